@@ -1,0 +1,51 @@
+"""What every command shares: global settings, and failing with one clear line."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from cockpit.config import Config, load_config
+from cockpit.content.errors import ContentError
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``cockpit: error: <message>`` on stderr and exit; never a traceback."""
+    click.echo(f"cockpit: error: {message}", err=True)
+    sys.exit(code)
+
+
+@dataclass
+class Settings:
+    """Global options of ``cockpit`` merged with the config file, read once per command."""
+
+    screen: str | None = None
+    config_path: Path | None = None
+    db: Path | None = None
+    read_only: bool = False
+    _config: Config | None = field(default=None, repr=False)
+
+    @cached_property
+    def config(self) -> Config:
+        try:
+            config = load_config(self.config_path)
+        except ContentError as exc:
+            fail(str(exc))
+        if self.db is not None:
+            config.db = self.db
+        if self.screen is not None:
+            config.screen = self.screen
+        return config
+
+
+def settings(ctx: click.Context) -> Settings:
+    """The global settings, also when a subcommand is invoked on its own in tests."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, Settings):
+        root.obj = Settings()
+    return root.obj

@@ -1,0 +1,110 @@
+"""Cockpit's own settings: a small TOML file at the XDG config path.
+
+Connection settings are *not* here: AWS follows its own chain (``AWS_PROFILE``,
+``AWS_REGION``, ``AWS_ENDPOINT_URL``, ``~/.aws/config``) and Kubernetes follows
+``KUBECONFIG``. This file holds only what is Cockpit's: the default screen, where the
+timeline database lives, who the responder is, the notification webhook, and extra content
+folders. Nothing secret belongs here; the webhook URL is the one thing that may carry a
+token, and it is redacted wherever it is written.
+
+Lookup order: ``--config PATH``, then ``$COCKPIT_CONFIG``, then
+``$XDG_CONFIG_HOME/cockpit/config.toml`` (``~/.config/cockpit/config.toml``). A missing
+default file is fine (defaults apply); a missing file that was asked for is an error.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from cockpit.content.errors import ContentError, Problem
+
+
+def xdg_config_home() -> Path:
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+
+
+def xdg_data_home() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+
+
+def default_actor() -> str:
+    """``user@host``: who did it, as the timeline records it."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry in some containers
+        user = os.environ.get("USER", "unknown")
+    return f"{user}@{socket.gethostname()}"
+
+
+class Config(BaseModel):
+    """Settings read from ``config.toml``; every field has a working default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    screen: str = Field("greenlang-storage", description="Screen opened by a bare `cockpit`.")
+    db: Path = Field(default_factory=lambda: xdg_data_home() / "cockpit" / "timeline.db",
+                     description="The timeline database (SQLite).")
+    actor: str = Field(default_factory=default_actor, description="Responder identity, user@host.")
+    webhook_url: str | None = Field(None, description="Slack-compatible incoming webhook for notify steps.")
+    screens_dirs: list[Path] = Field(default_factory=list, description="Extra folders of screen files.")
+    playbooks_dirs: list[Path] = Field(default_factory=list, description="Extra folders of playbook files.")
+    scenarios_dirs: list[Path] = Field(default_factory=list, description="Extra folders of scenario files.")
+    kube_context: str | None = Field(None, description="Kubernetes context; default: the current one.")
+
+
+def config_path(explicit: Path | None = None) -> tuple[Path, bool]:
+    """The config file to read, and whether it was asked for (so must exist)."""
+    if explicit is not None:
+        return explicit, True
+    env = os.environ.get("COCKPIT_CONFIG")
+    if env:
+        return Path(env), True
+    return xdg_config_home() / "cockpit" / "config.toml", False
+
+
+def load_config(explicit: Path | None = None) -> Config:
+    """Read the config file; raise ContentError (file:line) when it is malformed."""
+    path, required = config_path(explicit)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if required:
+            raise ContentError.single(path, None, "config file not found") from None
+        return Config()
+    except OSError as exc:
+        raise ContentError.single(path, None, f"cannot read config: {exc}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        # tomllib reports "(at line N, column M)" in its message.
+        raise ContentError.single(path, None, f"not valid TOML: {exc}") from None
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ContentError([
+            Problem(path, _toml_line(raw, err["loc"]), f"{'.'.join(map(str, err['loc']))}: {err['msg']}")
+            for err in exc.errors()
+        ]) from None
+    base = path.parent
+    for field in ("screens_dirs", "playbooks_dirs", "scenarios_dirs"):
+        setattr(config, field, [p if p.is_absolute() else base / p for p in getattr(config, field)])
+    if not config.db.is_absolute() and "db" in data:
+        config.db = base / config.db
+    return config
+
+
+def _toml_line(raw: bytes, loc: tuple) -> int | None:
+    """Best effort: the line where the offending top-level key is set."""
+    if not loc:
+        return None
+    key = str(loc[0])
+    for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
+        if line.strip().startswith((f"{key} ", f"{key}=")):
+            return number
+    return None

@@ -1,0 +1,1 @@
+"""Operator content: screens, playbooks and scenarios (YAML), validated by pydantic models."""
