@@ -8,6 +8,7 @@ line on stderr and a non-zero exit code; see :func:`cockpit.cli.common.fail`.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from pathlib import Path
 
 import click
