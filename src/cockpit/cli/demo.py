@@ -1,0 +1,117 @@
+"""``cockpit demo``: the emulated estate, with or without the cockpit on it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from cockpit.cli.common import fail, settings
+from cockpit.content.errors import ContentError
+
+
+@click.command()
+@click.option("--no-ui", is_flag=True, help="Run the estate alone until Ctrl-C and print its environment.")
+@click.option("--env-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the environment (KEY=value, shell-quoted) to this file; written when ready.")
+@click.option("--scenario", metavar="NAME|FILE", help="Replay a scenario (a name from scenarios/, or a YAML file).")
+@click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+              help="Scenario time per real time: 60 plays a scenario minute per second.")
+@click.option("--parent-pid", type=int, hidden=True, help="Exit when this process is gone (used by `cockpit demo`).")
+@click.pass_context
+def demo(ctx: click.Context, no_ui: bool, env_file: Path | None, scenario: str | None, speed: float,
+         parent_pid: int | None) -> None:
+    """Start the emulated estate on loopback and open the cockpit on it.
+
+    The estate is the runbooks' world, emulated: AWS on moto's server (GreenLang buckets
+    with replication, the runbooks' CloudWatch alarms, ECS production-cluster, RDS
+    production-db, the ALB, Route53, DynamoDB flight-schools, Lambda), Kubernetes on kmock
+    (namespace greenlang: storage-service, api-gateway, greenlang-api), and the runbooks'
+    HTTP endpoints plus a Slack-compatible webhook sink. Nothing real is touched.
+
+    With --no-ui it runs until interrupted and prints the environment (AWS_ENDPOINT_URL,
+    credentials, region, KUBECONFIG, health URLs) that points Cockpit, aws-cli, kubectl or
+    curl at it:
+
+        cockpit demo --no-ui --env-file estate.env &
+        set -a; . ./estate.env; set +a; aws s3 ls
+    """
+    config = settings(ctx).config
+    scenario_model = None
+    if scenario:
+        from cockpit.content.scenario import find_scenario
+        from cockpit.estate.validation import check_scenario
+
+        try:
+            scenario_model, scenario_path = find_scenario(scenario, config.scenarios_dirs)
+            check_scenario(scenario_model, scenario_path)
+        except ContentError as exc:
+            fail(str(exc))
+    if no_ui:
+        sys.exit(_run_estate(scenario_model, speed, env_file, parent_pid))
+    from cockpit.cli.open import open_demo
+
+    open_demo(settings(ctx), scenario=scenario, speed=speed)
+
+
+def _run_estate(scenario, speed: float, env_file: Path | None, parent_pid: int | None) -> int:
+    from cockpit.estate.process import format_env
+    from cockpit.estate.runner import Estate
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(sig, stop.set)
+        with tempfile.TemporaryDirectory(prefix="cockpit-estate-") as workdir:
+            estate = Estate(Path(workdir), scenario=scenario, speed=speed)
+            try:
+                await estate.start()
+            except OSError as exc:
+                await estate.stop()
+                click.echo(f"cockpit: error: the emulated estate could not start: {exc}", err=True)
+                return 2
+            try:
+                env = estate.env()
+                click.echo(f"# Cockpit emulated estate ready in {estate.ready_seconds:.2f} s"
+                           + (f"; scenario {scenario.id} at speed {speed:g}" if scenario else ""))
+                click.echo(format_env(env, export=True), nl=False)
+                click.echo("# Ctrl-C to stop.", err=False)
+                sys.stdout.flush()
+                if env_file:
+                    _write_atomically(env_file, format_env(env))
+                watch = asyncio.create_task(_watch_parent(parent_pid, stop)) if parent_pid else None
+                await stop.wait()
+                if watch:
+                    watch.cancel()
+            finally:
+                await estate.stop()
+                if env_file:
+                    env_file.unlink(missing_ok=True)
+        return 0
+
+    return asyncio.run(main())
+
+
+async def _watch_parent(pid: int, stop: asyncio.Event) -> None:
+    while True:
+        await asyncio.sleep(0.5)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            stop.set()
+            return
+        except PermissionError:  # exists, owned by someone else: still alive
+            pass
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Readers poll for the file: it must appear complete or not at all."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,42 @@
+"""Open the Textual cockpit: on the configured estate, or on the emulated one.
+
+Textual is imported here, inside the functions, so that only commands that open the UI
+ever load it.
+"""
+
+from __future__ import annotations
+
+from cockpit.cli.common import Settings, fail
+
+
+def open_cockpit(settings: Settings) -> None:
+    """``cockpit`` with no command: the cockpit on the real estate (AWS/KUBECONFIG from the environment)."""
+    from cockpit.ui.app import CockpitApp
+
+    config = settings.config
+    app = CockpitApp(config=config, read_only=settings.read_only)
+    app.run()
+    if app.return_code:
+        raise SystemExit(app.return_code)
+
+
+def open_demo(settings: Settings, *, scenario: str | None, speed: float) -> None:
+    """``cockpit demo``: start the estate as a child process, then the cockpit on it.
+
+    The first frame paints at once; the estate starts in a worker thread and the panes go
+    live when it is ready. Quitting stops the estate; so does losing the cockpit process
+    (the estate watches its parent).
+    """
+    from cockpit.estate.process import EstateProcess
+    from cockpit.ui.app import CockpitApp
+
+    estate = EstateProcess(scenario=scenario, speed=speed)
+    app = CockpitApp(config=settings.config, read_only=settings.read_only, estate=estate)
+    try:
+        app.run()
+    finally:
+        estate.stop()
+    if app.return_code:
+        raise SystemExit(app.return_code)
+    if app.startup_error:
+        fail(app.startup_error)

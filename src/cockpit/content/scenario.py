@@ -1,0 +1,190 @@
+"""Scenario files: what to rehearse, as timed changes to the emulated estate.
+
+A scenario (``scenarios/*.yaml``) is a list of timed ``events`` (each does exactly one
+thing: set an alarm's state, move replication metrics — optionally as a ramp, change how
+an HTTP endpoint answers, degrade a Kubernetes deployment or node, publish a metric, or
+just narrate) and ``reactions``: changes the estate makes when the responders have done
+something (e.g. after the DR ConfigMap is applied and the services restarted, the health
+endpoint answers ok from eu-central-1 and the 5xx alarm returns to OK).
+
+Times are scenario time; ``--speed 60`` plays one scenario minute per real second.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from cockpit.content.durations import Duration
+from cockpit.content.errors import ContentError, NotFound
+from cockpit.content.paths import content_files
+from cockpit.content.yamlfile import line_for, load_model, load_yaml
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Ramp(_Strict):
+    """Move a value from where it is to ``to`` over ``over`` (scenario time)."""
+
+    to: float
+    over: Duration = 0.0
+
+
+Level = float | Ramp
+
+
+class AlarmChange(_Strict):
+    name: str = Field(description="Alarm name, as seeded (e.g. greenlang-s3-5xx-errors-critical).")
+    state: Literal["OK", "ALARM", "INSUFFICIENT_DATA"]
+    reason: str = "Scenario event"
+
+
+class ReplicationChange(_Strict):
+    pair: str = Field(description="Replication pair id: data-lake, reports or models.")
+    latency_seconds: Level | None = None
+    pending_operations: Level | None = None
+    failed_operations: Level | None = None
+    bytes_pending: Level | None = None
+
+
+class HttpChange(_Strict):
+    endpoint: str = Field(description="Endpoint name, e.g. storage-health, flight-schools.")
+    status: int = Field(200, ge=100, le=599)
+    body: dict[str, Any] | None = None
+    delay_ms: int = Field(0, ge=0, le=60_000)
+
+
+class K8sChange(_Strict):
+    deployment: str
+    namespace: str = "greenlang"
+    ready: int | None = Field(description="Ready replicas to report; null means healthy again.")
+
+
+class NodeChange(_Strict):
+    name: str
+    ready: bool
+
+
+class MetricChange(_Strict):
+    region: str
+    namespace: str
+    name: str
+    dimensions: dict[str, str] = {}
+    value: float
+
+
+_ACTIONS = ("say", "alarm", "replication", "http", "k8s", "node", "metric")
+
+
+class Action(_Strict):
+    """Exactly one change to the estate."""
+
+    say: str | None = Field(None, description="Narration: shown on the scenario clock and logged.")
+    alarm: AlarmChange | None = None
+    replication: ReplicationChange | None = None
+    http: HttpChange | None = None
+    k8s: K8sChange | None = None
+    node: NodeChange | None = None
+    metric: MetricChange | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Action":
+        given = [name for name in _ACTIONS if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"each event does exactly one of {', '.join(_ACTIONS)}; this one has "
+                             f"{', '.join(given) if given else 'none'}")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(name for name in _ACTIONS if getattr(self, name) is not None)
+
+
+class Event(Action):
+    at: Duration = Field(description="Scenario time at which it happens, e.g. 2m30s.")
+
+
+class ConfigMapCondition(_Strict):
+    namespace: str = "greenlang"
+    name: str
+    data: dict[str, str] = Field(description="Keys that must hold these values.")
+
+
+class Trigger(_Strict):
+    """What the responders must have done for a reaction to fire (all that is given)."""
+
+    configmap: ConfigMapCondition | None = None
+    restarted: list[str] = Field(default_factory=list,
+                                 description="Deployments (namespace of the configmap) restarted after it changed.")
+    health_check_disabled: str | None = Field(None, description="Route53 health check name, e.g. HC-PRIMARY-S3.")
+
+    @model_validator(mode="after")
+    def _something(self) -> "Trigger":
+        if not (self.configmap or self.restarted or self.health_check_disabled):
+            raise ValueError("a reaction needs at least one of configmap, restarted, health_check_disabled")
+        if self.restarted and not self.configmap:
+            raise ValueError("'restarted' means restarted after the configmap changed: give 'configmap' too")
+        return self
+
+
+class Reaction(_Strict):
+    id: str
+    when: Trigger
+    then: list[Action] = Field(min_length=1)
+    say: str | None = None
+
+
+class Scenario(_Strict):
+    """A scenario file."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    description: str = ""
+    runbooks: list[str] = Field(default_factory=list, description="Seed runbooks it is drawn from.")
+    events: list[Event] = Field(min_length=1)
+    reactions: list[Reaction] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Scenario":
+        ids = [r.id for r in self.reactions]
+        dupes = {i for i in ids if ids.count(i) > 1}
+        if dupes:
+            raise ValueError(f"duplicate reaction id(s): {', '.join(sorted(dupes))}")
+        return self
+
+    @property
+    def duration(self) -> float:
+        return max(e.at for e in self.events)
+
+
+def load_scenario_file(path: Path) -> Scenario:
+    return load_model(Scenario, path)
+
+
+def load_scenarios(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, tuple[Scenario, Path]]:
+    """Every scenario by id (a user's file overrides a shipped one with the same id)."""
+    found: dict[str, tuple[Scenario, Path]] = {}
+    for path in content_files("scenarios", extra_dirs):
+        scenario = load_scenario_file(path)
+        found[scenario.id] = (scenario, path)
+    return found
+
+
+def find_scenario(name: str, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> tuple[Scenario, Path]:
+    """A scenario by id, or by path to a file, with its path; NotFound lists the ones that exist."""
+    candidate = Path(name)
+    if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
+        return load_scenario_file(candidate), candidate
+    files = content_files("scenarios", extra_dirs)
+    matches = [p for p in files if p.stem == name]
+    if not matches:
+        raise NotFound("scenario", name, [p.stem for p in files])
+    scenario = load_scenario_file(matches[-1])
+    if scenario.id != name:
+        raise ContentError.single(matches[-1], line_for(("id",), load_yaml(matches[-1].read_text(), matches[-1])[1]),
+                                  f"file is named {name!r} but its id is {scenario.id!r}")
+    return scenario, matches[-1]

@@ -1,0 +1,258 @@
+"""The scenario driver: replays a scenario on the estate, and makes the estate react.
+
+It ticks a few times a second on the estate's event loop. Each tick it fires the events
+whose time has come (in file order), checks each reaction's trigger against the live
+estate (the ConfigMap, restarts, the Route53 health check), and keeps the storage
+service's behaviour honest: storage-service reads ``storage-config`` when it restarts,
+so the health endpoint's region changes only after a restart, as in production.
+
+AWS calls go through boto3 (synchronous), so they run in threads; the Kubernetes
+emulator and the estate state are touched in-loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from cockpit.content.scenario import Action, Reaction, Scenario
+from cockpit.estate.clock import ScenarioClock
+from cockpit.estate.state import EstateState
+
+log = logging.getLogger(__name__)
+
+STORAGE_NAMESPACE = "greenlang"
+STORAGE_DEPLOYMENT = "storage-service"
+STORAGE_CONFIGMAP = "storage-config"
+
+
+class Aws(Protocol):
+    def set_alarm_state(self, alarm_name: str, state: str, reason: str) -> None: ...
+    def put_replication_metrics(self, pair_id: str, *, latency_seconds: float, pending_operations: float,
+                                failed_operations: float, bytes_pending: float) -> None: ...
+    def put_metric(self, region: str, namespace: str, name: str, dimensions: dict[str, str], value: float,
+                   unit: str = "None") -> None: ...
+    def health_check_disabled(self, name: str = "HC-PRIMARY-S3") -> bool: ...
+
+
+class Kube(Protocol):
+    def set_degraded(self, namespace: str, deployment: str, ready_replicas: int | None) -> None: ...
+    def configmap_data(self, namespace: str, name: str) -> dict[str, str]: ...
+    def restarted_at(self, namespace: str, deployment: str) -> str | None: ...
+    def set_node_ready(self, name: str, ready: bool) -> None: ...
+
+
+@dataclass
+class Happening:
+    """Something the driver did, for the scenario clock screen and drill reports."""
+
+    at: float  # scenario seconds
+    wall: float  # epoch seconds
+    kind: str
+    summary: str
+    source: str  # "event" or the reaction id
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"at": self.at, "wall": self.wall, "kind": self.kind, "summary": self.summary, "source": self.source}
+
+
+def describe(action: Action) -> str:
+    """A one-line account of an action, for logs and the clock screen."""
+    kind = action.kind
+    if action.say is not None:
+        return action.say
+    if action.alarm:
+        return f"alarm {action.alarm.name} → {action.alarm.state}"
+    if action.replication:
+        moved = [name for name in ("latency_seconds", "pending_operations", "failed_operations", "bytes_pending")
+                 if getattr(action.replication, name) is not None]
+        return f"replication {action.replication.pair}: {', '.join(moved)} moving"
+    if action.http:
+        return f"endpoint {action.http.endpoint} answers {action.http.status}"
+    if action.k8s:
+        ready = "healthy" if action.k8s.ready is None else f"{action.k8s.ready} ready"
+        return f"deployment {action.k8s.namespace}/{action.k8s.deployment}: {ready}"
+    if action.node:
+        return f"node {action.node.name} {'Ready' if action.node.ready else 'NotReady'}"
+    if action.metric:
+        return f"metric {action.metric.namespace}/{action.metric.name} = {action.metric.value}"
+    return kind
+
+
+@dataclass
+class _ReactionWatch:
+    reaction: Reaction
+    #: restartedAt of each watched deployment when the ConfigMap condition first held.
+    baseline: dict[str, str | None] | None = None
+    fired: bool = False
+
+
+@dataclass
+class ScenarioDriver:
+    scenario: Scenario | None
+    state: EstateState
+    aws: Aws
+    kube: Kube
+    clock: ScenarioClock
+    tick_seconds: float = 0.1
+    publish_seconds: float = 5.0
+    happenings: list[Happening] = field(default_factory=list)
+    _next_event: int = 0
+    _watches: list[_ReactionWatch] = field(default_factory=list)
+    _storage_restart: str | None = None
+    _last_publish: float = 0.0
+    _last_hc_poll: float = 0.0
+    _hc_cache: dict[str, bool] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.scenario:
+            self._watches = [_ReactionWatch(r) for r in self.scenario.reactions]
+        self._storage_restart = self.kube.restarted_at(STORAGE_NAMESPACE, STORAGE_DEPLOYMENT)
+
+    # -- the loop ---------------------------------------------------------------------
+    async def run(self) -> None:
+        """Tick until cancelled. A failing tick is logged and the next one tries again."""
+        await self.publish_replication()
+        while True:
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the estate must outlive one bad tick; the log says what broke
+                log.exception("scenario tick failed")
+            await asyncio.sleep(self.tick_seconds)
+
+    async def tick(self) -> None:
+        await self.fire_due_events()
+        self.follow_storage_restarts()
+        await self.check_reactions()
+        if time.monotonic() - self._last_publish >= self.publish_seconds:
+            await self.publish_replication()
+
+    # -- events -----------------------------------------------------------------------
+    @property
+    def next_event_at(self) -> float | None:
+        if not self.scenario or self._next_event >= len(self.scenario.events):
+            return None
+        return self.scenario.events[self._next_event].at
+
+    async def fire_due_events(self) -> None:
+        if not self.scenario:
+            return
+        now = self.clock.now()
+        events = self.scenario.events
+        while self._next_event < len(events) and events[self._next_event].at <= now:
+            event = events[self._next_event]
+            self._next_event += 1
+            await self.apply(event, source="event", at=event.at)
+
+    async def fire_next_now(self) -> Happening | None:
+        """Facilitator's 'next': jump the clock to the next event and fire it."""
+        at = self.next_event_at
+        if at is None:
+            return None
+        self.clock.jump_to(at)
+        before = len(self.happenings)
+        await self.fire_due_events()
+        return self.happenings[before] if len(self.happenings) > before else None
+
+    async def apply(self, action: Action, *, source: str, at: float | None = None) -> None:
+        """Carry out one action on the estate and remember it."""
+        when = self.clock.now() if at is None else at
+        if action.alarm:
+            a = action.alarm
+            await asyncio.to_thread(self.aws.set_alarm_state, a.name, a.state, a.reason)
+        elif action.replication:
+            pair = self.state.pair(action.replication.pair)
+            now = time.monotonic()
+            for name in ("latency_seconds", "pending_operations", "failed_operations", "bytes_pending"):
+                level = getattr(action.replication, name)
+                if level is not None:
+                    getattr(pair, name).set(level, self.clock.speed, now)
+            await self.publish_replication()
+        elif action.http:
+            self.state.apply_http(action.http)
+        elif action.k8s:
+            self.kube.set_degraded(action.k8s.namespace, action.k8s.deployment, action.k8s.ready)
+        elif action.node:
+            self.kube.set_node_ready(action.node.name, action.node.ready)
+        elif action.metric:
+            m = action.metric
+            await asyncio.to_thread(self.aws.put_metric, m.region, m.namespace, m.name, m.dimensions, m.value)
+        self.happenings.append(Happening(when, time.time(), action.kind, describe(action), source))
+        log.info("scenario %s at %.0fs: %s", source, when, describe(action))
+
+    # -- the estate reacting to responders ---------------------------------------------
+    def follow_storage_restarts(self) -> None:
+        """storage-service picks up storage-config only when it restarts."""
+        restarted = self.kube.restarted_at(STORAGE_NAMESPACE, STORAGE_DEPLOYMENT)
+        if restarted != self._storage_restart:
+            self._storage_restart = restarted
+            data = self.kube.configmap_data(STORAGE_NAMESPACE, STORAGE_CONFIGMAP)
+            self.state.storage_region = data.get("AWS_REGION", self.state.storage_region)
+            self.state.storage_dr_mode = data.get("DR_MODE", "false").lower() == "true"
+
+    async def check_reactions(self) -> None:
+        for watch in self._watches:
+            if not watch.fired and await self._triggered(watch):
+                watch.fired = True
+                if watch.reaction.say:
+                    self.happenings.append(Happening(self.clock.now(), time.time(), "say", watch.reaction.say,
+                                                     watch.reaction.id))
+                for action in watch.reaction.then:
+                    await self.apply(action, source=watch.reaction.id)
+
+    async def _triggered(self, watch: _ReactionWatch) -> bool:
+        when = watch.reaction.when
+        if when.configmap:
+            cm = when.configmap
+            data = self.kube.configmap_data(cm.namespace, cm.name)
+            holds = all(data.get(k) == v for k, v in cm.data.items())
+            if not holds:
+                watch.baseline = None  # reverted: restarts must come after the next change
+                return False
+            if watch.baseline is None:
+                watch.baseline = {d: self.kube.restarted_at(cm.namespace, d) for d in when.restarted}
+            if any(self.kube.restarted_at(cm.namespace, d) == watch.baseline[d] for d in when.restarted):
+                return False
+        if when.health_check_disabled:
+            if not await self._health_check_disabled(when.health_check_disabled):
+                return False
+        return True
+
+    async def _health_check_disabled(self, name: str) -> bool:
+        # An AWS round trip: poll at most once a second, not every tick.
+        if time.monotonic() - self._last_hc_poll >= 1.0 or name not in self._hc_cache:
+            self._last_hc_poll = time.monotonic()
+            self._hc_cache[name] = await asyncio.to_thread(self.aws.health_check_disabled, name)
+        return self._hc_cache[name]
+
+    # -- metrics --------------------------------------------------------------------------
+    async def publish_replication(self) -> None:
+        """Publish every pair's current replication metrics (moto never computes them)."""
+        self._last_publish = time.monotonic()
+        now = time.monotonic()
+        for pair_id in ("data-lake", "reports", "models"):
+            values = self.state.pair(pair_id).snapshot(now)
+            await asyncio.to_thread(self.aws.put_replication_metrics, pair_id, **values)
+
+    # -- status ---------------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        now = time.monotonic()
+        return {
+            "scenario": self.scenario.id if self.scenario else None,
+            "title": self.scenario.title if self.scenario else None,
+            "elapsed": self.clock.now(),
+            "speed": self.clock.speed,
+            "paused": self.clock.paused,
+            "next_event_at": self.next_event_at,
+            "events_total": len(self.scenario.events) if self.scenario else 0,
+            "events_fired": self._next_event,
+            "reactions_fired": [w.reaction.id for w in self._watches if w.fired],
+            "happenings": [h.as_dict() for h in self.happenings],
+            "storage": {"region": self.state.storage_region, "dr_mode": self.state.storage_dr_mode},
+            "replication": {p: self.state.pair(p).snapshot(now) for p in ("data-lake", "reports", "models")},
+        }

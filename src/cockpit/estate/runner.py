@@ -1,0 +1,134 @@
+"""The whole estate in one object: AWS (moto), Kubernetes (kmock), HTTP, and the scenario.
+
+``Estate`` starts the three servers on free loopback ports (AWS seeding runs in a thread
+while the Kubernetes emulator and the HTTP endpoints start on the loop), writes a
+kubeconfig, and starts the scenario driver. ``env()`` is the environment that points
+Cockpit — or aws-cli, kubectl, curl — at it. ``cockpit demo --no-ui`` runs one until
+interrupted; the tests start one per suite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from cockpit.content.scenario import Scenario
+from cockpit.estate.clock import ScenarioClock
+from cockpit.estate.driver import ScenarioDriver
+from cockpit.estate.http import build_app, serve
+from cockpit.estate.requestlog import RequestLog
+from cockpit.estate.state import EstateState
+
+#: Credentials moto accepts; not secrets, and never real.
+DEMO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+DEFAULT_REGION = "eu-west-1"
+
+
+class Estate:
+    """Start with ``await estate.start()`` (or ``async with``); stop with ``await estate.stop()``."""
+
+    def __init__(self, workdir: Path, *, scenario: Scenario | None = None, speed: float = 1.0,
+                 restart_seconds: float = 3.0, publish_seconds: float = 5.0):
+        self.workdir = workdir
+        self.scenario = scenario
+        self.speed = speed
+        self.restart_seconds = restart_seconds
+        self.publish_seconds = publish_seconds
+        self.log = RequestLog()
+        self.state = EstateState()
+        self.started_at: float | None = None
+        self.ready_seconds: float | None = None
+        self._http_runner: web.AppRunner | None = None
+        self._driver_task: asyncio.Task | None = None
+        self.aws: Any = None
+        self.kube: Any = None
+        self.driver: ScenarioDriver | None = None
+        self.http_url = ""
+        self.kubeconfig = workdir / "kubeconfig"
+
+    async def __aenter__(self) -> "Estate":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        # Imported here: moto is heavy, and only the estate process needs it.
+        from cockpit.estate.aws import AwsEstate
+        from cockpit.estate.k8s import KubeEstate
+
+        began = time.monotonic()
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.aws = AwsEstate(self.log)
+        aws_ready = asyncio.create_task(asyncio.to_thread(self.aws.start))
+        try:
+            self.kube = KubeEstate(self.log, restart_seconds=self.restart_seconds)
+            await self.kube.start()
+            self._http_runner, self.http_url = await serve(build_app(self.state, self.log, self.control))
+            self.kube.write_kubeconfig(self.kubeconfig)
+        finally:
+            await aws_ready  # never leave the seeding thread behind, even on failure
+        self.driver = ScenarioDriver(self.scenario, self.state, self.aws, self.kube, ScenarioClock(self.speed),
+                                     publish_seconds=self.publish_seconds)
+        await self.driver.publish_replication()  # first datapoints before anyone asks
+        self._driver_task = asyncio.create_task(self.driver.run(), name="scenario-driver")
+        self.started_at = time.time()
+        self.ready_seconds = time.monotonic() - began
+
+    async def stop(self) -> None:
+        if self._driver_task:
+            self._driver_task.cancel()
+            await asyncio.gather(self._driver_task, return_exceptions=True)
+        if self._http_runner:
+            await self._http_runner.cleanup()
+        if self.kube:
+            await self.kube.stop()
+        if self.aws:
+            await asyncio.to_thread(self.aws.stop)
+
+    def env(self) -> dict[str, str]:
+        """The environment that points any AWS/Kubernetes/HTTP client at this estate."""
+        return {
+            "AWS_ENDPOINT_URL": self.aws.endpoint_url,
+            **DEMO_CREDENTIALS,
+            "AWS_REGION": DEFAULT_REGION,
+            "AWS_DEFAULT_REGION": DEFAULT_REGION,
+            "KUBECONFIG": str(self.kubeconfig),
+            "COCKPIT_ESTATE_URL": self.http_url,
+            "COCKPIT_STORAGE_HEALTH_URL": f"{self.http_url}/v1/storage/health",
+            "COCKPIT_FLIGHT_SCHOOL_API_URL": f"{self.http_url}/prod",
+            "COCKPIT_WEBHOOK_URL": f"{self.http_url}/webhook/slack",
+        }
+
+    # -- control API (served at /_estate/<action>) --------------------------------------
+    async def control(self, action: str, query: dict[str, str]) -> dict[str, Any]:
+        assert self.driver is not None
+        since = float(query.get("since", 0) or 0)
+        if action == "status":
+            return {**self.driver.status(), "started_at": self.started_at, "ready_seconds": self.ready_seconds,
+                    "env": self.env()}
+        if action == "requests":
+            return self.log.summary(since=since)
+        if action == "reset-requests":
+            self.log.clear()
+            return {"ok": True}
+        if action == "pause":
+            self.driver.clock.pause()
+        elif action == "resume":
+            self.driver.clock.resume()
+        elif action == "speed":
+            try:
+                self.driver.clock.set_speed(float(query.get("x", "")))
+            except ValueError:
+                raise ValueError("speed needs ?x=<number greater than 0>") from None
+        elif action == "next":
+            fired = await self.driver.fire_next_now()
+            return {"fired": fired.as_dict() if fired else None, **self.driver.status()}
+        else:
+            raise KeyError(action)
+        return self.driver.status()
