@@ -1,0 +1,208 @@
+"""The incident lifecycle: declare, severity, roles, notes, status updates, alarms, resolve.
+
+Each operation appends its event *and* updates the incident row in one transaction, so
+the incident row (what ``list`` and the header show) can never disagree with the timeline.
+
+Incident ids look like ``INC-20261123-0001``: the UTC declaration date and a per-day
+counter. They sort by time as plain text, fit in a pager message, are read aloud on a
+bridge call without ambiguity, and are allocated from ``MAX(id)`` under the write lock, so
+two cockpits declaring at the same instant get different numbers and an imported incident
+simply occupies its number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from cockpit.timeline.model import Event, EventKind, Incident, Mode, Role, TimelineError, iso, normalise_ts, \
+    parse_ts, utc_now
+from cockpit.timeline.runs import RunsMixin
+from cockpit.timeline.severity import EscalationStatus, escalation_status, severity
+from cockpit.timeline.store import TimelineStore
+
+
+def _mode(value: str) -> Mode:
+    try:
+        return Mode(value.strip().lower())
+    except ValueError:
+        raise TimelineError(f"unknown mode {value!r} (expected one of {', '.join(m.value for m in Mode)})") from None
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value.strip().lower())
+    except ValueError:
+        raise TimelineError(f"unknown role {value!r} (expected one of {', '.join(r.value for r in Role)})") from None
+
+
+class Timeline(RunsMixin, TimelineStore):
+    """The facade the CLI, the UI and the playbook engine use. Synchronous and quick (one
+    small transaction per call); from an event loop use :class:`AsyncTimeline`."""
+
+    # -- declaring ---------------------------------------------------------------------------
+    def _next_id(self, declared: datetime) -> str:
+        prefix = f"INC-{declared:%Y%m%d}-"
+        row = self.conn.execute("SELECT MAX(id) FROM incidents WHERE id LIKE ?", (prefix + "%",)).fetchone()
+        number = int(row[0].rsplit("-", 1)[1]) + 1 if row and row[0] else 1
+        return f"{prefix}{number:04d}"
+
+    def declare(self, title: str, level: str, *, mode: str = "incident", commander: str | None = None,
+                detected_at: datetime | str | None = None, uid: str | None = None) -> Incident:
+        """Open an incident. With ``uid`` (e.g. a pager's alert id) a retried declare returns
+        the incident the first call created instead of declaring a second one."""
+        sev = severity(level)
+        mode_ = _mode(mode)
+        title = self.redactor.text(title.strip())
+        if not title:
+            raise TimelineError("an incident needs a title")
+        now = utc_now()
+        declared = iso(now)
+        detected = normalise_ts(detected_at) if detected_at is not None else declared
+        if detected > declared:
+            raise TimelineError(f"detected-at {detected} is later than now ({declared})")
+        commander = self.redactor.text(commander.strip()) if commander else None
+        with self.transaction() as conn:
+            if uid is not None and (earlier := self.event(uid)) is not None:
+                return self.incident(earlier.incident_id)
+            incident_id = self._next_id(now)
+            conn.execute(
+                "INSERT INTO incidents (id, title, severity, mode, status, commander, detected_at, declared_at, "
+                "next_update_due, updated_at, created_by) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
+                (incident_id, title, sev.level, mode_.value, commander, detected, declared,
+                 iso(now + sev.update_every) if sev.update_every else None, declared, self.actor))
+            self._append(incident_id, EventKind.DECLARED, f"Declared {sev.level} {mode_.value}: {title}",
+                         {"title": title, "severity": sev.level, "mode": mode_.value, "commander": commander,
+                          "detected_at": detected}, uid=uid, ts=declared)
+        return self.incident(incident_id)
+
+    # -- changing the incident ---------------------------------------------------------------
+    def _update(self, incident_id: str, kind: EventKind, message: str, data: dict[str, Any],
+                fields: dict[str, Any], *, uid: str | None = None, ts: str | None = None) -> Event:
+        """Append and update the incident row together; a duplicate uid changes nothing."""
+        with self.transaction() as conn:
+            event, inserted = self._append(incident_id, kind, message, data, uid=uid, ts=ts)
+            if inserted:
+                fields = {**fields, "updated_at": iso(utc_now())}
+                conn.execute(f"UPDATE incidents SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?",
+                             (*fields.values(), event.incident_id))
+        return event
+
+    def set_severity(self, incident_id: str, level: str, reason: str | None = None, *, uid: str | None = None) -> Event:
+        incident, sev = self.incident(incident_id), severity(level)
+        if sev.level == incident.severity:
+            raise TimelineError(f"{incident.id} is already {sev.level}")
+        due = iso(utc_now() + sev.update_every) if sev.update_every else None
+        if due and incident.next_update_due and incident.next_update_due < due:
+            due = incident.next_update_due  # a sooner reminder already set stays
+        message = f"Severity {incident.severity} → {sev.level}" + (f": {reason}" if reason else "")
+        return self._update(incident.id, EventKind.SEVERITY_CHANGED, message,
+                            {"from": incident.severity, "to": sev.level, "reason": reason},
+                            {"severity": sev.level, "next_update_due": due}, uid=uid)
+
+    def assign_role(self, incident_id: str, role: str, name: str, *, uid: str | None = None) -> Event:
+        role_, name = _role(role), self.redactor.text(name.strip())
+        if not name:
+            raise TimelineError(f"{role_.value} needs a name")
+        return self._update(incident_id, EventKind.ROLE_ASSIGNED, f"{role_.value.capitalize()}: {name}",
+                            {"role": role_.value, "name": name}, {role_.value: name}, uid=uid)
+
+    def note(self, incident_id: str, text: str, data: dict[str, Any] | None = None, *, uid: str | None = None) -> Event:
+        if not text.strip():
+            raise TimelineError("a note needs text")
+        return self.append(incident_id, EventKind.NOTE, text.strip(), data, uid=uid)
+
+    def status_update(self, incident_id: str, text: str, *, next_update_in: timedelta | None = None,
+                      uid: str | None = None) -> Event:
+        """A status update restarts the "next update due" clock (seed 000: every 15 min for P1)."""
+        incident = self.incident(incident_id)
+        if not text.strip():
+            raise TimelineError("a status update needs text")
+        every = next_update_in or severity(incident.severity).update_every
+        due = iso(utc_now() + every) if every else None
+        return self._update(incident.id, EventKind.STATUS_UPDATE, text.strip(), {"next_update_due": due},
+                            {"next_update_due": due}, uid=uid)
+
+    def acknowledge(self, incident_id: str, text: str = "Acknowledged", *, uid: str | None = None) -> Event:
+        incident = self.incident(incident_id)
+        now = iso(utc_now())
+        return self._update(incident.id, EventKind.ACKNOWLEDGED, text, {},
+                            {"acknowledged_at": incident.acknowledged_at or now}, uid=uid, ts=now)
+
+    def mitigate(self, incident_id: str, text: str = "Mitigated", *, uid: str | None = None) -> Event:
+        incident = self.incident(incident_id)
+        now = iso(utc_now())
+        return self._update(incident.id, EventKind.MITIGATED, text, {},
+                            {"mitigated_at": incident.mitigated_at or now}, uid=uid, ts=now)
+
+    def escalate(self, incident_id: str, to: str, text: str | None = None, *, uid: str | None = None) -> Event:
+        return self.append(incident_id, EventKind.ESCALATED, text or f"Escalated to {to}", {"to": to}, uid=uid)
+
+    def resolve(self, incident_id: str, text: str = "Resolved", *, uid: str | None = None) -> Event:
+        incident = self.incident(incident_id)
+        if incident.status == "resolved" and uid is None:
+            raise TimelineError(f"{incident.id} is already resolved")
+        now = iso(utc_now())
+        return self._update(incident.id, EventKind.RESOLVED, text, {},
+                            {"status": "resolved", "resolved_at": now, "next_update_due": None,
+                             "mitigated_at": incident.mitigated_at or now}, uid=uid, ts=now)
+
+    def reopen(self, incident_id: str, reason: str = "Reopened", *, uid: str | None = None) -> Event:
+        incident = self.incident(incident_id)
+        if incident.status != "resolved" and uid is None:
+            raise TimelineError(f"{incident.id} is not resolved")
+        every = severity(incident.severity).update_every
+        return self._update(incident.id, EventKind.REOPENED, reason, {"was_resolved_at": incident.resolved_at},
+                            {"status": "open", "resolved_at": None,
+                             "next_update_due": iso(utc_now() + every) if every else None}, uid=uid)
+
+    # -- facts recorded by panes, the engine and drills --------------------------------------
+    def record_alarm_transition(self, incident_id: str, alarm: str, transition: str, at: datetime | str, *,
+                                region: str | None = None, state: str | None = None, reason: str | None = None,
+                                alarm_severity: str | None = None) -> Event:
+        """Log an alarm that fired or cleared. Idempotent per (incident, region, alarm,
+        transition, time): every cockpit watching the same alarm may call it; one event results."""
+        if transition not in ("fired", "cleared"):
+            raise TimelineError(f"alarm transition must be 'fired' or 'cleared', not {transition!r}")
+        when = normalise_ts(at)
+        key = "|".join((incident_id.strip().upper(), region or "", alarm, transition, when))
+        uid = "alarm-" + hashlib.sha256(key.encode()).hexdigest()[:32]
+        kind = EventKind.ALARM_FIRED if transition == "fired" else EventKind.ALARM_CLEARED
+        where = f" ({region})" if region else ""
+        message = f"Alarm {alarm}{where} {transition}" + (f": {reason}" if reason else "")
+        return self.append(incident_id, kind, message, {"alarm": alarm, "region": region, "state": state,
+                                                        "reason": reason, "severity": alarm_severity},
+                           uid=uid, ts=when)
+
+    def record_metric(self, incident_id: str, name: str, value: float, *, target: float | None = None,
+                      unit: str | None = None, better: str = "lower", uid: str | None = None) -> Event:
+        """A measured figure (RTO, RPO, failover time…) against its target, for the reports."""
+        if better not in ("lower", "higher"):
+            raise TimelineError("better must be 'lower' or 'higher'")
+        shown = f"{value:g}{' ' + unit if unit else ''}"
+        message = f"{name}: {shown}" + (f" (target {target:g}{' ' + unit if unit else ''})" if target is not None else "")
+        return self.append(incident_id, EventKind.METRIC, message,
+                           {"name": name, "value": value, "target": target, "unit": unit, "better": better}, uid=uid)
+
+    def action_item(self, incident_id: str, text: str, owner: str, *, due: str | None = None,
+                    uid: str | None = None) -> Event:
+        return self.append(incident_id, EventKind.ACTION_ITEM, text, {"owner": owner, "due": due}, uid=uid)
+
+    def approval(self, incident_id: str, approver: str, subject: str, *, decision: str = "approved",
+                 run_id: str | None = None, step_id: str | None = None, uid: str | None = None) -> Event:
+        return self.append(incident_id, EventKind.APPROVAL, f"{subject}: {decision} by {approver}",
+                           {"approver": approver, "subject": subject, "decision": decision,
+                            "run_id": run_id, "step_id": step_id}, uid=uid)
+
+    # -- what is due -------------------------------------------------------------------------
+    def update_overdue(self, incident: Incident, now: datetime | None = None) -> timedelta | None:
+        """How late the next status update is (None: not due yet, or no cadence)."""
+        if incident.status != "open" or not incident.next_update_due:
+            return None
+        late = (now or utc_now()) - parse_ts(incident.next_update_due)
+        return late if late > timedelta(0) else None
+
+    def escalation(self, incident: Incident, now: datetime | None = None) -> EscalationStatus:
+        elapsed = (now or utc_now()) - parse_ts(incident.detected_at)
+        return escalation_status(incident.severity, elapsed, incident.acknowledged_at is not None)

@@ -1,0 +1,217 @@
+"""The timeline's vocabulary: event kinds, modes, roles, step states, and the records read back.
+
+Kinds are a closed set (a ``StrEnum``) so the postmortem, the UI filters and the JSON export
+agree on what can happen; adding one is a code change documented in ``docs/timeline.md``.
+Records are frozen dataclasses: the UI receives snapshots it cannot mutate by accident.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class TimelineError(Exception):
+    """A user-facing problem with the timeline (unknown id, bad value); one line, no traceback."""
+
+
+class UnknownIncident(TimelineError):
+    def __init__(self, incident_id: str) -> None:
+        super().__init__(f"unknown incident {incident_id!r}")
+        self.incident_id = incident_id
+
+
+class EventKind(StrEnum):
+    """Everything the timeline can record (documented in docs/timeline.md)."""
+
+    DECLARED = "declared"
+    SEVERITY_CHANGED = "severity_changed"
+    ROLE_ASSIGNED = "role_assigned"
+    NOTE = "note"
+    STATUS_UPDATE = "status_update"
+    ACKNOWLEDGED = "acknowledged"
+    MITIGATED = "mitigated"
+    ESCALATED = "escalated"
+    ALARM_FIRED = "alarm_fired"
+    ALARM_CLEARED = "alarm_cleared"
+    RUN_STARTED = "run_started"
+    RUN_FINISHED = "run_finished"
+    STEP_STARTED = "step_started"
+    STEP_SUCCEEDED = "step_succeeded"
+    STEP_FAILED = "step_failed"
+    STEP_SKIPPED = "step_skipped"
+    STEP_UNKNOWN = "step_unknown"
+    STEP_CANCELLED = "step_cancelled"
+    APPROVAL = "approval"
+    DECISION = "decision"
+    NOTIFICATION = "notification"
+    INJECT = "inject"
+    METRIC = "metric"
+    ACTION_ITEM = "action_item"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+
+
+class Mode(StrEnum):
+    INCIDENT = "incident"
+    DRILL = "drill"
+    TABLETOP = "tabletop"
+
+
+class Role(StrEnum):
+    COMMANDER = "commander"
+    SCRIBE = "scribe"
+    COMMUNICATIONS = "communications"
+
+
+class StepState(StrEnum):
+    """A playbook step's persisted state; ``unknown`` = started, never confirmed finished."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    WAITING = "waiting"  # waiting on an approval or a manual checklist
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+
+# Which timeline event a step state change writes (pending/waiting write none).
+STEP_EVENT: dict[StepState, EventKind] = {
+    StepState.RUNNING: EventKind.STEP_STARTED,
+    StepState.SUCCEEDED: EventKind.STEP_SUCCEEDED,
+    StepState.FAILED: EventKind.STEP_FAILED,
+    StepState.SKIPPED: EventKind.STEP_SKIPPED,
+    StepState.CANCELLED: EventKind.STEP_CANCELLED,
+    StepState.UNKNOWN: EventKind.STEP_UNKNOWN,
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(ts: datetime) -> str:
+    """UTC, millisecond precision, ``Z`` suffix: sorts as text, reads as time."""
+    if ts.tzinfo is None:
+        raise TimelineError(f"timestamp {ts.isoformat()} has no time zone")
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.astimezone(UTC).microsecond // 1000:03d}Z"
+
+
+def parse_ts(text: str) -> datetime:
+    """Parse an ISO 8601 time; a naive time is refused rather than guessed."""
+    try:
+        ts = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise TimelineError(f"not an ISO 8601 time: {text!r}") from None
+    if ts.tzinfo is None:
+        raise TimelineError(f"time {text!r} has no time zone (add Z or +00:00)")
+    return ts.astimezone(UTC)
+
+
+def normalise_ts(value: datetime | str) -> str:
+    return iso(value if isinstance(value, datetime) else parse_ts(value))
+
+
+@dataclass(frozen=True)
+class Event:
+    """One timeline entry. ``seq`` is this file's commit order (poll with ``events_after``);
+    ``uid`` is the event's identity everywhere (exports, imports, retries)."""
+
+    seq: int
+    uid: str
+    incident_id: str
+    ts: str
+    actor: str
+    kind: str
+    message: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Event:
+        return cls(seq=row["seq"], uid=row["uid"], incident_id=row["incident_id"], ts=row["ts"],
+                   actor=row["actor"], kind=row["kind"], message=row["message"],
+                   data=json.loads(row["data"]) if row["data"] else {})
+
+    def to_json(self) -> dict[str, Any]:
+        return {"uid": self.uid, "ts": self.ts, "actor": self.actor, "kind": self.kind,
+                "message": self.message, "data": self.data}
+
+
+@dataclass(frozen=True)
+class Incident:
+    """The incident's current state: a projection of its events, kept in the same transaction."""
+
+    id: str
+    title: str
+    severity: str
+    mode: str
+    status: str  # "open" | "resolved"
+    commander: str | None
+    scribe: str | None
+    communications: str | None
+    detected_at: str
+    declared_at: str
+    acknowledged_at: str | None
+    mitigated_at: str | None
+    resolved_at: str | None
+    next_update_due: str | None
+    updated_at: str
+    created_by: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Incident:
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class Run:
+    id: str
+    incident_id: str
+    playbook_id: str
+    params: dict[str, Any]
+    mode: str
+    dry_run: bool
+    status: str
+    actor: str
+    started_at: str
+    finished_at: str | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Run:
+        return cls(id=row["id"], incident_id=row["incident_id"], playbook_id=row["playbook_id"],
+                   params=json.loads(row["params"] or "{}"), mode=row["mode"], dry_run=bool(row["dry_run"]),
+                   status=row["status"], actor=row["actor"], started_at=row["started_at"],
+                   finished_at=row["finished_at"])
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    run_id: str
+    step_id: str
+    state: str
+    attempt: int
+    outputs: dict[str, Any]
+    error: str | None
+    started_at: str | None
+    finished_at: str | None
+    updated_at: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> StepRecord:
+        return cls(run_id=row["run_id"], step_id=row["step_id"], state=row["state"], attempt=row["attempt"],
+                   outputs=json.loads(row["outputs"] or "{}"), error=row["error"],
+                   started_at=row["started_at"], finished_at=row["finished_at"], updated_at=row["updated_at"])
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}

@@ -1,0 +1,124 @@
+"""Playbook runs and step states, persisted for the engine (which lives elsewhere).
+
+The engine's promise — after a crash, resume at the current step and never silently re-run
+a step that was started — rests on this table: it writes ``running`` *before* executing a
+step and a terminal state after. A step found ``running`` on resume is one whose outcome is
+unknown; the engine marks it ``unknown`` and asks the responder.
+
+Each state change also appends the matching timeline event (``step_started``,
+``step_succeeded``…) in the same transaction, so the timeline and the run state agree even
+across kill -9.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from cockpit.timeline.model import STEP_EVENT, EventKind, Mode, Run, StepRecord, StepState, TimelineError, iso, \
+    normalise_ts, utc_now
+
+if TYPE_CHECKING:
+    from cockpit.timeline.store import TimelineStore
+
+    _Base = TimelineStore
+else:
+    _Base = object
+
+_TERMINAL = {StepState.SUCCEEDED, StepState.FAILED, StepState.SKIPPED, StepState.CANCELLED}
+
+
+class RunsMixin(_Base):
+    def create_run(self, incident_id: str, playbook_id: str, params: dict[str, Any] | None = None,
+                   mode: str = "incident", dry_run: bool = False, *, run_id: str | None = None) -> str:
+        """Record that a playbook run started; returns its id (``run-`` + 12 hex digits)."""
+        from cockpit.timeline.store import dumps
+
+        try:
+            mode = Mode(mode).value
+        except ValueError:
+            raise TimelineError(f"unknown mode {mode!r}") from None
+        run_id = run_id or f"run-{uuid.uuid4().hex[:12]}"
+        now = iso(utc_now())
+        params = self.redactor.value(params or {})
+        with self.transaction() as conn:
+            event, inserted = self._append(
+                incident_id, EventKind.RUN_STARTED,
+                f"Playbook {playbook_id} started" + (" (dry run)" if dry_run else ""),
+                {"run_id": run_id, "playbook_id": playbook_id, "params": params, "dry_run": dry_run},
+                uid=f"{run_id}-started", ts=now)
+            if inserted:
+                conn.execute("INSERT INTO runs (id, incident_id, playbook_id, params, mode, dry_run, status, actor, "
+                             "started_at) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)",
+                             (run_id, event.incident_id, playbook_id, dumps(params), mode, int(dry_run),
+                              self.actor, now))
+        return run_id
+
+    def finish_run(self, run_id: str, status: str) -> None:
+        """Close a run (``succeeded``, ``failed``, ``cancelled``, ``aborted``)."""
+        run = self.run(run_id)
+        now = iso(utc_now())
+        with self.transaction() as conn:
+            _, inserted = self._append(run.incident_id, EventKind.RUN_FINISHED,
+                                       f"Playbook {run.playbook_id} {status}",
+                                       {"run_id": run_id, "playbook_id": run.playbook_id, "status": status},
+                                       uid=f"{run_id}-finished", ts=now)
+            if inserted:
+                conn.execute("UPDATE runs SET status = ?, finished_at = ? WHERE id = ?", (status, now, run_id))
+
+    def set_step_state(self, run_id: str, step_id: str, state: StepState | str, *, attempt: int = 1,
+                       outputs: dict[str, Any] | None = None, error: str | None = None,
+                       started_at: datetime | str | None = None, finished_at: datetime | str | None = None,
+                       message: str | None = None, log: bool = True) -> StepRecord:
+        """Upsert a step's state; ``running`` stamps started_at, a terminal state finished_at.
+        Unless ``log=False``, also appends the matching step event (see ``STEP_EVENT``)."""
+        from cockpit.timeline.store import dumps
+
+        try:
+            state = StepState(state)
+        except ValueError:
+            raise TimelineError(f"unknown step state {state!r}") from None
+        run = self.run(run_id)
+        now = iso(utc_now())
+        started = normalise_ts(started_at) if started_at else (now if state is StepState.RUNNING else None)
+        finished = normalise_ts(finished_at) if finished_at else (now if state in _TERMINAL else None)
+        outputs = self.redactor.value(outputs or {})
+        error = self.redactor.text(error) if error else None
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO step_states (run_id, step_id, state, attempt, outputs, error, started_at, finished_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, step_id) DO UPDATE SET "
+                "state = excluded.state, attempt = excluded.attempt, outputs = excluded.outputs, "
+                "error = excluded.error, started_at = COALESCE(excluded.started_at, started_at), "
+                "finished_at = excluded.finished_at, updated_at = excluded.updated_at",
+                (run_id, step_id, state.value, attempt, dumps(outputs), error, started, finished, now))
+            kind = STEP_EVENT.get(state)
+            if log and kind is not None:
+                text = message or f"Step {step_id} {state.value}" + (f": {error}" if error else "")
+                self._append(run.incident_id, kind, text,
+                             {"run_id": run_id, "playbook_id": run.playbook_id, "step_id": step_id,
+                              "attempt": attempt, "outputs": outputs, "error": error}, ts=now)
+        return self.step_state(run_id, step_id)
+
+    def run(self, run_id: str) -> Run:
+        row = self._row("SELECT * FROM runs WHERE id = ?", (run_id,))
+        if row is None:
+            raise TimelineError(f"unknown run {run_id!r}")
+        return Run.from_row(row)
+
+    def runs(self, incident_id: str) -> list[Run]:
+        incident = self.incident(incident_id)
+        rows = self.conn.execute("SELECT * FROM runs WHERE incident_id = ? ORDER BY started_at, rowid", (incident.id,))
+        return [Run.from_row(dict(r)) for r in rows]
+
+    def step_state(self, run_id: str, step_id: str) -> StepRecord:
+        row = self._row("SELECT * FROM step_states WHERE run_id = ? AND step_id = ?", (run_id, step_id))
+        if row is None:
+            raise TimelineError(f"run {run_id} has no step {step_id!r}")
+        return StepRecord.from_row(row)
+
+    def step_states(self, run_id: str) -> list[StepRecord]:
+        """In the order the steps were first recorded (the engine records them in playbook order)."""
+        rows = self.conn.execute("SELECT * FROM step_states WHERE run_id = ? ORDER BY rowid", (run_id,))
+        return [StepRecord.from_row(dict(r)) for r in rows]

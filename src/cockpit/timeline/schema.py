@@ -1,0 +1,103 @@
+"""The timeline schema, as forward migrations keyed by version.
+
+A file written by an older cockpit is upgraded in place, never recreated: an incident's
+timeline outlives the version that wrote it. All pending migrations run in order inside one
+``BEGIN IMMEDIATE`` transaction, so two cockpits opening an old file at once migrate it
+exactly once, and a crash mid-migration leaves the old schema intact. A file from a *newer*
+cockpit is refused with a clear message instead of being half-understood.
+
+To change the schema, append a function to ``MIGRATIONS``; never edit a shipped one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+import sqlite_utils
+
+from cockpit.timeline import db as dbmod
+from cockpit.timeline.model import TimelineError
+
+
+def _v1_incidents_and_events(db: sqlite_utils.Database) -> None:
+    db["incidents"].create({
+        "id": str, "title": str, "severity": str, "mode": str, "status": str,
+        "commander": str, "scribe": str, "communications": str,
+        "detected_at": str, "declared_at": str, "acknowledged_at": str, "mitigated_at": str,
+        "resolved_at": str, "next_update_due": str, "updated_at": str, "created_by": str,
+    }, pk="id", not_null={"title", "severity", "mode", "status", "detected_at", "declared_at",
+                          "updated_at", "created_by"})
+    # seq is INTEGER PRIMARY KEY AUTOINCREMENT: writers are serialised by BEGIN IMMEDIATE, so
+    # seq order is commit order and a reader polling "seq > N" never misses an event.
+    db.execute("""
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            incident_id TEXT NOT NULL REFERENCES incidents(id),
+            ts TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            message TEXT NOT NULL,
+            data TEXT NOT NULL DEFAULT '{}'
+        )""")
+    db["events"].create_index(["incident_id", "seq"])
+    db["incidents"].create_index(["status"])
+
+
+def _v2_runs_and_steps(db: sqlite_utils.Database) -> None:
+    db["runs"].create({
+        "id": str, "incident_id": str, "playbook_id": str, "params": str, "mode": str,
+        "dry_run": int, "status": str, "actor": str, "started_at": str, "finished_at": str,
+    }, pk="id", foreign_keys=[("incident_id", "incidents", "id")],
+        not_null={"incident_id", "playbook_id", "mode", "status", "started_at"})
+    db["runs"].create_index(["incident_id"])
+    db["step_states"].create({
+        "run_id": str, "step_id": str, "state": str, "attempt": int, "outputs": str, "error": str,
+        "started_at": str, "finished_at": str, "updated_at": str,
+    }, pk=("run_id", "step_id"), foreign_keys=[("run_id", "runs", "id")],
+        not_null={"state", "attempt", "updated_at"})
+
+
+def _v3_append_only(db: sqlite_utils.Database) -> None:
+    """Make "append-only" a property of the file, not a promise of the code."""
+    db.execute("""CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+                  BEGIN SELECT RAISE(ABORT, 'timeline events are append-only'); END""")
+    db.execute("""CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+                  BEGIN SELECT RAISE(ABORT, 'timeline events are append-only'); END""")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
+    1: _v1_incidents_and_events,
+    2: _v2_runs_and_steps,
+    3: _v3_append_only,
+}
+LATEST = max(MIGRATIONS)
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'").fetchone()
+    if not exists:
+        return 0
+    row = conn.execute("SELECT version FROM schema_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
+    """Bring the file to ``target`` (default: latest); return the version it was at."""
+    if current_version(conn) == target:  # the common case: no write lock needed
+        return target
+    with dbmod.write(conn):
+        found = current_version(conn)  # re-read under the lock: another process may have won
+        if found > LATEST:
+            raise TimelineError(f"timeline database schema version {found} is newer than this "
+                                f"cockpit understands ({LATEST}); upgrade cockpit")
+        if found < target:
+            db = sqlite_utils.Database(conn)
+            if found == 0:
+                conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            for version in range(found + 1, target + 1):
+                MIGRATIONS[version](db)
+            conn.execute("DELETE FROM schema_version")
+            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (target,))
+    return found

@@ -1,0 +1,130 @@
+"""Severity levels, response targets and escalation, as the runbooks define them — data, not code.
+
+The seeds disagree at the edges, so each level says where its words come from:
+
+* seed 001 "Severity Levels": P0–P3 with response and resolution times;
+* seed 000 "Incident Classification": P1–P4 definitions, and "post updates every 15 minutes"
+  for a P1;
+* seed 002 "Escalation Matrix": who to escalate to after 15 minutes and after 1 hour;
+* seed 003 "Contact Escalation": the escalation ladder by elapsed time (L1…L4).
+
+Where no seed gives a value (P2's update cadence, P4's targets) the choice is ours and is
+marked as such, so a reviewer can tell a runbook fact from a Cockpit default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from cockpit.timeline.model import TimelineError
+
+
+@dataclass(frozen=True)
+class Escalation:
+    after: timedelta
+    to: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Severity:
+    level: str  # "P0".."P4"
+    name: str
+    definition: str
+    examples: str
+    response: timedelta | None  # None: next business day / no target
+    response_text: str
+    resolution: timedelta | None
+    resolution_text: str
+    update_every: timedelta | None  # status-update cadence; None: no reminder
+    first_contact: str
+    escalations: tuple[Escalation, ...]
+    source: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.level} - {self.name}"
+
+
+_M = timedelta(minutes=1)
+_H = timedelta(hours=1)
+
+SEVERITIES: dict[str, Severity] = {s.level: s for s in (
+    Severity("P0", "Critical", "Production down: complete outage", "Complete outage, data loss",
+             timedelta(0), "Immediate", 1 * _H, "1 hour", 15 * _M, "On-call Engineer",
+             (Escalation(15 * _M, "Incident Commander", "seed 002"), Escalation(1 * _H, "CTO", "seed 002")),
+             "seed 001 (P0 - Critical); update cadence as P1 (seed 000)"),
+    Severity("P1", "Critical", "Complete service outage / major feature down",
+             "S3 unavailable, data loss (seed 000); payment processing down, auth issues (seed 001)",
+             15 * _M, "15 minutes", 4 * _H, "4 hours", 15 * _M, "On-call Engineer",
+             (Escalation(15 * _M, "Engineering Lead", "seed 002"), Escalation(1 * _H, "CTO", "seed 002")),
+             "seed 000 (P1 - Critical), seed 001 (P1 - High)"),
+    Severity("P2", "High", "Major functionality impaired / performance degradation",
+             "Replication failed, slow uploads (seed 000); slow responses, intermittent errors (seed 001)",
+             1 * _H, "1 hour", 24 * _H, "24 hours", 1 * _H, "On-call Engineer",
+             (Escalation(15 * _M, "Engineering Lead", "seed 002"),),
+             "seed 000 (P2 - High), seed 001 (P2 - Medium); hourly updates are Cockpit's default"),
+    Severity("P3", "Medium", "Minor functionality impaired / minor issues",
+             "Increased latency, 4xx errors (seed 000); UI bugs, non-critical features (seed 001)",
+             None, "Next business day", 7 * 24 * _H, "1 week", None, "Create ticket", (),
+             "seed 000 (P3 - Medium), seed 001 (P3 - Low)"),
+    Severity("P4", "Low", "Minimal impact", "Documentation issues, cosmetic",
+             None, "No target", None, "No target", None, "Create ticket", (),
+             "seed 000 (P4 - Low); no seed sets targets"),
+)}
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    """Seed 003's escalation by elapsed time, whatever the severity."""
+
+    start: timedelta
+    level: str
+    contact: str
+    method: str
+
+
+ESCALATION_LADDER: tuple[LadderStep, ...] = (
+    LadderStep(timedelta(0), "L1", "On-Call Engineer", "PagerDuty auto-page"),
+    LadderStep(15 * _M, "L2", "Platform Lead", "PagerDuty manual page"),
+    LadderStep(30 * _M, "L3", "Engineering Director", "Direct call"),
+    LadderStep(60 * _M, "L4", "VP Engineering", "Direct call"),
+)
+
+
+def severity(level: str) -> Severity:
+    """Look up ``P0``…``P4`` (case-insensitive); a clear error for anything else."""
+    try:
+        return SEVERITIES[level.strip().upper()]
+    except KeyError:
+        raise TimelineError(f"unknown severity {level!r} (expected one of {', '.join(SEVERITIES)})") from None
+
+
+def ladder_step(elapsed: timedelta) -> LadderStep:
+    """Where seed 003's ladder stands after ``elapsed`` since detection."""
+    current = ESCALATION_LADDER[0]
+    for step in ESCALATION_LADDER:
+        if elapsed >= step.start:
+            current = step
+    return current
+
+
+@dataclass(frozen=True)
+class EscalationStatus:
+    """What the header shows: the response target, and escalations now due."""
+
+    severity: Severity
+    elapsed: timedelta
+    response_overdue: bool  # the response-time target has passed (unacknowledged)
+    due: tuple[Escalation, ...]  # seed 002 escalations whose time has passed
+    next: Escalation | None
+    ladder: LadderStep
+
+
+def escalation_status(level: str, elapsed: timedelta, acknowledged: bool) -> EscalationStatus:
+    sev = severity(level)
+    due = tuple(e for e in sev.escalations if elapsed >= e.after)
+    upcoming = [e for e in sev.escalations if elapsed < e.after]
+    overdue = not acknowledged and sev.response is not None and elapsed > sev.response
+    return EscalationStatus(sev, elapsed, overdue, due, upcoming[0] if upcoming else None, ladder_step(elapsed))

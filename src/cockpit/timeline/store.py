@@ -1,0 +1,175 @@
+"""The store: one SQLite connection, reads, and the single append path every event takes.
+
+``append`` is the only way an event gets in: it redacts, validates the kind, and inserts
+inside a ``BEGIN IMMEDIATE`` transaction, so that when it returns the event is committed.
+An optional client-generated ``uid`` makes a retried write a no-op instead of a duplicate.
+
+For a UI, polling is cheap: :meth:`changed` reads ``PRAGMA data_version`` (no table access;
+it changes only when *another* connection commits), and :meth:`events_after` is an index
+range scan on ``seq``. Poll ``changed()`` every 250 ms and you see every cockpit's events
+within a second.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from cockpit.config import default_actor
+from cockpit.timeline import db as dbmod
+from cockpit.timeline.model import Event, EventKind, Incident, TimelineError, UnknownIncident, normalise_ts, \
+    iso, utc_now
+from cockpit.timeline.redact import Redactor
+from cockpit.timeline.schema import migrate
+
+_EVENT_COLUMNS = "seq, uid, incident_id, ts, actor, kind, message, data"
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+
+
+class TimelineStore:
+    """Low-level access to one timeline file; see :class:`cockpit.timeline.Timeline`."""
+
+    def __init__(self, path: Path | str, actor: str | None = None, *, synchronous: str = "FULL",
+                 secrets: Iterable[str] = ()) -> None:
+        self.path = Path(path)
+        self.actor = actor or default_actor()
+        self.redactor = Redactor(secrets)
+        self.conn = dbmod.open_connection(path, synchronous)
+        try:
+            migrate(self.conn)
+        except BaseException:
+            self.conn.close()
+            raise
+        self.db = sqlite_utils.Database(self.conn, execute_plugins=False)
+        self._data_version: int | None = None
+
+    # -- lifecycle of the object ---------------------------------------------------------
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> TimelineStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A BEGIN IMMEDIATE write transaction; committed (fsync'ed) when the block ends."""
+        with dbmod.write(self.conn) as conn:
+            yield conn
+
+    # -- reads -------------------------------------------------------------------------------
+    def _row(self, sql: str, params: tuple = ()) -> dict[str, Any] | None:
+        row = self.conn.execute(sql, params).fetchone()
+        return dict(row) if row else None
+
+    def incident(self, incident_id: str) -> Incident:
+        row = self._row("SELECT * FROM incidents WHERE id = ?", (incident_id.strip().upper(),))
+        if row is None:
+            raise UnknownIncident(incident_id)
+        return Incident.from_row(row)
+
+    def incidents(self, status: str | None = None, limit: int | None = None) -> list[Incident]:
+        """Newest first (ids sort by declaration date and number)."""
+        sql = "SELECT * FROM incidents" + (" WHERE status = ?" if status else "") + " ORDER BY id DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [Incident.from_row(dict(r)) for r in self.conn.execute(sql, (status,) if status else ())]
+
+    def open_incidents(self) -> list[Incident]:
+        return self.incidents(status="open")
+
+    def events(self, incident_id: str, kinds: Iterable[str] | None = None,
+               actors: Iterable[str] | None = None) -> list[Event]:
+        """An incident's events in commit order, optionally filtered by kind and actor."""
+        incident = self.incident(incident_id)
+        sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = ?"
+        params: list[Any] = [incident.id]
+        for column, values in (("kind", kinds), ("actor", actors)):
+            if values is not None:
+                values = list(values)
+                sql += f" AND {column} IN ({','.join('?' * len(values))})"
+                params += values
+        return [Event.from_row(dict(r)) for r in self.conn.execute(sql + " ORDER BY seq", params)]
+
+    def events_after(self, after_seq: int = 0, incident_id: str | None = None, limit: int = 1000) -> list[Event]:
+        """Events committed after ``after_seq`` (any incident unless given): the UI's poll."""
+        sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE seq > ?"
+        params: list[Any] = [after_seq]
+        if incident_id is not None:
+            sql += " AND incident_id = ?"
+            params.append(incident_id.strip().upper())
+        sql += " ORDER BY seq LIMIT ?"
+        params.append(limit)
+        return [Event.from_row(dict(r)) for r in self.conn.execute(sql, params)]
+
+    def last_seq(self) -> int:
+        return int(self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0])
+
+    def event(self, uid: str) -> Event | None:
+        row = self._row(f"SELECT {_EVENT_COLUMNS} FROM events WHERE uid = ?", (uid,))
+        return Event.from_row(row) if row else None
+
+    def changed(self) -> bool:
+        """True when another connection committed since the last call (first call: True)."""
+        version = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        changed, self._data_version = version != self._data_version, version
+        return changed
+
+    # -- the one write path for events --------------------------------------------------
+    def append(self, incident_id: str, kind: EventKind | str, message: str, data: dict[str, Any] | None = None,
+               *, uid: str | None = None, ts: datetime | str | None = None, actor: str | None = None) -> Event:
+        """Append one event in its own transaction; returns it committed (or the earlier one
+        with the same ``uid``, so a retry never duplicates)."""
+        with self.transaction():
+            event, _ = self._append(incident_id, kind, message, data, uid=uid, ts=ts, actor=actor)
+        return event
+
+    def _append(self, incident_id: str, kind: EventKind | str, message: str, data: dict[str, Any] | None = None,
+                *, uid: str | None = None, ts: datetime | str | None = None,
+                actor: str | None = None) -> tuple[Event, bool]:
+        """Inside a transaction: insert; return (event, inserted)."""
+        try:
+            kind = EventKind(kind)
+        except ValueError:
+            raise TimelineError(f"unknown event kind {kind!r}") from None
+        incident_id = incident_id.strip().upper()
+        if self._row("SELECT 1 AS x FROM incidents WHERE id = ?", (incident_id,)) is None:
+            raise UnknownIncident(incident_id)
+        if not isinstance(message, str):
+            raise TimelineError("event message must be text")
+        record = {
+            "uid": uid or new_uid(),
+            "incident_id": incident_id,
+            "ts": normalise_ts(ts) if ts is not None else iso(utc_now()),
+            "actor": self.redactor.text(actor or self.actor),
+            "kind": kind.value,
+            "message": self.redactor.text(message),
+            "data": dumps(self.redactor.value(data or {})),
+        }
+        cursor = self.conn.execute(
+            "INSERT INTO events (uid, incident_id, ts, actor, kind, message, data) "
+            "VALUES (:uid, :incident_id, :ts, :actor, :kind, :message, :data) ON CONFLICT(uid) DO NOTHING",
+            record)
+        inserted = cursor.rowcount == 1
+        existing = self._row(f"SELECT {_EVENT_COLUMNS} FROM events WHERE uid = ?", (record["uid"],))
+        assert existing is not None
+        if not inserted and existing["incident_id"] != incident_id:
+            raise TimelineError(f"event uid {record['uid']} already belongs to incident {existing['incident_id']}")
+        return Event.from_row(existing), inserted
