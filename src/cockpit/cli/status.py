@@ -1,0 +1,57 @@
+"""``cockpit status [--screen NAME] [--json]``: one headless snapshot of every pane.
+
+The morning health check as one command. Exit code: 0 all well, 1 warnings (including a
+source that could not be read), 2 anything critical — so ``cockpit status || page-me``
+works in cron. Never imports Textual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import click
+
+from cockpit.cli.common import fail, settings
+
+
+async def _collect(screen: Any, timeout: float, kube_context: str | None) -> tuple[list[tuple[str, Any]], float]:
+    from cockpit.sources.board import build_sources, refresh_all
+    from cockpit.sources.connections import Connections
+
+    started = time.perf_counter()
+    async with Connections(kube_context=kube_context) as conn:
+        sources = build_sources(screen, conn, timeout=timeout)
+        snapshots = await refresh_all(sources)
+    return [(src.pane, snap) for src, snap in zip(sources, snapshots)], time.perf_counter() - started
+
+
+@click.command("status")
+@click.option("--screen", "screen_name", metavar="NAME", help="Screen to check (default: the global --screen, config, greenlang-storage).")
+@click.option("--json", "as_json", is_flag=True, help="Print the stable JSON document (docs/status-json.md).")
+@click.option("--all", "all_items", is_flag=True, help="Also list the items that are ok.")
+@click.option("--timeout", type=click.FloatRange(0.5, 120), default=10.0, show_default=True,
+              help="Seconds each source may take.")
+@click.pass_context
+def status(ctx: click.Context, screen_name: str | None, as_json: bool, all_items: bool, timeout: float) -> None:
+    """One snapshot of every pane of a screen; exit 0 ok, 1 warning, 2 critical."""
+    from cockpit.content.errors import ContentError
+    from cockpit.content.screen import find_screen
+    from cockpit.sources.report import status_document, status_text
+
+    opts = settings(ctx)
+    config = opts.config
+    name = screen_name or config.screen
+    try:
+        screen = find_screen(name, config.screens_dirs)
+    except ContentError as exc:
+        fail(str(exc))
+    snapshots, elapsed = asyncio.run(_collect(screen, timeout, config.kube_context))
+    doc = status_document(screen, snapshots, elapsed)
+    if as_json:
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        click.echo(status_text(doc, all_items=all_items))
+    ctx.exit(doc["exit_code"])

@@ -1,0 +1,96 @@
+"""Long-lived clients shared by every source: one aiobotocore session, one kube client, one HTTP session.
+
+Creating a botocore client costs milliseconds and a TLS handshake; doing it per refresh would
+dominate the refresh. So clients are created on first use, cached per (service, region) and
+closed together by :meth:`Connections.close`. Settings follow the ecosystem: botocore's own
+chain (``AWS_PROFILE``, ``AWS_REGION``, ``AWS_ENDPOINT_URL``, ``~/.aws/config``) and
+``KUBECONFIG`` with its current (or a named) context. Every call is bounded: botocore's
+``standard`` retry mode with connect/read timeouts, and aiohttp/kubernetes timeouts per call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from contextlib import AsyncExitStack
+from typing import Any
+
+
+class Connections:
+    """Lazily created, reused clients. Use as ``async with Connections() as conn:``."""
+
+    def __init__(self, *, connect_timeout: float = 3.0, read_timeout: float = 8.0, max_attempts: int = 3,
+                 kube_context: str | None = None) -> None:
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.max_attempts = max_attempts
+        self.kube_context = kube_context
+        self._stack = AsyncExitStack()
+        self._aws: dict[tuple[str, str], Any] = {}
+        self._aws_session: Any = None
+        self._kube: dict[str | None, Any] = {}
+        self._http: Any = None
+        self._lock = asyncio.Lock()
+
+    async def __aenter__(self) -> "Connections":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self._stack.aclose()
+        self._aws.clear()
+        self._kube.clear()
+        self._http = None
+
+    async def aws(self, service: str, region: str) -> Any:
+        """The aiobotocore client for ``service`` in ``region``, created once."""
+        key = (service, region)
+        if key not in self._aws:
+            async with self._lock:
+                if key not in self._aws:
+                    from aiobotocore.config import AioConfig
+                    from aiobotocore.session import get_session
+
+                    if self._aws_session is None:
+                        self._aws_session = get_session()
+                    config = AioConfig(
+                        retries={"mode": "standard", "max_attempts": self.max_attempts},
+                        connect_timeout=self.connect_timeout,
+                        read_timeout=self.read_timeout,
+                        user_agent_extra="cockpit",
+                    )
+                    creator = self._aws_session.create_client(service, region_name=region, config=config)
+                    self._aws[key] = await self._stack.enter_async_context(creator)
+        return self._aws[key]
+
+    async def kube(self, context: str | None = None) -> Any:
+        """A kubernetes-asyncio ApiClient from ``$KUBECONFIG`` (read now, not at import time)."""
+        context = context or self.kube_context
+        if context not in self._kube:
+            async with self._lock:
+                if context not in self._kube:
+                    from kubernetes_asyncio import config
+                    from kubernetes_asyncio.client import ApiClient, Configuration
+
+                    cfg = Configuration()
+                    path = os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
+                    if not any(os.path.exists(p) for p in path.split(os.pathsep) if p):
+                        raise config.ConfigException(f"no kubeconfig found at {path} (set KUBECONFIG)")
+                    await config.load_kube_config(config_file=path, context=context, client_configuration=cfg,
+                                                  persist_config=False)
+                    client = ApiClient(configuration=cfg)
+                    self._stack.push_async_callback(client.close)
+                    self._kube[context] = client
+        return self._kube[context]
+
+    async def http(self) -> Any:
+        """The shared aiohttp ClientSession (per-request timeouts are set by the caller)."""
+        if self._http is None:
+            import aiohttp
+
+            session = aiohttp.ClientSession(headers={"User-Agent": "cockpit-health/1"})
+            self._stack.push_async_callback(session.close)
+            self._http = session
+        return self._http

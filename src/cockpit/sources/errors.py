@@ -1,0 +1,89 @@
+"""Turn any failure of a provider call into a :class:`SourceError` a responder can act on.
+
+The classes come from three client libraries (botocore, aiohttp, kubernetes-asyncio); they
+are imported inside :func:`classify` so that importing the sources package stays cheap
+(the UI paints its first frame before the heavy clients load).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from cockpit.sources.snapshot import ErrorKind, SourceError
+
+_CREDENTIAL_CODES = {
+    "ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId",
+    "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch",
+    "AccessDenied", "AccessDeniedException", "AuthFailure", "UnauthorizedOperation",
+    "InvalidAccessKeyId", "MissingAuthenticationToken",
+}
+_THROTTLE_CODES = {
+    "Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded",
+    "TooManyRequestsException", "RequestThrottled", "RequestThrottledException",
+    "ProvisionedThroughputExceededException", "SlowDown", "LimitExceededException",
+}
+
+
+def _short(text: object, limit: int = 200) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def classify(exc: BaseException) -> SourceError:
+    """A one-line, classified description of ``exc``."""
+    import aiohttp
+    import botocore.exceptions as bex
+    from botocore.parsers import ResponseParserError
+
+    if isinstance(exc, (asyncio.TimeoutError, TimeoutError, bex.ConnectTimeoutError, bex.ReadTimeoutError,
+                        aiohttp.ServerTimeoutError)):
+        return SourceError(ErrorKind.TIMEOUT, _short(exc) or "no answer within the timeout")
+    if isinstance(exc, bex.ClientError):
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        message = _short(f"{code}: {err.get('Message', '')}".strip(": "))
+        if code in _THROTTLE_CODES or status == 429:
+            return SourceError(ErrorKind.THROTTLED, message)
+        if code in _CREDENTIAL_CODES or status in (401, 403):
+            return SourceError(ErrorKind.CREDENTIALS, message)
+        if status is not None and status >= 500 and not code:
+            return SourceError(ErrorKind.MALFORMED, message or f"HTTP {status}")
+        return SourceError(ErrorKind.ERROR, message or f"HTTP {status}")
+    if isinstance(exc, (bex.NoCredentialsError, bex.PartialCredentialsError, bex.TokenRetrievalError,
+                        bex.CredentialRetrievalError, bex.UnauthorizedSSOTokenError)):
+        return SourceError(ErrorKind.CREDENTIALS, _short(exc))
+    if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectionClosedError, bex.ProxyConnectionError,
+                        bex.SSLError, aiohttp.ClientConnectionError, ConnectionError)):
+        return SourceError(ErrorKind.UNREACHABLE, _short(exc))
+    if isinstance(exc, (ResponseParserError, json.JSONDecodeError, aiohttp.ContentTypeError,
+                        UnicodeDecodeError)):
+        return SourceError(ErrorKind.MALFORMED, _short(exc))
+    if isinstance(exc, (bex.NoRegionError, bex.ProfileNotFound, bex.InvalidEndpointConfigurationError)):
+        return SourceError(ErrorKind.CONFIG, _short(exc))
+    k8s = _classify_kubernetes(exc)
+    if k8s is not None:
+        return k8s
+    if isinstance(exc, OSError):
+        return SourceError(ErrorKind.UNREACHABLE, _short(exc))
+    if isinstance(exc, (KeyError, TypeError, ValueError, AttributeError, IndexError)):
+        # Raised while reading an answer that lacks what every real answer has.
+        return SourceError(ErrorKind.MALFORMED, _short(f"{type(exc).__name__}: {exc}"))
+    return SourceError(ErrorKind.ERROR, _short(f"{type(exc).__name__}: {exc}"))
+
+
+def _classify_kubernetes(exc: BaseException) -> SourceError | None:
+    from kubernetes_asyncio.client.exceptions import ApiException
+    from kubernetes_asyncio.config import ConfigException
+
+    if isinstance(exc, ConfigException):
+        return SourceError(ErrorKind.CONFIG, _short(exc))
+    if isinstance(exc, ApiException):
+        message = _short(f"HTTP {exc.status} {exc.reason or ''}".strip())
+        if exc.status in (401, 403):
+            return SourceError(ErrorKind.CREDENTIALS, message)
+        if exc.status == 429:
+            return SourceError(ErrorKind.THROTTLED, message)
+        return SourceError(ErrorKind.ERROR, message)
+    return None

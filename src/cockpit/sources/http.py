@@ -1,0 +1,90 @@
+"""HTTP health endpoints: status code, a JSON field (JMESPath), and latency.
+
+An endpoint that is down is a *finding* (a critical item), not a failure of the source: the
+pane must say "storage-health: unreachable" rather than go stale. Endpoints are checked in
+parallel through one shared aiohttp session, each with its own timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from cockpit.content.screen import Endpoint, Screen, expand_env
+from cockpit.sources.base import Source
+from cockpit.sources.connections import Connections
+from cockpit.sources.services import ServiceItem
+from cockpit.sources.snapshot import Level
+
+_MISSING = object()
+
+
+class HttpSource(Source[ServiceItem]):
+    name = "http"
+
+    def __init__(self, screen: Screen, conn: Connections, *, timeout: float | None = None) -> None:
+        longest = max((e.timeout_seconds for e in screen.endpoints), default=5.0)
+        super().__init__(timeout=timeout or longest + 2.0)
+        self.endpoints = list(screen.endpoints)
+        self.default_latency_ms = screen.thresholds.http_latency_warn_ms
+        self.conn = conn
+
+    async def fetch(self) -> tuple[ServiceItem, ...]:
+        session = await self.conn.http()
+        return tuple(await asyncio.gather(*(self._check(session, e) for e in self.endpoints)))
+
+    async def _check(self, session: Any, ep: Endpoint) -> ServiceItem:
+        import aiohttp
+
+        from cockpit.sources.errors import classify
+
+        try:
+            url = expand_env(ep.url)
+        except ValueError as exc:
+            return ServiceItem("endpoint", ep.name, "", "misconfigured", Level.CRITICAL, str(exc))
+        detail: dict[str, Any] = {"url": url, "method": ep.method}
+        self.calls += 1
+        started = time.perf_counter()
+        try:
+            kwargs: dict[str, Any] = {"headers": ep.headers, "allow_redirects": False,
+                                      "timeout": aiohttp.ClientTimeout(total=ep.timeout_seconds)}
+            if ep.body is not None:
+                kwargs["json"] = ep.body
+            async with session.request(ep.method, url, **kwargs) as response:
+                body = await response.read()
+                status = response.status
+        except Exception as exc:  # a down endpoint is the finding itself
+            err = classify(exc)
+            return ServiceItem("endpoint", ep.name, url, err.kind.value, Level.CRITICAL, err.message or err.kind.value,
+                               detail=detail)
+        latency_ms = (time.perf_counter() - started) * 1000
+        detail["latency_ms"] = round(latency_ms, 1)
+        problems: list[tuple[Level, str]] = []
+        if status not in ep.expect_status:
+            problems.append((Level.CRITICAL, f"HTTP {status}, expected {'/'.join(map(str, ep.expect_status))}"))
+        if ep.field is not None:
+            value = self._field(body, ep.field)
+            detail["field"] = {"path": ep.field, "value": None if value is _MISSING else value, "expect": ep.expect}
+            if value is _MISSING:
+                problems.append((Level.CRITICAL, f"{ep.field}: not in the answer (not JSON?)"))
+            elif ep.expect is not None and value != ep.expect:
+                problems.append((Level.CRITICAL, f"{ep.field} is {value!r}, expected {ep.expect!r}"))
+        limit = ep.latency_warn_ms or self.default_latency_ms
+        if latency_ms > limit:
+            problems.append((Level.WARNING, f"slow: {latency_ms:.0f} ms > {limit} ms"))
+        level = max((lvl for lvl, _ in problems), default=Level.OK)
+        return ServiceItem("endpoint", ep.name, url, str(status), level, "; ".join(t for _, t in problems),
+                           detail=detail)
+
+    @staticmethod
+    def _field(body: bytes, path: str) -> Any:
+        import jmespath
+
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return _MISSING
+        value = jmespath.search(path, data)
+        return _MISSING if value is None else value
