@@ -1,0 +1,218 @@
+"""The runbooks' AWS account: moto's server on loopback, seeded, counting what it serves.
+
+We build the same werkzeug server as moto's ``ThreadedMotoServer`` ourselves so that a
+counting middleware sits between the socket and moto (see :mod:`wsgi_counter`), and so the
+port can be 0 (the OS picks a free one; parallel test runs never collide).
+
+moto keeps its state in process-wide globals, so two estates in one process would share
+one account. :meth:`AwsEstate.start` therefore resets moto and refuses to start while
+another estate in this process is running, instead of silently mixing them.
+
+The driver methods (alarm states, published metrics, health-check lookups) are what a
+scenario uses to play "AWS": moto never evaluates alarms and never replicates objects.
+They are synchronous (call them from a thread, never from an event loop) and go over HTTP
+with boto3 clients whose User-Agent carries ``INTERNAL_MARKER``, so request counts only
+show what Cockpit itself did.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.request
+from datetime import datetime, timezone
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from cockpit.estate import catalogue as cat
+from cockpit.estate.aws_seed import SeedResult, replication_datum, seed_all
+from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
+from cockpit.estate.wsgi_counter import CountingMiddleware
+
+#: Credentials the estate accepts (moto accepts any); printed into ``cockpit demo`` env files.
+ACCESS_KEY_ID = "testing"
+SECRET_ACCESS_KEY = "testing"
+
+_running_lock = threading.Lock()
+_running: AwsEstate | None = None
+
+
+class EstateAlreadyRunning(RuntimeError):
+    """moto's state is per process: a second estate would share (and reset) the first one's account."""
+
+
+def _quiet_handler() -> type:
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    class QuietMotoRequestHandler(MotoRequestHandler):  # type: ignore[misc, valid-type]
+        """werkzeug logs every request to stderr; the demo's terminal is not the place."""
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            return None
+
+    return QuietMotoRequestHandler
+
+
+class AwsEstate:
+    """moto on a free loopback port, seeded with seeds 000/001/003/004's resources."""
+
+    def __init__(self, log: RequestLog, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.log = log
+        self.host = host
+        self.port = port
+        self.endpoint_url = ""
+        self.seed: SeedResult | None = None
+        self.start_seconds = 0.0
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients_lock = threading.Lock()
+        self._session = boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID,
+                                              aws_secret_access_key=SECRET_ACCESS_KEY)
+        self._config = Config(user_agent_extra=INTERNAL_MARKER, retries={"max_attempts": 2, "mode": "standard"},
+                              connect_timeout=5, read_timeout=30)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Bind, serve in a daemon thread, reset moto and seed everything. Blocks until ready."""
+        global _running
+        started = time.perf_counter()
+        with _running_lock:
+            if _running is not None:
+                raise EstateAlreadyRunning(
+                    f"an AWS estate is already running in this process at {_running.endpoint_url}")
+            _running = self
+        try:
+            from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+            app = CountingMiddleware(DomainDispatcherApplication(create_backend_app), self.log)
+            self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_quiet_handler())
+            self._server.daemon_threads = True
+            self.port = self._server.server_address[1]
+            self.endpoint_url = f"http://{self.host}:{self.port}"
+            self._thread = threading.Thread(target=self._server.serve_forever, name="aws-estate", daemon=True)
+            self._thread.start()
+            self._reset_moto()
+            self.seed = seed_all(self.client, time.perf_counter)
+        except BaseException:
+            self.stop()
+            raise
+        self.start_seconds = time.perf_counter() - started
+
+    def stop(self) -> None:
+        """Stop serving and close the socket; safe to call twice or after a failed start."""
+        global _running
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+        with self._clients_lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
+        with _running_lock:
+            if _running is self:
+                _running = None
+
+    def __enter__(self) -> AwsEstate:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _reset_moto(self) -> None:
+        """Forget any account a previous estate in this process left behind."""
+        request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST",
+                                         headers={"User-Agent": INTERNAL_MARKER})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+
+    # -- clients -----------------------------------------------------------------------------
+
+    def client(self, service: str, region: str) -> Any:
+        """A cached, internal-marked boto3 client (botocore clients are thread-safe; sessions are not)."""
+        key = (service, region)
+        with self._clients_lock:
+            client = self._clients.get(key)
+            if client is None:
+                if not self.endpoint_url:
+                    raise RuntimeError("the AWS estate is not started")
+                client = self._session.client(service, region_name=region, endpoint_url=self.endpoint_url,
+                                              config=self._config)
+                self._clients[key] = client
+            return client
+
+    def environment(self) -> dict[str, str]:
+        """Variables that point the AWS CLI, boto3 or aiobotocore at this estate."""
+        return {"AWS_ENDPOINT_URL": self.endpoint_url, "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID,
+                "AWS_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY, "AWS_DEFAULT_REGION": cat.PRIMARY_REGION,
+                "AWS_REGION": cat.PRIMARY_REGION}
+
+    # -- driving: alarms and metrics ----------------------------------------------------------
+
+    def set_alarm_state(self, alarm_name: str, state: str, reason: str, *, region: str | None = None) -> None:
+        """Play CloudWatch's evaluator: moto only changes alarm state when told to."""
+        self.client("cloudwatch", region or cat.alarm_region(alarm_name)).set_alarm_state(
+            AlarmName=alarm_name, StateValue=state, StateReason=reason)
+
+    def alarm_state(self, alarm_name: str, *, region: str | None = None) -> str:
+        found = self.client("cloudwatch", region or cat.alarm_region(alarm_name)).describe_alarms(
+            AlarmNames=[alarm_name])["MetricAlarms"]
+        if not found:
+            raise KeyError(f"alarm {alarm_name!r} does not exist")
+        return str(found[0]["StateValue"])
+
+    def put_replication_metrics(self, pair_id: str, *, latency_seconds: float, pending_operations: float,
+                                failed_operations: float, bytes_pending: float) -> None:
+        """Play S3 replication: publish its four metrics for a pair, as AWS would (one call)."""
+        try:
+            pair = cat.PAIRS_BY_ID[pair_id]
+        except KeyError:
+            raise KeyError(f"unknown replication pair {pair_id!r}; known: {', '.join(cat.PAIRS_BY_ID)}") from None
+        data = replication_datum(pair, datetime.now(timezone.utc), latency_seconds=latency_seconds,
+                                 pending_operations=pending_operations, failed_operations=failed_operations,
+                                 bytes_pending=bytes_pending)
+        self.client("cloudwatch", pair.source_region).put_metric_data(Namespace="AWS/S3", MetricData=data)
+
+    def put_metric(self, region: str, namespace: str, name: str, dimensions: dict[str, str], value: float,
+                   unit: str = "None") -> None:
+        self.client("cloudwatch", region).put_metric_data(Namespace=namespace, MetricData=[{
+            "MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
+            "Value": float(value), "Unit": unit, "Timestamp": datetime.now(timezone.utc)}])
+
+    # -- reading back what responders changed -------------------------------------------------
+
+    def health_check_id(self, name: str = cat.HEALTH_CHECK.name) -> str:
+        """The id moto generated for the health check tagged ``Name=<name>``."""
+        r53 = self.client("route53", cat.US_REGION)
+        ids = [hc["Id"] for hc in r53.list_health_checks()["HealthChecks"]]
+        if ids:
+            tagged = r53.list_tags_for_resources(ResourceType="healthcheck", ResourceIds=ids)
+            for tag_set in tagged["ResourceTagSets"]:
+                if {"Key": "Name", "Value": name} in tag_set.get("Tags", []):
+                    return str(tag_set["ResourceId"])
+        raise KeyError(f"no Route53 health check tagged Name={name}")
+
+    def health_check_disabled(self, name: str = cat.HEALTH_CHECK.name) -> bool:
+        """Whether a responder ran ``update-health-check --disabled`` (seed 003 failover phase 2)."""
+        check = self.client("route53", cat.US_REGION).get_health_check(HealthCheckId=self.health_check_id(name))
+        return bool(check["HealthCheck"]["HealthCheckConfig"].get("Disabled", False))
+
+    def object_exists(self, bucket: str, key: str) -> bool:
+        region = next((b.region for b in cat.BUCKETS if b.name == bucket), cat.US_REGION)
+        s3 = self.client("s3", region)
+        try:
+            s3.head_object(Bucket=bucket, Key=key)
+        except s3.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound", "NoSuchBucket"):
+                return False
+            raise
+        return True

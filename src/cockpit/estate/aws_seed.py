@@ -1,0 +1,312 @@
+"""Create the runbooks' AWS account inside a running moto server.
+
+Everything goes through boto3 over HTTP (never into moto's Python objects), so what the
+seed builds is exactly what any AWS client will later see, and a moto upgrade that changes
+its internals cannot silently break the estate. The calls are batched where AWS allows it
+(one PutMetricData per region, one ChangeResourceRecordSets, one BatchWriteItem) because
+the whole estate must be ready in under three seconds.
+
+Names come from :mod:`cockpit.estate.catalogue`; which runbook each resource serves is
+documented there and in ``docs/estate-aws.md``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import threading
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from cockpit.estate import catalogue as cat
+
+Clients = Callable[[str, str], Any]  # (service, region) -> boto3 client
+_ENV_LOCK = threading.Lock()
+_AMI = "ami-12c6146b"  # one of the AMIs moto ships with
+
+
+@dataclass
+class SeedResult:
+    """Ids moto chose that the driver and playbooks need (AWS would have chosen them too)."""
+
+    hosted_zone_id: str = ""
+    health_check_id: str = ""
+    alb_arn: str = ""
+    alb_dimension: str = ""
+    target_group_arns: dict[str, str] = field(default_factory=dict)
+    instance_ids: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def seed_iam(clients: Clients) -> None:
+    """Roles that S3 replication (seed 003) and the Lambda functions (seed 004) assume."""
+    iam = clients("iam", cat.US_REGION)
+    for role_arn, principal in ((cat.REPLICATION_ROLE_ARN, "s3.amazonaws.com"),
+                                (cat.FLIGHT_SCHOOL.lambda_role, "lambda.amazonaws.com")):
+        policy = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}]}
+        iam.create_role(RoleName=role_arn.rsplit("/", 1)[1], AssumeRolePolicyDocument=json.dumps(policy))
+
+
+def seed_sns(clients: Clients) -> None:
+    for topic in cat.TOPICS:
+        clients("sns", topic.region).create_topic(Name=topic.name)
+
+
+def _replication_config(pair: cat.ReplicationPair) -> dict[str, Any]:
+    """Seed 003's replication rules; the bronze-zone rule exists only on the data lake."""
+    rules: list[dict[str, Any]] = [{
+        "ID": pair.rule_id, "Status": "Enabled", "Priority": 1,
+        "Filter": {"And": {"Prefix": "", "Tags": [{"Key": "replication", "Value": "enabled"}]}},
+        "Destination": {
+            "Bucket": pair.destination_arn, "Account": cat.ACCOUNT_ID, "StorageClass": "STANDARD",
+            "ReplicationTime": {"Status": "Enabled", "Time": {"Minutes": 15}},
+            "Metrics": {"Status": "Enabled", "EventThreshold": {"Minutes": 15}},
+            "EncryptionConfiguration": {"ReplicaKmsKeyID": cat.DR_KMS_KEY_ARN},
+        },
+        "DeleteMarkerReplication": {"Status": "Enabled"},
+        "SourceSelectionCriteria": {"SseKmsEncryptedObjects": {"Status": "Enabled"},
+                                    "ReplicaModifications": {"Status": "Enabled"}},
+    }]
+    if pair.id == "data-lake":
+        rules.append({"ID": "replicate-bronze-zone", "Status": "Enabled", "Priority": 2,
+                      "Filter": {"Prefix": "bronze/"},
+                      "Destination": {"Bucket": pair.destination_arn, "StorageClass": "STANDARD_IA"},
+                      "DeleteMarkerReplication": {"Status": "Enabled"}})
+    return {"Role": cat.REPLICATION_ROLE_ARN, "Rules": rules}
+
+
+def _object_body(bucket: str, key: str, version: int) -> bytes:
+    if key.endswith(".json"):
+        return json.dumps({"bucket": bucket, "key": key, "version": version,
+                           "generated": "2025-01-01T00:00:00Z"}).encode()
+    return f"{key} v{version}\n".encode()
+
+
+def seed_s3(clients: Clients) -> None:
+    """Seeds 000/003 buckets with versioning, replication config and already-replicated objects."""
+    for bucket in cat.BUCKETS:
+        s3 = clients("s3", bucket.region)
+        args: dict[str, Any] = {"Bucket": bucket.name}
+        if bucket.region != "us-east-1":
+            args["CreateBucketConfiguration"] = {"LocationConstraint": bucket.region}
+        if bucket.name.endswith("-audit-logs"):
+            args["ObjectLockEnabledForBucket"] = True  # seed 003: "versioning and Object Lock"
+        s3.create_bucket(**args)
+        if bucket.versioned and "ObjectLockEnabledForBucket" not in args:
+            s3.put_bucket_versioning(Bucket=bucket.name, VersioningConfiguration={"Status": "Enabled"})
+    for pair in cat.REPLICATION_PAIRS:
+        clients("s3", pair.source_region).put_bucket_replication(
+            Bucket=pair.source, ReplicationConfiguration=_replication_config(pair))
+        # Replication had already happened before any outage: same keys on both sides.
+        for bucket, region in ((pair.source, pair.source_region), (pair.destination, pair.destination_region)):
+            s3 = clients("s3", region)
+            for obj in cat.SEED_OBJECTS:
+                for version in range(1, obj.versions + 1):
+                    s3.put_object(Bucket=bucket, Key=obj.key, Body=_object_body(bucket, obj.key, version),
+                                  ContentType=obj.content_type, StorageClass=obj.storage_class,
+                                  Tagging="replication=enabled")
+    site = clients("s3", cat.US_REGION)
+    site.put_object(Bucket="flight-school-marketplace", Key="index.html", ContentType="text/html",
+                    Body=b"<!doctype html><title>Flight School Marketplace</title>")
+    site.put_bucket_website(Bucket="flight-school-marketplace", WebsiteConfiguration={
+        "IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "index.html"}})
+
+
+def seed_compute(clients: Clients, result: SeedResult) -> None:
+    """Seed 001: VPC, EC2 hosts, ECS production-cluster running web-service, production-alb."""
+    ec2 = clients("ec2", cat.US_REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": [
+        {"Key": "Name", "Value": "production-vpc"}, {"Key": "Environment", "Value": "production"}]}])["Vpc"]
+    subnets = [ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock=f"10.0.{i}.0/24",
+                                 AvailabilityZone=f"{cat.US_REGION}{az}")["Subnet"]["SubnetId"]
+               for i, az in enumerate("ab", start=1)]
+    ecs_spec = cat.ECS
+    reservation = ec2.run_instances(
+        ImageId=_AMI, InstanceType="m5.large", MinCount=ecs_spec.container_instances,
+        MaxCount=ecs_spec.container_instances, SubnetId=subnets[0],
+        TagSpecifications=[{"ResourceType": "instance", "Tags": [
+            {"Key": "Name", "Value": "production-ecs-node"}, {"Key": "Environment", "Value": "production"}]}])
+    result.instance_ids = [i["InstanceId"] for i in reservation["Instances"]]
+
+    elb = clients("elbv2", cat.US_REGION)
+    sg = ec2.create_security_group(GroupName="production-alb-sg", Description="production-alb",
+                                   VpcId=vpc["VpcId"])["GroupId"]
+    alb = elb.create_load_balancer(Name=cat.ALB.name, Subnets=subnets, SecurityGroups=[sg],
+                                   Scheme="internet-facing", Type="application")["LoadBalancers"][0]
+    result.alb_arn = alb["LoadBalancerArn"]
+    result.alb_dimension = alb["LoadBalancerArn"].split(":loadbalancer/", 1)[1]
+    for n, tg_name in enumerate(cat.ALB.target_groups):
+        tg = elb.create_target_group(Name=tg_name, Protocol="HTTP", Port=80, VpcId=vpc["VpcId"],
+                                     HealthCheckPath="/health", TargetType="instance")["TargetGroups"][0]
+        arn = tg["TargetGroupArn"]
+        result.target_group_arns[tg_name] = arn
+        hosts = result.instance_ids[n:n + cat.ALB.targets_per_group]
+        elb.register_targets(TargetGroupArn=arn, Targets=[{"Id": i, "Port": 80} for i in hosts])
+        elb.create_listener(LoadBalancerArn=result.alb_arn, Protocol="HTTP", Port=80 + n * 8000,
+                            DefaultActions=[{"Type": "forward", "TargetGroupArn": arn}])
+
+    ecs = clients("ecs", ecs_spec.region)
+    ecs.create_cluster(clusterName=ecs_spec.cluster)
+    for revision in range(1, ecs_spec.revisions + 1):
+        ecs.register_task_definition(family=ecs_spec.family, requiresCompatibilities=["EC2"], containerDefinitions=[{
+            "name": "web", "image": f"greenlang/web-service:1.{revision}.0", "cpu": 256, "memory": 512,
+            "essential": True, "portMappings": [{"containerPort": 80, "hostPort": 0, "protocol": "tcp"}]}])
+    for instance_id in result.instance_ids:
+        ecs.register_container_instance(cluster=ecs_spec.cluster, instanceIdentityDocument=json.dumps(
+            {"instanceId": instance_id, "region": ecs_spec.region, "accountId": cat.ACCOUNT_ID}))
+    task_def = f"{ecs_spec.family}:{ecs_spec.revisions}"
+    # moto 5.2 takes a new service's runningCount from this variable (container instances do
+    # not count); scoped to the one call so nothing else in the process sees it.
+    with _ENV_LOCK:
+        previous = os.environ.get("MOTO_ECS_SERVICE_RUNNING")
+        os.environ["MOTO_ECS_SERVICE_RUNNING"] = str(ecs_spec.desired_count)
+        try:
+            service = ecs.create_service(
+                cluster=ecs_spec.cluster, serviceName=ecs_spec.service, taskDefinition=task_def,
+                desiredCount=ecs_spec.desired_count, launchType="EC2",
+                loadBalancers=[{"targetGroupArn": result.target_group_arns[cat.ALB.target_groups[0]],
+                                "containerName": "web", "containerPort": 80}])["service"]
+        finally:
+            if previous is None:
+                os.environ.pop("MOTO_ECS_SERVICE_RUNNING", None)
+            else:
+                os.environ["MOTO_ECS_SERVICE_RUNNING"] = previous
+    deployment = service["deployments"][0]["id"] if service.get("deployments") else "ecs-svc/seed"
+    ecs.run_task(cluster=ecs_spec.cluster, taskDefinition=task_def, count=ecs_spec.desired_count,
+                 launchType="EC2", group=f"service:{ecs_spec.service}", startedBy=deployment)
+
+
+def seed_rds(clients: Clients) -> None:
+    """Seed 001: production-db (Multi-AZ); moto adds the automated snapshot, we add the manual one."""
+    rds = clients("rds", cat.RDS.region)
+    rds.create_db_instance(DBInstanceIdentifier=cat.RDS.instance, Engine=cat.RDS.engine,
+                           DBInstanceClass=cat.RDS.instance_class, AllocatedStorage=100, MultiAZ=True,
+                           MasterUsername="greenlang", MasterUserPassword="not-a-secret-1",
+                           BackupRetentionPeriod=7, Tags=[{"Key": "Environment", "Value": "production"}])
+    rds.create_db_snapshot(DBInstanceIdentifier=cat.RDS.instance, DBSnapshotIdentifier=cat.RDS.manual_snapshot)
+
+
+def seed_route53(clients: Clients, result: SeedResult) -> None:
+    """Seeds 000/003: the hosted zone, api.greenlang.io failover records, the HC-PRIMARY-S3 health check."""
+    r53 = clients("route53", cat.US_REGION)
+    zone = r53.create_hosted_zone(Name=cat.HOSTED_ZONE, CallerReference=f"cockpit-{cat.HOSTED_ZONE}")
+    result.hosted_zone_id = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
+    hc = cat.HEALTH_CHECK
+    check = r53.create_health_check(CallerReference=hc.caller_reference, HealthCheckConfig={
+        "Type": hc.type, "FullyQualifiedDomainName": hc.fqdn, "Port": hc.port, "ResourcePath": hc.resource_path,
+        "RequestInterval": 30, "FailureThreshold": 3})
+    result.health_check_id = check["HealthCheck"]["Id"]
+    r53.change_tags_for_resource(ResourceType="healthcheck", ResourceId=result.health_check_id,
+                                 AddTags=[{"Key": "Name", "Value": hc.name}])
+    changes = []
+    for role, region in (("PRIMARY", cat.PRIMARY_REGION), ("SECONDARY", cat.DR_REGION)):
+        record: dict[str, Any] = {"Name": cat.API_RECORD, "Type": "CNAME", "TTL": 60, "SetIdentifier": region,
+                                  "Failover": role, "ResourceRecords": [{"Value": cat.API_TARGETS[region]}]}
+        if role == "PRIMARY":
+            record["HealthCheckId"] = result.health_check_id
+        changes.append({"Action": "CREATE", "ResourceRecordSet": record})
+    r53.change_resource_record_sets(HostedZoneId=result.hosted_zone_id, ChangeBatch={"Changes": changes})
+
+
+def _lambda_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("index.js", "exports.handler = async () => ({statusCode: 200, body: '[]'});\n")
+    return buffer.getvalue()
+
+
+def seed_flight_school(clients: Clients) -> None:
+    """Seed 004: DynamoDB flight-schools with PITR and the two CDK Lambda functions."""
+    fs = cat.FLIGHT_SCHOOL
+    ddb = clients("dynamodb", fs.region)
+    ddb.create_table(TableName=fs.table, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    ddb.update_continuous_backups(TableName=fs.table,
+                                  PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    ddb.batch_write_item(RequestItems={fs.table: [
+        {"PutRequest": {"Item": {"id": {"S": sid}, "name": {"S": name}, "location": {"S": city}}}}
+        for sid, name, city in fs.schools]})
+    lam = clients("lambda", fs.region)
+    code = _lambda_zip()
+    for name, memory, timeout in fs.functions:
+        lam.create_function(FunctionName=name, Runtime="nodejs20.x", Role=fs.lambda_role, Handler="index.handler",
+                            Code={"ZipFile": code}, MemorySize=memory, Timeout=timeout, Publish=True)
+
+
+def seed_cloudwatch(clients: Clients, result: SeedResult) -> None:
+    """Every runbook alarm (state OK) and one baseline datapoint per metric they watch."""
+    for alarm in cat.ALARMS:
+        clients("cloudwatch", alarm.region).put_metric_alarm(
+            AlarmName=alarm.name, AlarmDescription=alarm.description, MetricName=alarm.metric,
+            Namespace=alarm.namespace, Dimensions=_alarm_dimensions(alarm, result), Statistic=alarm.statistic, Period=alarm.period,
+            EvaluationPeriods=alarm.evaluation_periods, Threshold=alarm.threshold,
+            ComparisonOperator=alarm.comparison, AlarmActions=[alarm.topic.arn],
+            Tags=[{"Key": "severity", "Value": alarm.severity}, {"Key": "runbook", "Value": alarm.runbook}])
+    now = _now()
+    batches: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (region, namespace) -> data
+    for pair in cat.REPLICATION_PAIRS:
+        batches.setdefault((pair.source_region, "AWS/S3"), []).extend(
+            replication_datum(pair, now, latency_seconds=45.0, pending_operations=10.0,
+                              failed_operations=0.0, bytes_pending=20480.0))
+    baseline = {  # quiet, healthy values for the other alarms' metrics
+        "greenlang-s3-5xx-errors-critical": 0.0, "greenlang-s3-4xx-errors-warning": 3.0,
+        "prod-rds-high-cpu": 35.0, "prod-rds-low-disk": 64.0 * 2**30, "prod-alb-unhealthy-targets": 0.0,
+    }
+    for name, value in baseline.items():
+        alarm = cat.ALARMS_BY_NAME[name]
+        batches.setdefault((alarm.region, alarm.namespace), []).append(
+            {"MetricName": alarm.metric, "Dimensions": _alarm_dimensions(alarm, result), "Value": value,
+             "Timestamp": now})
+    for (region, namespace), data in batches.items():  # PutMetricData takes one namespace per call
+        clients("cloudwatch", region).put_metric_data(Namespace=namespace, MetricData=data)
+
+
+def _alarm_dimensions(alarm: cat.Alarm, result: SeedResult) -> list[dict[str, str]]:
+    """The alarm's dimensions, with the runbook's ``app/production-alb/xxx`` made real."""
+    return [{"Name": k, "Value": result.alb_dimension if v == cat.ALB_DIMENSION_PLACEHOLDER else v}
+            for k, v in alarm.dimensions]
+
+
+REPLICATION_METRICS = ("ReplicationLatency", "OperationsPendingReplication",
+                       "OperationsFailedReplication", "BytesPendingReplication")
+
+
+def replication_datum(pair: cat.ReplicationPair, at: datetime, *, latency_seconds: float,
+                      pending_operations: float, failed_operations: float,
+                      bytes_pending: float) -> list[dict[str, Any]]:
+    """The four S3 replication metrics as AWS publishes them (namespace AWS/S3, source region)."""
+    dims = [{"Name": k, "Value": v} for k, v in pair.metric_dimensions().items()]
+    values = ((latency_seconds, "Seconds"), (pending_operations, "Count"), (failed_operations, "Count"),
+              (bytes_pending, "Bytes"))
+    return [{"MetricName": name, "Dimensions": dims, "Value": float(value), "Unit": unit, "Timestamp": at}
+            for name, (value, unit) in zip(REPLICATION_METRICS, values)]
+
+
+def seed_all(clients: Clients, timer: Callable[[], float]) -> SeedResult:
+    """Build the whole account; records how long each part took (the estate must be ready in < 3 s)."""
+    result = SeedResult()
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("iam", lambda: seed_iam(clients)),
+        ("sns", lambda: seed_sns(clients)),
+        ("s3", lambda: seed_s3(clients)),
+        ("compute", lambda: seed_compute(clients, result)),
+        ("cloudwatch", lambda: seed_cloudwatch(clients, result)),
+        ("rds", lambda: seed_rds(clients)),
+        ("route53", lambda: seed_route53(clients, result)),
+        ("flight-school", lambda: seed_flight_school(clients)),
+    ]
+    for name, step in steps:
+        started = timer()
+        step()
+        result.timings[name] = round(timer() - started, 3)
+    return result

@@ -1,0 +1,274 @@
+"""The runbooks' AWS names, as data.
+
+The seed, the scenario driver, the tests and the documentation all need the same bucket,
+alarm and cluster names. Keeping them here (rather than as string literals scattered over
+those modules) means a playbook written from a runbook and the estate it runs against can
+never drift apart silently. Each entry says which runbook (seed 000-004) it comes from.
+
+Where a runbook is inconsistent with AWS we keep the runbook's text and say so: seed 001
+writes the account as ``123456789``; moto's (and the estate's) account is ``123456789012``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ACCOUNT_ID = "123456789012"
+
+PRIMARY_REGION = "eu-west-1"  # seeds 000/003: GreenLang storage, primary
+DR_REGION = "eu-central-1"  # seeds 000/003: GreenLang storage, disaster recovery
+US_REGION = "us-east-1"  # seeds 001/004: generic infrastructure, flight school
+REGIONS: tuple[str, ...] = (PRIMARY_REGION, DR_REGION, US_REGION)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """An S3 bucket and why it exists."""
+
+    name: str
+    region: str
+    versioned: bool
+    runbook: str
+    purpose: str
+
+
+@dataclass(frozen=True)
+class ReplicationPair:
+    """A cross-region replication rule of seed 003 (source bucket -> replica)."""
+
+    id: str
+    source: str
+    destination: str
+    source_region: str
+    destination_region: str
+    rule_id: str
+    rpo_seconds: int
+
+    @property
+    def destination_arn(self) -> str:
+        return f"arn:aws:s3:::{self.destination}"
+
+    def metric_dimensions(self) -> dict[str, str]:
+        """The dimensions AWS itself publishes S3 replication metrics under."""
+        return {"SourceBucket": self.source, "DestinationBucket": self.destination, "RuleId": self.rule_id}
+
+
+def _primary(name: str) -> str:
+    return f"greenlang-prod-{PRIMARY_REGION}-{name}"
+
+
+def _replica(name: str) -> str:
+    return f"greenlang-prod-{DR_REGION}-{name}-replica"
+
+
+REPLICATION_ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/greenlang-s3-replication-role"
+REPLICATION_RULE_ID = "replicate-critical-data"
+DR_KMS_KEY_ARN = f"arn:aws:kms:{DR_REGION}:{ACCOUNT_ID}:key/dr-key-id"
+
+REPLICATION_PAIRS: tuple[ReplicationPair, ...] = (
+    ReplicationPair("data-lake", _primary("data-lake-confidential"), _replica("data-lake-confidential"),
+                    PRIMARY_REGION, DR_REGION, REPLICATION_RULE_ID, 900),
+    ReplicationPair("reports", _primary("reports-confidential"), _replica("reports-confidential"),
+                    PRIMARY_REGION, DR_REGION, REPLICATION_RULE_ID, 900),
+    ReplicationPair("models", _primary("models-internal"), _replica("models-internal"),
+                    PRIMARY_REGION, DR_REGION, REPLICATION_RULE_ID, 3600),
+)
+PAIRS_BY_ID: dict[str, ReplicationPair] = {p.id: p for p in REPLICATION_PAIRS}
+
+DATA_LAKE = REPLICATION_PAIRS[0].source
+DATA_LAKE_REPLICA = REPLICATION_PAIRS[0].destination
+
+BUCKETS: tuple[Bucket, ...] = (
+    *(Bucket(p.source, p.source_region, True, "003", f"{p.id} (primary)") for p in REPLICATION_PAIRS),
+    *(Bucket(p.destination, p.destination_region, True, "003", f"{p.id} (replica)") for p in REPLICATION_PAIRS),
+    Bucket(_primary("audit-logs"), PRIMARY_REGION, True, "003", "audit logs (no replication, compliance)"),
+    Bucket(_primary("temp"), PRIMARY_REGION, False, "003", "temporary uploads (no replication)"),
+    Bucket("flight-school-marketplace", US_REGION, False, "004", "flight school static site"),
+)
+
+
+@dataclass(frozen=True)
+class SeedObject:
+    """An object present in a replicated bucket (and, already replicated, in its replica)."""
+
+    key: str
+    versions: int = 1
+    storage_class: str = "STANDARD"
+    content_type: str = "application/octet-stream"
+
+
+#: Objects the runbooks read, head or restore (seeds 000 and 003), in every replication pair.
+SEED_OBJECTS: tuple[SeedObject, ...] = (
+    SeedObject("silver/cbam/latest/manifest.json", content_type="application/json"),
+    SeedObject("silver/manifest.json", content_type="application/json"),
+    SeedObject("gold/sustainability/emissions_summary.parquet"),
+    SeedObject("silver/cbam/emissions/data.parquet", versions=3),  # point-in-time restore (seed 000)
+    SeedObject("archive/2024/compliance_report.pdf", storage_class="GLACIER",  # Glacier restore (seed 000)
+               content_type="application/pdf"),
+)
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    region: str
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:sns:{self.region}:{ACCOUNT_ID}:{self.name}"
+
+
+PLATFORM_CRITICAL = Topic("platform-critical-alerts", PRIMARY_REGION)  # seeds 000/003
+CRITICAL_ALERTS = Topic("critical-alerts", US_REGION)  # seed 001 (and seed 004's alarms)
+BILLING_ALERTS = Topic("billing-alerts", US_REGION)  # seed 004
+TOPICS: tuple[Topic, ...] = (PLATFORM_CRITICAL, CRITICAL_ALERTS, BILLING_ALERTS)
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """A CloudWatch metric alarm exactly as a runbook defines it."""
+
+    name: str
+    region: str
+    namespace: str
+    metric: str
+    dimensions: tuple[tuple[str, str], ...]
+    statistic: str
+    period: int
+    evaluation_periods: int
+    threshold: float
+    comparison: str
+    severity: str  # "critical" | "warning", from the runbook's response matrix
+    description: str
+    topic: Topic
+    runbook: str
+
+    def dimensions_dict(self) -> dict[str, str]:
+        return dict(self.dimensions)
+
+
+#: Placeholder the seed replaces with the real ``app/production-alb/<id>`` once moto made the ALB.
+ALB_DIMENSION_PLACEHOLDER = "app/production-alb/xxx"
+
+_DL = (("BucketName", DATA_LAKE),)
+_DL_DEST = (("BucketName", DATA_LAKE), ("DestinationBucket", DATA_LAKE_REPLICA))
+_GT, _GE, _LT = "GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold"
+
+ALARMS: tuple[Alarm, ...] = (
+    # seed 000: "CloudWatch Alarms" + the alert response matrix
+    Alarm("greenlang-s3-5xx-errors-critical", PRIMARY_REGION, "AWS/S3", "5xxErrors", _DL, "Sum", 300, 2, 10, _GT,
+          "critical", "S3 5xx errors > 10/min", PLATFORM_CRITICAL, "000"),
+    Alarm("greenlang-s3-replication-pending-critical", PRIMARY_REGION, "AWS/S3", "OperationsPendingReplication", _DL,
+          "Sum", 300, 3, 1000, _GT, "critical", "Replication pending > 1000", PLATFORM_CRITICAL, "000"),
+    Alarm("greenlang-s3-4xx-errors-warning", PRIMARY_REGION, "AWS/S3", "4xxErrors", _DL, "Sum", 300, 2, 100, _GT,
+          "warning", "S3 4xx errors > 100/min", PLATFORM_CRITICAL, "000"),
+    Alarm("greenlang-s3-replication-lag-warning", PRIMARY_REGION, "AWS/S3", "ReplicationLatency", _DL_DEST,
+          "Average", 300, 3, 900, _GT, "warning", "Replication lag > 15 min", PLATFORM_CRITICAL, "000"),
+    # seed 003: "Monitoring RPO Compliance"
+    Alarm("S3-Replication-Lag-Critical", PRIMARY_REGION, "AWS/S3", "ReplicationLatency", _DL_DEST, "Average", 300, 3,
+          900, _GT, "critical", "S3 replication lag exceeds 15 minutes", PLATFORM_CRITICAL, "003"),
+    # seed 001: "Critical Alerts Setup"
+    Alarm("prod-rds-high-cpu", US_REGION, "AWS/RDS", "CPUUtilization", (("DBInstanceIdentifier", "production-db"),),
+          "Average", 300, 2, 80, _GT, "critical", "RDS CPU > 80%", CRITICAL_ALERTS, "001"),
+    Alarm("prod-rds-low-disk", US_REGION, "AWS/RDS", "FreeStorageSpace", (("DBInstanceIdentifier", "production-db"),),
+          "Average", 300, 1, 10737418240, _LT, "critical", "RDS Free Storage < 10GB", CRITICAL_ALERTS, "001"),
+    Alarm("prod-alb-unhealthy-targets", US_REGION, "AWS/ApplicationELB", "UnHealthyHostCount",
+          (("LoadBalancer", ALB_DIMENSION_PLACEHOLDER),), "Average", 60, 2, 1, _GE, "critical",
+          "ALB has unhealthy targets", CRITICAL_ALERTS, "001"),
+    # seed 004: "Alerting Setup" and "Set Up Billing Alerts" (the runbook gives no dimensions)
+    Alarm("flight-school-lambda-errors", US_REGION, "AWS/Lambda", "Errors", (), "Average", 300, 2, 0.05, _GT,
+          "critical", "Alert when Lambda error rate > 5%", CRITICAL_ALERTS, "004"),
+    Alarm("flight-school-api-5xx", US_REGION, "AWS/ApiGateway", "5XXError", (), "Sum", 300, 1, 10, _GT,
+          "critical", "Alert on API 5XX errors", CRITICAL_ALERTS, "004"),
+    Alarm("flight-school-dynamodb-throttle", US_REGION, "AWS/DynamoDB", "ThrottledRequests", (), "Sum", 300, 1, 0,
+          _GT, "warning", "Alert on DynamoDB throttling", CRITICAL_ALERTS, "004"),
+    Alarm("flight-school-billing", US_REGION, "AWS/Billing", "EstimatedCharges", (), "Maximum", 21600, 1, 100, _GT,
+          "warning", "Alert when monthly bill > $100", BILLING_ALERTS, "004"),
+)
+ALARMS_BY_NAME: dict[str, Alarm] = {a.name: a for a in ALARMS}
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """A Route53 health check. moto generates ids, so playbooks find it by its Name tag."""
+
+    name: str
+    caller_reference: str
+    fqdn: str
+    resource_path: str = "/"
+    port: int = 443
+    type: str = "HTTPS"
+
+
+HOSTED_ZONE = "greenlang.io"  # seed 000 calls it Z1234567890ABC; moto picks its own id
+API_RECORD = "api.greenlang.io"
+HEALTH_CHECK = HealthCheck("HC-PRIMARY-S3", "HC-PRIMARY-S3", f"s3.{PRIMARY_REGION}.amazonaws.com")
+#: Failover targets of api.greenlang.io (seed 003: Route53 points at the DR region's endpoints).
+API_TARGETS: dict[str, str] = {PRIMARY_REGION: f"api.{PRIMARY_REGION}.greenlang.io", DR_REGION: f"api.{DR_REGION}.greenlang.io"}
+
+
+@dataclass(frozen=True)
+class EcsEstate:
+    """Seed 001's ECS: ``production-cluster`` running ``web-service``."""
+
+    cluster: str = "production-cluster"
+    service: str = "web-service"
+    family: str = "web-service"
+    revisions: int = 3  # web-service:1..:3, so "roll back to the previous revision" has somewhere to go
+    desired_count: int = 3
+    container_instances: int = 3
+    region: str = US_REGION
+
+
+@dataclass(frozen=True)
+class RdsEstate:
+    """Seed 001's RDS: ``production-db`` (Multi-AZ) and the snapshot its rollback restores."""
+
+    instance: str = "production-db"
+    engine: str = "postgres"
+    instance_class: str = "db.r5.large"
+    manual_snapshot: str = "manual-backup-20250101"
+    region: str = US_REGION
+
+
+@dataclass(frozen=True)
+class AlbEstate:
+    """Seed 001's load balancer and its target groups."""
+
+    name: str = "production-alb"
+    target_groups: tuple[str, ...] = ("web-service-tg", "api-tg")
+    targets_per_group: int = 2
+    region: str = US_REGION
+
+
+@dataclass(frozen=True)
+class FlightSchool:
+    """Seed 004's serverless app: DynamoDB table and Lambda functions."""
+
+    table: str = "flight-schools"
+    functions: tuple[tuple[str, int, int], ...] = (  # name, memory MB, timeout s (seed 004 "Lambda Scaling")
+        ("CdkStack-GetSchoolsFunction", 256, 10),
+        ("CdkStack-MatchExplainerFunction", 512, 30),
+    )
+    lambda_role: str = f"arn:aws:iam::{ACCOUNT_ID}:role/CdkStack-LambdaRole"
+    region: str = US_REGION
+    schools: tuple[tuple[str, str, str], ...] = field(default=(  # id, name, city
+        ("school-001", "Blue Skies Aviation", "Phoenix, AZ"),
+        ("school-002", "Coastal Flight Academy", "San Diego, CA"),
+        ("school-003", "Mountain Air Training", "Denver, CO"),
+        ("school-004", "Lakeside Aero Club", "Madison, WI"),
+    ))
+
+
+ECS = EcsEstate()
+RDS = RdsEstate()
+ALB = AlbEstate()
+FLIGHT_SCHOOL = FlightSchool()
+
+
+def alarm_region(alarm_name: str) -> str:
+    """The region an alarm lives in; unknown names get a clear error (drivers pass names from YAML)."""
+    try:
+        return ALARMS_BY_NAME[alarm_name].region
+    except KeyError:
+        raise KeyError(f"unknown alarm {alarm_name!r}; known: {', '.join(sorted(ALARMS_BY_NAME))}") from None
