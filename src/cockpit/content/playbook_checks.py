@@ -1,0 +1,271 @@
+"""Checks that need the whole playbook, each reported at the line of the offending value.
+
+pydantic validates each field on its own; these checks relate fields to each other: step ids
+are unique, every ``goto`` names a step further down (a playbook only runs forward, so it can
+never loop forever: to repeat something, use a ``wait`` step), templates parse and name only
+parameters that exist and steps that run earlier, AWS operations and their parameter names
+exist in botocore's service model, and a shell step never hands a template to a shell.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateSyntaxError
+
+from cockpit.content import templating
+from cockpit.content.errors import Problem
+from cockpit.content.playbook import END, AwsCall, ChooseStep, Playbook, ShellStep, StepBase, WaitStep
+from cockpit.content.yamlfile import Loc, line_for
+
+#: Step keys whose strings are names, not templates.
+_PLAIN_KEYS = {"id", "kind", "phase", "on_failure", "service", "operation", "action", "resource", "method",
+               "risk", "outputs", "expect", "options", "check", "when", "until", "timeout", "interval",
+               "retries", "retry_delay", "presign", "expires_in", "status", "exit_codes"}
+_EXPRESSION_KEYS = {"when", "until"}
+_SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "fish", "csh", "tcsh", "busybox"}
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f" (known: {', '.join(known)})" if known and len(known) <= 12 else ""
+
+
+class _Checker:
+    def __init__(self, playbook: Playbook, data: dict[str, Any], lines: dict[Loc, int], path: Path | str):
+        self.pb, self.data, self.lines, self.path = playbook, data, lines, path
+        self.problems: list[Problem] = []
+        self.index = {step.id: i for i, step in reversed(list(enumerate(playbook.steps)))}
+
+    def report(self, loc: Loc, message: str) -> None:
+        self.problems.append(Problem(self.path, line_for(loc, self.lines), message))
+
+    def run(self) -> list[Problem]:
+        self.check_ids()
+        self.check_parameters()
+        for i, step in enumerate(self.pb.steps):
+            loc: Loc = ("steps", i)
+            self.check_phase(step, loc)
+            self.check_jumps(i, step, loc)
+            self.check_templates(i, step, loc)
+            if isinstance(step, AwsCall):
+                self.check_aws(step, loc)
+            if isinstance(step, WaitStep) and isinstance(step.check, AwsCall):
+                self.check_aws(step.check, loc + ("check",))
+            if isinstance(step, ShellStep):
+                self.check_shell(step, loc)
+        return sorted(self.problems, key=lambda p: p.line or 0)
+
+    # -- structure -------------------------------------------------------------------------
+
+    def check_ids(self) -> None:
+        seen: dict[str, int] = {}
+        for i, step in enumerate(self.pb.steps):
+            if step.id in seen:
+                self.report(("steps", i, "id"), f"duplicate step id {step.id!r} (first used by step {seen[step.id] + 1})")
+            seen.setdefault(step.id, i)
+            if isinstance(step, ChooseStep):
+                option_ids: set[str] = set()
+                for j, option in enumerate(step.options):
+                    if option.id in option_ids:
+                        self.report(("steps", i, "options", j, "id"), f"duplicate option id {option.id!r}")
+                    option_ids.add(option.id)
+        phase_ids: set[str] = set()
+        for j, phase in enumerate(self.pb.targets.phases):
+            if phase.id in phase_ids:
+                self.report(("targets", "phases", j, "id"), f"duplicate phase id {phase.id!r}")
+            phase_ids.add(phase.id)
+
+    def check_phase(self, step: StepBase, loc: Loc) -> None:
+        phases = [p.id for p in self.pb.targets.phases]
+        if step.phase is not None and step.phase not in phases:
+            where = _suggest(step.phase, phases) if phases else " (targets.phases declares none)"
+            self.report(loc + ("phase",), f"unknown phase {step.phase!r}{where}")
+
+    def check_jumps(self, i: int, step: StepBase, loc: Loc) -> None:
+        jumps: list[tuple[Loc, str]] = []
+        if step.on_failure_goto is not None:
+            jumps.append((loc + ("on_failure",), step.on_failure_goto))
+        if isinstance(step, ChooseStep):
+            jumps += [(loc + ("options", j, "goto"), o.goto) for j, o in enumerate(step.options) if o.goto]
+        for where, target in jumps:
+            if target == END:
+                continue
+            if target not in self.index:
+                self.report(where, f"goto {target!r}: no such step{_suggest(target, list(self.index))}")
+            elif self.index[target] <= i:
+                self.report(where, f"goto {target!r} jumps back to step {self.index[target] + 1}: a playbook only "
+                            "runs forward, so it can never loop (to repeat a check, use a wait step)")
+
+    def check_parameters(self) -> None:
+        for name, param in self.pb.parameters.items():
+            if param.default_from is None:
+                continue
+            loc = ("parameters", name, "default_from")
+            error = templating.syntax_error(param.default_from, expression=True)
+            if error:
+                self.report(loc, f"default_from: {error}")
+                continue
+            roots = templating.free_names(templating.parse_expression(param.default_from))
+            if roots - {"screen"}:
+                self.report(loc, f"default_from may only read `screen`, not {', '.join(sorted(roots - {'screen'}))}")
+
+    # -- templates -------------------------------------------------------------------------
+
+    def check_templates(self, i: int, step: StepBase, loc: Loc) -> None:
+        raw = self.data["steps"][i]
+        for where, source, expression, extra in _template_values(raw, loc):
+            field = ".".join(str(p) for p in where[3:]) or where[-1]
+            error = templating.syntax_error(source, expression)
+            if error:
+                self.report(where, f"{field}: template error: {error}")
+                continue
+            try:
+                tree = templating.parse_expression(source) if expression else templating.parse_template(source)
+            except (TemplateSyntaxError, RecursionError):
+                continue
+            messages = {self.check_reference(i, chain, extra) for chain in templating.references(tree)}
+            for message in sorted(m for m in messages if m):
+                self.report(where, f"{field}: {message}")
+
+    def check_reference(self, i: int, chain: tuple[str, ...], extra: set[str]) -> str | None:
+        root = chain[0]
+        if root in templating.ENV.globals or root in extra:
+            return None
+        if root not in templating.CONTEXT_NAMES:
+            names = ", ".join((*templating.CONTEXT_NAMES, *sorted(extra)))
+            hint = " (environment variables are not available to templates)" if root == "env" else ""
+            return f"unknown name {root!r}: templates see {names}{hint}"
+        if root == "params" and len(chain) > 1 and chain[1] not in self.pb.parameters:
+            return f"unknown parameter {chain[1]!r}{_suggest(chain[1], list(self.pb.parameters))}"
+        if root == "incident" and len(chain) > 1 and chain[1] not in templating.INCIDENT_FIELDS:
+            return f"incident has no field {chain[1]!r}{_suggest(chain[1], list(templating.INCIDENT_FIELDS))}"
+        if root == "steps" and len(chain) > 1:
+            target = chain[1]
+            if target not in self.index:
+                return f"unknown step {target!r}{_suggest(target, list(self.index))}"
+            if self.index[target] >= i:
+                return f"step {target!r} does not run before this step, so it has no outputs yet"
+            if len(chain) > 2 and chain[2] not in templating.STEP_FIELDS:
+                return f"steps.{target} has no {chain[2]!r} (use steps.{target}.outputs.NAME or .status)"
+            if len(chain) > 3 and chain[2] == "outputs":
+                offered = list(self.pb.outputs_of(self.pb.steps[self.index[target]]))
+                if chain[3] not in offered:
+                    return f"step {target!r} has no output {chain[3]!r}{_suggest(chain[3], offered)}"
+        return None
+
+    # -- AWS and shell ---------------------------------------------------------------------
+
+    def check_aws(self, call: AwsCall, loc: Loc) -> None:
+        model = _service_model(call.service)
+        if model is None:
+            self.report(loc + ("service",), f"unknown AWS service {call.service!r}"
+                        f"{_suggest(call.service, list(_service_names()))}")
+            return
+        if call.operation not in model.operation_names:
+            self.report(loc + ("operation",), f"{call.service} has no operation {call.operation!r}"
+                        f"{_suggest(call.operation, list(model.operation_names))}")
+            return
+        shape = model.operation_model(call.operation).input_shape
+        for where, message in _check_shape(shape, call.params, loc + ("params",), top=True):
+            self.report(where, message)
+
+    def check_shell(self, step: ShellStep, loc: Loc) -> None:
+        program = step.argv[0]
+        if templating.has_template(program):
+            self.report(loc + ("argv", 0), "argv[0] (the program) must be written literally, not a template")
+            return
+        if Path(program).name in _SHELLS and any(a.startswith("-") and "c" in a for a in step.argv[1:]):
+            for j, arg in enumerate(step.argv[1:], 1):
+                if templating.has_template(arg):
+                    self.report(loc + ("argv", j), f"a template inside `{Path(program).name} -c` would let a "
+                                "parameter inject shell commands: run the program directly with an argv list")
+                    return
+
+
+def _template_values(value: Any, loc: Loc, key: Any = None, extra: frozenset[str] = frozenset()
+                     ) -> Iterator[tuple[Loc, str, bool, set[str]]]:
+    """(loc, source, is_expression, extra names) for every templated string of one step."""
+    if isinstance(value, dict):
+        is_step = len(loc) == 2 or key == "check"
+        for k, v in value.items():
+            child = loc + (k,)
+            if k in _EXPRESSION_KEYS and isinstance(v, str):
+                names = {"result"} if k == "until" else set()
+                yield child, v, True, names
+            elif is_step and k == "options" and isinstance(v, list):
+                for j, option in enumerate(v):
+                    if isinstance(option, dict):
+                        if isinstance(option.get("condition"), str):
+                            yield child + (j, "condition"), option["condition"], True, set()
+                        if isinstance(option.get("label"), str):
+                            yield child + (j, "label"), option["label"], False, set()
+            elif is_step and k == "expect" and isinstance(v, list):
+                for j, exp in enumerate(v):
+                    if isinstance(exp, dict):
+                        for test, operand in exp.items():
+                            if test != "matches":
+                                yield from _template_values(operand, child + (j, test), test, extra)
+            elif is_step and k == "outputs" and isinstance(v, dict):
+                yield from _template_values(v, child, k, extra)
+            elif is_step and k == "check":
+                yield from _template_values(v, child, "check", extra)
+            elif not (is_step and k in _PLAIN_KEYS):
+                yield from _template_values(v, child, k, extra)
+    elif isinstance(value, list):
+        for j, item in enumerate(value):
+            yield from _template_values(item, loc + (j,), key, extra)
+    elif isinstance(value, str) and templating.has_template(value):
+        yield loc, value, False, set(extra)
+
+
+@functools.lru_cache(maxsize=1)
+def _session() -> Any:
+    import botocore.session  # imported here: only validation needs botocore's models
+
+    return botocore.session.get_session()
+
+
+@functools.lru_cache(maxsize=1)
+def _service_names() -> tuple[str, ...]:
+    return tuple(_session().get_available_services())
+
+
+@functools.lru_cache(maxsize=64)
+def _service_model(service: str) -> Any:
+    if service not in _service_names():
+        return None
+    return _session().get_service_model(service)
+
+
+def _check_shape(shape: Any, value: Any, loc: Loc, top: bool = False) -> Iterator[tuple[Loc, str]]:
+    """Unknown and (at the top) missing parameter names, following structures and lists."""
+    if shape is None:
+        if isinstance(value, dict) and value:
+            yield loc, "this operation takes no parameters"
+        return
+    if shape.type_name == "structure" and isinstance(value, dict):
+        members = list(shape.members)
+        for name, sub in value.items():
+            if name not in shape.members:
+                yield loc + (name,), f"unknown parameter {name!r} for this operation{_suggest(str(name), members)}"
+            else:
+                yield from _check_shape(shape.members[name], sub, loc + (name,))
+        if top:
+            missing = [m for m in shape.required_members if m not in value]
+            if missing:
+                yield loc, f"missing required parameter{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"
+    elif shape.type_name == "list" and isinstance(value, list):
+        for j, item in enumerate(value):
+            yield from _check_shape(shape.member, item, loc + (j,))
+
+
+def check_playbook(playbook: Playbook, data: dict[str, Any], lines: dict[Loc, int], path: Path | str) -> list[Problem]:
+    """Every cross-field problem of a playbook that passed model validation, at its line."""
+    return _Checker(playbook, data, lines, path).run()

@@ -1,0 +1,118 @@
+"""Finding, loading and validating playbook files.
+
+``load_playbook(path)`` is the one way in: YAML with line numbers, the pydantic models, then
+the whole-playbook checks of :mod:`cockpit.content.playbook_checks`. Whatever the file holds,
+the only exception it raises is :class:`ContentError` (every problem, each ``file:line``).
+
+Shipped playbooks come first, then the user's folders (config ``playbooks_dirs``); a later
+file with the same ``id`` overrides an earlier one, so a team can adapt a shipped runbook
+without forking Cockpit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cockpit.content.errors import ContentError, NotFound, Problem
+from cockpit.content.paths import content_files
+from cockpit.content.playbook import Playbook
+from cockpit.content.playbook_checks import check_playbook
+from cockpit.content.yamlfile import load_yaml, validate
+
+
+def parse_playbook(text: str, path: Path | str) -> Playbook:
+    """Validate the YAML ``text`` of a playbook; raise ContentError listing every problem."""
+    try:
+        data, lines = load_yaml(text, path)
+    except ContentError:
+        raise
+    except yaml.YAMLError as exc:  # e.g. an unknown !!tag: the composer accepts it, the constructor does not
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        raise ContentError.single(path, mark.line + 1 if mark else None,
+                                  f"not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a scalar the safe loader cannot build (bad date)
+        raise ContentError.single(path, None, f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ContentError.single(path, None, "not valid YAML: nested too deeply") from None
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
+        raise ContentError.single(path, 1, f"a playbook must be a mapping (id:, title:, steps: ...), not {kind}")
+    try:
+        playbook = validate(Playbook, data, lines, path)
+    except RecursionError:
+        raise ContentError.single(path, None, "the playbook is nested too deeply") from None
+    problems = check_playbook(playbook, data, lines, path)
+    if problems:
+        raise ContentError(problems)
+    playbook._source = str(path)
+    return playbook
+
+
+def load_playbook(path: Path) -> Playbook:
+    """Read and validate one playbook file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContentError.single(path, None, "no such file") from None
+    except IsADirectoryError:
+        raise ContentError.single(path, None, "is a directory, not a playbook file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError.single(path, None, f"cannot read: {exc}") from None
+    return parse_playbook(text, path)
+
+
+@dataclass
+class Catalog:
+    """Every playbook found, by id, and the problems of the files that did not load."""
+
+    playbooks: dict[str, Playbook] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def get(self, playbook_id: str) -> Playbook:
+        """The playbook ``playbook_id``; NotFound lists the ids there are (and why some files did not load)."""
+        if playbook_id in self.playbooks:
+            return self.playbooks[playbook_id]
+        if self.problems:
+            raise ContentError([*self.problems, Problem("playbooks", None,
+                                f"no playbook named {playbook_id!r} among the files that loaded")])
+        raise NotFound("playbook", playbook_id, list(self.playbooks))
+
+
+def load_catalog(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalog:
+    """Load the shipped playbooks and those in ``extra_dirs`` (later ones override by id)."""
+    catalog = Catalog()
+    for path in content_files("playbooks", extra_dirs):
+        try:
+            playbook = load_playbook(path)
+        except ContentError as exc:
+            catalog.problems.extend(exc.problems)
+            continue
+        catalog.playbooks[playbook.id] = playbook
+    return catalog
+
+
+def find_playbook(playbook_id: str, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Playbook:
+    """The playbook with this id, or ContentError/NotFound saying why not."""
+    return load_catalog(extra_dirs).get(playbook_id)
+
+
+def playbook_files(paths: list[Path]) -> list[Path]:
+    """Files named on a command line: a folder stands for its ``*.yaml``/``*.yml`` files."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted([*path.glob("*.yaml"), *path.glob("*.yml")]))
+        else:
+            out.append(path)
+    return out
+
+
+def summary(playbook: Playbook) -> dict[str, Any]:
+    """What `cockpit playbook list --json` shows of one playbook."""
+    return {"id": playbook.id, "title": playbook.title, "tags": list(playbook.tags),
+            "steps": len(playbook.steps), "severities": list(playbook.applies_to.severities),
+            "screens": list(playbook.applies_to.screens), "source": playbook.source}
