@@ -1,0 +1,242 @@
+"""``cockpit incident``: the incident lifecycle, headless, for scripts and pager hooks.
+
+Output contract: ``declare`` prints the new id alone on stdout (``ID=$(cockpit incident
+declare …)``); ``--json`` output is stable (docs/timeline.md); every failure is one line on
+stderr and exit code 2. Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from cockpit.cli.common import fail, settings
+from cockpit.timeline import Timeline, TimelineError
+from cockpit.timeline.model import Incident
+
+
+@contextmanager
+def _timeline(ctx: click.Context) -> Iterator[Timeline]:
+    config = settings(ctx).config
+    try:
+        with Timeline(config.db, config.actor, secrets=[config.webhook_url or ""]) as tl:
+            yield tl
+    except TimelineError as exc:
+        fail(str(exc))
+    except sqlite3.DatabaseError as exc:
+        fail(f"timeline database {config.db}: {exc}")
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+@click.group()
+def incident() -> None:
+    """Declare, annotate, resolve and export incidents (the timeline, headless)."""
+
+
+@incident.command()
+@click.option("--title", required=True, help="What is wrong, in a few words.")
+@click.option("--severity", "level", required=True, metavar="P0..P4", help="Severity (runbook definitions).")
+@click.option("--mode", default="incident", show_default=True, metavar="incident|drill|tabletop")
+@click.option("--commander", metavar="NAME", help="Incident commander.")
+@click.option("--detected-at", metavar="ISO", help="When it was detected, if before now (e.g. 2026-11-23T09:58Z).")
+@click.option("--uid", metavar="KEY", help="Idempotency key (e.g. the pager alert id): a retry returns the same id.")
+@click.pass_context
+def declare(ctx: click.Context, title: str, level: str, mode: str, commander: str | None,
+            detected_at: str | None, uid: str | None) -> None:
+    """Declare an incident; prints its id alone on stdout."""
+    with _timeline(ctx) as tl:
+        click.echo(tl.declare(title, level, mode=mode, commander=commander, detected_at=detected_at, uid=uid).id)
+
+
+@incident.command()
+@click.argument("incident_id", metavar="ID")
+@click.argument("text")
+@click.pass_context
+def note(ctx: click.Context, incident_id: str, text: str) -> None:
+    """Add a note to the timeline."""
+    with _timeline(ctx) as tl:
+        tl.note(incident_id, text)
+
+
+@incident.command("severity")
+@click.argument("incident_id", metavar="ID")
+@click.argument("level", metavar="P0..P4")
+@click.option("--reason", help="Why the severity changed.")
+@click.pass_context
+def severity_cmd(ctx: click.Context, incident_id: str, level: str, reason: str | None) -> None:
+    """Change the severity."""
+    with _timeline(ctx) as tl:
+        tl.set_severity(incident_id, level, reason)
+
+
+@incident.command()
+@click.argument("incident_id", metavar="ID")
+@click.argument("text")
+@click.pass_context
+def status(ctx: click.Context, incident_id: str, text: str) -> None:
+    """Post a status update (restarts the next-update-due clock)."""
+    with _timeline(ctx) as tl:
+        tl.status_update(incident_id, text)
+
+
+@incident.command()
+@click.argument("incident_id", metavar="ID")
+@click.argument("role", metavar="commander|scribe|communications")
+@click.argument("name")
+@click.pass_context
+def role(ctx: click.Context, incident_id: str, role: str, name: str) -> None:
+    """Assign a role."""
+    with _timeline(ctx) as tl:
+        tl.assign_role(incident_id, role, name)
+
+
+@incident.command()
+@click.argument("incident_id", metavar="ID")
+@click.pass_context
+def ack(ctx: click.Context, incident_id: str) -> None:
+    """Record that a responder acknowledged the incident."""
+    with _timeline(ctx) as tl:
+        tl.acknowledge(incident_id)
+
+
+@incident.command()
+@click.argument("incident_id", metavar="ID")
+@click.argument("text", default="Mitigated")
+@click.pass_context
+def mitigate(ctx: click.Context, incident_id: str, text: str) -> None:
+    """Record that the impact is mitigated (service restored, cause not yet fixed)."""
+    with _timeline(ctx) as tl:
+        tl.mitigate(incident_id, text)
+
+
+@incident.command()
+@click.argument("incident_id", metavar="ID")
+@click.argument("text")
+@click.option("--owner", required=True, help="Who owns the action item.")
+@click.option("--due", metavar="DATE", help="When it is due.")
+@click.pass_context
+def action(ctx: click.Context, incident_id: str, text: str, owner: str, due: str | None) -> None:
+    """Add a postmortem action item."""
+    with _timeline(ctx) as tl:
+        tl.action_item(incident_id, text, owner, due=due)
+
+
+@incident.command()
+@click.argument("incident_id", metavar="ID")
+@click.option("--message", default="Resolved", show_default=True)
+@click.pass_context
+def resolve(ctx: click.Context, incident_id: str, message: str) -> None:
+    """Resolve the incident."""
+    with _timeline(ctx) as tl:
+        tl.resolve(incident_id, message)
+
+
+@incident.command()
+@click.argument("incident_id", metavar="ID")
+@click.option("--reason", default="Reopened", show_default=True)
+@click.pass_context
+def reopen(ctx: click.Context, incident_id: str, reason: str) -> None:
+    """Reopen a resolved incident."""
+    with _timeline(ctx) as tl:
+        tl.reopen(incident_id, reason)
+
+
+def _line(i: Incident) -> str:
+    return f"{i.id}  {i.severity}  {i.mode:<8}  {i.status:<8}  {i.declared_at[:16].replace('T', ' ')}  {i.title}"
+
+
+@incident.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--open", "only_open", is_flag=True, help="Only incidents not resolved.")
+@click.pass_context
+def list_cmd(ctx: click.Context, as_json: bool, only_open: bool) -> None:
+    """List incidents, newest first."""
+    with _timeline(ctx) as tl:
+        incidents = tl.incidents(status="open" if only_open else None)
+    if as_json:
+        click.echo(json.dumps([i.to_json() for i in incidents], indent=2))
+    else:
+        for i in incidents:
+            click.echo(_line(i))
+
+
+@incident.command()
+@click.argument("incident_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="The full export document.")
+@click.pass_context
+def show(ctx: click.Context, incident_id: str, as_json: bool) -> None:
+    """Show an incident and its timeline."""
+    from cockpit.timeline.transfer import export_json
+
+    with _timeline(ctx) as tl:
+        if as_json:
+            click.echo(export_json(tl, incident_id), nl=False)
+            return
+        i = tl.incident(incident_id)
+        click.echo(_line(i))
+        for label, value in (("commander", i.commander), ("scribe", i.scribe), ("communications", i.communications),
+                             ("detected", i.detected_at), ("next update due", i.next_update_due)):
+            if value:
+                click.echo(f"  {label}: {value}")
+        for e in tl.events(i.id):
+            click.echo(f"{e.ts}  {e.actor}  {e.kind}  {e.message}")
+
+
+FORMATS = ("md", "json", "comms-initial", "comms-resolution")
+
+
+@incident.command()
+@click.argument("incident_id", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE, not stdout.")
+@click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Fill a comms template field.")
+@click.pass_context
+def export(ctx: click.Context, incident_id: str, fmt: str, output: Path | None, variables: tuple[str, ...]) -> None:
+    """Export as a Markdown postmortem, JSON, or a seed 003 notification."""
+    values = {}
+    for item in variables:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            fail(f"--var {item!r}: expected KEY=VALUE")
+        values[key] = value
+    with _timeline(ctx) as tl:
+        if fmt == "md":
+            from cockpit.timeline.postmortem import render_markdown
+
+            text = render_markdown(tl, incident_id)
+        elif fmt == "json":
+            from cockpit.timeline.transfer import export_json
+
+            text = export_json(tl, incident_id)
+        else:
+            from cockpit.timeline.comms import render_comms
+
+            text = render_comms(tl, incident_id, fmt.removeprefix("comms-"), values)
+    _write(text, output)
+
+
+@incident.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_context
+def import_cmd(ctx: click.Context, file: Path) -> None:
+    """Import a JSON export (merging: importing twice adds nothing); prints the id."""
+    from cockpit.timeline.transfer import import_file
+
+    with _timeline(ctx) as tl:
+        imported, added = import_file(tl, file)
+    click.echo(imported.id)
+    click.echo(f"{added} new event(s)", err=True)

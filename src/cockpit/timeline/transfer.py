@@ -1,0 +1,177 @@
+"""JSON export and import: an incident with everything, restorable losslessly elsewhere.
+
+Identity survives the trip: the incident keeps its id, each event its ``uid``, each run its
+id and each step its ``(run_id, step_id)``. Importing is a merge keyed on those, in one
+transaction: importing the same file twice adds nothing, and importing a later export of
+the same incident adds only the new events. ``seq`` is *not* exported: it is this file's
+commit order, and forcing foreign numbers into it would break "events after N" polling.
+
+The document is validated with pydantic before anything is written, so a hand-edited or
+truncated file gets a one-line message with the offending field, never a traceback; and
+everything imported goes through redaction, like every other write.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from cockpit.timeline.lifecycle import Timeline
+from cockpit.timeline.model import Incident, TimelineError, iso, utc_now
+from cockpit.timeline.schema import LATEST
+from cockpit.timeline.store import dumps
+
+FORMAT = "cockpit.incident"
+VERSION = 1
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Event(_Strict):
+    uid: str
+    ts: str
+    actor: str
+    kind: str
+    message: str
+    data: dict[str, Any]
+
+
+class _Step(_Strict):
+    step_id: str
+    state: str
+    attempt: int
+    outputs: dict[str, Any]
+    error: str | None
+    started_at: str | None
+    finished_at: str | None
+    updated_at: str
+
+
+class _Run(_Strict):
+    id: str
+    incident_id: str
+    playbook_id: str
+    params: dict[str, Any]
+    mode: str
+    dry_run: bool
+    status: str
+    actor: str
+    started_at: str
+    finished_at: str | None
+    steps: list[_Step]
+
+
+class _Incident(_Strict):
+    id: str
+    title: str
+    severity: str
+    mode: str
+    status: Literal["open", "resolved"]
+    commander: str | None
+    scribe: str | None
+    communications: str | None
+    detected_at: str
+    declared_at: str
+    acknowledged_at: str | None
+    mitigated_at: str | None
+    resolved_at: str | None
+    next_update_due: str | None
+    updated_at: str
+    created_by: str
+
+
+class _Document(_Strict):
+    format: Literal["cockpit.incident"]
+    version: Literal[1]
+    schema_version: int
+    exported_at: str
+    incident: _Incident
+    events: list[_Event]
+    runs: list[_Run]
+
+
+def export_document(tl: Timeline, incident_id: str) -> dict[str, Any]:
+    incident = tl.incident(incident_id)
+    runs = []
+    for run in tl.runs(incident.id):
+        steps = [{k: v for k, v in s.to_json().items() if k != "run_id"} for s in tl.step_states(run.id)]
+        runs.append({**run.to_json(), "steps": steps})
+    return {
+        "format": FORMAT, "version": VERSION, "schema_version": LATEST, "exported_at": iso(utc_now()),
+        "incident": incident.to_json(),
+        "events": [e.to_json() for e in tl.events(incident.id)],
+        "runs": runs,
+    }
+
+
+def export_json(tl: Timeline, incident_id: str) -> str:
+    return json.dumps(export_document(tl, incident_id), indent=2, ensure_ascii=False) + "\n"
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "document"
+    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    return f"{where}: {err['msg']}{more}"
+
+
+def load_document(path: Path) -> _Document:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TimelineError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TimelineError(f"{path}: cannot read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise TimelineError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    try:
+        return _Document.model_validate(raw)
+    except ValidationError as exc:
+        raise TimelineError(f"{path}: not a cockpit incident export: {_first_error(exc)}") from None
+
+
+def import_document(tl: Timeline, doc: _Document) -> tuple[Incident, int]:
+    """Merge an export into this file; returns the incident and how many events were new."""
+    red = tl.redactor
+    inc = {k: (red.text(v) if isinstance(v, str) else v) for k, v in doc.incident.model_dump().items()}
+    inc["id"] = doc.incident.id.strip().upper()
+    added = 0
+    with tl.transaction() as conn:
+        existing = tl._row("SELECT updated_at FROM incidents WHERE id = ?", (inc["id"],))
+        columns = ", ".join(inc)
+        if existing is None:
+            conn.execute(f"INSERT INTO incidents ({columns}) VALUES ({', '.join('?' * len(inc))})", tuple(inc.values()))
+        elif inc["updated_at"] > existing["updated_at"]:
+            conn.execute(f"UPDATE incidents SET {', '.join(f'{k} = ?' for k in inc)} WHERE id = ?",
+                         (*inc.values(), inc["id"]))
+        for event in doc.events:
+            _, inserted = tl._append(inc["id"], event.kind, event.message, event.data, uid=event.uid,
+                                     ts=event.ts, actor=event.actor)
+            added += inserted
+        for run in doc.runs:
+            conn.execute(
+                "INSERT INTO runs (id, incident_id, playbook_id, params, mode, dry_run, status, actor, started_at, "
+                "finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "status = excluded.status, finished_at = excluded.finished_at",
+                (run.id, inc["id"], run.playbook_id, dumps(red.value(run.params)), run.mode, int(run.dry_run),
+                 run.status, red.text(run.actor), run.started_at, run.finished_at))
+            for step in run.steps:
+                conn.execute(
+                    "INSERT INTO step_states (run_id, step_id, state, attempt, outputs, error, started_at, "
+                    "finished_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, step_id) "
+                    "DO UPDATE SET state = excluded.state, attempt = excluded.attempt, outputs = excluded.outputs, "
+                    "error = excluded.error, started_at = excluded.started_at, finished_at = excluded.finished_at, "
+                    "updated_at = excluded.updated_at WHERE excluded.updated_at > step_states.updated_at",
+                    (run.id, step.step_id, step.state, step.attempt, dumps(red.value(step.outputs)),
+                     red.text(step.error) if step.error else None, step.started_at, step.finished_at,
+                     step.updated_at))
+    return tl.incident(inc["id"]), added
+
+
+def import_file(tl: Timeline, path: Path) -> tuple[Incident, int]:
+    return import_document(tl, load_document(path))
