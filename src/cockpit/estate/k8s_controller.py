@@ -1,0 +1,262 @@
+"""The deployment controller and kubelet of the emulated cluster, in one small loop.
+
+kmock stores what clients write and nothing more: a ``kubectl rollout restart`` would set
+an annotation and no pod would ever restart. This loop plays the cluster's part, cheaply
+(a tick every quarter second, a few dicts compared per tick): it rolls out a changed pod
+template with the RollingUpdate rules (maxSurge / maxUnavailable), scales pods to
+``spec.replicas``, makes new pods ready ``restart_seconds`` after they start, and writes
+the deployment status the way the real controller does, so a client that implements
+``rollout status`` sees progress and then completion.
+
+Faults come from the scenario driver: :meth:`Controller.degrade` caps how many of a
+deployment's pods may be ready (the others crash-loop), and a node that is not Ready
+takes its pods' readiness with it. A rollout does not clear a degradation; only the
+driver does, because in the story the fault is in the region, not in the pods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import kmock
+
+from cockpit.estate import k8s_objects as objs
+from cockpit.estate.k8s_api import ClusterAPI
+from cockpit.estate.k8s_selectors import label_selector
+
+log = logging.getLogger(__name__)
+
+DEPLOYMENTS = kmock.resource("apps/v1/deployments")
+PODS = kmock.resource("v1/pods")
+NODES = kmock.resource("v1/nodes")
+
+_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # what Kubernetes uses for generated names
+_CRASH_PERIOD = 10.0  # seconds between restarts of a crash-looping container
+_SEEDED_AGE = 3 * 86400.0  # seeded pods have been running for three days
+
+
+@dataclass
+class _Pod:
+    """What the kubelet knows about a pod that the object does not say."""
+
+    deployment: tuple[str, str]
+    started: float
+    ready_at: float
+    restarts: int = 0
+    crashing_since: float | None = None
+    shown: tuple[Any, ...] = field(default=())
+
+
+def _surge_unavailable(dep: dict[str, Any], replicas: int) -> tuple[int, int]:
+    """maxSurge (rounded up) and maxUnavailable (rounded down), never both zero."""
+    rolling = dep["spec"].get("strategy", {}).get("rollingUpdate", {})
+
+    def value(raw: Any, default: str, round_up: bool) -> int:
+        raw = default if raw is None else raw
+        if isinstance(raw, str) and raw.endswith("%"):
+            exact = replicas * int(raw[:-1]) / 100
+            return int(-(-exact // 1)) if round_up else int(exact)
+        return int(raw)
+
+    surge = value(rolling.get("maxSurge"), "25%", True)
+    unavailable = value(rolling.get("maxUnavailable"), "25%", False)
+    return surge, unavailable if (surge or unavailable) else 1
+
+
+class Controller:
+    """Reconciles every deployment's pods and status; see the module docstring."""
+
+    def __init__(self, api: ClusterAPI, *, restart_seconds: float = 3.0, tick_seconds: float = 0.25) -> None:
+        self.api = api
+        self.restart_seconds = restart_seconds
+        self.tick_seconds = tick_seconds
+        self._pods: dict[tuple[str, str], _Pod] = {}  # (namespace, pod name) -> kubelet state
+        self._caps: dict[tuple[str, str], int] = {}  # (namespace, deployment) -> max ready pods
+        self._hashes: dict[tuple[str, str], str] = {}  # (namespace, deployment) -> template hash seen
+        self._ips = 0
+        self._rng = random.Random(2)
+        self._task: asyncio.Task[None] | None = None
+
+    # ------------------------------------------------------------ driver hooks
+    def degrade(self, ns: str, deployment: str, ready_replicas: int | None) -> None:
+        """Allow at most ``ready_replicas`` ready pods (None: no limit); applied at once."""
+        if ready_replicas is None:
+            self._caps.pop((ns, deployment), None)
+        else:
+            self._caps[(ns, deployment)] = max(0, ready_replicas)
+        self.tick()
+
+    # ------------------------------------------------------------ loop
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="k8s-controller")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def _run(self) -> None:
+        ticks = 0
+        while True:
+            try:
+                self.tick()
+                await self.api.flush_events()
+            except Exception:  # one bad object must not stop the cluster; say so loudly
+                log.exception("k8s controller tick failed")
+            ticks += 1
+            if ticks % 240 == 0:
+                self.api.forget_requests()
+            await asyncio.sleep(self.tick_seconds)
+
+    def tick(self, *, settled: bool = False) -> None:
+        """One reconciliation of every deployment. ``settled``: new pods are long-running."""
+        now = time.time()
+        ready_nodes = [n["metadata"]["name"] for n in self.api.list(NODES) if _node_ready(n)]
+        live: set[tuple[str, str]] = set()
+        for dep in self.api.list(DEPLOYMENTS):
+            ns, name = dep["metadata"]["namespace"], dep["metadata"]["name"]
+            live.add((ns, name))
+            self._reconcile(dep, now, ready_nodes, settled)
+        for key, state in list(self._pods.items()):
+            if state.deployment not in live:  # garbage-collect pods of deleted deployments
+                self.api.remove(PODS, *key)
+                del self._pods[key]
+
+    # ------------------------------------------------------------ reconciliation
+    def _reconcile(self, dep: dict[str, Any], now: float, ready_nodes: list[str], settled: bool) -> None:
+        ns, name = dep["metadata"]["namespace"], dep["metadata"]["name"]
+        desired = int(dep["spec"].get("replicas", 1))
+        hash_ = objs.template_hash(dep["spec"]["template"])
+        selector = ",".join(f"{k}={v}" for k, v in dep["spec"].get("selector", {}).get("matchLabels", {}).items())
+        pods = sorted(self.api.list(PODS, ns, label_selector(selector)) if selector else [],
+                      key=lambda p: (p["metadata"]["creationTimestamp"], p["metadata"]["name"]))
+        for p in pods:  # pods we did not create (seeded elsewhere, or by a client) count as running
+            self._pods.setdefault((ns, p["metadata"]["name"]), _Pod((ns, name), now, now))
+        new = [p for p in pods if p["metadata"].get("labels", {}).get("pod-template-hash") == hash_]
+        old = [p for p in pods if p not in new]
+        ready = self._readiness(ns, name, pods, now, ready_nodes)
+
+        if old and dep["spec"].get("strategy", {}).get("type") == "Recreate":
+            old = self._delete(ns, old, len(old))
+        elif old:
+            surge, unavailable = _surge_unavailable(dep, desired)
+            while len(new) < desired and len(new) + len(old) < desired + surge:
+                new.append(self._create(dep, hash_, now, ready_nodes, settled))
+            unhealthy = [p for p in old if not ready[p["metadata"]["name"]]]
+            self._delete(ns, unhealthy, len(unhealthy))  # unhealthy old pods go first, freely
+            old = [p for p in old if ready[p["metadata"]["name"]]]
+            available = sum(ready.get(p["metadata"]["name"], False) for p in new + old)
+            while old and available - 1 >= desired - unavailable:
+                self._delete(ns, old, 1)
+                old.pop(0)
+                available -= 1
+        if not old:
+            while len(new) < desired:
+                new.append(self._create(dep, hash_, now, ready_nodes, settled))
+            if len(new) > desired:  # scale down: not-ready pods first, then the newest
+                order = sorted(range(len(new)), key=lambda i: (ready.get(new[i]["metadata"]["name"], False), -i))
+                excess = {new[i]["metadata"]["name"] for i in order[: len(new) - desired]}
+                self._delete(ns, [p for p in new if p["metadata"]["name"] in excess], len(excess))
+                new = [p for p in new if p["metadata"]["name"] not in excess]
+
+        pods = new + old
+        ready = self._readiness(ns, name, pods, now, ready_nodes)
+        for p in pods:
+            self._show_pod(ns, p, dep, ready[p["metadata"]["name"]], now)
+        n_ready = sum(ready.values())
+        self._write_status(dep, total=len(pods), updated=len(new), ready=n_ready, now=now, hash_=hash_)
+
+    def _readiness(self, ns: str, dep_name: str, pods: list[dict[str, Any]], now: float,
+                   ready_nodes: list[str]) -> dict[str, bool]:
+        """Which pods are ready now: started long enough, on a Ready node, within the cap."""
+        cap = self._caps.get((ns, dep_name))
+        result: dict[str, bool] = {}
+        for p in pods:
+            pname = p["metadata"]["name"]
+            state = self._pods[(ns, pname)]
+            ok = now >= state.ready_at and p["spec"].get("nodeName") in ready_nodes
+            if ok and cap is not None:
+                ok = cap > 0
+                cap -= ok
+            result[pname] = ok
+        return result
+
+    def _create(self, dep: dict[str, Any], hash_: str, now: float, nodes: list[str], settled: bool) -> dict[str, Any]:
+        ns, name = dep["metadata"]["namespace"], dep["metadata"]["name"]
+        while True:
+            suffix = "".join(self._rng.choice(_SUFFIX_ALPHABET) for _ in range(5))
+            if (ns, f"{name}-{hash_}-{suffix}") not in self._pods:
+                break
+        self._ips += 1
+        node_name = nodes[self._ips % len(nodes)] if nodes else ""
+        ip = f"10.0.{100 + self._ips // 250 % 100}.{self._ips % 250 + 2}"
+        started = now - _SEEDED_AGE if settled else now
+        pod = objs.pod(dep, hash_, suffix, node_name, ip, started)
+        self._pods[(ns, pod["metadata"]["name"])] = _Pod((ns, name), started,
+                                                         now if settled else now + self.restart_seconds)
+        return self.api.put(PODS, pod)
+
+    def _delete(self, ns: str, pods: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+        for p in pods[:count]:
+            self.api.remove(PODS, ns, p["metadata"]["name"])
+            self._pods.pop((ns, p["metadata"]["name"]), None)
+        return pods[count:]
+
+    def _show_pod(self, ns: str, pod: dict[str, Any], dep: dict[str, Any], ready: bool, now: float) -> None:
+        """Rewrite the pod's status only when what a client would see has changed."""
+        state = self._pods[(ns, pod["metadata"]["name"])]
+        capped = (ns, dep["metadata"]["name"]) in self._caps and not ready and now >= state.ready_at
+        if capped:
+            state.crashing_since = state.crashing_since or now
+            restarts = state.restarts + 1 + int((now - state.crashing_since) / _CRASH_PERIOD)
+        else:
+            if state.crashing_since is not None:
+                state.restarts += 1 + int((now - state.crashing_since) / _CRASH_PERIOD)
+                state.crashing_since = None
+            restarts = state.restarts
+        starting = now < state.ready_at
+        waiting = "CrashLoopBackOff" if capped else (
+            "ContainerCreating" if starting and now < state.started + self.restart_seconds * 0.4 else None)
+        shown = (ready, waiting, restarts)
+        if shown == state.shown:
+            return
+        state.shown = shown
+        template = {"spec": {"containers": pod["spec"].get("containers", [])}}
+        new = copy.deepcopy(pod)
+        new["status"] = objs.pod_status(template, ready=ready, waiting=waiting, restarts=restarts,
+                                        started=state.started, now=now,
+                                        node_ip=objs.node_ip(pod["spec"].get("nodeName", "") or "ip-0-0-0-0"),
+                                        pod_ip=pod["status"].get("podIP", ""))
+        self.api.put(PODS, new)
+
+    def _write_status(self, dep: dict[str, Any], *, total: int, updated: int, ready: int, now: float,
+                      hash_: str) -> None:
+        status = objs.deployment_status(dep, total=total, updated=updated, ready=ready, available=ready,
+                                        now=now, previous=dep.get("status"))
+        key = (dep["metadata"]["namespace"], dep["metadata"]["name"])
+        revision = dep["metadata"].get("annotations", {}).get("deployment.kubernetes.io/revision", "1")
+        known_hash = self._hashes.setdefault(key, hash_)
+        if known_hash != hash_:  # a new template is a new ReplicaSet revision
+            revision = str(int(revision) + 1)
+            self._hashes[key] = hash_
+        elif status == dep.get("status"):
+            return
+        new = copy.deepcopy(dep)
+        new["status"] = status
+        new["metadata"].setdefault("annotations", {})["deployment.kubernetes.io/revision"] = revision
+        self.api.put(DEPLOYMENTS, new)
+
+
+def _node_ready(node: dict[str, Any]) -> bool:
+    return any(c.get("type") == "Ready" and c.get("status") == "True"
+               for c in node.get("status", {}).get("conditions", []))

@@ -1,0 +1,252 @@
+"""The GreenLang cluster as Kubernetes objects: seed data and pure object builders.
+
+Everything here is plain dicts in the shape the real API server returns, so that
+kubernetes-asyncio deserialises them into its models and kubectl prints them. The names
+come from the runbooks (seed 002: namespace ``greenlang``; seed 003: ``storage-service``,
+``api-gateway`` and the ``storage-config`` ConfigMap keys). No I/O, no clock reads except
+through the ``now`` arguments, so the controller and the tests can reason about them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+NAMESPACE = "greenlang"
+RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
+REGION = "eu-west-1"
+
+#: Resource key -> (kind, namespaced, subresources, short names), declared for discovery.
+RESOURCES: dict[str, tuple[str, bool, tuple[str, ...], tuple[str, ...]]] = {
+    "v1/namespaces": ("Namespace", False, ("status",), ("ns",)),
+    "v1/nodes": ("Node", False, ("status",), ("no",)),
+    "v1/pods": ("Pod", True, ("status", "log"), ("po",)),
+    "v1/configmaps": ("ConfigMap", True, (), ("cm",)),
+    "v1/services": ("Service", True, ("status",), ("svc",)),
+    "v1/events": ("Event", True, (), ("ev",)),
+    "apps/v1/deployments": ("Deployment", True, ("scale", "status"), ("deploy",)),
+    "apps/v1/replicasets": ("ReplicaSet", True, ("scale", "status"), ("rs",)),
+}
+VERBS = ("create", "delete", "get", "list", "patch", "update", "watch")
+
+
+@dataclass(frozen=True)
+class DeploymentSeed:
+    """One workload of the seeded namespace."""
+
+    name: str
+    replicas: int
+    image: str
+    port: int
+    uses_storage_config: bool = False
+
+
+DEPLOYMENTS: tuple[DeploymentSeed, ...] = (
+    DeploymentSeed("storage-service", 3, "greenlang/storage-service:2.14.1", 8080, uses_storage_config=True),
+    DeploymentSeed("api-gateway", 2, "greenlang/api-gateway:1.9.3", 8000, uses_storage_config=True),
+    DeploymentSeed("greenlang-api", 3, "greenlang/greenlang-api:3.2.0", 8000),
+)
+
+NODES: tuple[str, ...] = (
+    "ip-10-0-1-11.eu-west-1.compute.internal",
+    "ip-10-0-2-12.eu-west-1.compute.internal",
+    "ip-10-0-3-13.eu-west-1.compute.internal",
+)
+
+#: Seed 003's primary-region configuration (the failback ConfigMap).
+STORAGE_CONFIG: dict[str, str] = {
+    "DATA_LAKE_BUCKET": "greenlang-prod-eu-west-1-data-lake-confidential",
+    "REPORTS_BUCKET": "greenlang-prod-eu-west-1-reports-confidential",
+    "MODELS_BUCKET": "greenlang-prod-eu-west-1-models-internal",
+    "AWS_REGION": "eu-west-1",
+    "DR_MODE": "false",
+}
+
+
+def timestamp(now: float) -> str:
+    """RFC 3339 in UTC, second precision, as the API server writes it."""
+    return datetime.datetime.fromtimestamp(now, tz=datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_metadata(name: str, namespace: str | None, now: float, **extra: Any) -> dict[str, Any]:
+    """Server-assigned metadata for an object created at ``now``."""
+    meta: dict[str, Any] = {"name": name, "uid": str(uuid.uuid4()), "creationTimestamp": timestamp(now)}
+    if namespace is not None:
+        meta["namespace"] = namespace
+    meta.update(extra)
+    return meta
+
+
+def template_hash(template: dict[str, Any]) -> str:
+    """A stable short hash of a pod template, like the ``pod-template-hash`` label."""
+    digest = hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()
+    return digest[:10]
+
+
+def namespace(name: str, now: float) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1", "kind": "Namespace",
+        "metadata": new_metadata(name, None, now, labels={"kubernetes.io/metadata.name": name}),
+        "spec": {"finalizers": ["kubernetes"]},
+        "status": {"phase": "Active"},
+    }
+
+
+def node(name: str, now: float, *, ready: bool = True) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1", "kind": "Node",
+        "metadata": new_metadata(name, None, now, labels={
+            "kubernetes.io/hostname": name,
+            "kubernetes.io/os": "linux",
+            "node.kubernetes.io/instance-type": "m5.xlarge",
+            "topology.kubernetes.io/region": REGION,
+        }),
+        "spec": {"providerID": f"aws:///{REGION}a/i-0{abs(hash(name)) % 10**16:016x}"},
+        "status": {
+            "conditions": node_conditions(ready, now),
+            "nodeInfo": {"kubeletVersion": "v1.29.3", "osImage": "Amazon Linux 2", "architecture": "amd64",
+                         "containerRuntimeVersion": "containerd://1.7.11", "kernelVersion": "5.10.210",
+                         "operatingSystem": "linux"},
+            "capacity": {"cpu": "4", "memory": "16Gi", "pods": "58"},
+            "allocatable": {"cpu": "3920m", "memory": "15Gi", "pods": "58"},
+        },
+    }
+
+
+def node_conditions(ready: bool, now: float) -> list[dict[str, Any]]:
+    at = timestamp(now)
+    pressure = [{"type": t, "status": "False", "reason": f"KubeletHas{r}", "lastHeartbeatTime": at,
+                 "lastTransitionTime": at} for t, r in (("MemoryPressure", "SufficientMemory"),
+                                                        ("DiskPressure", "NoDiskPressure"),
+                                                        ("PIDPressure", "SufficientPID"))]
+    ready_cond = {"type": "Ready", "status": "True" if ready else "Unknown",
+                  "reason": "KubeletReady" if ready else "NodeStatusUnknown",
+                  "message": "kubelet is posting ready status" if ready else "Kubelet stopped posting node status.",
+                  "lastHeartbeatTime": at, "lastTransitionTime": at}
+    return [*pressure, ready_cond]
+
+
+def configmap(name: str, ns: str, data: dict[str, str], now: float) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": new_metadata(name, ns, now), "data": dict(data)}
+
+
+def deployment(seed: DeploymentSeed, ns: str, now: float) -> dict[str, Any]:
+    labels = {"app": seed.name, "app.kubernetes.io/part-of": "greenlang"}
+    container: dict[str, Any] = {
+        "name": seed.name, "image": seed.image,
+        "ports": [{"containerPort": seed.port, "protocol": "TCP"}],
+        "readinessProbe": {"httpGet": {"path": "/healthz", "port": seed.port}, "periodSeconds": 5},
+        "resources": {"requests": {"cpu": "250m", "memory": "512Mi"}},
+    }
+    if seed.uses_storage_config:
+        container["envFrom"] = [{"configMapRef": {"name": "storage-config"}}]
+    return {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": new_metadata(seed.name, ns, now, labels=labels, generation=1,
+                                 annotations={"deployment.kubernetes.io/revision": "1"}),
+        "spec": {
+            "replicas": seed.replicas,
+            "selector": {"matchLabels": {"app": seed.name}},
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 1}},
+            "revisionHistoryLimit": 10, "progressDeadlineSeconds": 600, "minReadySeconds": 0,
+            "template": {"metadata": {"labels": dict(labels)}, "spec": {"containers": [container]}},
+        },
+        "status": {},
+    }
+
+
+def pod(dep: dict[str, Any], hash_: str, suffix: str, node_name: str, ip: str, now: float) -> dict[str, Any]:
+    """A new pod of ``dep``'s current template, scheduled but not yet ready."""
+    dep_name = dep["metadata"]["name"]
+    template = dep["spec"]["template"]
+    labels = {**template.get("metadata", {}).get("labels", {}), "pod-template-hash": hash_}
+    rs_name = f"{dep_name}-{hash_}"
+    meta = new_metadata(f"{rs_name}-{suffix}", dep["metadata"]["namespace"], now, labels=labels,
+                        annotations=dict(template.get("metadata", {}).get("annotations", {})),
+                        generateName=f"{rs_name}-",
+                        ownerReferences=[{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs_name,
+                                          "uid": str(uuid.uuid5(uuid.NAMESPACE_URL, rs_name)),
+                                          "controller": True, "blockOwnerDeletion": True}])
+    return {
+        "apiVersion": "v1", "kind": "Pod", "metadata": meta,
+        "spec": {**template.get("spec", {}), "nodeName": node_name, "restartPolicy": "Always"},
+        "status": pod_status(template, ready=False, waiting="ContainerCreating", restarts=0,
+                             started=now, now=now, node_ip=node_ip(node_name), pod_ip=ip),
+    }
+
+
+def node_ip(node_name: str) -> str:
+    """``ip-10-0-1-11.…`` -> ``10.0.1.11``."""
+    return node_name.split(".")[0].removeprefix("ip-").replace("-", ".")
+
+
+def pod_status(template: dict[str, Any], *, ready: bool, waiting: str | None, restarts: int,
+               started: float, now: float, node_ip: str, pod_ip: str) -> dict[str, Any]:
+    """A pod's status: Running and Ready, or Running with its container waiting (not ready)."""
+    at = timestamp(now)
+    flag = "True" if ready else "False"
+    containers = template.get("spec", {}).get("containers", [])
+    statuses = []
+    for c in containers:
+        state: dict[str, Any] = ({"running": {"startedAt": timestamp(started)}} if waiting is None else
+                                 {"waiting": {"reason": waiting}})
+        if waiting == "CrashLoopBackOff":
+            state["waiting"]["message"] = f"back-off restarting failed container {c['name']}"
+        statuses.append({"name": c["name"], "image": c.get("image", ""), "imageID": "",
+                         "ready": ready, "started": waiting is None, "restartCount": restarts,
+                         "state": state, "containerID": f"containerd://{uuid.uuid4().hex}"})
+    return {
+        "phase": "Running" if waiting != "ContainerCreating" else "Pending",
+        "conditions": [
+            {"type": "Initialized", "status": "True", "lastTransitionTime": timestamp(started)},
+            {"type": "Ready", "status": flag, "lastTransitionTime": at},
+            {"type": "ContainersReady", "status": flag, "lastTransitionTime": at},
+            {"type": "PodScheduled", "status": "True", "lastTransitionTime": timestamp(started)},
+        ],
+        "hostIP": node_ip, "podIP": pod_ip, "podIPs": [{"ip": pod_ip}],
+        "startTime": timestamp(started), "qosClass": "Burstable",
+        "containerStatuses": statuses,
+    }
+
+
+def deployment_status(dep: dict[str, Any], *, total: int, updated: int, ready: int, available: int,
+                      now: float, previous: dict[str, Any] | None) -> dict[str, Any]:
+    """The status the deployment controller would write for these pod counts."""
+    spec_replicas = dep["spec"].get("replicas", 1)
+    generation = dep["metadata"].get("generation", 1)
+    name = dep["metadata"]["name"]
+    max_unavailable = dep["spec"].get("strategy", {}).get("rollingUpdate", {}).get("maxUnavailable", 1)
+    min_available = max(spec_replicas - int(max_unavailable), 0)
+    complete = updated == spec_replicas and total == spec_replicas and available == spec_replicas
+    rs_name = f"{name}-{template_hash(dep['spec']['template'])}"
+    available_cond = ("True", "MinimumReplicasAvailable", "Deployment has minimum availability.") \
+        if available >= min_available else \
+        ("False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.")
+    progressing_cond = ("True", "NewReplicaSetAvailable", f'ReplicaSet "{rs_name}" has successfully progressed.') \
+        if complete else ("True", "ReplicaSetUpdated", f'ReplicaSet "{rs_name}" is progressing.')
+    old = {c["type"]: c for c in (previous or {}).get("conditions", [])}
+    conditions = []
+    for kind, (status, reason, message) in (("Available", available_cond), ("Progressing", progressing_cond)):
+        at = timestamp(now)
+        before = old.get(kind)
+        transition = before["lastTransitionTime"] if before and before["status"] == status else at
+        update = before["lastUpdateTime"] if before and before.get("reason") == reason else at
+        conditions.append({"type": kind, "status": status, "reason": reason, "message": message,
+                           "lastUpdateTime": update, "lastTransitionTime": transition})
+    status: dict[str, Any] = {
+        "observedGeneration": generation, "replicas": total, "updatedReplicas": updated,
+        "readyReplicas": ready, "availableReplicas": available,
+        "unavailableReplicas": max(total - available, 0), "conditions": conditions,
+    }
+    # The real API server omits zero counts; kubernetes clients treat absent as 0.
+    return {k: v for k, v in status.items() if v != 0 or k in ("observedGeneration", "replicas")}
+
+
+def selector_string(dep: dict[str, Any]) -> str:
+    """``spec.selector.matchLabels`` as a label-selector string (for the Scale subresource)."""
+    labels = dep["spec"].get("selector", {}).get("matchLabels", {})
+    return ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
