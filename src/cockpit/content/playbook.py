@@ -183,8 +183,8 @@ class Expectation(Strict):
     exists: bool | None = None
     contains: Any = None
     matches: str | None = Field(None, description="Regular expression searched in the value.")
-    less_than: float | str | None = None
-    greater_than: float | str | None = None
+    less_than: int | float | str | None = None
+    greater_than: int | float | str | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -524,3 +524,10 @@ class Playbook(Strict):
         if isinstance(step, AwsStep) and step.presign:
             declared += ("url",)
         return declared + IMPLICIT_OUTPUTS[step.kind]  # type: ignore[attr-defined]
+
+
+def json_schema() -> dict[str, Any]:
+    """The published JSON Schema of a playbook file (``cockpit playbook schema``)."""
+    schema = Playbook.model_json_schema(by_alias=True)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://cockpit.invalid/schema/playbook.schema.json", **schema}

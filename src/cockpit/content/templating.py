@@ -203,14 +203,18 @@ class Placeholder:
 
     __repr__ = __str__
 
-    def __bool__(self) -> bool:
-        return True
+    def __bool__(self) -> bool:  # an unknown value is neither true nor false: the preview shows the template
+        raise TypeError(f"{self} is not known before the run")
 
     def __iter__(self):  # a loop over an unknown list previews as one placeholder item
         yield Placeholder(f"{self._path}[*]")
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Placeholder) and other._path == self._path
+        if isinstance(other, Placeholder):
+            return other._path == self._path
+        raise TypeError(f"{self} is not known before the run")
+
+    __ne__ = __eq__  # type: ignore[assignment]  # both fail for a real comparison
 
     def __hash__(self) -> int:
         return hash(self._path)
