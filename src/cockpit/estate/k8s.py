@@ -10,6 +10,7 @@ real cluster; the scenario driver changes it in-process through the hooks below.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import time
 from pathlib import Path
@@ -75,6 +76,8 @@ class KubeEstate:
         runner, self._runner = self._runner, None
         if runner is not None:
             try:
+                await self.api.close_watches()
+                await asyncio.sleep(0)  # let the watch handlers write their last chunk
                 await runner.cleanup()
             finally:
                 await self.api.__aexit__(None, None, None)

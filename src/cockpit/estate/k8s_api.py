@@ -40,6 +40,7 @@ _GENERATION = {"deployments", "replicasets", "statefulsets", "daemonsets"}
 _STATUS = {"deployments", "replicasets", "pods", "nodes", "namespaces"}
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
 _KEEP_REQUESTS = 200
+_CLOSE: dict[str, Any] = {"type": "CLOSE"}  # put on the event buses to end open watches
 
 
 def service_name(request: kmock.Request) -> str:
@@ -50,6 +51,11 @@ def service_name(request: kmock.Request) -> str:
     group_version = f"{res.group}/{res.version}" if res.group else str(res.version)
     sub = f"/{request.subresource}" if request.subresource else ""
     return f"{group_version} {res.plural}{sub}"
+
+
+def _is_watch(request: kmock.Request) -> bool:
+    """``?watch=true`` as Go's ParseBool reads it (kubernetes-asyncio sends ``True``)."""
+    return request.params.get("watch", "").lower() in ("true", "1", "t")
 
 
 def _error(status: int, reason: str, message: str) -> kmock.KubernetesError:
@@ -117,6 +123,11 @@ class ClusterAPI(kmock.KubernetesEmulator):
         for resource, event in pending:
             await self._buses[resource].put(event)
 
+    async def close_watches(self) -> None:
+        """End every open watch stream cleanly (before shutdown, so it need not wait for them)."""
+        for bus in list(self._buses.values()):
+            await bus.put(_CLOSE)
+
     def forget_requests(self) -> None:
         """Drop kmock's own per-request history, which would otherwise grow for hours of demo."""
         del self._requests[:-_KEEP_REQUESTS]
@@ -138,9 +149,9 @@ class ClusterAPI(kmock.KubernetesEmulator):
         }.get((method, request.name is not None))
         if method == "GET" and request.subresource == "scale":
             route = self._serve_get_scale
-        elif method == "GET" and request.name is None and request.params.get("watch") not in ("true", "1"):
+        elif method == "GET" and request.name is None and not _is_watch(request):
             route = self._serve_list_json
-        if method == "GET" and request.params.get("watch") in ("true", "1"):
+        if method == "GET" and _is_watch(request):
             self._require_resource(request)
             return await self._serve_watch_stream(request)
         if route is None:
@@ -347,6 +358,8 @@ class ClusterAPI(kmock.KubernetesEmulator):
             try:
                 async with asyncio.timeout(timeout):
                     async for event in bus.stream(since=marker):
+                        if event is _CLOSE:
+                            break
                         if wanted(event.get("object", {})):
                             await response.write(json.dumps(event).encode() + b"\n")
             except TimeoutError:

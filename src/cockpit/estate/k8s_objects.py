@@ -97,6 +97,7 @@ def namespace(name: str, now: float) -> dict[str, Any]:
 
 
 def node(name: str, now: float, *, ready: bool = True) -> dict[str, Any]:
+    digest = hashlib.sha256(name.encode()).hexdigest()
     return {
         "apiVersion": "v1", "kind": "Node",
         "metadata": new_metadata(name, None, now, labels={
@@ -105,12 +106,15 @@ def node(name: str, now: float, *, ready: bool = True) -> dict[str, Any]:
             "node.kubernetes.io/instance-type": "m5.xlarge",
             "topology.kubernetes.io/region": REGION,
         }),
-        "spec": {"providerID": f"aws:///{REGION}a/i-0{abs(hash(name)) % 10**16:016x}"},
+        "spec": {"providerID": f"aws:///{REGION}a/i-0{digest[:16]}"},
         "status": {
             "conditions": node_conditions(ready, now),
-            "nodeInfo": {"kubeletVersion": "v1.29.3", "osImage": "Amazon Linux 2", "architecture": "amd64",
+            "addresses": [{"type": "InternalIP", "address": node_ip(name)}, {"type": "Hostname", "address": name}],
+            "nodeInfo": {"kubeletVersion": "v1.29.3-eks-ae9a62a", "kubeProxyVersion": "v1.29.3-eks-ae9a62a",
+                         "osImage": "Amazon Linux 2", "architecture": "amd64",
                          "containerRuntimeVersion": "containerd://1.7.11", "kernelVersion": "5.10.210",
-                         "operatingSystem": "linux"},
+                         "operatingSystem": "linux", "bootID": str(uuid.UUID(digest[:32])),
+                         "machineID": digest[32:64], "systemUUID": str(uuid.UUID(digest[16:48]))},
             "capacity": {"cpu": "4", "memory": "16Gi", "pods": "58"},
             "allocatable": {"cpu": "3920m", "memory": "15Gi", "pods": "58"},
         },
