@@ -42,12 +42,13 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # Labelled secrets: key=value, key: value, "key": "value" (also X-Amz-Security-Token=…).
     (re.compile(
         r"([\w\-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|authori[sz]ation|credential|"
-        r"signature)[\w\-]*[\"']?\s*[:=]\s*[\"']?)"
+        r"signature)[\w\-]*[\"']*\s*[:=]\s*[\"']*)"
         r"(?:(?:bearer|basic|token|aws4-hmac-sha256)\s+)?"
         r"(?!\[REDACTED\])[^\s\"',;&<>]+",
         re.IGNORECASE), rf"\1{MARK}"),
     # Authorization schemes anywhere in text.
-    (re.compile(r"\b(bearer|basic)\s+(?!\[REDACTED\])[A-Za-z0-9\-._~+/]+=*", re.IGNORECASE), rf"\1 {MARK}"),
+    (re.compile(r"(bearer)\s+(?!\[REDACTED\])[A-Za-z0-9\-._~+/]+=*", re.IGNORECASE), rf"\1 {MARK}"),
+    (re.compile(r"\b(basic)\s+(?!\[REDACTED\])[A-Za-z0-9+/]{8,}=*", re.IGNORECASE), rf"\1 {MARK}"),
     # AWS access key ids (long-term AKIA, temporary ASIA, and the other documented prefixes).
     (re.compile(r"(?:AKIA|ASIA|AIDA|AROA|AIPA|ANPA|ANVA|AGPA)[A-Z0-9]{16}"), MARK),
     # Slack and GitHub tokens.
