@@ -171,7 +171,7 @@ def render_playbook(playbook: Playbook, assignments: tuple[str, ...] | list[str]
     if targets.rto or targets.rpo or targets.phases:
         bits = [f"RTO {format_duration(targets.rto)}" if targets.rto else "",
                 f"RPO {format_duration(targets.rpo)}" if targets.rpo else ""]
-        bits += [f"{p.id} {format_duration(p.budget)}" for p in targets.phases]
+        bits += [f"{p.id} {format_duration(p.budget)}" if p.budget else p.id for p in targets.phases]
         out.append("targets: " + ", ".join(b for b in bits if b))
     if playbook.parameters:
         out.append("parameters:")

@@ -85,7 +85,7 @@ class AppliesTo(Strict):
 class Phase(Strict):
     id: StepId
     title: str = Field(min_length=1)
-    budget: Duration = Field(description="Time budget of the phase, e.g. 15m.")
+    budget: Duration | None = Field(None, description="Time budget of the phase, e.g. 15m.")
 
 
 class Targets(Strict):
