@@ -231,12 +231,13 @@ def export(ctx: click.Context, incident_id: str, fmt: str, output: Path | None, 
 
 @incident.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--renumber", is_flag=True, help="If its id is taken here by another incident, give it a new one.")
 @click.pass_context
-def import_cmd(ctx: click.Context, file: Path) -> None:
+def import_cmd(ctx: click.Context, file: Path, renumber: bool) -> None:
     """Import a JSON export (merging: importing twice adds nothing); prints the id."""
     from cockpit.timeline.transfer import import_file
 
     with _timeline(ctx) as tl:
-        imported, added = import_file(tl, file)
+        imported, added = import_file(tl, file, renumber)
     click.echo(imported.id)
     click.echo(f"{added} new event(s)", err=True)

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cockpit.timeline.lifecycle import Timeline
-from cockpit.timeline.model import Incident, TimelineError, iso, utc_now
+from cockpit.timeline.model import Incident, TimelineError, iso, parse_ts, utc_now
 from cockpit.timeline.schema import LATEST
 from cockpit.timeline.store import dumps
 
@@ -135,13 +135,31 @@ def load_document(path: Path) -> _Document:
         raise TimelineError(f"{path}: not a cockpit incident export: {_first_error(exc)}") from None
 
 
-def import_document(tl: Timeline, doc: _Document) -> tuple[Incident, int]:
+def _target_id(tl: Timeline, doc: _Document, renumber: bool) -> str:
+    """Where this export goes. An incident is recognised by its first event's uid, not by its
+    id alone: two files number their incidents independently, so INC-…-0001 here may be a
+    different incident from INC-…-0001 there."""
+    wanted = doc.incident.id.strip().upper()
+    if doc.events:
+        earlier = tl.event(doc.events[0].uid)
+        if earlier is not None:
+            return earlier.incident_id  # imported before (perhaps renumbered): merge
+    holder = tl._row("SELECT title FROM incidents WHERE id = ?", (wanted,))
+    if holder is None:
+        return wanted
+    if not renumber:
+        raise TimelineError(f"{wanted} already exists in this file as a different incident ({holder['title']!r}); "
+                            "import with --renumber to give it a new id")
+    return tl._next_id(parse_ts(doc.incident.declared_at))
+
+
+def import_document(tl: Timeline, doc: _Document, renumber: bool = False) -> tuple[Incident, int]:
     """Merge an export into this file; returns the incident and how many events were new."""
     red = tl.redactor
     inc = {k: (red.text(v) if isinstance(v, str) else v) for k, v in doc.incident.model_dump().items()}
-    inc["id"] = doc.incident.id.strip().upper()
     added = 0
     with tl.transaction() as conn:
+        inc["id"] = _target_id(tl, doc, renumber)
         existing = tl._row("SELECT updated_at FROM incidents WHERE id = ?", (inc["id"],))
         columns = ", ".join(inc)
         if existing is None:
@@ -173,5 +191,5 @@ def import_document(tl: Timeline, doc: _Document) -> tuple[Incident, int]:
     return tl.incident(inc["id"]), added
 
 
-def import_file(tl: Timeline, path: Path) -> tuple[Incident, int]:
-    return import_document(tl, load_document(path))
+def import_file(tl: Timeline, path: Path, renumber: bool = False) -> tuple[Incident, int]:
+    return import_document(tl, load_document(path), renumber)
