@@ -85,8 +85,11 @@ def describe(action: Action) -> str:
 @dataclass
 class _ReactionWatch:
     reaction: Reaction
-    #: restartedAt of each watched deployment when the ConfigMap condition first held.
-    baseline: dict[str, str | None] | None = None
+    #: restartedAt of each watched deployment as last seen *before* the ConfigMap condition
+    #: held. Taken from the previous tick, because a responder's patch and restarts can all
+    #: land between two ticks.
+    before: dict[str, str | None] = field(default_factory=dict)
+    holding: bool = False
     fired: bool = False
 
 
@@ -211,12 +214,15 @@ class ScenarioDriver:
             cm = when.configmap
             data = self.kube.configmap_data(cm.namespace, cm.name)
             holds = all(data.get(k) == v for k, v in cm.data.items())
+            current = {d: self.kube.restarted_at(cm.namespace, d) for d in when.restarted}
             if not holds:
-                watch.baseline = None  # reverted: restarts must come after the next change
+                # Reverted or not yet applied: restarts must come after the next change.
+                watch.holding, watch.before = False, current
                 return False
-            if watch.baseline is None:
-                watch.baseline = {d: self.kube.restarted_at(cm.namespace, d) for d in when.restarted}
-            if any(self.kube.restarted_at(cm.namespace, d) == watch.baseline[d] for d in when.restarted):
+            if not watch.holding:
+                watch.holding = True
+                watch.before = {d: watch.before.get(d, current[d]) for d in when.restarted}
+            if any(current[d] == watch.before[d] for d in when.restarted):
                 return False
         if when.health_check_disabled:
             if not await self._health_check_disabled(when.health_check_disabled):

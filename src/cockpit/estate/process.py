@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -90,11 +91,7 @@ class EstateProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        for path in (self.env_file, self.log_file):
-            path.unlink(missing_ok=True)
-        for leftover in self._dir.glob("*"):
-            leftover.unlink(missing_ok=True)
-        self._dir.rmdir()
+        shutil.rmtree(self._dir, ignore_errors=True)  # idempotent: stop() may be called twice
 
     def __enter__(self) -> dict[str, str]:
         return self.start()
