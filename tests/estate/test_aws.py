@@ -44,10 +44,11 @@ async def test_greenlang_buckets_are_versioned_replicated_and_hold_the_runbook_o
         names = {b["Name"] for b in (await s3.list_buckets())["Buckets"]}
         assert {b.name for b in cat.BUCKETS} <= names
         for pair in cat.REPLICATION_PAIRS:
+            seeded = cat.SEED_OBJECTS[pair.id][0]
             for bucket, client in ((pair.source, s3), (pair.destination, s3_dr)):
                 assert (await client.get_bucket_versioning(Bucket=bucket))["Status"] == "Enabled"
-                head = await client.head_object(Bucket=bucket, Key="silver/cbam/latest/manifest.json")
-                assert head["ContentType"] == "application/json"
+                head = await client.head_object(Bucket=bucket, Key=seeded.key)
+                assert head["ContentType"] == seeded.content_type
             rules = (await s3.get_bucket_replication(Bucket=pair.source))["ReplicationConfiguration"]["Rules"]
             critical = next(r for r in rules if r["ID"] == "replicate-critical-data")
             assert critical["Destination"]["Bucket"] == f"arn:aws:s3:::{pair.destination}"

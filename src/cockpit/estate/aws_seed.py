@@ -109,7 +109,7 @@ def seed_s3(clients: Clients) -> None:
         # Replication had already happened before any outage: same keys on both sides.
         for bucket, region in ((pair.source, pair.source_region), (pair.destination, pair.destination_region)):
             s3 = clients("s3", region)
-            for obj in cat.SEED_OBJECTS:
+            for obj in cat.SEED_OBJECTS[pair.id]:
                 for version in range(1, obj.versions + 1):
                     s3.put_object(Bucket=bucket, Key=obj.key, Body=_object_body(bucket, obj.key, version),
                                   ContentType=obj.content_type, StorageClass=obj.storage_class,

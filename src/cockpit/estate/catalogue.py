@@ -97,15 +97,20 @@ class SeedObject:
     content_type: str = "application/octet-stream"
 
 
-#: Objects the runbooks read, head or restore (seeds 000 and 003), in every replication pair.
-SEED_OBJECTS: tuple[SeedObject, ...] = (
-    SeedObject("silver/cbam/latest/manifest.json", content_type="application/json"),
-    SeedObject("silver/manifest.json", content_type="application/json"),
-    SeedObject("gold/sustainability/emissions_summary.parquet"),
-    SeedObject("silver/cbam/emissions/data.parquet", versions=3),  # point-in-time restore (seed 000)
-    SeedObject("archive/2024/compliance_report.pdf", storage_class="GLACIER",  # Glacier restore (seed 000)
-               content_type="application/pdf"),
-)
+#: Objects the runbooks read, head or restore (seeds 000 and 003), per replication pair. They
+#: exist in the source AND the replica: replication had caught up before any outage began.
+SEED_OBJECTS: dict[str, tuple[SeedObject, ...]] = {
+    "data-lake": (
+        SeedObject("silver/cbam/latest/manifest.json", content_type="application/json"),
+        SeedObject("silver/manifest.json", content_type="application/json"),
+        SeedObject("gold/sustainability/emissions_summary.parquet"),
+        SeedObject("silver/cbam/emissions/data.parquet", versions=3),  # point-in-time restore (seed 000)
+        SeedObject("archive/2024/compliance_report.pdf", storage_class="GLACIER",  # Glacier restore (seed 000)
+                   content_type="application/pdf"),
+    ),
+    "reports": (SeedObject("cbam/2024/Q4/cbam_report.pdf", content_type="application/pdf"),),
+    "models": (SeedObject("emissions-forecaster/v3/model.tar.gz", versions=2),),
+}
 
 
 @dataclass(frozen=True)
