@@ -86,6 +86,10 @@ async def test_seeded_cluster_is_what_the_runbooks_name(cluster: Cluster) -> Non
     all_pods = (await cluster.core.list_namespaced_pod(NS)).items
     assert len(all_pods) == 8
 
+    namespaces = {n.metadata.name for n in (await cluster.core.list_namespace()).items}
+    assert NS in namespaces
+    assert (await cluster.core.read_namespace(NS)).status.phase == "Active"
+
     nodes = (await cluster.core.list_node()).items
     assert len(nodes) == 3
     assert all(n.metadata.name.endswith(".eu-west-1.compute.internal") for n in nodes)
@@ -298,4 +302,8 @@ async def test_kubectl_rollout_restart_and_status(cluster: Cluster) -> None:
     assert cluster.estate.restarted_at(NS, "api-gateway")
     out = await kubectl("rollout", "status", "deployment/api-gateway", "-n", NS, "--timeout=15s")
     assert 'deployment "api-gateway" successfully rolled out' in out
-    assert "storage-service" in await kubectl("get", "deployments", "-n", NS)
+    table = await kubectl("get", "deployments", "-n", NS)
+    assert table.split()[:5] == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+    assert "api-gateway       2/2" in table
+    cluster.estate.set_degraded(NS, "storage-service", 0)
+    assert "CrashLoopBackOff" in await kubectl("get", "pods", "-n", NS, "-l", "app=storage-service")

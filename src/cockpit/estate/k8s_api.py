@@ -18,6 +18,7 @@ import asyncio
 import copy
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +31,7 @@ import yaml
 from cockpit.estate import k8s_objects as objs
 from cockpit.estate.k8s_patch import APPLY, PatchError, apply_patch
 from cockpit.estate.k8s_selectors import SelectorError, selector_from_params
+from cockpit.estate.k8s_tables import table, wants_table
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 
 Key = tuple[kmock.resource, str | None, str]
@@ -40,6 +42,7 @@ _GENERATION = {"deployments", "replicasets", "statefulsets", "daemonsets"}
 _STATUS = {"deployments", "replicasets", "pods", "nodes", "namespaces"}
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
 _KEEP_REQUESTS = 200
+_NAMESPACES = kmock.resource("v1/namespaces")
 _CLOSE: dict[str, Any] = {"type": "CLOSE"}  # put on the event buses to end open watches
 
 
@@ -53,13 +56,25 @@ def service_name(request: kmock.Request) -> str:
     return f"{group_version} {res.plural}{sub}"
 
 
+_NAMESPACE_PATH = re.compile(r"^/api/v1/namespaces(?:/([^/]+)(?:/(status|finalize))?)?/?$")
+
+
+def _namespace_action(method: str, name: str | None, query: dict[str, str]) -> kmock.action | None:
+    if method == "GET":
+        return kmock.action.WATCH if query.get("watch", "").lower() in ("true", "1") else (
+            kmock.action.FETCH if name else kmock.action.LIST)
+    return {"POST": kmock.action.CREATE, "PATCH": kmock.action.UPDATE, "DELETE": kmock.action.DELETE}.get(method)
+
+
 def _is_watch(request: kmock.Request) -> bool:
     """``?watch=true`` as Go's ParseBool reads it (kubernetes-asyncio sends ``True``)."""
     return request.params.get("watch", "").lower() in ("true", "1", "t")
 
 
 def _error(status: int, reason: str, message: str) -> kmock.KubernetesError:
-    return kmock.KubernetesError(status=status, reason=reason, message=message, details={})
+    # Non-empty details: kmock would otherwise put a server traceback in the answer.
+    return kmock.KubernetesError(status=status, reason=reason, message=message,
+                                 details={"causes": [{"message": message}]})
 
 
 @attrs.define(kw_only=True)
@@ -137,6 +152,29 @@ class ClusterAPI(kmock.KubernetesEmulator):
             del self._errors[-1][:-_KEEP_REQUESTS]
 
     # ---------------------------------------------------------------- HTTP entry point
+    async def __call__(self, raw_request: aiohttp.web.BaseRequest) -> aiohttp.web.StreamResponse:
+        """kmock's path parser reads ``/api/v1/namespaces[/NAME]`` as the start of
+        ``namespaces/{ns}/…`` (and fails), so the Namespace URLs are parsed here."""
+        match = _NAMESPACE_PATH.match(raw_request.path)
+        if match is None:
+            return await super().__call__(raw_request)
+        name, subresource = match.group(1), match.group(2)
+        method = raw_request.method.upper()
+        body = await raw_request.read()
+        try:
+            data = json.loads(body) if body else None
+        except ValueError:
+            data = None
+        request = kmock.Request(
+            method=raw_request.method, url=raw_request.url, params=dict(raw_request.query),
+            headers=dict(raw_request.headers), body=body, text=body.decode("utf-8", "replace"), data=data,
+            resource=_NAMESPACES, name=name, subresource=subresource, raw_request=raw_request,
+            action=_namespace_action(method, name, dict(raw_request.query)))
+        try:
+            return await self._handle(request)
+        except kmock.KubernetesError as exc:
+            return await self._render_error(exc)
+
     async def _handle(self, request: kmock.Request) -> aiohttp.web.StreamResponse:
         self._record(request)
         method = request.method.value.upper()
@@ -146,11 +184,20 @@ class ClusterAPI(kmock.KubernetesEmulator):
             ("PUT", True): self._serve_replace,
             ("PATCH", True): self._serve_patch,
             ("POST", False): self._serve_post,
+            ("DELETE", True): self._serve_delete_object,
         }.get((method, request.name is not None))
         if method == "GET" and request.subresource == "scale":
             route = self._serve_get_scale
+        elif method == "GET" and request.name is not None and request.subresource in (None, "status") \
+                and not _is_watch(request):
+            route = self._serve_get
         elif method == "GET" and request.name is None and not _is_watch(request):
             route = self._serve_list_json
+        if method == "GET" and request.subresource == "log" and request.resource.plural == "pods":
+            return self._serve_log(request)
+        if method == "GET" and not request.subresource and wants_table(request.headers.get("Accept", "")) \
+                and not _is_watch(request):
+            route = self._serve_table
         if method == "GET" and _is_watch(request):
             self._require_resource(request)
             return await self._serve_watch_stream(request)
@@ -196,6 +243,9 @@ class ClusterAPI(kmock.KubernetesEmulator):
                 return yaml.safe_load(request.text)
             except yaml.YAMLError as exc:
                 raise PatchError(f"apply body is not YAML: {exc}") from exc
+        if "protobuf" in ctype:
+            raise _error(415, "UnsupportedMediaType",
+                         "the emulated API server speaks JSON only; use kubectl apply/create -f FILE")
         if request.data is None:
             raise PatchError("the request body is not JSON")
         return request.data
@@ -277,6 +327,28 @@ class ClusterAPI(kmock.KubernetesEmulator):
             new["status"] = copy.deepcopy(old["status"])
         return new
 
+    def _serve_log(self, request: kmock.Request) -> aiohttp.web.Response:
+        """A few plausible lines, so ``kubectl logs`` and a log step have something to show."""
+        pod = self._existing(request)
+        ready = any(c.get("type") == "Ready" and c.get("status") == "True"
+                    for c in pod.get("status", {}).get("conditions", []))
+        started = pod.get("status", {}).get("startTime", "")
+        app = pod["metadata"].get("labels", {}).get("app", pod["metadata"]["name"])
+        lines = [f"{started} INFO  {app} starting", f"{started} INFO  loaded configuration from storage-config"]
+        lines.append(f"{started} INFO  readiness probe passing" if ready else
+                     f"{started} ERROR upstream storage unavailable; readiness probe failing")
+        return aiohttp.web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
+
+    async def _serve_get(self, request: kmock.Request) -> dict[str, Any]:
+        return self._existing(request)
+
+    async def _serve_delete_object(self, request: kmock.Request) -> dict[str, Any]:
+        """Immediate deletion (no grace period, no finalizers): what a drill needs."""
+        obj = self._existing(request)
+        self.remove(request.resource, request.namespace, str(request.name))
+        return {"apiVersion": "v1", "kind": "Status", "metadata": {}, "status": "Success",
+                "details": {"name": request.name, "kind": request.resource.plural, "uid": obj["metadata"].get("uid")}}
+
     # ---------------------------------------------------------------- scale subresource
     def _scale_object(self, dep: dict[str, Any]) -> dict[str, Any]:
         meta = dep["metadata"]
@@ -314,6 +386,15 @@ class ClusterAPI(kmock.KubernetesEmulator):
                 if entry["name"].endswith("/scale"):
                     entry.update(kind="Scale", group="autoscaling", version="v1")
         return payload
+
+    async def _serve_table(self, request: kmock.Request) -> dict[str, Any]:
+        """What ``kubectl get`` shows: the real server's columns (see k8s_tables)."""
+        assert request.resource is not None
+        if request.name is not None:
+            items = [self._existing(request)]
+        else:
+            items = self.list(request.resource, request.namespace, selector_from_params(dict(request.params)))
+        return table(str(request.resource.plural), items, str(self._resource_version))
 
     def _list_kind(self, request: kmock.Request) -> tuple[str, str]:
         assert request.resource is not None

@@ -140,6 +140,9 @@ class Controller:
         selector = ",".join(f"{k}={v}" for k, v in dep["spec"].get("selector", {}).get("matchLabels", {}).items())
         pods = sorted(self.api.list(PODS, ns, label_selector(selector)) if selector else [],
                       key=lambda p: (p["metadata"]["creationTimestamp"], p["metadata"]["name"]))
+        names = {p["metadata"]["name"] for p in pods}
+        for key in [k for k, st in self._pods.items() if st.deployment == (ns, name) and k[1] not in names]:
+            del self._pods[key]  # deleted by a client: forget it (a replacement is created below)
         for p in pods:  # pods we did not create (seeded elsewhere, or by a client) count as running
             self._pods.setdefault((ns, p["metadata"]["name"]), _Pod((ns, name), now, now))
         new = [p for p in pods if p["metadata"].get("labels", {}).get("pod-template-hash") == hash_]
