@@ -18,7 +18,6 @@ import asyncio
 import copy
 import itertools
 import json
-import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +29,7 @@ import yaml
 
 from cockpit.estate import k8s_objects as objs
 from cockpit.estate.k8s_patch import APPLY, PatchError, apply_patch
+from cockpit.estate.k8s_requests import api_error, is_watch, namespace_request, service_name
 from cockpit.estate.k8s_selectors import SelectorError, selector_from_params
 from cockpit.estate.k8s_tables import table, wants_table
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
@@ -42,39 +42,7 @@ _GENERATION = {"deployments", "replicasets", "statefulsets", "daemonsets"}
 _STATUS = {"deployments", "replicasets", "pods", "nodes", "namespaces"}
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
 _KEEP_REQUESTS = 200
-_NAMESPACES = kmock.resource("v1/namespaces")
 _CLOSE: dict[str, Any] = {"type": "CLOSE"}  # put on the event buses to end open watches
-
-
-def service_name(request: kmock.Request) -> str:
-    """``apps/v1 deployments``, ``v1 pods/status``, or ``discovery`` for non-resource paths."""
-    res = request.resource
-    if res is None or not res.plural:
-        return "discovery"
-    group_version = f"{res.group}/{res.version}" if res.group else str(res.version)
-    sub = f"/{request.subresource}" if request.subresource else ""
-    return f"{group_version} {res.plural}{sub}"
-
-
-_NAMESPACE_PATH = re.compile(r"^/api/v1/namespaces(?:/([^/]+)(?:/(status|finalize))?)?/?$")
-
-
-def _namespace_action(method: str, name: str | None, query: dict[str, str]) -> kmock.action | None:
-    if method == "GET":
-        return kmock.action.WATCH if query.get("watch", "").lower() in ("true", "1") else (
-            kmock.action.FETCH if name else kmock.action.LIST)
-    return {"POST": kmock.action.CREATE, "PATCH": kmock.action.UPDATE, "DELETE": kmock.action.DELETE}.get(method)
-
-
-def _is_watch(request: kmock.Request) -> bool:
-    """``?watch=true`` as Go's ParseBool reads it (kubernetes-asyncio sends ``True``)."""
-    return request.params.get("watch", "").lower() in ("true", "1", "t")
-
-
-def _error(status: int, reason: str, message: str) -> kmock.KubernetesError:
-    # Non-empty details: kmock would otherwise put a server traceback in the answer.
-    return kmock.KubernetesError(status=status, reason=reason, message=message,
-                                 details={"causes": [{"message": message}]})
 
 
 @attrs.define(kw_only=True)
@@ -153,27 +121,14 @@ class ClusterAPI(kmock.KubernetesEmulator):
 
     # ---------------------------------------------------------------- HTTP entry point
     async def __call__(self, raw_request: aiohttp.web.BaseRequest) -> aiohttp.web.StreamResponse:
-        """kmock's path parser reads ``/api/v1/namespaces[/NAME]`` as the start of
-        ``namespaces/{ns}/…`` (and fails), so the Namespace URLs are parsed here."""
-        match = _NAMESPACE_PATH.match(raw_request.path)
-        if match is None:
+        """Namespace URLs are parsed by :func:`namespace_request` (kmock misreads them)."""
+        request = await namespace_request(raw_request)
+        if request is None:
             return await super().__call__(raw_request)
-        name, subresource = match.group(1), match.group(2)
-        method = raw_request.method.upper()
-        body = await raw_request.read()
-        try:
-            data = json.loads(body) if body else None
-        except ValueError:
-            data = None
-        request = kmock.Request(
-            method=raw_request.method, url=raw_request.url, params=dict(raw_request.query),
-            headers=dict(raw_request.headers), body=body, text=body.decode("utf-8", "replace"), data=data,
-            resource=_NAMESPACES, name=name, subresource=subresource, raw_request=raw_request,
-            action=_namespace_action(method, name, dict(raw_request.query)))
         try:
             return await self._handle(request)
         except kmock.KubernetesError as exc:
-            return await self._render_error(exc)
+            return await self._renderapi_error(exc)
 
     async def _handle(self, request: kmock.Request) -> aiohttp.web.StreamResponse:
         self._record(request)
@@ -189,16 +144,16 @@ class ClusterAPI(kmock.KubernetesEmulator):
         if method == "GET" and request.subresource == "scale":
             route = self._serve_get_scale
         elif method == "GET" and request.name is not None and request.subresource in (None, "status") \
-                and not _is_watch(request):
+                and not is_watch(request):
             route = self._serve_get
-        elif method == "GET" and request.name is None and not _is_watch(request):
+        elif method == "GET" and request.name is None and not is_watch(request):
             route = self._serve_list_json
         if method == "GET" and request.subresource == "log" and request.resource.plural == "pods":
             return self._serve_log(request)
         if method == "GET" and not request.subresource and wants_table(request.headers.get("Accept", "")) \
-                and not _is_watch(request):
+                and not is_watch(request):
             route = self._serve_table
-        if method == "GET" and _is_watch(request):
+        if method == "GET" and is_watch(request):
             self._require_resource(request)
             return await self._serve_watch_stream(request)
         if route is None:
@@ -207,7 +162,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
         try:
             payload = await route(request)
         except (PatchError, SelectorError) as exc:
-            raise _error(422 if isinstance(exc, PatchError) else 400,
+            raise api_error(422 if isinstance(exc, PatchError) else 400,
                          "Invalid" if isinstance(exc, PatchError) else "BadRequest", str(exc)) from exc
         await self.flush_events()
         status = 201 if method == "POST" else 200
@@ -224,7 +179,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
 
     def _require_resource(self, request: kmock.Request) -> None:
         if request.resource not in self._get_resources():
-            raise _error(404, "NotFound", f"the server could not find the requested resource ({request.resource.plural})")
+            raise api_error(404, "NotFound", f"the server could not find the requested resource ({request.resource.plural})")
 
     def _key(self, request: kmock.Request) -> Key:
         assert request.resource is not None and request.name is not None
@@ -233,7 +188,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
     def _existing(self, request: kmock.Request) -> dict[str, Any]:
         obj = self.get(*self._key(request))
         if obj is None:
-            raise _error(404, "NotFound", f'{request.resource.plural} "{request.name}" not found')
+            raise api_error(404, "NotFound", f'{request.resource.plural} "{request.name}" not found')
         return obj
 
     def _body(self, request: kmock.Request) -> Any:
@@ -244,7 +199,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
             except yaml.YAMLError as exc:
                 raise PatchError(f"apply body is not YAML: {exc}") from exc
         if "protobuf" in ctype:
-            raise _error(415, "UnsupportedMediaType",
+            raise api_error(415, "UnsupportedMediaType",
                          "the emulated API server speaks JSON only; use kubectl apply/create -f FILE")
         if request.data is None:
             raise PatchError("the request body is not JSON")
@@ -269,7 +224,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
             if not meta.get("name") and meta.get("generateName"):
                 meta["name"] = meta["generateName"] + objs.new_metadata("x", None, 0)["uid"][:5]
             if not meta.get("name"):
-                raise _error(422, "Invalid", "metadata.name: Required value: name or generateName is required")
+                raise api_error(422, "Invalid", "metadata.name: Required value: name or generateName is required")
             fresh = objs.new_metadata(meta["name"], meta.get("namespace"), time.time())
             meta.setdefault("uid", fresh["uid"])
             meta["creationTimestamp"] = fresh["creationTimestamp"]
@@ -287,7 +242,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
             raise PatchError("the object must be a JSON object")
         name = body.get("metadata", {}).get("name")
         if name and self.get(request.resource, request.namespace, name) is not None:
-            raise _error(409, "AlreadyExists", f'{request.resource.plural} "{name}" already exists')
+            raise api_error(409, "AlreadyExists", f'{request.resource.plural} "{name}" already exists')
         return self._store(request, None, copy.deepcopy(body))
 
     async def _serve_replace(self, request: kmock.Request) -> dict[str, Any]:
@@ -299,7 +254,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
             return self._scale(request, old, body.get("spec", {}).get("replicas"))
         sent_version = body.get("metadata", {}).get("resourceVersion")
         if sent_version and sent_version != old["metadata"].get("resourceVersion"):
-            raise _error(409, "Conflict", f'Operation cannot be fulfilled on {request.resource.plural} '
+            raise api_error(409, "Conflict", f'Operation cannot be fulfilled on {request.resource.plural} '
                          f'"{request.name}": the object has been modified; please apply your changes '
                          f'to the latest version and try again')
         new = copy.deepcopy(body)
@@ -329,15 +284,8 @@ class ClusterAPI(kmock.KubernetesEmulator):
 
     def _serve_log(self, request: kmock.Request) -> aiohttp.web.Response:
         """A few plausible lines, so ``kubectl logs`` and a log step have something to show."""
-        pod = self._existing(request)
-        ready = any(c.get("type") == "Ready" and c.get("status") == "True"
-                    for c in pod.get("status", {}).get("conditions", []))
-        started = pod.get("status", {}).get("startTime", "")
-        app = pod["metadata"].get("labels", {}).get("app", pod["metadata"]["name"])
-        lines = [f"{started} INFO  {app} starting", f"{started} INFO  loaded configuration from storage-config"]
-        lines.append(f"{started} INFO  readiness probe passing" if ready else
-                     f"{started} ERROR upstream storage unavailable; readiness probe failing")
-        return aiohttp.web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
+        text = objs.pod_log(self._existing(request))
+        return aiohttp.web.Response(text=text, content_type="text/plain")
 
     async def _serve_get(self, request: kmock.Request) -> dict[str, Any]:
         return self._existing(request)
@@ -350,26 +298,16 @@ class ClusterAPI(kmock.KubernetesEmulator):
                 "details": {"name": request.name, "kind": request.resource.plural, "uid": obj["metadata"].get("uid")}}
 
     # ---------------------------------------------------------------- scale subresource
-    def _scale_object(self, dep: dict[str, Any]) -> dict[str, Any]:
-        meta = dep["metadata"]
-        return {
-            "apiVersion": "autoscaling/v1", "kind": "Scale",
-            "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
-                         if k in meta},
-            "spec": {"replicas": dep["spec"].get("replicas", 1)},
-            "status": {"replicas": dep.get("status", {}).get("replicas", 0), "selector": objs.selector_string(dep)},
-        }
-
     def _scale(self, request: kmock.Request, old: dict[str, Any], replicas: Any) -> dict[str, Any]:
         if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
             raise PatchError(f"spec.replicas: Invalid value: {replicas!r}: must be a non-negative integer")
         new = copy.deepcopy(old)
         new["spec"]["replicas"] = replicas
         stored = self._store(request, old, new)
-        return self._scale_object(stored)
+        return objs.scale(stored)
 
     async def _serve_get_scale(self, request: kmock.Request) -> dict[str, Any]:
-        return self._scale_object(self._existing(request))
+        return objs.scale(self._existing(request))
 
     # ---------------------------------------------------------------- reads
     async def _serve_version(self, request: kmock.Request) -> Any:

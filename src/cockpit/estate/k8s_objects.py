@@ -254,3 +254,27 @@ def selector_string(dep: dict[str, Any]) -> str:
     """``spec.selector.matchLabels`` as a label-selector string (for the Scale subresource)."""
     labels = dep["spec"].get("selector", {}).get("matchLabels", {})
     return ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+
+
+def scale(dep: dict[str, Any]) -> dict[str, Any]:
+    """The ``autoscaling/v1 Scale`` view of a deployment (its ``/scale`` subresource)."""
+    meta = dep["metadata"]
+    return {
+        "apiVersion": "autoscaling/v1", "kind": "Scale",
+        "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+                     if k in meta},
+        "spec": {"replicas": dep["spec"].get("replicas", 1)},
+        "status": {"replicas": dep.get("status", {}).get("replicas", 0), "selector": selector_string(dep)},
+    }
+
+
+def pod_log(pod: dict[str, Any]) -> str:
+    """A few plausible log lines, so ``kubectl logs`` and a log step have something to show."""
+    ready = any(c.get("type") == "Ready" and c.get("status") == "True"
+                for c in pod.get("status", {}).get("conditions", []))
+    started = pod.get("status", {}).get("startTime", "")
+    app = pod["metadata"].get("labels", {}).get("app", pod["metadata"]["name"])
+    lines = [f"{started} INFO  {app} starting", f"{started} INFO  loaded configuration from storage-config",
+             f"{started} INFO  readiness probe passing" if ready else
+             f"{started} ERROR upstream storage unavailable; readiness probe failing"]
+    return "\n".join(lines) + "\n"
