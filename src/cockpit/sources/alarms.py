@@ -18,6 +18,7 @@ from typing import Any
 from cockpit.content.screen import Alarms, Screen
 from cockpit.sources.base import Source
 from cockpit.sources.connections import Connections
+from cockpit.sources.errors import require
 from cockpit.sources.snapshot import Level, utcnow
 
 
@@ -90,6 +91,7 @@ class AlarmsSource(Source[AlarmItem]):
         while True:
             self.calls += 1
             page = await client.describe_alarms(**params)
+            require(page, "MetricAlarms", "DescribeAlarms")
             for kind, key in (("metric", "MetricAlarms"), ("composite", "CompositeAlarms")):
                 for raw in page.get(key) or ():
                     item = self._item(raw, kind, region)

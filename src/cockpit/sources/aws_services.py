@@ -13,6 +13,7 @@ from typing import Any
 from cockpit.content.screen import Screen
 from cockpit.sources.base import Source
 from cockpit.sources.connections import Connections
+from cockpit.sources.errors import require
 from cockpit.sources.services import ServiceItem, count_level
 from cockpit.sources.snapshot import Level
 
@@ -49,7 +50,7 @@ class EcsSource(Source[ServiceItem]):
             while True:
                 self.calls += 1
                 page = await client.list_services(cluster=cluster, **({"nextToken": token} if token else {}))
-                names.extend(arn.rsplit("/", 1)[-1] for arn in page.get("serviceArns", []))
+                names.extend(arn.rsplit("/", 1)[-1] for arn in require(page, "serviceArns", "ListServices"))
                 token = page.get("nextToken")
                 if not token:
                     break
@@ -59,7 +60,7 @@ class EcsSource(Source[ServiceItem]):
         for chunk in _chunks(names, 10):
             self.calls += 1
             answer = await client.describe_services(cluster=cluster, services=chunk)
-            for svc in answer.get("services", []):
+            for svc in require(answer, "services", "DescribeServices"):
                 items[svc["serviceName"]] = self._item(cluster, svc)
             for failure in answer.get("failures", []):
                 name = str(failure.get("arn", "")).rsplit("/", 1)[-1]
@@ -102,7 +103,7 @@ class RdsSource(Source[ServiceItem]):
         while True:
             self.calls += 1
             page = await client.describe_db_instances(**params)
-            for db in page.get("DBInstances", []):
+            for db in require(page, "DBInstances", "DescribeDBInstances"):
                 found[db["DBInstanceIdentifier"]] = db
             if not page.get("Marker"):
                 break
@@ -137,7 +138,8 @@ class TargetGroupsSource(Source[ServiceItem]):
                 answer = await client.describe_target_groups(Names=chunk)
             except client.exceptions.TargetGroupNotFoundException:
                 answer = await self._one_by_one(client, chunk)
-            arns.update({tg["TargetGroupName"]: tg["TargetGroupArn"] for tg in answer.get("TargetGroups", [])})
+            groups = require(answer, "TargetGroups", "DescribeTargetGroups")
+            arns.update({tg["TargetGroupName"]: tg["TargetGroupArn"] for tg in groups})
         healths = await asyncio.gather(*(self._health(client, arns[n]) for n in self.spec.names if n in arns))
         by_name = dict(zip([n for n in self.spec.names if n in arns], healths))
         return tuple(self._item(n, by_name.get(n)) for n in self.spec.names)
@@ -155,7 +157,8 @@ class TargetGroupsSource(Source[ServiceItem]):
 
     async def _health(self, client: Any, arn: str) -> list[dict[str, Any]]:
         self.calls += 1
-        return (await client.describe_target_health(TargetGroupArn=arn)).get("TargetHealthDescriptions", [])
+        answer = await client.describe_target_health(TargetGroupArn=arn)
+        return list(require(answer, "TargetHealthDescriptions", "DescribeTargetHealth"))
 
     def _item(self, name: str, targets: list[dict[str, Any]] | None) -> ServiceItem:
         if targets is None:

@@ -57,6 +57,8 @@ def classify(exc: BaseException) -> SourceError:
     if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectionClosedError, bex.ProxyConnectionError,
                         bex.SSLError, aiohttp.ClientConnectionError, ConnectionError)):
         return SourceError(ErrorKind.UNREACHABLE, _short(exc))
+    if isinstance(exc, MalformedAnswer):
+        return SourceError(ErrorKind.MALFORMED, _short(exc))
     if isinstance(exc, (ResponseParserError, json.JSONDecodeError, aiohttp.ContentTypeError,
                         UnicodeDecodeError)):
         return SourceError(ErrorKind.MALFORMED, _short(exc))
@@ -87,3 +89,18 @@ def _classify_kubernetes(exc: BaseException) -> SourceError | None:
             return SourceError(ErrorKind.THROTTLED, message)
         return SourceError(ErrorKind.ERROR, message)
     return None
+
+
+class MalformedAnswer(ValueError):
+    """A provider answered 200 with something that is not the answer (a proxy page, garbage).
+
+    botocore's parsers are lenient: an unreadable JSON body parses as an empty answer. Without
+    this check "no alarms" and "could not read the alarms" would look the same.
+    """
+
+
+def require(answer: dict, key: str, operation: str) -> object:
+    """``answer[key]``, or MalformedAnswer naming the operation."""
+    if not isinstance(answer, dict) or key not in answer:
+        raise MalformedAnswer(f"{operation}: the answer has no {key}")
+    return answer[key]

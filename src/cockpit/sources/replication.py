@@ -19,6 +19,7 @@ from typing import Any
 from cockpit.content.screen import ReplicationPair, Screen
 from cockpit.sources.base import Source
 from cockpit.sources.connections import Connections
+from cockpit.sources.errors import require
 from cockpit.sources.snapshot import Level, utcnow
 
 #: metric name -> (query id suffix, statistic)
@@ -128,7 +129,7 @@ class ReplicationSource(Source[ReplicationItem]):
             while True:
                 self.calls += 1
                 answer = await client.get_metric_data(**params)
-                for result in answer["MetricDataResults"]:
+                for result in require(answer, "MetricDataResults", "GetMetricData"):
                     series[result["Id"]].extend(zip(result.get("Timestamps") or (), result.get("Values") or ()))
                 token = answer.get("NextToken")
                 if not token:
