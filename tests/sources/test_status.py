@@ -1,0 +1,108 @@
+"""``cockpit status`` as a real process: exit codes 0/1/2, the JSON document, bad screen names."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+import yaml
+from aiohttp import web
+
+from .conftest import serve
+
+PROBE = ("import sys, runpy\n"
+         "sys.argv = ['cockpit'] + sys.argv[1:]\n"
+         "try:\n"
+         "    from cockpit.cli import main; main()\n"
+         "finally:\n"
+         "    bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"
+         "    if bad: sys.stderr.write('TEXTUAL LOADED\\n')\n")
+
+
+async def run_status(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    config = tmp_path / "config.toml"
+    config.write_text(f'screens_dirs = ["{tmp_path / "screens"}"]\n')
+    env = {**os.environ, "COCKPIT_CONFIG": str(config)}
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", PROBE, "status", *args, env=env,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    return proc.returncode, out.decode(), err.decode()
+
+
+def write_screen(tmp_path: Path, **fields) -> None:
+    folder = tmp_path / "screens"
+    folder.mkdir(exist_ok=True)
+    fields = {"name": "test-status", "title": "status test", **fields}
+    (folder / f"{fields['name']}.yaml").write_text(yaml.safe_dump(fields))
+
+
+async def test_exit_codes_and_json_follow_the_worst_finding(aws, tmp_path):
+    state = {"status": "ok"}
+
+    async def health(request):
+        return web.json_response({"status": state["status"]})
+
+    app = web.Application()
+    app.router.add_get("/health", health)
+    server = await serve(app)
+    cw = aws.client("cloudwatch", "us-east-1")
+    cw.put_metric_alarm(AlarmName="prod-rds-high-cpu", MetricName="CPUUtilization", Namespace="AWS/RDS",
+                        Statistic="Average", Period=300, EvaluationPeriods=2, Threshold=80,
+                        ComparisonOperator="GreaterThanThreshold")
+    write_screen(tmp_path, regions=["us-east-1"],
+                 alarms={"prefixes": ["prod-"], "recent_ok_minutes": 0,
+                         "severity": [{"match": "high-cpu", "severity": "critical"}]},
+                 endpoints=[{"name": "health", "url": str(server.make_url("/health")), "field": "status",
+                             "expect": "ok"}])
+    try:
+        code, out, err = await run_status(tmp_path, "--screen", "test-status", "--json")
+        assert (code, err) == (0, ""), err
+        doc = json.loads(out)
+        assert doc["version"] == 1 and doc["screen"] == "test-status" and doc["level"] == "ok"
+        assert set(doc["sources"]) == {"alarms", "http"}
+        http = doc["sources"]["http"]
+        assert http["pane"] == "services" and http["stale"] is False and http["error"] is None
+        assert http["items"][0]["name"] == "health" and http["items"][0]["level"] == "ok"
+        assert doc["generated_at"].endswith("Z") and http["age_seconds"] >= 0
+
+        state["status"] = "degraded"  # HTTP field mismatch: critical
+        code, out, _ = await run_status(tmp_path, "--screen", "test-status")
+        assert code == 2 and "CRIT endpoint health" in out
+
+        state["status"] = "ok"
+        cw.set_alarm_state(AlarmName="prod-rds-high-cpu", StateValue="INSUFFICIENT_DATA", StateReason="no data")
+        code, out, _ = await run_status(tmp_path, "--screen", "test-status", "--json")
+        assert code == 1 and json.loads(out)["sources"]["alarms"]["items"][0]["state"] == "INSUFFICIENT_DATA"
+
+        cw.set_alarm_state(AlarmName="prod-rds-high-cpu", StateValue="ALARM", StateReason="CPU 97%")
+        code, out, _ = await run_status(tmp_path, "--screen", "test-status", "--json")
+        doc = json.loads(out)
+        assert code == 2 and doc["exit_code"] == 2 and doc["counts"]["critical"] == 1
+        alarm = doc["sources"]["alarms"]["items"][0]
+        assert (alarm["name"], alarm["severity"], alarm["level"], alarm["reason"]) == \
+            ("prod-rds-high-cpu", "critical", "critical", "CPU 97%")
+    finally:
+        await server.close()
+
+
+async def test_an_unreadable_source_is_a_warning_with_its_error(aws, tmp_path, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    write_screen(tmp_path, regions=["us-east-1"], alarms={"prefixes": ["prod-"]})
+
+    code, out, _ = await run_status(tmp_path, "--screen", "test-status", "--json", "--timeout", "5")
+
+    alarms = json.loads(out)["sources"]["alarms"]
+    assert code == 1
+    assert alarms["error"]["kind"] in ("unreachable", "timeout") and alarms["fetched_at"] is None
+
+
+async def test_unknown_screen_is_one_line_listing_the_available_ones(tmp_path):
+    write_screen(tmp_path)
+    code, out, err = await run_status(tmp_path, "--screen", "nope")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "no screen named 'nope'" in err
+    assert "greenlang-storage" in err and "test-status" in err
+    assert "TEXTUAL LOADED" not in err
