@@ -121,7 +121,7 @@ class _Checker:
     def check_templates(self, i: int, step: StepBase, loc: Loc) -> None:
         raw = self.data["steps"][i]
         for where, source, expression, extra in _template_values(raw, loc):
-            field = ".".join(str(p) for p in where[3:]) or where[-1]
+            field = ".".join(str(p) for p in where)
             error = templating.syntax_error(source, expression)
             if error:
                 self.report(where, f"{field}: template error: {error}")

@@ -19,9 +19,11 @@ import yaml
 
 from cockpit.content.errors import ContentError, NotFound, Problem
 from cockpit.content.paths import content_files
-from cockpit.content.playbook import Playbook
+from pydantic import ValidationError
+
+from cockpit.content.playbook import STEP_KINDS, Playbook
 from cockpit.content.playbook_checks import check_playbook
-from cockpit.content.yamlfile import load_yaml, validate
+from cockpit.content.yamlfile import Loc, describe_error, line_for, load_yaml, resolve_loc
 
 
 def parse_playbook(text: str, path: Path | str) -> Playbook:
@@ -42,7 +44,9 @@ def parse_playbook(text: str, path: Path | str) -> Playbook:
         kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
         raise ContentError.single(path, 1, f"a playbook must be a mapping (id:, title:, steps: ...), not {kind}")
     try:
-        playbook = validate(Playbook, data, lines, path)
+        playbook = Playbook.model_validate(data)
+    except ValidationError as exc:
+        raise ContentError(_problems(exc, lines, path)) from None
     except RecursionError:
         raise ContentError.single(path, None, "the playbook is nested too deeply") from None
     problems = check_playbook(playbook, data, lines, path)
@@ -50,6 +54,27 @@ def parse_playbook(text: str, path: Path | str) -> Playbook:
         raise ContentError(problems)
     playbook._source = str(path)
     return playbook
+
+
+def _problems(exc: ValidationError, lines: dict[Loc, int], path: Path | str) -> list[Problem]:
+    """pydantic's errors as file:line problems; a bad or missing step ``kind`` said plainly."""
+    problems = []
+    for err in exc.errors():
+        loc = resolve_loc(tuple(err.get("loc", ())), lines)
+        kinds = "aws, http, k8s" if "check" in loc else ", ".join(STEP_KINDS)
+        if err.get("type") == "union_tag_invalid" and "kind" in str(err.get("ctx", {}).get("discriminator", "")):
+            loc += ("kind",)
+            message = f"{_dotted(loc)}: unknown step kind {err['ctx'].get('tag')!r} (kinds: {kinds})"
+        elif err.get("type") == "union_tag_not_found":
+            message = f"{_dotted(loc)}: `kind` is missing (one of: {kinds})"
+        else:
+            message = describe_error(loc, err)
+        problems.append(Problem(path, line_for(loc, lines), message))
+    return problems
+
+
+def _dotted(loc: Loc) -> str:
+    return ".".join(str(part) for part in loc)
 
 
 def load_playbook(path: Path) -> Playbook:
@@ -74,6 +99,9 @@ class Catalog:
 
     def get(self, playbook_id: str) -> Playbook:
         """The playbook ``playbook_id``; NotFound lists the ids there are (and why some files did not load)."""
+        named_like_it = [p for p in self.problems if Path(str(p.path)).stem == playbook_id]
+        if named_like_it:  # a broken override must not silently fall back to the shipped playbook
+            raise ContentError(named_like_it)
         if playbook_id in self.playbooks:
             return self.playbooks[playbook_id]
         if self.problems:
