@@ -157,3 +157,16 @@ def test_runs_and_step_states_for_the_engine(tl: Timeline) -> None:
     assert kinds == ["run_started", "step_started", "step_succeeded", "step_started", "step_failed", "run_finished"]
     with pytest.raises(TimelineError, match="unknown step state"):
         tl.set_step_state(run_id, "pre-checks", "exploded")
+
+
+def test_a_burst_in_one_transaction_is_all_or_nothing(tl: Timeline) -> None:
+    inc = tl.declare("Alarm storm", "P1")
+    with tl.transaction():  # one commit (one fsync) for the whole burst
+        for n in range(200):
+            tl.record_alarm_transition(inc.id, f"alarm-{n}", "fired", "2026-01-05T10:00:00Z")
+    assert len(tl.events(inc.id, kinds=["alarm_fired"])) == 200
+    with pytest.raises(UnknownIncident):
+        with tl.transaction():
+            tl.note(inc.id, "first")
+            tl.note("INC-20000101-0001", "second fails")
+    assert tl.events(inc.id, kinds=["note"]) == []

@@ -57,6 +57,7 @@ class TimelineStore:
             raise
         self.db = sqlite_utils.Database(self.conn, execute_plugins=False)
         self._data_version: int | None = None
+        self._depth = 0  # nesting of transaction()
 
     # -- lifecycle of the object ---------------------------------------------------------
     def close(self) -> None:
@@ -70,9 +71,22 @@ class TimelineStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A BEGIN IMMEDIATE write transaction; committed (fsync'ed) when the block ends."""
+        """A BEGIN IMMEDIATE write transaction; committed (fsync'ed) when the outermost block
+        ends. Re-entrant, so ``with tl.transaction(): …`` around several calls (a burst of
+        alarm transitions, say) makes them one commit and one fsync, all or nothing."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
         with dbmod.write(self.conn) as conn:
-            yield conn
+            self._depth = 1
+            try:
+                yield conn
+            finally:
+                self._depth = 0
 
     # -- reads -------------------------------------------------------------------------------
     def _row(self, sql: str, params: tuple = ()) -> dict[str, Any] | None:
@@ -168,8 +182,10 @@ class TimelineStore:
             "VALUES (:uid, :incident_id, :ts, :actor, :kind, :message, :data) ON CONFLICT(uid) DO NOTHING",
             record)
         inserted = cursor.rowcount == 1
+        if inserted:
+            return Event.from_row({**record, "seq": cursor.lastrowid}), True
         existing = self._row(f"SELECT {_EVENT_COLUMNS} FROM events WHERE uid = ?", (record["uid"],))
         assert existing is not None
-        if not inserted and existing["incident_id"] != incident_id:
+        if existing["incident_id"] != incident_id:
             raise TimelineError(f"event uid {record['uid']} already belongs to incident {existing['incident_id']}")
-        return Event.from_row(existing), inserted
+        return Event.from_row(existing), False

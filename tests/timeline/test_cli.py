@@ -1,0 +1,90 @@
+"""``cockpit incident`` as scripts and pager hooks use it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cockpit.cli import cli
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """An environment with its own XDG dirs, so no real config or database is touched."""
+    return {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "COCKPIT_CONFIG": ""}
+
+
+def cockpit(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cockpit", *args], env=env, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_declare_prints_only_the_id_into_the_xdg_database(env: dict[str, str], tmp_path: Path) -> None:
+    result = cockpit(env, "incident", "declare", "--title", "S3 5xx in eu-west-1", "--severity", "P1",
+                     "--mode", "drill")
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"INC-\d{8}-0001\n", result.stdout)
+    assert (tmp_path / "data" / "cockpit" / "timeline.db").exists()
+    shown = cockpit(env, "incident", "show", result.stdout.strip(), "--json")
+    assert json.loads(shown.stdout)["incident"]["mode"] == "drill"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["incident", "note", "INC-20000101-0009", "hello"], "unknown incident 'INC-20000101-0009'"),
+    (["incident", "declare", "--title", "x", "--severity", "P7"], "unknown severity 'P7'"),
+    (["incident", "declare", "--title", "x", "--severity", "P1", "--detected-at", "yesterday"],
+     "not an ISO 8601 time: 'yesterday'"),
+    (["incident", "import", "missing.json"], "missing.json: file not found"),
+])
+def test_errors_are_one_line_on_stderr_with_a_nonzero_exit(env: dict[str, str], args: list[str], message: str) -> None:
+    result = cockpit(env, *args)
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_lifecycle_and_exports_through_the_cli(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(cli, ["--db", db, "incident", *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    incident_id = run("declare", "--title", "Replication lag", "--severity", "P2", "--commander", "alice").strip()
+    run("note", incident_id, "lag 22 min on greenlang-prod-eu-west-1-data-lake-confidential")
+    run("severity", incident_id, "P1", "--reason", "RPO breached")
+    run("status", incident_id, "Investigating replication")
+    run("role", incident_id, "scribe", "carol")
+    run("action", incident_id, "Alert earlier", "--owner", "dave")
+    run("resolve", incident_id)
+    listed = json.loads(run("list", "--json"))
+    assert [(i["id"], i["severity"], i["status"]) for i in listed] == [(incident_id, "P1", "resolved")]
+    assert run("list").startswith(f"{incident_id}  P1  incident")
+    shown = run("show", incident_id)
+    assert "severity_changed  Severity P2 → P1: RPO breached" in shown and "scribe: carol" in shown
+    assert run("export", incident_id, "--format", "md").startswith("# Postmortem: Replication lag")
+    assert "Incident Commander: alice" in run("export", incident_id, "--format", "comms-initial")
+    out = tmp_path / "inc.json"
+    assert run("export", incident_id, "--format", "json", "-o", str(out)) == ""
+    assert json.loads(out.read_text())["incident"]["id"] == incident_id
+
+    reopened = runner.invoke(cli, ["--db", db, "incident", "resolve", incident_id])
+    assert reopened.exit_code == 2 and "already resolved" in reopened.stderr
+    run("reopen", incident_id)
+
+    other = str(tmp_path / "other.db")
+    for _ in range(2):
+        result = runner.invoke(cli, ["--db", other, "incident", "import", str(out)])
+        assert result.exit_code == 0 and result.stdout.strip() == incident_id
+    assert "0 new event(s)" in result.stderr
