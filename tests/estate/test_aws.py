@@ -34,8 +34,11 @@ def estate(log: RequestLog) -> Iterator[AwsEstate]:
     aws.stop()
 
 
+_SESSION = get_session()  # one session: its loader caches service models across tests
+
+
 def aws(estate: AwsEstate, service: str, region: str = cat.PRIMARY_REGION):
-    return get_session().create_client(service, region_name=region, endpoint_url=estate.endpoint_url,
+    return _SESSION.create_client(service, region_name=region, endpoint_url=estate.endpoint_url,
                                        aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY)
 
 
@@ -138,6 +141,15 @@ async def test_flight_schools_table_has_pitr_and_items_and_the_lambdas_exist(est
         assert "school-001" in {i["id"]["S"] for i in items}
         functions = {f["FunctionName"] for f in (await lam.list_functions())["Functions"]}
         assert {name for name, _, _ in cat.FLIGHT_SCHOOL.functions} <= functions
+
+
+async def test_log_groups_are_quiet_until_the_estate_writes_errors(estate: AwsEstate) -> None:
+    group = "/aws/lambda/CdkStack-GetSchoolsFunction"  # seed 004: filter-log-events --filter-pattern ERROR
+    async with aws(estate, "logs", cat.US_REGION) as logs:
+        assert (await logs.filter_log_events(logGroupName=group, filterPattern="ERROR"))["events"] == []
+        estate.put_log_lines(group, ["ERROR DynamoDB ProvisionedThroughputExceededException"])
+        events = (await logs.filter_log_events(logGroupName=group, filterPattern="ERROR"))["events"]
+    assert [e["message"] for e in events] == ["ERROR DynamoDB ProvisionedThroughputExceededException"]
 
 
 async def test_set_alarm_state_is_what_describe_alarms_returns(estate: AwsEstate) -> None:

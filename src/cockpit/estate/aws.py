@@ -94,7 +94,8 @@ class AwsEstate:
             self._server.daemon_threads = True
             self.port = self._server.server_address[1]
             self.endpoint_url = f"http://{self.host}:{self.port}"
-            self._thread = threading.Thread(target=self._server.serve_forever, name="aws-estate", daemon=True)
+            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                            name="aws-estate", daemon=True)
             self._thread.start()
             self._reset_moto()
             self.seed = seed_all(self.client, time.perf_counter)
@@ -187,6 +188,17 @@ class AwsEstate:
         self.client("cloudwatch", region).put_metric_data(Namespace=namespace, MetricData=[{
             "MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
             "Value": float(value), "Unit": unit, "Timestamp": datetime.now(timezone.utc)}])
+
+    def put_log_lines(self, group: str, lines: list[str]) -> None:
+        """Append lines (e.g. ``ERROR ...``) to a runbook log group, as the application would."""
+        try:
+            region = cat.LOG_GROUPS_BY_NAME[group].region
+        except KeyError:
+            raise KeyError(f"unknown log group {group!r}; known: {', '.join(cat.LOG_GROUPS_BY_NAME)}") from None
+        now_ms = int(time.time() * 1000)
+        self.client("logs", region).put_log_events(
+            logGroupName=group, logStreamName=cat.LOG_STREAM,
+            logEvents=[{"timestamp": now_ms, "message": line} for line in lines])
 
     # -- reading back what responders changed -------------------------------------------------
 

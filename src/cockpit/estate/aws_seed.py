@@ -243,6 +243,18 @@ def seed_flight_school(clients: Clients) -> None:
                             Code={"ZipFile": code}, MemorySize=memory, Timeout=timeout, Publish=True)
 
 
+def seed_logs(clients: Clients) -> None:
+    """Seeds 001/004 log groups with a few quiet lines; scenarios append the ERRORs."""
+    now_ms = int(_now().timestamp() * 1000)
+    for group in cat.LOG_GROUPS:
+        logs = clients("logs", group.region)
+        logs.create_log_group(logGroupName=group.name)
+        logs.create_log_stream(logGroupName=group.name, logStreamName=cat.LOG_STREAM)
+        logs.put_log_events(logGroupName=group.name, logStreamName=cat.LOG_STREAM, logEvents=[
+            {"timestamp": now_ms - 1000 * (len(group.baseline) - i), "message": line}
+            for i, line in enumerate(group.baseline)])
+
+
 def seed_cloudwatch(clients: Clients, result: SeedResult) -> None:
     """Every runbook alarm (state OK) and one baseline datapoint per metric they watch."""
     for alarm in cat.ALARMS:
@@ -304,6 +316,7 @@ def seed_all(clients: Clients, timer: Callable[[], float]) -> SeedResult:
         ("rds", lambda: seed_rds(clients)),
         ("route53", lambda: seed_route53(clients, result)),
         ("flight-school", lambda: seed_flight_school(clients)),
+        ("logs", lambda: seed_logs(clients)),
     ]
     for name, step in steps:
         started = timer()

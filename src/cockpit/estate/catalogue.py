@@ -265,6 +265,30 @@ class FlightSchool:
     ))
 
 
+@dataclass(frozen=True)
+class LogGroup:
+    """A CloudWatch Logs group a runbook reads with ``filter-log-events`` or ``logs tail``."""
+
+    name: str
+    region: str
+    runbook: str
+    baseline: tuple[str, ...]  # quiet INFO lines, so a filter for ERROR finds nothing at first
+
+
+LOG_GROUPS: tuple[LogGroup, ...] = (
+    LogGroup("/aws/application/enterprise-prod", US_REGION, "001",
+             ("INFO request served path=/health status=200", "INFO cache warm entries=1024")),
+    LogGroup("/aws/elasticloadbalancing/app/production-alb", US_REGION, "001",
+             ("http 2025-01-01T09:00:00Z app/production-alb 10.0.1.10:443 10.0.1.20:80 0.001 0.010 0.000 200 200",)),
+    LogGroup("/aws/lambda/CdkStack-GetSchoolsFunction", US_REGION, "004",
+             ("START RequestId: 0001 Version: $LATEST", "INFO returned 4 schools", "END RequestId: 0001")),
+    LogGroup("/aws/lambda/CdkStack-MatchExplainerFunction", US_REGION, "004",
+             ("START RequestId: 0002 Version: $LATEST", "INFO explanation generated", "END RequestId: 0002")),
+)
+LOG_GROUPS_BY_NAME: dict[str, LogGroup] = {g.name: g for g in LOG_GROUPS}
+LOG_STREAM = "cockpit-estate"
+
+
 ECS = EcsEstate()
 RDS = RdsEstate()
 ALB = AlbEstate()
