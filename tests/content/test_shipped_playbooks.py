@@ -101,3 +101,12 @@ def test_a_broken_override_is_reported_not_replaced_by_the_shipped_one(tmp_path:
     with pytest.raises(ContentError) as caught:
         find_playbook("dr-failover", [tmp_path])
     assert str(caught.value).startswith(f"{tmp_path / 'dr-failover.yaml'}:")
+
+
+def test_the_example_in_the_format_reference_is_a_valid_playbook() -> None:
+    from cockpit.content.playbooks import parse_playbook
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "playbooks.md").read_text(encoding="utf-8")
+    example = doc.split("## A small example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    playbook = parse_playbook(example, "docs/playbooks.md")
+    assert [s.kind for s in playbook.steps] == ["aws", "http", "notify"]  # type: ignore[attr-defined]
