@@ -28,7 +28,7 @@ from botocore.config import Config
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from cockpit.estate import catalogue as cat
-from cockpit.estate.aws_seed import SeedResult, replication_datum, seed_all
+from cockpit.estate.aws_seed import SeedResult, replication_data, seed_all
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 from cockpit.estate.wsgi_counter import CountingMiddleware
 
@@ -178,7 +178,7 @@ class AwsEstate:
             pair = cat.PAIRS_BY_ID[pair_id]
         except KeyError:
             raise KeyError(f"unknown replication pair {pair_id!r}; known: {', '.join(cat.PAIRS_BY_ID)}") from None
-        data = replication_datum(pair, datetime.now(timezone.utc), latency_seconds=latency_seconds,
+        data = replication_data(pair, datetime.now(timezone.utc), latency_seconds=latency_seconds,
                                  pending_operations=pending_operations, failed_operations=failed_operations,
                                  bytes_pending=bytes_pending)
         self.client("cloudwatch", pair.source_region).put_metric_data(Namespace="AWS/S3", MetricData=data)

@@ -260,15 +260,15 @@ def seed_cloudwatch(clients: Clients, result: SeedResult) -> None:
     for alarm in cat.ALARMS:
         clients("cloudwatch", alarm.region).put_metric_alarm(
             AlarmName=alarm.name, AlarmDescription=alarm.description, MetricName=alarm.metric,
-            Namespace=alarm.namespace, Dimensions=_alarm_dimensions(alarm, result), Statistic=alarm.statistic, Period=alarm.period,
-            EvaluationPeriods=alarm.evaluation_periods, Threshold=alarm.threshold,
+            Namespace=alarm.namespace, Dimensions=_alarm_dimensions(alarm, result), Statistic=alarm.statistic,
+            Period=alarm.period, EvaluationPeriods=alarm.evaluation_periods, Threshold=alarm.threshold,
             ComparisonOperator=alarm.comparison, AlarmActions=[alarm.topic.arn],
             Tags=[{"Key": "severity", "Value": alarm.severity}, {"Key": "runbook", "Value": alarm.runbook}])
     now = _now()
     batches: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (region, namespace) -> data
     for pair in cat.REPLICATION_PAIRS:
         batches.setdefault((pair.source_region, "AWS/S3"), []).extend(
-            replication_datum(pair, now, latency_seconds=45.0, pending_operations=10.0,
+            replication_data(pair, now, latency_seconds=45.0, pending_operations=10.0,
                               failed_operations=0.0, bytes_pending=20480.0))
     baseline = {  # quiet, healthy values for the other alarms' metrics
         "greenlang-s3-5xx-errors-critical": 0.0, "greenlang-s3-4xx-errors-warning": 3.0,
@@ -293,7 +293,7 @@ REPLICATION_METRICS = ("ReplicationLatency", "OperationsPendingReplication",
                        "OperationsFailedReplication", "BytesPendingReplication")
 
 
-def replication_datum(pair: cat.ReplicationPair, at: datetime, *, latency_seconds: float,
+def replication_data(pair: cat.ReplicationPair, at: datetime, *, latency_seconds: float,
                       pending_operations: float, failed_operations: float,
                       bytes_pending: float) -> list[dict[str, Any]]:
     """The four S3 replication metrics as AWS publishes them (namespace AWS/S3, source region)."""

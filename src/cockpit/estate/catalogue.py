@@ -209,7 +209,7 @@ HOSTED_ZONE = "greenlang.io"  # seed 000 calls it Z1234567890ABC; moto picks its
 API_RECORD = "api.greenlang.io"
 HEALTH_CHECK = HealthCheck("HC-PRIMARY-S3", "HC-PRIMARY-S3", f"s3.{PRIMARY_REGION}.amazonaws.com")
 #: Failover targets of api.greenlang.io (seed 003: Route53 points at the DR region's endpoints).
-API_TARGETS: dict[str, str] = {PRIMARY_REGION: f"api.{PRIMARY_REGION}.greenlang.io", DR_REGION: f"api.{DR_REGION}.greenlang.io"}
+API_TARGETS: dict[str, str] = {region: f"api.{region}.greenlang.io" for region in (PRIMARY_REGION, DR_REGION)}
 
 
 @dataclass(frozen=True)
