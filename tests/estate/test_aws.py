@@ -202,6 +202,17 @@ async def test_request_log_counts_external_reads_and_mutations_but_not_the_estat
     assert log.summary(since=since)["mutating"] == 2
 
 
+async def test_operations_moto_lacks_answer_a_one_line_not_implemented_error(estate: AwsEstate) -> None:
+    from botocore.exceptions import ClientError
+
+    async with aws(estate, "cloudwatch", cat.US_REGION) as cw, aws(estate, "cloudtrail", cat.US_REGION) as trail:
+        for call in (lambda: cw.describe_alarm_history(MaxRecords=20), lambda: trail.lookup_events(MaxResults=5)):
+            with pytest.raises(ClientError) as caught:
+                await call()
+            assert caught.value.response["Error"]["Code"] == "NotImplemented"
+            assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+
+
 def test_operation_names_are_read_from_every_aws_protocol() -> None:
     cases = {
         "DescribeAlarms": {"PATH_INFO": "/service/GraniteServiceVersion20100801/operation/DescribeAlarms"},

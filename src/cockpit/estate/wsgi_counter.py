@@ -17,9 +17,11 @@ Service and region come from the SigV4 credential scope (header or presigned que
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
 
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 
@@ -99,4 +101,36 @@ class CountingMiddleware:
         method = environ.get("REQUEST_METHOD", "GET")
         self.log.record(self.component, service or "unknown", operation, method,
                         internal=is_internal(environ), region=region)
-        return self.app(environ, start_response)
+        try:
+            return self.app(environ, start_response)
+        except NotImplementedError as exc:
+            # moto raises this for operations it lacks (CloudTrail LookupEvents, DescribeAlarmHistory).
+            # werkzeug would print a traceback into the estate's terminal and answer an HTML 500;
+            # answer like AWS instead, so the client sees a one-line NotImplemented error.
+            return not_implemented(environ, start_response, f"{operation}: {exc} by the emulated estate")
+
+
+def _cbor_text(text: str) -> bytes:
+    raw = text.encode()
+    if len(raw) < 24:
+        return bytes([0x60 + len(raw)]) + raw
+    if len(raw) < 256:
+        return bytes([0x78, len(raw)]) + raw
+    return bytes([0x79]) + len(raw).to_bytes(2, "big") + raw[:65535]
+
+
+def not_implemented(environ: dict[str, Any], start_response: Callable[..., Any], message: str) -> list[bytes]:
+    """A 501 in the request's own protocol (CBOR, JSON or XML) so botocore parses code and message."""
+    if environ.get("HTTP_SMITHY_PROTOCOL") == "rpc-v2-cbor":
+        body = bytes([0xA2]) + _cbor_text("__type") + _cbor_text("NotImplemented") + _cbor_text("message") \
+            + _cbor_text(message)
+        content_type = "application/cbor"
+    elif environ.get("HTTP_X_AMZ_TARGET") or "json" in environ.get("CONTENT_TYPE", ""):
+        body = json.dumps({"__type": "NotImplemented", "message": message}).encode()
+        content_type = "application/x-amz-json-1.1"
+    else:
+        body = (f"<ErrorResponse><Error><Code>NotImplemented</Code><Message>{escape(message)}</Message>"
+                f"</Error></ErrorResponse>").encode()
+        content_type = "text/xml"
+    start_response("501 Not Implemented", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
