@@ -50,6 +50,9 @@ def test_the_ui_package_is_where_textual_lives():
 HEADLESS = [
     ["--help"],
     ["demo", "--help"],
+    ["status", "--help"],
+    ["incident", "--help"],
+    ["playbook", "list"],
 ]
 
 
