@@ -88,8 +88,11 @@ async def test_production_cluster_runs_web_service_with_revisions_to_roll_back_t
         service = (await ecs.describe_services(cluster="production-cluster", services=["web-service"]))["services"][0]
         assert (service["desiredCount"], service["runningCount"]) == (3, 3)
         assert service["taskDefinition"].endswith("task-definition/web-service:3")
-        tasks = await ecs.list_tasks(cluster="production-cluster")
-        assert len(tasks["taskArns"]) == 3
+        arns = (await ecs.list_tasks(cluster="production-cluster"))["taskArns"]
+        assert len(arns) == 3
+        for _ in range(3):  # moto would walk tasks towards STOPPED one step per describe
+            described = (await ecs.describe_tasks(cluster="production-cluster", tasks=arns))["tasks"]
+            assert [t["lastStatus"] for t in described] == ["RUNNING"] * 3
         families = await ecs.list_task_definitions(familyPrefix="web-service")
         assert [arn.rsplit(":", 1)[1] for arn in families["taskDefinitionArns"]] == ["1", "2", "3"]
 

@@ -17,6 +17,7 @@ show what Cockpit itself did.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import urllib.request
@@ -130,9 +131,20 @@ class AwsEstate:
         self.stop()
 
     def _reset_moto(self) -> None:
-        """Forget any account a previous estate in this process left behind."""
-        request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST",
-                                         headers={"User-Agent": INTERNAL_MARKER})
+        """Forget any account a previous estate in this process left behind, and keep tasks running.
+
+        moto walks an ECS task RUNNING -> DEACTIVATING -> STOPPING ... one step per
+        DescribeTasks; a cockpit that polls every few seconds would watch web-service's tasks
+        die for no reason. A task now only leaves RUNNING when someone stops it.
+        """
+        self._moto_api("/moto-api/reset", None)
+        self._moto_api("/moto-api/state-manager/set-transition",
+                       {"model_name": "ecs::task", "transition": {"progression": "manual", "times": 2**62}})
+
+    def _moto_api(self, path: str, body: dict[str, Any] | None) -> None:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"{self.endpoint_url}{path}", data=data, method="POST",
+                                         headers={"User-Agent": INTERNAL_MARKER, "Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
 
