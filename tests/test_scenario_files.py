@@ -77,3 +77,11 @@ def test_demo_refuses_a_malformed_scenario_file(tmp_path: Path):
     assert out.returncode != 0
     assert f"{path}:5:" in out.stderr and "events.0.k8s.ready" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_an_impossible_date_is_reported_at_its_line(tmp_path: Path):
+    path = tmp_path / "date.yaml"
+    path.write_text(VALID_HEAD + "  - at: 1m\n    say: 2024-13-45\n")
+    with pytest.raises(ContentError) as info:
+        load_scenario_file(path)
+    assert str(info.value).startswith(f"{path}:5: cannot read value '2024-13-45'")

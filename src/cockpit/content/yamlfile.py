@@ -42,7 +42,10 @@ def _construct(node: yaml.Node, loc: Loc, lines: dict[Loc, int], path: Path | st
     if isinstance(node, yaml.SequenceNode):
         return [_construct(item, loc + (i,), lines, path) for i, item in enumerate(node.value)]
     # Scalars: let the SafeLoader resolve the tag (int, float, bool, null, timestamp, str).
-    return _Loader("").construct_object(node, deep=True)
+    try:
+        return _Loader("").construct_object(node, deep=True)
+    except (ValueError, OverflowError, yaml.YAMLError) as exc:  # e.g. a timestamp like 2024-13-45
+        raise ContentError.single(path, node.start_mark.line + 1, f"cannot read value {node.value!r}: {exc}") from None
 
 
 def load_yaml(text: str, path: Path | str) -> tuple[Any, dict[Loc, int]]:
