@@ -9,10 +9,6 @@ region (so "one GetMetricData per region" is measured where it arrives), and AWS
 
 from __future__ import annotations
 
-import json
-import re
-import threading
-from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,74 +24,30 @@ from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
 from cockpit.content.screen import Screen
+from cockpit.estate.requestlog import RequestLog
+from cockpit.estate.wsgi_counter import CountingMiddleware
+from cockpit.estate.wsgi_paging import DescribeAlarmsPaging
 from cockpit.sources.connections import Connections
 
-_REGION = re.compile(r"Credential=[^/]+/\d+/([a-z0-9-]+)/")
 
 
 class AwsFront:
-    """WSGI middleware before moto: counts requests, paginates DescribeAlarms like AWS."""
+    """What stands before moto in the estate: request counting, and AWS-style DescribeAlarms paging."""
 
     def __init__(self, app: Any) -> None:
-        self.app = app
-        self.lock = threading.Lock()
-        self.counts: Counter[tuple[str, str]] = Counter()
+        self.log = RequestLog()
+        self.app = CountingMiddleware(DescribeAlarmsPaging(app), self.log)
+        self._since = 0.0
 
     def count(self, operation: str, region: str | None = None) -> int:
-        with self.lock:
-            return sum(n for (op, reg), n in self.counts.items() if op == operation and region in (None, reg))
+        return sum(1 for r in self.log.records(since=self._since)
+                   if r.operation == operation and region in (None, r.region))
 
     def reset(self) -> None:
-        with self.lock:
-            self.counts.clear()
+        self.log.clear()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        operation = target.rsplit(".", 1)[-1] if target else ""
-        body = b""
-        if environ.get("REQUEST_METHOD") == "POST":
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            body = environ["wsgi.input"].read(length)
-            import io
-
-            environ["wsgi.input"] = io.BytesIO(body)
-            if not operation:
-                match = re.search(rb"(?:^|&)Action=([A-Za-z]+)", body)
-                operation = match.group(1).decode() if match else ""
-        match = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
-        region = match.group(1) if match else ""
-        if operation and not environ.get("PATH_INFO", "").startswith("/moto-api"):
-            with self.lock:
-                self.counts[(operation, region)] += 1
-        if operation == "DescribeAlarms" and target:
-            return self._paginate(environ, start_response, json.loads(body or b"{}"))
         return self.app(environ, start_response)
-
-    def _paginate(self, environ: dict[str, Any], start_response: Any, request: dict[str, Any]) -> Any:
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            captured.update(status=status, headers=headers)
-            return lambda data: None
-
-        raw = b"".join(self.app(environ, capture))
-        if not captured["status"].startswith("200"):
-            start_response(captured["status"], captured["headers"])
-            return [raw]
-        answer = json.loads(raw)
-        alarms = [("MetricAlarms", a) for a in answer.get("MetricAlarms", [])] + \
-                 [("CompositeAlarms", a) for a in answer.get("CompositeAlarms", [])]
-        size = int(request.get("MaxRecords") or 50)
-        start = int(request.get("NextToken") or 0)
-        page = alarms[start: start + size]
-        out: dict[str, Any] = {"MetricAlarms": [a for k, a in page if k == "MetricAlarms"],
-                               "CompositeAlarms": [a for k, a in page if k == "CompositeAlarms"]}
-        if start + size < len(alarms):
-            out["NextToken"] = str(start + size)
-        data = json.dumps(out).encode()
-        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
-        start_response(captured["status"], headers + [("Content-Length", str(len(data)))])
-        return [data]
 
 
 class CountingMotoServer(ThreadedMotoServer):

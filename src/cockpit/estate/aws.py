@@ -32,6 +32,7 @@ from cockpit.estate import catalogue as cat
 from cockpit.estate.aws_seed import SeedResult, replication_data, seed_all
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 from cockpit.estate.wsgi_counter import CountingMiddleware
+from cockpit.estate.wsgi_paging import DescribeAlarmsPaging
 
 #: Credentials the estate accepts (moto accepts any); printed into ``cockpit demo`` env files.
 ACCESS_KEY_ID = "testing"
@@ -90,7 +91,7 @@ class AwsEstate:
         try:
             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-            app = CountingMiddleware(DomainDispatcherApplication(create_backend_app), self.log)
+            app = CountingMiddleware(DescribeAlarmsPaging(DomainDispatcherApplication(create_backend_app)), self.log)
             self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_quiet_handler())
             self._server.daemon_threads = True
             self.port = self._server.server_address[1]
