@@ -1,5 +1,7 @@
 """Open the Textual cockpit: on the configured estate, or on the emulated one.
 
+The screen file is loaded (and validated) before Textual starts, so a bad ``--screen`` or a
+broken screen file is one line on stderr, not a traceback in a half-drawn terminal.
 Textual is imported here, inside the functions, so that only commands that open the UI
 ever load it.
 """
@@ -7,14 +9,25 @@ ever load it.
 from __future__ import annotations
 
 from cockpit.cli.common import Settings, fail
+from cockpit.content.errors import ContentError
+
+
+def _screen(settings: Settings):
+    from cockpit.content.screen import find_screen
+
+    config = settings.config
+    try:
+        return find_screen(config.screen, config.screens_dirs)
+    except ContentError as exc:
+        fail(str(exc))
 
 
 def open_cockpit(settings: Settings) -> None:
     """``cockpit`` with no command: the cockpit on the real estate (AWS/KUBECONFIG from the environment)."""
+    screen = _screen(settings)
     from cockpit.ui.app import CockpitApp
 
-    config = settings.config
-    app = CockpitApp(config=config, read_only=settings.read_only)
+    app = CockpitApp(config=settings.config, screen=screen, read_only=settings.read_only)
     app.run()
     if app.return_code:
         raise SystemExit(app.return_code)
@@ -27,11 +40,12 @@ def open_demo(settings: Settings, *, scenario: str | None, speed: float) -> None
     live when it is ready. Quitting stops the estate; so does losing the cockpit process
     (the estate watches its parent).
     """
+    screen = _screen(settings)
     from cockpit.estate.process import EstateProcess
     from cockpit.ui.app import CockpitApp
 
     estate = EstateProcess(scenario=scenario, speed=speed)
-    app = CockpitApp(config=settings.config, read_only=settings.read_only, estate=estate)
+    app = CockpitApp(config=settings.config, screen=screen, read_only=settings.read_only, estate=estate)
     try:
         app.run()
     finally:

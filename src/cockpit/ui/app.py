@@ -1,27 +1,41 @@
-"""The Cockpit Textual application.
+"""The Cockpit Textual application: one cockpit screen, the demo estate, and message routing.
 
-The app paints its first frame before anything heavy happens. In demo mode it starts the
-emulated estate in a worker thread (``EstateProcess``) and, once the estate is up, points
-this process's environment at it so every provider talks to the estate exactly as it
-would talk to AWS and a cluster.
+The first frame paints before anything heavy happens: the heavy client libraries
+(aiobotocore, kubernetes-asyncio) are imported in a thread worker afterwards, and only
+then does polling start. In demo mode the app starts the emulated estate in a thread
+worker (``EstateProcess``), points this process's environment at it, and the panes go live
+when it is up (:class:`CockpitApp.EstateStarted`); providers then talk to the estate
+exactly as they would talk to AWS and a cluster.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, Header
 
 from cockpit.config import Config
-from cockpit.ui.estate_panel import EstatePanel
+from cockpit.content.errors import ContentError
+from cockpit.content.screen import Screen as ScreenModel
+from cockpit.sources.snapshot import utcnow
+from cockpit.ui.live import LiveSettings, warm_imports
+from cockpit.ui.messages import PlaybookRequested
+from cockpit.ui.screens.cockpit import CockpitScreen
 
 
 class CockpitApp(App[None]):
-    """The cockpit. ``estate`` is given in demo mode: an EstateProcess to start."""
+    """The cockpit.
+
+    ``screen`` is the screen file to open (default: ``config.screen``); ``estate`` is given
+    in demo mode (an EstateProcess to start); ``live`` tunes polling; ``poll=False`` shows
+    the panes without polling (tests feed snapshots through the same messages).
+    """
 
     CSS_PATH = "cockpit.tcss"
     TITLE = "Cockpit"
@@ -38,27 +52,72 @@ class CockpitApp(App[None]):
             self.env = env
 
     class EstateFailed(Message):
+        """The emulated estate did not start; ``error`` says why (with the end of its log)."""
+
         def __init__(self, error: str) -> None:
             super().__init__()
             self.error = error
 
-    def __init__(self, *, config: Config, read_only: bool = False, estate=None) -> None:
-        super().__init__()
-        self.config = config
-        self.read_only = read_only
-        self.estate = estate
-        self.startup_error: str | None = None
-        self.sub_title = "demo · emulated estate" if estate else config.screen
+    class ClientsLoaded(Message):
+        """The heavy client libraries are imported: polling can start without freezing keys."""
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
-        yield EstatePanel(id="estate")
-        yield Footer()
+    def __init__(self, *, config: Config, screen: ScreenModel | None = None, read_only: bool = False,
+                 estate: Any = None, live: LiveSettings | None = None, poll: bool = True,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        super().__init__()
+        #: Cockpit's settings (screen, dirs, db, actor).
+        self.config = config
+        #: The screen file opened first (loading it may raise ContentError).
+        self.model = screen or _find_screen(config.screen, config)
+        self.read_only = read_only
+        #: The EstateProcess to start in demo mode, else None.
+        self.estate = estate
+        #: The estate's environment once it is up; its start-up error if it failed.
+        self.estate_env: dict[str, str] | None = None
+        self.estate_error: str | None = None
+        self.startup_error: str | None = None
+        self.live = live or LiveSettings()
+        self.poll = poll
+        self.clock = clock
+        #: True once polling may start (clients imported, estate up in demo mode).
+        self.live_ready = False
+        self._connections: Any = None
+        self.sub_title = ("demo · emulated estate" if estate else self.model.name) + (" · read-only" if read_only else "")
+
+    @property
+    def connections(self) -> Any:
+        """The clients every source shares (created on first use, after the environment is final)."""
+        if self._connections is None:
+            kube = self.model.kubernetes.context if self.model.kubernetes else None
+            self._connections = self.live.connections(kube or self.config.kube_context)
+        return self._connections
 
     def on_mount(self) -> None:
+        self.push_screen(CockpitScreen(self.model, clock=self.clock))
         if self.estate is not None:
-            self.query_one(EstatePanel).starting()
             self.start_estate()
+        elif self.poll:
+            self.call_after_refresh(self.load_clients)
+
+    async def on_unmount(self) -> None:
+        if self._connections is not None:
+            await self._connections.close()
+
+    @work(thread=True, exclusive=True, group="clients", exit_on_error=False,
+          description="import the AWS and Kubernetes client libraries")
+    def load_clients(self) -> None:
+        warm_imports(kubernetes=self.model.kubernetes is not None)
+        self.post_message(self.ClientsLoaded())
+
+    @on(ClientsLoaded)
+    def _clients_loaded(self) -> None:
+        self.live_ready = True
+        if isinstance(self.screen, CockpitScreen):
+            self.screen.start_polling()
+        else:  # a modal is open: start the cockpit screen underneath
+            for screen in self.screen_stack:
+                if isinstance(screen, CockpitScreen):
+                    screen.start_polling()
 
     @work(thread=True, exclusive=True, group="estate", exit_on_error=False, description="start the emulated estate")
     def start_estate(self) -> None:
@@ -71,12 +130,45 @@ class CockpitApp(App[None]):
         else:
             self.post_message(self.EstateStarted(env))
 
+    def _cockpits(self) -> list[CockpitScreen]:
+        return [s for s in self.screen_stack if isinstance(s, CockpitScreen)]
+
     @on(EstateStarted)
     def _estate_started(self, message: EstateStarted) -> None:
         os.environ.update(message.env)
-        self.query_one(EstatePanel).show_estate(message.env)
+        self.estate_env = message.env
+        for screen in self._cockpits():
+            screen.estate_started(message.env)
+        if self.poll:
+            self.load_clients()
 
     @on(EstateFailed)
     def _estate_failed(self, message: EstateFailed) -> None:
-        self.startup_error = message.error
-        self.query_one(EstatePanel).failed(message.error)
+        self.startup_error = self.estate_error = message.error
+        for screen in self._cockpits():
+            screen.estate_failed(message.error)
+        self.notify("The emulated estate did not start: press e for its log, q to quit.", severity="error",
+                    timeout=30)
+
+    def open_screen(self, name: str) -> None:
+        """Switch the cockpit to another screen file; a broken file is reported, not fatal."""
+        try:
+            model = _find_screen(name, self.config)
+        except ContentError as exc:
+            self.notify(str(exc), title=f"Cannot open {name}", severity="error", timeout=10)
+            return
+        self.model = model
+        self.sub_title = ("demo · emulated estate" if self.estate else model.name)
+        self.switch_screen(CockpitScreen(model, clock=self.clock))
+
+    @on(PlaybookRequested)
+    def _playbook_requested(self, message: PlaybookRequested) -> None:
+        # The guided playbook screen will be pushed here; until it exists, say what to run.
+        self.notify(f"Playbook {message.playbook_id} requested. Until the guided screen lands: "
+                    f"cockpit run {message.playbook_id}", title="Playbook", timeout=8)
+
+
+def _find_screen(name: str, config: Config) -> ScreenModel:
+    from cockpit.content.screen import find_screen
+
+    return find_screen(name, config.screens_dirs)

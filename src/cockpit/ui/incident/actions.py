@@ -1,0 +1,214 @@
+"""The incident keys of the cockpit: a mixin for the App, its bindings and palette commands.
+
+Usage (the whole wiring)::
+
+    class CockpitApp(IncidentActions, App[None]):
+        BINDINGS = [..., *INCIDENT_BINDINGS]
+        COMMANDS = App.COMMANDS | {IncidentCommands}
+
+The app provides ``self.config`` (db path, actor) and optionally ``self.timeline`` (an
+AsyncTimeline or a factory); see session.py. Dialogs only collect input; the write runs
+in a worker (group ``incident-write``), so a slow disk or another cockpit holding the write
+lock never freezes the keyboard. After our own write the feed is refreshed at once — our
+own commits do not flip ``changed()``.
+
+Keys: ``d`` declare, ``n`` note, ``s`` severity, ``u`` status update, ``R`` (shift+r)
+resolve — capital because resolving is the one action that changes everyone's header and
+``r`` is refresh — and ``t`` the timeline screen. None of q, p, r, f, /, enter, escape, ?.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, TypeVar
+
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import ModalScreen
+from textual.worker import Worker
+
+from cockpit.config import default_actor
+from cockpit.timeline.aio import AsyncTimeline
+from cockpit.timeline.model import Incident, TimelineError
+from cockpit.ui.incident.dialogs import (
+    DeclareDialog,
+    DeclareRequest,
+    NoteDialog,
+    ResolveDialog,
+    SeverityChange,
+    SeverityDialog,
+    StatusUpdateDialog,
+)
+from cockpit.ui.incident.feed import IncidentFeed
+from cockpit.ui.incident.screen import TimelineScreen
+from cockpit.ui.incident.session import close_timeline, feed_of, timeline_of
+
+T = TypeVar("T")
+
+INCIDENT_BINDINGS: list[Binding] = [
+    Binding("d", "incident_declare", "Declare", tooltip="Declare an incident"),
+    Binding("n", "incident_note", "Note", tooltip="Add a note to the current incident"),
+    Binding("s", "incident_severity", "Severity", tooltip="Change the current incident's severity"),
+    Binding("u", "incident_status_update", "Update", tooltip="Post a status update"),
+    Binding("R", "incident_resolve", "Resolve", tooltip="Resolve the current incident"),
+    Binding("t", "incident_timeline", "Timeline", tooltip="The full timeline, with filters"),
+]
+
+#: (palette text, action, help) — the same actions as the keys, plus acknowledge.
+COMMANDS: list[tuple[str, str, str]] = [
+    ("Incident: declare", "incident_declare", "Open an incident (title, severity, mode, commander)  [d]"),
+    ("Incident: add note", "incident_note", "Add a note to the current incident's timeline  [n]"),
+    ("Incident: change severity", "incident_severity", "P0–P4 with the runbooks' definitions  [s]"),
+    ("Incident: post status update", "incident_status_update", "Restarts the status-update clock  [u]"),
+    ("Incident: acknowledge", "incident_acknowledge", "Stops the response-time clock"),
+    ("Incident: resolve", "incident_resolve", "Resolve the current incident  [R]"),
+    ("Incident: open timeline", "incident_timeline", "The full timeline, filters, incident picker  [t]"),
+]
+
+
+class IncidentActions:
+    """Mixin for the App: the incident actions. Expects ``self.config`` (and optionally
+    ``self.timeline``); every method is namespaced ``incident_`` to stay out of the way."""
+
+    # The App provides these (declared for type checkers only).
+    screen: Any
+    push_screen: Any
+    run_worker: Any
+    notify: Any
+
+    @property
+    def incident_feed(self) -> IncidentFeed:
+        """The app's one feed (the current incident and its events)."""
+        return feed_of(self)  # type: ignore[arg-type]
+
+    @property
+    def current_incident(self) -> Incident | None:
+        return self.incident_feed.incident
+
+    async def incident_timeline(self) -> AsyncTimeline:
+        """The app's AsyncTimeline, opened on first use."""
+        return await timeline_of(self)  # type: ignore[arg-type]
+
+    async def on_unmount(self) -> None:
+        await close_timeline(self)  # type: ignore[arg-type]
+
+    # -- guards ----------------------------------------------------------------------------
+    def _incident_busy(self) -> bool:
+        """A dialog is open: its keys are its own (typing 'n' in a title is not a note)."""
+        return isinstance(self.screen, ModalScreen)
+
+    def _incident_required(self) -> Incident | None:
+        incident = self.current_incident
+        if incident is None:
+            self.notify("No incident — press d to declare one.", severity="warning")
+        return incident
+
+    def _incident_actor(self) -> str:
+        config = getattr(self, "config", None)
+        return getattr(config, "actor", None) or default_actor()
+
+    # -- the write path --------------------------------------------------------------------
+    def incident_write(self, description: str, op: Callable[[AsyncTimeline], Awaitable[T]],
+                       done: Callable[[T], str], *, follow: bool = False) -> Worker[None]:
+        """Run ``op`` on the timeline in a worker; say ``done(result)`` or the error."""
+
+        async def write() -> None:
+            try:
+                tl = await self.incident_timeline()
+                result = await op(tl)
+            except (TimelineError, sqlite3.Error) as exc:
+                self.notify(str(exc), title=description, severity="error")
+                return
+            feed = self.incident_feed
+            await (feed.pin(None) if follow and feed.latest.pinned else feed.refresh())
+            self.notify(done(result), title=description)
+
+        return self.run_worker(write(), group="incident-write", description=description)
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_incident_declare(self) -> None:
+        if self._incident_busy():
+            return
+
+        def declared(request: DeclareRequest | None) -> None:
+            if request is not None:
+                self.incident_write(
+                    "declare", lambda tl: tl.declare(request.title, request.severity, mode=request.mode,
+                                                     commander=request.commander),
+                    lambda incident: f"Declared {incident.id} ({incident.severity} {incident.mode})", follow=True)
+
+        self.push_screen(DeclareDialog(self._incident_actor()), declared)
+
+    def action_incident_note(self) -> None:
+        if self._incident_busy() or (incident := self._incident_required()) is None:
+            return
+
+        def noted(text: str | None) -> None:
+            if text:
+                self.incident_write("note", lambda tl: tl.note(incident.id, text), lambda e: f"Note added to {incident.id}")
+
+        self.push_screen(NoteDialog(incident), noted)
+
+    def action_incident_severity(self) -> None:
+        if self._incident_busy() or (incident := self._incident_required()) is None:
+            return
+
+        def changed(change: SeverityChange | None) -> None:
+            if change is not None:
+                self.incident_write("severity", lambda tl: tl.set_severity(incident.id, change.level, change.reason),
+                                    lambda e: e.message)
+
+        self.push_screen(SeverityDialog(incident), changed)
+
+    def action_incident_status_update(self) -> None:
+        if self._incident_busy() or (incident := self._incident_required()) is None:
+            return
+
+        def posted(text: str | None) -> None:
+            if text:
+                self.incident_write("status update", lambda tl: tl.call(tl.sync.status_update, incident.id, text),
+                                    lambda e: "Status update posted")
+
+        self.push_screen(StatusUpdateDialog(incident), posted)
+
+    def action_incident_resolve(self) -> None:
+        if self._incident_busy() or (incident := self._incident_required()) is None:
+            return
+
+        def resolved(text: str | None) -> None:
+            if text:
+                self.incident_write("resolve", lambda tl: tl.resolve(incident.id, text),
+                                    lambda e: f"Resolved {incident.id}")
+
+        self.push_screen(ResolveDialog(incident), resolved)
+
+    def action_incident_acknowledge(self) -> None:
+        if self._incident_busy() or (incident := self._incident_required()) is None:
+            return
+        self.incident_write("acknowledge", lambda tl: tl.call(tl.sync.acknowledge, incident.id),
+                            lambda e: f"Acknowledged {incident.id}")
+
+    def action_incident_timeline(self) -> None:
+        if self._incident_busy() or isinstance(self.screen, TimelineScreen):
+            return
+        self.push_screen(TimelineScreen())
+
+
+class IncidentCommands(Provider):
+    """The incident actions in the command palette (ctrl+p)."""
+
+    def _run(self, action: str) -> Callable[[], Awaitable[None]]:
+        return partial(self.app.run_action, action)
+
+    async def discover(self) -> Hits:
+        for name, action, help_text in COMMANDS:
+            yield DiscoveryHit(name, self._run(action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, action, help_text in COMMANDS:
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), self._run(action), help=help_text)

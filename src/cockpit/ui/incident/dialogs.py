@@ -1,0 +1,194 @@
+"""The incident dialogs: declare, note, severity, status update, resolve.
+
+Each is a ModalScreen that returns its result with ``dismiss()`` (None when cancelled) and
+writes nothing itself: the caller (IncidentActions) does the write in a worker, so a dialog
+is trivially testable and the same dialogs could serve another writer.
+All of them fit 80×24 and need no mouse (conventions in form.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Static
+
+from cockpit.timeline.model import Incident, Mode, parse_ts, utc_now
+from cockpit.ui.incident.form import FormDialog, SeverityDetails, SeverityList
+from cockpit.ui.incident.text import duration, title_line
+
+
+@dataclass(frozen=True)
+class DeclareRequest:
+    """What the responder typed into the declare dialog."""
+
+    title: str
+    severity: str
+    mode: str
+    commander: str
+
+
+@dataclass(frozen=True)
+class SeverityChange:
+    level: str
+    reason: str | None
+
+
+def _field(label: str, widget: Input) -> Horizontal:
+    return Horizontal(Label(label, classes="field-label"), widget, classes="field")
+
+
+class DeclareDialog(FormDialog[DeclareRequest]):
+    """Title, severity (P0–P4, runbook definitions shown), mode, commander (default: you)."""
+
+    TITLE = "Declare an incident"
+    VERB = "declare"
+
+    def __init__(self, actor: str, *, mode: str = "incident") -> None:
+        super().__init__()
+        #: Who is declaring: the default commander.
+        self.actor = actor
+        self.initial_mode = mode
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield _field("Title", Input(placeholder="what is wrong, in a few words", id="title", compact=True))
+            yield Label("Severity (↑/↓)", classes="field-label")
+            yield SeverityList("P2", id="severity")
+            yield SeverityDetails(id="severity-details")
+            with Horizontal(classes="field"):
+                yield Label("Mode", classes="field-label")
+                with RadioSet(id="mode", compact=True):
+                    for mode in Mode:
+                        yield RadioButton(mode.value, value=mode.value == self.initial_mode, name=mode.value)
+            yield _field("Commander", Input(self.actor, id="commander", compact=True))
+            yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#severity-details", SeverityDetails).show("P2")
+        self.query_one("#title", Input).focus()
+
+    @on(OptionList.OptionHighlighted, "#severity")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.query_one("#severity-details", SeverityDetails).show(self.query_one(SeverityList).level)
+
+    def submit(self) -> None:
+        title = self.query_one("#title", Input).value.strip()
+        if not title:
+            self.refuse("an incident needs a title")
+            self.query_one("#title", Input).focus()
+            return
+        pressed = self.query_one("#mode", RadioSet).pressed_button
+        commander = self.query_one("#commander", Input).value.strip() or self.actor
+        self.dismiss(DeclareRequest(title, self.query_one(SeverityList).level,
+                                    pressed.name if pressed and pressed.name else self.initial_mode, commander))
+
+
+class TextDialog(FormDialog[str]):
+    """One line of text about an incident (note, status update)."""
+
+    PROMPT = ""
+    EMPTY = "type something first"
+
+    def __init__(self, incident: Incident, *, value: str = "") -> None:
+        super().__init__()
+        self.incident = incident
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(title_line(self.incident), classes="dialog-incident")
+            yield from self.compose_context()
+            yield _field(self.PROMPT, Input(self.value, id="text", compact=True))
+            yield from self.compose_footer()
+
+    def compose_context(self) -> ComposeResult:
+        return iter(())
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#text", Input).focus()
+
+    def submit(self) -> None:
+        text = self.query_one("#text", Input).value.strip()
+        if not text:
+            self.refuse(self.EMPTY)
+            return
+        self.dismiss(text)
+
+
+class NoteDialog(TextDialog):
+    TITLE = "Add a note"
+    VERB = "add"
+    PROMPT = "Note"
+    EMPTY = "a note needs text"
+
+
+class StatusUpdateDialog(TextDialog):
+    """A status update; says when the next one is due (seed 000: every 15 min for P1)."""
+
+    TITLE = "Post a status update"
+    VERB = "post"
+    PROMPT = "Update"
+    EMPTY = "a status update needs text"
+
+    def compose_context(self) -> ComposeResult:
+        due = self.incident.next_update_due
+        if due:
+            left = parse_ts(due) - utc_now()
+            when = f"due in {duration(left)}" if left.total_seconds() > 0 else f"{duration(-left)} overdue"
+            yield Static(f"Status update {when}; posting restarts the clock.", classes="dialog-context")
+
+
+class ResolveDialog(TextDialog):
+    """Confirm resolving; the text becomes the resolution event (reopen undoes it)."""
+
+    TITLE = "Resolve the incident?"
+    VERB = "resolve"
+    PROMPT = "Resolution"
+    EMPTY = "say how it was resolved"
+
+    def __init__(self, incident: Incident) -> None:
+        super().__init__(incident, value="Resolved")
+
+    def compose_context(self) -> ComposeResult:
+        yield Static("Enter resolves it for every cockpit sharing this timeline.", classes="dialog-context")
+
+
+class SeverityDialog(FormDialog[SeverityChange]):
+    """Pick the new level (the current one is highlighted) and say why."""
+
+    TITLE = "Change severity"
+    VERB = "change"
+
+    def __init__(self, incident: Incident) -> None:
+        super().__init__()
+        self.incident = incident
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(title_line(self.incident), classes="dialog-incident")
+            yield SeverityList(self.incident.severity, id="severity")
+            yield SeverityDetails(id="severity-details")
+            yield _field("Reason", Input(placeholder="optional", id="reason", compact=True))
+            yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(SeverityDetails).show(self.incident.severity)
+        self.query_one(SeverityList).focus()
+
+    @on(OptionList.OptionHighlighted, "#severity")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.query_one(SeverityDetails).show(self.query_one(SeverityList).level)
+
+    def submit(self) -> None:
+        level = self.query_one(SeverityList).level
+        if level == self.incident.severity:
+            self.refuse(f"it is already {level}: pick another level with ↑/↓")
+            return
+        reason = self.query_one("#reason", Input).value.strip() or None
+        self.dismiss(SeverityChange(level, reason))

@@ -1,0 +1,172 @@
+"""The current incident, kept up to date from the shared timeline file: one feed per app.
+
+Why one feed and not one poll per widget: ``changed()`` reads ``PRAGMA data_version`` on
+the AsyncTimeline's single connection and *consumes* the change — if the pane and the
+header both asked, one of them would miss it. So exactly one loop asks (the TimelinePane
+runs it as its worker), and everyone who shows the incident subscribes to the feed's
+signal and receives an immutable :class:`FeedUpdate`.
+
+Which incident is "current": the one the responder pinned (the picker on the timeline
+screen), else the most recently declared open incident in the file — several cockpits on
+one host share the file, so a colleague's ``declare`` shows up here within a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+
+from textual.dom import DOMNode
+from textual.signal import Signal
+from textual.worker import Worker, WorkerState
+
+from cockpit.timeline.aio import AsyncTimeline
+from cockpit.timeline.model import Event, Incident, TimelineError
+
+#: Seconds between two ``changed()`` checks: events from other cockpits appear within ~0.25 s.
+POLL_INTERVAL = 0.25
+#: Longest wait between attempts while the file cannot be read.
+MAX_BACKOFF = 5.0
+
+
+@dataclass(frozen=True)
+class FeedUpdate:
+    """What the feed knows after one poll; widgets redraw from it alone."""
+
+    #: The current incident (None: no open incident and none pinned).
+    incident: Incident | None
+    #: Every event of the current incident, in commit order.
+    events: tuple[Event, ...]
+    #: The events that arrived with this update (all of them when ``reset``).
+    new_events: tuple[Event, ...]
+    #: True when the current incident changed: widgets start over from ``events``.
+    reset: bool
+    #: Open incidents, newest first (for the picker).
+    open_incidents: tuple[Incident, ...] = ()
+    #: Whether the current incident was pinned by the responder rather than followed.
+    pinned: bool = False
+    #: Why the last poll failed (the file is unreadable…); the last good data is kept.
+    error: str | None = None
+
+
+@dataclass
+class IncidentFeed:
+    """Polls the timeline and publishes :class:`FeedUpdate` on :attr:`signal`.
+
+    ``timeline`` is awaited for an open AsyncTimeline (the app's, opened lazily)."""
+
+    owner: DOMNode
+    timeline: Callable[[], Awaitable[AsyncTimeline]]
+    #: Published after every poll that found something, and after our own writes.
+    signal: Signal[FeedUpdate] = field(init=False)
+    #: The latest update (widgets mounted later start from it).
+    latest: FeedUpdate = field(init=False)
+    _pinned: str | None = None
+    _last_seq: int = 0
+    _started: bool = False
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _worker: Worker[None] | None = None
+
+    def __post_init__(self) -> None:
+        self.signal = Signal(self.owner, "incident-feed")
+        self.latest = FeedUpdate(None, (), (), True)
+
+    # -- who shows what --------------------------------------------------------------------
+    def subscribe(self, node: DOMNode, callback: Callable[[FeedUpdate], object]) -> None:
+        """Call ``callback`` (on ``node``'s message loop) with every update, starting now."""
+        self.signal.subscribe(node, callback)
+        node.call_next(callback, replace(self.latest, new_events=self.latest.events, reset=True))
+
+    @property
+    def incident(self) -> Incident | None:
+        return self.latest.incident
+
+    async def pin(self, incident_id: str | None) -> FeedUpdate:
+        """Show ``incident_id`` whatever else is open; None: follow the newest open one."""
+        self._pinned = incident_id.strip().upper() if incident_id else None
+        return await self.refresh()
+
+    # -- polling ---------------------------------------------------------------------------
+    async def refresh(self) -> FeedUpdate:
+        """Poll now, changed or not: our own writes do not flip ``changed()``."""
+        return await self.poll(force=True)
+
+    async def poll(self, force: bool = False) -> FeedUpdate | None:
+        """One poll; publishes and returns the update, or None when nothing changed."""
+        async with self._lock:
+            tl = await self.timeline()
+            if not await tl.changed() and not force and self._started:
+                return None
+            update = await self._fetch(tl)
+            self._started = True
+            self.latest = update
+        self.signal.publish(update)
+        return update
+
+    async def _fetch(self, tl: AsyncTimeline) -> FeedUpdate:
+        before = self.latest
+        if not self._started:
+            # Start from the end of the file: only the current incident's past matters.
+            self._last_seq = await tl.call(tl.sync.last_seq)
+            fresh: list[Event] = []
+        else:
+            fresh = await self._events_since(tl)
+        open_ = tuple(await tl.open_incidents())
+        current = await self._current(tl, open_)
+        if current is None:
+            return FeedUpdate(None, (), (), before.incident is not None or not self._started, open_,
+                              self._pinned is not None)
+        if before.incident is None or before.incident.id != current.id or not self._started:
+            events = tuple(await tl.call(tl.sync.events, current.id))
+            return FeedUpdate(current, events, events, True, open_, self._pinned is not None)
+        # Same incident: append what is new. ``events`` may already hold some of these
+        # (read after ``last_seq``), hence the comparison on seq.
+        last = before.events[-1].seq if before.events else 0
+        new = tuple(e for e in fresh if e.incident_id == current.id and e.seq > last)
+        return FeedUpdate(current, before.events + new, new, False, open_, self._pinned is not None)
+
+    async def _events_since(self, tl: AsyncTimeline) -> list[Event]:
+        fresh: list[Event] = []
+        while True:
+            batch = await tl.events_after(self._last_seq, None, 1000)
+            fresh += batch
+            if batch:
+                self._last_seq = batch[-1].seq
+            if len(batch) < 1000:
+                return fresh
+
+    async def _current(self, tl: AsyncTimeline, open_: tuple[Incident, ...]) -> Incident | None:
+        if self._pinned is not None:
+            try:
+                return await tl.incident(self._pinned)
+            except TimelineError:
+                self._pinned = None  # gone (another file?): follow the newest again
+        return open_[0] if open_ else None
+
+    def ensure_running(self, node: DOMNode) -> Worker[None]:
+        """Start the poll loop as a worker of ``node`` unless one is already running."""
+        if self._worker is None or self._worker.state not in (WorkerState.PENDING, WorkerState.RUNNING):
+            self._worker = node.run_worker(self.run(), name="incident-feed", group="incident-feed",
+                                           exclusive=True, description="poll the incident timeline")
+        return self._worker
+
+    async def run(self) -> None:
+        """Poll forever (the TimelinePane's worker). Errors are shown, backed off, retried."""
+        backoff = POLL_INTERVAL
+        while True:
+            try:
+                await self.poll()
+            except (sqlite3.Error, TimelineError, OSError) as exc:
+                self.latest = FeedUpdate(self.latest.incident, self.latest.events, (), False,
+                                         self.latest.open_incidents, self.latest.pinned, f"timeline: {exc}")
+                self.signal.publish(self.latest)
+                backoff = min(MAX_BACKOFF, backoff * 2)
+            else:
+                if self.latest.error is not None:
+                    self.latest = FeedUpdate(self.latest.incident, self.latest.events, (), False,
+                                             self.latest.open_incidents, self.latest.pinned, None)
+                    self.signal.publish(self.latest)
+                backoff = POLL_INTERVAL
+            await asyncio.sleep(backoff)

@@ -1,0 +1,69 @@
+"""The incident header: what incident this is, how long it has run, and what is overdue.
+
+Two lines, redrawn from the feed and once a second for the clock. The mode wears a
+reversed banner (DRILL / TABLETOP) and the widget a ``-drill``/``-tabletop`` class, so a
+rehearsal is never mistaken for the real thing; ``-alert`` is set while the escalation
+prompt or the status-update reminder is showing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from cockpit.timeline.model import Incident, utc_now
+from cockpit.ui.incident.feed import FeedUpdate
+from cockpit.ui.incident.session import feed_of
+from cockpit.ui.incident.text import NO_INCIDENT, clock_line, title_line
+
+
+class IncidentHeader(Static):
+    """Incident id, severity, mode, title; elapsed, response target, escalation, updates due."""
+
+    DEFAULT_CSS = """
+    IncidentHeader { height: 2; padding: 0 1; background: $panel; }
+    IncidentHeader.-none { color: $text-muted; }
+    IncidentHeader.-drill, IncidentHeader.-tabletop { background: $warning 30%; }
+    IncidentHeader.-alert { background: $error 40%; }
+    """
+
+    def __init__(self, *, clock: Callable[[], datetime] = utc_now, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__("", id=id, classes=classes)
+        #: Gives "now" (tests move it forward).
+        self.clock = clock
+        #: The incident shown (None: none open).
+        self.incident: Incident | None = None
+        #: Whether the escalation prompt or the update reminder is showing.
+        self.alert = False
+
+    def on_mount(self) -> None:
+        feed_of(self.app).subscribe(self, self.show)
+        self.set_interval(1.0, self.tick)
+
+    def show(self, update: FeedUpdate) -> None:
+        self.incident = update.incident
+        self.tick()
+
+    def tick(self) -> None:
+        """Redraw the clock line (elapsed time and what is due)."""
+        incident = self.incident
+        for mode in ("drill", "tabletop"):
+            self.set_class(incident is not None and incident.mode == mode, f"-{mode}")
+        self.set_class(incident is None, "-none")
+        if incident is None:
+            self.alert = False
+            self.set_class(False, "-alert")
+            self.update(Text(NO_INCIDENT))
+            return
+        line, self.alert = clock_line(incident, self.clock())
+        self.set_class(self.alert, "-alert")
+        text = title_line(incident)
+        text.append("\n")
+        text.append_text(line)
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        self.update(text)

@@ -1,0 +1,72 @@
+"""Where the incident widgets find the app's timeline and its one feed.
+
+The widgets are dropped into an app someone else owns, so they ask the app for what they
+need instead of being handed it: ``app.timeline`` (an :class:`AsyncTimeline`, or a
+zero-argument factory returning one) and ``app.config`` (db path and actor, used when the
+app has no ``timeline``). The timeline is opened on first use, once, whoever asks first;
+the feed is created once per app, so every widget sees the same current incident.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from textual.app import App
+
+from cockpit.timeline.aio import AsyncTimeline
+from cockpit.ui.incident.feed import IncidentFeed
+
+_TL = "_cockpit_incident_timeline"
+_FEED = "_cockpit_incident_feed"
+_LOCK = "_cockpit_incident_lock"
+
+
+def _make(app: App[Any]) -> AsyncTimeline:
+    given = getattr(app, "timeline", None)
+    if isinstance(given, AsyncTimeline):
+        return given
+    if callable(given):
+        return given()
+    config = app.config  # type: ignore[attr-defined]
+    return AsyncTimeline(config.db, config.actor, secrets=[getattr(config, "webhook_url", None) or ""])
+
+
+def _is_open(tl: AsyncTimeline) -> bool:
+    try:
+        tl.sync
+    except RuntimeError:
+        return False
+    return True
+
+
+async def timeline_of(app: App[Any]) -> AsyncTimeline:
+    """The app's AsyncTimeline, opened (on the timeline thread) the first time it is asked."""
+    tl: AsyncTimeline | None = getattr(app, _TL, None)
+    if tl is not None and _is_open(tl):
+        return tl
+    lock: asyncio.Lock = app.__dict__.setdefault(_LOCK, asyncio.Lock())
+    async with lock:
+        tl = getattr(app, _TL, None)
+        if tl is None:
+            tl = _make(app)
+            setattr(app, _TL, tl)
+        if not _is_open(tl):
+            await tl.open()
+    return tl
+
+
+def feed_of(app: App[Any]) -> IncidentFeed:
+    """The app's one IncidentFeed (see feed.py for why there is only one)."""
+    feed: IncidentFeed | None = getattr(app, _FEED, None)
+    if feed is None:
+        feed = IncidentFeed(app, lambda: timeline_of(app))
+        setattr(app, _FEED, feed)
+    return feed
+
+
+async def close_timeline(app: App[Any]) -> None:
+    """Close the timeline if this module opened it (call when the app shuts down)."""
+    tl: AsyncTimeline | None = getattr(app, _TL, None)
+    if tl is not None and _is_open(tl):
+        await tl.close()

@@ -1,0 +1,129 @@
+"""Words for the incident widgets: times, durations, the header's lines. Pure functions.
+
+Kept apart from the widgets so what a responder reads (the escalation prompt above all) is
+tested without a terminal, and so the modes read as words, not only as colours: a drill
+must be unmistakable on a monochrome terminal too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from rich.text import Text
+
+from cockpit.timeline.model import Event, Incident, parse_ts
+from cockpit.timeline.severity import EscalationStatus, Severity, escalation_status, severity
+
+#: The banner each mode wears in the header; a real incident gets none.
+MODE_BANNERS: dict[str, str] = {"drill": " DRILL ", "tabletop": " TABLETOP "}
+
+NO_INCIDENT = "no incident — press d to declare"
+
+
+def clock_time(ts: str) -> str:
+    """``HH:MM:SS`` (UTC) of a timeline timestamp (they are all UTC with a ``Z``)."""
+    return ts[11:19] if len(ts) >= 19 and ts[10] == "T" else ts
+
+
+def duration(delta: timedelta) -> str:
+    """``42s``, ``14m05s``, ``2h03m``: the elapsed time a responder reads at a glance."""
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    if seconds < 86400:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"{seconds // 86400}d{seconds % 86400 // 3600:02d}h"
+
+
+def severity_choice(sev: Severity) -> str:
+    """One line per level in the pickers: ``P1 Critical · Complete service outage…``."""
+    return f"{sev.level} {sev.name:<8} {sev.definition}"
+
+
+def severity_details(sev: Severity) -> str:
+    """The runbooks' words for a level, shown under the picker."""
+    update = f"updates every {duration(sev.update_every)}" if sev.update_every else "no update cadence"
+    return (f"{sev.label}: {sev.definition}. e.g. {sev.examples}\n"
+            f"respond {sev.response_text} · resolve {sev.resolution_text} · {update} · {sev.source}")
+
+
+def status(incident: Incident, now: datetime) -> EscalationStatus:
+    elapsed = now - parse_ts(incident.detected_at)
+    return escalation_status(incident.severity, elapsed, incident.acknowledged_at is not None)
+
+
+def title_line(incident: Incident) -> Text:
+    """``INC-… P1 DRILL  title`` — the mode banner reversed so it cannot be missed."""
+    text = Text()
+    text.append(incident.id, style="bold")
+    text.append(" ")
+    text.append(f" {incident.severity} ", style="bold reverse")
+    banner = MODE_BANNERS.get(incident.mode)
+    if banner:
+        text.append(" ")
+        text.append(banner, style="bold reverse")
+    if incident.status != "open":
+        text.append(f" {incident.status.upper()}", style="bold")
+    text.append(f"  {incident.title}")
+    return text
+
+
+def clock_line(incident: Incident, now: datetime) -> tuple[Text, bool]:
+    """Elapsed time, escalations due, the status-update reminder, the response target.
+
+    Alerts come first so that at 80 columns they are the part that is never cut off.
+    Returns the line and whether it carries an alert (the escalation prompt or an overdue
+    update), so the header can change class.
+    """
+    state = status(incident, now)
+    sev = state.severity
+    text = Text(f"{duration(state.elapsed)} since detection")
+    if incident.status != "open":
+        return text, False
+    alert = False
+    if state.response_overdue or state.due:
+        alert = True
+        who = ", ".join(e.to for e in state.due) or state.ladder.contact
+        reason = (f"response target {sev.response_text} passed" if state.response_overdue
+                  else f"{duration(state.due[-1].after)} elapsed")
+        text.append(f" · ⚠ ESCALATE to {who}: {reason}", style="bold")
+    late = None
+    if incident.next_update_due:
+        due = parse_ts(incident.next_update_due) - now
+        if due.total_seconds() <= 0:
+            alert, late = True, -due
+            text.append(f" · ⚠ STATUS UPDATE DUE ({duration(-due)} late)", style="bold")
+    if incident.acknowledged_at:
+        text.append(" · acknowledged")
+    elif not state.response_overdue:
+        text.append(f" · respond {'≤' if sev.response is not None else ''}{sev.response_text}")
+    if incident.next_update_due and late is None:
+        text.append(f" · next update in {duration(parse_ts(incident.next_update_due) - now)}")
+    text.append(f" · {state.ladder.level} {state.ladder.contact}", style="dim")
+    return text, alert
+
+
+def event_cells(event: Event) -> tuple[str, str, str, str]:
+    """A timeline row: time (UTC), actor, kind, message on one line."""
+    return clock_time(event.ts), event.actor, event.kind, " ".join(event.message.split())
+
+
+def summary(incident: Incident, now: datetime) -> Text:
+    """The timeline screen's incident summary (several lines)."""
+    text = title_line(incident)
+    sev = severity(incident.severity)
+    text.append(f"\n{sev.label}: {sev.definition} · mode {incident.mode} · {incident.status}")
+    roles = [f"{name} {value}" for name, value in (("commander", incident.commander), ("scribe", incident.scribe),
+                                                     ("comms", incident.communications)) if value]
+    text.append("\n" + (" · ".join(roles) if roles else "no roles assigned"))
+    times = [f"{label} {clock_time(value)}" for label, value in (
+        ("detected", incident.detected_at), ("declared", incident.declared_at),
+        ("acknowledged", incident.acknowledged_at), ("mitigated", incident.mitigated_at),
+        ("resolved", incident.resolved_at)) if value]
+    text.append("\n" + " · ".join(times) + " UTC")
+    line, _ = clock_line(incident, now)
+    text.append("\n")
+    text.append_text(line)
+    return text

@@ -1,0 +1,311 @@
+"""The cockpit screen: what is on fire, live — alarms, replication, service health.
+
+Each source of the screen gets its own :class:`~cockpit.sources.poller.Poller` (the next
+refresh starts when the previous one ended; failures back off with jitter). The pollers
+of a pane run in one async worker per pane (``@work(exclusive=True, group="poll-<pane>")``)
+and report through past-tense messages (:mod:`cockpit.ui.messages`) carrying immutable
+snapshots; a pane redraws from the snapshot in place. Nothing here waits on the network,
+so a key press is answered at once however slow AWS is. While a modal covers the screen,
+snapshots are kept and drawn when it closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer
+from textual.worker import Worker, WorkerState
+
+from cockpit.content.screen import Screen as ScreenModel
+from cockpit.sources.snapshot import Snapshot, utcnow
+from cockpit.ui.messages import AlarmsFetched, PlaybookRequested, ReplicationFetched, ServicesFetched, \
+    SourceFetched, fetched
+from cockpit.ui.widgets.alarms import AlarmsPane
+from cockpit.ui.widgets.estate_panel import EstateStrip
+from cockpit.ui.widgets.header import CockpitHeader
+from cockpit.ui.widgets.pane import Pane
+from cockpit.ui.widgets.replication import ReplicationPane
+from cockpit.ui.widgets.services import ServicesPane
+from cockpit.ui.widgets.timeline import TimelinePane
+
+if TYPE_CHECKING:
+    from cockpit.sources.poller import Poller
+
+PANES: dict[str, type[Pane]] = {"alarms": AlarmsPane, "replication": ReplicationPane, "services": ServicesPane}
+
+
+def has_services(screen: ScreenModel) -> bool:
+    return any((screen.kubernetes, screen.ecs, screen.rds, screen.target_groups, screen.dynamodb, screen.endpoints))
+
+
+class CockpitScreen(Screen[None]):
+    """The live panes of one screen file."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS = [
+        Binding("p", "toggle_pause", "Pause"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("d", "detail", "Details"),
+        Binding("s", "sort_alarms", "Sort"),
+        Binding("slash", "filter_alarms", "Filter", key_display="/"),
+        Binding("g", "screens", "Screens"),
+        Binding("b", "playbooks", "Playbooks"),
+        Binding("e", "estate", "Estate"),
+    ]
+
+    def __init__(self, model: ScreenModel, *, clock: Callable[[], datetime] = utcnow) -> None:
+        super().__init__(name=model.name)
+        #: The screen file this screen shows.
+        self.model = model
+        #: Gives "now" to every pane (frozen in snapshot images).
+        self.clock = clock
+        #: Pollers by source name, once polling started.
+        self.pollers: dict[str, Poller] = {}
+        #: Whether the responder paused polling.
+        self.paused = False
+        self._pending: dict[str, SourceFetched] = {}
+
+    def compose(self) -> ComposeResult:
+        yield CockpitHeader(f"{self.model.name} · {self.model.title}", clock=self.clock, id="header")
+        if getattr(self.app, "estate", None) is not None:
+            yield EstateStrip(id="estate-strip")
+        with Container(id="body"):
+            if self.model.alarms is not None:
+                yield AlarmsPane(clock=self.clock, id="alarms")
+            if self.model.replication:
+                yield ReplicationPane(clock=self.clock, id="replication")
+            if has_services(self.model):
+                yield ServicesPane(clock=self.clock, id="services")
+            yield TimelinePane()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick, name="clock")
+        tables = self.query(DataTable)
+        if tables:
+            tables.first().focus()
+        app: Any = self.app
+        if getattr(app, "estate_env", None):
+            self.estate_started(app.estate_env)
+        elif getattr(app, "estate_error", None):
+            self.estate_failed(app.estate_error)
+        if getattr(app, "live_ready", False):
+            self.start_polling()
+
+    # -- polling ---------------------------------------------------------------------------
+
+    def start_polling(self) -> None:
+        """Build the screen's sources and poll each in its pane's worker (idempotent)."""
+        if self.pollers:
+            return
+        from cockpit.sources.board import build_sources
+        from cockpit.sources.poller import Poller
+
+        app: Any = self.app
+        live = app.live
+        interval = live.interval or self.model.refresh_seconds
+        by_pane: dict[str, list[Poller]] = {}
+        for source in build_sources(self.model, app.connections, timeout=live.timeout):
+            poller = Poller(source, interval, self._reporter(source.pane), max_backoff=max(live.max_backoff, interval))
+            if self.paused:
+                poller.pause()
+            self.pollers[source.name] = poller
+            by_pane.setdefault(source.pane, []).append(poller)
+        if "alarms" in by_pane:
+            self.poll_alarms(by_pane["alarms"])
+        if "replication" in by_pane:
+            self.poll_replication(by_pane["replication"])
+        if "services" in by_pane:
+            self.poll_services(by_pane["services"])
+
+    def _reporter(self, pane: str) -> Callable[[Snapshot[Any]], None]:
+        def report(snapshot: Snapshot[Any]) -> None:
+            self.post_message(fetched(pane, snapshot))
+        return report
+
+    @work(exclusive=True, group="poll-alarms", exit_on_error=False, description="poll CloudWatch alarms")
+    async def poll_alarms(self, pollers: list[Poller]) -> None:
+        await asyncio.gather(*(p.run() for p in pollers))
+
+    @work(exclusive=True, group="poll-replication", exit_on_error=False,
+          description="poll S3 replication metrics (GetMetricData)")
+    async def poll_replication(self, pollers: list[Poller]) -> None:
+        await asyncio.gather(*(p.run() for p in pollers))
+
+    @work(exclusive=True, group="poll-services", exit_on_error=False,
+          description="poll Kubernetes, ECS, RDS, targets, DynamoDB and HTTP health")
+    async def poll_services(self, pollers: list[Poller]) -> None:
+        # Each source has its own Poller, so a slow one never delays the others.
+        await asyncio.gather(*(p.run() for p in pollers))
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """The one place worker failures land: say so in the pane, and restart its polling."""
+        worker = event.worker
+        if event.state != WorkerState.ERROR or not (worker.group or "").startswith("poll-"):
+            return
+        pane_name = worker.group.removeprefix("poll-")
+        error = worker.error
+        self.notify(f"{pane_name} polling failed: {error!r}; restarting in 5 s", severity="error", timeout=8)
+        pane = self.pane(pane_name)
+        if pane is not None:
+            pane.border_subtitle = f"polling failed: {type(error).__name__}"
+        pollers = [p for p in self.pollers.values() if p.source.pane == pane_name]
+        restart = {"alarms": self.poll_alarms, "replication": self.poll_replication,
+                   "services": self.poll_services}[pane_name]
+        self.set_timer(5.0, lambda: restart(pollers))
+
+    @on(AlarmsFetched)
+    @on(ReplicationFetched)
+    @on(ServicesFetched)
+    def _fetched(self, message: SourceFetched) -> None:
+        if not self.is_current:
+            self._pending[message.source] = message  # drawn when the modal closes
+            return
+        self._draw(message)
+
+    def _draw(self, message: SourceFetched) -> None:
+        pane = self.pane(message.pane)
+        if pane is not None:
+            with self.app.batch_update():
+                pane.show(message.snapshot)  # type: ignore[attr-defined]
+
+    def on_screen_resume(self) -> None:
+        pending, self._pending = self._pending, {}
+        for message in pending.values():
+            self._draw(message)
+
+    def pane(self, name: str) -> Pane | None:
+        found = self.query(f"#{name}")
+        return found.first() if found else None  # type: ignore[return-value]
+
+    def _tick(self) -> None:
+        self.query_one(CockpitHeader).tick()
+        for pane in self.query(Pane):
+            pane.tick()
+        alarms = self.pane("alarms")
+        if isinstance(alarms, AlarmsPane):
+            alarms.expire_highlights()
+
+    # -- the demo estate -------------------------------------------------------------------
+
+    def estate_started(self, env: dict[str, str]) -> None:
+        for strip in self.query(EstateStrip):
+            strip.show_estate(env)
+
+    def estate_failed(self, error: str) -> None:
+        for strip in self.query(EstateStrip):
+            strip.failed(error)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "estate":
+            return getattr(self.app, "estate", None) is not None
+        if action in ("sort_alarms", "filter_alarms"):
+            return self.model.alarms is not None
+        if action == "playbooks":
+            return bool(self.model.playbooks) or None  # shown greyed out when the screen offers none
+        return True
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        for poller in self.pollers.values():
+            poller.pause() if self.paused else poller.resume()
+        self.query_one(CockpitHeader).show_paused(self.paused)
+        self.notify("Polling paused: the panes show the last data, aging." if self.paused
+                    else "Polling resumed.", timeout=3)
+
+    def action_refresh(self) -> None:
+        if self.paused:
+            self.action_toggle_pause()
+        for poller in self.pollers.values():
+            poller.refresh_now()
+
+    def action_sort_alarms(self) -> None:
+        pane = self.pane("alarms")
+        if isinstance(pane, AlarmsPane):
+            pane.cycle_sort()
+
+    def action_filter_alarms(self) -> None:
+        pane = self.pane("alarms")
+        if isinstance(pane, AlarmsPane):
+            pane.open_filter()
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_detail()
+
+    def action_detail(self) -> None:
+        from cockpit.ui.screens.detail import DetailScreen, alarm_text, replication_text, service_text
+
+        focused = self.focused
+        pane = next((a for a in (focused.ancestors if focused else []) if isinstance(a, Pane)), None)
+        pane = pane or self.pane("alarms") or self.pane("replication") or self.pane("services")
+        if isinstance(pane, AlarmsPane) and (alarm := pane.selected()):
+            from cockpit.ui.widgets.alarms import alarm_key
+
+            key = alarm_key(alarm)
+            self.app.push_screen(DetailScreen(f"alarm {alarm.name}",
+                                              alarm_text(alarm, pane.history.get(key, []), self.clock())))
+        elif isinstance(pane, ReplicationPane) and (pair := pane.selected()):
+            self.app.push_screen(DetailScreen(f"replication {pair.id}", replication_text(pair), pair.history))
+        elif isinstance(pane, ServicesPane) and (picked := pane.selected()):
+            source, item = picked
+            self.app.push_screen(DetailScreen(f"{item.kind} {item.name}", service_text(source, item)))
+        else:
+            self.notify("Nothing selected: move to a row first.", timeout=3)
+
+    def action_screens(self) -> None:
+        from cockpit.content.errors import ContentError
+        from cockpit.content.screen import available_screens, load_screens
+        from cockpit.ui.screens.choose import ChooseScreen, screen_options
+
+        app: Any = self.app
+        dirs = app.config.screens_dirs
+        try:
+            titles = {name: s.title for name, s in load_screens(dirs).items()}
+        except ContentError as exc:
+            titles = {}
+            self.notify(str(exc), title="Some screen files are broken", severity="warning", timeout=8)
+        names = sorted(set(available_screens(dirs)) | set(titles))
+
+        def chosen(name: str | None) -> None:
+            if name and name != self.model.name:
+                app.open_screen(name)
+
+        self.app.push_screen(ChooseScreen("Screens", screen_options(names, titles), current=self.model.name,
+                                          id="screen-picker"), chosen)
+
+    def action_playbooks(self) -> None:
+        from cockpit.content.playbooks import load_catalog
+        from cockpit.ui.screens.choose import ChooseScreen
+
+        app: Any = self.app
+        catalog = load_catalog(app.config.playbooks_dirs)
+        options = []
+        for playbook_id in self.model.playbooks:
+            playbook = catalog.playbooks.get(playbook_id)
+            title = playbook.title if playbook else "(not found or does not load: cockpit playbook validate)"
+            options.append((playbook_id, f"[b]{playbook_id}[/]  {title}"))
+
+        def chosen(playbook_id: str | None) -> None:
+            if playbook_id:
+                self.post_message(PlaybookRequested(playbook_id))
+
+        self.app.push_screen(ChooseScreen(f"Playbooks for {self.model.name}", options,
+                                          note="Enter starts the guided playbook.", id="playbook-picker"), chosen)
+
+    def action_estate(self) -> None:
+        from cockpit.ui.screens.estate import EstateScreen
+
+        app: Any = self.app
+        self.app.push_screen(EstateScreen(app.estate_env, app.estate_error))

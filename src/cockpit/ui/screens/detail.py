@@ -1,0 +1,100 @@
+"""The detail view of the selected row: everything the table had no room for.
+
+Alarms: reason, description, metric and threshold, and the transitions this cockpit saw.
+Replication pairs: buckets, rule, RPO budget, backlog and the lag trend as a Sparkline.
+Services: status, problem and the provider's detail (deployment conditions, ECS
+deployments, endpoint URL and latency). A modal: Esc or Enter closes it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Sparkline, Static
+
+from cockpit.sources.alarms import AlarmItem
+from cockpit.sources.replication import ReplicationItem
+from cockpit.sources.services import ServiceItem
+from cockpit.ui.format import age, count, lag, size
+
+
+def _lines(pairs: list[tuple[str, Any]]) -> str:
+    return "\n".join(f"[b]{escape(label)}[/] {escape(str(value))}" for label, value in pairs if value not in (None, ""))
+
+
+def alarm_text(item: AlarmItem, history: list[tuple[datetime, str, str]], now: datetime) -> str:
+    metric = f"{item.namespace} {item.metric}".strip()
+    head = _lines([("alarm", item.name), ("region", item.region), ("state", item.state),
+                   ("severity", f"{item.severity} ({item.level.label} now)"), ("type", item.type),
+                   ("metric", metric), ("threshold", item.threshold),
+                   ("since", f"{item.updated_at:%Y-%m-%d %H:%M:%SZ} ({age(item.age(now))} ago)"
+                    if item.updated_at else None),
+                   ("description", item.description)])
+    seen = "\n".join(f"  {when:%H:%M:%SZ}  {state:<17} {escape(reason[:120])}" for when, state, reason in history)
+    return (f"{head}\n\n[b]reason[/]\n{escape(item.reason) or '—'}\n\n[b]seen by this cockpit[/]\n"
+            + (seen or "  (no transition seen yet)"))
+
+
+def replication_text(item: ReplicationItem) -> str:
+    used = f"{item.rpo_used:.0%} of the RPO" if item.rpo_used is not None else "no data"
+    return _lines([("pair", item.id), ("source", f"{item.source_bucket} ({item.region})"),
+                   ("destination", item.destination_bucket), ("rule", item.rule_id),
+                   ("lag", f"{lag(item.latency_seconds)} — {used} (RPO {lag(item.rpo_seconds)})"),
+                   ("pending operations", count(item.pending_operations)),
+                   ("failed operations", count(item.failed_operations)),
+                   ("pending bytes", size(item.pending_bytes)), ("level", item.level.label),
+                   ("problem", item.problem)])
+
+
+def service_text(source: str, item: ServiceItem) -> str:
+    pairs: list[tuple[str, Any]] = [("name", item.name), ("kind", item.kind), ("where", item.scope),
+                                    ("source", source), ("status", item.status), ("level", item.level.label),
+                                    ("problem", item.problem)]
+    if item.desired is not None:
+        pairs.append(("ready/desired", f"{item.ready}/{item.desired}"))
+    text = _lines(pairs)
+    detail = dict(item.detail)
+    conditions = detail.pop("conditions", None)
+    deployments = detail.pop("deployments", None)
+    extra = _lines([(k, v) for k, v in detail.items()])
+    if extra:
+        text += "\n\n" + extra
+    if conditions:
+        text += "\n\n[b]conditions[/]\n" + "\n".join(
+            f"  {escape(str(c.get('type')))}={escape(str(c.get('status')))} {escape(str(c.get('reason') or ''))} "
+            f"{escape(str(c.get('message') or ''))}" for c in conditions)
+    if deployments:
+        text += "\n\n[b]deployments[/]\n" + "\n".join(
+            f"  {escape(str(d.get('status')))} {d.get('running')}/{d.get('desired')} {escape(str(d.get('rollout') or ''))}"
+            for d in deployments)
+    return text
+
+
+class DetailScreen(ModalScreen[None]):
+    """A modal with the full story of one row."""
+
+    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close")]
+
+    def __init__(self, title: str, text: str, trend: tuple[float, ...] = ()) -> None:
+        super().__init__()
+        self._title, self._text, self._trend = title, text, trend
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="detail", classes="dialog"):
+            yield Static(self._text, id="detail-text")
+            if self._trend:
+                yield Static("[b]lag trend[/] (oldest → newest)", classes="detail-label")
+                yield Sparkline(list(self._trend), id="detail-trend")
+
+    def on_mount(self) -> None:
+        self.query_one("#detail").border_title = self._title
+        self.query_one("#detail").border_subtitle = "Esc to close"
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

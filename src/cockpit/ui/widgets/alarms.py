@@ -1,0 +1,184 @@
+"""The alarms pane: CloudWatch alarms in ALARM / INSUFFICIENT_DATA (and recently OK).
+
+Worst first by default; ``s`` cycles the sort (severity, age, name, region) and ``/``
+filters on any text in the row. An alarm that starts firing while the cockpit watches is
+highlighted (``NEW``) for :attr:`AlarmsPane.new_for` seconds, and every transition seen is
+kept for the detail view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input
+
+from cockpit.sources.alarms import AlarmItem
+from cockpit.sources.snapshot import Snapshot, utcnow
+from cockpit.ui.format import age, mark, one_line
+from cockpit.ui.widgets.pane import KeyCell, Pane, Row, cursor_key, restore_cursor, sort_table, sync_rows
+
+COLUMNS = ["sev", "state", "age", "name", "region", "reason"]
+SORTS = ("severity", "age", "name", "region")
+_STATE_WORD = {"ALARM": "ALARM", "INSUFFICIENT_DATA": "NO DATA", "OK": "OK"}
+
+
+def alarm_key(item: AlarmItem) -> str:
+    return f"{item.region}/{item.name}"
+
+
+class AlarmsPane(Pane):
+    """Alarms of the screen's regions, one row each, updated in place."""
+
+    TITLE = "Alarms"
+    BINDINGS = [Binding("escape", "clear_filter", "Clear filter", show=False)]
+
+    def __init__(self, *, clock: Callable[[], datetime] = utcnow, id: str | None = None) -> None:
+        super().__init__(clock=clock, id=id)
+        #: Seconds an alarm stays highlighted after it started firing.
+        self.new_for = 120.0
+        #: The sort in force (one of SORTS).
+        self.sort = "severity"
+        #: The filter text ("" shows everything).
+        self.filter = ""
+        #: Alarms by row key, from the latest snapshot.
+        self.items: dict[str, AlarmItem] = {}
+        #: When each alarm was first seen firing by this cockpit (only after the first refresh).
+        self.fired_at: dict[str, datetime] = {}
+        #: Every state change this cockpit saw: key -> [(when, state, reason)].
+        self.history: dict[str, list[tuple[datetime, str, str]]] = {}
+        self._shown: dict[str, Row] = {}
+        self._seen_once = False
+        self._highlighted: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_error()
+        yield Input(placeholder="filter alarms: name, region, state, reason (Enter keeps, Esc clears)",
+                    id="alarm-filter")
+        table: DataTable = DataTable(id="alarms-table", cursor_type="row")
+        for column in COLUMNS:
+            table.add_column(column, key=column)
+        yield table
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(Input).display = False
+
+    def show(self, snapshot: Snapshot[AlarmItem]) -> None:
+        """Redraw from ``snapshot`` (the whole pane is a function of it, plus what was seen)."""
+        now = self.clock()
+        previous = {k: i.state for k, i in self.items.items()}
+        self.items = {alarm_key(i): i for i in snapshot.items}
+        if snapshot.fetched_at is not None:
+            for key, item in self.items.items():
+                if previous.get(key) != item.state:
+                    self.history.setdefault(key, []).append((item.updated_at or now, item.state, item.reason))
+                    if self._seen_once and item.state == "ALARM":
+                        self.fired_at[key] = now
+            if snapshot.ok:
+                self._seen_once = True
+        self.remember(snapshot)
+        self.redraw()
+
+    def redraw(self) -> None:
+        now = self.clock()
+        table = self.table
+        keep = cursor_key(table)
+        rows = {key: self._row(key, item, now) for key, item in self.items.items() if self._matches(item)}
+        self._highlighted = {key for key in rows if self.is_new(key, now)}
+        changed = sync_rows(table, rows, COLUMNS, self._shown)
+        if changed or getattr(self, "_sorted_by", None) != self.sort:
+            self._sort()
+        restore_cursor(table, keep)
+        self._title()
+
+    def _matches(self, item: AlarmItem) -> bool:
+        if not self.filter:
+            return True
+        needle = self.filter.lower()
+        return any(needle in text.lower() for text in (item.name, item.region, item.state, item.reason,
+                                                       item.severity, _STATE_WORD.get(item.state, "")))
+
+    def expire_highlights(self) -> None:
+        """Redraw when a NEW highlight has run its time (called once a second)."""
+        now = self.clock()
+        if any(not self.is_new(key, now) for key in self._highlighted):
+            self.redraw()
+
+    def is_new(self, key: str, now: datetime | None = None) -> bool:
+        fired = self.fired_at.get(key)
+        item = self.items.get(key)
+        return fired is not None and item is not None and item.state == "ALARM" \
+            and ((now or self.clock()) - fired).total_seconds() < self.new_for
+
+    def _row(self, key: str, item: AlarmItem, now: datetime) -> Row:
+        new = self.is_new(key, now)
+        state = Text.styled(_STATE_WORD.get(item.state, item.state) + (" NEW" if new else ""),
+                            "bold reverse" if new else ("bold" if item.state == "ALARM" else ""))
+        name = Text.styled(item.name, "bold" if new else "")
+        return (KeyCell(mark(item.level), key), state, age(item.age(now)), name, item.region,
+                one_line(item.reason, 90))
+
+    def _sort(self) -> None:
+        def order(item: AlarmItem) -> Any:
+            updated = -(item.updated_at.timestamp() if item.updated_at else 0)
+            return {
+                "severity": (-item.level, updated, item.name),
+                "age": (updated, item.name),
+                "name": (item.name, item.region),
+                "region": (item.region, -item.level, item.name),
+            }[self.sort]
+
+        sort_table(self.table, {key: order(item) for key, item in self.items.items()})
+        self._sorted_by = self.sort
+
+    def _title(self) -> None:
+        firing = sum(1 for i in self.items.values() if i.state == "ALARM")
+        nodata = sum(1 for i in self.items.values() if i.state == "INSUFFICIENT_DATA")
+        parts = [f"Alarms · {firing} firing"]
+        if nodata:
+            parts.append(f"{nodata} no data")
+        if self.sort != "severity":
+            parts.append(f"by {self.sort}")
+        if self.filter:
+            parts.append(f"filter “{self.filter}” {self.table.row_count}/{len(self.items)}")
+        self.border_title = " · ".join(parts)
+
+    # -- keys (bound on the screen, which calls these) ------------------------------------
+
+    def cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.redraw()
+
+    def open_filter(self) -> None:
+        box = self.query_one(Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#alarm-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter = event.value.strip()
+        self.redraw()
+
+    @on(Input.Submitted, "#alarm-filter")
+    def _filter_kept(self) -> None:
+        box = self.query_one(Input)
+        box.display = bool(self.filter)
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one(Input)
+        box.value = ""
+        box.display = False
+        self.filter = ""
+        self.redraw()
+        self.table.focus()
+
+    def selected(self) -> AlarmItem | None:
+        key = cursor_key(self.table)
+        return self.items.get(key) if key else None

@@ -1,0 +1,82 @@
+"""The service-health pane: Kubernetes, ECS, RDS, target groups, DynamoDB and HTTP endpoints.
+
+Several sources feed one table; each refresh replaces only its own source's rows, so a
+throttled RDS API leaves the Kubernetes rows fresh (and the error line names ``rds``).
+Worst first, then by source and name. Endpoints show their status code and latency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import DataTable
+
+from cockpit.sources.services import ServiceItem
+from cockpit.sources.snapshot import Level, Snapshot, utcnow
+from cockpit.ui.format import mark, one_line
+from cockpit.ui.widgets.pane import KeyCell, Pane, Row, cursor_key, restore_cursor, sort_table, sync_rows
+
+COLUMNS = ["lvl", "kind", "name", "status", "ready", "note"]
+_KIND = {"deployment": "deploy", "ecs-service": "ecs", "target-group": "targets", "endpoint": "http"}
+
+
+def service_key(source: str, item: ServiceItem) -> str:
+    return f"{source}|{item.kind}|{item.scope}|{item.name}"
+
+
+def note(item: ServiceItem) -> str:
+    """The problem, or for endpoints the latency; rollouts and restarts when there is nothing worse."""
+    if item.kind == "endpoint" and "latency_ms" in item.detail:
+        latency = f"{item.detail['latency_ms']:.0f} ms"
+        return f"{latency} · {item.problem}" if item.problem else latency
+    return one_line(item.problem, 80)
+
+
+class ServicesPane(Pane):
+    """Service health from every service source of the screen."""
+
+    TITLE = "Services"
+    always_name_source = True
+
+    def __init__(self, *, clock: Callable[[], datetime] = utcnow, id: str | None = None) -> None:
+        super().__init__(clock=clock, id=id)
+        #: Items by row key, from the latest snapshot of each source.
+        self.items: dict[str, ServiceItem] = {}
+        self._by_source: dict[str, dict[str, ServiceItem]] = {}
+        self._shown: dict[str, Row] = {}
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_error()
+        table: DataTable = DataTable(id="services-table", cursor_type="row")
+        for column in COLUMNS:
+            table.add_column(column, key=column)
+        yield table
+
+    def show(self, snapshot: Snapshot[ServiceItem]) -> None:
+        self._by_source[snapshot.source] = {service_key(snapshot.source, i): i for i in snapshot.items}
+        self.items = {k: i for items in self._by_source.values() for k, i in items.items()}
+        self.remember(snapshot)
+        table = self.table
+        keep = cursor_key(table)
+        rows = {key: self._row(key, item) for key, item in self.items.items()}
+        if sync_rows(table, rows, COLUMNS, self._shown):
+            sort_table(table, {key: (-item.level, key) for key, item in self.items.items()})
+        restore_cursor(table, keep)
+        bad = sum(1 for i in self.items.values() if i.level != Level.OK)
+        self.border_title = f"Services · {len(self.items)}" + (f" · {bad} unhealthy" if bad else " · all ok")
+
+    @staticmethod
+    def _row(key: str, item: ServiceItem) -> Row:
+        name = f"{item.scope}/{item.name}" if item.scope and item.kind not in ("endpoint", "rds") else item.name
+        ready = f"{item.ready}/{item.desired}" if item.desired is not None else ""
+        status = Text.styled(item.status, "bold" if item.level != Level.OK else "")
+        return (KeyCell(mark(item.level), key), _KIND.get(item.kind, item.kind), name, status, ready, note(item))
+
+    def selected(self) -> tuple[str, ServiceItem] | None:
+        key = cursor_key(self.table)
+        if key is None or key not in self.items:
+            return None
+        return key.split("|", 1)[0], self.items[key]
