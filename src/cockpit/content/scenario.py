@@ -7,6 +7,11 @@ just narrate) and ``reactions``: changes the estate makes when the responders ha
 something (e.g. after the DR ConfigMap is applied and the services restarted, the health
 endpoint answers ok from eu-central-1 and the 5xx alarm returns to OK).
 
+For exercises (``cockpit exercise``, docs/exercises.md) a scenario also carries ``injects``
+(what the participants are told, and when), ``expectations`` (what a good team does, by
+when, as a rule checked against the timeline) and ``drill`` (the playbook a drill runs and
+seed 003's DR test targets). Rules are data, not code, so a team can write its own.
+
 Times are scenario time; ``--speed 60`` plays one scenario minute per real second.
 """
 
@@ -77,7 +82,38 @@ class MetricChange(_Strict):
     value: float
 
 
-_ACTIONS = ("say", "alarm", "replication", "http", "k8s", "node", "metric")
+class S3ObjectChange(_Strict):
+    """Write a new version of an object: silent corruption is a bad version on top of good ones
+    (seed 000's point-in-time restore brings the good one back)."""
+
+    bucket: str
+    key: str
+    body: str = Field(description="The new (e.g. corrupt) content.")
+    content_type: str = "application/octet-stream"
+
+
+class DynamoItemChange(_Strict):
+    """Overwrite (``item``) or delete (``delete`` = the key) one item, as a bad deploy would (seed 004)."""
+
+    table: str = "flight-schools"
+    item: dict[str, str | int | float | bool] | None = None
+    delete: dict[str, str] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "DynamoItemChange":
+        if (self.item is None) == (self.delete is None):
+            raise ValueError("give exactly one of item (to write) or delete (the key)")
+        return self
+
+
+class LogChange(_Strict):
+    """Append lines to a runbook log group (what ``filter-log-events`` then finds)."""
+
+    group: str
+    lines: list[str] = Field(min_length=1)
+
+
+_ACTIONS = ("say", "alarm", "replication", "http", "k8s", "node", "metric", "s3_object", "dynamodb_item", "log")
 
 
 class Action(_Strict):
@@ -90,6 +126,9 @@ class Action(_Strict):
     k8s: K8sChange | None = None
     node: NodeChange | None = None
     metric: MetricChange | None = None
+    s3_object: S3ObjectChange | None = None
+    dynamodb_item: DynamoItemChange | None = None
+    log: LogChange | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Action":
@@ -138,27 +177,141 @@ class Reaction(_Strict):
     say: str | None = None
 
 
+_ID = r"^[a-z0-9][a-z0-9-]*$"
+_SEVERITY = r"^[Pp][0-4]$"
+
+
+class Inject(_Strict):
+    """What the participants are told, when (scenario time): a page, a customer call, a rumour."""
+
+    id: str = Field(pattern=_ID)
+    at: Duration
+    title: str = Field(min_length=1, description="One line: shown as the banner.")
+    message: str = Field(min_length=1, description="What the participants read or hear.")
+    audience: str | None = Field(None, description="Who receives it (e.g. on-call, incident commander, all).")
+
+
+class DeclaredRule(_Strict):
+    """The team classified the incident at ``severity`` or worse (P0 is worst)."""
+
+    severity: str = Field(pattern=_SEVERITY)
+    within: Duration | None = None
+
+
+class RanPlaybookRule(_Strict):
+    """The team started playbook ``id``."""
+
+    id: str = Field(pattern=_ID)
+    within: Duration | None = None
+
+
+class ApprovalBeforeRule(_Strict):
+    """An approval (whose subject contains ``approval``, if given) came before step ``step`` ran."""
+
+    step: str
+    approval: str | None = None
+    within: Duration | None = None
+
+
+class StatusUpdatesRule(_Strict):
+    """Status updates at least every ``every``, from the first inject to the end of the exercise."""
+
+    every: Duration
+
+
+class EventRule(_Strict):
+    """A timeline event of ``kind`` (whose message contains ``contains``, if given)."""
+
+    kind: str
+    contains: str | None = None
+    within: Duration | None = None
+
+    @model_validator(mode="after")
+    def _known_kind(self) -> "EventRule":
+        from cockpit.timeline.model import EventKind
+
+        known = [k.value for k in EventKind]
+        if self.kind not in known:
+            raise ValueError(f"unknown event kind {self.kind!r} (one of {', '.join(known)})")
+        return self
+
+
+_RULES = ("declared", "ran_playbook", "approval_before", "status_updates", "event")
+
+
+class Expectation(_Strict):
+    """What a good team does, by when; exactly one machine-checkable rule. ``within`` counts
+    scenario time from the start of the exercise."""
+
+    id: str = Field(pattern=_ID)
+    description: str = Field(min_length=1)
+    declared: DeclaredRule | None = None
+    ran_playbook: RanPlaybookRule | None = None
+    approval_before: ApprovalBeforeRule | None = None
+    status_updates: StatusUpdatesRule | None = None
+    event: EventRule | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Expectation":
+        given = [name for name in _RULES if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"each expectation has exactly one rule of {', '.join(_RULES)}; this one has "
+                             f"{', '.join(given) if given else 'none'}")
+        return self
+
+    @property
+    def rule(self) -> str:
+        return next(name for name in _RULES if getattr(self, name) is not None)
+
+
+class DrillTargets(_Strict):
+    """Seed 003's "Test Metrics". ``null`` records the metric without judging it (e.g.
+    availability in an outage scenario, where the application is down until the failover)."""
+
+    failover_time: Duration | None = Field(3600.0, description="Disruption start to validation complete.")
+    data_loss: Duration | None = Field(900.0, description="Replication lag at cut-over (the RPO).")
+    availability: float | None = Field(99.0, ge=0, le=100, description="Percent of health probes ok during failover.")
+    team_response: Duration | None = Field(900.0, description="First inject to first action.")
+
+
+class Drill(_Strict):
+    """How a drill on this scenario runs and what it measures."""
+
+    playbook: str | None = Field(None, pattern=_ID, description="The playbook a drill runs by default.")
+    cutover_step: str | None = Field(None, description="Step at whose start the data at risk is read.")
+    validation_step: str | None = Field(None, description="Step whose success is 'validation complete' "
+                                                          "(default: the run finishing).")
+    rpo_pair: str = Field("data-lake", description="Replication pair whose lag is the data loss.")
+    probe: str = Field("storage-health", description="Endpoint probed for availability during the failover.")
+    targets: DrillTargets = DrillTargets()
+
+
 class Scenario(_Strict):
     """A scenario file."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: str = Field(pattern=_ID)
     title: str
     description: str = ""
     runbooks: list[str] = Field(default_factory=list, description="Seed runbooks it is drawn from.")
+    severity: str = Field("P1", pattern=_SEVERITY, description="Severity a drill declares its incident at.")
     events: list[Event] = Field(min_length=1)
     reactions: list[Reaction] = Field(default_factory=list)
+    injects: list[Inject] = Field(default_factory=list)
+    expectations: list[Expectation] = Field(default_factory=list)
+    drill: Drill = Drill()
 
     @model_validator(mode="after")
     def _ordered(self) -> "Scenario":
-        ids = [r.id for r in self.reactions]
-        dupes = {i for i in ids if ids.count(i) > 1}
-        if dupes:
-            raise ValueError(f"duplicate reaction id(s): {', '.join(sorted(dupes))}")
+        for what, ids in (("reaction", [r.id for r in self.reactions]), ("inject", [i.id for i in self.injects]),
+                          ("expectation", [e.id for e in self.expectations])):
+            dupes = {i for i in ids if ids.count(i) > 1}
+            if dupes:
+                raise ValueError(f"duplicate {what} id(s): {', '.join(sorted(dupes))}")
         return self
 
     @property
     def duration(self) -> float:
-        return max(e.at for e in self.events)
+        return max([e.at for e in self.events] + [i.at for i in self.injects])
 
 
 def load_scenario_file(path: Path) -> Scenario:

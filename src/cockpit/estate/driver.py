@@ -1,7 +1,8 @@
 """The scenario driver: replays a scenario on the estate, and makes the estate react.
 
 It ticks a few times a second on the estate's event loop. Each tick it fires the events
-whose time has come (in file order), checks each reaction's trigger against the live
+and injects whose time has come (in file order; an inject changes nothing in the estate, it
+is a happening the exercise turns into a timeline event and a banner), checks each reaction's trigger against the live
 estate (the ConfigMap, restarts, the Route53 health check), and keeps the storage
 service's behaviour honest: storage-service reads ``storage-config`` when it restarts,
 so the health endpoint's region changes only after a restart, as in production.
@@ -18,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from cockpit.content.scenario import Action, Reaction, Scenario
+from cockpit.content.scenario import Action, Inject, Reaction, Scenario
 from cockpit.estate.clock import ScenarioClock
 from cockpit.estate.state import EstateState
 
@@ -36,6 +37,8 @@ class Aws(Protocol):
     def put_metric(self, region: str, namespace: str, name: str, dimensions: dict[str, str], value: float,
                    unit: str = "None") -> None: ...
     def health_check_disabled(self, name: str = "HC-PRIMARY-S3") -> bool: ...
+    def put_log_lines(self, group: str, lines: list[str]) -> None: ...
+    def client(self, service: str, region: str) -> Any: ...
 
 
 class Kube(Protocol):
@@ -53,10 +56,14 @@ class Happening:
     wall: float  # epoch seconds
     kind: str
     summary: str
-    source: str  # "event" or the reaction id
+    source: str  # "event", "inject" or the reaction id
+    detail: dict[str, Any] | None = None  # an inject's id, title, message, audience
 
     def as_dict(self) -> dict[str, Any]:
-        return {"at": self.at, "wall": self.wall, "kind": self.kind, "summary": self.summary, "source": self.source}
+        out = {"at": self.at, "wall": self.wall, "kind": self.kind, "summary": self.summary, "source": self.source}
+        if self.detail is not None:
+            out["detail"] = self.detail
+        return out
 
 
 def describe(action: Action) -> str:
@@ -79,7 +86,23 @@ def describe(action: Action) -> str:
         return f"node {action.node.name} {'Ready' if action.node.ready else 'NotReady'}"
     if action.metric:
         return f"metric {action.metric.namespace}/{action.metric.name} = {action.metric.value}"
+    if action.s3_object:
+        return f"s3://{action.s3_object.bucket}/{action.s3_object.key}: new version written"
+    if action.dynamodb_item:
+        d = action.dynamodb_item
+        return f"dynamodb {d.table}: item {'deleted' if d.delete else 'overwritten'}"
+    if action.log:
+        return f"log {action.log.group}: {len(action.log.lines)} line(s)"
     return kind
+
+
+def _attribute(value: Any) -> dict[str, Any]:
+    """A plain YAML value as a DynamoDB attribute value."""
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, (int, float)):
+        return {"N": repr(value)}
+    return {"S": str(value)}
 
 
 @dataclass
@@ -104,6 +127,7 @@ class ScenarioDriver:
     publish_seconds: float = 5.0
     happenings: list[Happening] = field(default_factory=list)
     _next_event: int = 0
+    _next_inject: int = 0
     _watches: list[_ReactionWatch] = field(default_factory=list)
     _storage_restart: str | None = None
     _last_publish: float = 0.0
@@ -142,25 +166,49 @@ class ScenarioDriver:
             return None
         return self.scenario.events[self._next_event].at
 
+    @property
+    def next_inject_at(self) -> float | None:
+        if not self.scenario or self._next_inject >= len(self.scenario.injects):
+            return None
+        return self.scenario.injects[self._next_inject].at
+
     async def fire_due_events(self) -> None:
         if not self.scenario:
             return
         now = self.clock.now()
-        events = self.scenario.events
+        events, injects = self.scenario.events, self.scenario.injects
         while self._next_event < len(events) and events[self._next_event].at <= now:
             event = events[self._next_event]
             self._next_event += 1
             await self.apply(event, source="event", at=event.at)
+        while self._next_inject < len(injects) and injects[self._next_inject].at <= now:
+            self.inject(injects[self._next_inject])
+            self._next_inject += 1
+
+    def inject(self, inject: Inject) -> None:
+        detail = {"id": inject.id, "title": inject.title, "message": inject.message, "audience": inject.audience}
+        self.happenings.append(Happening(inject.at, time.time(), "inject", inject.title, "inject", detail))
+        log.info("scenario inject at %.0fs: %s", inject.at, inject.title)
 
     async def fire_next_now(self) -> Happening | None:
-        """Facilitator's 'next': jump the clock to the next event and fire it."""
-        at = self.next_event_at
+        """Facilitator's 'next': jump the clock to the next event or inject, whichever comes first, and fire it."""
+        times = [t for t in (self.next_event_at, self.next_inject_at) if t is not None]
+        if not times:
+            return None
+        self.clock.jump_to(min(times))
+        before = len(self.happenings)
+        await self.fire_due_events()
+        return self.happenings[before] if len(self.happenings) > before else None
+
+    async def fire_next_inject_now(self) -> Happening | None:
+        """Jump to the next inject, firing every event due before it (the world moves on too)."""
+        at = self.next_inject_at
         if at is None:
             return None
         self.clock.jump_to(at)
         before = len(self.happenings)
         await self.fire_due_events()
-        return self.happenings[before] if len(self.happenings) > before else None
+        return next((h for h in self.happenings[before:] if h.kind == "inject"), None)
 
     async def apply(self, action: Action, *, source: str, at: float | None = None) -> None:
         """Carry out one action on the estate and remember it."""
@@ -185,8 +233,30 @@ class ScenarioDriver:
         elif action.metric:
             m = action.metric
             await asyncio.to_thread(self.aws.put_metric, m.region, m.namespace, m.name, m.dimensions, m.value)
+        elif action.s3_object:
+            await asyncio.to_thread(self._put_object, action.s3_object)
+        elif action.dynamodb_item:
+            await asyncio.to_thread(self._change_item, action.dynamodb_item)
+        elif action.log:
+            await asyncio.to_thread(self.aws.put_log_lines, action.log.group, list(action.log.lines))
         self.happenings.append(Happening(when, time.time(), action.kind, describe(action), source))
         log.info("scenario %s at %.0fs: %s", source, when, describe(action))
+
+    def _put_object(self, change: Any) -> None:
+        from cockpit.estate import catalogue
+
+        region = next((b.region for b in catalogue.BUCKETS if b.name == change.bucket), catalogue.US_REGION)
+        self.aws.client("s3", region).put_object(Bucket=change.bucket, Key=change.key, Body=change.body.encode(),
+                                                 ContentType=change.content_type)
+
+    def _change_item(self, change: Any) -> None:
+        from cockpit.estate import catalogue
+
+        ddb = self.aws.client("dynamodb", catalogue.FLIGHT_SCHOOL.region)
+        if change.delete is not None:
+            ddb.delete_item(TableName=change.table, Key={k: {"S": v} for k, v in change.delete.items()})
+        else:
+            ddb.put_item(TableName=change.table, Item={k: _attribute(v) for k, v in change.item.items()})
 
     # -- the estate reacting to responders ---------------------------------------------
     def follow_storage_restarts(self) -> None:
@@ -255,8 +325,11 @@ class ScenarioDriver:
             "speed": self.clock.speed,
             "paused": self.clock.paused,
             "next_event_at": self.next_event_at,
+            "next_inject_at": self.next_inject_at,
             "events_total": len(self.scenario.events) if self.scenario else 0,
             "events_fired": self._next_event,
+            "injects_total": len(self.scenario.injects) if self.scenario else 0,
+            "injects_fired": self._next_inject,
             "reactions_fired": [w.reaction.id for w in self._watches if w.fired],
             "happenings": [h.as_dict() for h in self.happenings],
             "storage": {"region": self.state.storage_region, "dr_mode": self.state.storage_dr_mode},
