@@ -4,7 +4,7 @@ It forwards every request untouched until told to misbehave, so each fault follo
 refresh as it does in production. Modes:
 
 - ``pass``: forward;
-- ``down``: stop listening (connections are refused) until the mode changes;
+- ``down``: stop listening (connections are refused) and drop kept-alive connections;
 - ``slow``: hold the request for ``slow_seconds`` (longer than the cockpit's timeout);
 - ``throttle``: 400 ``ThrottlingException``; ``throttle429``: 429 ``TooManyRequestsException``;
 - ``expired``: 403 ``ExpiredTokenException``;
@@ -89,6 +89,10 @@ class FaultProxy:
         self.mode, self.only = mode, only
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if self.mode == "down":  # a kept-alive connection from before: drop it, as a dead host would
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response(status=502)  # never reaches the client
         body = await request.read()
         operation = _operation(request, body)
         mode = self.mode if self.only in (None, operation) else "pass"

@@ -1,0 +1,87 @@
+"""Provider faults on the screen: each lands in the right pane, keys keep working, recovery follows.
+
+A fault-injecting proxy (tests/ui/faultproxy.py) sits between the cockpit and the estate's
+AWS endpoint. Faults aimed at DescribeAlarms must show in the alarms pane (stale, the error
+named) and nowhere else; GetMetricData faults in the replication pane. While a fault is on,
+key presses are answered at once; after it clears, the pane is fresh again within two
+refreshes.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from cockpit.ui.app import CockpitApp
+from cockpit.ui.messages import AlarmsFetched, ReplicationFetched, SourceFetched
+
+from .conftest import FAST, apply_env
+from .faultproxy import FaultProxy
+from .helpers import pane_error, row, rows, wait_for
+
+FAULTS = [  # (mode, operation, pane, words the pane's error line must show)
+    ("down", "DescribeAlarms", "alarms", "unreachable"),
+    ("slow", "DescribeAlarms", "alarms", "timeout"),
+    ("throttle", "DescribeAlarms", "alarms", "throttled"),
+    ("throttle429", "GetMetricData", "replication", "throttled"),
+    ("expired", "DescribeAlarms", "alarms", "credentials"),
+    ("malformed", "GetMetricData", "replication", "malformed"),
+]
+NAME_COLUMN = {"alarms": 3, "replication": 1}
+
+
+def names(app, pane: str) -> list[str]:
+    return [r[NAME_COLUMN[pane]] for r in rows(app, pane)]
+
+
+MESSAGE = {"alarms": AlarmsFetched, "replication": ReplicationFetched}
+
+
+@pytest.fixture
+async def proxied(estate, monkeypatch, tmp_path):
+    async with FaultProxy(estate.env["AWS_ENDPOINT_URL"], slow_seconds=4) as proxy:
+        apply_env(monkeypatch, {**estate.env, "AWS_ENDPOINT_URL": proxy.url}, tmp_path)
+        yield proxy
+
+
+async def test_each_fault_shows_in_its_pane_keys_answer_and_it_recovers(proxied, config):
+    seen: list[SourceFetched] = []
+
+    def hook(message) -> None:
+        if isinstance(message, SourceFetched):
+            seen.append(message)
+
+    app = CockpitApp(config=config, live=FAST)
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        await wait_for(pilot, lambda: row(app, "replication", "data-lake") and app.screen.query_one("#alarms")
+                       .snapshots.get("alarms", None) is not None, what="first refresh")
+        for mode, operation, pane, words in FAULTS:
+            other = "replication" if pane == "alarms" else "alarms"
+            shown = names(app, pane)
+            await proxied.set(mode, only=operation if mode != "down" else None)
+            if mode == "down":  # nothing listens: every AWS pane is cut off, services are not
+                other = None
+            await wait_for(pilot, lambda: words in pane_error(app, pane), what=f"{mode}: {words} in {pane}")
+            assert "STALE" in app.screen.query_one(f"#{pane}").border_subtitle
+            if other:
+                assert pane_error(app, other) == "", f"{mode} leaked into {other}"
+            assert pane_error(app, "services") == ""  # Kubernetes and HTTP are not behind the proxy
+            assert names(app, pane) == shown  # the last good rows are still on screen
+
+            # The keyboard is answered at once while the provider misbehaves.
+            alarms = app.screen.query_one("#alarms")
+            before = alarms.sort
+            started = time.perf_counter()
+            await pilot.press("s")
+            assert alarms.sort != before and time.perf_counter() - started < 0.5
+            assert alarms.sort == "severity" or f"by {alarms.sort}" in alarms.border_title
+
+            mark = len(seen)
+            await proxied.set("pass")
+            await wait_for(pilot, lambda: sum(isinstance(m, MESSAGE[pane]) for m in seen[mark:]) >= 2,
+                           timeout=15, what=f"two refreshes of {pane} after {mode}")
+            after = [m.snapshot for m in seen[mark:] if isinstance(m, MESSAGE[pane])][:2]
+            assert any(s.ok for s in after), f"{pane} still failing two refreshes after {mode} cleared: {after}"
+            await wait_for(pilot, lambda: pane_error(app, pane) == "", what=f"{pane} error cleared after {mode}")
+        assert {m for m, _ in proxied.faulted} == {m for m, *_ in FAULTS} - {"down"}
