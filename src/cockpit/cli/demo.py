@@ -81,7 +81,9 @@ def _run_estate(scenario, speed: float, env_file: Path | None, parent_pid: int |
                 click.echo(f"# Cockpit emulated estate ready in {estate.ready_seconds:.2f} s"
                            + (f"; scenario {scenario.id} at speed {speed:g}" if scenario else ""))
                 click.echo(format_env(env, export=True), nl=False)
-                click.echo("# Ctrl-C to stop.", err=False)
+                click.echo("# aws-cli v1 ignores AWS_ENDPOINT_URL for rds, sqs, emr, docdb, neptune and health in\n"
+                           "# some regions: add --endpoint-url \"$AWS_ENDPOINT_URL\" to those commands.\n"
+                           "# Ctrl-C to stop.")
                 sys.stdout.flush()
                 if env_file:
                     _write_atomically(env_file, format_env(env))
