@@ -1,0 +1,228 @@
+"""``cockpit run PLAYBOOK``: execute a playbook headless, logging to the incident timeline.
+
+Nobody is at a keyboard, so every answer a person would give comes from a flag
+(``--yes``, ``--approve-as``, ``--choose``, ``--confirm``, ``--resolve``); where one is
+needed and missing, the run stops with one line saying which flag to add, and running the
+same command again with it resumes the run where it stopped. Exit codes: 0 the run
+succeeded, 1 it failed or was aborted, 2 bad input, 3 a person's answer is needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cockpit.cli.common import fail, settings
+
+NEEDS_PERSON = 3
+
+
+def _pairs(values: tuple[str, ...], flag: str, step_ids: set[str], allowed: tuple[str, ...] = ()) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values:
+        step, sep, answer = value.partition("=")
+        if not sep or not step.strip():
+            fail(f"{flag} {value!r}: expected STEP=VALUE")
+        if step.strip() not in step_ids:
+            fail(f"{flag} {value!r}: no step {step.strip()!r} in this playbook")
+        if allowed and answer not in allowed:
+            fail(f"{flag} {value!r}: expected one of {', '.join(allowed)}")
+        out[step.strip()] = answer
+    return out
+
+
+def _screen(config: Any, playbook: Any) -> Any:
+    """The screen whose values fill `default_from` (the configured one, if the playbook applies to it)."""
+    from cockpit.content.errors import ContentError
+    from cockpit.content.screen import load_screens
+
+    wanted = playbook.applies_to.screens
+    name = config.screen if not wanted or config.screen in wanted else wanted[0]
+    try:
+        return load_screens(config.screens_dirs).get(name)
+    except ContentError:
+        return None
+
+
+class Printer:
+    """Each step's progress as readable lines (no colour, fits a narrow terminal)."""
+
+    def __init__(self, playbook: Any) -> None:
+        self.numbers = {s.id: i for i, s in enumerate(playbook.steps, 1)}
+        self.total = len(playbook.steps)
+
+    def __call__(self, event: Any) -> None:
+        from cockpit.engine import RunFinished, RunStarted, StepFinished, StepOutput, StepStarted, StepWaiting
+
+        if isinstance(event, RunStarted):
+            verb = "resuming" if event.resumed else "started"
+            at = f" at step {event.at_step}" if event.resumed and event.at_step else ""
+            click.echo(f"{event.playbook_id}: {verb} run {event.run_id}{at}")
+        elif isinstance(event, StepStarted):
+            again = f" (attempt {event.attempt})" if event.attempt > 1 else ""
+            click.echo(f"[{self.numbers[event.step_id]}/{self.total}] {event.step_id}: {event.title}{again}")
+            for line in event.call[:3]:
+                click.echo(f"      {line}")
+        elif isinstance(event, StepOutput):
+            click.echo(f"      | {event.line}")
+        elif isinstance(event, StepWaiting):
+            pass
+        elif isinstance(event, StepFinished):
+            number = self.numbers.get(event.step_id, 0)
+            took = f" ({event.duration:.1f}s)" if event.duration >= 0.05 else ""
+            if event.state == "skipped":
+                click.echo(f"[{number}/{self.total}] {event.step_id}: {event.summary}")
+                for line in event.call if event.summary.startswith("not executed") else []:
+                    click.echo(f"      {line}")
+                return
+            click.echo(f"      {event.summary}{took}")
+        elif isinstance(event, RunFinished):
+            reason = f" ({event.reason})" if event.reason else ""
+            click.echo(f"run {event.run_id} {event.status}{reason}")
+
+
+@click.command()
+@click.argument("playbook_id")
+@click.option("--incident", "incident_id", metavar="ID", help="Log to this incident (resumes its unfinished run).")
+@click.option("--title", help="Declare a new incident with this title.")
+@click.option("--severity", metavar="P0-P4", help="Severity of the new incident.")
+@click.option("--mode", type=click.Choice(["incident", "drill", "tabletop"]), default="incident", show_default=True,
+              help="Mode of the new incident; tabletop executes only read steps.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A playbook parameter.")
+@click.option("--dry-run", is_flag=True, help="Render every call and make none.")
+@click.option("--read-only", "read_only", is_flag=True, help="Execute only steps whose risk is read.")
+@click.option("--yes", is_flag=True, help="Confirm checklists and write steps (not destructive ones).")
+@click.option("--approve-as", metavar="NAME", help="Approver name for approval steps.")
+@click.option("--choose", "choices", multiple=True, metavar="STEP=OPTION", help="Answer a decision step.")
+@click.option("--confirm", "confirms", multiple=True, metavar="STEP=TEXT",
+              help="Typed confirmation of a destructive step (the text it asks for).")
+@click.option("--resolve", "verdicts", multiple=True, metavar="STEP=done|rerun|skip",
+              help="Verdict on a step whose outcome is unknown after a crash.")
+@click.option("--dir", "dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Another folder of playbooks.")
+@click.pass_context
+def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: str | None, severity: str | None,
+        mode: str, params: tuple[str, ...], dry_run: bool, read_only: bool, yes: bool, approve_as: str | None,
+        choices: tuple[str, ...], confirms: tuple[str, ...], verdicts: tuple[str, ...],
+        dirs: tuple[Path, ...]) -> None:
+    """Run PLAYBOOK_ID headless against the estate, logging every step to the timeline.
+
+    A run that stops for a missing answer (exit 3) resumes when the same command is run
+    again with --incident and the answer.
+    """
+    from cockpit.content.errors import ContentError
+    from cockpit.content.params import ParameterError, parse_assignments
+    from cockpit.content.playbooks import find_playbook
+
+    s = settings(ctx)
+    config = s.config
+    try:
+        playbook = find_playbook(playbook_id, [*config.playbooks_dirs, *dirs])
+    except ContentError as exc:
+        fail(str(exc))
+    if incident_id and (title or severity):
+        fail("give either --incident ID or --title and --severity, not both")
+    if not incident_id and not (title and severity):
+        fail("give --incident ID, or --title T --severity P1 to declare one")
+    ids = {st.id for st in playbook.steps}
+    try:
+        given = parse_assignments(list(params))
+    except ParameterError as exc:
+        fail(str(exc))
+    from cockpit.engine import HeadlessOperator, Policy
+
+    operator = HeadlessOperator(yes=yes, approver=approve_as, choices=_pairs(choices, "--choose", ids),
+                                confirmations=_pairs(confirms, "--confirm", ids),
+                                verdicts=_pairs(verdicts, "--resolve", ids, ("done", "rerun", "skip")))
+    policy = Policy(dry_run=dry_run, read_only=read_only or s.read_only)
+    status = asyncio.run(_run(config, playbook, given, incident_id, title, severity, mode, operator, policy))
+    raise SystemExit(0 if status == "succeeded" else 1)
+
+
+async def _run(config: Any, playbook: Any, given: dict[str, str], incident_id: str | None, title: str | None,
+               severity: str | None, mode: str, operator: Any, policy: Any) -> str:
+    from cockpit.content.params import ParameterError, resolve_params
+    from cockpit.engine import EngineError, NeedsPerson, Runtime
+    from cockpit.timeline import TimelineError
+    from cockpit.timeline.aio import AsyncTimeline
+
+    screen = _screen(config, playbook)
+    runtime = Runtime(webhook_url=config.webhook_url, kube_context=config.kube_context)
+    printer = Printer(playbook)
+    timeline = AsyncTimeline(config.db, config.actor)
+    try:
+        await timeline.open()
+    except (TimelineError, OSError) as exc:
+        fail(f"timeline {config.db}: {exc}")
+    try:
+        try:
+            if incident_id:
+                incident = await timeline.incident(incident_id)
+            else:
+                incident = await timeline.declare(title or "", severity or "", mode=mode)
+                click.echo(f"declared {incident.id}")
+            runs = await timeline.call(timeline.sync.runs, incident.id)
+        except TimelineError as exc:
+            fail(str(exc))
+        operator.drill_yes = operator.yes and incident.mode == "drill"
+        open_runs = [r for r in runs if r.playbook_id == playbook.id and r.status == "running"]
+        kwargs = dict(operator=operator, policy=policy, runtime=runtime, screen=screen)
+        try:
+            if open_runs:
+                previous = open_runs[-1]
+                values = _resume_params(playbook, previous.params, given)
+                engine = await _resume(playbook, timeline, previous.id, values, printer, kwargs)
+            else:
+                values = resolve_params(playbook, given, screen)
+                engine = await _start(playbook, timeline, incident.id, values, printer, kwargs)
+            return await engine.run_to_end()
+        except ParameterError as exc:
+            fail(str(exc))
+        except NeedsPerson as exc:
+            fail(f"{exc} — then run again with --incident {incident.id} to resume", NEEDS_PERSON)
+        except EngineError as exc:
+            fail(str(exc))
+    finally:
+        await runtime.close()
+        await timeline.close()
+
+
+def _resume_params(playbook: Any, stored: dict[str, Any], given: dict[str, str]) -> dict[str, Any]:
+    """The run's own parameters; a secret one (stored redacted) must be given again."""
+    from cockpit.content.params import ParameterError
+    from cockpit.timeline.redact import MARK
+
+    values = dict(stored)
+    problems = []
+    for name, raw in given.items():
+        param = playbook.parameters.get(name)
+        if param is None:
+            problems.append(f"unknown parameter {name!r} for {playbook.id}")
+            continue
+        value = param.coerce(raw)
+        if not param.secret and values.get(name) != value:
+            problems.append(f"parameter {name} was {values.get(name)!r} when the run started; "
+                            "a run keeps its parameters")
+        values[name] = value
+    missing = [n for n, p in playbook.parameters.items() if p.secret and values.get(n) == MARK]
+    problems += [f"parameter {n} is secret and not stored: give --param {n}=VALUE to resume" for n in missing]
+    if problems:
+        raise ParameterError(problems)
+    return values
+
+
+async def _start(playbook: Any, timeline: Any, incident_id: str, values: dict[str, Any], printer: Printer,
+                 kwargs: dict[str, Any]) -> Any:
+    from cockpit.engine import Engine
+
+    return await Engine.start(playbook, timeline, incident_id, values, listeners=[printer], **kwargs)
+
+
+async def _resume(playbook: Any, timeline: Any, run_id: str, values: dict[str, Any], printer: Printer,
+                  kwargs: dict[str, Any]) -> Any:
+    from cockpit.engine import Engine
+
+    return await Engine.resume(playbook, timeline, run_id, values, listeners=[printer], **kwargs)

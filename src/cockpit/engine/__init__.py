@@ -1,0 +1,18 @@
+"""The playbook engine: runs playbooks step by step, persisted in the timeline (docs/engine.md).
+
+No Textual here: the headless ``cockpit run`` and the guided screen drive the same
+:class:`Engine` through its controls and listen to its past-tense events.
+"""
+
+from cockpit.engine.engine import Engine, EngineError
+from cockpit.engine.events import (
+    EngineEvent, RunFinished, RunStarted, StepFinished, StepOutput, StepStarted, StepWaiting,
+)
+from cockpit.engine.operator import HeadlessOperator, NeedsPerson, Operator, Refused
+from cockpit.engine.policy import Policy
+from cockpit.engine.runtime import Runtime
+
+__all__ = [
+    "Engine", "EngineError", "EngineEvent", "HeadlessOperator", "NeedsPerson", "Operator", "Policy", "Refused",
+    "RunFinished", "RunStarted", "Runtime", "StepFinished", "StepOutput", "StepStarted", "StepWaiting",
+]

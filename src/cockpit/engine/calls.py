@@ -1,0 +1,105 @@
+"""One place that knows every step kind: render its exact call, and execute it.
+
+``render_call`` gives the values the call will use (for the timeline, redacted there);
+``execute`` performs it. Person steps (manual, approve, choose) are not here: the engine
+asks the :class:`~cockpit.engine.operator.Operator` for those.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from cockpit.content import templating
+from cockpit.content.playbook import AwsCall, HttpCall, K8sCall, NotifyStep, ShellStep, StepBase, WaitStep
+from cockpit.engine.aws import render_aws, run_aws
+from cockpit.engine.http import post_webhook, render_http, run_http
+from cockpit.engine.k8s import render_k8s, run_k8s
+from cockpit.engine.results import StepFailure, StepResult
+from cockpit.engine.runtime import Runtime
+from cockpit.engine.shell import render_shell, run_shell
+
+
+def render_check(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(call, AwsCall):
+        return {"kind": "aws", **render_aws(call, ctx)}
+    if isinstance(call, K8sCall):
+        return {"kind": "k8s", **render_k8s(call, ctx)}
+    return {"kind": "http", **render_http(call, ctx)}
+
+
+def render_call(step: StepBase, ctx: dict[str, Any]) -> dict[str, Any] | None:
+    """The rendered call of an executing step, or None for person steps. Raises template errors."""
+    if isinstance(step, (AwsCall, HttpCall, K8sCall)):
+        return render_check(step, ctx)
+    if isinstance(step, ShellStep):
+        return {"kind": "shell", **render_shell(step, ctx)}
+    if isinstance(step, WaitStep):
+        return {"kind": "wait", "check": render_check(step.check, ctx), "until": step.until,
+                "interval": step.interval, "timeout": step.timeout}
+    if isinstance(step, NotifyStep):
+        return {"kind": "notify", "channel": templating.render_value(step.channel, ctx) if step.channel else None,
+                "text": templating.render_text(step.text, ctx),
+                "webhook": templating.render_value(step.webhook, ctx) if step.webhook else None}
+    return None
+
+
+async def run_check(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any], rt: Runtime) -> StepResult:
+    if isinstance(call, AwsCall):
+        return await run_aws(call, ctx, rt)
+    if isinstance(call, K8sCall):
+        return await run_k8s(call, ctx, rt, getattr(call, "timeout", None))
+    return await run_http(call, ctx, rt)
+
+
+async def run_wait(step: WaitStep, ctx: dict[str, Any], rt: Runtime, once: bool = False) -> StepResult:
+    """Poll the check until ``until`` (or its expectations) holds; ``once``: a single look."""
+    deadline = time.monotonic() + step.timeout
+    attempts = 0
+    last = ""
+    while True:
+        attempts += 1
+        try:
+            result = await run_check(step.check, ctx, rt)
+            outputs = result.outputs
+            held = True if step.until is None else bool(templating.evaluate(step.until, {**ctx, "result": outputs}))
+            last = result.summary if held else f"{result.summary}; until {step.until} does not hold yet"
+        except StepFailure as exc:
+            outputs, held, last = exc.outputs, False, str(exc)
+        rt.emit(f"check {attempts}: {'condition holds' if held else last}", "stdout")
+        if held:
+            return StepResult({**outputs, "result": outputs, "attempts": attempts},
+                              f"condition held after {attempts} check{'s' * (attempts > 1)}")
+        if once:
+            raise StepFailure(f"condition does not hold (checked once, not waiting): {last}",
+                              {**outputs, "result": outputs, "attempts": attempts})
+        if time.monotonic() + step.interval > deadline:
+            raise StepFailure(f"condition did not hold within {step.timeout:g}s ({attempts} checks): {last}",
+                              {**outputs, "result": outputs, "attempts": attempts})
+        await asyncio.sleep(step.interval)
+
+
+async def run_notify(step: NotifyStep, call: dict[str, Any], rt: Runtime) -> StepResult:
+    url = rt.webhook(call["webhook"])
+    if not url:
+        raise StepFailure("no webhook to notify: set webhook_url in the config (or the step's `webhook`)")
+    payload = {"text": call["text"]}
+    if call["channel"]:
+        payload["channel"] = call["channel"]
+    status = await post_webhook(url, payload, rt)
+    return StepResult({}, f"posted to {call['channel'] or 'the webhook'} (HTTP {status})")
+
+
+async def execute(step: StepBase, call: dict[str, Any], ctx: dict[str, Any], rt: Runtime,
+                  guarded: bool = False) -> StepResult:
+    """Run one executing step (``call`` is its :func:`render_call`)."""
+    if isinstance(step, (AwsCall, HttpCall, K8sCall)):
+        return await run_check(step, ctx, rt)
+    if isinstance(step, ShellStep):
+        return await run_shell(step, ctx, rt, step.timeout)
+    if isinstance(step, WaitStep):
+        return await run_wait(step, ctx, rt, once=guarded)
+    if isinstance(step, NotifyStep):
+        return await run_notify(step, call, rt)
+    raise StepFailure(f"step kind {step.kind} does not execute")  # type: ignore[attr-defined]

@@ -1,0 +1,368 @@
+"""The playbook engine: a run as a state machine persisted in the timeline (docs/engine.md).
+
+A run walks the playbook's steps in order. The *current* step is the first one that is not
+done, where done means succeeded, skipped, or failed with ``on_failure`` continue/goto; so
+the position is a function of the persisted step states and survives kill -9. A step is
+written ``running`` before it executes and a terminal state after; a step found
+``running`` when a run is reopened becomes ``unknown`` and only the responder's verdict
+(:meth:`Operator.verify_unknown`) moves it on. A finished step is never executed again,
+except when a person explicitly retries a failed one.
+
+Controls for a UI: :meth:`run_next`, :meth:`skip`, :meth:`retry`, :meth:`abort`,
+:meth:`mark_done`, :meth:`cancel`; listen with :meth:`subscribe` or :meth:`events`.
+Headless: :meth:`run_to_end`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from cockpit.content import templating
+from cockpit.content.describe import describe_step
+from cockpit.content.playbook import END, Playbook, StepBase
+from cockpit.engine import person
+from cockpit.engine.calls import execute, render_call
+from cockpit.engine.context import incident_view, preview_context, strict_context
+from cockpit.engine.events import (
+    EngineEvent, RunFinished, RunStarted, StepFinished, StepOutput, StepStarted, StepWaiting,
+)
+from cockpit.engine.operator import NeedsPerson, Operator
+from cockpit.engine.policy import PERSON_KINDS, Policy
+from cockpit.engine.record import Recorder, secret_values
+from cockpit.engine.results import StepFailure, StepResult
+from cockpit.engine.runtime import Runtime
+from cockpit.timeline import StepState
+from cockpit.timeline.aio import AsyncTimeline
+
+_ERRORS = (StepFailure, ArithmeticError, LookupError, TypeError, ValueError, templating.TemplateError)
+
+
+class EngineError(Exception):
+    """A control used at the wrong moment (retry with nothing failed...); one line for the user."""
+
+
+class Engine:
+    """One playbook run. Create with :meth:`start` or :meth:`resume`; never both for one run."""
+
+    def __init__(self, playbook: Playbook, timeline: AsyncTimeline, run_id: str, incident: Any,
+                 params: dict[str, Any], *, operator: Operator, policy: Policy, runtime: Runtime | None = None,
+                 screen: Any = None, records: dict[str, dict[str, Any]] | None = None,
+                 listeners: list[Callable[[EngineEvent], Any]] | None = None) -> None:
+        self.playbook, self.tl, self.run_id = playbook, timeline, run_id
+        self.incident = incident_view(incident)
+        self.params, self.operator, self.screen = params, operator, screen
+        self.policy = Policy(policy.dry_run, policy.read_only, policy.tabletop or incident.mode == "tabletop")
+        self.runtime = runtime or Runtime()
+        self.runtime.emit = self._emit_output
+        secrets = secret_values(params, [n for n, p in playbook.parameters.items() if p.secret])
+        self.recorder = Recorder(secrets + ([self.runtime.webhook_url] if self.runtime.webhook_url else []))
+        self.records: dict[str, dict[str, Any]] = records or {}
+        self.status = "running"  # running | waiting | halted | succeeded | failed | aborted
+        self._listeners: list[Callable[[EngineEvent], Any]] = list(listeners or [])
+        self._running: StepBase | None = None
+        self._task: asyncio.Task[Any] | None = None
+        self._cancelled = False
+
+    # -- creating ------------------------------------------------------------------------
+    @classmethod
+    async def start(cls, playbook: Playbook, timeline: AsyncTimeline, incident_id: str, params: dict[str, Any],
+                    **kwargs: Any) -> Engine:
+        """Record a new run of ``playbook`` in the incident, every step pending."""
+        incident = await timeline.incident(incident_id)
+        policy: Policy = kwargs["policy"]
+        mode = "tabletop" if incident.mode == "tabletop" else incident.mode
+        clean = Recorder(secret_values(params, [n for n, p in playbook.parameters.items() if p.secret]))
+        run_id = await timeline.call(timeline.sync.create_run, incident.id, playbook.id, clean.clean(params),
+                                     mode=mode, dry_run=policy.dry_run)
+        engine = cls(playbook, timeline, run_id, incident, params, **kwargs)
+        await timeline.call(engine.recorder.pending, timeline.sync, run_id, [s.id for s in playbook.steps])
+        engine.records = {s.id: {"status": "pending", "outputs": {}} for s in playbook.steps}
+        engine._emit(RunStarted(run_id, playbook.id, False, engine.current.id if engine.current else None))
+        return engine
+
+    @classmethod
+    async def resume(cls, playbook: Playbook, timeline: AsyncTimeline, run_id: str, params: dict[str, Any],
+                     **kwargs: Any) -> Engine:
+        """Reopen a run: finished steps stay finished; a step found running becomes unknown."""
+        run = await timeline.call(timeline.sync.run, run_id)
+        if run.status != "running":
+            raise EngineError(f"run {run_id} already {run.status}")
+        incident = await timeline.incident(run.incident_id)
+        states = await timeline.call(timeline.sync.step_states, run_id)
+        records = {s.id: {"status": "pending", "outputs": {}} for s in playbook.steps}
+        for st in states:
+            records[st.step_id] = {"status": st.state, "outputs": st.outputs, "attempt": st.attempt}
+        engine = cls(playbook, timeline, run_id, incident, params, records=records, **kwargs)
+        for step in playbook.steps:
+            if records[step.id]["status"] == StepState.RUNNING:
+                await engine._set(step, StepState.UNKNOWN, "Step {title} was running when the last session ended: "
+                                  "outcome unknown, verify", attempt=records[step.id].get("attempt", 1))
+                engine._emit(StepFinished(run_id, step.id, "unknown", "was running when the last session ended: "
+                                          "outcome unknown, verify"))
+        engine._emit(RunStarted(run_id, playbook.id, True, engine.current.id if engine.current else None))
+        return engine
+
+    # -- listening -----------------------------------------------------------------------
+    def subscribe(self, listener: Callable[[EngineEvent], Any]) -> Callable[[], None]:
+        """Call ``listener(event)`` for every event from now on; returns an unsubscribe function."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    async def events(self) -> AsyncIterator[EngineEvent]:
+        """Every event from now until the run finishes."""
+        queue: asyncio.Queue[EngineEvent] = asyncio.Queue()
+        unsubscribe = self.subscribe(queue.put_nowait)
+        try:
+            while True:
+                event = await queue.get()
+                yield event
+                if isinstance(event, RunFinished):
+                    return
+        finally:
+            unsubscribe()
+
+    def _emit(self, event: EngineEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    def _emit_output(self, line: str, stream: str) -> None:
+        if self._running is not None:
+            self._emit(StepOutput(self.run_id, self._running.id, line, stream))
+
+    # -- where we are --------------------------------------------------------------------
+    def state_of(self, step_id: str) -> str:
+        return str(self.records.get(step_id, {}).get("status", "pending"))
+
+    def _done(self, step: StepBase) -> bool:
+        state = self.state_of(step.id)
+        return state in ("succeeded", "skipped") or (state == "failed" and step.on_failure != "abort")
+
+    @property
+    def current(self) -> StepBase | None:
+        """The step the run is at (None: every step is done)."""
+        return next((s for s in self.playbook.steps if not self._done(s)), None)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("succeeded", "failed", "aborted")
+
+    def context(self, preview: bool = False) -> dict[str, Any]:
+        steps = {s.id: {"status": self.state_of(s.id), "outputs": self.records.get(s.id, {}).get("outputs") or {}}
+                 for s in self.playbook.steps}
+        make = preview_context if preview else strict_context
+        return make(self.params, steps, self.incident, self.screen)
+
+    def preview(self, step: StepBase) -> list[str]:
+        """The exact call ``step`` will make, with what is known now (for a UI's step pane)."""
+        return describe_step(step, self.context(preview=True))
+
+    def title(self, step: StepBase) -> str:
+        return str(templating.preview_value(step.title, self.context(preview=True)))
+
+    # -- persisting ----------------------------------------------------------------------
+    async def _set(self, step: StepBase, state: StepState, message: str, *, attempt: int = 1,
+                   outputs: dict[str, Any] | None = None, error: str | None = None,
+                   data: dict[str, Any] | None = None) -> None:
+        text = message.format(title=self.title(step), id=step.id)
+        await self.tl.call(self.recorder.step, self.tl.sync, self.run_id, self.incident["id"], step.id, state,
+                           message=text, attempt=attempt, outputs=outputs, error=error,
+                           data={"kind": step.kind, "risk": step.risk.value, **(data or {})},  # type: ignore[attr-defined, union-attr]
+                           playbook_id=self.playbook.id)
+        rec = self.records.setdefault(step.id, {})
+        rec["status"], rec["attempt"] = state.value, attempt
+        if state in (StepState.SUCCEEDED, StepState.FAILED):
+            rec["outputs"] = outputs or {}
+
+    async def _finish_step(self, step: StepBase, state: StepState, message: str, started: float, *,
+                           call: list[str], attempt: int = 1, outputs: dict[str, Any] | None = None,
+                           error: str | None = None, data: dict[str, Any] | None = None) -> None:
+        duration = round(time.monotonic() - started, 3)
+        await self._set(step, state, message, attempt=attempt, outputs=outputs, error=error,
+                        data={"duration_s": duration, "call_preview": call, **(data or {})})
+        shown = {k: v for k, v in (outputs or {}).items() if k not in ("response", "object", "body", "result")}
+        summary = message.replace("Step {title} ", "", 1).format(title=self.title(step), id=step.id)
+        self._emit(StepFinished(self.run_id, step.id, state.value, summary,
+                                shown, error, duration, call))
+
+    async def _finish_run(self, status: str, reason: str = "") -> None:
+        await self.tl.call(self.tl.sync.finish_run, self.run_id, status)
+        self.status = status
+        self._emit(RunFinished(self.run_id, status, reason))
+
+    # -- moving on -----------------------------------------------------------------------
+    async def _skip_to(self, origin: StepBase, target: str) -> None:
+        """Mark the steps between ``origin`` and ``target`` (or every later step for ``end``) skipped."""
+        ids = [s.id for s in self.playbook.steps]
+        start = ids.index(origin.id) + 1
+        stop = len(ids) if target == END else ids.index(target)
+        for step in self.playbook.steps[start:stop]:
+            if not self._done(step):
+                await self._set(step, StepState.SKIPPED, f"Step {{title}} skipped: {origin.id} went to {target}",
+                                data={"reason": f"goto {target} from {origin.id}"})
+                self._emit(StepFinished(self.run_id, step.id, "skipped", f"goto {target} from {origin.id}"))
+
+    async def _after(self, step: StepBase) -> None:
+        """Finish the run when nothing is left."""
+        if self.current is None and not self.finished:
+            failed = [s.id for s in self.playbook.steps if self.state_of(s.id) == "failed"]
+            await self._finish_run("succeeded", f"steps failed and continued: {', '.join(failed)}" if failed else "")
+
+    # -- the controls ----------------------------------------------------------------------
+    async def run_next(self) -> str | None:
+        """Run the current step (asking the operator where a person is needed); returns its final state.
+
+        Raises :class:`NeedsPerson` when the operator cannot answer; the step then stays
+        where it was, and the run can be resumed with the answer.
+        """
+        step = self.current
+        if step is None or self.finished:
+            raise EngineError("the run is finished")
+        state = self.state_of(step.id)
+        if state == "unknown":
+            verdict = await self._ask(step, "outcome unknown: verify", self.operator.verify_unknown(step))
+            if verdict == "done":
+                return await self.mark_done("verified done by the responder after an unknown outcome")
+            if verdict == "skip":
+                return await self.skip("skipped by the responder after an unknown outcome")
+        elif state in ("failed", "cancelled"):
+            self.status = "halted"
+            raise EngineError(f"step {step.id} {state}: retry, skip or abort")
+        return await self._guarded_run(step)
+
+    async def retry(self) -> str | None:
+        """Run the current step again (only a failed, cancelled or unknown one)."""
+        step = self.current
+        if step is None or self.state_of(step.id) not in ("failed", "cancelled", "unknown"):
+            raise EngineError("there is no failed step to retry")
+        return await self._guarded_run(step)
+
+    async def skip(self, reason: str) -> str:
+        step = self.current
+        if step is None or self.finished:
+            raise EngineError("the run is finished")
+        if not reason.strip():
+            raise EngineError("skipping a step needs a reason")
+        await self._set(step, StepState.SKIPPED, f"Step {{title}} skipped: {reason}", data={"reason": reason})
+        self._emit(StepFinished(self.run_id, step.id, "skipped", reason))
+        self.status = "running"
+        await self._after(step)
+        return "skipped"
+
+    async def mark_done(self, note: str = "marked done by the responder") -> str:
+        step = self.current
+        if step is None or self.finished:
+            raise EngineError("the run is finished")
+        await self._set(step, StepState.SUCCEEDED, f"Step {{title}} {note}", data={"reason": note},
+                        outputs=self.records.get(step.id, {}).get("outputs") or {})
+        self._emit(StepFinished(self.run_id, step.id, "succeeded", note))
+        self.status = "running"
+        await self._after(step)
+        return "succeeded"
+
+    async def abort(self, reason: str = "aborted by the responder") -> None:
+        if not self.finished:
+            await self._finish_run("aborted", reason)
+
+    def cancel(self) -> bool:
+        """Cancel the step that is executing (a shell gets SIGTERM, then SIGKILL); False if none is."""
+        if self._task is None or self._running is None:
+            return False
+        self._cancelled = True
+        self._task.cancel()
+        return True
+
+    async def run_to_end(self) -> str:
+        """Headless: run every step in turn. A failed step applies its ``on_failure``; abort ends the run."""
+        while not self.finished:
+            if self.current is None:
+                await self._after(self.playbook.steps[-1])
+                break
+            step = self.current
+            await self.run_next()
+            if self.state_of(step.id) in ("failed", "cancelled") and self.current is step:
+                await self._finish_run("failed", f"step {step.id} {self.state_of(step.id)}")
+        return self.status
+
+    # -- one step ------------------------------------------------------------------------
+    async def _ask(self, step: StepBase, question: str, answer: Any) -> Any:
+        self._emit(StepWaiting(self.run_id, step.id, question))
+        try:
+            return await answer
+        except NeedsPerson:
+            self.status = "waiting"
+            raise
+
+    async def _guarded_run(self, step: StepBase) -> str | None:
+        self._task = asyncio.current_task()
+        self._cancelled = False
+        try:
+            state = await person.run_step(self, step)
+        finally:
+            self._task = None
+            self._running = None
+        if self.status in ("waiting", "halted"):
+            self.status = "running"
+        if state in ("failed", "cancelled") and step.on_failure == "abort":
+            self.status = "halted"
+        elif state == "failed" and step.on_failure_goto:
+            await self._skip_to(step, step.on_failure_goto)
+        await self._after(step)
+        return state
+
+    async def _execute(self, step: StepBase, call: dict[str, Any] | None, lines: list[str]) -> str:
+        """Run an executing step with its retries and timeout; record every transition."""
+        previous = self.records.get(step.id, {})
+        attempt = 1 if previous.get("status", "pending") == "pending" else int(previous.get("attempt") or 1) + 1
+        first = attempt
+        started = time.monotonic()
+        while True:
+            await self._set(step, StepState.RUNNING, f"Step {{title}} started (attempt {attempt})" if attempt > 1
+                            else "Step {title} started", attempt=attempt, data={"call": call, "call_preview": lines})
+            self._running = step
+            self._emit(StepStarted(self.run_id, step.id, self.title(step), lines, attempt))
+            try:
+                ctx = self.context()
+                coro = execute(step, call or {}, ctx, self.runtime, guarded=self.policy.guarded)
+                timeout = step.timeout if step.kind in ("aws", "http", "notify") else None  # type: ignore[attr-defined]
+                result: StepResult = await asyncio.wait_for(coro, timeout) if timeout else await coro
+            except asyncio.CancelledError:
+                await self._finish_step(step, StepState.CANCELLED, "Step {title} cancelled", started, call=lines,
+                                        attempt=attempt, error="cancelled by the responder")
+                if not self._cancelled:
+                    raise
+                return "cancelled"
+            except asyncio.TimeoutError:
+                error, outputs = f"no answer within {step.timeout:g}s", {}
+            except _ERRORS as exc:
+                error = str(exc) or exc.__class__.__name__
+                outputs = getattr(exc, "outputs", {})
+            else:
+                await self._finish_step(step, StepState.SUCCEEDED, f"Step {{title}} succeeded: {result.summary}",
+                                        started, call=lines, attempt=attempt, outputs=result.outputs,
+                                        data={"result": result.summary})
+                return "succeeded"
+            if attempt - first < step.retries:
+                self._emit(StepOutput(self.run_id, step.id, f"attempt {attempt} failed: {error}; retrying in "
+                                      f"{step.retry_delay:g}s", "stderr"))
+                await self._set(step, StepState.FAILED, f"Step {{title}} attempt {attempt} failed: {error}",
+                                attempt=attempt, error=error, outputs=outputs, data={"will_retry": True})
+                await asyncio.sleep(step.retry_delay)
+                attempt += 1
+                continue
+            await self._finish_step(step, StepState.FAILED, f"Step {{title}} failed: {error}", started, call=lines,
+                                    attempt=attempt, outputs=outputs, error=error)
+            return "failed"
+
+    def is_person_step(self, step: StepBase) -> bool:
+        return step.kind in PERSON_KINDS  # type: ignore[attr-defined]
+
+    def render(self, step: StepBase) -> tuple[dict[str, Any] | None, list[str], str | None]:
+        """(call, preview lines, why it cannot render) for ``step`` with the values known now."""
+        lines = self.preview(step)
+        try:
+            return render_call(step, self.context()), lines, None
+        except _ERRORS as exc:
+            return None, lines, f"cannot render the call: {exc}"

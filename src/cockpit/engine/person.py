@@ -1,0 +1,133 @@
+"""Deciding what happens to one step before anything executes.
+
+In order: the ``when`` condition; the policy guard (dry run, read-only, tabletop); the
+steps a person answers (manual, approve, choose); the confirmation gates (write:
+``confirm_write``; destructive: the typed text must match); then execution. Each outcome
+is recorded, with the exact call, before the engine moves on.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from cockpit.content import templating
+from cockpit.content.playbook import ApproveStep, ChooseStep, ManualStep, NotifyStep, Risk, StepBase
+from cockpit.engine.events import StepStarted
+from cockpit.engine.operator import Refused
+from cockpit.timeline import EventKind, StepState
+
+if TYPE_CHECKING:
+    from cockpit.engine.engine import Engine
+
+
+def _holds(expression: str, ctx: dict[str, Any]) -> bool | None:
+    """The truth of ``expression``; None when it cannot be evaluated (a missing output...)."""
+    try:
+        return bool(templating.evaluate(expression, ctx))
+    except (templating.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def suggestion(step: ChooseStep, ctx: dict[str, Any]) -> str | None:
+    """The option whose condition alone holds (a condition that cannot be evaluated does not hold)."""
+    holding = [o.id for o in step.options if o.condition and _holds(o.condition, ctx)]
+    return holding[0] if len(holding) == 1 else None
+
+
+async def run_step(engine: Engine, step: StepBase) -> str:
+    started = time.monotonic()
+    ctx = engine.context()
+    if step.when and not engine.policy.dry_run:
+        held = _holds(step.when, ctx)
+        if not held:
+            why = "does not hold" if held is False else "cannot be evaluated"
+            await engine._finish_step(step, StepState.SKIPPED, f"Step {{title}} skipped: when {step.when} {why}",
+                                      started, call=engine.preview(step), data={"reason": f"when {why}"})
+            return "skipped"
+
+    call, lines, problem = engine.render(step)
+    refusal = engine.policy.refusal(step)
+    if refusal is None and problem and engine.policy.guarded:
+        refusal = f"not executed: {problem} (an earlier step did not run)"
+    if refusal is not None:
+        data = {"call": call, "not_executed": refusal, "mode": engine.policy.label}
+        await engine._finish_step(step, StepState.SKIPPED, f"Step {{title}} {refusal}", started, call=lines, data=data)
+        return "skipped"
+    if problem:
+        await engine._finish_step(step, StepState.FAILED, f"Step {{title}} failed: {problem}", started, call=lines,
+                                  error=problem)
+        return "failed"
+
+    op = engine.operator
+    if isinstance(step, (ManualStep, ApproveStep, ChooseStep)):
+        return await _person(engine, step, ctx, lines, started)
+
+    if step.risk is Risk.destructive:
+        expected = str(templating.render_value(step.confirm or step.id, ctx)).strip()
+        typed = await engine._ask(step, f"type {expected!r} to confirm", op.confirm_destructive(step, expected))
+        if str(typed).strip() != expected:
+            error = f"confirmation text did not match (expected {expected!r})"
+            await engine._finish_step(step, StepState.FAILED, f"Step {{title}} refused: {error}", started,
+                                      call=lines, error=error)
+            return "failed"
+    elif step.risk is Risk.write:
+        if not await engine._ask(step, "run this write step?", op.confirm_write(step, lines)):
+            await engine._finish_step(step, StepState.SKIPPED, "Step {title} skipped: not confirmed", started,
+                                      call=lines, data={"reason": "write not confirmed"})
+            return "skipped"
+    state = await engine._execute(step, call, lines)
+    if state == "succeeded" and isinstance(step, NotifyStep) and call:
+        await engine.tl.call(engine.recorder.event, engine.tl.sync, engine.incident["id"], EventKind.NOTIFICATION,
+                             f"Notified {call.get('channel') or 'the webhook'}: {call['text'].splitlines()[0]}",
+                             {"run_id": engine.run_id, "step_id": step.id, "channel": call.get("channel"),
+                              "text": call["text"]})
+    return state
+
+
+async def _person(engine: Engine, step: StepBase, ctx: dict[str, Any], lines: list[str], started: float) -> str:
+    op, incident = engine.operator, engine.incident["id"]
+    await engine._set(step, StepState.WAITING, "Step {title} waiting")
+    engine._emit(StepStarted(engine.run_id, step.id, engine.title(step), lines))
+    try:
+        if isinstance(step, ManualStep):
+            items = [str(templating.render_value(i, ctx)) for i in step.checklist]
+            ticked = await engine._ask(step, "tick every item", op.confirm_checklist(step, items))
+            missing = [i for i in items if i not in ticked]
+            if missing:
+                raise Refused(f"not ticked: {'; '.join(missing)}")
+            outputs: dict[str, Any] = {"checked": list(ticked)}
+            summary = f"checklist confirmed ({len(items)} items)"
+        elif isinstance(step, ApproveStep):
+            prompt = str(templating.render_value(step.prompt, ctx))
+            name = str(await engine._ask(step, prompt, op.approve(step, prompt))).strip()
+            if not name:
+                raise Refused("no approver name given")
+            await engine.tl.call(engine.tl.sync.approval, incident, name, prompt, run_id=engine.run_id,
+                                 step_id=step.id)
+            outputs, summary = {"approver": name}, f"approved by {name} ({step.approver})"
+        else:
+            assert isinstance(step, ChooseStep)
+            prompt = " ".join(str(templating.render_value(step.prompt, ctx)).split())
+            suggested = suggestion(step, ctx)
+            choice = await engine._ask(step, prompt, op.choose(step, prompt, list(step.options), suggested))
+            option = next((o for o in step.options if o.id == choice), None)
+            if option is None:
+                raise Refused(f"{choice!r} is not an option of {step.id} "
+                              f"({', '.join(o.id for o in step.options)})")
+            how = "condition held" if choice == suggested else "chosen by the responder"
+            await engine.tl.call(engine.recorder.event, engine.tl.sync, incident, EventKind.DECISION,
+                                 f"Decision {step.id}: {option.label} ({how})",
+                                 {"run_id": engine.run_id, "step_id": step.id, "choice": option.id, "how": how})
+            outputs, summary = {"choice": option.id}, f"{option.label} ({how})"
+    except Refused as exc:
+        await engine._finish_step(step, StepState.FAILED, f"Step {{title}} failed: {exc}", started, call=lines,
+                                  error=str(exc))
+        return "failed"
+    await engine._finish_step(step, StepState.SUCCEEDED, f"Step {{title}} succeeded: {summary}", started,
+                              call=lines, outputs=outputs, data={"result": summary})
+    if isinstance(step, ChooseStep):
+        goto = next(o.goto for o in step.options if o.id == outputs["choice"])
+        if goto:
+            await engine._skip_to(step, goto)
+    return "succeeded"

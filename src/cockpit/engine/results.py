@@ -1,0 +1,113 @@
+"""Judging an answer: expectations and outputs by JMESPath, and JSON-safe values.
+
+Every executor turns its answer into plain JSON data first (datetimes as ISO text, bodies
+read and capped), so outputs can be stored in the timeline, shown in a UI and read by
+later templates the same way whether the run is live or resumed from the database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import jmespath
+from jmespath.exceptions import JMESPathError
+
+from cockpit.content import templating
+from cockpit.content.playbook import Expectation
+
+
+class StepFailure(Exception):
+    """The step ran and did not do what it should (an error answer, a failed expectation)."""
+
+    def __init__(self, message: str, outputs: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.outputs = outputs or {}
+
+
+@dataclass
+class StepResult:
+    """A step that did its job: what later steps may read, and one line for people."""
+
+    outputs: dict[str, Any] = field(default_factory=dict)
+    summary: str = ""
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON data (botocore answers carry datetimes, bytes and Decimals)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def search(path: str, data: Any, ctx: dict[str, Any]) -> Any:
+    """Evaluate a JMESPath (rendered first: it may contain templates) over ``data``."""
+    rendered = templating.render_text(path, ctx) if templating.has_template(path) else path
+    try:
+        return jmespath.search(rendered, data)
+    except JMESPathError as exc:
+        raise StepFailure(f"JMESPath {rendered!r}: {str(exc).splitlines()[0]}") from None
+
+
+def _compare(test: str, value: Any, operand: Any) -> bool:
+    if test == "equals":
+        return value == operand or (value is not None and str(value) == str(operand) and not isinstance(operand, bool))
+    if test == "not_equals":
+        return not _compare("equals", value, operand)
+    if test == "in":
+        return any(_compare("equals", value, item) for item in operand)
+    if test == "exists":
+        return (value is not None) == bool(operand)
+    if test == "contains":
+        return value is not None and operand in value
+    if test == "matches":
+        return value is not None and re.search(operand, str(value)) is not None
+    try:
+        left, right = float(value), float(operand)
+    except (TypeError, ValueError):
+        return False
+    return left < right if test == "less_than" else left > right
+
+
+def failed_expectations(expect: list[Expectation], data: Any, ctx: dict[str, Any]) -> list[str]:
+    """One line per expectation that does not hold (empty: all hold)."""
+    problems = []
+    for exp in expect:
+        test, operand = exp.test
+        operand = templating.render_value(operand, ctx)
+        value = search(exp.jmespath, data, ctx)
+        try:
+            ok = _compare(test, value, operand)
+        except TypeError:
+            ok = False
+        if not ok:
+            shown = str(value) if len(str(value)) <= 80 else str(value)[:77] + "..."
+            problems.append(f"expected {exp.jmespath} {test} {operand!r}, got {shown}")
+    return problems
+
+
+def extract_outputs(outputs: dict[str, str], data: Any, ctx: dict[str, Any]) -> dict[str, Any]:
+    return {name: search(path, data, ctx) for name, path in outputs.items()}
+
+
+def judge(expect: list[Expectation], outputs: dict[str, str], data: Any, ctx: dict[str, Any],
+          implicit: dict[str, Any]) -> dict[str, Any]:
+    """Outputs of a call (declared and implicit); StepFailure when an expectation fails."""
+    values = {**implicit, **extract_outputs(outputs, data, ctx)}
+    problems = failed_expectations(expect, data, ctx)
+    if problems:
+        raise StepFailure("; ".join(problems), values)
+    return values

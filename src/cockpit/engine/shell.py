@@ -1,0 +1,84 @@
+"""The ``shell`` step: a program run from an argv list, never through a shell.
+
+Each argv element is rendered on its own and passed as one argument to
+``asyncio.create_subprocess_exec``, so ``x; touch /tmp/pwned`` in a parameter is one odd
+argument, not a second command. The child gets its own process group, so cancelling
+(SIGTERM, then SIGKILL after a grace period) reaches whatever it started too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from typing import Any
+
+from cockpit.content import templating
+from cockpit.content.playbook import ShellStep
+from cockpit.engine.results import StepFailure, StepResult
+from cockpit.engine.runtime import Runtime
+
+_KEEP_LINES = 200  # stdout/stderr kept as outputs (the end of them)
+
+
+def render_shell(step: ShellStep, ctx: dict[str, Any]) -> dict[str, Any]:
+    argv = [str(templating.render_value(a, ctx)) for a in step.argv]
+    return {"argv": argv, "env": {k: str(v) for k, v in templating.render_value(step.env, ctx).items()},
+            "cwd": str(templating.render_value(step.cwd, ctx)) if step.cwd else None}
+
+
+async def _pump(stream: asyncio.StreamReader, name: str, keep: list[str], rt: Runtime) -> None:
+    while True:
+        raw = await stream.readline()
+        if not raw:
+            return
+        line = raw.decode("utf-8", "replace").rstrip("\n")
+        keep.append(line)
+        del keep[:-_KEEP_LINES]
+        rt.emit(line, name)
+
+
+async def terminate(proc: asyncio.subprocess.Process, grace: float) -> None:
+    """SIGTERM the process group, then SIGKILL it if it is still there after ``grace`` seconds."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        if proc.returncode is not None:
+            return
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            await asyncio.wait_for(proc.wait(), wait)
+            return
+        except asyncio.TimeoutError:
+            continue
+
+
+async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: float | None = None) -> StepResult:
+    r = render_shell(step, ctx)
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *r["argv"], stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, env={**os.environ, **r["env"]}, cwd=r["cwd"], start_new_session=True)
+    except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+        raise StepFailure(f"cannot run {r['argv'][0]}: {exc.strerror or exc}") from None
+    out: list[str] = []
+    err: list[str] = []
+    pumps = asyncio.gather(_pump(proc.stdout, "stdout", out, rt), _pump(proc.stderr, "stderr", err, rt))  # type: ignore[arg-type]
+    try:
+        await asyncio.wait_for(asyncio.shield(pumps), timeout)
+        code = await proc.wait()
+    except asyncio.TimeoutError:
+        await terminate(proc, rt.kill_grace)
+        pumps.cancel()
+        raise StepFailure(f"{r['argv'][0]} did not finish within {timeout:g}s; stopped (SIGTERM, then SIGKILL)",
+                          {"stdout": "\n".join(out), "stderr": "\n".join(err)}) from None
+    except asyncio.CancelledError:
+        await terminate(proc, rt.kill_grace)
+        pumps.cancel()
+        raise
+    outputs = {"exit_code": code, "stdout": "\n".join(out), "stderr": "\n".join(err)}
+    if code not in step.exit_codes:
+        tail = (err or out or [""])[-1]
+        raise StepFailure(f"{r['argv'][0]} exited with {code}" + (f": {tail}" if tail else ""), outputs)
+    return StepResult(outputs, f"exit {code}, {len(out)} lines of output")
