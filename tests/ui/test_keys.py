@@ -1,0 +1,197 @@
+"""The cockpit screen driven from the keyboard at 80x24, on fixed snapshots.
+
+Snapshots are fed through the app's own messages (AlarmsFetched, …) with polling off, so
+what is asserted is exactly what the panes draw from a snapshot.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from cockpit.sources.snapshot import ErrorKind
+from cockpit.ui.app import CockpitApp
+from cockpit.ui.messages import PlaybookRequested, fetched
+from cockpit.ui.screens.choose import ChooseScreen
+from cockpit.ui.screens.cockpit import CockpitScreen
+from cockpit.ui.screens.detail import DetailScreen
+
+from . import synthetic as s
+from .helpers import pane_error, row, rows, screen_text, wait_for
+
+
+def feed(app: CockpitApp, *, replication_error: bool = False) -> None:
+    screen = app.screen
+    screen.post_message(fetched("alarms", s.ok("alarms", s.ALARMS)))
+    replication = s.ok("replication", s.PAIRS, 40)
+    if replication_error:
+        replication = s.stale(replication, ErrorKind.THROTTLED, "ThrottlingException: Rate exceeded")
+    screen.post_message(fetched("replication", replication))
+    screen.post_message(fetched("services", s.ok("kubernetes", s.K8S)))
+    screen.post_message(fetched("services", s.ok("http", s.HTTP)))
+
+
+def app_for(config, **kwargs) -> CockpitApp:
+    return CockpitApp(config=config, poll=False, clock=s.clock, **kwargs)
+
+
+async def test_every_pane_fits_and_reads_at_80x24(config):
+    app = app_for(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed(app, replication_error=True)
+        await pilot.pause()
+        for pane_id in ("header", "alarms", "replication", "services", "timeline"):
+            region = app.screen.query_one(f"#{pane_id}").region
+            assert region.height >= 1 and region.right <= 80 and region.bottom <= 23, (pane_id, region)
+        text = screen_text(app)
+        for needle in ("greenlang-storage", "09:30:00Z", "Alarms · 4 firing", "CRIT", "S3-Replication-Lag-Critical",
+                       "data-lake", "25m/15m", "STALE · 40s old", "throttled: ThrottlingException",
+                       "storage-health", "greenlang/storage-service", "No incident", "Pause"):
+            assert needle in text, needle
+
+
+async def test_more_room_shows_more(config):
+    app = app_for(config)
+    async with app.run_test(size=(160, 50)) as pilot:
+        feed(app)
+        await pilot.pause()
+        assert app.screen.has_class("-wide")
+        text = screen_text(app)
+        assert "greenlang-s3-storage-size-warning" in text and "Threshold Crossed" in text  # all rows, reasons
+        alarms, replication = app.screen.query_one("#alarms").region, app.screen.query_one("#replication").region
+        assert replication.x > alarms.x  # side by side, not stacked
+
+
+async def test_sort_filter_and_detail(config):
+    app = app_for(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed(app)
+        await pilot.pause()
+        assert [r[0] for r in rows(app, "alarms")][:2] == ["CRIT", "CRIT"]  # worst first
+        await pilot.press("s")  # by age: newest first
+        assert rows(app, "alarms")[0][3] == "S3-Replication-Lag-Critical"
+        await pilot.press("s")  # by name
+        names = [r[3] for r in rows(app, "alarms")]
+        assert names == sorted(names)
+        await pilot.press("slash", *"5xx", "enter")
+        assert [r[3] for r in rows(app, "alarms")] == ["greenlang-s3-5xx-errors-critical"]
+        assert "filter “5xx” 1/5" in app.screen.query_one("#alarms").border_title
+        await pilot.press("d")
+        assert isinstance(app.screen, DetailScreen)
+        text = screen_text(app)
+        assert "212.0, 187.0" in text and "seen by this cockpit" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, CockpitScreen)
+        await pilot.press("slash", "escape")
+        assert len(rows(app, "alarms")) == 5
+
+
+async def test_replication_detail_draws_the_trend(config):
+    app = app_for(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed(app)
+        await pilot.pause()
+        app.screen.query_one("#replication DataTable").focus()
+        await pilot.press("enter")
+        assert isinstance(app.screen, DetailScreen)
+        assert "past RPO 900s" in screen_text(app)
+        assert app.screen.query_one("#detail-trend").data == list(s.PAIRS[0].history)
+
+
+async def test_newly_firing_alarm_is_highlighted_then_not(config):
+    now = {"t": s.NOW}
+    app = CockpitApp(config=config, poll=False, clock=lambda: now["t"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        calm = tuple(dataclasses.replace(a, state="OK") for a in s.ALARMS[:2])
+        app.screen.post_message(fetched("alarms", s.ok("alarms", calm)))
+        await pilot.pause()
+        assert row(app, "alarms", "greenlang-s3-5xx-errors-critical")[1] == "OK"
+        app.screen.post_message(fetched("alarms", s.ok("alarms", (s.ALARMS[0], calm[1]))))
+        await pilot.pause()
+        assert row(app, "alarms", "greenlang-s3-5xx-errors-critical")[1] == "ALARM NEW"
+        now["t"] = s.ago(-300)  # five minutes later
+        app.screen.query_one("#alarms").expire_highlights()
+        await pilot.pause()
+        assert row(app, "alarms", "greenlang-s3-5xx-errors-critical")[1] == "ALARM"
+
+
+async def test_stale_source_keeps_rows_and_names_the_error(config):
+    app = app_for(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        feed(app)
+        failed = s.stale(s.ok("http", s.HTTP), ErrorKind.CREDENTIALS, "ExpiredTokenException: token expired")
+        app.screen.post_message(fetched("services", failed))
+        await pilot.pause()
+        assert "http: credentials: ExpiredTokenException" in pane_error(app, "services")
+        assert row(app, "services", "storage-health")  # last good row kept
+        assert app.screen.query_one("#services").has_class("-stale")
+        assert pane_error(app, "alarms") == ""
+
+
+async def test_pause_resume_is_in_the_footer_and_header(config):
+    app = app_for(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p")
+        assert "PAUSED" in screen_text(app) and app.screen.paused
+        await pilot.press("r")  # a manual refresh resumes
+        assert not app.screen.paused and "PAUSED" not in screen_text(app)
+
+
+async def test_switch_screens_from_the_list(config):
+    app = app_for(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g")
+        assert isinstance(app.screen, ChooseScreen)
+        text = screen_text(app)
+        assert all(n in text for n in ("aws-infrastructure", "flight-school", "greenlang-platform"))
+        options = app.screen.query_one("#choices")
+        index = next(i for i in range(options.option_count) if options.get_option_at_index(i).id == "flight-school")
+        options.highlighted = index
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CockpitScreen) and app.screen.model.name ==
+                       "flight-school", what="flight-school screen")
+        assert "flight-school" in screen_text(app)
+
+
+async def test_playbooks_are_listed_and_picking_one_posts_a_request(config):
+    seen: dict[int, PlaybookRequested] = {}  # the hook sees a bubbling message at every node
+    app = app_for(config)
+    async with app.run_test(size=(80, 24), message_hook=lambda m: isinstance(m, PlaybookRequested)
+                            and seen.setdefault(id(m), m)) as pilot:
+        await pilot.press("b")
+        text = screen_text(app)
+        assert "dr-failover" in text and "dr-failback" in text and "s3-replication-lag" in text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [m.playbook_id for m in seen.values()] == ["dr-failover"]
+        assert isinstance(app.screen, CockpitScreen)
+
+
+#: The picture's frame, not the app: window buttons and the export's default foreground.
+FRAME = {"ff5f57", "febc2e", "28c840", "c5c8c6"}
+
+
+def colours(svg: str) -> set[str]:
+    return {c.lower() for c in re.findall(r"#([0-9a-fA-F]{6})\b", svg)} - FRAME
+
+
+def grey(colour: str) -> bool:
+    r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    return max(r, g, b) - min(r, g, b) <= 2
+
+
+async def test_no_color_keeps_the_meaning(config, monkeypatch):
+    async def picture() -> tuple[str, str, bool]:
+        app = app_for(config)
+        async with app.run_test(size=(80, 24)) as pilot:
+            feed(app, replication_error=True)
+            await pilot.pause()
+            return app.export_screenshot(), screen_text(app), app.no_color
+
+    svg, _, no_color = await picture()
+    assert not no_color and not all(grey(c) for c in colours(svg))  # control: colour without NO_COLOR
+    monkeypatch.setenv("NO_COLOR", "1")
+    svg, text, no_color = await picture()
+    assert no_color and all(grey(c) for c in colours(svg)), sorted(c for c in colours(svg) if not grey(c))
+    # Words carry every level and the stale state.
+    assert "CRIT" in text and "WARN" in text and "STALE" in text and "ok" in text
