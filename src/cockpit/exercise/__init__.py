@@ -1,0 +1,13 @@
+"""DR drills and tabletop exercises on the emulated estate (docs/exercises.md). No Textual.
+
+* :class:`Exercise` (``session.py``) — the exercise incident, injects relayed from the
+  estate's scenario clock, facilitator controls, scoring at the end.
+* :class:`DrillMeter` (``drill.py``) — seed 003's DR test metrics while a playbook runs.
+* ``scoring.py`` — expectations met or missed, with evidence, from the timeline alone.
+* ``report.py`` — the after-action and drill reports (Markdown and a JSON summary).
+* ``headless.py`` — what ``cockpit exercise --headless`` runs.
+
+Import from the submodules: the package itself imports nothing, so the postmortem export
+can use ``report.py`` without loading the engine or aiohttp.
+"""
+

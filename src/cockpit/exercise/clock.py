@@ -1,0 +1,67 @@
+"""Scenario time for timeline events: "declared P1 within 5 minutes" is scenario minutes.
+
+The scenario clock lives in the estate and can run fast (``--speed 60``), pause, and jump
+(the facilitator's "next inject"). Timeline events carry wall-clock timestamps. So every
+change of the clock is written to the timeline as a *checkpoint* (wall time, scenario
+seconds, speed, paused), and a wall time maps to scenario time by extrapolating from the
+last checkpoint before it. Because the checkpoints are in the timeline, a report computed
+later from the database (or from a JSON export, on another machine) sees the same times.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from cockpit.timeline.model import parse_ts
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    wall: float  # epoch seconds
+    at: float  # scenario seconds
+    speed: float
+    paused: bool
+
+    @classmethod
+    def from_status(cls, status: dict[str, Any], wall: float | None = None) -> Checkpoint:
+        return cls(time.time() if wall is None else wall, float(status["elapsed"]), float(status["speed"]),
+                   bool(status["paused"]))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"wall": self.wall, "at": self.at, "speed": self.speed, "paused": self.paused}
+
+    def predict(self, wall: float) -> float:
+        return self.at if self.paused else self.at + (wall - self.wall) * self.speed
+
+
+class ClockMap:
+    """Wall time → scenario seconds, from checkpoints (kept sorted by wall time)."""
+
+    def __init__(self, checkpoints: list[Checkpoint] | None = None) -> None:
+        self.points: list[Checkpoint] = sorted(checkpoints or [], key=lambda c: c.wall)
+
+    def add(self, point: Checkpoint) -> None:
+        bisect.insort(self.points, point, key=lambda c: c.wall)
+
+    @classmethod
+    def from_events(cls, events: list[Any]) -> ClockMap:
+        """Every ``clock`` found in the exercise's own events (``data.exercise`` set)."""
+        found = [Checkpoint(**e.data["clock"]) for e in events
+                 if isinstance(e.data, dict) and e.data.get("exercise") and isinstance(e.data.get("clock"), dict)]
+        return cls(found)
+
+    def at(self, wall: float) -> float:
+        if not self.points:
+            raise ValueError("no clock checkpoints: not an exercise timeline")
+        i = bisect.bisect_right([c.wall for c in self.points], wall) - 1
+        if i < 0:  # before the exercise started: extrapolate backwards, never below zero
+            first = self.points[0]
+            return max(0.0, first.at - (first.wall - wall) * (0 if first.paused else first.speed))
+        return self.points[i].predict(wall)
+
+    def at_ts(self, ts: str) -> float:
+        """Scenario seconds of a timeline timestamp (ISO 8601)."""
+        return self.at(parse_ts(ts).timestamp())

@@ -1,0 +1,114 @@
+"""Headless exercises, as ``cockpit exercise --headless`` runs them (and the tests do).
+
+The estate is already running (``estate/process.py``) and the process environment points
+every client at it; these coroutines do the rest on one event loop: follow the scenario
+clock, run the playbook through the engine with the drill meter listening, then measure,
+record and score.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cockpit.content.playbook import Playbook
+from cockpit.exercise.drill import DrillMeter, Metric, verdict
+from cockpit.exercise.scoring import Verdict
+from cockpit.exercise.session import Exercise
+
+
+def screen_for(config: Any, playbook: Playbook) -> Any:
+    """The screen whose values fill the playbook's ``default_from`` (estate URLs in the demo)."""
+    from cockpit.content.errors import ContentError
+    from cockpit.content.screen import load_screens
+
+    wanted = playbook.applies_to.screens
+    name = config.screen if not wanted or config.screen in wanted else wanted[0]
+    try:
+        return load_screens(config.screens_dirs).get(name)
+    except ContentError:
+        return None
+
+
+@dataclass
+class DrillResult:
+    incident_id: str
+    run_status: str
+    metrics: list[Metric]
+    verdicts: list[Verdict]
+    passed: bool
+    line: str
+    meter: DrillMeter | None = field(default=None, repr=False)
+
+
+async def wait_for_first_inject(exercise: Exercise, timeout: float) -> None:
+    """A drill's team acts when it is paged: wait for the first inject (or the first fault)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = exercise.last_status
+        if exercise.scenario.injects:
+            if exercise.injects:
+                return
+        elif any(h.get("source") == "event" and h.get("kind") != "say" for h in status.get("happenings", [])):
+            return
+        await asyncio.sleep(0.05)
+        await exercise.poll()
+    raise TimeoutError("the scenario never paged the team (no inject or fault fired)")
+
+
+async def run_drill(exercise: Exercise, playbook: Playbook, params: dict[str, Any], *, operator: Any,
+                    runtime: Any, screen: Any, listeners: list[Callable[[Any], Any]] | None = None,
+                    settle: float = 0.0) -> DrillResult:
+    """Start the exercise, wait for the page, run ``playbook`` to the end, measure and score."""
+    from cockpit.engine import Engine, EngineError, Policy
+
+    await exercise.start()
+    follower = asyncio.create_task(exercise.follow(0.2))
+    meter = DrillMeter(exercise)
+    status = "failed"
+    try:
+        first = min([i.at for i in exercise.scenario.injects] or [0.0])
+        await wait_for_first_inject(exercise, first / exercise.clock.points[-1].speed + 30)
+        engine = await Engine.start(playbook, exercise.timeline, exercise.incident_id, params, operator=operator,
+                                    policy=Policy(), runtime=runtime, screen=screen,
+                                    listeners=[meter.on_event, *(listeners or [])])
+        try:
+            status = await engine.run_to_end()
+        except EngineError:
+            status = engine.status
+        if settle:
+            await asyncio.sleep(settle)
+    finally:
+        await meter.finish()
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+    await exercise.poll()
+    metrics = await meter.metrics()
+    await meter.record(metrics)
+    verdicts = await exercise.end()
+    passed, line = verdict(metrics)
+    if status != "succeeded":
+        passed, line = False, f"FAIL: the {playbook.id} run {status}; " + line.split(": ", 1)[1]
+    return DrillResult(exercise.incident_id, status, metrics, verdicts, passed, line, meter)
+
+
+async def run_tabletop(exercise: Exercise, *, linger: float, on_inject: Callable[[Any], Any] | None = None) -> list[Verdict]:
+    """Relay injects until the scenario has played out plus ``linger`` scenario seconds; then score."""
+    await exercise.start()
+    seen = 0
+    try:
+        while True:
+            await exercise.poll()
+            for event in exercise.injects[seen:]:
+                if on_inject:
+                    on_inject(event)
+            seen = len(exercise.injects)
+            if exercise.done and exercise.now() >= exercise.scenario.duration + linger:
+                break
+            await asyncio.sleep(0.2)
+    except asyncio.CancelledError:
+        pass
+    return await exercise.end()

@@ -1,0 +1,171 @@
+"""One exercise: the incident it logs to, the injects it relays, the facilitator's controls.
+
+:class:`Exercise` connects three things that live in different places: the scenario clock
+(in the estate process, behind its control API), the incident timeline (SQLite), and the
+people (a UI, the headless CLI, or a test playing a team). It
+
+* declares the exercise incident (mode ``tabletop`` or ``drill``) and writes a *start*
+  event holding what the reports need later: the scenario's injects, expectations, drill
+  targets, and the first clock checkpoint;
+* :meth:`poll` — turns injects fired by the estate into ``inject`` timeline events (the UI
+  shows them as banners), and writes a clock checkpoint whenever the clock was paused,
+  resumed, sped up or jumped by anyone;
+* facilitator controls: :meth:`pause`, :meth:`resume`, :meth:`next_inject`,
+  :meth:`adhoc_inject`;
+* :meth:`end` — scores the expectations (``scoring.py``) and writes the result.
+
+Nothing here imports Textual; the UI drives the same object.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from cockpit.content.scenario import Scenario
+from cockpit.exercise.clock import Checkpoint, ClockMap
+from cockpit.exercise.control import EstateControl
+from cockpit.exercise.scoring import Verdict, score
+from cockpit.timeline.aio import AsyncTimeline
+from cockpit.timeline.model import Event, EventKind, Incident
+
+#: Severity a tabletop incident opens at: "not yet classified"; classifying it is the team's job.
+TABLETOP_SEVERITY = "P4"
+
+
+def spec(scenario: Scenario) -> dict[str, Any]:
+    """What the reports need from the scenario, stored in the timeline with the exercise."""
+    return {"scenario": scenario.id, "title": scenario.title, "severity": scenario.severity,
+            "injects": [i.model_dump() for i in scenario.injects],
+            "expectations": [e.model_dump(exclude_none=True) for e in scenario.expectations],
+            "drill": scenario.drill.model_dump()}
+
+
+@dataclass
+class Exercise:
+    scenario: Scenario
+    mode: str  # "tabletop" | "drill"
+    timeline: AsyncTimeline
+    control: EstateControl
+    incident: Incident | None = None
+    clock: ClockMap = field(default_factory=ClockMap)
+    last_status: dict[str, Any] = field(default_factory=dict)
+    #: Inject events recorded so far, in order (the UI's banner shows the last one).
+    injects: list[Event] = field(default_factory=list)
+    _seen: int = 0  # happenings already looked at
+    ended: bool = False
+
+    @property
+    def incident_id(self) -> str:
+        assert self.incident is not None, "start() the exercise first"
+        return self.incident.id
+
+    # -- starting ----------------------------------------------------------------------------
+    async def start(self, *, commander: str | None = None) -> Incident:
+        if self.mode not in ("tabletop", "drill"):
+            raise ValueError(f"mode must be tabletop or drill, not {self.mode!r}")
+        severity = self.scenario.severity if self.mode == "drill" else TABLETOP_SEVERITY
+        label = "Drill" if self.mode == "drill" else "Tabletop"
+        self.incident = await self.timeline.declare(f"{label}: {self.scenario.title}", severity, mode=self.mode,
+                                                    commander=commander)
+        status = await self.control.status()
+        point = Checkpoint.from_status(status)
+        self.clock.add(point)
+        self.last_status = status
+        await self._record(f"{label} exercise started: {self.scenario.title} (scenario {self.scenario.id}, "
+                           f"speed ×{point.speed:g})", {"exercise": "start", "mode": self.mode,
+                                                        "spec": spec(self.scenario), "clock": point.as_dict()})
+        await self.poll()
+        return self.incident
+
+    async def _record(self, message: str, data: dict[str, Any]) -> Event:
+        return await self.timeline.call(self.timeline.sync.append, self.incident_id, EventKind.INJECT, message, data)
+
+    # -- following the estate ------------------------------------------------------------------
+    async def poll(self, status: dict[str, Any] | None = None) -> list[Event]:
+        """Record new injects and clock changes; returns the inject events written."""
+        wall = time.time()
+        status = status or await self.control.status()
+        wall = (wall + time.time()) / 2
+        self.last_status = status
+        new: list[Event] = []
+        happenings = status.get("happenings", [])
+        for h in happenings[self._seen:]:
+            if h.get("kind") == "inject" and h.get("detail"):
+                new.append(await self._inject_event(h["detail"], float(h["at"]), adhoc=False))
+        self._seen = len(happenings)
+        await self._sync_clock(status, wall)
+        return new
+
+    async def _sync_clock(self, status: dict[str, Any], wall: float) -> None:
+        point = Checkpoint.from_status(status, wall)
+        last = self.clock.points[-1] if self.clock.points else None
+        drift = abs(point.at - last.predict(wall)) if last else float("inf")
+        if last is None or last.paused != point.paused or last.speed != point.speed or drift > max(1.0, point.speed * 0.5):
+            self.clock.add(point)
+            await self._record(f"Scenario clock at T+{point.at:.0f}s ({'paused' if point.paused else f'×{point.speed:g}'})",
+                               {"exercise": "clock", "clock": point.as_dict()})
+
+    async def _inject_event(self, detail: dict[str, Any], at: float, *, adhoc: bool) -> Event:
+        who = f" [{detail['audience']}]" if detail.get("audience") else ""
+        event = await self._record(f"Inject{who}: {detail['title']} — {detail['message']}".strip(),
+                                   {"exercise": "inject", **detail, "at": at, "adhoc": adhoc})
+        self.injects.append(event)
+        return event
+
+    async def follow(self, interval: float = 0.25) -> None:
+        """Poll until cancelled (a worker in the UI, a task in the CLI)."""
+        while not self.ended:
+            await self.poll()
+            await asyncio.sleep(interval)
+
+    # -- the facilitator -----------------------------------------------------------------------
+    async def pause(self) -> None:
+        await self.poll(await self.control.pause())
+
+    async def resume(self) -> None:
+        await self.poll(await self.control.resume())
+
+    async def next_inject(self) -> Event | None:
+        """Fire the next inject now (the clock jumps; events due before it fire too)."""
+        before = len(self.injects)
+        while True:
+            status = await self.control.next()
+            await self.poll(status)
+            if len(self.injects) > before or status.get("fired") is None:
+                return self.injects[before] if len(self.injects) > before else None
+
+    async def adhoc_inject(self, title: str, message: str, audience: str | None = None) -> Event:
+        """An inject the facilitator makes up on the spot ("the CFO is on the bridge")."""
+        if not title.strip():
+            raise ValueError("an inject needs a title")
+        at = self.clock.at(time.time())
+        return await self._inject_event({"id": f"adhoc-{len(self.injects) + 1}", "title": title.strip(),
+                                         "message": message.strip() or title.strip(), "audience": audience},
+                                        at, adhoc=True)
+
+    @property
+    def done(self) -> bool:
+        """Every scripted event and inject has fired."""
+        s = self.last_status
+        return bool(s) and s.get("events_fired") == s.get("events_total") and \
+            s.get("injects_fired") == s.get("injects_total")
+
+    def now(self) -> float:
+        return self.clock.at(time.time())
+
+    # -- ending --------------------------------------------------------------------------------
+    async def end(self) -> list[Verdict]:
+        """Score every expectation against the timeline and record the result."""
+        await self.poll()
+        end_at = self.now()
+        events = await self.timeline.call(self.timeline.sync.events, self.incident_id)
+        verdicts = score([e.model_dump(exclude_none=True) for e in self.scenario.expectations], events,
+                         self.clock, end_at)
+        met = sum(v.met for v in verdicts)
+        self.ended = True
+        await self._record(f"Exercise ended at T+{end_at:.0f}s: {met} of {len(verdicts)} expectations met",
+                           {"exercise": "end", "end_at": end_at, "verdicts": [v.as_dict() for v in verdicts]})
+        return verdicts
