@@ -53,6 +53,7 @@ HEADLESS = [
     ["status", "--help"],
     ["incident", "--help"],
     ["playbook", "list"],
+    ["run", "--help"],
 ]
 
 
