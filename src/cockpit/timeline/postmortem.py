@@ -161,6 +161,11 @@ def render_markdown(tl: Timeline, incident_id: str) -> str:
                        f"| {run.status} | {cell(steps)} |")
         out.append("")
 
+    if incident.mode in ("drill", "tabletop"):
+        from cockpit.exercise.report import render_section  # the drill / after-action report
+
+        out += render_section(tl, incident.id)
+
     out += ["## Timeline", "", "| Time (UTC) | Actor | Kind | Event |", "| --- | --- | --- | --- |"]
     for e in sorted(events, key=lambda e: (e.ts, e.seq)):
         out.append(f"| {e.ts} | {cell(e.actor)} | {e.kind} | {cell(e.message)} |")
