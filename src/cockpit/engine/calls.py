@@ -16,7 +16,7 @@ from cockpit.content.playbook import AwsCall, HttpCall, K8sCall, NotifyStep, She
 from cockpit.engine.aws import render_aws, run_aws
 from cockpit.engine.http import post_webhook, render_http, run_http
 from cockpit.engine.k8s import render_k8s, run_k8s
-from cockpit.engine.results import StepFailure, StepResult
+from cockpit.engine.results import StepFailure, StepResult, Unmet
 from cockpit.engine.runtime import Runtime
 from cockpit.engine.shell import render_shell, run_shell
 
@@ -72,7 +72,8 @@ async def run_wait(step: WaitStep, ctx: dict[str, Any], rt: Runtime, once: bool 
             return StepResult({**outputs, "result": outputs, "attempts": attempts},
                               f"condition held after {attempts} check{'s' * (attempts > 1)}")
         if once:
-            raise StepFailure(f"condition does not hold (checked once, not waiting): {last}",
+            raise Unmet(f"not waiting (read-only): checked once, {step.until or 'the expectations'} "
+                        f"does not hold yet: {last}",
                               {**outputs, "result": outputs, "attempts": attempts})
         if time.monotonic() + step.interval > deadline:
             raise StepFailure(f"condition did not hold within {step.timeout:g}s ({attempts} checks): {last}",

@@ -32,7 +32,7 @@ from cockpit.engine.events import (
 from cockpit.engine.operator import NeedsPerson, Operator
 from cockpit.engine.policy import PERSON_KINDS, Policy
 from cockpit.engine.record import Recorder, secret_values
-from cockpit.engine.results import StepFailure, StepResult
+from cockpit.engine.results import StepFailure, StepResult, Unmet, jsonable
 from cockpit.engine.runtime import Runtime
 from cockpit.timeline import StepState
 from cockpit.timeline.aio import AsyncTimeline
@@ -138,7 +138,8 @@ class Engine:
 
     def _done(self, step: StepBase) -> bool:
         state = self.state_of(step.id)
-        return state in ("succeeded", "skipped") or (state == "failed" and step.on_failure != "abort")
+        return state in ("succeeded", "skipped") or (state == "failed" and (step.on_failure != "abort"
+                                                                           or self.policy.guarded))
 
     @property
     def current(self) -> StepBase | None:
@@ -166,7 +167,7 @@ class Engine:
     async def _set(self, step: StepBase, state: StepState, message: str, *, attempt: int = 1,
                    outputs: dict[str, Any] | None = None, error: str | None = None,
                    data: dict[str, Any] | None = None) -> None:
-        text = message.format(title=self.title(step), id=step.id)
+        text = message.replace("{title}", self.title(step), 1)  # never .format: errors may hold braces
         await self.tl.call(self.recorder.step, self.tl.sync, self.run_id, self.incident["id"], step.id, state,
                            message=text, attempt=attempt, outputs=outputs, error=error,
                            data={"kind": step.kind, "risk": step.risk.value, **(data or {})},  # type: ignore[attr-defined, union-attr]
@@ -183,7 +184,7 @@ class Engine:
         await self._set(step, state, message, attempt=attempt, outputs=outputs, error=error,
                         data={"duration_s": duration, "call_preview": call, **(data or {})})
         shown = {k: v for k, v in (outputs or {}).items() if k not in ("response", "object", "body", "result")}
-        summary = message.replace("Step {title} ", "", 1).format(title=self.title(step), id=step.id)
+        summary = message.replace("Step {title} ", "", 1)
         self._emit(StepFinished(self.run_id, step.id, state.value, summary,
                                 shown, error, duration, call))
 
@@ -208,7 +209,10 @@ class Engine:
         """Finish the run when nothing is left."""
         if self.current is None and not self.finished:
             failed = [s.id for s in self.playbook.steps if self.state_of(s.id) == "failed"]
-            await self._finish_run("succeeded", f"steps failed and continued: {', '.join(failed)}" if failed else "")
+            stopped = [s.id for s in self.playbook.steps if self.state_of(s.id) == "failed" and s.on_failure == "abort"]
+            status = "failed" if stopped else "succeeded"
+            await self._finish_run(status, f"steps failed{'' if stopped else ' and continued'}: {', '.join(failed)}"
+                                   if failed else "")
 
     # -- the controls ----------------------------------------------------------------------
     async def run_next(self) -> str | None:
@@ -305,7 +309,9 @@ class Engine:
             self._running = None
         if self.status in ("waiting", "halted"):
             self.status = "running"
-        if state in ("failed", "cancelled") and step.on_failure == "abort":
+        if state == "failed" and self.policy.guarded:
+            pass  # nothing writes, so a guarded run walks on; the failure is recorded (and fails the run)
+        elif state in ("failed", "cancelled") and step.on_failure == "abort":
             self.status = "halted"
         elif state == "failed" and step.on_failure_goto:
             await self._skip_to(step, step.on_failure_goto)
@@ -334,6 +340,10 @@ class Engine:
                 if not self._cancelled:
                     raise
                 return "cancelled"
+            except Unmet as exc:
+                await self._finish_step(step, StepState.SKIPPED, f"Step {{title}} {exc}", started, call=lines,
+                                        attempt=attempt, outputs=exc.outputs, data={"reason": str(exc)})
+                return "skipped"
             except asyncio.TimeoutError:
                 error, outputs = f"no answer within {step.timeout:g}s", {}
             except _ERRORS as exc:
@@ -365,4 +375,8 @@ class Engine:
         try:
             return render_call(step, self.context()), lines, None
         except _ERRORS as exc:
-            return None, lines, f"cannot render the call: {exc}"
+            problem = f"cannot render the call: {exc}"
+        try:  # what can be shown: unknown values as <steps.x.outputs.y>
+            return jsonable(render_call(step, self.context(preview=True))), lines, problem
+        except (*_ERRORS, AttributeError):
+            return None, lines, problem

@@ -28,6 +28,10 @@ class StepFailure(Exception):
         self.outputs = outputs or {}
 
 
+class Unmet(StepFailure):
+    """A wait step's condition does not hold and, under the read-only guard, the step does not wait."""
+
+
 @dataclass
 class StepResult:
     """A step that did its job: what later steps may read, and one line for people."""
