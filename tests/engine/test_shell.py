@@ -1,0 +1,84 @@
+"""Shell steps: parameters cannot inject commands, output streams, timeouts stop the program.
+
+Driven through the engine's own API (what the guided screen uses), on a real timeline file.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from cockpit.content.playbooks import load_playbook
+from cockpit.engine import Engine, HeadlessOperator, Policy, StepOutput
+from cockpit.timeline.aio import AsyncTimeline
+from tests.engine.conftest import write_playbook
+
+ECHO_ARGS = "import json, sys; print(json.dumps(sys.argv[1:]))"
+
+
+def _playbook(tmp: Path, extra: str = "") -> Path:
+    return write_playbook(tmp / "pb", f"""
+id: shell-test
+title: Shell test
+parameters:
+  arg: {{}}
+steps:
+  - id: echo
+    kind: shell
+    title: Echo the argument
+    risk: read
+    argv: [{json.dumps(sys.executable)}, -c, {json.dumps(ECHO_ARGS)}, "{{{{ params.arg }}}}", "tail {{{{ params.arg }}}}"]
+{extra}""")
+
+
+async def _run(path: Path, db: Path, params: dict, **kw) -> tuple[Engine, list]:
+    pb = load_playbook(path)
+    seen: list = []
+    async with AsyncTimeline(db, "tester@host") as tl:
+        incident = await tl.declare("shell", "P3")
+        engine = await Engine.start(pb, tl, incident.id, params, operator=HeadlessOperator(yes=True),
+                                    policy=Policy(), listeners=[seen.append], **kw)
+        await engine.run_to_end()
+    return engine, seen
+
+
+@pytest.mark.parametrize("template", ["x; touch {f}", "$(touch {f})", "`touch {f}`", "x && touch {f} | sh",
+                                      "'\"; touch {f}; echo \""])
+async def test_parameter_cannot_inject_a_command(tmp_path, template):
+    target = tmp_path / "pwned"
+    value = template.format(f=target)
+    engine, seen = await _run(_playbook(tmp_path), tmp_path / "t.db", {"arg": value})
+    assert engine.status == "succeeded"
+    assert not target.exists()
+    lines = [e.line for e in seen if isinstance(e, StepOutput)]
+    assert json.loads(lines[0]) == [value, f"tail {value}"]  # each element arrived as one literal argument
+    assert engine.records["echo"]["outputs"]["exit_code"] == 0
+
+
+async def test_timeout_stops_the_program_and_fails_the_step(tmp_path):
+    pid_file = tmp_path / "pid"
+    code = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    extra = f"""
+  - id: slow
+    kind: shell
+    title: Too slow
+    risk: read
+    timeout: 1s
+    argv: [{json.dumps(sys.executable)}, -c, {json.dumps(code)}]
+"""
+    import os
+    import time
+
+    from cockpit.engine import StepFinished
+
+    began = time.monotonic()
+    engine, seen = await _run(_playbook(tmp_path, extra), tmp_path / "t.db", {"arg": "a"})
+    assert time.monotonic() - began < 15
+    assert engine.status == "failed" and engine.state_of("slow") == "failed"
+    finished = next(e for e in seen if isinstance(e, StepFinished) and e.step_id == "slow")
+    assert "did not finish within 1s" in (finished.error or "")
+    with pytest.raises(ProcessLookupError):  # SIGTERM reached it: nothing left running
+        os.kill(int(pid_file.read_text()), 0)
