@@ -1,0 +1,61 @@
+"""Exercise scenarios: the shipped ones carry injects and expectations; mistakes get file:line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cockpit.content.errors import ContentError
+from cockpit.content.scenario import load_scenario_file, load_scenarios
+from cockpit.estate.validation import check_scenario
+
+
+def test_shipped_exercise_scenarios():
+    scenarios = load_scenarios()
+    assert {"eu-west-1-storage-outage", "greenlang-silent-corruption", "flight-school-dynamodb-corruption"} <= set(scenarios)
+    for scenario, path in scenarios.values():
+        check_scenario(scenario, path)  # every name exists in the estate
+    corruption, _ = scenarios["greenlang-silent-corruption"]
+    assert any(e.s3_object for e in corruption.events) and corruption.injects and corruption.expectations
+    dynamo, _ = scenarios["flight-school-dynamodb-corruption"]
+    assert any(e.dynamodb_item and e.dynamodb_item.delete for e in dynamo.events)
+    outage, _ = scenarios["eu-west-1-storage-outage"]
+    assert outage.drill.targets.failover_time == 3600 and outage.drill.targets.data_loss == 900
+
+
+HEAD = "id: broken\ntitle: Broken\nevents:\n  - at: 0s\n    say: hi\n"
+
+MALFORMED = [
+    (HEAD + "expectations:\n  - id: x\n    description: d\n    declared: {severity: P1}\n    event: {kind: note}\n",
+     7, "exactly one rule"),
+    (HEAD + "expectations:\n  - id: x\n    description: d\n    event: {kind: chat}\n", 9, "unknown event kind 'chat'"),
+    (HEAD + "expectations:\n  - id: x\n    description: d\n    declared: {severity: P9}\n", 9, "declared.severity"),
+    (HEAD + "injects:\n  - {id: a, at: 1m, title: t, message: m}\n  - {id: a, at: 2m, title: t, message: m}\n",
+     None, "duplicate inject id(s): a"),
+    (HEAD + "injects:\n  - {id: a, at: later, title: t, message: m}\n", 7, "duration such as 90s"),
+    (HEAD + "drill:\n  targets: {availability: 140}\n", 7, "drill.targets.availability"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "fragment"), MALFORMED)
+def test_malformed_exercise_parts_name_file_and_line(tmp_path: Path, text: str, line: int | None, fragment: str):
+    path = tmp_path / "broken.yaml"
+    path.write_text(text)
+    with pytest.raises(ContentError) as info:
+        load_scenario_file(path)
+    assert fragment in str(info.value)
+    assert str(info.value).startswith(f"{path}:{line}:" if line else f"{path}:"), str(info.value)
+
+
+def test_names_the_estate_lacks_are_refused_at_their_line(tmp_path: Path):
+    path = tmp_path / "typo.yaml"
+    path.write_text(HEAD + "  - at: 1m\n    s3_object: {bucket: greenlang-prod-eu-west-1-data-lake, key: k, body: x}\n"
+                    "  - at: 2m\n    dynamodb_item: {table: schools, delete: {id: a}}\n"
+                    "drill:\n  probe: storage\n")
+    with pytest.raises(ContentError) as info:
+        check_scenario(load_scenario_file(path), path)
+    text = str(info.value)
+    assert f"{path}:7:" in text and "unknown bucket 'greenlang-prod-eu-west-1-data-lake'" in text
+    assert f"{path}:9:" in text and "unknown table 'schools'" in text
+    assert f"{path}:11:" in text and "drill.probe: unknown endpoint 'storage'" in text
