@@ -82,3 +82,47 @@ async def test_timeout_stops_the_program_and_fails_the_step(tmp_path):
     assert "did not finish within 1s" in (finished.error or "")
     with pytest.raises(ProcessLookupError):  # SIGTERM reached it: nothing left running
         os.kill(int(pid_file.read_text()), 0)
+
+
+async def test_cancel_stops_the_program_and_the_responder_decides(tmp_path):
+    """The UI's cancel key: SIGTERM reaches the program, the step is cancelled, skip moves on."""
+    import asyncio
+    import os
+
+    from cockpit.engine import EngineError, StepStarted
+
+    pid_file = tmp_path / "pid"
+    code = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    path = _playbook(tmp_path, f"""
+  - id: slow
+    kind: shell
+    title: Slow
+    risk: read
+    argv: [{json.dumps(sys.executable)}, -c, {json.dumps(code)}]
+  - id: last
+    kind: manual
+    title: Last
+""")
+    async with AsyncTimeline(tmp_path / "t.db", "tester@host") as tl:
+        incident = await tl.declare("cancel", "P3")
+        engine = await Engine.start(load_playbook(path), tl, incident.id, {"arg": "a"},
+                                    operator=HeadlessOperator(yes=True), policy=Policy())
+        assert await engine.run_next() == "succeeded"
+        started = asyncio.Event()
+        engine.subscribe(lambda e: started.set() if isinstance(e, StepStarted) else None)
+        task = asyncio.create_task(engine.run_next())
+        await asyncio.wait_for(started.wait(), 10)
+        while not pid_file.exists():
+            await asyncio.sleep(0.05)
+        assert engine.cancel()
+        assert await asyncio.wait_for(task, 15) == "cancelled"
+        assert engine.current.id == "slow" and engine.status == "halted"
+        with pytest.raises(EngineError):
+            await engine.run_next()  # a cancelled step is not re-run without a decision
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(pid_file.read_text()), 0)
+        await engine.skip("cancelled: takes too long")
+        assert await engine.run_next() == "succeeded"
+        assert engine.status == "succeeded"
+        states = {s.step_id: s.state for s in await tl.call(tl.sync.step_states, engine.run_id)}
+    assert states == {"echo": "succeeded", "slow": "skipped", "last": "succeeded"}

@@ -57,7 +57,8 @@ class Engine:
         self.policy = Policy(policy.dry_run, policy.read_only, policy.tabletop or incident.mode == "tabletop")
         self.runtime = runtime or Runtime()
         self.runtime.emit = self._emit_output
-        secrets = secret_values(params, [n for n, p in playbook.parameters.items() if p.secret])
+        self._secret_names = [n for n, p in playbook.parameters.items() if p.secret]
+        secrets = secret_values(params, self._secret_names)
         self.recorder = Recorder(secrets + ([self.runtime.webhook_url] if self.runtime.webhook_url else []))
         self.records: dict[str, dict[str, Any]] = records or {}
         self.status = "running"  # running | waiting | halted | succeeded | failed | aborted
@@ -153,8 +154,10 @@ class Engine:
     def context(self, preview: bool = False) -> dict[str, Any]:
         steps = {s.id: {"status": self.state_of(s.id), "outputs": self.records.get(s.id, {}).get("outputs") or {}}
                  for s in self.playbook.steps}
-        make = preview_context if preview else strict_context
-        return make(self.params, steps, self.incident, self.screen)
+        if not preview:
+            return strict_context(self.params, steps, self.incident, self.screen)
+        shown = {k: "*****" if k in self._secret_names and v is not None else v for k, v in self.params.items()}
+        return preview_context(shown, steps, self.incident, self.screen)
 
     def preview(self, step: StepBase) -> list[str]:
         """The exact call ``step`` will make, with what is known now (for a UI's step pane)."""
