@@ -55,7 +55,7 @@ class DeclareDialog(FormDialog[DeclareRequest]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield _field("Title", Input(placeholder="what is wrong, in a few words", id="title", compact=True))
-            yield Label("Severity (↑/↓)", classes="field-label")
+            yield Label("Severity (↑/↓ to choose)", classes="section-label")
             yield SeverityList("P2", id="severity")
             yield SeverityDetails(id="severity-details")
             with Horizontal(classes="field"):

@@ -44,9 +44,9 @@ def severity_choice(sev: Severity) -> str:
 
 def severity_details(sev: Severity) -> str:
     """The runbooks' words for a level, shown under the picker."""
-    update = f"updates every {duration(sev.update_every)}" if sev.update_every else "no update cadence"
+    update = f"status updates every {int(sev.update_every.total_seconds() // 60)} min" if sev.update_every else "no update cadence"
     return (f"{sev.label}: {sev.definition}. e.g. {sev.examples}\n"
-            f"respond {sev.response_text} · resolve {sev.resolution_text} · {update} · {sev.source}")
+            f"Respond {sev.response_text} · resolve {sev.resolution_text} · {update}")
 
 
 def status(incident: Incident, now: datetime) -> EscalationStatus:
