@@ -59,6 +59,7 @@ def test_bad_parameters_get_one_clear_line(env_for, tmp_path):
     assert nothing.returncode == 2 and "--incident ID, or --title T --severity P1" in nothing.stderr
     for proc in (unknown, wrong, malformed, nothing):
         assert "Traceback" not in proc.stderr
+        assert "declared" not in proc.stdout  # nothing is declared for a run that cannot start
 
 
 def test_missing_answers_stop_the_run_with_the_flag_to_add(estate, env_for, tmp_path):

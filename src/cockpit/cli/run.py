@@ -162,6 +162,10 @@ async def _run(config: Any, playbook: Any, given: dict[str, str], incident_id: s
             if incident_id:
                 incident = await timeline.incident(incident_id)
             else:
+                try:  # check the parameters before declaring anything
+                    resolve_params(playbook, given, screen)
+                except ParameterError as exc:
+                    fail(str(exc))
                 incident = await timeline.declare(title or "", severity or "", mode=mode)
                 click.echo(f"declared {incident.id}")
             runs = await timeline.call(timeline.sync.runs, incident.id)

@@ -74,10 +74,9 @@ class Engine:
         """Record a new run of ``playbook`` in the incident, every step pending."""
         incident = await timeline.incident(incident_id)
         policy: Policy = kwargs["policy"]
-        mode = "tabletop" if incident.mode == "tabletop" else incident.mode
         clean = Recorder(secret_values(params, [n for n, p in playbook.parameters.items() if p.secret]))
         run_id = await timeline.call(timeline.sync.create_run, incident.id, playbook.id, clean.clean(params),
-                                     mode=mode, dry_run=policy.dry_run)
+                                     mode=incident.mode, dry_run=policy.dry_run)
         engine = cls(playbook, timeline, run_id, incident, params, **kwargs)
         await timeline.call(engine.recorder.pending, timeline.sync, run_id, [s.id for s in playbook.steps])
         engine.records = {s.id: {"status": "pending", "outputs": {}} for s in playbook.steps}
