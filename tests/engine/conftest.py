@@ -44,16 +44,9 @@ def requests_since(handle: Any, since: float) -> dict[str, Any]:
     return handle.control("requests", since=f"{since:.6f}")
 
 
-# REST reads the estate's RequestLog counts as mutating (reported to its owner: it judges
-# "GET /bucket" by its capital G, and Route53's ListTagsForResources is a POST).
-_REST_READS = {("route53", "POST /2013-04-01/tags/healthcheck")}
-
-
 def mutating_requests(handle: Any, since: float) -> list[dict[str, Any]]:
     """Requests served by the estate since ``since`` that change something."""
-    return [r for r in requests_since(handle, since)["mutating_requests"]
-            if not (r["component"] == "aws" and r["operation"].startswith(("GET /", "HEAD /")))
-            and (r["service"], r["operation"]) not in _REST_READS]
+    return requests_since(handle, since)["mutating_requests"]
 
 
 def steps_of(db: Path, incident: str) -> tuple[Any, dict[str, Any]]:

@@ -10,6 +10,7 @@ did.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import Counter
@@ -20,12 +21,23 @@ INTERNAL_MARKER = "cockpit-estate-internal"
 
 _READ_PREFIXES = ("Describe", "Get", "List", "Head", "Scan", "Query", "BatchGet", "Lookup", "Search", "Test")
 
+#: REST requests that POST but only read. Route53's ListTagsForResources posts the ids whose
+#: tags it wants to ``/2013-04-01/tags/<resource type>``.
+_REST_READ_POSTS = re.compile(r"^POST /2013-04-01/tags/(healthcheck|hostedzone)/?$")
+
 
 def is_read_operation(operation: str, method: str) -> bool:
-    """Whether a request only reads. Named operations decide by verb; REST falls back to the method."""
-    if operation and operation[0].isupper():
-        return operation.startswith(_READ_PREFIXES)
-    return method.upper() in ("GET", "HEAD", "OPTIONS")
+    """Whether a request only reads.
+
+    Named operations (``DescribeAlarms``) decide by their verb. REST requests are recorded
+    as ``"METHOD /path"`` and decide by the HTTP method, with the few read-only POSTs known.
+    """
+    by_method = method.upper() in ("GET", "HEAD", "OPTIONS")
+    if " /" in operation:  # REST: "GET /bucket/key"
+        return by_method or bool(_REST_READ_POSTS.match(operation))
+    if operation.isupper() or not operation:  # Kubernetes and plain HTTP record the method itself
+        return by_method
+    return operation.startswith(_READ_PREFIXES)
 
 
 @dataclass(frozen=True)
