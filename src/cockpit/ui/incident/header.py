@@ -1,9 +1,10 @@
 """The incident header: what incident this is, how long it has run, and what is overdue.
 
-Two lines, redrawn from the feed and once a second for the clock. The mode wears a
-reversed banner (DRILL / TABLETOP) and the widget a ``-drill``/``-tabletop`` class, so a
-rehearsal is never mistaken for the real thing; ``-alert`` is set while the escalation
-prompt or the status-update reminder is showing.
+Two lines (three when the alerts need room: they wrap rather than being cut off),
+redrawn from the feed and once a second for the clock. The mode wears a reversed banner
+(DRILL / TABLETOP) and the widget a ``-drill``/``-tabletop`` class, so a rehearsal is
+never mistaken for the real thing; ``-alert`` is set while the escalation prompt or the
+status-update reminder is showing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.widgets import Static
 
 from cockpit.timeline.model import Incident, utc_now
@@ -20,11 +23,13 @@ from cockpit.ui.incident.session import feed_of
 from cockpit.ui.incident.text import NO_INCIDENT, clock_line, title_line
 
 
-class IncidentHeader(Static):
+class IncidentHeader(Vertical, can_focus=False):
     """Incident id, severity, mode, title; elapsed, response target, escalation, updates due."""
 
     DEFAULT_CSS = """
-    IncidentHeader { height: 2; padding: 0 1; background: $panel; }
+    IncidentHeader { height: auto; max-height: 3; padding: 0 1; background: $panel; }
+    IncidentHeader > Static { height: auto; }
+    IncidentHeader > .incident-title { height: 1; }
     IncidentHeader.-none { color: $text-muted; }
     IncidentHeader.-drill, IncidentHeader.-tabletop { background: $warning 30%; }
     IncidentHeader.-alert { background: $error 40%; }
@@ -32,13 +37,17 @@ class IncidentHeader(Static):
 
     def __init__(self, *, clock: Callable[[], datetime] = utc_now, id: str | None = None,
                  classes: str | None = None) -> None:
-        super().__init__("", id=id, classes=classes)
+        super().__init__(id=id, classes=classes)
         #: Gives "now" (tests move it forward).
         self.clock = clock
         #: The incident shown (None: none open).
         self.incident: Incident | None = None
         #: Whether the escalation prompt or the update reminder is showing.
         self.alert = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(NO_INCIDENT, classes="incident-title")
+        yield Static("", classes="incident-clock")
 
     def on_mount(self) -> None:
         feed_of(self.app).subscribe(self, self.show)
@@ -48,22 +57,30 @@ class IncidentHeader(Static):
         self.incident = update.incident
         self.tick()
 
+    @property
+    def text(self) -> str:
+        """Both lines as plain text (what a screen reader or a test reads)."""
+        return "\n".join(str(s.render()) for s in self.query(Static))
+
     def tick(self) -> None:
-        """Redraw the clock line (elapsed time and what is due)."""
+        """Redraw; the clock line changes every second."""
         incident = self.incident
+        title = self.query_one(".incident-title", Static)
+        clock = self.query_one(".incident-clock", Static)
         for mode in ("drill", "tabletop"):
             self.set_class(incident is not None and incident.mode == mode, f"-{mode}")
         self.set_class(incident is None, "-none")
         if incident is None:
             self.alert = False
             self.set_class(False, "-alert")
-            self.update(Text(NO_INCIDENT))
+            title.update(Text(NO_INCIDENT))
+            clock.update("")
+            clock.display = False
             return
         line, self.alert = clock_line(incident, self.clock())
         self.set_class(self.alert, "-alert")
-        text = title_line(incident)
-        text.append("\n")
-        text.append_text(line)
-        text.no_wrap = True
-        text.overflow = "ellipsis"
-        self.update(text)
+        heading = title_line(incident, self.clock())
+        heading.no_wrap, heading.overflow = True, "ellipsis"
+        title.update(heading)
+        clock.update(line)
+        clock.display = True

@@ -54,8 +54,9 @@ def status(incident: Incident, now: datetime) -> EscalationStatus:
     return escalation_status(incident.severity, elapsed, incident.acknowledged_at is not None)
 
 
-def title_line(incident: Incident) -> Text:
-    """``INC-… P1 DRILL  title`` — the mode banner reversed so it cannot be missed."""
+def title_line(incident: Incident, now: datetime | None = None) -> Text:
+    """``INC-… P1 DRILL 14m05s title`` — the mode banner reversed so it cannot be missed;
+    the elapsed time (since detection) when ``now`` is given."""
     text = Text()
     text.append(incident.id, style="bold")
     text.append(" ")
@@ -66,12 +67,14 @@ def title_line(incident: Incident) -> Text:
         text.append(banner, style="bold reverse")
     if incident.status != "open":
         text.append(f" {incident.status.upper()}", style="bold")
+    if now is not None:
+        text.append(f" {duration(now - parse_ts(incident.detected_at))}")
     text.append(f"  {incident.title}")
     return text
 
 
 def clock_line(incident: Incident, now: datetime) -> tuple[Text, bool]:
-    """Elapsed time, escalations due, the status-update reminder, the response target.
+    """Escalations due, the status-update reminder, the response target, the ladder.
 
     Alerts come first so that at 80 columns they are the part that is never cut off.
     Returns the line and whether it carries an alert (the escalation prompt or an overdue
@@ -79,29 +82,31 @@ def clock_line(incident: Incident, now: datetime) -> tuple[Text, bool]:
     """
     state = status(incident, now)
     sev = state.severity
-    text = Text(f"{duration(state.elapsed)} since detection")
+    text = Text()
     if incident.status != "open":
-        return text, False
+        return Text(f"{incident.status} after {duration(state.elapsed)}"), False
     alert = False
     if state.response_overdue or state.due:
         alert = True
         who = ", ".join(e.to for e in state.due) or state.ladder.contact
-        reason = (f"response target {sev.response_text} passed" if state.response_overdue
+        reason = (f"{sev.response_text} response target passed" if state.response_overdue
                   else f"{duration(state.due[-1].after)} elapsed")
-        text.append(f" · ⚠ ESCALATE to {who}: {reason}", style="bold")
+        text.append(f"⚠ ESCALATE to {who}: {reason} ", style="bold")
     late = None
     if incident.next_update_due:
         due = parse_ts(incident.next_update_due) - now
         if due.total_seconds() <= 0:
             alert, late = True, -due
-            text.append(f" · ⚠ STATUS UPDATE DUE ({duration(-due)} late)", style="bold")
+            text.append(f"⚠ STATUS UPDATE DUE ({duration(-due)} late) ", style="bold")
+    info = []
     if incident.acknowledged_at:
-        text.append(" · acknowledged")
+        info.append("acknowledged")
     elif not state.response_overdue:
-        text.append(f" · respond {'≤' if sev.response is not None else ''}{sev.response_text}")
+        info.append(f"respond {'≤' if sev.response is not None else ''}{sev.response_text}")
     if incident.next_update_due and late is None:
-        text.append(f" · next update in {duration(parse_ts(incident.next_update_due) - now)}")
-    text.append(f" · {state.ladder.level} {state.ladder.contact}", style="dim")
+        info.append(f"next update in {duration(parse_ts(incident.next_update_due) - now)}")
+    info.append(f"{state.ladder.level} {state.ladder.contact}")
+    text.append(" · ".join(info), style="dim" if alert else "")
     return text, alert
 
 
@@ -112,7 +117,7 @@ def event_cells(event: Event) -> tuple[str, str, str, str]:
 
 def summary(incident: Incident, now: datetime) -> Text:
     """The timeline screen's incident summary (several lines)."""
-    text = title_line(incident)
+    text = title_line(incident, now)
     sev = severity(incident.severity)
     text.append(f"\n{sev.label}: {sev.definition} · mode {incident.mode} · {incident.status}")
     roles = [f"{name} {value}" for name, value in (("commander", incident.commander), ("scribe", incident.scribe),

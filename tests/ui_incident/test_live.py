@@ -1,0 +1,94 @@
+"""What other cockpits write shows up here, and the header says what is overdue.
+
+"Another cockpit" is a real separate process (``python -m cockpit --db FILE incident …``)
+writing to the same SQLite file, as a colleague on the same bastion would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from cockpit.config import Config
+from cockpit.timeline import Timeline
+from cockpit.timeline.model import utc_now
+from cockpit.ui.incident import IncidentHeader, TimelinePane
+from tests.ui_incident.conftest import IncidentTestApp, screen_text, settle, wait_for
+
+
+async def cockpit(db: Path, *args: str) -> str:
+    """Run the headless CLI in another process; returns its stdout once it has exited."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "cockpit", "--db", str(db), "incident", *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    return out.decode().strip()
+
+
+def messages(app: IncidentTestApp) -> list[str]:
+    table = app.query_one(TimelinePane).table
+    return [str(table.get_row_at(i)[3]) for i in range(table.row_count)]
+
+
+async def test_events_from_another_process_appear_within_a_second(config: Config, db_path: Path):
+    app = IncidentTestApp(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "no incident" in screen_text(app))
+        # A colleague declares: it becomes the current incident here.
+        incident_id = await cockpit(db_path, "declare", "--title", "API 5xx", "--severity", "P1")
+        committed = time.monotonic()
+        await wait_for(pilot, lambda: incident_id in screen_text(app))
+        declare_seen = time.monotonic() - committed
+        # …and notes it: the row is appended in place.
+        await cockpit(db_path, "note", incident_id, "Rolled back api-gateway")
+        committed = time.monotonic()
+        await wait_for(pilot, lambda: "Rolled back api-gateway" in messages(app))
+        note_seen = time.monotonic() - committed
+        assert messages(app) == ["Declared P1 incident: API 5xx", "Rolled back api-gateway"]
+    assert declare_seen < 1.0 and note_seen < 1.0, (declare_seen, note_seen)
+
+
+async def test_escalation_prompt_when_the_response_target_has_passed(config: Config, db_path: Path):
+    with Timeline(db_path, actor="bob@other") as tl:
+        late = tl.declare("Payments down", "P1", detected_at=utc_now() - timedelta(minutes=20)).id
+    app = IncidentTestApp(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: late in screen_text(app))
+        header = app.query_one(IncidentHeader)
+        # Seed 001: respond to a P1 within 15 minutes; seed 002: escalate to the Engineering Lead.
+        assert "⚠ ESCALATE to Engineering Lead: 15 minutes response target passed" in screen_text(app)
+        assert header.has_class("-alert")
+        # Acknowledging (palette / action) stops the response clock; the seed 002
+        # escalation after 15 minutes still stands.
+        await pilot.app.run_action("incident_acknowledge")
+        await settle(pilot)
+        await wait_for(pilot, lambda: "acknowledged" in screen_text(app))
+        assert "response target passed" not in screen_text(app)
+
+
+async def test_no_escalation_prompt_within_the_response_target(config: Config, db_path: Path):
+    with Timeline(db_path) as tl:
+        fresh = tl.declare("Payments slow", "P1", detected_at=utc_now() - timedelta(minutes=2)).id
+    app = IncidentTestApp(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: fresh in screen_text(app))
+        assert "respond ≤15 minutes" in screen_text(app)
+        assert "ESCALATE" not in screen_text(app)
+        assert not app.query_one(IncidentHeader).has_class("-alert")
+
+
+async def test_status_update_reminder_every_15_minutes_for_p1(config: Config, db_path: Path):
+    with Timeline(db_path) as tl:
+        tl.declare("Storage degraded", "P1")
+    offset = timedelta(0)
+    app = IncidentTestApp(config, clock=lambda: utc_now() + offset)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "next update in 14m" in screen_text(app))
+        offset = timedelta(minutes=16)  # the header ticks once a second
+        header = app.query_one(IncidentHeader)
+        await wait_for(pilot, lambda: "STATUS UPDATE DUE (1m" in header.text, timeout=3)
+        assert "⚠ STATUS" in screen_text(app) and header.has_class("-alert")
