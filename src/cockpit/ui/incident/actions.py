@@ -102,7 +102,7 @@ class IncidentActions:
     def _incident_required(self) -> Incident | None:
         incident = self.current_incident
         if incident is None:
-            self.notify("No incident — press d to declare one.", severity="warning")
+            self.notify("No incident — press d to declare one.", severity="warning", markup=False)
         return incident
 
     def _incident_actor(self) -> str:
@@ -119,11 +119,11 @@ class IncidentActions:
                 tl = await self.incident_timeline()
                 result = await op(tl)
             except (TimelineError, sqlite3.Error) as exc:
-                self.notify(str(exc), title=description, severity="error")
+                self.notify(str(exc), title=description, severity="error", markup=False)
                 return
             feed = self.incident_feed
             await (feed.pin(None) if follow and feed.latest.pinned else feed.refresh())
-            self.notify(done(result), title=description)
+            self.notify(done(result), title=description, markup=False)
 
         return self.run_worker(write(), group="incident-write", description=description)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -140,7 +141,7 @@ class StatusUpdateDialog(TextDialog):
         if due:
             left = parse_ts(due) - utc_now()
             when = f"due in {duration(left)}" if left.total_seconds() > 0 else f"{duration(-left)} overdue"
-            yield Static(f"Status update {when}; posting restarts the clock.", classes="dialog-context")
+            yield Static(Text(f"Status update {when}; posting restarts the clock."), classes="dialog-context")
 
 
 class ResolveDialog(TextDialog):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -48,7 +49,7 @@ class FormDialog(ModalScreen[T]):
     def refuse(self, message: str) -> None:
         """Say why the dialog cannot be submitted, and stay open."""
         error = self.query_one(".dialog-error", Static)
-        error.update(f"⚠ {message}")
+        error.update(Text(f"⚠ {message}"))
         error.display = True
 
     def action_cancel(self) -> None:

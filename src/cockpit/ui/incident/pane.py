@@ -8,6 +8,7 @@ the view follows the newest event only while the responder is looking at the end
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
@@ -66,7 +67,7 @@ class TimelinePane(Vertical, can_focus=False):
         error = self.query_one(".timeline-error", Static)
         error.display = update.error is not None
         if update.error:
-            error.update(f"⚠ {update.error} (retrying)")
+            error.update(Text(f"⚠ {update.error} (retrying)"))
         table = self.table
         empty = self.query_one(".timeline-empty", Static)
         if update.incident is None:

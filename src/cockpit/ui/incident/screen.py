@@ -28,7 +28,7 @@ from cockpit.ui.incident.feed import FeedUpdate
 from cockpit.ui.incident.form import FormDialog
 from cockpit.ui.incident.pane import COLUMNS, append_events
 from cockpit.ui.incident.session import feed_of, timeline_of
-from cockpit.ui.incident.text import NO_INCIDENT, summary
+from cockpit.ui.incident.text import NO_INCIDENT, event_detail, summary
 
 #: The picker's value for "follow the newest open incident".
 FOLLOW = ""
@@ -150,6 +150,7 @@ class TimelineScreen(Screen[None]):
         for column in COLUMNS:
             table.add_column(column, key=column)
         yield table
+        yield Static("", id="timeline-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -191,7 +192,7 @@ class TimelineScreen(Screen[None]):
     def _describe(self) -> None:
         total = len(self.update.events) if self.update else 0
         self.query_one("#timeline-filter-state", Static).update(
-            f"{self.table.row_count}/{total} events · {self.filter.describe()}")
+            Text(f"{self.table.row_count}/{total} events · {self.filter.describe()}"))
 
     def _set_filter(self, new: EventFilter) -> None:
         if new != self.filter:
@@ -220,6 +221,13 @@ class TimelineScreen(Screen[None]):
     def _filter_typed(self, event: Input.Changed) -> None:
         self._set_filter(EventFilter(self.filter.kind, self.filter.actor, event.value))
 
+    @on(DataTable.RowHighlighted, "#timeline-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Show the highlighted event whole under the table (cells are one line)."""
+        seq = event.row_key.value
+        found = next((e for e in (self.update.events if self.update else ()) if str(e.seq) == seq), None)
+        self.query_one("#timeline-detail", Static).update(Text(event_detail(found)) if found else "")
+
     @on(Input.Submitted, "#timeline-filter")
     def _filter_done(self, event: Input.Submitted) -> None:
         self.table.focus()
@@ -237,7 +245,7 @@ class TimelineScreen(Screen[None]):
             tl = await timeline_of(self.app)
             incidents = await tl.call(tl.sync.incidents, None, 50)
         except (sqlite3.Error, TimelineError) as exc:
-            self.notify(f"timeline: {exc}", severity="error")
+            self.notify(f"timeline: {exc}", severity="error", markup=False)
             return
         current = self.update.incident.id if self.update and self.update.pinned and self.update.incident else None
         choice = await self.app.push_screen_wait(IncidentPicker(incidents, current))

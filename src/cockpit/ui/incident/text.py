@@ -110,16 +110,24 @@ def clock_line(incident: Incident, now: datetime) -> tuple[Text, bool]:
     return text, alert
 
 
-def event_cells(event: Event) -> tuple[str, str, str, str]:
-    """A timeline row: time (UTC), actor, kind, message on one line."""
-    return clock_time(event.ts), event.actor, event.kind, " ".join(event.message.split())
+def event_cells(event: Event) -> tuple[Text, Text, Text, Text]:
+    """A timeline row: time (UTC), actor, kind, message on one line. Text, not str: a
+    table parses strings as markup, and a note may well say ``[api-gateway]``."""
+    return (Text(clock_time(event.ts)), Text(event.actor), Text(event.kind),
+            Text(" ".join(event.message.split())))
+
+
+def event_detail(event: Event) -> str:
+    """The whole of one event (the table cuts long messages): when, who, what, data."""
+    data = " ".join(f"{k}={v}" for k, v in event.data.items() if v not in (None, "", {}, []))
+    return f"{event.ts} {event.actor} {event.kind}: {event.message}" + (f"  [{data}]" if data else "")
 
 
 def summary(incident: Incident, now: datetime) -> Text:
     """The timeline screen's incident summary (several lines)."""
     text = title_line(incident, now)
     sev = severity(incident.severity)
-    text.append(f"\n{sev.label}: {sev.definition} · mode {incident.mode} · {incident.status}")
+    text.append(f"\n{sev.label}: {sev.definition}")
     roles = [f"{name} {value}" for name, value in (("commander", incident.commander), ("scribe", incident.scribe),
                                                      ("comms", incident.communications)) if value]
     text.append("\n" + (" · ".join(roles) if roles else "no roles assigned"))
