@@ -76,8 +76,9 @@ async def test_note_severity_update_and_resolve(config: Config, db_path: Path):
         assert isinstance(app.screen, NoteDialog)
         await pilot.press(*"Lag 22 min on [bold]replica[/], failing over", "enter")
         await settle(pilot)
-        # Typed text is shown as typed (never parsed as markup).
         assert rows(app)[-1][1:] == [ACTOR, "note", "Lag 22 min on [bold]replica[/], failing over"]
+        # Typed text is shown as typed (never parsed as markup).
+        assert "Lag 22 min on [bold]replica[/]" in screen_text(app)
 
         await pilot.press("s", "up")  # P2 -> P1
         await pilot.press("tab", *"customers affected", "enter")
