@@ -11,6 +11,7 @@ exactly as they would talk to AWS and a cluster.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -37,7 +38,7 @@ class CockpitApp(App[None]):
     the panes without polling (tests feed snapshots through the same messages).
     """
 
-    CSS_PATH = "cockpit.tcss"
+    CSS_PATH = str(Path(__file__).with_name("cockpit.tcss"))  # absolute: subclasses live elsewhere
     TITLE = "Cockpit"
     BINDINGS = [
         Binding("q", "quit", "Quit"),

@@ -1,0 +1,34 @@
+"""Run as a script: open the cockpit headless and report when the first frame painted.
+
+Prints ``FIRST <seconds since argv[1]> <aiobotocore loaded> <kubernetes_asyncio loaded>``,
+then waits for the clients to load and prints ``LOADED``, and exits.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+T0 = float(sys.argv[1])
+
+from textual import on  # noqa: E402
+
+from cockpit.config import Config  # noqa: E402
+from cockpit.ui.app import CockpitApp  # noqa: E402
+
+
+class Probe(CockpitApp):
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._first_frame)  # queued before the app's own after-refresh work
+        super().on_mount()
+
+    def _first_frame(self) -> None:
+        print("FIRST", time.time() - T0, "aiobotocore" in sys.modules, "kubernetes_asyncio" in sys.modules, flush=True)
+
+    @on(CockpitApp.ClientsLoaded)
+    def _probe_loaded(self) -> None:
+        print("LOADED", time.time() - T0, flush=True)
+        self.exit()
+
+
+Probe(config=Config()).run(headless=True, size=(80, 24))
