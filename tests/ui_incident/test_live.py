@@ -92,3 +92,16 @@ async def test_status_update_reminder_every_15_minutes_for_p1(config: Config, db
         header = app.query_one(IncidentHeader)
         await wait_for(pilot, lambda: "STATUS UPDATE DUE (1m" in header.text, timeout=3)
         assert "⚠ STATUS" in screen_text(app) and header.has_class("-alert")
+
+
+async def test_an_unreadable_timeline_is_shown_in_the_pane_not_a_crash(tmp_path: Path):
+    not_a_db = tmp_path / "timeline.db"
+    not_a_db.write_bytes(b"this is not an SQLite file" * 100)
+    app = IncidentTestApp(Config(db=not_a_db, actor="alice@bastion"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "⚠ timeline:" in screen_text(app))
+        assert "(retrying)" in screen_text(app)
+        await pilot.press("d", *"still usable", "enter")  # the write fails with a message
+        await settle(pilot)
+        assert app.is_running
+        assert any(n.severity == "error" and "not a database" in n.message for n in app._notifications)
