@@ -1,0 +1,136 @@
+"""The facilitator's keys, as a mixin for the cockpit App (bindings in ``BINDINGS``).
+
+F6 pause/resume the scenario clock, F7 fire the next inject now, F8 an ad-hoc inject. Each
+runs in a worker (the estate answers over HTTP) and the result reaches the banner as a
+message; failures go to the app's one worker-failure handler, never swallowed here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label
+
+from cockpit.ui.exercise.banner import ExerciseBanner
+
+
+class AdhocInjectScreen(ModalScreen[tuple[str, str] | None]):
+    """Title and message of an inject the facilitator makes up; dismisses with them (or None)."""
+
+    DEFAULT_CSS = "AdhocInjectScreen { align: center middle; } #adhoc { width: 70; height: auto; border: thick $warning; }"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="adhoc"):
+            yield Label("Ad-hoc inject")
+            yield Input(placeholder="Title (one line)", id="title")
+            yield Input(placeholder="What the participants are told", id="message")
+            yield Button("Inject", variant="warning", id="send")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self._send()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "message":
+            self._send()
+        else:
+            self.query_one("#message", Input).focus()
+
+    def _send(self) -> None:
+        title = self.query_one("#title", Input).value.strip()
+        if title:
+            self.dismiss((title, self.query_one("#message", Input).value.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+#: Add to the App's own ``BINDINGS`` (Textual merges bindings only from DOMNode classes,
+#: so a mixin's would be ignored): ``BINDINGS = [..., *EXERCISE_BINDINGS]``.
+EXERCISE_BINDINGS = [
+    Binding("f6", "exercise_pause", "Pause/resume clock"),
+    Binding("f7", "exercise_next", "Next inject"),
+    Binding("f8", "exercise_adhoc", "Ad-hoc inject"),
+]
+
+
+class ExerciseActions:
+    """Mix into the App *before* ``App``; needs an :class:`ExerciseBanner` in the DOM and
+    :data:`EXERCISE_BINDINGS` in the App's ``BINDINGS``."""
+
+    exercise: Any = None
+
+    @dataclass
+    class InjectArrived(Message):
+        """An inject was written to the timeline."""
+
+        data: dict[str, Any]
+
+    @dataclass
+    class ClockChanged(Message):
+        status: dict[str, Any]
+
+    def attach_exercise(self, exercise: Any) -> None:
+        """Start showing and following ``exercise`` (an :class:`cockpit.exercise.session.Exercise`, started)."""
+        self.exercise = exercise
+        self._banner().set_mode(exercise.mode)
+        self._follow_exercise()
+
+    def _banner(self) -> ExerciseBanner:
+        return self.query_one(ExerciseBanner)  # type: ignore[attr-defined]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action.startswith("exercise_"):
+            return self.exercise is not None and self.exercise.mode == "tabletop"
+        return True
+
+    @work(exclusive=True, group="exercise-follow", exit_on_error=False, description="following the exercise")
+    async def _follow_exercise(self) -> None:
+        seen = 0
+        while self.exercise is not None and not self.exercise.ended:
+            await self.exercise.poll()
+            self._publish(seen)
+            seen = len(self.exercise.injects)
+            await asyncio.sleep(0.25)
+
+    def _publish(self, seen: int) -> None:
+        for event in self.exercise.injects[seen:]:
+            self.post_message(self.InjectArrived(event.data))  # type: ignore[attr-defined]
+        self.post_message(self.ClockChanged(self.exercise.last_status))  # type: ignore[attr-defined]
+
+    def on_exercise_actions_inject_arrived(self, message: InjectArrived) -> None:
+        self._banner().show_inject(message.data)
+        self.notify(message.data.get("title", "Inject"), title="Inject", severity="warning")  # type: ignore[attr-defined]
+
+    def on_exercise_actions_clock_changed(self, message: ClockChanged) -> None:
+        self._banner().set_clock(message.status)
+
+    @work(group="exercise-control", exit_on_error=False, description="pausing or resuming the scenario clock")
+    async def action_exercise_pause(self) -> None:
+        seen = len(self.exercise.injects)
+        await (self.exercise.resume() if self.exercise.last_status.get("paused") else self.exercise.pause())
+        self._publish(seen)
+
+    @work(group="exercise-control", exit_on_error=False, description="firing the next inject")
+    async def action_exercise_next(self) -> None:
+        seen = len(self.exercise.injects)
+        await self.exercise.next_inject()
+        self._publish(seen)
+
+    def action_exercise_adhoc(self) -> None:
+        self.push_screen(AdhocInjectScreen(), self._adhoc_given)  # type: ignore[attr-defined]
+
+    @work(group="exercise-control", exit_on_error=False, description="writing an ad-hoc inject")
+    async def _adhoc_given(self, result: tuple[str, str] | None) -> None:
+        if result:
+            seen = len(self.exercise.injects)
+            await self.exercise.adhoc_inject(*result)
+            self._publish(seen)
