@@ -114,9 +114,8 @@ async def test_tabletop_scores_a_team_that_meets_some_expectations_and_misses_ot
     # Nothing outside the estate, nothing that writes.
     assert _HOSTS and set(_HOSTS) <= {"127.0.0.1", "localhost"}, set(_HOSTS)
     counted = outage.control("requests")
-    # The estate names REST requests "METHOD /path" and its log marks them all mutating
-    # (requestlog.is_read_operation takes any capitalised operation for a named one). So judge
-    # by method, knowing one read that POSTs: Route53 ListTagsForResources (POST /2013-04-01/tags/…).
+    # The estate judges REST requests ("METHOD /path") by method; one read POSTs:
+    # Route53 ListTagsForResources (POST /2013-04-01/tags/healthcheck), allowed by name.
     writes = [(r["operation"][:60], r["method"]) for r in counted["mutating_requests"]
               if r["method"] not in ("GET", "HEAD", "OPTIONS")
               and not r["operation"].startswith("POST /2013-04-01/tags/healthcheck")]
