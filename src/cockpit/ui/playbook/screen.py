@@ -1,0 +1,372 @@
+"""The guided playbook screen: one run, step by step, with the responder at the keys.
+
+The engine does the work (and enforces the guard); this screen only drives its controls in
+a worker and draws what it reports. One control runs at a time (group ``playbook-step``);
+a second key press while a step runs is refused with a note instead of cancelling it.
+When the engine needs a person it calls :class:`~cockpit.ui.playbook.operator.UiOperator`,
+which asks :meth:`GuidedPlaybookScreen.ask` for a dialog: if the responder has flipped to the
+cockpit meanwhile, the question waits (with a notification) until they flip back.
+Worker failures are routed in one place, :meth:`GuidedPlaybookScreen._worker_changed`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import Worker, WorkerState
+
+from cockpit.content import templating
+from cockpit.content.playbook import StepBase
+from cockpit.engine import Engine, EngineError, NeedsPerson, RunFinished, RunStarted, Runtime
+from cockpit.engine.events import EngineEvent
+from cockpit.timeline.model import TimelineError
+from cockpit.ui.playbook.dialogs import CSS, PlaybookDialog, ReasonDialog
+from cockpit.ui.playbook.messages import RunOpened, RunOpenFailed, RunProgressed
+from cockpit.ui.playbook.operator import UiOperator
+from cockpit.ui.playbook.plan import RunPlan
+from cockpit.ui.playbook.progress import RunProgress, parse_ts
+from cockpit.ui.playbook.widgets import StepDetail, StepList
+
+STEP_GROUP = "playbook-step"
+
+
+class GuidedPlaybookScreen(Screen[str]):
+    """One playbook run. Dismisses with the run's final status when closed after it finished."""
+
+    CSS_PATH = CSS
+    BINDINGS = [
+        Binding("enter", "run_step", "Run step", priority=True),
+        Binding("s", "skip", "Skip…"),
+        Binding("r", "retry", "Retry"),
+        Binding("m", "mark_done", "Mark done…"),
+        Binding("x", "cancel_step", "Cancel step"),
+        Binding("a", "abort", "Abort…"),
+        Binding("c", "cockpit", "Cockpit"),
+        Binding("f", "follow", "Current step", show=False),
+    ]
+
+    def __init__(self, plan: RunPlan, *, return_mode: str | None = None) -> None:
+        super().__init__()
+        self.plan = plan
+        #: The app mode holding the cockpit, to flip back to (None: this screen was pushed).
+        self.return_mode = return_mode
+        self.progress = RunProgress(plan.playbook)
+        self.engine: Engine | None = None
+        self.operator = UiOperator(self)
+        self.runtime = Runtime(webhook_url=plan.webhook_url, kube_context=plan.kube_context)
+        self._resumed = asyncio.Event()
+        self._shown: str | None = None
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="pb-title")
+        yield Static(id="pb-clock")
+        with Horizontal(id="pb-body"):
+            yield StepList(self.progress, id="pb-steps")
+            yield StepDetail(id="pb-detail")
+        yield Static("Opening the run…", id="pb-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._draw_title()
+        self.set_interval(1.0, self._tick)
+        self.open_run()
+
+    async def on_unmount(self) -> None:
+        await self.runtime.close()
+
+    def on_screen_resume(self) -> None:
+        self._resumed.set()
+
+    # -- opening -------------------------------------------------------------------------
+    @work(exclusive=True, group="playbook-open", exit_on_error=False, description="open the playbook run")
+    async def open_run(self) -> None:
+        plan, tl = self.plan, self.plan.timeline
+        kwargs: dict[str, Any] = dict(operator=self.operator, policy=plan.policy, runtime=self.runtime,
+                                      screen=plan.screen_model, listeners=[self._heard])
+        try:
+            if plan.run_id:
+                engine = await Engine.resume(plan.playbook, tl, plan.run_id, plan.params, **kwargs)
+            else:
+                engine = await Engine.start(plan.playbook, tl, plan.incident_id, plan.params, **kwargs)
+            run = await tl.call(tl.sync.run, engine.run_id)
+            records = {r.step_id: r for r in await tl.call(tl.sync.step_states, engine.run_id)}
+            events = [e for e in await tl.call(tl.sync.events, run.incident_id)
+                      if e.data.get("run_id") == engine.run_id and e.kind.startswith("step_")]
+        except (EngineError, TimelineError) as exc:
+            self.post_message(RunOpenFailed(str(exc)))
+            return
+        self.post_message(RunOpened(engine, run.started_at, records, events))
+
+    @on(RunOpened)
+    def _opened(self, message: RunOpened) -> None:
+        self.engine = engine = message.engine
+        self.progress.started_at = parse_ts(message.started_at) or self.progress.started_at
+        if self.plan.run_id:
+            self.progress.load(message.records, message.events)
+        table = self.query_one(StepList)
+        for step in self.plan.playbook.steps:
+            table.show_step(self.progress.steps[step.id], engine.title(step))
+        self._draw_title()
+        self._follow()
+        current = engine.current
+        if current is not None and engine.state_of(current.id) == "unknown":
+            self._say(f"Run {engine.run_id} reopened: step {current.id} was running when the last session ended.")
+            self.action_run_step()  # asks for the verdict at once: never re-run silently
+        else:
+            verb = "reopened" if self.plan.run_id else "started"
+            guard = f" ({engine.policy.label}: only read steps execute)" if engine.policy.guarded else \
+                " (dry run: nothing is called)" if engine.policy.dry_run else ""
+            self._say(f"Run {engine.run_id} {verb}{guard}. enter runs the current step.")
+
+    @on(RunOpenFailed)
+    def _open_failed(self, message: RunOpenFailed) -> None:
+        self._say(f"The run could not be opened: {message.error}", error=True)
+
+    # -- the engine's voice ----------------------------------------------------------------
+    def _heard(self, event: EngineEvent) -> None:
+        """Engine listener (called in the engine's worker): hand the fact to the message queue."""
+        self.post_message(RunProgressed(event))
+
+    @on(RunProgressed)
+    def _progressed(self, message: RunProgressed) -> None:
+        event = message.event
+        step_id = self.progress.apply(event)
+        table = self.query_one(StepList)
+        if step_id is not None:
+            table.show_step(self.progress.steps[step_id])
+            if type(event).__name__ in ("StepStarted", "StepFinished", "StepWaiting"):
+                self._follow(step_id if type(event).__name__ != "StepFinished" else None)
+            elif step_id == self._shown:
+                self._draw_detail(step_id)
+        if isinstance(event, RunFinished):
+            reason = f" ({event.reason})" if event.reason else ""
+            self._say(f"Run {event.status}{reason}. c: back to the cockpit", error=event.status != "succeeded")
+        elif isinstance(event, RunStarted):
+            pass
+        table.refresh_clocks()
+        self._draw_title()
+
+    # -- asking the person (the UiOperator's host) -----------------------------------------
+    async def ask(self, dialog: PlaybookDialog[Any]) -> Any:
+        """Show ``dialog`` over this screen and wait for its answer (None: no answer)."""
+        told = False
+        while self not in self.app.screen_stack:  # the responder is on the cockpit
+            if not told:
+                self.app.notify(f"{self.plan.playbook.title}: {dialog.step_title} needs you — flip back to the "
+                                "playbook", title="Playbook waiting", severity="warning", timeout=30)
+                told = True
+            self._resumed.clear()
+            await self._resumed.wait()
+        answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.app.push_screen(dialog, callback=lambda value: None if answer.done() else answer.set_result(value))
+        return await answer
+
+    def step_title(self, step: StepBase) -> str:
+        number = self.progress.steps[step.id].number
+        return f"{number}. {self.engine.title(step) if self.engine else step.title}"
+
+    def step_call(self, step: StepBase) -> list[str]:
+        view = self.progress.steps[step.id]
+        return view.call or (self.engine.preview(step) if self.engine else [])
+
+    # -- controls --------------------------------------------------------------------------
+    def _busy(self) -> bool:
+        return any(w.group == STEP_GROUP and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+                   for w in self.workers)
+
+    def _control(self, description: str, control: Callable[[Engine], Awaitable[Any]]) -> None:
+        engine = self.engine
+        if engine is None:
+            self._say("The run is still opening.")
+            return
+        if self._busy():
+            running = engine.current
+            self._say(f"Step {running.id if running else ''} is still running: x cancels it.", error=True)
+            return
+
+        async def drive() -> Any:
+            return await control(engine)
+
+        self.run_worker(drive(), group=STEP_GROUP, exclusive=True, exit_on_error=False, description=description)
+
+    def action_run_step(self) -> None:
+        engine = self.engine
+        step = engine.current if engine else None
+        if engine is not None and step is not None and not engine.finished:
+            self._say(f"Running step {step.id}…")
+        self._control("run the current step", lambda e: e.run_next())
+
+    def action_retry(self) -> None:
+        self._control("retry the current step", lambda e: e.retry())
+
+    def action_skip(self) -> None:
+        step = self._current_or_say()
+        if step is None:
+            return
+
+        def skip(reason: str | None) -> None:
+            if reason:
+                self._control(f"skip step {step.id}", lambda e: e.skip(reason))
+
+        self.app.push_screen(ReasonDialog(self.step_title(step), "Skip step", "Why skip this step? (goes into "
+                                          "the timeline)"), skip)
+
+    def action_mark_done(self) -> None:
+        step = self._current_or_say()
+        if step is None:
+            return
+
+        def done(note: str | None) -> None:
+            if note:
+                self._control(f"mark step {step.id} done", lambda e: e.mark_done(f"marked done by the responder: "
+                                                                                 f"{note}"))
+
+        self.app.push_screen(ReasonDialog(self.step_title(step), "Mark done", "What was done by hand?",
+                                          "done by hand outside Cockpit"), done)
+
+    def action_abort(self) -> None:
+        if self.engine is None or self.engine.finished:
+            self._say("The run is not running.")
+            return
+        if self._busy():
+            self._say("A step is running: x cancels it first, then a aborts.", error=True)
+            return
+
+        def abort(reason: str | None) -> None:
+            if reason:
+                self._control("abort the run", lambda e: e.abort(reason))
+
+        self.app.push_screen(ReasonDialog(self.plan.playbook.title, "Abort the run", "Why abort? Later steps will "
+                                          "not run.", "aborted by the responder"), abort)
+
+    def action_cancel_step(self) -> None:
+        if self.engine is not None and self.engine.cancel():
+            self._say("Cancelling the running step…")
+        else:
+            self._say("No step is running.")
+
+    def action_cockpit(self) -> None:
+        if self.return_mode is None:
+            self._say("No cockpit to flip to from here.")
+            return
+        self.app.switch_mode(self.return_mode)
+
+    def action_follow(self) -> None:
+        self._follow()
+
+    def _current_or_say(self) -> StepBase | None:
+        step = self.engine.current if self.engine else None
+        if step is None or (self.engine and self.engine.finished):
+            self._say("The run is finished." if self.engine else "The run is still opening.")
+            return None
+        return step
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where the run's workers end: answers refused, errors shown."""
+        worker = event.worker
+        if event.state == WorkerState.ERROR:
+            error = worker.error
+            if isinstance(error, NeedsPerson):
+                self.progress.not_answered(error.step_id)
+                self.query_one(StepList).show_step(self.progress.steps[error.step_id])
+                self._draw_detail(error.step_id)
+                self._say(f"Step {error.step_id}: {error}", error=True)
+            elif isinstance(error, EngineError):
+                self._say(str(error), error=True)
+            else:
+                self._say(f"{worker.description} failed: {type(error).__name__}: {error}", error=True)
+        elif event.state == WorkerState.SUCCESS and worker.group == STEP_GROUP:
+            self._after_control()
+
+    def _after_control(self) -> None:
+        engine = self.engine
+        if engine is None or engine.finished:
+            return
+        step = engine.current
+        if step is None:
+            return
+        state = engine.state_of(step.id)
+        if state in ("failed", "cancelled"):
+            self._say(f"Step {step.id} {state}: r retries it, s skips it (with a reason), a aborts.", error=True)
+        else:
+            refusal = engine.policy.refusal(step)
+            note = f" (will be {refusal})" if refusal else ""
+            self._say(f"Next: step {step.id}{note}. enter runs it.")
+        self._follow()
+
+    # -- drawing ---------------------------------------------------------------------------
+    def _follow(self, step_id: str | None = None) -> None:
+        """Show ``step_id`` (default: the step the run is at) and put the cursor on it."""
+        engine = self.engine
+        if step_id is None:
+            current = engine.current if engine else None
+            step_id = current.id if current else self.plan.playbook.steps[-1].id
+        self.query_one(StepList).follow(step_id)
+        self._draw_detail(step_id)
+
+    @on(DataTable.RowHighlighted, "#pb-steps")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        key = event.row_key.value
+        if key and not key.startswith("phase:"):
+            self._draw_detail(key)
+
+    def _draw_detail(self, step_id: str) -> None:
+        step = next(s for s in self.plan.playbook.steps if s.id == step_id)
+        view = self.progress.steps[step_id]
+        engine = self.engine
+        if engine is not None:
+            ctx = engine.context(preview=True)
+            title = engine.title(step)
+            instructions = str(templating.preview_value(step.instructions or "", ctx))
+            call = view.call or engine.preview(step)
+            refusal = engine.policy.refusal(step)
+            current = engine.current is step
+        else:
+            title, instructions, call, refusal, current = step.title, step.instructions or "", view.call, None, False
+        self.query_one(StepDetail).show(view, title=title, instructions=instructions, call=call, refusal=refusal,
+                                        is_current=current, same_step=self._shown == step_id)
+        self._shown = step_id
+
+    def _draw_title(self) -> None:
+        playbook = self.plan.playbook
+        label = (self.engine.policy.label if self.engine else self.plan.policy.label).upper()
+        title = Text()
+        if label:  # first, so a long title never pushes it off the screen
+            title.append(f" {label} ", style="bold reverse magenta")
+            title.append(" ")
+        title.append(playbook.title, style="bold")
+        title.append(f"  · {self.plan.incident_id}", style="dim")
+        self.query_one("#pb-title", Static).update(title)
+        self._tick()
+
+    def _tick(self) -> None:
+        if not self.is_current:
+            return  # nobody sees it: skip drawing
+        progress, engine = self.progress, self.engine
+        rto, over = progress.rto_text()
+        text = Text()
+        current = engine.current if engine else None
+        phase = current.phase if current else None
+        if phase and phase in progress.phases:
+            spent, late = progress.phase_text(phase)
+            text.append(f"{progress.phases[phase].title} {spent}", style="bold red" if late else "")
+            text.append(" · ")
+        text.append(rto, style="bold red" if over else "")
+        done = sum(1 for v in progress.steps.values() if v.finished_state)
+        text.append(f" · {done}/{len(progress.steps)} steps · run {progress.status}")
+        self.query_one("#pb-clock", Static).update(text)
+        self.query_one(StepList).refresh_clocks()
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.query_one("#pb-status", Static).update(Text(text, style="bold red" if error else ""))

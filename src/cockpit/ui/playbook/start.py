@@ -1,0 +1,198 @@
+"""Starting a guided run: from "the responder picked a playbook" to the run's screen.
+
+:func:`request_playbook` is what the app calls on ``PlaybookRequested``. In a worker it
+finds the playbook, takes the current incident (or asks to declare one first, with the
+incident package's own dialog), reopens this playbook's unfinished run in that incident
+if there is one (a crash or a dropped SSH session must not start a second run), and
+otherwise asks for the parameters and the mode in :class:`StartDialog`, defaults taken
+from the cockpit's screen. The run's screen then becomes the base of the app mode
+``playbook`` (:func:`show_run`), so the responder can flip between the live panes and
+the run without losing either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+
+from cockpit.content.errors import ContentError
+from cockpit.content.params import ParameterError, default_of, resolve_params
+from cockpit.content.playbook import Playbook
+from cockpit.engine.policy import Policy
+from cockpit.timeline.model import Incident, TimelineError
+from cockpit.ui.playbook.dialogs import CSS
+from cockpit.ui.playbook.plan import RunPlan
+from cockpit.ui.playbook.screen import GuidedPlaybookScreen
+
+#: The app mode that holds the run's screen.
+MODE = "playbook"
+_SHOWN = "_cockpit_playbook_screen"
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What the responder chose in the start dialog."""
+
+    params: dict[str, Any]
+    dry_run: bool
+    read_only: bool
+
+
+class StartDialog(ModalScreen[RunRequest]):
+    """Parameters (defaults from the screen) and the run mode; Enter in a field starts the run."""
+
+    CSS_PATH = CSS
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Start", show=False)]
+
+    def __init__(self, playbook: Playbook, incident: Incident, defaults: dict[str, Any], *, screen_model: Any = None,
+                 read_only: bool = False) -> None:
+        super().__init__()
+        self.playbook, self.incident, self.defaults = playbook, incident, defaults
+        self.screen_model = screen_model
+        #: The cockpit runs read-only: executing writes is not offered.
+        self.forced_read_only = read_only
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="pb-dialog"):
+            yield Static(Text(self.playbook.title, style="bold"))
+            yield Static(f"Incident {self.incident.id} ({self.incident.severity} {self.incident.mode}): "
+                         f"{self.incident.title}")
+            with VerticalScroll(id="pb-form"):
+                for name, param in self.playbook.parameters.items():
+                    value = self.defaults.get(name)
+                    yield Horizontal(Label(name), Input("" if value is None else str(value), id=f"param-{name}",
+                                                        password=param.secret, compact=True,
+                                                        tooltip=param.description or None),
+                                     classes="pb-field")
+                if not self.playbook.parameters:
+                    yield Static("This playbook has no parameters.")
+            with RadioSet(id="pb-mode"):
+                yield RadioButton("execute", id="mode-execute", value=not self.forced_read_only,
+                                  disabled=self.forced_read_only)
+                yield RadioButton("read-only", id="mode-read-only", value=self.forced_read_only)
+                yield RadioButton("dry run", id="mode-dry-run")
+            yield Static("", classes="pb-dialog-error")
+            yield Static("enter: start · tab: next field · esc: cancel", classes="pb-dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(".pb-dialog").border_title = "Start playbook"
+        self.query_one(".pb-dialog-error").display = False
+        inputs = self.query(Input)
+        (inputs.first() if inputs else self.query_one(RadioSet)).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        given = {name: self.query_one(f"#param-{name}", Input).value for name in self.playbook.parameters}
+        given = {k: v for k, v in given.items() if v.strip() != ""}
+        try:
+            params = resolve_params(self.playbook, given, self.screen_model)
+        except ParameterError as exc:
+            error = self.query_one(".pb-dialog-error", Static)
+            error.update("⚠ " + "\n⚠ ".join(exc.messages[:3]))
+            error.display = True
+            return
+        pressed = self.query_one("#pb-mode", RadioSet).pressed_button
+        mode = pressed.id if pressed is not None else "mode-execute"
+        self.dismiss(RunRequest(params, dry_run=mode == "mode-dry-run",
+                                read_only=self.forced_read_only or mode == "mode-read-only"))
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+
+def running_screen(app: App[Any]) -> GuidedPlaybookScreen | None:
+    """The run shown in the ``playbook`` mode, if any."""
+    return getattr(app, _SHOWN, None)
+
+
+def show_run(app: App[Any], screen: GuidedPlaybookScreen) -> None:
+    """Make ``screen`` the base of the ``playbook`` mode and switch to it (replacing a finished run)."""
+    old = running_screen(app)
+    if old is not None:
+        if app.current_mode == MODE:
+            app.switch_mode(screen.return_mode or "_default")
+        app.remove_mode(MODE)
+    setattr(app, _SHOWN, screen)
+    app.add_mode(MODE, lambda: screen)
+    app.switch_mode(MODE)
+
+
+def flip_to_run(app: App[Any]) -> bool:
+    """Show the run again (the cockpit's "back to the playbook" key); False when there is none."""
+    if running_screen(app) is None:
+        app.notify("No playbook run yet: pick one from the screen's playbooks.", severity="warning")
+        return False
+    app.switch_mode(MODE)
+    return True
+
+
+def request_playbook(app: App[Any], playbook_id: str, *, screen_model: Any = None, read_only: bool = False,
+                     extra_dirs: list[Path] | tuple[Path, ...] = ()) -> None:
+    """Start (or reopen) a guided run of ``playbook_id``: wire this to ``PlaybookRequested``."""
+    app.run_worker(_launch(app, playbook_id, screen_model, read_only, tuple(extra_dirs)), group="playbook-launch",
+                   exclusive=True, exit_on_error=False, description=f"open playbook {playbook_id}")
+
+
+async def _launch(app: App[Any], playbook_id: str, screen_model: Any, read_only: bool,
+                  extra_dirs: tuple[Path, ...]) -> None:
+    from cockpit.content.playbooks import find_playbook
+    from cockpit.ui.incident.dialogs import DeclareDialog
+    from cockpit.ui.incident.session import feed_of, timeline_of
+
+    current = running_screen(app)
+    if current is not None and current.engine is not None and not current.engine.finished:
+        app.notify(f"A run of {current.plan.playbook.id} is in progress: finish or abort it first.",
+                   title="Playbook", severity="warning")
+        flip_to_run(app)
+        return
+    config = getattr(app, "config", None)
+    try:
+        playbook = await asyncio.to_thread(find_playbook, playbook_id,
+                                           [*getattr(config, "playbooks_dirs", []), *extra_dirs])
+        tl = await timeline_of(app)
+        incident = (await feed_of(app).refresh()).incident
+        if incident is None:
+            app.notify("A run is logged to an incident: declare one first.", title="Playbook")
+            request = await app.push_screen_wait(DeclareDialog(getattr(config, "actor", "") or ""))
+            if request is None:
+                app.notify("No incident declared: the playbook was not started.", title="Playbook")
+                return
+            incident = await tl.declare(request.title, request.severity, mode=request.mode,
+                                        commander=request.commander)
+            await feed_of(app).pin(None)
+        runs = await tl.call(tl.sync.runs, incident.id)
+    except (ContentError, TimelineError) as exc:
+        app.notify(str(exc), title=f"Cannot open {playbook_id}", severity="error", timeout=15)
+        return
+    common: dict[str, Any] = dict(screen_model=screen_model, webhook_url=getattr(config, "webhook_url", None),
+                                  kube_context=getattr(config, "kube_context", None))
+    unfinished = [r for r in runs if r.playbook_id == playbook.id and r.status == "running"]
+    if unfinished:
+        run = unfinished[-1]
+        app.notify(f"Reopening run {run.id} of {playbook.id} in {incident.id}.", title="Playbook")
+        plan = RunPlan(playbook, tl, incident.id, dict(run.params),
+                       Policy(dry_run=run.dry_run, read_only=read_only), run_id=run.id, **common)
+    else:
+        defaults = {name: default_of(p, screen_model) for name, p in playbook.parameters.items()}
+        request = await app.push_screen_wait(StartDialog(playbook, incident, defaults, screen_model=screen_model,
+                                                         read_only=read_only))
+        if request is None:
+            return
+        plan = RunPlan(playbook, tl, incident.id, request.params,
+                       Policy(dry_run=request.dry_run, read_only=request.read_only), **common)
+    back = app.current_mode if app.current_mode != MODE else (current.return_mode if current else None)
+    show_run(app, GuidedPlaybookScreen(plan, return_mode=back))
