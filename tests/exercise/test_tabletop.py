@@ -8,6 +8,8 @@ counts zero mutating requests while the team "runs" dr-failover.
 
 from __future__ import annotations
 
+import json
+
 import sys
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from cockpit.exercise.session import Exercise
 from cockpit.timeline import Timeline
 from cockpit.timeline.aio import AsyncTimeline
 from cockpit.timeline.postmortem import render_markdown
+from cockpit.timeline.transfer import export_json
 
 _HOSTS: list[str] = []
 _WATCHING = False
@@ -114,15 +117,13 @@ async def test_tabletop_scores_a_team_that_meets_some_expectations_and_misses_ot
     # Nothing outside the estate, nothing that writes.
     assert _HOSTS and set(_HOSTS) <= {"127.0.0.1", "localhost"}, set(_HOSTS)
     counted = outage.control("requests")
-    # The estate judges REST requests ("METHOD /path") by method; one read POSTs:
-    # Route53 ListTagsForResources (POST /2013-04-01/tags/healthcheck), allowed by name.
-    writes = [(r["operation"][:60], r["method"]) for r in counted["mutating_requests"]
-              if r["method"] not in ("GET", "HEAD", "OPTIONS")
-              and not r["operation"].startswith("POST /2013-04-01/tags/healthcheck")]
-    assert counted["total"] > 5 and writes == []
+    assert counted["total"] > 5 and counted["mutating_requests"] == []
 
     with Timeline(db) as sync:
         md = render_markdown(sync, incident.id)
+        document = json.loads(export_json(sync, incident.id))
+    met = {e["id"] for e in document["exercise"]["expectations"] if e["met"]}
+    assert met == {"ran-dr-failover", "approval-before-dns", "customer-answered"}  # the JSON export says it too
     assert "## After-action report" in md and "### Expectations: 3 met, 2 missed" in md
     assert "| declared-p1: " in md and "**MISSED**" in md
     assert "The CFO joins the bridge (ad hoc)" in md

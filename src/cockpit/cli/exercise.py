@@ -149,13 +149,13 @@ async def _open(config: Any, scenario: Any, mode: str, env: dict[str, str]) -> t
 
 async def _drill(config: Any, scenario: Any, playbook: Any, env: dict[str, str], yes: bool, approve_as: str | None,
                  choices: tuple[str, ...], params: tuple[str, ...]) -> int:
-    from cockpit.cli.run import Printer, _pairs
+    from cockpit.cli.run import Printer, parse_step_answers
     from cockpit.content.params import ParameterError, parse_assignments, resolve_params
     from cockpit.engine import HeadlessOperator, NeedsPerson, Runtime
     from cockpit.exercise.headless import run_drill, screen_for
 
     ids = {s.id for s in playbook.steps}
-    operator = HeadlessOperator(yes=yes, approver=approve_as, choices=_pairs(choices, "--choose", ids),
+    operator = HeadlessOperator(yes=yes, approver=approve_as, choices=parse_step_answers(choices, "--choose", ids),
                                 drill_yes=yes)
     screen = screen_for(config, playbook)
     try:

@@ -20,7 +20,7 @@ from cockpit.cli.common import fail, settings
 NEEDS_PERSON = 3
 
 
-def _pairs(values: tuple[str, ...], flag: str, step_ids: set[str], allowed: tuple[str, ...] = ()) -> dict[str, str]:
+def parse_step_answers(values: tuple[str, ...], flag: str, step_ids: set[str], allowed: tuple[str, ...] = ()) -> dict[str, str]:
     out: dict[str, str] = {}
     for value in values:
         step, sep, answer = value.partition("=")
@@ -134,9 +134,9 @@ def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: st
         fail(str(exc))
     from cockpit.engine import HeadlessOperator, Policy
 
-    operator = HeadlessOperator(yes=yes, approver=approve_as, choices=_pairs(choices, "--choose", ids),
-                                confirmations=_pairs(confirms, "--confirm", ids),
-                                verdicts=_pairs(verdicts, "--resolve", ids, ("done", "rerun", "skip")))
+    operator = HeadlessOperator(yes=yes, approver=approve_as, choices=parse_step_answers(choices, "--choose", ids),
+                                confirmations=parse_step_answers(confirms, "--confirm", ids),
+                                verdicts=parse_step_answers(verdicts, "--resolve", ids, ("done", "rerun", "skip")))
     policy = Policy(dry_run=dry_run, read_only=read_only or s.read_only)
     status = asyncio.run(_run(config, playbook, given, incident_id, title, severity, mode, operator, policy))
     raise SystemExit(0 if status == "succeeded" else 1)

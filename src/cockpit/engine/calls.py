@@ -45,11 +45,14 @@ def render_call(step: StepBase, ctx: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-async def run_check(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any], rt: Runtime) -> StepResult:
+async def run_check(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any], rt: Runtime,
+                    once: bool = False) -> StepResult:
+    """One call. ``once``: a guarded run (read-only, tabletop) looks once instead of waiting,
+    because what it would wait for (a rollout, a recovery) was not set in motion."""
     if isinstance(call, AwsCall):
         return await run_aws(call, ctx, rt)
     if isinstance(call, K8sCall):
-        return await run_k8s(call, ctx, rt, getattr(call, "timeout", None))
+        return await run_k8s(call, ctx, rt, 0.0 if once else getattr(call, "timeout", None))
     return await run_http(call, ctx, rt)
 
 
@@ -96,7 +99,7 @@ async def execute(step: StepBase, call: dict[str, Any], ctx: dict[str, Any], rt:
                   guarded: bool = False) -> StepResult:
     """Run one executing step (``call`` is its :func:`render_call`)."""
     if isinstance(step, (AwsCall, HttpCall, K8sCall)):
-        return await run_check(step, ctx, rt)
+        return await run_check(step, ctx, rt, once=guarded)
     if isinstance(step, ShellStep):
         return await run_shell(step, ctx, rt, step.timeout)
     if isinstance(step, WaitStep):

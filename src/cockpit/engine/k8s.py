@@ -116,6 +116,9 @@ async def _status(api: _Api, r: dict[str, Any], rt: Runtime, timeout: float | No
             last = text
         if done:
             return obj, f"rollout complete: {text}"
+        if timeout == 0:  # a guarded run: nothing was restarted, so there is nothing to wait for
+            raise StepFailure(f"not waiting (read-only): checked once, {r['resource']}/{r['name']}: {text}",
+                              {"object": obj})
         if time.monotonic() >= deadline:
             raise StepFailure(f"rollout of {r['resource']}/{r['name']} not complete after {timeout or 300:g}s: {text}",
                               {"object": obj})

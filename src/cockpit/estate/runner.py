@@ -129,6 +129,9 @@ class Estate:
         elif action == "next":
             fired = await self.driver.fire_next_now()
             return {"fired": fired.as_dict() if fired else None, **self.driver.status()}
+        elif action == "next-inject":
+            fired = await self.driver.fire_next_inject_now()
+            return {"fired": fired.as_dict() if fired else None, **self.driver.status()}
         else:
             raise KeyError(action)
         return self.driver.status()

@@ -61,5 +61,9 @@ class EstateControl:
         """Jump the scenario clock to the next event or inject and fire it."""
         return await self.call("next")
 
+    async def next_inject(self) -> dict[str, Any]:
+        """Jump the scenario clock to the next inject and fire it (events due before it fire too)."""
+        return await self.call("next-inject")
+
     async def requests(self, since: float = 0.0) -> dict[str, Any]:
         return await self.call("requests", since=str(since))

@@ -131,11 +131,8 @@ class Exercise:
     async def next_inject(self) -> Event | None:
         """Fire the next inject now (the clock jumps; events due before it fire too)."""
         before = len(self.injects)
-        while True:
-            status = await self.control.next()
-            await self.poll(status)
-            if len(self.injects) > before or status.get("fired") is None:
-                return self.injects[before] if len(self.injects) > before else None
+        await self.poll(await self.control.next_inject())
+        return self.injects[before] if len(self.injects) > before else None
 
     async def adhoc_inject(self, title: str, message: str, audience: str | None = None) -> Event:
         """An inject the facilitator makes up on the spot ("the CFO is on the bridge")."""

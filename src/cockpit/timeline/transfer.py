@@ -93,6 +93,9 @@ class _Document(_Strict):
     incident: _Incident
     events: list[_Event]
     runs: list[_Run]
+    #: The drill or after-action report as data (derived from the events; ignored on import,
+    #: where it is recomputed from them).
+    exercise: dict[str, Any] | None = None
 
 
 def export_document(tl: Timeline, incident_id: str) -> dict[str, Any]:
@@ -101,12 +104,19 @@ def export_document(tl: Timeline, incident_id: str) -> dict[str, Any]:
     for run in tl.runs(incident.id):
         steps = [{k: v for k, v in s.to_json().items() if k != "run_id"} for s in tl.step_states(run.id)]
         runs.append({**run.to_json(), "steps": steps})
-    return {
+    document = {
         "format": FORMAT, "version": VERSION, "schema_version": LATEST, "exported_at": iso(utc_now()),
         "incident": incident.to_json(),
         "events": [e.to_json() for e in tl.events(incident.id)],
         "runs": runs,
     }
+    if incident.mode in ("drill", "tabletop"):
+        from cockpit.exercise.report import summary  # the exercise report, for machines
+
+        report = summary(tl, incident.id)
+        if report is not None:
+            document["exercise"] = report
+    return document
 
 
 def export_json(tl: Timeline, incident_id: str) -> str:
