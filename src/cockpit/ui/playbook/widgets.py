@@ -85,15 +85,16 @@ class StepList(DataTable[Any]):
 
 
 class StepDetail(VerticalScroll):
-    """One step: title and state, instructions (Markdown), the exact call, what is expected, live output."""
+    """One step: title and state, the exact call, what is expected, the result and live output, instructions."""
 
     def compose(self) -> ComposeResult:
+        # The call first: on 24 rows it is what the responder must see before pressing enter.
         yield Static(id="pb-step-head")
         yield Static(id="pb-step-state")
-        yield Markdown(id="pb-instructions")
         yield Static(id="pb-call")
         yield Static(id="pb-expected")
         yield Static(id="pb-output")
+        yield Markdown(id="pb-instructions")
 
     def show(self, view: StepView, *, title: str, instructions: str, call: list[str], refusal: str | None,
              is_current: bool, same_step: bool) -> None:
