@@ -46,15 +46,23 @@ class StandInCockpit(Screen[None]):
 
 
 class HostApp(App[None]):
+    """``named_mode``: the cockpit lives in a mode named "cockpit" (the recommended wiring); else
+    it is pushed on Textual's default mode, as the cockpit app does today."""
+
     def __init__(self, db: Path, playbook_id: str, *, screen_model: Any = None, read_only: bool = False,
-                 playbooks_dirs: list[Path] | None = None) -> None:
+                 playbooks_dirs: list[Path] | None = None, named_mode: bool = True) -> None:
         super().__init__()
+        self.named_mode = named_mode
         self.config = Config(db=db, actor=ACTOR, playbooks_dirs=playbooks_dirs or [])
         self.timeline = AsyncTimeline(db, ACTOR)
         self.playbook_id, self.model, self.read_only = playbook_id, screen_model, read_only
 
     def on_mount(self) -> None:
-        self.push_screen(StandInCockpit())
+        if self.named_mode:
+            self.add_mode("cockpit", StandInCockpit)
+            self.switch_mode("cockpit")
+        else:
+            self.push_screen(StandInCockpit())
 
     @on(PlaybookRequested)
     def _requested(self, message: PlaybookRequested) -> None:

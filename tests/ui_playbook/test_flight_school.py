@@ -11,7 +11,7 @@ from tests.ui_playbook.conftest import HostApp, screen_text, type_text, wait_scr
 
 async def test_flight_school_end_to_end(estate_env_ui, tmp_path):
     db = tmp_path / "timeline.db"
-    app = HostApp(db, "flight-school-health-check", screen_model=find_screen("flight-school"))
+    app = HostApp(db, "flight-school-health-check", screen_model=find_screen("flight-school"), named_mode=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("p")
         await wait_screen(pilot, DeclareDialog)  # no incident yet: declare first

@@ -33,7 +33,7 @@ from cockpit.ui.playbook.dialogs import CSS, PlaybookDialog, ReasonDialog
 from cockpit.ui.playbook.messages import RunOpened, RunOpenFailed, RunProgressed
 from cockpit.ui.playbook.operator import UiOperator
 from cockpit.ui.playbook.plan import RunPlan
-from cockpit.ui.playbook.progress import RunProgress, parse_ts
+from cockpit.ui.playbook.progress import STATE_LABELS, RunProgress, parse_ts
 from cockpit.ui.playbook.widgets import StepDetail, StepList
 
 STEP_GROUP = "playbook-step"
@@ -57,7 +57,7 @@ class GuidedPlaybookScreen(Screen[str]):
     def __init__(self, plan: RunPlan, *, return_mode: str | None = None) -> None:
         super().__init__()
         self.plan = plan
-        #: The app mode holding the cockpit, to flip back to (None: this screen was pushed).
+        #: The app mode holding the cockpit, to flip back to (None: this screen was installed and pushed).
         self.return_mode = return_mode
         self.progress = RunProgress(plan.playbook)
         self.engine: Engine | None = None
@@ -65,6 +65,8 @@ class GuidedPlaybookScreen(Screen[str]):
         self.runtime = Runtime(webhook_url=plan.webhook_url, kube_context=plan.kube_context)
         self._resumed = asyncio.Event()
         self._shown: str | None = None
+        #: The step that finished last: the status line says how, the cursor is one ↑ away from it.
+        self._last_finished: str | None = None
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -144,11 +146,14 @@ class GuidedPlaybookScreen(Screen[str]):
         table = self.query_one(StepList)
         if step_id is not None:
             table.show_step(self.progress.steps[step_id])
+            if type(event).__name__ == "StepFinished":
+                self._last_finished = step_id
             if type(event).__name__ in ("StepStarted", "StepFinished", "StepWaiting"):
                 self._follow(step_id if type(event).__name__ != "StepFinished" else None)
             elif step_id == self._shown:
                 self._draw_detail(step_id)
         if isinstance(event, RunFinished):
+            self._last_finished = None
             reason = f" ({event.reason})" if event.reason else ""
             self._say(f"Run {event.status}{reason}. c: back to the cockpit", error=event.status != "succeeded")
         elif isinstance(event, RunStarted):
@@ -202,8 +207,9 @@ class GuidedPlaybookScreen(Screen[str]):
     def action_run_step(self) -> None:
         engine = self.engine
         step = engine.current if engine else None
-        if engine is not None and step is not None and not engine.finished:
-            self._say(f"Running step {step.id}…")
+        if engine is not None and step is not None and not engine.finished and not self._busy():
+            unknown = engine.state_of(step.id) == "unknown"
+            self._say(f"Step {step.id}: outcome unknown, verify it." if unknown else f"Running step {step.id}…")
         self._control("run the current step", lambda e: e.run_next())
 
     def action_retry(self) -> None:
@@ -256,10 +262,13 @@ class GuidedPlaybookScreen(Screen[str]):
             self._say("No step is running.")
 
     def action_cockpit(self) -> None:
-        if self.return_mode is None:
+        """Flip to the live panes; the run (and a step still executing) carries on here."""
+        if self.return_mode is not None:
+            self.app.switch_mode(self.return_mode)
+        elif self.app.screen is self and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()  # installed: popping keeps this screen and its run alive
+        else:
             self._say("No cockpit to flip to from here.")
-            return
-        self.app.switch_mode(self.return_mode)
 
     def action_follow(self) -> None:
         self._follow()
@@ -302,8 +311,16 @@ class GuidedPlaybookScreen(Screen[str]):
         else:
             refusal = engine.policy.refusal(step)
             note = f" (will be {refusal})" if refusal else ""
-            self._say(f"Next: step {step.id}{note}. enter runs it.")
+            self._say(f"{self._last_result()}Next: step {step.id}{note}. enter runs it.")
         self._follow()
+
+    def _last_result(self) -> str:
+        view = self.progress.steps.get(self._last_finished or "")
+        if view is None or not view.finished_state:
+            return ""
+        word = STATE_LABELS.get(view.label, (view.label, ""))[0]
+        summary = f": {view.summary}" if view.summary else ""
+        return f"{word} {view.number}{summary[:60]} (↑ shows it). "
 
     # -- drawing ---------------------------------------------------------------------------
     def _follow(self, step_id: str | None = None) -> None:

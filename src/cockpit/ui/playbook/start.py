@@ -34,8 +34,10 @@ from cockpit.ui.playbook.dialogs import CSS
 from cockpit.ui.playbook.plan import RunPlan
 from cockpit.ui.playbook.screen import GuidedPlaybookScreen
 
-#: The app mode that holds the run's screen.
+#: The app mode that holds the run's screen (when the app names its cockpit mode).
 MODE = "playbook"
+#: The run's screen's name when it is installed instead (an app without named modes).
+INSTALLED = "playbook-run"
 _SHOWN = "_cockpit_playbook_screen"
 
 
@@ -115,28 +117,63 @@ class StartDialog(ModalScreen[RunRequest]):
 
 
 def running_screen(app: App[Any]) -> GuidedPlaybookScreen | None:
-    """The run shown in the ``playbook`` mode, if any."""
+    """The app's guided run (shown or not), if any."""
     return getattr(app, _SHOWN, None)
 
 
+def _named_mode(app: App[Any]) -> str | None:
+    """The mode to flip back to: the current one if the app named it (Textual's ``_default`` cannot be
+    switched back to), or the previous run's when a new run replaces it from the playbook mode."""
+    mode = app.current_mode
+    if mode == MODE:
+        old = running_screen(app)
+        return old.return_mode if old else None
+    return None if mode == "_default" else mode
+
+
+def _retire(app: App[Any], old: GuidedPlaybookScreen) -> None:
+    """Take a finished run off the app so a new one can take its place."""
+    if old.return_mode is not None:
+        if app.current_mode == MODE:
+            app.switch_mode(old.return_mode)
+        app.remove_mode(MODE)
+        return
+    if app.screen is old:
+        app.pop_screen()
+    app.uninstall_screen(INSTALLED)
+    old.remove()
+
+
 def show_run(app: App[Any], screen: GuidedPlaybookScreen) -> None:
-    """Make ``screen`` the base of the ``playbook`` mode and switch to it (replacing a finished run)."""
+    """Show ``screen``; keep it alive while the responder looks at the cockpit.
+
+    With a named cockpit mode (``screen.return_mode``) the run is the base of the ``playbook``
+    mode, so each keeps its own stack. Otherwise (an app still on Textual's ``_default``
+    mode) the screen is installed and pushed: popping an installed screen keeps it, its
+    workers and its run alive, and pushing it again shows it as it was.
+    """
     old = running_screen(app)
     if old is not None:
-        if app.current_mode == MODE:
-            app.switch_mode(screen.return_mode or "_default")
-        app.remove_mode(MODE)
+        _retire(app, old)
     setattr(app, _SHOWN, screen)
-    app.add_mode(MODE, lambda: screen)
-    app.switch_mode(MODE)
+    if screen.return_mode is not None:
+        app.add_mode(MODE, lambda: screen)
+        app.switch_mode(MODE)
+    else:
+        app.install_screen(screen, INSTALLED)
+        app.push_screen(INSTALLED)
 
 
 def flip_to_run(app: App[Any]) -> bool:
     """Show the run again (the cockpit's "back to the playbook" key); False when there is none."""
-    if running_screen(app) is None:
+    screen = running_screen(app)
+    if screen is None:
         app.notify("No playbook run yet: pick one from the screen's playbooks.", severity="warning")
         return False
-    app.switch_mode(MODE)
+    if screen.return_mode is not None:
+        app.switch_mode(MODE)
+    elif screen not in app.screen_stack:
+        app.push_screen(INSTALLED)
     return True
 
 
@@ -194,5 +231,4 @@ async def _launch(app: App[Any], playbook_id: str, screen_model: Any, read_only:
             return
         plan = RunPlan(playbook, tl, incident.id, request.params,
                        Policy(dry_run=request.dry_run, read_only=request.read_only), **common)
-    back = app.current_mode if app.current_mode != MODE else (current.return_mode if current else None)
-    show_run(app, GuidedPlaybookScreen(plan, return_mode=back))
+    show_run(app, GuidedPlaybookScreen(plan, return_mode=_named_mode(app)))
