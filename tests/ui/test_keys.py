@@ -46,7 +46,7 @@ async def test_every_pane_fits_and_reads_at_80x24(config):
         text = screen_text(app)
         for needle in ("greenlang-storage", "09:30:00Z", "Alarms · 4 firing", "CRIT", "S3-Replication-Lag-Critical",
                        "data-lake", "25m/15m", "STALE · 40s old", "throttled: ThrottlingException",
-                       "storage-health", "greenlang/storage-service", "No incident", "Pause"):
+                       "storage-health", "greenlang/storage-service", "press i to declare", "Pause"):
             assert needle in text, needle
 
 
@@ -195,3 +195,69 @@ async def test_no_color_keeps_the_meaning(config, monkeypatch):
     assert no_color and all(grey(c) for c in colours(svg)), sorted(c for c in colours(svg) if not grey(c))
     # Words carry every level and the stale state.
     assert "CRIT" in text and "WARN" in text and "STALE" in text and "ok" in text
+
+
+async def test_an_alarm_that_starts_firing_moves_to_the_top(config):
+    """Rows keep their place across refreshes, but a change of rank must re-sort them."""
+    quiet = (s.alarm("greenlang-s3-4xx-errors-warning", state="OK", severity="warning"),
+             s.alarm("greenlang-s3-5xx-errors-critical", state="OK", severity="critical"))
+    app = app_for(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.post_message(fetched("alarms", s.ok("alarms", quiet)))
+        await pilot.pause()
+        assert [r[3] for r in rows(app, "alarms")] == [quiet[0].name, quiet[1].name]  # by name while all are OK
+        firing = (quiet[0], s.alarm("greenlang-s3-5xx-errors-critical", state="ALARM", severity="critical"))
+        app.screen.post_message(fetched("alarms", s.ok("alarms", firing)))
+        await pilot.pause()
+        top = rows(app, "alarms")[0]
+        assert top[3] == "greenlang-s3-5xx-errors-critical" and top[0] == "CRIT"
+
+
+async def test_a_service_that_degrades_moves_to_the_top(config):
+    healthy = tuple(i for i in s.K8S if i.level == s.Level.OK)
+    app = app_for(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.post_message(fetched("services", s.ok("kubernetes", healthy)))
+        await pilot.pause()
+        names = [r[2] for r in rows(app, "services")]
+        victim = next(i for i in healthy if i.name in names[-1])  # the row at the bottom
+        broken = tuple(dataclasses.replace(i, status="down", level=s.Level.CRITICAL, problem="0/3 ready")
+                       if i is victim else i for i in healthy)
+        app.screen.post_message(fetched("services", s.ok("kubernetes", broken)))
+        await pilot.pause()
+        top = rows(app, "services")[0]
+        assert top[0] == "CRIT" and victim.name in top[2]
+
+
+async def test_a_cursor_left_at_the_top_stays_on_the_worst_row(config):
+    """When alarms start firing, the top of the pane shows them, not the row the cursor was on."""
+    quiet = tuple(s.alarm(f"greenlang-s3-alarm-{i}", state="OK") for i in range(8))
+    app = app_for(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.post_message(fetched("alarms", s.ok("alarms", quiet)))
+        await pilot.pause()
+        firing = (*quiet[:-1], s.alarm("greenlang-s3-alarm-7", state="ALARM"))
+        app.screen.post_message(fetched("alarms", s.ok("alarms", firing)))
+        await pilot.pause()
+        from textual.widgets import DataTable
+
+        table = app.screen.query_one("#alarms DataTable", DataTable)
+        assert table.cursor_row == 0 and table.scroll_y == 0
+        assert rows(app, "alarms")[0][3] == "greenlang-s3-alarm-7"
+
+
+async def test_a_cursor_the_responder_moved_follows_its_alarm(config):
+    quiet = tuple(s.alarm(f"greenlang-s3-alarm-{i}", state="OK") for i in range(4))
+    app = app_for(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.post_message(fetched("alarms", s.ok("alarms", quiet)))
+        await pilot.pause()
+        from textual.widgets import DataTable
+
+        table = app.screen.query_one("#alarms DataTable", DataTable)
+        table.focus()
+        await pilot.press("down")  # now on greenlang-s3-alarm-1
+        firing = (*quiet[:-1], s.alarm("greenlang-s3-alarm-3", state="ALARM"))
+        app.screen.post_message(fetched("alarms", s.ok("alarms", firing)))
+        await pilot.pause()
+        assert rows(app, "alarms")[table.cursor_row][3] == "greenlang-s3-alarm-1"

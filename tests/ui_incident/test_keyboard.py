@@ -31,8 +31,8 @@ def declare(db: Path, title: str = "S3 5xx in eu-west-1", level: str = "P2", **k
 async def test_declare_from_the_keyboard_writes_the_incident_and_shows_it(config: Config, db_path: Path):
     app = IncidentTestApp(config)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: "no incident — press d to declare" in screen_text(app))
-        await pilot.press("d")
+        await wait_for(pilot, lambda: "no incident — press i to declare" in screen_text(app))
+        await pilot.press("i")
         assert isinstance(app.screen, DeclareDialog)
         # The title holds letters that are incident keys elsewhere: the dialog keeps them.
         await pilot.press(*"Storage uploads down")
@@ -56,7 +56,7 @@ async def test_declare_from_the_keyboard_writes_the_incident_and_shows_it(config
 async def test_declare_needs_a_title_and_escape_writes_nothing(config: Config, db_path: Path):
     app = IncidentTestApp(config)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("d", "enter")
+        await pilot.press("i", "enter")
         assert isinstance(app.screen, DeclareDialog)
         assert "an incident needs a title" in screen_text(app)
         await pilot.press("escape")
@@ -80,7 +80,7 @@ async def test_note_severity_update_and_resolve(config: Config, db_path: Path):
         # Typed text is shown as typed (never parsed as markup).
         assert "Lag 22 min on [bold]replica[/]" in screen_text(app)
 
-        await pilot.press("s", "up")  # P2 -> P1
+        await pilot.press("S", "up")  # P2 -> P1
         await pilot.press("tab", *"customers affected", "enter")
         await settle(pilot)
         await wait_for(pilot, lambda: "P1" in app.query_one("#incident-header").text)
@@ -94,7 +94,7 @@ async def test_note_severity_update_and_resolve(config: Config, db_path: Path):
         assert "Resolve the incident?" in screen_text(app)
         await pilot.press("enter")  # default resolution text
         await settle(pilot)
-        await wait_for(pilot, lambda: "no incident — press d to declare" in screen_text(app))
+        await wait_for(pilot, lambda: "no incident — press i to declare" in screen_text(app))
 
     with Timeline(db_path) as tl:
         incident = tl.incident(incident_id)
@@ -114,7 +114,7 @@ async def test_actions_that_need_an_incident_say_so(config: Config, db_path: Pat
         await pilot.press("n")
         await pilot.pause()
         assert not isinstance(app.screen, NoteDialog)
-        assert any("press d to declare" in str(n.message) for n in app._notifications)
+        assert any("press i to declare" in str(n.message) for n in app._notifications)
 
 
 async def test_the_command_palette_offers_the_same_actions(config: Config, db_path: Path):

@@ -101,7 +101,7 @@ async def test_an_unreadable_timeline_is_shown_in_the_pane_not_a_crash(tmp_path:
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: "⚠ timeline:" in screen_text(app))
         assert "(retrying)" in screen_text(app)
-        await pilot.press("d", *"still usable", "enter")  # the write fails with a message
+        await pilot.press("i", *"still usable", "enter")  # the write fails with a message
         await settle(pilot)
         assert app.is_running
         assert any(n.severity == "error" and "not a database" in n.message for n in app._notifications)

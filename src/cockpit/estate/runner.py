@@ -32,12 +32,14 @@ class Estate:
     """Start with ``await estate.start()`` (or ``async with``); stop with ``await estate.stop()``."""
 
     def __init__(self, workdir: Path, *, scenario: Scenario | None = None, speed: float = 1.0,
-                 restart_seconds: float = 3.0, publish_seconds: float = 5.0):
+                 restart_seconds: float = 3.0, publish_seconds: float | None = None):
         self.workdir = workdir
         self.scenario = scenario
         self.speed = speed
         self.restart_seconds = restart_seconds
-        self.publish_seconds = publish_seconds
+        # S3 publishes replication metrics every minute; publish once per *scenario* minute
+        # (so a ramp at --speed 60 is seen climbing), between 1 and 5 real seconds.
+        self.publish_seconds = publish_seconds or min(5.0, max(1.0, 60.0 / speed))
         self.log = RequestLog()
         self.state = EstateState()
         self.started_at: float | None = None

@@ -25,12 +25,14 @@ from cockpit.config import Config
 from cockpit.content.errors import ContentError
 from cockpit.content.screen import Screen as ScreenModel
 from cockpit.sources.snapshot import utcnow
+from cockpit.ui.exercise import EXERCISE_BINDINGS, ExerciseActions
+from cockpit.ui.incident import INCIDENT_BINDINGS, IncidentActions, IncidentCommands
 from cockpit.ui.live import LiveSettings, warm_imports
 from cockpit.ui.messages import PlaybookRequested
 from cockpit.ui.screens.cockpit import CockpitScreen
 
 
-class CockpitApp(App[None]):
+class CockpitApp(ExerciseActions, IncidentActions, App[None]):
     """The cockpit.
 
     ``screen`` is the screen file to open (default: ``config.screen``); ``estate`` is given
@@ -43,7 +45,10 @@ class CockpitApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        *INCIDENT_BINDINGS,  # i declare, n note, S severity, u update, R resolve, t timeline
+        *EXERCISE_BINDINGS,  # F6 pause/resume, F7 next inject, F8 ad-hoc inject (tabletop only)
     ]
+    COMMANDS = App.COMMANDS | {IncidentCommands}
 
     class EstateStarted(Message):
         """The emulated estate is up; ``env`` points clients at it."""

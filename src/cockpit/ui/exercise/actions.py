@@ -81,11 +81,14 @@ class ExerciseActions:
     def attach_exercise(self, exercise: Any) -> None:
         """Start showing and following ``exercise`` (an :class:`cockpit.exercise.session.Exercise`, started)."""
         self.exercise = exercise
-        self._banner().set_mode(exercise.mode)
+        for banner in self._banners():
+            banner.set_mode(exercise.mode)
         self._follow_exercise()
 
-    def _banner(self) -> ExerciseBanner:
-        return self.query_one(ExerciseBanner)  # type: ignore[attr-defined]
+    def _banners(self) -> list[ExerciseBanner]:
+        """Every banner on the screen stack: a modal on top must not hide them from us."""
+        return [banner for screen in self.screen_stack  # type: ignore[attr-defined]
+                for banner in screen.query(ExerciseBanner)]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action.startswith("exercise_"):
@@ -107,11 +110,13 @@ class ExerciseActions:
         self.post_message(self.ClockChanged(self.exercise.last_status))  # type: ignore[attr-defined]
 
     def on_exercise_actions_inject_arrived(self, message: InjectArrived) -> None:
-        self._banner().show_inject(message.data)
+        for banner in self._banners():
+            banner.show_inject(message.data)
         self.notify(message.data.get("title", "Inject"), title="Inject", severity="warning")  # type: ignore[attr-defined]
 
     def on_exercise_actions_clock_changed(self, message: ClockChanged) -> None:
-        self._banner().set_clock(message.status)
+        for banner in self._banners():
+            banner.set_clock(message.status)
 
     @work(group="exercise-control", exit_on_error=False, description="pausing or resuming the scenario clock")
     async def action_exercise_pause(self) -> None:

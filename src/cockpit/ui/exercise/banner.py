@@ -17,7 +17,9 @@ _MEANING = {"tabletop": "TABLETOP EXERCISE — nothing that writes is executed",
 
 class ExerciseBanner(Static):
     DEFAULT_CSS = """
-    ExerciseBanner { height: auto; padding: 0 1; background: $warning; color: $background; text-style: bold; }
+    ExerciseBanner { display: none; height: auto; padding: 0 1; background: $warning; color: $background;
+                     text-style: bold; }
+    ExerciseBanner.-active { display: block; }
     ExerciseBanner.drill { background: $accent; }
     """
 
@@ -29,6 +31,7 @@ class ExerciseBanner(Static):
 
     def set_mode(self, mode: str) -> None:
         self.mode = mode
+        self.add_class("-active")  # hidden until an exercise is attached: no empty strip
         self.set_class(mode == "drill", "drill")
         self._refresh()
 

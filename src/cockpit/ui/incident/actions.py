@@ -48,9 +48,9 @@ from cockpit.ui.incident.session import close_timeline, feed_of, timeline_of
 T = TypeVar("T")
 
 INCIDENT_BINDINGS: list[Binding] = [
-    Binding("d", "incident_declare", "Declare", tooltip="Declare an incident"),
+    Binding("i", "incident_declare", "Declare", tooltip="Declare an incident"),
     Binding("n", "incident_note", "Note", tooltip="Add a note to the current incident"),
-    Binding("s", "incident_severity", "Severity", tooltip="Change the current incident's severity"),
+    Binding("S", "incident_severity", "Severity", tooltip="Change the current incident's severity"),
     Binding("u", "incident_status_update", "Update", tooltip="Post a status update"),
     Binding("R", "incident_resolve", "Resolve", tooltip="Resolve the current incident"),
     Binding("t", "incident_timeline", "Timeline", tooltip="The full timeline, with filters"),
@@ -102,7 +102,7 @@ class IncidentActions:
     def _incident_required(self) -> Incident | None:
         incident = self.current_incident
         if incident is None:
-            self.notify("No incident — press d to declare one.", severity="warning", markup=False)
+            self.notify("No incident — press i to declare one.", severity="warning", markup=False)
         return incident
 
     def _incident_actor(self) -> str:

@@ -17,7 +17,7 @@ from cockpit.timeline.severity import EscalationStatus, Severity, escalation_sta
 #: The banner each mode wears in the header; a real incident gets none.
 MODE_BANNERS: dict[str, str] = {"drill": " DRILL ", "tabletop": " TABLETOP "}
 
-NO_INCIDENT = "no incident — press d to declare"
+NO_INCIDENT = "no incident — press i to declare"
 
 
 def clock_time(ts: str) -> str:

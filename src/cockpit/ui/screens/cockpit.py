@@ -34,7 +34,8 @@ from cockpit.ui.widgets.header import CockpitHeader
 from cockpit.ui.widgets.pane import Pane
 from cockpit.ui.widgets.replication import ReplicationPane
 from cockpit.ui.widgets.services import ServicesPane
-from cockpit.ui.widgets.timeline import TimelinePane
+from cockpit.ui.exercise import ExerciseBanner
+from cockpit.ui.incident import IncidentHeader, TimelinePane
 
 if TYPE_CHECKING:
     from cockpit.sources.poller import Poller
@@ -75,6 +76,8 @@ class CockpitScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield CockpitHeader(f"{self.model.name} · {self.model.title}", clock=self.clock, id="header")
+        yield IncidentHeader(id="incident-header")
+        yield ExerciseBanner(id="exercise-banner")
         if getattr(self.app, "estate", None) is not None:
             yield EstateStrip(id="estate-strip")
         with Container(id="body"):
@@ -84,7 +87,7 @@ class CockpitScreen(Screen[None]):
                 yield ReplicationPane(clock=self.clock, id="replication")
             if has_services(self.model):
                 yield ServicesPane(clock=self.clock, id="services")
-            yield TimelinePane()
+            yield TimelinePane(id="timeline")
         yield Footer()
 
     def on_mount(self) -> None:

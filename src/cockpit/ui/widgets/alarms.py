@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Input
 from cockpit.sources.alarms import AlarmItem
 from cockpit.sources.snapshot import Snapshot, utcnow
 from cockpit.ui.format import age, mark, one_line
-from cockpit.ui.widgets.pane import KeyCell, Pane, Row, cursor_key, restore_cursor, sort_table, sync_rows
+from cockpit.ui.widgets.pane import KeyCell, Pane, Row, anchor_key, cursor_key, restore_cursor, resort, sync_rows
 
 COLUMNS = ["sev", "state", "age", "name", "region", "reason"]
 SORTS = ("severity", "age", "name", "region")
@@ -53,6 +53,8 @@ class AlarmsPane(Pane):
         #: Every state change this cockpit saw: key -> [(when, state, reason)].
         self.history: dict[str, list[tuple[datetime, str, str]]] = {}
         self._shown: dict[str, Row] = {}
+        #: Each row's place at the last sort (re-sorting thousands of rows is not free).
+        self._order: dict[str, Any] | None = None
         self._seen_once = False
         self._highlighted: set[str] = set()
         self._cells: dict[str, tuple[tuple[AlarmItem, bool, str], Row]] = {}
@@ -90,12 +92,11 @@ class AlarmsPane(Pane):
     def redraw(self) -> None:
         now = self.clock()
         table = self.table
-        keep = cursor_key(table)
+        keep = anchor_key(table)
         rows = {key: self._row(key, item, now) for key, item in self.items.items() if self._matches(item)}
         self._highlighted = {key for key in rows if self.is_new(key, now)}
-        changed = sync_rows(table, rows, COLUMNS, self._shown)
-        if changed or getattr(self, "_sorted_by", None) != self.sort:
-            self._sort()
+        sync_rows(table, rows, COLUMNS, self._shown)
+        self._order = resort(table, {key: self._order_of(self.items[key]) for key in rows}, self._order)
         restore_cursor(table, keep)
         self._title()
 
@@ -136,18 +137,15 @@ class AlarmsPane(Pane):
         return (KeyCell(mark(item.level), key), state, shown_age, name, item.region,
                 one_line(item.reason, 90))
 
-    def _sort(self) -> None:
-        def order(item: AlarmItem) -> Any:
-            updated = -(item.updated_at.timestamp() if item.updated_at else 0)
-            return {
-                "severity": (-item.level, updated, item.name),
-                "age": (updated, item.name),
-                "name": (item.name, item.region),
-                "region": (item.region, -item.level, item.name),
-            }[self.sort]
-
-        sort_table(self.table, {key: order(item) for key, item in self.items.items()})
-        self._sorted_by = self.sort
+    def _order_of(self, item: AlarmItem) -> Any:
+        """Where ``item`` goes under the sort in force (worst and newest first by default)."""
+        updated = -(item.updated_at.timestamp() if item.updated_at else 0)
+        return {
+            "severity": (-item.level, updated, item.name),
+            "age": (updated, item.name),
+            "name": (item.name, item.region),
+            "region": (item.region, -item.level, item.name),
+        }[self.sort]
 
     def _title(self) -> None:
         firing = sum(1 for i in self.items.values() if i.state == "ALARM")

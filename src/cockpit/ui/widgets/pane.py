@@ -118,6 +118,17 @@ def sync_rows(table: DataTable, rows: dict[str, Row], columns: list[str], shown:
     return changed
 
 
+def anchor_key(table: DataTable) -> str | None:
+    """The row to keep the cursor on across a refresh, if any.
+
+    None when the cursor is on the first row: the top of a pane is "the worst thing now",
+    and a cursor nobody moved must stay there rather than follow an item that sank (which
+    would scroll newly critical rows out of view). A cursor the responder moved follows
+    its item.
+    """
+    return None if table.cursor_row == 0 else cursor_key(table)
+
+
 def cursor_key(table: DataTable) -> str | None:
     """The key of the row under the cursor, if any."""
     if table.row_count == 0:
@@ -163,3 +174,15 @@ class KeyCell(Text):
 def sort_table(table: DataTable, order: dict[str, Any], reverse: bool = False) -> None:
     """Sort rows by ``order[row key]`` (the first cell of each row is a :class:`KeyCell`)."""
     table.sort(key=lambda row: order[row[0].key], reverse=reverse)
+
+
+def resort(table: DataTable, order: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+    """Sort ``table`` by ``order`` unless every row already has the place it had; return ``order``.
+
+    Sorting thousands of rows is the costly part of a refresh, so it runs only when a row
+    came, went or changed place — including a row whose cells changed its rank (an alarm
+    going from OK to ALARM keeps its row but must move to the top).
+    """
+    if order != previous:
+        sort_table(table, order)
+    return order

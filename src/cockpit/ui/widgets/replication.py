@@ -18,7 +18,7 @@ from textual.widgets import DataTable
 from cockpit.sources.replication import ReplicationItem
 from cockpit.sources.snapshot import Snapshot, utcnow
 from cockpit.ui.format import count, lag, mark, rpo_bar, size, sparkline
-from cockpit.ui.widgets.pane import KeyCell, Pane, Row, cursor_key, restore_cursor, sort_table, sync_rows
+from cockpit.ui.widgets.pane import KeyCell, Pane, Row, anchor_key, cursor_key, restore_cursor, sort_table, sync_rows
 
 COLUMNS = ["lvl", "pair", "lag/RPO", "budget", "pending", "failed", "bytes", "trend"]
 
@@ -45,7 +45,7 @@ class ReplicationPane(Pane):
         self.items = {item.id: item for item in snapshot.items}
         self.remember(snapshot)
         table = self.table
-        keep = cursor_key(table)
+        keep = anchor_key(table)
         rows = {key: self._row(key, item) for key, item in self.items.items()}
         if sync_rows(table, rows, COLUMNS, self._shown):
             sort_table(table, {key: index for index, key in enumerate(self.items)})

@@ -7,6 +7,8 @@ Worst first, then by source and name. Endpoints show their status code and laten
 
 from __future__ import annotations
 
+from typing import Any
+
 from collections.abc import Callable
 from datetime import datetime
 
@@ -17,7 +19,7 @@ from textual.widgets import DataTable
 from cockpit.sources.services import ServiceItem
 from cockpit.sources.snapshot import Level, Snapshot, utcnow
 from cockpit.ui.format import mark, one_line
-from cockpit.ui.widgets.pane import KeyCell, Pane, Row, cursor_key, restore_cursor, sort_table, sync_rows
+from cockpit.ui.widgets.pane import KeyCell, Pane, Row, anchor_key, cursor_key, restore_cursor, resort, sync_rows
 
 COLUMNS = ["lvl", "kind", "name", "status", "ready", "note"]
 _KIND = {"deployment": "deploy", "ecs-service": "ecs", "target-group": "targets", "endpoint": "http"}
@@ -47,6 +49,8 @@ class ServicesPane(Pane):
         self.items: dict[str, ServiceItem] = {}
         self._by_source: dict[str, dict[str, ServiceItem]] = {}
         self._shown: dict[str, Row] = {}
+        #: Each row's place at the last sort (re-sorting thousands of rows is not free).
+        self._order: dict[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
         yield from self.compose_error()
@@ -60,10 +64,10 @@ class ServicesPane(Pane):
         self.items = {k: i for items in self._by_source.values() for k, i in items.items()}
         self.remember(snapshot)
         table = self.table
-        keep = cursor_key(table)
+        keep = anchor_key(table)
         rows = {key: self._row(key, item) for key, item in self.items.items()}
-        if sync_rows(table, rows, COLUMNS, self._shown):
-            sort_table(table, {key: (-item.level, key) for key, item in self.items.items()})
+        sync_rows(table, rows, COLUMNS, self._shown)
+        self._order = resort(table, {key: (-item.level, key) for key, item in self.items.items()}, self._order)
         restore_cursor(table, keep)
         bad = sum(1 for i in self.items.values() if i.level != Level.OK)
         self.border_title = f"Services · {len(self.items)}" + (f" · {bad} unhealthy" if bad else " · all ok")
