@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -51,10 +50,11 @@ class RunRequest:
 
 
 class StartDialog(ModalScreen[RunRequest]):
-    """Parameters (defaults from the screen) and the run mode; Enter in a field starts the run."""
+    """Parameters (defaults from the screen) and the run mode; Enter anywhere starts the run."""
 
     CSS_PATH = CSS
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Start", show=False)]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("enter", "submit", "Start", priority=True),
+                Binding("ctrl+s", "submit", "Start", show=False)]
 
     def __init__(self, playbook: Playbook, incident: Incident, defaults: dict[str, Any], *, screen_model: Any = None,
                  read_only: bool = False) -> None:
@@ -69,7 +69,7 @@ class StartDialog(ModalScreen[RunRequest]):
             yield Static(Text(self.playbook.title, style="bold"))
             yield Static(f"Incident {self.incident.id} ({self.incident.severity} {self.incident.mode}): "
                          f"{self.incident.title}")
-            with VerticalScroll(id="pb-form"):
+            with VerticalScroll(id="pb-form", can_focus=False):
                 for name, param in self.playbook.parameters.items():
                     value = self.defaults.get(name)
                     yield Horizontal(Label(name), Input("" if value is None else str(value), id=f"param-{name}",
@@ -84,7 +84,7 @@ class StartDialog(ModalScreen[RunRequest]):
                 yield RadioButton("read-only", id="mode-read-only", value=self.forced_read_only)
                 yield RadioButton("dry run", id="mode-dry-run")
             yield Static("", classes="pb-dialog-error")
-            yield Static("enter: start · tab: next field · esc: cancel", classes="pb-dialog-hint")
+            yield Static("enter: start · tab: next field · ←→ space: mode · esc: cancel", classes="pb-dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(".pb-dialog").border_title = "Start playbook"
@@ -109,11 +109,6 @@ class StartDialog(ModalScreen[RunRequest]):
         mode = pressed.id if pressed is not None else "mode-execute"
         self.dismiss(RunRequest(params, dry_run=mode == "mode-dry-run",
                                 read_only=self.forced_read_only or mode == "mode-read-only"))
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_submit()
 
 
 def running_screen(app: App[Any]) -> GuidedPlaybookScreen | None:
