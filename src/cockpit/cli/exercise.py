@@ -88,8 +88,13 @@ def exercise(ctx: click.Context, scenario_name: str, mode: str, speed: float, he
         fail(str(exc))
     scenario = _targets(scenario, targets)
     if not headless:
-        fail("the exercise UI is not wired into the cockpit yet: run with --headless "
-             "(drill: --headless --run PLAYBOOK --yes --approve-as NAME)")
+        if playbook_id or yes or approve_as or choices or params:
+            fail("--run, --yes, --approve-as, --choose and --param are for --headless drills; "
+                 "in the cockpit, pick the playbook with b")
+        from cockpit.cli.open import open_exercise
+
+        open_exercise(settings(ctx), scenario=scenario, scenario_path=path, mode=mode, speed=speed)
+        return
     try:
         linger_s = parse_duration(linger)
     except ValueError as exc:

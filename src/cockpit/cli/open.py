@@ -54,3 +54,33 @@ def open_demo(settings: Settings, *, scenario: str | None, speed: float) -> None
         raise SystemExit(app.return_code)
     if app.startup_error:
         fail(app.startup_error)
+
+
+def open_exercise(settings: Settings, *, scenario, scenario_path, mode: str, speed: float) -> None:
+    """``cockpit exercise SCENARIO --mode tabletop|drill``: the cockpit on the scenario's estate.
+
+    The estate starts with the scenario (as in ``cockpit demo``); once it is up, the
+    exercise incident is declared, the mode banner shows, injects arrive as banners and
+    timeline events, and the facilitator's keys (F6 pause/resume, F7 next inject, F8 ad-hoc
+    inject) drive the clock. Quitting scores the expectations into the after-action report.
+    """
+    from cockpit.content.screen import find_screen
+    from cockpit.estate.process import EstateProcess
+    from cockpit.exercise.session import starter
+    from cockpit.ui.app import CockpitApp
+
+    config = settings.config
+    try:
+        screen = find_screen(settings.screen or scenario.screen or config.screen, config.screens_dirs)
+    except ContentError as exc:
+        fail(str(exc))
+
+    estate = EstateProcess(scenario=str(scenario_path), speed=speed)
+    app = CockpitApp(config=config, screen=screen, read_only=settings.read_only or mode == "tabletop",
+                     estate=estate, exercise_setup=starter(scenario, mode, config.db, config.actor))
+    try:
+        app.run()
+    finally:
+        estate.stop()
+    if app.startup_error:
+        fail(app.startup_error)

@@ -294,6 +294,7 @@ class Scenario(_Strict):
     description: str = ""
     runbooks: list[str] = Field(default_factory=list, description="Seed runbooks it is drawn from.")
     severity: str = Field("P1", pattern=_SEVERITY, description="Severity a drill declares its incident at.")
+    screen: str | None = Field(None, description="The screen `cockpit exercise` opens on (default: the configured one).")
     events: list[Event] = Field(min_length=1)
     reactions: list[Reaction] = Field(default_factory=list)
     injects: list[Inject] = Field(default_factory=list)

@@ -20,7 +20,9 @@ Nothing here imports Textual; the UI drives the same object.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,6 +156,11 @@ class Exercise:
         return self.clock.at(time.time())
 
     # -- ending --------------------------------------------------------------------------------
+    async def close(self) -> None:
+        """Release the estate control client and the timeline this exercise was given."""
+        await self.control.close()
+        await self.timeline.close()
+
     async def end(self) -> list[Verdict]:
         """Score every expectation against the timeline and record the result."""
         await self.poll()
@@ -166,3 +173,20 @@ class Exercise:
         await self._record(f"Exercise ended at T+{end_at:.0f}s: {met} of {len(verdicts)} expectations met",
                            {"exercise": "end", "end_at": end_at, "verdicts": [v.as_dict() for v in verdicts]})
         return verdicts
+
+
+def starter(scenario: Any, mode: str, db: Any, actor: str) -> Callable[[], Awaitable[Exercise]]:
+    """What the cockpit calls once the scenario's estate is up: open the timeline, declare
+    the exercise incident and return the started :class:`Exercise` (its ``close()`` releases
+    what this opened). The estate is found through ``COCKPIT_ESTATE_URL``, set by then."""
+
+    async def start() -> Exercise:
+        from cockpit.timeline.aio import AsyncTimeline
+
+        timeline = AsyncTimeline(db, actor)
+        await timeline.open()
+        exercise = Exercise(scenario, mode, timeline, EstateControl(os.environ["COCKPIT_ESTATE_URL"]))
+        await exercise.start(commander=actor)
+        return exercise
+
+    return start

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -69,8 +69,11 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
 
     def __init__(self, *, config: Config, screen: ScreenModel | None = None, read_only: bool = False,
                  estate: Any = None, live: LiveSettings | None = None, poll: bool = True,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow,
+                 exercise_setup: Callable[[], Awaitable[Any]] | None = None) -> None:
         super().__init__()
+        #: In `cockpit exercise`: builds and starts the Exercise once the estate is up.
+        self.exercise_setup = exercise_setup
         #: Cockpit's settings (screen, dirs, db, actor).
         self.config = config
         #: The screen file opened first (loading it may raise ContentError).
@@ -106,6 +109,10 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
             self.call_after_refresh(self.load_clients)
 
     async def on_unmount(self) -> None:
+        if self.exercise is not None and not self.exercise.ended:
+            await self.exercise.end()  # score what the team did, even when they just quit
+        if self.exercise is not None:
+            await self.exercise.close()
         if self._connections is not None:
             await self._connections.close()
 
@@ -147,6 +154,18 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
             screen.estate_started(message.env)
         if self.poll:
             self.load_clients()
+        if self.exercise_setup is not None:
+            self.start_exercise()
+
+    @work(exclusive=True, group="exercise-start", exit_on_error=False, description="start the exercise")
+    async def start_exercise(self) -> None:
+        """Declare the exercise incident on the running estate and follow its clock and injects."""
+        assert self.exercise_setup is not None
+        exercise = await self.exercise_setup()
+        self.attach_exercise(exercise)
+        self.notify(f"{exercise.mode.upper()} {exercise.incident_id}: "
+                    + ("nothing that writes is executed." if exercise.mode == "tabletop"
+                       else "playbooks execute against the emulated estate."), timeout=10)
 
     @on(EstateFailed)
     def _estate_failed(self, message: EstateFailed) -> None:
