@@ -28,7 +28,7 @@ from cockpit.sources.snapshot import utcnow
 from cockpit.ui.exercise import EXERCISE_BINDINGS, ExerciseActions
 from cockpit.ui.incident import INCIDENT_BINDINGS, IncidentActions, IncidentCommands
 from cockpit.ui.live import LiveSettings, warm_imports
-from cockpit.ui.messages import PlaybookRequested
+from cockpit.ui.messages import AlarmsFetched, PlaybookRequested
 from cockpit.ui.screens.cockpit import CockpitScreen
 
 
@@ -74,6 +74,8 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         super().__init__()
         #: In `cockpit exercise`: builds and starts the Exercise once the estate is up.
         self.exercise_setup = exercise_setup
+        #: Alarm transitions this cockpit already wrote to a timeline.
+        self._alarms_logged: set[tuple[str, str, str, str, datetime]] = set()
         #: Cockpit's settings (screen, dirs, db, actor).
         self.config = config
         #: The screen file opened first (loading it may raise ContentError).
@@ -185,6 +187,27 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         self.model = model
         self.sub_title = ("demo · emulated estate" if self.estate else model.name)
         self.switch_screen(CockpitScreen(model, clock=self.clock))
+
+    @on(AlarmsFetched)
+    def _alarms_fetched(self, message: AlarmsFetched) -> None:
+        """During an incident, alarms that fire or clear go to its timeline by themselves."""
+        incident = self.current_incident
+        if incident is not None and incident.status == "open" and message.snapshot.items:
+            self.log_alarm_transitions(incident, message.snapshot.items)
+
+    @work(exclusive=True, group="alarm-log", exit_on_error=False, description="log alarm transitions")
+    async def log_alarm_transitions(self, incident: Any, alarms: tuple[Any, ...]) -> None:
+        from cockpit.timeline.alarm_log import fired_in, record_all, transitions
+
+        timeline = await self.incident_timeline()
+        fired = fired_in(await timeline.call(timeline.sync.events, incident.id, kinds=["alarm_fired"]))
+        # Remember what was written: an alarm storm must not be rewritten every refresh
+        # (the timeline would ignore the duplicates, but each costs a transaction).
+        new = [t for t in transitions(incident, alarms, fired)
+               if (incident.id, t.alarm, t.region, t.transition, t.at) not in self._alarms_logged]
+        if new:
+            await timeline.call(record_all, timeline.sync, incident.id, new)
+            self._alarms_logged.update((incident.id, t.alarm, t.region, t.transition, t.at) for t in new)
 
     @on(PlaybookRequested)
     def _playbook_requested(self, message: PlaybookRequested) -> None:

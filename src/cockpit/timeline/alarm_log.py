@@ -1,0 +1,84 @@
+"""Which alarm transitions belong in an incident's timeline.
+
+During an incident, an alarm that fires or clears is logged automatically (issue 4;
+design: "during an incident, logged to the timeline"). The panes poll snapshots, not
+transitions, so the transitions are read off each snapshot:
+
+- **fired**: in ALARM, and its state changed at or after the incident was detected;
+- **cleared**: back to OK after it fired during this incident (an alarm that was always
+  OK, or recovered before the incident, is not news).
+
+Each transition carries the alarm's own state-change time, and the timeline's event uid is
+derived from (incident, region, alarm, transition, time), so every cockpit watching the
+same alarm may log it and one event results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from cockpit.timeline.model import Event, Incident, parse_ts
+
+
+class AlarmLike(Protocol):
+    name: str
+    region: str
+    state: str
+    reason: str
+    severity: str
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AlarmTransition:
+    alarm: str
+    region: str
+    transition: str  # "fired" | "cleared"
+    at: datetime
+    state: str
+    reason: str
+    severity: str
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {"region": self.region, "state": self.state, "reason": self.reason, "alarm_severity": self.severity}
+
+
+def fired_in(events: Iterable[Event]) -> dict[tuple[str, str], datetime]:
+    """(alarm, region) → when it last fired, from an incident's alarm events."""
+    fired: dict[tuple[str, str], datetime] = {}
+    for event in events:
+        if event.kind == "alarm_fired":
+            fired[(event.data.get("alarm", ""), event.data.get("region") or "")] = parse_ts(event.ts)
+    return fired
+
+
+def transitions(incident: Incident, alarms: Iterable[AlarmLike], fired: dict[tuple[str, str], datetime]
+                ) -> list[AlarmTransition]:
+    """The transitions in ``alarms`` (one snapshot) that the incident's timeline should hold."""
+    if incident.status != "open":
+        return []
+    detected = parse_ts(incident.detected_at)
+    out = []
+    for alarm in alarms:
+        at = alarm.updated_at
+        if at is None:
+            continue
+        key = (alarm.name, alarm.region)
+        if alarm.state == "ALARM" and at >= detected:
+            out.append(AlarmTransition(alarm.name, alarm.region, "fired", at, alarm.state, alarm.reason,
+                                       alarm.severity))
+        elif alarm.state == "OK" and key in fired and at >= fired[key]:
+            out.append(AlarmTransition(alarm.name, alarm.region, "cleared", at, alarm.state, alarm.reason,
+                                       alarm.severity))
+    return out
+
+
+def record_all(timeline: Any, incident_id: str, found: list[AlarmTransition]) -> int:
+    """Write ``found`` to the timeline in one transaction (one fsync for an alarm storm)."""
+    with timeline.transaction():
+        for t in found:
+            timeline.record_alarm_transition(incident_id, t.alarm, t.transition, t.at, **t.as_kwargs())
+    return len(found)

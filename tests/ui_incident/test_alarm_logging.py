@@ -1,0 +1,45 @@
+"""During an incident, the cockpit logs alarms that fire to its timeline by itself."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from cockpit.config import Config
+from cockpit.content.scenario import find_scenario
+from cockpit.estate.process import EstateProcess
+from cockpit.timeline import Timeline
+from cockpit.ui.app import CockpitApp
+from cockpit.ui.live import LiveSettings
+
+FAST = LiveSettings(interval=0.5, timeout=2.0, max_backoff=1.0, connect_timeout=0.5, read_timeout=1.5,
+                    max_attempts=1)
+
+
+def alarm_events(db: Path, incident_id: str) -> list[tuple[str, str]]:
+    with Timeline(db) as tl:
+        return [(e.kind, e.data["alarm"]) for e in tl.events(incident_id) if e.kind.startswith("alarm_")]
+
+
+async def test_alarms_firing_during_an_incident_reach_its_timeline(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    config = Config(db=tmp_path / "timeline.db", actor="ic@bridge")
+    with Timeline(config.db, actor="ic@bridge") as tl:
+        incident = tl.declare("Uploads failing", "P1", detected_at=datetime.now(timezone.utc) - timedelta(minutes=1))
+    _, path = find_scenario("eu-west-1-storage-outage")
+    estate = EstateProcess(scenario=str(path), speed=30, timeout=60)
+    app = CockpitApp(config=config, estate=estate, live=FAST)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            deadline = time.monotonic() + 60
+            while ("alarm_fired", "greenlang-s3-5xx-errors-critical") not in alarm_events(config.db, incident.id):
+                assert time.monotonic() < deadline, alarm_events(config.db, incident.id)
+                await pilot.pause(0.25)
+            await pilot.pause(1.0)  # a few more refreshes: nothing is written twice
+    finally:
+        estate.stop()
+    events = alarm_events(config.db, incident.id)
+    assert events.count(("alarm_fired", "greenlang-s3-5xx-errors-critical")) == 1
+    assert ("alarm_cleared", "greenlang-s3-5xx-errors-critical") not in events  # it has not cleared
