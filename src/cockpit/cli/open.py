@@ -42,9 +42,12 @@ def open_demo(settings: Settings, *, scenario: str | None, speed: float) -> None
     """
     screen = _screen(settings)
     from cockpit.estate.process import EstateProcess
-    from cockpit.ui.app import CockpitApp
 
     estate = EstateProcess(scenario=scenario, speed=speed)
+    estate.launch()  # before Textual loads: the two start-ups overlap
+
+    from cockpit.ui.app import CockpitApp
+
     app = CockpitApp(config=settings.config, screen=screen, read_only=settings.read_only, estate=estate)
     try:
         app.run()
@@ -67,7 +70,6 @@ def open_exercise(settings: Settings, *, scenario, scenario_path, mode: str, spe
     from cockpit.content.screen import find_screen
     from cockpit.estate.process import EstateProcess
     from cockpit.exercise.session import starter
-    from cockpit.ui.app import CockpitApp
 
     config = settings.config
     try:
@@ -76,6 +78,10 @@ def open_exercise(settings: Settings, *, scenario, scenario_path, mode: str, spe
         fail(str(exc))
 
     estate = EstateProcess(scenario=str(scenario_path), speed=speed)
+    estate.launch()  # before Textual loads: the two start-ups overlap
+
+    from cockpit.ui.app import CockpitApp
+
     app = CockpitApp(config=config, screen=screen, read_only=settings.read_only or mode == "tabletop",
                      estate=estate, exercise_setup=starter(scenario, mode, config.db, config.actor))
     try:

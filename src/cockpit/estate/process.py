@@ -54,7 +54,13 @@ class EstateProcess:
         self.proc: subprocess.Popen | None = None
         self.env: dict[str, str] = {}
 
-    def start(self) -> dict[str, str]:
+    def launch(self) -> None:
+        """Spawn the estate process without waiting for it (``start`` waits).
+
+        ``cockpit demo`` launches before importing Textual, so the estate's start-up overlaps
+        the UI's instead of following it."""
+        if self.proc is not None:
+            return
         args = [sys.executable, "-m", "cockpit", "demo", "--no-ui", "--env-file", str(self.env_file),
                 "--parent-pid", str(os.getpid())]
         if self.scenario:
@@ -66,6 +72,11 @@ class EstateProcess:
             # which then stops the estate in order; the estate also watches its parent.
             self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
+
+    def start(self) -> dict[str, str]:
+        """Launch (if not yet) and wait until the estate has written its environment."""
+        self.launch()
+        assert self.proc is not None
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             if self.env_file.exists():
