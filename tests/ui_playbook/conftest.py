@@ -127,3 +127,10 @@ def detail_pane(text: str) -> str:
     """The detail pane's text as one line: the screen right of the list's border, rows joined."""
     parts = [line.split("▕", 1)[1] for line in text.splitlines() if "▕" in line]
     return " ".join(" ".join(parts).split())
+
+
+async def ready(pilot: Any, screen: Any) -> None:
+    """Wait until the run is open (its engine answers the keys)."""
+    await wait_for(pilot, lambda: screen.engine is not None and "Opening" not in screen_text(pilot.app),
+                   what="the run to open")
+    await pilot.pause()

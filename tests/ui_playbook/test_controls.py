@@ -9,7 +9,7 @@ import time
 from cockpit.content.screen import find_screen
 from cockpit.timeline import Timeline
 from cockpit.ui.playbook import GuidedPlaybookScreen, ReasonDialog, StartDialog
-from tests.ui_playbook.conftest import HostApp, screen_text, type_text, wait_for, wait_screen, wait_text
+from tests.ui_playbook.conftest import HostApp, ready, screen_text, type_text, wait_for, wait_screen, wait_text
 
 PLAYBOOK = """
 id: ui-controls-test
@@ -50,7 +50,7 @@ async def test_retry_skip_mark_done_abort(tmp_path):
         await wait_screen(pilot, StartDialog)
         await pilot.press("enter")
         screen = await wait_screen(pilot, GuidedPlaybookScreen)
-        await wait_text(pilot, "enter runs the current step")
+        await ready(pilot, screen)
 
         await pilot.press("enter")
         await idle(pilot, screen)

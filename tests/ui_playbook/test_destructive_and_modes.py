@@ -7,7 +7,7 @@ import pytest
 
 from cockpit.timeline import Timeline
 from cockpit.ui.playbook import ConfirmDestructiveDialog, GuidedPlaybookScreen, StartDialog
-from tests.ui_playbook.conftest import HostApp, detail_pane, screen_text, type_text, wait_for, wait_screen, \
+from tests.ui_playbook.conftest import HostApp, ready, detail_pane, screen_text, type_text, wait_for, wait_screen, \
     wait_text
 
 PLAYBOOK = """
@@ -29,15 +29,25 @@ steps:
     risk: destructive
     confirm: "{{ params.target }}"
     argv: [touch, "{{ params.marker }}"]
+  - id: after
+    kind: shell
+    title: Check the cache refilled
+    risk: read
+    argv: [echo, refilled]
 """
+
+
+def write_playbook(tmp_path, marker):
+    folder = tmp_path / "playbooks"
+    folder.mkdir(exist_ok=True)
+    (folder / "ui-destructive-test.yaml").write_text(PLAYBOOK.replace("MARKER", str(marker)), encoding="utf-8")
+    return folder
 
 
 @pytest.mark.parametrize("named_mode", [True, False], ids=["modes", "installed"])
 async def test_destructive_confirmation_and_flipping(tmp_path, named_mode):
     marker = tmp_path / "dropped"
-    folder = tmp_path / "playbooks"
-    folder.mkdir()
-    (folder / "ui-destructive-test.yaml").write_text(PLAYBOOK.replace("MARKER", str(marker)), encoding="utf-8")
+    folder = write_playbook(tmp_path, marker)
     db = tmp_path / "timeline.db"
     with Timeline(db, "alice@test") as tl:
         incident = tl.declare("Cache poisoned", "P2", mode="drill").id
@@ -47,7 +57,7 @@ async def test_destructive_confirmation_and_flipping(tmp_path, named_mode):
         await wait_screen(pilot, StartDialog)
         await pilot.press("enter")
         screen = await wait_screen(pilot, GuidedPlaybookScreen)
-        await wait_text(pilot, "enter runs the current step")
+        await ready(pilot, screen)
 
         await pilot.press("enter")
         await wait_text(pilot, "✓ ok 1", "Next: step drop_cache")
@@ -80,11 +90,11 @@ async def test_destructive_confirmation_and_flipping(tmp_path, named_mode):
         await wait_screen(pilot, ConfirmDestructiveDialog)
         await type_text(pilot, "prod-db")
         await pilot.press("enter")
-        await wait_text(pilot, "Run succeeded")
+        await wait_text(pilot, "Next: step after")
         assert marker.exists()
     with Timeline(db) as tl:
         started = [e.data["step_id"] for e in tl.events(incident, kinds=["step_started"])]
         assert started == ["look", "drop_cache"]  # the refused attempt started nothing
         run = tl.runs(incident)[-1]
-        assert {s.step_id: s.state for s in tl.step_states(run.id)} == {"look": "succeeded",
-                                                                        "drop_cache": "succeeded"}
+        states = {s.step_id: s.state for s in tl.step_states(run.id)}
+        assert states == {"look": "succeeded", "drop_cache": "succeeded", "after": "pending"}

@@ -6,7 +6,7 @@ from cockpit.content.screen import find_screen
 from cockpit.timeline import Timeline
 from cockpit.ui.incident.dialogs import DeclareDialog
 from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog
-from tests.ui_playbook.conftest import HostApp, screen_text, type_text, wait_screen, wait_text
+from tests.ui_playbook.conftest import HostApp, ready, screen_text, type_text, wait_screen, wait_text
 
 
 async def test_flight_school_end_to_end(estate_env_ui, tmp_path):
@@ -22,7 +22,7 @@ async def test_flight_school_end_to_end(estate_env_ui, tmp_path):
         assert start.query_one("#param-base_url").value == estate_env_ui["COCKPIT_FLIGHT_SCHOOL_API_URL"]
         await pilot.press("enter")
         screen = await wait_screen(pilot, GuidedPlaybookScreen)
-        await wait_text(pilot, "enter runs the current step")
+        await ready(pilot, screen)
         text = screen_text(app)
         assert "GET /schools" in text and "· pending" in text
         assert "call: GET" in text and "/schools" in text  # the exact call, before it is made

@@ -15,8 +15,8 @@ from cockpit.ui.playbook.dialogs import (
 from cockpit.ui.playbook.operator import UiOperator
 from cockpit.ui.playbook.plan import RunPlan
 from cockpit.ui.playbook.screen import GuidedPlaybookScreen
-from cockpit.ui.playbook.start import MODE, RunRequest, StartDialog, flip_to_run, request_playbook, running_screen, \
-    show_run
+from cockpit.ui.playbook.launch import request_playbook
+from cockpit.ui.playbook.start import MODE, RunRequest, StartDialog, flip_to_run, running_screen, show_run
 
 __all__ = [
     "MODE", "ApprovalDialog", "ChecklistDialog", "ConfirmDestructiveDialog", "DecisionDialog", "GuidedPlaybookScreen",

@@ -1,20 +1,14 @@
-"""Starting a guided run: from "the responder picked a playbook" to the run's screen.
+"""The start dialog (parameters and mode) and where a run's screen lives in the app.
 
-:func:`request_playbook` is what the app calls on ``PlaybookRequested``. In a worker it
-finds the playbook, takes the current incident (or asks to declare one first, with the
-incident package's own dialog), reopens this playbook's unfinished run in that incident
-if there is one (a crash or a dropped SSH session must not start a second run), and
-otherwise asks for the parameters and the mode in :class:`StartDialog`, defaults taken
-from the cockpit's screen. The run's screen then becomes the base of the app mode
-``playbook`` (:func:`show_run`), so the responder can flip between the live panes and
-the run without losing either.
+:func:`show_run` makes the run's screen the base of the app mode ``playbook`` when the app
+names its cockpit mode, so the responder flips between the live panes and the run without
+losing either; :func:`flip_to_run` is the cockpit's way back. The flow that leads here is
+in launch.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -24,13 +18,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
-from cockpit.content.errors import ContentError
-from cockpit.content.params import ParameterError, default_of, resolve_params
+from cockpit.content.params import ParameterError, resolve_params
 from cockpit.content.playbook import Playbook
-from cockpit.engine.policy import Policy
-from cockpit.timeline.model import Incident, TimelineError
+from cockpit.timeline.model import Incident
 from cockpit.ui.playbook.dialogs import CSS
-from cockpit.ui.playbook.plan import RunPlan
 from cockpit.ui.playbook.screen import GuidedPlaybookScreen
 
 #: The app mode that holds the run's screen (when the app names its cockpit mode).
@@ -170,60 +161,3 @@ def flip_to_run(app: App[Any]) -> bool:
     elif screen not in app.screen_stack:
         app.push_screen(INSTALLED)
     return True
-
-
-def request_playbook(app: App[Any], playbook_id: str, *, screen_model: Any = None, read_only: bool = False,
-                     extra_dirs: list[Path] | tuple[Path, ...] = ()) -> None:
-    """Start (or reopen) a guided run of ``playbook_id``: wire this to ``PlaybookRequested``."""
-    app.run_worker(_launch(app, playbook_id, screen_model, read_only, tuple(extra_dirs)), group="playbook-launch",
-                   exclusive=True, exit_on_error=False, description=f"open playbook {playbook_id}")
-
-
-async def _launch(app: App[Any], playbook_id: str, screen_model: Any, read_only: bool,
-                  extra_dirs: tuple[Path, ...]) -> None:
-    from cockpit.content.playbooks import find_playbook
-    from cockpit.ui.incident.dialogs import DeclareDialog
-    from cockpit.ui.incident.session import feed_of, timeline_of
-
-    current = running_screen(app)
-    if current is not None and current.engine is not None and not current.engine.finished:
-        app.notify(f"A run of {current.plan.playbook.id} is in progress: finish or abort it first.",
-                   title="Playbook", severity="warning")
-        flip_to_run(app)
-        return
-    config = getattr(app, "config", None)
-    try:
-        playbook = await asyncio.to_thread(find_playbook, playbook_id,
-                                           [*getattr(config, "playbooks_dirs", []), *extra_dirs])
-        tl = await timeline_of(app)
-        incident = (await feed_of(app).refresh()).incident
-        if incident is None:
-            app.notify("A run is logged to an incident: declare one first.", title="Playbook")
-            request = await app.push_screen_wait(DeclareDialog(getattr(config, "actor", "") or ""))
-            if request is None:
-                app.notify("No incident declared: the playbook was not started.", title="Playbook")
-                return
-            incident = await tl.declare(request.title, request.severity, mode=request.mode,
-                                        commander=request.commander)
-            await feed_of(app).pin(None)
-        runs = await tl.call(tl.sync.runs, incident.id)
-    except (ContentError, TimelineError) as exc:
-        app.notify(str(exc), title=f"Cannot open {playbook_id}", severity="error", timeout=15)
-        return
-    common: dict[str, Any] = dict(screen_model=screen_model, webhook_url=getattr(config, "webhook_url", None),
-                                  kube_context=getattr(config, "kube_context", None))
-    unfinished = [r for r in runs if r.playbook_id == playbook.id and r.status == "running"]
-    if unfinished:
-        run = unfinished[-1]
-        app.notify(f"Reopening run {run.id} of {playbook.id} in {incident.id}.", title="Playbook")
-        plan = RunPlan(playbook, tl, incident.id, dict(run.params),
-                       Policy(dry_run=run.dry_run, read_only=read_only), run_id=run.id, **common)
-    else:
-        defaults = {name: default_of(p, screen_model) for name, p in playbook.parameters.items()}
-        request = await app.push_screen_wait(StartDialog(playbook, incident, defaults, screen_model=screen_model,
-                                                         read_only=read_only))
-        if request is None:
-            return
-        plan = RunPlan(playbook, tl, incident.id, request.params,
-                       Policy(dry_run=request.dry_run, read_only=request.read_only), **common)
-    show_run(app, GuidedPlaybookScreen(plan, return_mode=_named_mode(app)))

@@ -1,0 +1,126 @@
+"""From "the responder picked a playbook" to the run's screen: :func:`request_playbook`.
+
+This is what the app calls on ``PlaybookRequested``. In a worker it finds the playbook,
+takes the current incident (or asks to declare one first, with the incident package's own
+dialog), and then either reopens this playbook's unfinished run in that incident (a crash
+or a dropped SSH session must never start a second run) or asks for the parameters and
+the mode in :class:`~cockpit.ui.playbook.start.StartDialog`, defaults from the cockpit's
+screen. Every failure ends here with one notification; nothing is swallowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+
+from cockpit.content.errors import ContentError
+from cockpit.content.params import ParameterError, default_of
+from cockpit.content.playbook import Playbook
+from cockpit.engine.policy import Policy
+from cockpit.timeline.model import Incident, Run, TimelineError
+from cockpit.timeline.redact import MARK
+from cockpit.ui.playbook.plan import RunPlan
+from cockpit.ui.playbook.screen import GuidedPlaybookScreen
+from cockpit.ui.playbook.start import StartDialog, _named_mode, flip_to_run, running_screen, show_run
+
+_EXPECTED = (ContentError, TimelineError, ParameterError, sqlite3.Error, OSError)
+
+
+def request_playbook(app: App[Any], playbook_id: str, *, screen_model: Any = None, read_only: bool = False,
+                     extra_dirs: list[Path] | tuple[Path, ...] = ()) -> None:
+    """Start (or reopen) a guided run of ``playbook_id``: wire this to ``PlaybookRequested``."""
+    app.run_worker(_launch(app, playbook_id, screen_model, read_only, tuple(extra_dirs)), group="playbook-launch",
+                   exclusive=True, exit_on_error=False, description=f"open playbook {playbook_id}")
+
+
+async def _launch(app: App[Any], playbook_id: str, screen_model: Any, read_only: bool,
+                  extra_dirs: tuple[Path, ...]) -> None:
+    try:
+        plan = await _plan(app, playbook_id, screen_model, read_only, extra_dirs)
+    except _EXPECTED as exc:
+        app.notify(str(exc), title=f"Cannot open {playbook_id}", severity="error", timeout=15)
+        return
+    except Exception as exc:  # the one place this worker ends: say it, then let the worker record it
+        app.notify(f"{type(exc).__name__}: {exc}", title=f"Cannot open {playbook_id}", severity="error", timeout=15)
+        raise
+    if plan is not None:
+        show_run(app, GuidedPlaybookScreen(plan, return_mode=_named_mode(app)))
+
+
+async def _plan(app: App[Any], playbook_id: str, screen_model: Any, read_only: bool,
+                extra_dirs: tuple[Path, ...]) -> RunPlan | None:
+    from cockpit.content.playbooks import find_playbook
+    from cockpit.ui.incident.session import timeline_of
+
+    current = running_screen(app)
+    if current is not None and current.engine is not None and not current.engine.finished:
+        app.notify(f"A run of {current.plan.playbook.id} is in progress: finish or abort it first.",
+                   title="Playbook", severity="warning")
+        flip_to_run(app)
+        return None
+    config = getattr(app, "config", None)
+    playbook = await asyncio.to_thread(find_playbook, playbook_id, [*getattr(config, "playbooks_dirs", []),
+                                                                    *extra_dirs])
+    tl = await timeline_of(app)
+    incident = await _incident(app, tl, config)
+    if incident is None:
+        return None
+    runs = await tl.call(tl.sync.runs, incident.id)
+    common: dict[str, Any] = dict(screen_model=screen_model, webhook_url=getattr(config, "webhook_url", None),
+                                  kube_context=getattr(config, "kube_context", None))
+    unfinished = [r for r in runs if r.playbook_id == playbook.id and r.status == "running"]
+    if unfinished:
+        return await _reopen(app, tl, playbook, incident, unfinished[-1], read_only, common)
+    defaults = {name: default_of(p, screen_model) for name, p in playbook.parameters.items()}
+    request = await app.push_screen_wait(StartDialog(playbook, incident, defaults, screen_model=screen_model,
+                                                     read_only=read_only))
+    if request is None:
+        return None
+    return RunPlan(playbook, tl, incident.id, request.params,
+                   Policy(dry_run=request.dry_run, read_only=request.read_only), **common)
+
+
+async def _incident(app: App[Any], tl: Any, config: Any) -> Incident | None:
+    """The current incident (the one the incident panes show), or one declared now."""
+    from cockpit.ui.incident.dialogs import DeclareDialog
+    from cockpit.ui.incident.session import feed_of
+
+    incident = (await feed_of(app).refresh()).incident
+    if incident is not None:
+        return incident
+    app.notify("A run is logged to an incident: declare one first.", title="Playbook")
+    request = await app.push_screen_wait(DeclareDialog(getattr(config, "actor", "") or ""))
+    if request is None:
+        app.notify("No incident declared: the playbook was not started.", title="Playbook")
+        return None
+    incident = await tl.declare(request.title, request.severity, mode=request.mode, commander=request.commander)
+    await feed_of(app).pin(None)
+    return incident
+
+
+async def _reopen(app: App[Any], tl: Any, playbook: Playbook, incident: Incident, run: Run, read_only: bool,
+                  common: dict[str, Any]) -> RunPlan | None:
+    """Reopen ``run`` with its own parameters; secrets (stored redacted) are asked for again.
+
+    The run does not record whether it was read-only, so that is inferred from its own
+    "not executed: read-only" steps (see the report: the engine should persist it).
+    """
+    params = dict(run.params)
+    secrets = [n for n, p in playbook.parameters.items() if p.secret and params.get(n) == MARK]
+    if secrets:
+        app.notify(f"Run {run.id} needs its secret parameters again: {', '.join(secrets)}.", title="Playbook")
+        request = await app.push_screen_wait(StartDialog(playbook, incident, {**params, **dict.fromkeys(secrets)},
+                                                         read_only=read_only))
+        if request is None:
+            return None
+        params.update({n: request.params[n] for n in secrets})
+    events = await tl.call(tl.sync.events, incident.id, ["step_skipped"])
+    was_read_only = any(e.data.get("run_id") == run.id and str(e.data.get("not_executed", "")).startswith(
+        "not executed: read-only") for e in events)
+    app.notify(f"Reopening run {run.id} of {playbook.id} in {incident.id}.", title="Playbook")
+    return RunPlan(playbook, tl, incident.id, params, Policy(dry_run=run.dry_run, read_only=read_only or was_read_only),
+                   run_id=run.id, **common)
