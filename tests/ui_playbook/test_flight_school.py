@@ -25,6 +25,8 @@ async def test_flight_school_end_to_end(estate_env_ui, tmp_path):
         await ready(pilot, screen)
         text = screen_text(app)
         assert "GET /schools" in text and "· pending" in text
+        footer = text.splitlines()[-1]
+        assert all(k in footer for k in ("Run", "s Skip", "r Retry", "m Done", "x Cancel", "a Abort", "c Cockpit"))
         assert "call: GET" in text and "/schools" in text  # the exact call, before it is made
         for _ in range(3):
             await pilot.press("enter")

@@ -77,7 +77,10 @@ async def test_a_read_only_run_reopens_read_only(tmp_path):
     async with second.run_test(size=(80, 24)) as pilot:
         await pilot.press("p")
         screen = await wait_screen(pilot, GuidedPlaybookScreen)  # reopened: no start dialog
-        text = await wait_text(pilot, "reopened", "READ-ONLY")
+        await ready(pilot, screen)
+        text = screen_text(second)
+        assert "reopened" in text
+        assert "READ-ONLY" in text
         assert "✓ ok" in next(line for line in text.splitlines() if "1 Look before" in line)
         await pilot.press("enter")
         text = await wait_text(pilot, "Next: step after")

@@ -43,14 +43,14 @@ class GuidedPlaybookScreen(Screen[str]):
     """One playbook run. Dismisses with the run's final status when closed after it finished."""
 
     CSS_PATH = CSS
-    BINDINGS = [
-        Binding("enter", "run_step", "Run step", priority=True),
-        Binding("s", "skip", "Skip…"),
-        Binding("r", "retry", "Retry"),
-        Binding("m", "mark_done", "Mark done…"),
-        Binding("x", "cancel_step", "Cancel step"),
-        Binding("a", "abort", "Abort…"),
-        Binding("c", "cockpit", "Cockpit"),
+    BINDINGS = [  # short labels: all of them fit the footer at 80 columns
+        Binding("enter", "run_step", "Run", priority=True, tooltip="Run the current step"),
+        Binding("s", "skip", "Skip", tooltip="Skip the current step (with a reason)"),
+        Binding("r", "retry", "Retry", tooltip="Run the failed current step again"),
+        Binding("m", "mark_done", "Done", tooltip="Mark the current step done by hand (with a note)"),
+        Binding("x", "cancel_step", "Cancel", tooltip="Cancel the step that is executing"),
+        Binding("a", "abort", "Abort", tooltip="Abort the run (with a reason)"),
+        Binding("c", "cockpit", "Cockpit", tooltip="Flip to the live panes; the run carries on"),
         Binding("f", "follow", "Current step", show=False),
     ]
 
