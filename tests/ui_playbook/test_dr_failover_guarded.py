@@ -8,7 +8,7 @@ import time
 
 from cockpit.content.screen import find_screen
 from cockpit.timeline import Timeline
-from cockpit.ui.playbook import ApprovalDialog, ChecklistDialog, DecisionDialog, GuidedPlaybookScreen, ReasonDialog, \
+from cockpit.ui.playbook import ApprovalDialog, ChecklistDialog, DecisionDialog, GuidedPlaybookScreen, \
     StartDialog
 from tests.ui_playbook.conftest import HostApp, detail_pane, screen_text, type_text, wait_for, wait_screen, wait_text
 

@@ -26,7 +26,8 @@ from textual.worker import Worker, WorkerState
 
 from cockpit.content import templating
 from cockpit.content.playbook import StepBase
-from cockpit.engine import Engine, EngineError, NeedsPerson, RunFinished, RunStarted, Runtime
+from cockpit.engine import Engine, EngineError, NeedsPerson, RunFinished, Runtime, StepFinished, StepStarted, \
+    StepWaiting
 from cockpit.engine.events import EngineEvent
 from cockpit.timeline.model import TimelineError
 from cockpit.ui.playbook.dialogs import CSS, PlaybookDialog, ReasonDialog
@@ -146,18 +147,18 @@ class GuidedPlaybookScreen(Screen[str]):
         table = self.query_one(StepList)
         if step_id is not None:
             table.show_step(self.progress.steps[step_id])
-            if type(event).__name__ == "StepFinished":
+            if isinstance(event, StepFinished):
                 self._last_finished = step_id
-            if type(event).__name__ in ("StepStarted", "StepFinished", "StepWaiting"):
-                self._follow(step_id if type(event).__name__ != "StepFinished" else None)
+            if isinstance(event, (StepStarted, StepWaiting)):
+                self._follow(step_id)
+            elif isinstance(event, StepFinished):
+                self._follow()
             elif step_id == self._shown:
                 self._draw_detail(step_id)
         if isinstance(event, RunFinished):
             self._last_finished = None
             reason = f" ({event.reason})" if event.reason else ""
             self._say(f"Run {event.status}{reason}. c: back to the cockpit", error=event.status != "succeeded")
-        elif isinstance(event, RunStarted):
-            pass
         table.refresh_clocks()
         self._draw_title()
 

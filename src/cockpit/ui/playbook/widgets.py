@@ -71,10 +71,7 @@ class StepList(DataTable[Any]):
 
     def follow(self, step_id: str) -> None:
         """Move the cursor to ``step_id`` (the step the run is at)."""
-        try:
-            self.move_cursor(row=self.get_row_index(step_id))
-        except Exception as exc:  # noqa: BLE001 - a row key Textual does not know
-            raise LookupError(step_id) from exc
+        self.move_cursor(row=self.get_row_index(step_id))
 
     @property
     def selected_step(self) -> str | None:
