@@ -14,6 +14,7 @@ from cockpit.ui.app import CockpitApp
 from cockpit.ui.messages import PlaybookRequested, fetched
 from cockpit.ui.screens.choose import ChooseScreen
 from cockpit.ui.screens.cockpit import CockpitScreen
+from cockpit.ui.incident import DeclareDialog
 from cockpit.ui.screens.detail import DetailScreen
 
 from . import synthetic as s
@@ -164,7 +165,8 @@ async def test_playbooks_are_listed_and_picking_one_posts_a_request(config):
         await pilot.press("enter")
         await pilot.pause()
         assert [m.playbook_id for m in seen.values()] == ["dr-failover"]
-        assert isinstance(app.screen, CockpitScreen)
+        # No incident yet: the guided run asks to declare one first.
+        await wait_for(pilot, lambda: isinstance(app.screen, DeclareDialog))
 
 
 #: The picture's frame, not the app: window buttons and the export's default foreground.

@@ -76,7 +76,7 @@ class Engine:
         policy: Policy = kwargs["policy"]
         clean = Recorder(secret_values(params, [n for n, p in playbook.parameters.items() if p.secret]))
         run_id = await timeline.call(timeline.sync.create_run, incident.id, playbook.id, clean.clean(params),
-                                     mode=incident.mode, dry_run=policy.dry_run)
+                                     mode=incident.mode, dry_run=policy.dry_run, read_only=policy.read_only)
         engine = cls(playbook, timeline, run_id, incident, params, **kwargs)
         await timeline.call(engine.recorder.pending, timeline.sync, run_id, [s.id for s in playbook.steps])
         engine.records = {s.id: {"status": "pending", "outputs": {}} for s in playbook.steps}
@@ -95,7 +95,11 @@ class Engine:
         records = {s.id: {"status": "pending", "outputs": {}} for s in playbook.steps}
         for st in states:
             records[st.step_id] = {"status": st.state, "outputs": st.outputs, "attempt": st.attempt}
-        engine = cls(playbook, timeline, run_id, incident, params, records=records, **kwargs)
+        # A run keeps the guard it was started with: a read-only or dry run reopened in a
+        # cockpit that may write must still not write.
+        given: Policy = kwargs.pop("policy")
+        policy = Policy(given.dry_run or run.dry_run, given.read_only or run.read_only, given.tabletop)
+        engine = cls(playbook, timeline, run_id, incident, params, records=records, policy=policy, **kwargs)
         for step in playbook.steps:
             if records[step.id]["status"] == StepState.RUNNING:
                 await engine._set(step, StepState.UNKNOWN, "Step {title} was running when the last session ended: "

@@ -183,13 +183,15 @@ class Run:
     actor: str
     started_at: str
     finished_at: str | None
+    #: Started read-only: stays read-only when reopened, whoever reopens it.
+    read_only: bool = False
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Run:
         return cls(id=row["id"], incident_id=row["incident_id"], playbook_id=row["playbook_id"],
                    params=json.loads(row["params"] or "{}"), mode=row["mode"], dry_run=bool(row["dry_run"]),
                    status=row["status"], actor=row["actor"], started_at=row["started_at"],
-                   finished_at=row["finished_at"])
+                   finished_at=row["finished_at"], read_only=bool(row.get("read_only", 0)))
 
     def to_json(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}

@@ -31,7 +31,8 @@ _TERMINAL = {StepState.SUCCEEDED, StepState.FAILED, StepState.SKIPPED, StepState
 
 class RunsMixin(_Base):
     def create_run(self, incident_id: str, playbook_id: str, params: dict[str, Any] | None = None,
-                   mode: str = "incident", dry_run: bool = False, *, run_id: str | None = None) -> str:
+                   mode: str = "incident", dry_run: bool = False, *, read_only: bool = False,
+                   run_id: str | None = None) -> str:
         """Record that a playbook run started; returns its id (``run-`` + 12 hex digits)."""
         from cockpit.timeline.store import dumps
 
@@ -46,13 +47,14 @@ class RunsMixin(_Base):
             event, inserted = self._append(
                 incident_id, EventKind.RUN_STARTED,
                 f"Playbook {playbook_id} started" + (" (dry run)" if dry_run else ""),
-                {"run_id": run_id, "playbook_id": playbook_id, "params": params, "dry_run": dry_run},
+                {"run_id": run_id, "playbook_id": playbook_id, "params": params, "dry_run": dry_run,
+                 "read_only": read_only},
                 uid=f"{run_id}-started", ts=now)
             if inserted:
-                conn.execute("INSERT INTO runs (id, incident_id, playbook_id, params, mode, dry_run, status, actor, "
-                             "started_at) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)",
+                conn.execute("INSERT INTO runs (id, incident_id, playbook_id, params, mode, dry_run, read_only, "
+                             "status, actor, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)",
                              (run_id, event.incident_id, playbook_id, dumps(params), mode, int(dry_run),
-                              self.actor, now))
+                              int(read_only), self.actor, now))
         return run_id
 
     def finish_run(self, run_id: str, status: str) -> None:

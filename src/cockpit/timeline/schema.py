@@ -67,10 +67,16 @@ def _v3_append_only(db: sqlite_utils.Database) -> None:
                   BEGIN SELECT RAISE(ABORT, 'timeline events are append-only'); END""")
 
 
+def _v4_run_guard(db: sqlite_utils.Database) -> None:
+    """A run remembers it was started read-only, so reopening it elsewhere cannot write."""
+    db.execute("ALTER TABLE runs ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1_incidents_and_events,
     2: _v2_runs_and_steps,
     3: _v3_append_only,
+    4: _v4_run_guard,
 }
 LATEST = max(MIGRATIONS)
 

@@ -59,6 +59,7 @@ class _Run(_Strict):
     params: dict[str, Any]
     mode: str
     dry_run: bool
+    read_only: bool = False  # absent in exports made before schema 4
     status: str
     actor: str
     started_at: str
@@ -183,11 +184,11 @@ def import_document(tl: Timeline, doc: _Document, renumber: bool = False) -> tup
             added += inserted
         for run in doc.runs:
             conn.execute(
-                "INSERT INTO runs (id, incident_id, playbook_id, params, mode, dry_run, status, actor, started_at, "
-                "finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "INSERT INTO runs (id, incident_id, playbook_id, params, mode, dry_run, read_only, status, actor, "
+                "started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
                 "status = excluded.status, finished_at = excluded.finished_at",
                 (run.id, inc["id"], run.playbook_id, dumps(red.value(run.params)), run.mode, int(run.dry_run),
-                 run.status, red.text(run.actor), run.started_at, run.finished_at))
+                 int(run.read_only), run.status, red.text(run.actor), run.started_at, run.finished_at))
             for step in run.steps:
                 conn.execute(
                     "INSERT INTO step_states (run_id, step_id, state, attempt, outputs, error, started_at, "

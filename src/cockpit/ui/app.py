@@ -47,6 +47,7 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
         *INCIDENT_BINDINGS,  # i declare, n note, S severity, u update, R resolve, t timeline
         *EXERCISE_BINDINGS,  # F6 pause/resume, F7 next inject, F8 ad-hoc inject (tabletop only)
+        Binding("o", "back_to_run", "Run", tooltip="Back to the running playbook"),
     ]
     COMMANDS = App.COMMANDS | {IncidentCommands}
 
@@ -211,10 +212,17 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
 
     @on(PlaybookRequested)
     def _playbook_requested(self, message: PlaybookRequested) -> None:
-        # The guided playbook screen will be pushed here; until it exists, say what to run.
-        self.notify(f"Playbook {message.playbook_id} requested. Until the guided screen lands: "
-                    f"cockpit run {message.playbook_id}", title="Playbook", timeout=8)
+        """Open the guided screen on the playbook (or reopen its unfinished run in this incident)."""
+        from cockpit.ui.playbook import request_playbook
 
+        request_playbook(self, message.playbook_id, screen_model=self.model, read_only=self.read_only,
+                         extra_dirs=self.config.playbooks_dirs)
+
+    def action_back_to_run(self) -> None:
+        """Flip from the live panes back to the running playbook."""
+        from cockpit.ui.playbook import flip_to_run
+
+        flip_to_run(self)
 
 def _find_screen(name: str, config: Config) -> ScreenModel:
     from cockpit.content.screen import find_screen

@@ -106,8 +106,8 @@ async def _reopen(app: App[Any], tl: Any, playbook: Playbook, incident: Incident
                   common: dict[str, Any]) -> RunPlan | None:
     """Reopen ``run`` with its own parameters; secrets (stored redacted) are asked for again.
 
-    The run does not record whether it was read-only, so that is inferred from its own
-    "not executed: read-only" steps (see the report: the engine should persist it).
+    The run keeps the guard it was started with (the engine reads it from the run), so a
+    read-only run reopened in a cockpit that may write still writes nothing.
     """
     params = dict(run.params)
     secrets = [n for n, p in playbook.parameters.items() if p.secret and params.get(n) == MARK]
@@ -118,9 +118,6 @@ async def _reopen(app: App[Any], tl: Any, playbook: Playbook, incident: Incident
         if request is None:
             return None
         params.update({n: request.params[n] for n in secrets})
-    events = await tl.call(tl.sync.events, incident.id, ["step_skipped"])
-    was_read_only = any(e.data.get("run_id") == run.id and str(e.data.get("not_executed", "")).startswith(
-        "not executed: read-only") for e in events)
     app.notify(f"Reopening run {run.id} of {playbook.id} in {incident.id}.", title="Playbook")
-    return RunPlan(playbook, tl, incident.id, params, Policy(dry_run=run.dry_run, read_only=read_only or was_read_only),
+    return RunPlan(playbook, tl, incident.id, params, Policy(dry_run=run.dry_run, read_only=read_only or run.read_only),
                    run_id=run.id, **common)

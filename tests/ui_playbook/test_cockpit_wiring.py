@@ -1,0 +1,48 @@
+"""The guided playbook from the cockpit itself: pick it from the screen's list, declare, run,
+flip to the live panes and back without losing the run."""
+
+from __future__ import annotations
+
+from cockpit.config import Config
+from cockpit.content.screen import find_screen
+from cockpit.timeline import Timeline
+from cockpit.ui.app import CockpitApp
+from cockpit.ui.incident import DeclareDialog
+from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog
+from cockpit.ui.screens.cockpit import CockpitScreen
+from tests.ui_playbook.conftest import ready, type_text, wait_for, wait_screen, wait_text
+
+
+async def test_a_playbook_offered_by_the_screen_runs_in_the_cockpit(estate_env_ui, tmp_path):
+    config = Config(db=tmp_path / "timeline.db", actor="oncall@bastion")
+    app = CockpitApp(config=config, screen=find_screen("flight-school"), poll=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")  # the playbooks this screen offers
+        await wait_text(pilot, "flight-school-health-check")
+        await pilot.press("enter")
+        await wait_screen(pilot, DeclareDialog)
+        await type_text(pilot, "Schools page erroring")
+        await pilot.press("enter")
+        await wait_screen(pilot, StartDialog)
+        await pilot.press("enter")
+        screen = await wait_screen(pilot, GuidedPlaybookScreen)
+        await ready(pilot, screen)
+        await pilot.press("enter")  # first step: GET /schools
+        await wait_for(pilot, lambda: screen.engine.state_of("schools") == "succeeded", what="step 1")
+
+        await pilot.press("c")  # to the live panes; the run lives on
+        await wait_for(pilot, lambda: isinstance(app.screen, CockpitScreen), what="the cockpit")
+        await pilot.press("o")  # and back
+        await wait_for(pilot, lambda: app.screen is screen, what="the run again")
+        for _ in range(2):
+            await pilot.press("enter")
+            await pilot.pause()
+            await wait_for(pilot, lambda: not screen._busy(), what="a step to finish")
+        await wait_text(pilot, "Run succeeded")
+        run_id = screen.engine.run_id
+    with Timeline(config.db) as tl:
+        incident = tl.open_incidents()[0]
+        assert incident.title == "Schools page erroring"
+        assert tl.run(run_id).status == "succeeded"
+        assert [e.data["step_id"] for e in tl.events(incident.id, kinds=["step_succeeded"])] == [
+            "schools", "school_detail", "explain_match"]
