@@ -126,3 +126,29 @@ async def test_cancel_stops_the_program_and_the_responder_decides(tmp_path):
         assert engine.status == "succeeded"
         states = {s.step_id: s.state for s in await tl.call(tl.sync.step_states, engine.run_id)}
     assert states == {"echo": "succeeded", "slow": "skipped", "last": "succeeded"}
+
+
+async def test_skipping_after_retries_keeps_the_attempt_count(tmp_path):
+    """Two failed attempts, then a skip: the record says the step was tried twice."""
+    path = write_playbook(tmp_path / "pb", f"""
+id: flaky
+title: Flaky
+steps:
+  - id: probe
+    kind: shell
+    title: A probe that fails
+    risk: read
+    argv: [{json.dumps(sys.executable)}, -c, "raise SystemExit(3)"]
+  - id: after
+    kind: manual
+    title: Carry on
+""")
+    pb = load_playbook(path)
+    async with AsyncTimeline(tmp_path / "t.db", "tester@host") as tl:
+        incident = await tl.declare("flaky", "P3")
+        engine = await Engine.start(pb, tl, incident.id, {}, operator=HeadlessOperator(yes=True), policy=Policy())
+        assert await engine.run_next() == "failed"
+        assert await engine.retry() == "failed"
+        await engine.skip("probe host is being replaced")
+        states = {s.step_id: s for s in await tl.call(tl.sync.step_states, engine.run_id)}
+    assert states["probe"].state == "skipped" and states["probe"].attempt == 2

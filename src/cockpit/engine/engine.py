@@ -170,9 +170,13 @@ class Engine:
         return str(templating.preview_value(step.title, self.context(preview=True)))
 
     # -- persisting ----------------------------------------------------------------------
-    async def _set(self, step: StepBase, state: StepState, message: str, *, attempt: int = 1,
+    async def _set(self, step: StepBase, state: StepState, message: str, *, attempt: int | None = None,
                    outputs: dict[str, Any] | None = None, error: str | None = None,
                    data: dict[str, Any] | None = None) -> None:
+        """Record a step's new state. ``attempt`` None keeps the count it has (a skip after
+        two failed attempts is still the third look at the step, not the first)."""
+        if attempt is None:
+            attempt = int(self.records.get(step.id, {}).get("attempt") or 1)
         text = message.replace("{title}", self.title(step), 1)  # never .format: errors may hold braces
         await self.tl.call(self.recorder.step, self.tl.sync, self.run_id, self.incident["id"], step.id, state,
                            message=text, attempt=attempt, outputs=outputs, error=error,
