@@ -46,3 +46,18 @@ async def test_a_playbook_offered_by_the_screen_runs_in_the_cockpit(estate_env_u
         assert tl.run(run_id).status == "succeeded"
         assert [e.data["step_id"] for e in tl.events(incident.id, kinds=["step_succeeded"])] == [
             "schools", "school_detail", "explain_match"]
+
+
+async def test_any_playbook_can_be_run_from_the_command_palette(tmp_path):
+    from cockpit.ui.messages import PlaybookRequested
+
+    seen: dict[int, str] = {}
+    config = Config(db=tmp_path / "timeline.db", actor="oncall@bastion")
+    app = CockpitApp(config=config, screen=find_screen("greenlang-storage"), poll=False)
+    hook = lambda m: isinstance(m, PlaybookRequested) and seen.setdefault(id(m), m.playbook_id)  # noqa: E731
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "morning-health")  # not offered by this screen, still findable
+        await wait_text(pilot, "Run playbook morning-health-check")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "morning-health-check" in seen.values(), what="the request")

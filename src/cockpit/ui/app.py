@@ -28,6 +28,7 @@ from cockpit.sources.snapshot import utcnow
 from cockpit.ui.exercise import EXERCISE_BINDINGS, ExerciseActions
 from cockpit.ui.incident import INCIDENT_BINDINGS, IncidentActions, IncidentCommands
 from cockpit.ui.live import LiveSettings, warm_imports
+from cockpit.ui.playbook.commands import PlaybookCommands
 from cockpit.ui.messages import AlarmsFetched, PlaybookRequested
 from cockpit.ui.screens.cockpit import CockpitScreen
 
@@ -49,7 +50,7 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         *EXERCISE_BINDINGS,  # F6 pause/resume, F7 next inject, F8 ad-hoc inject (tabletop only)
         Binding("o", "back_to_run", "Run", tooltip="Back to the running playbook"),
     ]
-    COMMANDS = App.COMMANDS | {IncidentCommands}
+    COMMANDS = App.COMMANDS | {IncidentCommands, PlaybookCommands}
 
     class EstateStarted(Message):
         """The emulated estate is up; ``env`` points clients at it."""
