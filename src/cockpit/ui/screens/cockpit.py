@@ -12,7 +12,8 @@ snapshots are kept and drawn when it closes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,13 @@ from cockpit.ui.incident import IncidentHeader, TimelinePane
 
 if TYPE_CHECKING:
     from cockpit.sources.poller import Poller
+
+#: Longest a refresh holds the event loop in one go: a key press waits at most about this long.
+SLICE_SECONDS = 0.008
+#: Pause between two slices: one frame, so a key travels through the app's queues and each
+#: pane's changes are painted in a frame of their own (repainting a changed 2,000-row table
+#: costs ~20 ms; all three in one frame ~60-100 ms, which a key would wait for).
+YIELD_SECONDS = 1 / 60
 
 PANES: dict[str, type[Pane]] = {"alarms": AlarmsPane, "replication": ReplicationPane, "services": ServicesPane}
 
@@ -72,7 +80,13 @@ class CockpitScreen(Screen[None]):
         self.pollers: dict[str, Poller] = {}
         #: Whether the responder paused polling.
         self.paused = False
+        #: The newest undrawn refresh of each source.
         self._pending: dict[str, SourceFetched] = {}
+        #: The drawing steps in progress (see :meth:`Pane.plan`) and whose pane they draw.
+        self._plan: Iterator[None] | None = None
+        self._plan_pane = ""
+        #: Whether the slice worker runs.
+        self._applying = False
 
     def compose(self) -> ComposeResult:
         yield CockpitHeader(f"{self.model.name} · {self.model.title}", clock=self.clock, id="header")
@@ -170,21 +184,72 @@ class CockpitScreen(Screen[None]):
     @on(ReplicationFetched)
     @on(ServicesFetched)
     def _fetched(self, message: SourceFetched) -> None:
-        if not self.is_current:
-            self._pending[message.source] = message  # drawn when the modal closes
-            return
-        self._draw(message)
+        """Keep the newest snapshot per source and draw it (later, if a modal covers the screen).
 
-    def _draw(self, message: SourceFetched) -> None:
-        pane = self.pane(message.pane)
-        if pane is not None:
-            with self.app.batch_update():
-                pane.show(message.snapshot)  # type: ignore[attr-defined]
+        A snapshot that arrives while an older one of its source still waits replaces it:
+        drawing a refresh that is already out of date would only delay the keys.
+        """
+        self._pending[message.source] = message
+        if self.is_current:
+            self._apply()
 
     def on_screen_resume(self) -> None:
-        pending, self._pending = self._pending, {}
-        for message in pending.values():
-            self._draw(message)
+        self._apply()
+
+    @property
+    def applying(self) -> bool:
+        """Whether refreshes are still being drawn (in slices, between key presses)."""
+        return self._applying or self._plan is not None or bool(self._pending)
+
+    def _apply(self) -> None:
+        """Draw pending refreshes: a slice now, the rest in a worker that yields between slices.
+
+        A small refresh is drawn entirely in the first slice, before the next message; a
+        2,000-alarm one takes several, and a key press is handled between two of them.
+        """
+        if self._applying:
+            return  # the worker picks the newest snapshots up
+        if not self._draw_slice():
+            self._applying = True
+            self.run_worker(self._apply_rest(), group="draw-refreshes", description="draw big refreshes in slices")
+
+    async def _apply_rest(self) -> None:
+        try:
+            while self.is_attached:
+                await asyncio.sleep(YIELD_SECONDS)
+                if self.is_current and self._draw_slice():
+                    break
+        finally:
+            self._applying = False
+
+    def _draw_slice(self) -> bool:
+        """Run drawing steps for up to :data:`SLICE_SECONDS`; return whether nothing is left."""
+        deadline = time.perf_counter() + SLICE_SECONDS
+        with self.app.batch_update():
+            while True:
+                if self._plan is None:
+                    if not self._pending:
+                        return True
+                    source = next(iter(self._pending))
+                    message = self._pending.pop(source)
+                    pane = self.pane(message.pane)
+                    if pane is None:
+                        continue
+                    self._plan = pane.plan(message.snapshot)
+                    self._plan_pane = message.pane
+                elif any(m.pane == self._plan_pane for m in self._pending.values()):
+                    # Superseded: a newer snapshot for the same pane waits, and every pane redraws
+                    # all its rows from what it knows (its first step has recorded this snapshot).
+                    self._plan = None
+                    continue
+                try:
+                    next(self._plan)
+                except StopIteration:
+                    self._plan = None
+                    if self._pending:
+                        return False  # the next pane's changes go in the next frame
+                if time.perf_counter() >= deadline:
+                    return not self._pending and self._plan is None
 
     def pane(self, name: str) -> Pane | None:
         found = self.query(f"#{name}")

@@ -8,7 +8,7 @@ kept for the detail view.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,8 @@ from textual.widgets import DataTable, Input
 from cockpit.sources.alarms import AlarmItem
 from cockpit.sources.snapshot import Snapshot, utcnow
 from cockpit.ui.format import age, mark, one_line
-from cockpit.ui.widgets.pane import KeyCell, Pane, Row, anchor_key, cursor_key, restore_cursor, resort, sync_rows
+from cockpit.ui.widgets.table import LeanTable
+from cockpit.ui.widgets.pane import MAX_ROWS, KeyCell, Pane, Row, cursor_key, keeping_cursor, shown_count, sync_steps, top
 
 COLUMNS = ["sev", "state", "age", "name", "region", "reason"]
 SORTS = ("severity", "age", "name", "region")
@@ -52,9 +53,14 @@ class AlarmsPane(Pane):
         self.fired_at: dict[str, datetime] = {}
         #: Every state change this cockpit saw: key -> [(when, state, reason)].
         self.history: dict[str, list[tuple[datetime, str, str]]] = {}
+        #: What the table holds, in table order.
         self._shown: dict[str, Row] = {}
-        #: Each row's place at the last sort (re-sorting thousands of rows is not free).
-        self._order: dict[str, Any] | None = None
+        #: Most rows the table holds (the top of the sort in force; the title counts the rest).
+        self.max_rows = MAX_ROWS
+        #: Alarms the filter lets through (the table holds the first ``max_rows`` of them).
+        self._matched = 0
+        #: Bumped by every redraw, so an older one still in progress stops.
+        self._generation = 0
         self._seen_once = False
         self._highlighted: set[str] = set()
         self._cells: dict[str, tuple[tuple[AlarmItem, bool, str], Row]] = {}
@@ -63,7 +69,7 @@ class AlarmsPane(Pane):
         yield from self.compose_error()
         yield Input(placeholder="filter alarms: name, region, state, reason (Enter keeps, Esc clears)",
                     id="alarm-filter")
-        table: DataTable = DataTable(id="alarms-table", cursor_type="row")
+        table: DataTable = LeanTable(id="alarms-table", cursor_type="row")
         for column in COLUMNS:
             table.add_column(column, key=column)
         yield table
@@ -72,8 +78,8 @@ class AlarmsPane(Pane):
         super().on_mount()
         self.query_one(Input).display = False
 
-    def show(self, snapshot: Snapshot[AlarmItem]) -> None:
-        """Redraw from ``snapshot`` (the whole pane is a function of it, plus what was seen)."""
+    def plan(self, snapshot: Snapshot[AlarmItem]) -> Iterator[None]:
+        """Redraw from ``snapshot`` in steps (the pane is a function of it, plus what was seen)."""
         now = self.clock()
         previous = {k: i.state for k, i in self.items.items()}
         self.items = {alarm_key(i): i for i in snapshot.items}
@@ -87,18 +93,45 @@ class AlarmsPane(Pane):
             if snapshot.ok:
                 self._seen_once = True
         self.remember(snapshot)
-        self.redraw()
+        yield
+        yield from self._redraw_steps()
 
     def redraw(self) -> None:
+        """Redraw from the alarms known, at once (a key changed the sort or the filter)."""
+        for _ in self._redraw_steps():
+            pass
+
+    def _redraw_steps(self) -> Iterator[None]:
+        """Rank every alarm, then bring the table's top rows in line a chunk at a time.
+
+        A later redraw (a key, or a newer snapshot) supersedes this one: it stops at its
+        next step rather than overwrite newer rows with its older ranking.
+        """
+        self._generation += 1
+        mine = self._generation
         now = self.clock()
-        table = self.table
-        keep = anchor_key(table)
-        rows = {key: self._row(key, item, now) for key, item in self.items.items() if self._matches(item)}
+        ranked = self._ranked()
+        yield
+        if mine != self._generation:
+            return
+        rows = {key: self._row(key, self.items[key], now) for key in top(ranked, self.max_rows)}
         self._highlighted = {key for key in rows if self.is_new(key, now)}
-        sync_rows(table, rows, COLUMNS, self._shown)
-        self._order = resort(table, {key: self._order_of(self.items[key]) for key in rows}, self._order)
-        restore_cursor(table, keep)
+        self._matched = len(ranked)
+        table = self.table
+        for _ in keeping_cursor(table, sync_steps(table, rows, COLUMNS, self._shown)):
+            self._title()
+            yield
+            if mine != self._generation:
+                return
         self._title()
+
+    def _ranked(self) -> list[str]:
+        """Keys of the alarms the filter lets through, in the order of the sort in force."""
+        items = self.items
+        keys = [key for key, item in items.items() if self._matches(item)]
+        order = self._order_key()
+        keys.sort(key=lambda key: order(items[key]))
+        return keys
 
     def _matches(self, item: AlarmItem) -> bool:
         if not self.filter:
@@ -137,14 +170,16 @@ class AlarmsPane(Pane):
         return (KeyCell(mark(item.level), key), state, shown_age, name, item.region,
                 one_line(item.reason, 90))
 
-    def _order_of(self, item: AlarmItem) -> Any:
-        """Where ``item`` goes under the sort in force (worst and newest first by default)."""
-        updated = -(item.updated_at.timestamp() if item.updated_at else 0)
+    def _order_key(self) -> Callable[[AlarmItem], Any]:
+        """Where an alarm goes under the sort in force (worst and newest first by default)."""
+        def updated(item: AlarmItem) -> float:
+            return -(item.updated_at.timestamp() if item.updated_at else 0)
+
         return {
-            "severity": (-item.level, updated, item.name),
-            "age": (updated, item.name),
-            "name": (item.name, item.region),
-            "region": (item.region, -item.level, item.name),
+            "severity": lambda item: (-item.level, updated(item), item.name),
+            "age": lambda item: (updated(item), item.name),
+            "name": lambda item: (item.name, item.region),
+            "region": lambda item: (item.region, -item.level, item.name),
         }[self.sort]
 
     def _title(self) -> None:
@@ -156,8 +191,8 @@ class AlarmsPane(Pane):
         if self.sort != "severity":
             parts.append(f"by {self.sort}")
         if self.filter:
-            parts.append(f"filter “{self.filter}” {self.table.row_count}/{len(self.items)}")
-        self.border_title = " · ".join(parts)
+            parts.append(f"filter “{self.filter}” {self._matched}/{len(self.items)}")
+        self.border_title = " · ".join(parts) + shown_count(len(self._shown), self._matched, " (/ filters, s sorts)")
 
     # -- keys (bound on the screen, which calls these) ------------------------------------
 

@@ -36,7 +36,8 @@ class CockpitHeader(Horizontal):
         return self.clock().strftime("%H:%M:%SZ")
 
     def tick(self) -> None:
-        self.query_one("#clock", Static).update(self._clock_text())
+        # Same width every second: no layout pass (which would repaint the whole screen).
+        self.query_one("#clock", Static).update(self._clock_text(), layout=False)
 
     def show_paused(self, paused: bool) -> None:
         state = self.query_one("#poll-state", Static)

@@ -7,7 +7,7 @@ class and a line inside it names the error, while the table keeps the last good 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +42,19 @@ class Pane(Vertical, can_focus=False):
     def on_mount(self) -> None:
         self.border_title = self.TITLE
         self.border_subtitle = self.WAITING
+
+    def show(self, snapshot: Snapshot[Any]) -> None:
+        """Redraw from ``snapshot`` at once."""
+        for _ in self.plan(snapshot):
+            pass
+
+    def plan(self, snapshot: Snapshot[Any]) -> Iterator[None]:
+        """Redraw from ``snapshot`` in steps, yielding between them (each step is short).
+
+        The screen runs the steps in time slices so a key press never waits for a whole
+        2,000-row refresh; :meth:`show` runs them all at once.
+        """
+        raise NotImplementedError
 
     @property
     def table(self) -> DataTable:
@@ -91,31 +104,98 @@ class Pane(Vertical, can_focus=False):
 
 Row = tuple[Any, ...]
 
+#: Rows added in one step of :func:`sync_steps` (updating a cell in place is cheap; a new row
+#: is measured cell by cell, ~0.1 ms).
+CHUNK = 100
+#: Most rows a pane's table holds: the top of the order in force, the rest counted in the title.
+#: A responder reads a screenful, then narrows with the filter or the sort; a table of thousands
+#: of rows only costs time (each ``remove_row`` is O(rows), new rows are measured cell by cell).
+MAX_ROWS = 200
 
-def sync_rows(table: DataTable, rows: dict[str, Row], columns: list[str], shown: dict[str, Row]) -> bool:
-    """Make ``table`` hold exactly ``rows`` (key -> cells), changing only what differs.
 
-    ``shown`` is the caller's record of what each row displays now; it is updated here.
-    Rows are removed, added and updated cell by cell (never cleared and refilled), so the
-    cursor and scroll position survive a refresh. Returns whether the set of rows changed
-    (the caller then re-sorts).
+def sync_steps(table: DataTable, rows: dict[str, Row], columns: list[str], shown: dict[str, Row],
+               chunk: int = CHUNK) -> Iterator[None]:
+    """Make ``table`` hold exactly ``rows`` (key -> cells) in their order, a chunk at a time.
+
+    A generator: it yields after every ``chunk`` rows added so the caller can hand the event
+    loop to a key press (:class:`~cockpit.ui.screens.cockpit.CockpitScreen` runs it in time slices).
+    ``shown`` is the caller's record of what the table holds, *in table order*; it is kept
+    true after every step, so a run abandoned half-way leaves an exact record and the next
+    run diffs from there. Rows are changed in place (``update_cell``, ``add_row``,
+    ``remove_row``) so the cursor and scroll survive; when most rows are new (a filter or a
+    sort changed) the table is refilled instead, as removing rows one by one costs O(rows)
+    each. After each chunk the rows present are put in order, so every frame painted is
+    ordered (``DataTable.sort`` over at most :data:`MAX_ROWS` rows costs about a millisecond).
     """
-    changed = False
-    for key in [k for k in shown if k not in rows]:
-        table.remove_row(key)
-        del shown[key]
-        changed = True
+    gone = [key for key in shown if key not in rows]
+    if shown and len(gone) * 2 > len(shown):
+        table.clear()  # the cursor goes back to the top: a new sort or filter reads from there
+        shown.clear()
+    else:
+        for key in gone:
+            table.remove_row(key)
+            del shown[key]
+    rank = {key: index for index, key in enumerate(rows)}
+    added = 0
     for key, cells in rows.items():
         before = shown.get(key)
         if before is None:
+            if added == chunk:  # adding rows is the costly part (each new row is measured)
+                put_in_order(table, rank, shown)
+                yield
+                added = 0
             table.add_row(*cells, key=key)
-            changed = True
+            added += 1
         elif before != cells:
             for column, old, new in zip(columns, before, cells):
                 if old != new:
                     table.update_cell(key, column, new)
         shown[key] = cells
-    return changed
+    put_in_order(table, rank, shown)
+
+
+def put_in_order(table: DataTable, rank: dict[str, int], shown: dict[str, Row]) -> None:
+    """Sort the table's rows by ``rank`` unless they already are in that order (then free)."""
+    keys = list(shown)
+    ordered = sorted(keys, key=rank.__getitem__)
+    if ordered != keys:
+        table.sort(key=lambda row: rank[row[0].key])
+        reordered = {key: shown[key] for key in ordered}
+        shown.clear()
+        shown.update(reordered)
+
+
+def sync_rows(table: DataTable, rows: dict[str, Row], columns: list[str], shown: dict[str, Row]) -> None:
+    """:func:`sync_steps` in one go (small tables, or when nothing may interleave)."""
+    for _ in sync_steps(table, rows, columns, shown):
+        pass
+
+
+def top(ranked: list[str], limit: int = MAX_ROWS) -> list[str]:
+    """The keys a table shows: the first ``limit`` of ``ranked``."""
+    return ranked[:limit]
+
+
+def shown_count(shown: int, total: int, hint: str = "") -> str:
+    """The title's note when a table holds only the top of its rows ("" when it holds all)."""
+    return f" · top {shown:,} of {total:,}{hint}" if shown < total else ""
+
+
+def keeping_cursor(table: DataTable, steps: Iterator[None]) -> Iterator[None]:
+    """Run ``steps`` keeping the cursor on its item (see :func:`anchor_key`) across each step.
+
+    The anchor is taken afresh before every step: between steps the responder may have
+    moved the cursor, and that move must stand.
+    """
+    while True:
+        keep = anchor_key(table)
+        try:
+            next(steps)
+        except StopIteration:
+            restore_cursor(table, keep)
+            return
+        restore_cursor(table, keep)
+        yield
 
 
 def anchor_key(table: DataTable) -> str | None:
@@ -169,20 +249,3 @@ class KeyCell(Text):
         return super().__eq__(other) and getattr(other, "key", None) == self.key
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like Text
-
-
-def sort_table(table: DataTable, order: dict[str, Any], reverse: bool = False) -> None:
-    """Sort rows by ``order[row key]`` (the first cell of each row is a :class:`KeyCell`)."""
-    table.sort(key=lambda row: order[row[0].key], reverse=reverse)
-
-
-def resort(table: DataTable, order: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
-    """Sort ``table`` by ``order`` unless every row already has the place it had; return ``order``.
-
-    Sorting thousands of rows is the costly part of a refresh, so it runs only when a row
-    came, went or changed place — including a row whose cells changed its rank (an alarm
-    going from OK to ALARM keeps its row but must move to the top).
-    """
-    if order != previous:
-        sort_table(table, order)
-    return order

@@ -8,7 +8,7 @@ the source's history window, as block characters (the detail view draws it as a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from rich.text import Text
@@ -18,7 +18,8 @@ from textual.widgets import DataTable
 from cockpit.sources.replication import ReplicationItem
 from cockpit.sources.snapshot import Snapshot, utcnow
 from cockpit.ui.format import count, lag, mark, rpo_bar, size, sparkline
-from cockpit.ui.widgets.pane import KeyCell, Pane, Row, anchor_key, cursor_key, restore_cursor, sort_table, sync_rows
+from cockpit.ui.widgets.table import LeanTable
+from cockpit.ui.widgets.pane import KeyCell, Pane, Row, cursor_key, keeping_cursor, sync_steps
 
 COLUMNS = ["lvl", "pair", "lag/RPO", "budget", "pending", "failed", "bytes", "trend"]
 
@@ -32,26 +33,25 @@ class ReplicationPane(Pane):
         super().__init__(clock=clock, id=id)
         #: Pairs by id, from the latest snapshot, in screen order.
         self.items: dict[str, ReplicationItem] = {}
+        #: What the table holds, in table order.
         self._shown: dict[str, Row] = {}
 
     def compose(self) -> ComposeResult:
         yield from self.compose_error()
-        table: DataTable = DataTable(id="replication-table", cursor_type="row")
+        table: DataTable = LeanTable(id="replication-table", cursor_type="row")
         for column in COLUMNS:
             table.add_column(column, key=column)
         yield table
 
-    def show(self, snapshot: Snapshot[ReplicationItem]) -> None:
+    def plan(self, snapshot: Snapshot[ReplicationItem]) -> Iterator[None]:
+        """Redraw every pair from ``snapshot``, in screen order, a chunk at a time."""
         self.items = {item.id: item for item in snapshot.items}
         self.remember(snapshot)
-        table = self.table
-        keep = anchor_key(table)
-        rows = {key: self._row(key, item) for key, item in self.items.items()}
-        if sync_rows(table, rows, COLUMNS, self._shown):
-            sort_table(table, {key: index for index, key in enumerate(self.items)})
-        restore_cursor(table, keep)
         past = sum(1 for i in self.items.values() if i.rpo_used is not None and i.rpo_used >= 1)
         self.border_title = f"Replication · {len(self.items)} pairs" + (f" · {past} past RPO" if past else "")
+        rows = {key: self._row(key, item) for key, item in self.items.items()}
+        table = self.table
+        yield from keeping_cursor(table, sync_steps(table, rows, COLUMNS, self._shown))
 
     @staticmethod
     def _row(key: str, item: ReplicationItem) -> Row:

@@ -7,9 +7,7 @@ Worst first, then by source and name. Endpoints show their status code and laten
 
 from __future__ import annotations
 
-from typing import Any
-
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from rich.text import Text
@@ -19,7 +17,8 @@ from textual.widgets import DataTable
 from cockpit.sources.services import ServiceItem
 from cockpit.sources.snapshot import Level, Snapshot, utcnow
 from cockpit.ui.format import mark, one_line
-from cockpit.ui.widgets.pane import KeyCell, Pane, Row, anchor_key, cursor_key, restore_cursor, resort, sync_rows
+from cockpit.ui.widgets.table import LeanTable
+from cockpit.ui.widgets.pane import MAX_ROWS, KeyCell, Pane, Row, cursor_key, keeping_cursor, shown_count, sync_steps, top
 
 COLUMNS = ["lvl", "kind", "name", "status", "ready", "note"]
 _KIND = {"deployment": "deploy", "ecs-service": "ecs", "target-group": "targets", "endpoint": "http"}
@@ -48,29 +47,41 @@ class ServicesPane(Pane):
         #: Items by row key, from the latest snapshot of each source.
         self.items: dict[str, ServiceItem] = {}
         self._by_source: dict[str, dict[str, ServiceItem]] = {}
+        #: What the table holds, in table order.
         self._shown: dict[str, Row] = {}
-        #: Each row's place at the last sort (re-sorting thousands of rows is not free).
-        self._order: dict[str, Any] | None = None
+        #: Most rows the table holds (the worst first; the title counts the rest).
+        self.max_rows = MAX_ROWS
+        #: Bumped by every redraw, so an older one still in progress stops.
+        self._generation = 0
 
     def compose(self) -> ComposeResult:
         yield from self.compose_error()
-        table: DataTable = DataTable(id="services-table", cursor_type="row")
+        table: DataTable = LeanTable(id="services-table", cursor_type="row")
         for column in COLUMNS:
             table.add_column(column, key=column)
         yield table
 
-    def show(self, snapshot: Snapshot[ServiceItem]) -> None:
+    def plan(self, snapshot: Snapshot[ServiceItem]) -> Iterator[None]:
+        """Replace ``snapshot.source``'s rows, worst first, a chunk at a time."""
         self._by_source[snapshot.source] = {service_key(snapshot.source, i): i for i in snapshot.items}
         self.items = {k: i for items in self._by_source.values() for k, i in items.items()}
         self.remember(snapshot)
-        table = self.table
-        keep = anchor_key(table)
-        rows = {key: self._row(key, item) for key, item in self.items.items()}
-        sync_rows(table, rows, COLUMNS, self._shown)
-        self._order = resort(table, {key: (-item.level, key) for key, item in self.items.items()}, self._order)
-        restore_cursor(table, keep)
+        self._generation += 1
+        mine = self._generation
+        ranked = sorted(self.items, key=lambda key: (-self.items[key].level, key))
         bad = sum(1 for i in self.items.values() if i.level != Level.OK)
-        self.border_title = f"Services · {len(self.items)}" + (f" · {bad} unhealthy" if bad else " · all ok")
+        summary = f"Services · {len(self.items)}" + (f" · {bad} unhealthy" if bad else " · all ok")
+        yield
+        if mine != self._generation:
+            return  # a newer snapshot of another source is being drawn: it holds these items too
+        rows = {key: self._row(key, self.items[key]) for key in top(ranked, self.max_rows)}
+        table = self.table
+        for _ in keeping_cursor(table, sync_steps(table, rows, COLUMNS, self._shown)):
+            self.border_title = summary + shown_count(len(self._shown), len(ranked))
+            yield
+            if mine != self._generation:
+                return
+        self.border_title = summary + shown_count(len(self._shown), len(ranked))
 
     @staticmethod
     def _row(key: str, item: ServiceItem) -> Row:
