@@ -50,3 +50,10 @@ def test_jump_moves_forward_only():
     assert clock.now() == 50
     clock.jump_to(300)
     assert clock.now() == 300
+
+
+def test_durations_read_at_a_glance():
+    from cockpit.content.durations import format_duration, parse_duration
+
+    assert [format_duration(s) for s in (42, 845, 3720, 93_600)] == ["42s", "14m05s", "1h02m", "1d02h"]
+    assert parse_duration("1h30m") == 5400 and parse_duration(90) == 90

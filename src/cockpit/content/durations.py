@@ -33,12 +33,14 @@ def parse_duration(value: Any) -> float:
 
 
 def format_duration(seconds: float) -> str:
-    """``1h02m``, ``14m05s``, ``42s``: compact, for panes and reports."""
+    """``2d03h``, ``1h02m``, ``14m05s``, ``42s``: compact, for panes and reports."""
     seconds = int(round(seconds))
     sign = "-" if seconds < 0 else ""
     seconds = abs(seconds)
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
+    if h >= 24:
+        return f"{sign}{h // 24}d{h % 24:02d}h"
     if h:
         return f"{sign}{h}h{m:02d}m"
     if m:

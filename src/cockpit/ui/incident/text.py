@@ -7,6 +7,8 @@ must be unmistakable on a monochrome terminal too.
 
 from __future__ import annotations
 
+from cockpit.content.durations import format_duration
+
 from datetime import datetime, timedelta
 
 from rich.text import Text
@@ -26,15 +28,8 @@ def clock_time(ts: str) -> str:
 
 
 def duration(delta: timedelta) -> str:
-    """``42s``, ``14m05s``, ``2h03m``: the elapsed time a responder reads at a glance."""
-    seconds = max(0, int(delta.total_seconds()))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    if seconds < 86400:
-        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-    return f"{seconds // 86400}d{seconds % 86400 // 3600:02d}h"
+    """``42s``, ``14m05s``, ``2h03m``, ``1d02h``: the elapsed time a responder reads at a glance."""
+    return format_duration(max(0.0, delta.total_seconds()))
 
 
 def severity_choice(sev: Severity) -> str:
