@@ -7,12 +7,11 @@ must be unmistakable on a monochrome terminal too.
 
 from __future__ import annotations
 
-from cockpit.content.durations import format_duration
-
 from datetime import datetime, timedelta
 
 from rich.text import Text
 
+from cockpit.content.durations import format_duration
 from cockpit.timeline.model import Event, Incident, parse_ts
 from cockpit.timeline.severity import EscalationStatus, Severity, escalation_status, severity
 
