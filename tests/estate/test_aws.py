@@ -16,6 +16,7 @@ from aiobotocore.session import get_session
 
 from cockpit.estate import catalogue as cat
 from cockpit.estate.aws import ACCESS_KEY_ID, SECRET_ACCESS_KEY, AwsEstate, EstateAlreadyRunning
+from cockpit.estate.aws_seed import HOST_AMI_NAME
 from cockpit.estate.requestlog import RequestLog
 from cockpit.estate.wsgi_counter import operation_of
 
@@ -95,6 +96,21 @@ async def test_production_cluster_runs_web_service_with_revisions_to_roll_back_t
             assert [t["lastStatus"] for t in described] == ["RUNNING"] * 3
         families = await ecs.list_task_definitions(familyPrefix="web-service")
         assert [arn.rsplit(":", 1)[1] for arn in families["taskDefinitionArns"]] == ["1", "2", "3"]
+
+
+async def test_ec2_hosts_run_the_accounts_own_image_and_ec2_knows_every_region(estate: AwsEstate) -> None:
+    """moto's ~1,300 stock AMIs are not loaded (start time); the hosts' image is registered."""
+    async with aws(estate, "ec2", cat.US_REGION) as ec2:
+        reservations = (await ec2.describe_instances())["Reservations"]
+        instances = [i for r in reservations for i in r["Instances"]]
+        assert len(instances) == cat.ECS.container_instances
+        images = (await ec2.describe_images())["Images"]
+        assert [i["Name"] for i in images] == [HOST_AMI_NAME]
+        assert {i["ImageId"] for i in instances} == {images[0]["ImageId"]}
+        assert len((await ec2.describe_snapshots())["Snapshots"]) <= 1  # not one per stock AMI
+        # moto_boot shares one botocore session while moto builds its region table: same answer.
+        regions = {r["RegionName"] for r in (await ec2.describe_regions(AllRegions=True))["Regions"]}
+    assert regions >= {cat.PRIMARY_REGION, cat.DR_REGION, cat.US_REGION, "us-gov-west-1", "cn-north-1"}
 
 
 async def test_production_db_is_multi_az_with_manual_and_automated_snapshots(estate: AwsEstate) -> None:

@@ -25,10 +25,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from cockpit.estate import catalogue as cat
+from cockpit.estate import moto_boot
 from cockpit.estate.aws_seed import SeedResult, replication_data, seed_all
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 from cockpit.estate.wsgi_counter import CountingMiddleware
@@ -72,8 +74,7 @@ class AwsEstate:
         self._thread: threading.Thread | None = None
         self._clients: dict[tuple[str, str], Any] = {}
         self._clients_lock = threading.Lock()
-        self._session = boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID,
-                                              aws_secret_access_key=SECRET_ACCESS_KEY)
+        self._session: boto3.session.Session | None = None  # made in start(), after moto is imported
         self._config = Config(user_agent_extra=INTERNAL_MARKER, retries={"max_attempts": 2, "mode": "standard"},
                               connect_timeout=5, read_timeout=30)
 
@@ -89,6 +90,8 @@ class AwsEstate:
                     f"an AWS estate is already running in this process at {_running.endpoint_url}")
             _running = self
         try:
+            moto_boot.boot()
+            self._session = self._seeding_session()
             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
             app = CountingMiddleware(DescribeAlarmsPaging(DomainDispatcherApplication(create_backend_app)), self.log)
@@ -131,6 +134,22 @@ class AwsEstate:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    @staticmethod
+    def _seeding_session() -> boto3.session.Session:
+        """Our own session, reading service models through the loader moto already filled.
+
+        moto decoded EC2's, ECS's, ... models to list their regions; sharing its loader
+        (botocore's ``register_component`` hook) saves decoding them again for our clients.
+        Registered after boto3 set the session up, so moto's loader is used, not modified.
+        """
+        core = botocore.session.get_session()
+        session = boto3.session.Session(aws_access_key_id=ACCESS_KEY_ID, aws_secret_access_key=SECRET_ACCESS_KEY,
+                                        botocore_session=core)
+        loader = moto_boot.shared_loader()
+        if loader is not None:
+            core.register_component("data_loader", loader)
+        return session
+
     def _reset_moto(self) -> None:
         """Forget any account a previous estate in this process left behind, and keep tasks running.
 
@@ -157,7 +176,7 @@ class AwsEstate:
         with self._clients_lock:
             client = self._clients.get(key)
             if client is None:
-                if not self.endpoint_url:
+                if not self.endpoint_url or self._session is None:
                     raise RuntimeError("the AWS estate is not started")
                 client = self._session.client(service, region_name=region, endpoint_url=self.endpoint_url,
                                               config=self._config)
