@@ -1,0 +1,93 @@
+"""Helpers for the runbook playbooks run end to end against the emulated estate.
+
+Each test module starts its own estate (``start_estate`` from tests/conftest.py) because the
+playbooks change it: restores, rollbacks, new tables and instances. Runs go through the
+engine's own API with ``HeadlessOperator`` (what ``cockpit run`` uses) on a real timeline
+file, in this process, with the estate's environment applied for the module. The estate is
+then read back with boto3 over HTTP, as a responder's own tools would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from cockpit.content.params import resolve_params
+from cockpit.content.playbooks import find_playbook
+from cockpit.engine import Engine, HeadlessOperator, Policy, Runtime
+from cockpit.timeline import Timeline
+from cockpit.timeline.aio import AsyncTimeline
+
+
+@dataclass
+class Run:
+    """A finished (or stopped) run: the engine, its incident and timeline file."""
+
+    engine: Engine
+    incident_id: str
+    db: Path
+
+    @property
+    def status(self) -> str:
+        return self.engine.status
+
+    def state(self, step: str) -> str:
+        return self.engine.state_of(step)
+
+    def outputs(self, step: str) -> dict[str, Any]:
+        return self.engine.records[step]["outputs"]
+
+    def error(self, step: str) -> str:
+        """The error of the step's last failed attempt, as the timeline recorded it."""
+        failed = [e for e in self.events(["step_failed"]) if e.data["step_id"] == step]
+        return failed[-1].data["error"] if failed else ""
+
+    def events(self, kinds: list[str] | None = None) -> list[Any]:
+        with Timeline(self.db) as tl:
+            return tl.events(self.incident_id, kinds=kinds)
+
+
+async def run_playbook(playbook_id: str, db: Path, params: dict[str, Any] | None = None, *,
+                       severity: str = "P1", mode: str = "incident", read_only: bool = False,
+                       **operator: Any) -> Run:
+    """Declare an incident and run ``playbook_id`` to the end (or to where a person is needed)."""
+    from cockpit.engine import EngineError
+
+    playbook = find_playbook(playbook_id)
+    values = resolve_params(playbook, params or {})
+    runtime = Runtime()
+    try:
+        async with AsyncTimeline(db, "responder@test") as tl:
+            incident = await tl.declare(f"e2e {playbook_id}", severity, mode=mode)
+            engine = await Engine.start(playbook, tl, incident.id, values, operator=HeadlessOperator(**operator),
+                                        policy=Policy(read_only=read_only), runtime=runtime)
+            try:
+                await engine.run_to_end()
+            except EngineError:
+                pass
+            return Run(engine, incident.id, db)
+    finally:
+        await runtime.close()
+
+
+@pytest.fixture(scope="module")
+def module_estate(start_estate) -> Iterator[Any]:
+    """A fresh estate for this module, its environment applied to the process meanwhile."""
+    handle = start_estate()
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in handle.env.items():
+            mp.setenv(key, value)
+        mp.delenv("AWS_PROFILE", raising=False)
+        yield handle
+
+
+def aws(handle: Any, service: str, region: str = "us-east-1") -> Any:
+    """A boto3 client on the estate, as a responder's own tools would reach it."""
+    return boto3.client(service, region_name=region, endpoint_url=handle.env["AWS_ENDPOINT_URL"],
+                        aws_access_key_id=handle.env["AWS_ACCESS_KEY_ID"],
+                        aws_secret_access_key=handle.env["AWS_SECRET_ACCESS_KEY"])
