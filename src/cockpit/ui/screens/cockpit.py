@@ -33,6 +33,7 @@ from cockpit.ui.widgets.alarms import AlarmsPane
 from cockpit.ui.widgets.estate_panel import EstateStrip
 from cockpit.ui.widgets.header import CockpitHeader
 from cockpit.ui.widgets.pane import Pane
+from cockpit.ui.widgets.quiet_gc import COLLECTOR
 from cockpit.ui.widgets.replication import ReplicationPane
 from cockpit.ui.widgets.services import ServicesPane
 from cockpit.ui.exercise import ExerciseBanner
@@ -43,10 +44,15 @@ if TYPE_CHECKING:
 
 #: Longest a refresh holds the event loop in one go: a key press waits at most about this long.
 SLICE_SECONDS = 0.008
-#: Pause between two slices: one frame, so a key travels through the app's queues and each
-#: pane's changes are painted in a frame of their own (repainting a changed 2,000-row table
-#: costs ~20 ms; all three in one frame ~60-100 ms, which a key would wait for).
-YIELD_SECONDS = 1 / 60
+#: Pause between two slices: two frames (Textual paints at most 60 a second, 1/60 s after a
+#: change), so a key travels through the app's queues and each pane's changes are painted in
+#: a frame of their own (repainting a changed table costs ~20-30 ms; all three in one frame
+#: 60-110 ms, which a key would wait for).
+YIELD_SECONDS = 2 / 60
+
+#: Items from which a snapshot's pane is painted in a frame of its own; smaller ones are drawn
+#: as they arrive (so a test, or a quiet estate, sees its rows at once).
+BIG_SNAPSHOT = 100
 
 PANES: dict[str, type[Pane]] = {"alarms": AlarmsPane, "replication": ReplicationPane, "services": ServicesPane}
 
@@ -85,8 +91,11 @@ class CockpitScreen(Screen[None]):
         #: The drawing steps in progress (see :meth:`Pane.plan`) and whose pane they draw.
         self._plan: Iterator[None] | None = None
         self._plan_pane = ""
+        self._plan_big = False
         #: Whether the slice worker runs.
         self._applying = False
+        #: Until when a big pane just drawn should be painted before anything else is drawn.
+        self._paint_first_until = 0.0
 
     def compose(self) -> ComposeResult:
         yield CockpitHeader(f"{self.model.name} · {self.model.title}", clock=self.clock, id="header")
@@ -105,6 +114,7 @@ class CockpitScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        COLLECTOR.install()
         self.set_interval(1.0, self._tick, name="clock")
         tables = self.query(DataTable)
         if tables:
@@ -209,7 +219,7 @@ class CockpitScreen(Screen[None]):
         """
         if self._applying:
             return  # the worker picks the newest snapshots up
-        if not self._draw_slice():
+        if time.perf_counter() < self._paint_first_until or not self._draw_slice():
             self._applying = True
             self.run_worker(self._apply_rest(), group="draw-refreshes", description="draw big refreshes in slices")
 
@@ -237,6 +247,7 @@ class CockpitScreen(Screen[None]):
                         continue
                     self._plan = pane.plan(message.snapshot)
                     self._plan_pane = message.pane
+                    self._plan_big = len(message.snapshot.items) >= BIG_SNAPSHOT
                 elif any(m.pane == self._plan_pane for m in self._pending.values()):
                     # Superseded: a newer snapshot for the same pane waits, and every pane redraws
                     # all its rows from what it knows (its first step has recorded this snapshot).
@@ -246,8 +257,10 @@ class CockpitScreen(Screen[None]):
                     next(self._plan)
                 except StopIteration:
                     self._plan = None
-                    if self._pending:
-                        return False  # the next pane's changes go in the next frame
+                    if self._plan_big:
+                        # Let this pane's changes paint before another table changes.
+                        self._paint_first_until = time.perf_counter() + YIELD_SECONDS
+                        return not self._pending
                 if time.perf_counter() >= deadline:
                     return not self._pending and self._plan is None
 
@@ -255,7 +268,11 @@ class CockpitScreen(Screen[None]):
         found = self.query(f"#{name}")
         return found.first() if found else None  # type: ignore[return-value]
 
+    def on_key(self) -> None:
+        COLLECTOR.key_pressed()  # keys bubble here; the collector waits for a quiet moment
+
     def _tick(self) -> None:
+        COLLECTOR.tick()
         self.query_one(CockpitHeader).tick()
         for pane in self.query(Pane):
             pane.tick()
