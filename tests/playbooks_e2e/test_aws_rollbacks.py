@@ -1,0 +1,88 @@
+"""Seed 001's rollbacks end to end: ECS to the previous revision, RDS from a snapshot, Lambda
+to the previous package; and the P0 playbook gathering what moto can and cannot answer.
+
+One estate for the module; each test reads the estate back with boto3 afterwards.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import zipfile
+
+import pytest
+
+from tests.playbooks_e2e.conftest import aws, run_playbook
+
+pytestmark = pytest.mark.usefixtures("module_estate")
+TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/web-service:{}"
+
+
+async def test_ecs_rollback_moves_web_service_to_the_previous_revision(module_estate, tmp_path):
+    ecs = aws(module_estate, "ecs")
+    assert ecs.describe_services(cluster="production-cluster", services=["web-service"])["services"][0][
+        "taskDefinition"] == TD.format(3)
+    run = await run_playbook("ecs-rollback", tmp_path / "t.db", yes=True)
+    assert run.status == "succeeded", run.engine.records
+    service = ecs.describe_services(cluster="production-cluster", services=["web-service"])["services"][0]
+    assert service["taskDefinition"] == TD.format(2)
+    assert service["runningCount"] == service["desiredCount"] == 3  # the count is kept
+    assert run.outputs("target_revision")["images"] == ["greenlang/web-service:1.2.0"]
+    started = {e.data["step_id"]: e.data for e in run.events(["step_started"])}
+    assert started["update_service"]["call"]["params"]["taskDefinition"] == TD.format(2)
+
+
+async def test_ecs_rollback_refuses_to_roll_back_to_the_revision_it_runs(module_estate, tmp_path):
+    current = aws(module_estate, "ecs").describe_services(cluster="production-cluster",
+                                                          services=["web-service"])["services"][0]["taskDefinition"]
+    revision = int(current.rsplit(":", 1)[1])
+    run = await run_playbook("ecs-rollback", tmp_path / "t.db", {"to_revision": str(revision)}, yes=True)
+    assert run.status == "failed" and run.state("target_revision") == "failed"
+    assert run.state("update_service") == "pending"  # nothing was changed
+
+
+async def test_rds_restore_creates_production_db_restored_and_leaves_the_source(module_estate, tmp_path):
+    rds = aws(module_estate, "rds")
+    run = await run_playbook("rds-snapshot-restore", tmp_path / "t.db", yes=True)
+    assert run.status == "succeeded", run.engine.records
+    restored = rds.describe_db_instances(DBInstanceIdentifier="production-db-restored")["DBInstances"][0]
+    assert restored["DBInstanceStatus"] == "available"
+    assert run.outputs("wait_available")["endpoint"] == restored["Endpoint"]["Address"]
+    assert rds.describe_db_instances(DBInstanceIdentifier="production-db")["DBInstances"][0][
+        "DBInstanceStatus"] == "available"
+
+    again = await run_playbook("rds-snapshot-restore", tmp_path / "u.db", yes=True)
+    assert again.state("target_free") == "failed"  # the identifier is taken: no second restore
+    assert again.state("restore_instance") == "pending"
+
+
+def _zip(text: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("index.js", text)
+    return buffer.getvalue()
+
+
+async def test_lambda_rollback_deploys_the_previous_package(module_estate, tmp_path):
+    s3, lam = aws(module_estate, "s3"), aws(module_estate, "lambda")
+    package = _zip("exports.handler = async () => ({statusCode: 200, body: '[\"previous\"]'});\n")
+    s3.create_bucket(Bucket="flight-school-deployments")  # the runbook's deployment bucket
+    s3.put_object(Bucket="flight-school-deployments", Key="get-schools-previous.zip", Body=package)
+    before = lam.get_function(FunctionName="CdkStack-GetSchoolsFunction")["Configuration"]["CodeSha256"]
+
+    run = await run_playbook("lambda-rollback", tmp_path / "t.db",
+                             {"s3_bucket": "flight-school-deployments", "s3_key": "get-schools-previous.zip"},
+                             yes=True)
+    assert run.status == "succeeded", run.engine.records
+    after = lam.get_function(FunctionName="CdkStack-GetSchoolsFunction")["Configuration"]["CodeSha256"]
+    assert after != before
+    assert after == base64.b64encode(hashlib.sha256(package).digest()).decode()
+    assert run.outputs("current_function")["code_sha"] == before
+
+
+async def test_lambda_rollback_stops_when_the_package_is_missing(tmp_path):
+    run = await run_playbook("lambda-rollback", tmp_path / "t.db",
+                             {"s3_bucket": "flight-school-deployments", "s3_key": "no-such.zip"}, yes=True)
+    assert run.status == "failed" and run.state("previous_package") == "failed"
+    assert run.state("update_code") == "pending"
