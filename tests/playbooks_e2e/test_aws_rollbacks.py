@@ -86,3 +86,40 @@ async def test_lambda_rollback_stops_when_the_package_is_missing(tmp_path):
                              {"s3_bucket": "flight-school-deployments", "s3_key": "no-such.zip"}, yes=True)
     assert run.status == "failed" and run.state("previous_package") == "failed"
     assert run.state("update_code") == "pending"
+
+
+def _last_message(handle) -> str:
+    import json
+    import urllib.request
+
+    url = handle.env["COCKPIT_ESTATE_URL"].rstrip("/") + "/webhook/messages"
+    return json.loads(urllib.request.urlopen(url, timeout=5).read())[-1]["payload"]["text"]
+
+
+async def test_p0_gathers_the_facts_and_goes_on_where_moto_has_no_cloudtrail(module_estate, tmp_path):
+    aws(module_estate, "cloudwatch").set_alarm_state(AlarmName="prod-rds-high-cpu", StateValue="ALARM",
+                                                     StateReason="Threshold Crossed: 2 datapoints [93.1, 95.4]")
+    run = await run_playbook("p0-incident-response", tmp_path / "t.db", severity="P0", yes=True,
+                             choices={"mitigation": "rollback"})
+    assert run.status == "succeeded", run.engine.records
+    assert run.outputs("active_alarms")["names"] == ["prod-rds-high-cpu"]
+    assert run.outputs("ecs_status")["degraded"] == []
+    assert run.state("target_health_1") == run.state("target_health_2") == "succeeded"
+    assert run.state("target_health_3") == "skipped"  # the estate has two target groups
+    assert run.state("recent_changes") == "failed" and "NotImplemented" in run.error("recent_changes")
+    text = _last_message(module_estate)
+    assert "Alarms in ALARM: prod-rds-high-cpu." in text and "Mitigation: rollback." in text
+    assert run.outputs("mitigation") == {"choice": "rollback"}
+
+
+async def test_p0_without_a_decision_stops_and_asks_for_one(tmp_path):
+    run = await run_playbook("p0-incident-response", tmp_path / "t.db", severity="P0", yes=True)
+    assert run.engine.current is not None and run.engine.current.id == "mitigation"
+    assert run.state("status_update") == "pending"  # no update goes out before the decision
+
+
+async def test_on_call_handoff_posts_what_is_alarming(module_estate, tmp_path):
+    run = await run_playbook("on-call-handoff", tmp_path / "t.db", {"next_on_call": "sam"}, severity="P4", yes=True)
+    assert run.status == "succeeded"
+    text = _last_message(module_estate)
+    assert text.startswith("On-call handoff to sam.") and "prod-rds-high-cpu" in text
