@@ -54,18 +54,24 @@ class Run:
 
 async def run_playbook(playbook_id: str, db: Path, params: dict[str, Any] | None = None, *,
                        severity: str = "P1", mode: str = "incident", read_only: bool = False,
-                       **operator: Any) -> Run:
-    """Declare an incident and run ``playbook_id`` to the end (or to where a person is needed)."""
+                       screen: str | None = None, **operator: Any) -> Run:
+    """Declare an incident and run ``playbook_id`` to the end (or to where a person is needed).
+
+    ``screen`` names a shipped screen whose values fill ``default_from`` (the estate's URLs)."""
     from cockpit.engine import EngineError, NeedsPerson
 
+    from cockpit.content.screen import load_screens
+
     playbook = find_playbook(playbook_id)
-    values = resolve_params(playbook, params or {})
+    shown = load_screens().get(screen) if screen else None
+    values = resolve_params(playbook, params or {}, shown)
     runtime = Runtime()
     try:
         async with AsyncTimeline(db, "responder@test") as tl:
             incident = await tl.declare(f"e2e {playbook_id}", severity, mode=mode)
             engine = await Engine.start(playbook, tl, incident.id, values, operator=HeadlessOperator(**operator),
-                                        policy=Policy(read_only=read_only), runtime=runtime)
+                                        policy=Policy(read_only=read_only), runtime=runtime,
+                                        screen=shown)
             try:
                 await engine.run_to_end()
             except (EngineError, NeedsPerson):  # failed, or waiting for a person: the test looks at where
