@@ -27,7 +27,7 @@ from collections.abc import Callable
 class QuietCollector:
     """Runs full collections when the responder is not typing (see the module docstring)."""
 
-    def __init__(self, *, quiet: float = 1.5, every: float = 20.0, longest: float = 120.0,
+    def __init__(self, *, quiet: float = 1.5, every: float = 20.0, longest: float = 30.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         #: Seconds without a key before a full collection may run.
         self.quiet = quiet
