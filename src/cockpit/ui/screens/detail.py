@@ -25,7 +25,10 @@ from cockpit.ui.format import age, count, lag, size
 
 
 def _lines(pairs: list[tuple[str, Any]]) -> str:
-    return "\n".join(f"[b]{escape(label)}[/] {escape(str(value))}" for label, value in pairs if value not in (None, ""))
+    """``label  value`` lines, the values in one column so the eye runs down them."""
+    shown = [(label, value) for label, value in pairs if value not in (None, "")]
+    width = max((len(label) for label, _ in shown), default=0) + 2
+    return "\n".join(f"[b]{escape(label)}[/]{' ' * (width - len(label))}{escape(str(value))}" for label, value in shown)
 
 
 def alarm_text(item: AlarmItem, history: list[tuple[datetime, str, str]], now: datetime) -> str:
