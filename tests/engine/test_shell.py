@@ -152,3 +152,13 @@ steps:
         await engine.skip("probe host is being replaced")
         states = {s.step_id: s for s in await tl.call(tl.sync.step_states, engine.run_id)}
     assert states["probe"].state == "skipped" and states["probe"].attempt == 2
+
+
+def test_timestamps_reach_playbooks_in_utc():
+    from datetime import datetime, timedelta, timezone
+
+    from cockpit.engine.results import jsonable
+
+    paris = timezone(timedelta(hours=1))
+    answer = {"LastModified": datetime(2026, 2, 1, 13, 0, tzinfo=paris)}
+    assert jsonable(answer) == {"LastModified": "2026-02-01T12:00:00+00:00"}
