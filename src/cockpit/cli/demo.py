@@ -65,6 +65,7 @@ def _run_estate(scenario, speed: float, env_file: Path | None, parent_pid: int |
 
     async def main() -> int:
         stop = asyncio.Event()
+        failures: list[str] = []
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, stop.set)
@@ -88,16 +89,32 @@ def _run_estate(scenario, speed: float, env_file: Path | None, parent_pid: int |
                 if env_file:
                     _write_atomically(env_file, format_env(env))
                 watch = asyncio.create_task(_watch_parent(parent_pid, stop)) if parent_pid else None
+                seeding = asyncio.create_task(_watch_seeding(estate, stop, failures))
                 await stop.wait()
-                if watch:
-                    watch.cancel()
+                for task in (watch, seeding):
+                    if task:
+                        task.cancel()
             finally:
                 await estate.stop()
                 if env_file:
                     env_file.unlink(missing_ok=True)
-        return 0
+        return 2 if failures else 0
 
     return asyncio.run(main())
+
+
+async def _watch_seeding(estate, stop: asyncio.Event, failures: list[str]) -> None:
+    """Stop with a one-line error if the seeding that follows readiness fails.
+
+    The estate says it is ready before the services no pane reads are seeded (AwsEstate
+    defer_rest); an account with holes in it must not keep serving as if all were well.
+    """
+    try:
+        await asyncio.to_thread(estate.aws.wait_seeded)
+    except Exception as exc:  # noqa: BLE001 — any failure is reported the same way
+        click.echo(f"cockpit: error: the emulated estate could not finish seeding AWS: {exc}", err=True)
+        failures.append(str(exc))
+        stop.set()
 
 
 async def _watch_parent(pid: int, stop: asyncio.Event) -> None:

@@ -31,9 +31,10 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from cockpit.estate import catalogue as cat
 from cockpit.estate import moto_boot
-from cockpit.estate.aws_seed import SeedResult, replication_data, seed_all
+from cockpit.estate.aws_seed import PANE_SERVICES, SeedResult, pane_steps, replication_data, rest_steps, run_steps
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 from cockpit.estate.wsgi_counter import CountingMiddleware
+from cockpit.estate.wsgi_gate import SeedGate
 from cockpit.estate.wsgi_paging import DescribeAlarmsPaging
 
 #: Credentials the estate accepts (moto accepts any); printed into ``cockpit demo`` env files.
@@ -69,7 +70,12 @@ class AwsEstate:
         self.port = port
         self.endpoint_url = ""
         self.seed: SeedResult | None = None
-        self.start_seconds = 0.0
+        self.start_seconds = 0.0  # until start() returned (ready)
+        self.seed_seconds = 0.0  # until the whole account was seeded (later, with defer_rest)
+        self._gate: SeedGate | None = None
+        self._rest_thread: threading.Thread | None = None
+        self._seeded = threading.Event()
+        self._seed_error: BaseException | None = None
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._clients: dict[tuple[str, str], Any] = {}
@@ -80,8 +86,15 @@ class AwsEstate:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Bind, serve in a daemon thread, reset moto and seed everything. Blocks until ready."""
+    def start(self, *, defer_rest: bool = False) -> None:
+        """Bind, serve in a daemon thread, reset moto and seed. Blocks until ready.
+
+        Ready means the whole account is seeded; with ``defer_rest``, it means what
+        Cockpit's panes read is seeded (``aws_seed.PANE_SERVICES``), and the rest is
+        seeded in a thread in the second after, while the server holds outside requests to
+        it (:class:`SeedGate`) and :meth:`client` waits for it, so nobody sees it half-built.
+        That second is most of what a cold ``cockpit demo`` would otherwise wait for.
+        """
         global _running
         started = time.perf_counter()
         with _running_lock:
@@ -89,12 +102,16 @@ class AwsEstate:
                 raise EstateAlreadyRunning(
                     f"an AWS estate is already running in this process at {_running.endpoint_url}")
             _running = self
+        self._seeded.clear()
+        self._seed_error = None
         try:
             moto_boot.boot()
             self._session = self._seeding_session()
             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-            app = CountingMiddleware(DescribeAlarmsPaging(DomainDispatcherApplication(create_backend_app)), self.log)
+            self._gate = SeedGate(DescribeAlarmsPaging(DomainDispatcherApplication(create_backend_app)),
+                                  PANE_SERVICES)
+            app = CountingMiddleware(self._gate, self.log)
             self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_quiet_handler())
             self._server.daemon_threads = True
             self.port = self._server.server_address[1]
@@ -103,15 +120,51 @@ class AwsEstate:
                                             name="aws-estate", daemon=True)
             self._thread.start()
             self._reset_moto()
-            self.seed = seed_all(self.client, time.perf_counter)
+            self.seed = SeedResult()
+            run_steps(pane_steps(self._client, self.seed), self.seed, time.perf_counter)
+            if defer_rest:
+                self._rest_thread = threading.Thread(target=self._seed_rest, args=(started,), name="aws-estate-seed",
+                                                     daemon=True)
+                self._rest_thread.start()
+            else:
+                self._seed_rest(started)
+                self.wait_seeded()
         except BaseException:
             self.stop()
             raise
         self.start_seconds = time.perf_counter() - started
 
+    def _seed_rest(self, started: float) -> None:
+        """Seed what no pane reads, then let held requests through (also if seeding failed)."""
+        assert self.seed is not None
+        try:
+            run_steps(rest_steps(self._client, self.seed), self.seed, time.perf_counter)
+        except BaseException as exc:  # reported by wait_seeded(), from whichever thread asks
+            self._seed_error = exc
+        finally:
+            self.seed_seconds = time.perf_counter() - started
+            if self._gate is not None:
+                self._gate.open()
+            self._seeded.set()
+
+    def wait_seeded(self, timeout: float | None = 60.0) -> None:
+        """Block until the whole account is seeded; raise if seeding failed or never ended."""
+        if not self._seeded.wait(timeout):
+            raise TimeoutError(f"the AWS estate was not seeded after {timeout:g} s")
+        if self._seed_error is not None:
+            raise RuntimeError(f"seeding the AWS estate failed: {self._seed_error}") from self._seed_error
+
+    @property
+    def held_requests(self) -> int:
+        """Outside requests that arrived before the account was fully seeded and were held."""
+        return self._gate.held if self._gate is not None else 0
+
     def stop(self) -> None:
         """Stop serving and close the socket; safe to call twice or after a failed start."""
         global _running
+        rest, self._rest_thread = self._rest_thread, None
+        if rest is not None:
+            rest.join(timeout=30)  # never close the clients or reset moto under a running seed
         server, thread = self._server, self._thread
         self._server = self._thread = None
         if server is not None:
@@ -171,7 +224,17 @@ class AwsEstate:
     # -- clients -----------------------------------------------------------------------------
 
     def client(self, service: str, region: str) -> Any:
-        """A cached, internal-marked boto3 client (botocore clients are thread-safe; sessions are not)."""
+        """A cached, internal-marked boto3 client (botocore clients are thread-safe; sessions are not).
+
+        For a service no pane reads, it first waits until the account is fully seeded: the
+        estate's own requests pass the gate, so this is what keeps the scenario driver (and
+        tests) from seeing an object or health check that is still being created.
+        """
+        if service not in PANE_SERVICES and self.endpoint_url:
+            self.wait_seeded()
+        return self._client(service, region)
+
+    def _client(self, service: str, region: str) -> Any:
         key = (service, region)
         with self._clients_lock:
             client = self._clients.get(key)
