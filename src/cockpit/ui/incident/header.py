@@ -81,6 +81,6 @@ class IncidentHeader(Vertical, can_focus=False):
         self.set_class(self.alert, "-alert")
         heading = title_line(incident, self.clock())
         heading.no_wrap, heading.overflow = True, "ellipsis"
-        title.update(heading)
+        title.update(heading, layout=False)  # one line, always: no layout pass every second
         clock.update(line)
         clock.display = True
