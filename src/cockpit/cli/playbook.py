@@ -78,16 +78,10 @@ def show(ctx: click.Context, playbook_id: str, params: tuple[str, ...], as_json:
 
 def _screen_for(ctx: click.Context, pb: object) -> object | None:
     """The screen whose values fill `default_from`: --screen/config if the playbook applies to it."""
-    from cockpit.content.errors import ContentError
-    from cockpit.content.screen import load_screens
+    from cockpit.content.screen import screen_for_playbook
 
     config = settings(ctx).config
-    wanted = pb.applies_to.screens  # type: ignore[attr-defined]
-    name = config.screen if not wanted or config.screen in wanted else wanted[0]
-    try:
-        return load_screens(config.screens_dirs).get(name)
-    except ContentError:
-        return None  # a broken screen file is `cockpit status`'s to report; defaults still apply
+    return screen_for_playbook(pb, config.screen, config.screens_dirs)
 
 
 @playbook.command("validate")

@@ -34,19 +34,6 @@ def parse_step_answers(values: tuple[str, ...], flag: str, step_ids: set[str], a
     return out
 
 
-def _screen(config: Any, playbook: Any) -> Any:
-    """The screen whose values fill `default_from` (the configured one, if the playbook applies to it)."""
-    from cockpit.content.errors import ContentError
-    from cockpit.content.screen import load_screens
-
-    wanted = playbook.applies_to.screens
-    name = config.screen if not wanted or config.screen in wanted else wanted[0]
-    try:
-        return load_screens(config.screens_dirs).get(name)
-    except ContentError:
-        return None
-
-
 class Printer:
     """Each step's progress as readable lines (no colour, fits a narrow terminal)."""
 
@@ -145,11 +132,12 @@ def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: st
 async def _run(config: Any, playbook: Any, given: dict[str, str], incident_id: str | None, title: str | None,
                severity: str | None, mode: str, operator: Any, policy: Any) -> str:
     from cockpit.content.params import ParameterError, resolve_params
+    from cockpit.content.screen import screen_for_playbook
     from cockpit.engine import EngineError, NeedsPerson, Runtime
     from cockpit.timeline import TimelineError
     from cockpit.timeline.aio import AsyncTimeline
 
-    screen = _screen(config, playbook)
+    screen = screen_for_playbook(playbook, config.screen, config.screens_dirs)
     runtime = Runtime(webhook_url=config.webhook_url, kube_context=config.kube_context)
     printer = Printer(playbook)
     timeline = AsyncTimeline(config.db, config.actor)

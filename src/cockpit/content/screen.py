@@ -278,3 +278,16 @@ def find_screen(name: str, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Sc
     if name in screens:
         return screens[name]
     raise NotFound("screen", name, sorted(screens))
+
+
+def screen_for_playbook(playbook: Any, preferred: str, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Screen | None:
+    """The screen whose values fill a playbook's ``default_from``: ``preferred`` (the
+    configured or --screen one) if the playbook applies to it, else the first it names.
+    None when there is none or its file is broken: that is `cockpit status`'s to report,
+    and the playbook's written defaults still apply."""
+    wanted = playbook.applies_to.screens
+    name = preferred if not wanted or preferred in wanted else wanted[0]
+    try:
+        return load_screens(extra_dirs).get(name)
+    except ContentError:
+        return None

@@ -22,15 +22,9 @@ from cockpit.exercise.session import Exercise
 
 def screen_for(config: Any, playbook: Playbook) -> Any:
     """The screen whose values fill the playbook's ``default_from`` (estate URLs in the demo)."""
-    from cockpit.content.errors import ContentError
-    from cockpit.content.screen import load_screens
+    from cockpit.content.screen import screen_for_playbook
 
-    wanted = playbook.applies_to.screens
-    name = config.screen if not wanted or config.screen in wanted else wanted[0]
-    try:
-        return load_screens(config.screens_dirs).get(name)
-    except ContentError:
-        return None
+    return screen_for_playbook(playbook, config.screen, config.screens_dirs)
 
 
 @dataclass
