@@ -8,6 +8,11 @@ moto keeps its state in process-wide globals, so two estates in one process woul
 one account. :meth:`AwsEstate.start` therefore resets moto and refuses to start while
 another estate in this process is running, instead of silently mixing them.
 
+Start time is most of what ``cockpit demo`` waits for, so: moto is imported through
+:mod:`moto_boot` (botocore's data decoded once, not five times), and the runner asks for
+``start(defer_rest=True)``: ready once what the panes read is seeded, the rest seeded in
+the second after behind a :class:`SeedGate` (docs/estate-aws.md, "Start time").
+
 The driver methods (alarm states, published metrics, health-check lookups) are what a
 scenario uses to play "AWS": moto never evaluates alarms and never replicates objects.
 They are synchronous (call them from a thread, never from an event loop) and go over HTTP
