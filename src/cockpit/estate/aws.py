@@ -134,7 +134,10 @@ class AwsEstate:
             else:
                 self._seed_rest(started)
                 self.wait_seeded()
-        except BaseException:
+        except BaseException as exc:
+            if not self._seeded.is_set():  # nobody may wait a minute for a seed that never ran
+                self._seed_error = exc
+                self._seeded.set()
             self.stop()
             raise
         self.start_seconds = time.perf_counter() - started
