@@ -76,6 +76,9 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         super().__init__()
         #: In `cockpit exercise`: builds and starts the Exercise once the estate is up.
         self.exercise_setup = exercise_setup
+        #: Engine listeners every guided run carries (a drill's meter).
+        self.run_listeners: list[Callable[[Any], Any]] = []
+        self._drill_meter: Any = None
         #: Alarm transitions this cockpit already wrote to a timeline.
         self._alarms_logged: set[tuple[str, str, str, str, datetime]] = set()
         #: Cockpit's settings (screen, dirs, db, actor).
@@ -113,6 +116,9 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
             self.call_after_refresh(self.load_clients)
 
     async def on_unmount(self) -> None:
+        if self._drill_meter is not None and not self.exercise.ended:
+            await self._drill_meter.finish()
+            await self._drill_meter.record(await self._drill_meter.metrics())
         if self.exercise is not None and not self.exercise.ended:
             await self.exercise.end()  # score what the team did, even when they just quit
         if self.exercise is not None:
@@ -166,6 +172,13 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         """Declare the exercise incident on the running estate and follow its clock and injects."""
         assert self.exercise_setup is not None
         exercise = await self.exercise_setup()
+        if exercise.mode == "drill":
+            from cockpit.exercise.drill import DrillMeter
+
+            # The meter times the cut-over and validation steps of the run the team starts,
+            # and probes availability meanwhile: seed 003's DR test metrics.
+            self._drill_meter = DrillMeter(exercise)
+            self.run_listeners.append(self._drill_meter.on_event)
         self.attach_exercise(exercise)
         self.notify(f"{exercise.mode.upper()} {exercise.incident_id}: "
                     + ("nothing that writes is executed." if exercise.mode == "tabletop"

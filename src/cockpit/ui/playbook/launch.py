@@ -81,7 +81,7 @@ async def _plan(app: App[Any], playbook_id: str, screen_model: Any, read_only: b
     if request is None:
         return None
     return RunPlan(playbook, tl, incident.id, request.params,
-                   Policy(dry_run=request.dry_run, read_only=request.read_only), **common)
+                   Policy(dry_run=request.dry_run, read_only=request.read_only), listeners=_listeners(app), **common)
 
 
 async def _incident(app: App[Any], tl: Any, config: Any) -> Incident | None:
@@ -119,5 +119,10 @@ async def _reopen(app: App[Any], tl: Any, playbook: Playbook, incident: Incident
             return None
         params.update({n: request.params[n] for n in secrets})
     app.notify(f"Reopening run {run.id} of {playbook.id} in {incident.id}.", title="Playbook")
-    return RunPlan(playbook, tl, incident.id, params, Policy(dry_run=run.dry_run, read_only=read_only or run.read_only),
+    return RunPlan(playbook, tl, incident.id, params, Policy(dry_run=run.dry_run, read_only=read_only or run.read_only), listeners=_listeners(app),
                    run_id=run.id, **common)
+
+
+def _listeners(app: App[Any]) -> tuple[Any, ...]:
+    """Engine listeners the app asks every run to carry (``app.run_listeners``: a drill's meter)."""
+    return tuple(getattr(app, "run_listeners", ()))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +28,8 @@ class RunPlan:
     screen_model: Any = None
     webhook_url: str | None = None
     kube_context: str | None = None
+    #: More engine listeners (e.g. a drill's meter, which times the cut-over and validation).
+    listeners: tuple[Callable[[Any], Any], ...] = ()
 
     @property
     def mode_label(self) -> str:

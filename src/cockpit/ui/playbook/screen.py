@@ -95,7 +95,7 @@ class GuidedPlaybookScreen(Screen[str]):
     async def open_run(self) -> None:
         plan, tl = self.plan, self.plan.timeline
         kwargs: dict[str, Any] = dict(operator=self.operator, policy=plan.policy, runtime=self.runtime,
-                                      screen=plan.screen_model, listeners=[self._heard])
+                                      screen=plan.screen_model, listeners=[self._heard, *plan.listeners])
         try:
             if plan.run_id:
                 engine = await Engine.resume(plan.playbook, tl, plan.run_id, plan.params, **kwargs)
