@@ -28,39 +28,30 @@ def check_scenario(scenario: Scenario, source: Path) -> None:
     """Raise ContentError listing every name the estate does not know, at its line."""
     from cockpit.estate import catalogue
 
+    #: (action field, its name field, what it is, the names the estate has)
+    known: list[tuple[str, str, str, set[str] | tuple[str, ...]]] = [
+        ("alarm", "name", "alarm", _alarm_names()),
+        ("replication", "pair", "replication pair", PAIRS),
+        ("http", "endpoint", "endpoint", tuple(ENDPOINTS)),
+        ("k8s", "deployment", "deployment", DEPLOYMENTS),
+        ("s3_object", "bucket", "bucket", {b.name for b in catalogue.BUCKETS}),
+        ("dynamodb_item", "table", "table", {catalogue.FLIGHT_SCHOOL.table}),
+        ("log", "group", "log group", set(catalogue.LOG_GROUPS_BY_NAME)),
+    ]
     problems: list[Problem] = []
-    alarms = _alarm_names()
-    buckets = {b.name for b in catalogue.BUCKETS}
-    groups = set(catalogue.LOG_GROUPS_BY_NAME)
-    tables = {catalogue.FLIGHT_SCHOOL.table}
     _, lines = load_yaml(source.read_text(encoding="utf-8"), source)
 
-    def at(*loc: object) -> int | None:
-        return line_for(tuple(loc), lines)
+    def require(value: str, names: set[str] | tuple[str, ...], what: str, loc: tuple) -> None:
+        if value not in names:
+            where = ".".join(map(str, loc))
+            problems.append(Problem(source, line_for(loc, lines),
+                                    f"{where}: unknown {what} {value!r} (one of {', '.join(sorted(names))})"))
 
     def check(action: Action, loc: tuple) -> None:
-        where = ".".join(map(str, loc))
-        if action.alarm and action.alarm.name not in alarms:
-            problems.append(Problem(source, at(*loc, "alarm", "name"), f"{where}: unknown alarm {action.alarm.name!r} "
-                                                  f"(the estate has: {', '.join(sorted(alarms))})"))
-        if action.replication and action.replication.pair not in PAIRS:
-            problems.append(Problem(source, at(*loc, "replication", "pair"), f"{where}: unknown replication pair "
-                                                  f"{action.replication.pair!r} (one of {', '.join(PAIRS)})"))
-        if action.http and action.http.endpoint not in ENDPOINTS:
-            problems.append(Problem(source, at(*loc, "http", "endpoint"), f"{where}: unknown endpoint {action.http.endpoint!r} "
-                                                  f"(one of {', '.join(ENDPOINTS)})"))
-        if action.k8s and action.k8s.deployment not in DEPLOYMENTS:
-            problems.append(Problem(source, at(*loc, "k8s", "deployment"), f"{where}: unknown deployment {action.k8s.deployment!r} "
-                                                  f"(one of {', '.join(DEPLOYMENTS)})"))
-        if action.s3_object and action.s3_object.bucket not in buckets:
-            problems.append(Problem(source, at(*loc, "s3_object", "bucket"), f"{where}: unknown bucket "
-                                    f"{action.s3_object.bucket!r} (one of {', '.join(sorted(buckets))})"))
-        if action.dynamodb_item and action.dynamodb_item.table not in tables:
-            problems.append(Problem(source, at(*loc, "dynamodb_item", "table"), f"{where}: unknown table "
-                                    f"{action.dynamodb_item.table!r} (one of {', '.join(sorted(tables))})"))
-        if action.log and action.log.group not in groups:
-            problems.append(Problem(source, at(*loc, "log", "group"), f"{where}: unknown log group "
-                                    f"{action.log.group!r} (one of {', '.join(sorted(groups))})"))
+        for field, name, what, names in known:
+            part = getattr(action, field, None)
+            if part is not None:
+                require(getattr(part, name), names, what, (*loc, field, name))
 
     for i, event in enumerate(scenario.events):
         check(event, ("events", i))
@@ -68,14 +59,8 @@ def check_scenario(scenario: Scenario, source: Path) -> None:
         for j, action in enumerate(reaction.then):
             check(action, ("reactions", r, "then", j))
         for k, name in enumerate(reaction.when.restarted):
-            if name not in DEPLOYMENTS:
-                problems.append(Problem(source, at("reactions", r, "when", "restarted", k),
-                                        f"reactions.{r}.when.restarted: unknown deployment {name!r}"))
-    if scenario.drill.rpo_pair not in PAIRS:
-        problems.append(Problem(source, at("drill", "rpo_pair"), f"drill.rpo_pair: unknown replication pair "
-                                f"{scenario.drill.rpo_pair!r} (one of {', '.join(PAIRS)})"))
-    if scenario.drill.probe not in ENDPOINTS:
-        problems.append(Problem(source, at("drill", "probe"), f"drill.probe: unknown endpoint "
-                                f"{scenario.drill.probe!r} (one of {', '.join(ENDPOINTS)})"))
+            require(name, DEPLOYMENTS, "deployment", ("reactions", r, "when", "restarted", k))
+    require(scenario.drill.rpo_pair, PAIRS, "replication pair", ("drill", "rpo_pair"))
+    require(scenario.drill.probe, tuple(ENDPOINTS), "endpoint", ("drill", "probe"))
     if problems:
         raise ContentError(problems)
