@@ -43,3 +43,28 @@ async def test_alarms_firing_during_an_incident_reach_its_timeline(tmp_path: Pat
     events = alarm_events(config.db, incident.id)
     assert events.count(("alarm_fired", "greenlang-s3-5xx-errors-critical")) == 1
     assert ("alarm_cleared", "greenlang-s3-5xx-errors-critical") not in events  # it has not cleared
+
+
+async def test_at_80x24_the_one_line_timeline_shows_the_newest_event(tmp_path: Path):
+    from cockpit.ui.incident import TimelinePane
+
+    config = Config(db=tmp_path / "timeline.db", actor="ic@bridge")
+    with Timeline(config.db, actor="ic@bridge") as tl:
+        incident = tl.declare("Uploads failing", "P1")
+        tl.note(incident.id, "failing over to eu-central-1")
+    app = CockpitApp(config=config, poll=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.screen.query_one(TimelinePane)
+        deadline = time.monotonic() + 10
+        while "failing over to eu-central-1" not in _visible(app, pane):
+            assert time.monotonic() < deadline, _visible(app, pane)
+            await pilot.pause(0.1)
+        assert pane.size.height <= 2 and not pane.table.show_header
+
+
+def _visible(app, widget) -> str:
+    """What the terminal shows in ``widget``'s rows."""
+    from tests.ui_incident.conftest import screen_text
+
+    region = widget.region
+    return "\n".join(screen_text(app).splitlines()[region.y: region.y + region.height])

@@ -62,6 +62,10 @@ class TimelinePane(Vertical, can_focus=False):
     def table(self) -> DataTable:
         return self.query_one(DataTable)
 
+    def on_resize(self) -> None:
+        # At 80x24 the pane is one line: give it to the newest event, not to the headings.
+        self.table.show_header = self.size.height > 2
+
     def show(self, update: FeedUpdate) -> None:
         """Redraw from one feed update."""
         error = self.query_one(".timeline-error", Static)
