@@ -18,7 +18,7 @@ from cockpit.ui.incident import DeclareDialog
 from cockpit.ui.screens.detail import DetailScreen
 
 from . import synthetic as s
-from .helpers import pane_error, row, rows, screen_text, wait_for
+from .helpers import pane_error, row, rows, screen_text, wait_for, wait_for_text
 
 
 def feed(app: CockpitApp, *, replication_error: bool = False) -> None:
@@ -159,9 +159,8 @@ async def test_playbooks_are_listed_and_picking_one_posts_a_request(config):
     app = app_for(config)
     async with app.run_test(size=(80, 24), message_hook=lambda m: isinstance(m, PlaybookRequested)
                             and seen.setdefault(id(m), m)) as pilot:
-        await pilot.press("b")
-        text = screen_text(app)
-        assert "dr-failover" in text and "dr-failback" in text and "s3-replication-lag" in text
+        await pilot.press("b")  # the catalog is read in a worker: the list opens when it is ready
+        text = await wait_for_text(pilot, "dr-failover", "dr-failback", "s3-replication-lag")
         await pilot.press("enter")
         await pilot.pause()
         assert [m.playbook_id for m in seen.values()] == ["dr-failover"]

@@ -371,11 +371,16 @@ class CockpitScreen(Screen[None]):
                                           id="screen-picker"), chosen)
 
     def action_playbooks(self) -> None:
+        self.list_playbooks()
+
+    @work(exclusive=True, group="playbook-list", exit_on_error=False, description="read the playbooks")
+    async def list_playbooks(self) -> None:
+        """Read and validate the playbooks off the event loop (0.3-0.7 s), then offer the screen's."""
         from cockpit.content.playbooks import load_catalog
         from cockpit.ui.screens.choose import ChooseScreen
 
         app: Any = self.app
-        catalog = load_catalog(app.config.playbooks_dirs)
+        catalog = await asyncio.to_thread(load_catalog, app.config.playbooks_dirs)
         options = []
         for playbook_id in self.model.playbooks:
             playbook = catalog.playbooks.get(playbook_id)
