@@ -6,7 +6,10 @@ emulated estate, in the same run, alternating so that load affects both alike. a
 run the way the runbook runs it: one command (one process) per question, the service and
 target-group loops included. Target: cockpit 10x faster.
 
-Run: python bench/bench_status_vs_awscli.py [--rounds 3]
+``--baseline REV`` also times ``cockpit status`` as it was at a git revision (its ``src/``
+extracted beside, first on ``PYTHONPATH``), in the same rounds: before and after side by side.
+
+Run: python bench/bench_status_vs_awscli.py [--rounds 3] [--baseline REV]
 """
 
 from __future__ import annotations
@@ -77,7 +80,9 @@ def morning_check_with_awscli(env: dict[str, str]) -> dict:
     return answers
 
 
-def cockpit_status(env: dict[str, str], config: Path) -> dict:
+def cockpit_status(env: dict[str, str], config: Path, pythonpath: str | None = None) -> dict:
+    if pythonpath:
+        env = env | {"PYTHONPATH": pythonpath}
     out = subprocess.run([sys.executable, "-m", "cockpit", "--config", str(config), "status", "--screen",
                           "morning-check", "--json", "--all"], env=env, capture_output=True, text=True, timeout=120)
     if out.returncode not in (0, 1, 2):
@@ -110,10 +115,31 @@ def timed(fn, *args) -> tuple[float, object]:
     return time.perf_counter() - began, result
 
 
+def compile_cockpit() -> None:
+    """Byte-compile Cockpit's modules, as ``pip install`` does: an editable checkout run with
+    PYTHONDONTWRITEBYTECODE=1 would otherwise recompile every edited module in every process."""
+    import compileall
+
+    import cockpit
+
+    compileall.compile_dir(Path(cockpit.__file__).parent, quiet=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--baseline", metavar="REV", help="also time `cockpit status` at this git revision")
     args = parser.parse_args()
+    compile_cockpit()
+    old_tmp = tempfile.TemporaryDirectory()
+    old_path = None
+    if args.baseline:
+        import compileall
+
+        from bench_estate import extract_revision
+
+        old_path = extract_revision(args.baseline, Path(old_tmp.name))
+        compileall.compile_dir(old_path, quiet=1)
     with EstateProcess(scenario="eu-west-1-storage-outage", speed=600, timeout=60) as estate_env, \
             tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | estate_env
@@ -125,12 +151,15 @@ def main() -> None:
             if status["events_fired"] == status["events_total"]:
                 break
             time.sleep(0.2)
-        cli_times, cockpit_times = [], []
+        cli_times, cockpit_times, old_times = [], [], []
         for _ in range(args.rounds):
             seconds, cli_answers = timed(morning_check_with_awscli, env)
             cli_times.append(seconds)
             seconds, report = timed(cockpit_status, env, config)
             cockpit_times.append(seconds)
+            if old_path:
+                seconds, _ = timed(cockpit_status, env, config, old_path)
+                old_times.append(seconds)
         alarms_cli = sorted(cli_answers["alarms:eu-west-1"] + cli_answers["alarms:us-east-1"])
         alarms_cockpit = sorted(i["name"] for i in report["sources"]["alarms"]["items"] if i["state"] == "ALARM")
         warm = asyncio.run(warm_refreshes(env, 5))
@@ -140,10 +169,16 @@ def main() -> None:
               f"{', '.join(f'{t:.2f}' for t in cli_times)})")
         print(f"cockpit status --json (one process):   median {ck:6.2f} s  (runs: "
               f"{', '.join(f'{t:.2f}' for t in cockpit_times)})")
+        if old_times:
+            old = statistics.median(old_times)
+            print(f"cockpit status at {args.baseline}:  median {old:6.2f} s  (runs: "
+                  f"{', '.join(f'{t:.2f}' for t in old_times)}) = {cli / old:.1f}x aws-cli")
         print(f"cockpit refresh, warm (running cockpit): median {statistics.median(warm) * 1000:5.0f} ms")
-        print(f"speed-up, cold process vs aws-cli: {cli / ck:.1f}x  (target 10x)  · {calls} answers each")
+        print(f"speed-up, cold process vs aws-cli: {cli / ck:.1f}x  (target 10x)  · {calls} answers each; per round: "
+              f"{', '.join(f'{a / b:.1f}x' for a, b in zip(cli_times, cockpit_times))}")
         print(f"speed-up, warm refresh vs aws-cli: {cli / statistics.median(warm):.0f}x")
         print(f"same alarms in ALARM: {alarms_cli == alarms_cockpit}  ({len(alarms_cli)}: {', '.join(alarms_cli)})")
+    old_tmp.cleanup()
 
 
 if __name__ == "__main__":

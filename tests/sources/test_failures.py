@@ -11,6 +11,7 @@ import asyncio
 import random
 
 import aiohttp
+import pytest
 from aiohttp import web
 
 from cockpit.sources.alarms import AlarmsSource
@@ -67,12 +68,18 @@ async def fault_front(upstream: str):
     return mode, str(server.make_url("")).rstrip("/"), close
 
 
-async def test_each_fault_keeps_the_last_good_alarms_marked_stale(aws, monkeypatch, tmp_path):
+# Both AWS backends: aiobotocore (the running cockpit) and botocore in threads (`cockpit status`)
+# must read every fault the same way.
+BACKENDS = pytest.mark.parametrize("backend", ["aio", "threads"])
+
+
+@BACKENDS
+async def test_each_fault_keeps_the_last_good_alarms_marked_stale(aws, monkeypatch, tmp_path, backend):
     seed_alarm(aws.client("cloudwatch", "us-east-1"))
     mode, url, close = await fault_front(aws.url)
     aws_env(monkeypatch, url, tmp_path)
     try:
-        async with Connections(connect_timeout=1, read_timeout=2, max_attempts=1) as conn:
+        async with Connections(connect_timeout=1, read_timeout=2, max_attempts=1, aws_backend=backend) as conn:
             source = AlarmsSource(screen(**ALARM_SCREEN), conn, timeout=1.5)
             good = await source.refresh()
             assert good.ok and [a.name for a in good.items] == ["prod-rds-high-cpu"]
@@ -93,7 +100,8 @@ async def test_each_fault_keeps_the_last_good_alarms_marked_stale(aws, monkeypat
         await close()
 
 
-async def test_a_stopped_server_is_unreachable_and_the_snapshot_survives(monkeypatch, tmp_path):
+@BACKENDS
+async def test_a_stopped_server_is_unreachable_and_the_snapshot_survives(monkeypatch, tmp_path, backend):
     own = CountingMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     own.start()
     host, port = own.get_host_and_port()
@@ -101,7 +109,7 @@ async def test_a_stopped_server_is_unreachable_and_the_snapshot_survives(monkeyp
     import boto3
 
     seed_alarm(boto3.client("cloudwatch", region_name="us-east-1"))
-    async with Connections(connect_timeout=1, read_timeout=2, max_attempts=1) as conn:
+    async with Connections(connect_timeout=1, read_timeout=2, max_attempts=1, aws_backend=backend) as conn:
         source = AlarmsSource(screen(**ALARM_SCREEN), conn, timeout=3)
         assert (await source.refresh()).ok
         own.stop()

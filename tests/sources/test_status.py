@@ -19,7 +19,8 @@ PROBE = ("import sys, runpy\n"
          "    from cockpit.cli import main; main()\n"
          "finally:\n"
          "    bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"
-         "    if bad: sys.stderr.write('TEXTUAL LOADED\\n')\n")
+         "    if bad: sys.stderr.write('TEXTUAL LOADED\\n')\n"
+         "    if 'aiohttp' in sys.modules: sys.stderr.write('AIOHTTP LOADED\\n')\n")
 
 
 async def run_status(tmp_path: Path, *args: str) -> tuple[int, str, str]:
@@ -59,7 +60,7 @@ async def test_exit_codes_and_json_follow_the_worst_finding(aws, tmp_path):
                              "expect": "ok"}])
     try:
         code, out, err = await run_status(tmp_path, "--screen", "test-status", "--json")
-        assert (code, err) == (0, ""), err
+        assert (code, err) == (0, "AIOHTTP LOADED\n"), err  # the HTTP endpoint is read with aiohttp
         doc = json.loads(out)
         assert doc["version"] == 1 and doc["screen"] == "test-status" and doc["level"] == "ok"
         assert set(doc["sources"]) == {"alarms", "http"}
@@ -97,6 +98,30 @@ async def test_an_unreadable_source_is_a_warning_with_its_error(aws, tmp_path, m
     alarms = json.loads(out)["sources"]["alarms"]
     assert code == 1
     assert alarms["error"]["kind"] in ("unreachable", "timeout") and alarms["fetched_at"] is None
+
+
+async def test_a_hung_aws_endpoint_costs_the_timeout_not_the_retries(aws, tmp_path, monkeypatch):
+    """A server that accepts and never answers: status reports it after --timeout and exits.
+
+    botocore would wait 8 s per attempt, three attempts; the call is abandoned, not awaited.
+    """
+    async def accept_and_hang(reader, writer):
+        await asyncio.sleep(60)
+
+    server = await asyncio.start_server(accept_and_hang, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+    write_screen(tmp_path, regions=["us-east-1"], alarms={"prefixes": ["prod-"]})
+    try:
+        began = asyncio.get_running_loop().time()
+        code, out, err = await run_status(tmp_path, "--screen", "test-status", "--json", "--timeout", "1")
+        took = asyncio.get_running_loop().time() - began
+    finally:
+        server.close()
+    alarms = json.loads(out)["sources"]["alarms"]
+    assert code == 1 and alarms["error"]["kind"] == "timeout", (out, err)
+    assert took < 8, f"status took {took:.1f}s: it waited for the hung call"
+    assert "AIOHTTP LOADED" not in err  # an AWS-only screen needs botocore alone
 
 
 async def test_unknown_screen_is_one_line_listing_the_available_ones(tmp_path):

@@ -7,6 +7,7 @@ line on stderr and a non-zero exit code; see :func:`cockpit.cli.common.fail`.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 from pathlib import Path
@@ -65,4 +66,16 @@ def cli(ctx: click.Context, screen: str | None, config_path: Path | None, db: Pa
 
 
 def main() -> None:
-    cli(prog_name="cockpit")
+    """Run the command line; then leave without walking the heap.
+
+    When the command is over, the interpreter's shutdown garbage-collects several times while
+    it clears modules, walking every object botocore, pydantic and Textual built: 0.1–0.2 s, a
+    fifth of ``cockpit status``. ``gc.freeze()`` moves those objects out of the collector's
+    sight; they are still released by reference counting, streams are still flushed and
+    ``atexit`` still runs. Nothing relies on a collection at exit: timeline events are
+    committed as they happen and files are closed where they are written.
+    """
+    try:
+        cli(prog_name="cockpit")
+    finally:
+        gc.freeze()

@@ -22,7 +22,8 @@ async def _collect(screen: Any, timeout: float, kube_context: str | None) -> tup
     from cockpit.sources.connections import Connections
 
     started = time.perf_counter()
-    async with Connections(kube_context=kube_context) as conn:
+    # One shot: botocore in threads, not aiobotocore (see cockpit.sources.aws_threads for why).
+    async with Connections(kube_context=kube_context, aws_backend="threads") as conn:
         sources = build_sources(screen, conn, timeout=timeout)
         snapshots = await refresh_all(sources)
     return [(src.pane, snap) for src, snap in zip(sources, snapshots)], time.perf_counter() - started

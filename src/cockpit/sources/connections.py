@@ -6,6 +6,12 @@ closed together by :meth:`Connections.close`. Settings follow the ecosystem: bot
 chain (``AWS_PROFILE``, ``AWS_REGION``, ``AWS_ENDPOINT_URL``, ``~/.aws/config``) and
 ``KUBECONFIG`` with its current (or a named) context. Every call is bounded: botocore's
 ``standard`` retry mode with connect/read timeouts, and aiohttp/kubernetes timeouts per call.
+
+Two AWS backends, same clients to the sources (``await client.describe_alarms(...)``):
+``"aio"`` (aiobotocore, on the event loop) for the running cockpit, and ``"threads"``
+(botocore, a daemon thread per call; :mod:`cockpit.sources.aws_threads`) for one-shot
+commands such as ``cockpit status``, which would otherwise spend a good part of their life
+importing aiohttp.
 """
 
 from __future__ import annotations
@@ -20,7 +26,10 @@ class Connections:
     """Lazily created, reused clients. Use as ``async with Connections() as conn:``."""
 
     def __init__(self, *, connect_timeout: float = 3.0, read_timeout: float = 8.0, max_attempts: int = 3,
-                 kube_context: str | None = None) -> None:
+                 kube_context: str | None = None, aws_backend: str = "aio") -> None:
+        if aws_backend not in ("aio", "threads"):
+            raise ValueError(f"aws_backend must be 'aio' or 'threads', not {aws_backend!r}")
+        self.aws_backend = aws_backend
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.max_attempts = max_attempts
@@ -45,25 +54,38 @@ class Connections:
         self._http = None
 
     async def aws(self, service: str, region: str) -> Any:
-        """The aiobotocore client for ``service`` in ``region``, created once."""
+        """The client for ``service`` in ``region``, created once."""
         key = (service, region)
         if key not in self._aws:
             async with self._lock:
                 if key not in self._aws:
-                    from aiobotocore.config import AioConfig
-                    from aiobotocore.session import get_session
-
-                    if self._aws_session is None:
-                        self._aws_session = get_session()
-                    config = AioConfig(
-                        retries={"mode": "standard", "max_attempts": self.max_attempts},
-                        connect_timeout=self.connect_timeout,
-                        read_timeout=self.read_timeout,
-                        user_agent_extra="cockpit",
-                    )
-                    creator = self._aws_session.create_client(service, region_name=region, config=config)
-                    self._aws[key] = await self._stack.enter_async_context(creator)
+                    self._aws[key] = await self._new_aws_client(service, region)
         return self._aws[key]
+
+    async def _new_aws_client(self, service: str, region: str) -> Any:
+        if self.aws_backend == "threads":
+            from cockpit.sources import aws_threads
+
+            if self._aws_session is None:
+                self._aws_session = aws_threads.new_session()
+            client = aws_threads.create_client(
+                self._aws_session, service, region, connect_timeout=self.connect_timeout,
+                read_timeout=self.read_timeout, max_attempts=self.max_attempts)
+            self._stack.callback(client.close)
+            return client
+        from aiobotocore.config import AioConfig
+        from aiobotocore.session import get_session
+
+        if self._aws_session is None:
+            self._aws_session = get_session()
+        config = AioConfig(
+            retries={"mode": "standard", "max_attempts": self.max_attempts},
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            user_agent_extra="cockpit",
+        )
+        creator = self._aws_session.create_client(service, region_name=region, config=config)
+        return await self._stack.enter_async_context(creator)
 
     async def kube(self, context: str | None = None) -> Any:
         """A kubernetes-asyncio ApiClient from ``$KUBECONFIG`` (read now, not at import time)."""

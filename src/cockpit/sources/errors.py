@@ -1,14 +1,17 @@
 """Turn any failure of a provider call into a :class:`SourceError` a responder can act on.
 
-The classes come from three client libraries (botocore, aiohttp, kubernetes-asyncio); they
-are imported inside :func:`classify` so that importing the sources package stays cheap
-(the UI paints its first frame before the heavy clients load).
+The classes come from three client libraries (botocore, aiohttp, kubernetes-asyncio). None
+is imported here for its own sake: botocore inside :func:`classify` (importing the sources
+package stays cheap, the UI paints its first frame before the heavy clients load), aiohttp and
+kubernetes-asyncio only if they are already loaded — an exception of theirs cannot exist
+otherwise, and ``cockpit status`` on an AWS-only screen never loads them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
 
 from cockpit.sources.snapshot import ErrorKind, SourceError
 
@@ -32,12 +35,15 @@ def _short(text: object, limit: int = 200) -> str:
 
 def classify(exc: BaseException) -> SourceError:
     """A one-line, classified description of ``exc``."""
-    import aiohttp
     import botocore.exceptions as bex
     from botocore.parsers import ResponseParserError
 
+    aiohttp = sys.modules.get("aiohttp")
+    aio_timeout = (aiohttp.ServerTimeoutError,) if aiohttp else ()
+    aio_unreachable = (aiohttp.ClientConnectionError,) if aiohttp else ()
+    aio_malformed = (aiohttp.ContentTypeError,) if aiohttp else ()
     if isinstance(exc, (asyncio.TimeoutError, TimeoutError, bex.ConnectTimeoutError, bex.ReadTimeoutError,
-                        aiohttp.ServerTimeoutError)):
+                        *aio_timeout)):
         return SourceError(ErrorKind.TIMEOUT, _short(exc) or "no answer within the timeout")
     if isinstance(exc, bex.ClientError):
         err = exc.response.get("Error", {})
@@ -55,12 +61,11 @@ def classify(exc: BaseException) -> SourceError:
                         bex.CredentialRetrievalError, bex.UnauthorizedSSOTokenError)):
         return SourceError(ErrorKind.CREDENTIALS, _short(exc))
     if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectionClosedError, bex.ProxyConnectionError,
-                        bex.SSLError, aiohttp.ClientConnectionError, ConnectionError)):
+                        bex.SSLError, *aio_unreachable, ConnectionError)):
         return SourceError(ErrorKind.UNREACHABLE, _short(exc))
     if isinstance(exc, MalformedAnswer):
         return SourceError(ErrorKind.MALFORMED, _short(exc))
-    if isinstance(exc, (ResponseParserError, json.JSONDecodeError, aiohttp.ContentTypeError,
-                        UnicodeDecodeError)):
+    if isinstance(exc, (ResponseParserError, json.JSONDecodeError, *aio_malformed, UnicodeDecodeError)):
         return SourceError(ErrorKind.MALFORMED, _short(exc))
     if isinstance(exc, (bex.NoRegionError, bex.ProfileNotFound, bex.InvalidEndpointConfigurationError)):
         return SourceError(ErrorKind.CONFIG, _short(exc))
@@ -76,6 +81,8 @@ def classify(exc: BaseException) -> SourceError:
 
 
 def _classify_kubernetes(exc: BaseException) -> SourceError | None:
+    if "kubernetes_asyncio" not in sys.modules:
+        return None
     from kubernetes_asyncio.client.exceptions import ApiException
     from kubernetes_asyncio.config import ConfigException
 
