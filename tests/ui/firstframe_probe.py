@@ -1,7 +1,10 @@
-"""Run as a script: open the cockpit headless and report when the first frame painted.
+"""Run as a script: open the cockpit headless and report what the start-up did.
 
-Prints ``FIRST <seconds since argv[1]> <aiobotocore loaded> <kubernetes_asyncio loaded>``,
-then waits for the clients to load and prints ``LOADED``, and exits.
+Prints ``FIRST <seconds since argv[1]> <aiobotocore loaded> <kubernetes_asyncio loaded>``
+and ``MODULES <every module imported by then>`` when the first frame is painted, then
+``LOADED <seconds>`` when the clients are imported, then ``HEADER <first line>`` once the
+incident header shows an incident from the timeline file (if there is one within 10 s),
+and exits.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from textual import on  # noqa: E402
 
 from cockpit.config import Config  # noqa: E402
 from cockpit.ui.app import CockpitApp  # noqa: E402
+from cockpit.ui.incident.header import IncidentHeader  # noqa: E402
 
 
 class Probe(CockpitApp):
@@ -24,11 +28,19 @@ class Probe(CockpitApp):
 
     def _first_frame(self) -> None:
         print("FIRST", time.time() - T0, "aiobotocore" in sys.modules, "kubernetes_asyncio" in sys.modules, flush=True)
+        print("MODULES", *sorted(sys.modules), flush=True)
 
     @on(CockpitApp.ClientsLoaded)
     def _probe_loaded(self) -> None:
         print("LOADED", time.time() - T0, flush=True)
-        self.exit()
+        self.set_interval(0.05, self._header)
+        self.set_timer(10, self.exit)
+
+    def _header(self) -> None:
+        header = self.screen.query_one(IncidentHeader)
+        if header.incident is not None:
+            print("HEADER", header.text.splitlines()[0], flush=True)
+            self.exit()
 
 
 Probe(config=Config()).run(headless=True, size=(80, 24))

@@ -10,7 +10,11 @@ Public API (see docs/timeline.md)::
 Nothing here imports Textual; the UI wraps :class:`AsyncTimeline`.
 """
 
-from cockpit.timeline.lifecycle import Timeline
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cockpit.lazy import lazy_exports
 from cockpit.timeline.model import (
     Event,
     EventKind,
@@ -25,6 +29,13 @@ from cockpit.timeline.model import (
 )
 from cockpit.timeline.redact import Redactor, redact
 from cockpit.timeline.severity import SEVERITIES, Severity, severity
+
+#: ``Timeline`` is imported on first use: it brings the store (sqlite-utils, click, pluggy:
+#: ≈80 ms), which the cockpit's first frame does not need; the model is plain dataclasses.
+__getattr__, __dir__ = lazy_exports(__name__, {"Timeline": "lifecycle"}, globals())
+
+if TYPE_CHECKING:
+    from cockpit.timeline.lifecycle import Timeline
 
 __all__ = [
     "Event", "EventKind", "Incident", "Mode", "Role", "Run", "SEVERITIES", "Severity", "StepRecord", "StepState",

@@ -6,14 +6,21 @@ then does polling start. In demo mode the app starts the emulated estate in a th
 worker (``EstateProcess``), points this process's environment at it, and the panes go live
 when it is up (:class:`CockpitApp.EstateStarted`); providers then talk to the estate
 exactly as they would talk to AWS and a cluster.
+
+The first frame needs Textual, the config, the screen file and the cockpit screen's
+widgets, nothing else: the incident dialogs and timeline store, the playbook engine
+(Jinja, Markdown) and the exercise code are imported when used, and ahead of that by
+:meth:`CockpitApp.preload` on a thread once the frame is painted, so the first key that
+opens one does not wait for the import either (tests/ui/test_startup.py holds the line).
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from importlib import import_module
+from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -31,6 +38,13 @@ from cockpit.ui.live import LiveSettings, warm_imports
 from cockpit.ui.playbook.commands import PlaybookCommands
 from cockpit.ui.messages import AlarmsFetched, PlaybookRequested
 from cockpit.ui.screens.cockpit import CockpitScreen
+
+#: Imported on a thread after the first frame (see :meth:`CockpitApp.preload`), in the
+#: order a responder is likely to need them: the timeline store (the incident feed opens
+#: it at once), the incident dialogs and screen, then the guided playbook screen (~0.2 s:
+#: the engine, Jinja, Markdown).
+PRELOAD = ("cockpit.timeline.aio", "cockpit.ui.incident.dialogs", "cockpit.ui.incident.screen",
+           "cockpit.ui.playbook.launch")
 
 
 class CockpitApp(ExerciseActions, IncidentActions, App[None]):
@@ -108,8 +122,13 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
             self._connections = self.live.connections(kube or self.config.kube_context)
         return self._connections
 
+    def get_default_screen(self) -> CockpitScreen:
+        """The cockpit is the base screen itself: pushing it over Textual's blank default
+        screen laid out, styled and resized two screens before the first frame (≈0.13 s)."""
+        return CockpitScreen(self.model, clock=self.clock)
+
     def on_mount(self) -> None:
-        self.push_screen(CockpitScreen(self.model, clock=self.clock))
+        self.call_after_refresh(self.preload)
         if self.estate is not None:
             self.start_estate()
         elif self.poll:
@@ -125,6 +144,15 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
             await self.exercise.close()
         if self._connections is not None:
             await self._connections.close()
+
+    @work(thread=True, exclusive=True, group="preload", exit_on_error=False,
+          description="import the incident dialogs, the timeline store and the playbook screen")
+    def preload(self) -> None:
+        """Import what the keys open, off the event loop: a first ``i`` or playbook would
+        otherwise freeze the keyboard while Python imports them (they are imported where
+        used too, so nothing depends on this having finished)."""
+        for name in PRELOAD:
+            import_module(name)
 
     @work(thread=True, exclusive=True, group="clients", exit_on_error=False,
           description="import the AWS and Kubernetes client libraries")

@@ -15,6 +15,10 @@ own commits do not flip ``changed()``.
 Keys: ``d`` declare, ``n`` note, ``s`` severity, ``u`` status update, ``R`` (shift+r)
 resolve — capital because resolving is the one action that changes everyone's header and
 ``r`` is refresh — and ``t`` the timeline screen. None of q, p, r, f, /, enter, escape, ?.
+
+The dialogs, the timeline screen and the timeline store are imported when a key needs
+them, not with the mixin: the mixin is part of the app's first frame, they are not (the
+app imports them in a thread after that frame, so a key does not wait for them either).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -30,20 +34,12 @@ from textual.screen import ModalScreen
 from textual.worker import Worker
 
 from cockpit.config import default_actor
-from cockpit.timeline.aio import AsyncTimeline
-from cockpit.timeline.model import Incident, TimelineError
-from cockpit.ui.incident.dialogs import (
-    DeclareDialog,
-    DeclareRequest,
-    NoteDialog,
-    ResolveDialog,
-    SeverityChange,
-    SeverityDialog,
-    StatusUpdateDialog,
-)
-from cockpit.ui.incident.feed import IncidentFeed
-from cockpit.ui.incident.screen import TimelineScreen
+from cockpit.ui.incident.feed import IncidentFeed, load_store
 from cockpit.ui.incident.session import close_timeline, feed_of, timeline_of
+
+if TYPE_CHECKING:
+    from cockpit.timeline.aio import AsyncTimeline
+    from cockpit.timeline.model import Incident
 
 T = TypeVar("T")
 
@@ -115,6 +111,9 @@ class IncidentActions:
         """Run ``op`` on the timeline in a worker; say ``done(result)`` or the error."""
 
         async def write() -> None:
+            await load_store()  # on a thread, if a key came before the feed loaded it
+            from cockpit.timeline.model import TimelineError
+
             try:
                 tl = await self.incident_timeline()
                 result = await op(tl)
@@ -131,6 +130,7 @@ class IncidentActions:
     def action_incident_declare(self) -> None:
         if self._incident_busy():
             return
+        from cockpit.ui.incident.dialogs import DeclareDialog, DeclareRequest
 
         def declared(request: DeclareRequest | None) -> None:
             if request is not None:
@@ -144,6 +144,7 @@ class IncidentActions:
     def action_incident_note(self) -> None:
         if self._incident_busy() or (incident := self._incident_required()) is None:
             return
+        from cockpit.ui.incident.dialogs import NoteDialog
 
         def noted(text: str | None) -> None:
             if text:
@@ -154,6 +155,7 @@ class IncidentActions:
     def action_incident_severity(self) -> None:
         if self._incident_busy() or (incident := self._incident_required()) is None:
             return
+        from cockpit.ui.incident.dialogs import SeverityChange, SeverityDialog
 
         def changed(change: SeverityChange | None) -> None:
             if change is not None:
@@ -165,6 +167,7 @@ class IncidentActions:
     def action_incident_status_update(self) -> None:
         if self._incident_busy() or (incident := self._incident_required()) is None:
             return
+        from cockpit.ui.incident.dialogs import StatusUpdateDialog
 
         def posted(text: str | None) -> None:
             if text:
@@ -176,6 +179,7 @@ class IncidentActions:
     def action_incident_resolve(self) -> None:
         if self._incident_busy() or (incident := self._incident_required()) is None:
             return
+        from cockpit.ui.incident.dialogs import ResolveDialog
 
         def resolved(text: str | None) -> None:
             if text:
@@ -191,6 +195,8 @@ class IncidentActions:
                             lambda e: f"Acknowledged {incident.id}")
 
     def action_incident_timeline(self) -> None:
+        from cockpit.ui.incident.screen import TimelineScreen
+
         if self._incident_busy() or isinstance(self.screen, TimelineScreen):
             return
         self.push_screen(TimelineScreen())

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from cockpit.timeline.model import Incident, utc_now
+from cockpit.timeline.model import utc_now
 from cockpit.ui.incident.feed import FeedUpdate
 from cockpit.ui.incident.session import feed_of
 from cockpit.ui.incident.text import NO_INCIDENT, clock_line, title_line
+
+if TYPE_CHECKING:
+    from cockpit.timeline.model import Incident
 
 
 class IncidentHeader(Vertical, can_focus=False):
@@ -44,6 +48,8 @@ class IncidentHeader(Vertical, can_focus=False):
         self.incident: Incident | None = None
         #: Whether the escalation prompt or the update reminder is showing.
         self.alert = False
+        #: The title and clock lines last drawn (None, None: "no incident"; redrawn only on a change).
+        self._drawn: tuple[object, object] = ("", "")
 
     def compose(self) -> ComposeResult:
         yield Static(NO_INCIDENT, classes="incident-title")
@@ -73,14 +79,19 @@ class IncidentHeader(Vertical, can_focus=False):
         if incident is None:
             self.alert = False
             self.set_class(False, "-alert")
-            title.update(Text(NO_INCIDENT))
-            clock.update("")
-            clock.display = False
+            if self._drawn != (None, None):  # once: each update asks for a layout of the screen
+                self._drawn = (None, None)
+                title.update(Text(NO_INCIDENT))
+                clock.update("")
+                clock.display = False
             return
         line, self.alert = clock_line(incident, self.clock())
         self.set_class(self.alert, "-alert")
         heading = title_line(incident, self.clock())
         heading.no_wrap, heading.overflow = True, "ellipsis"
-        title.update(heading, layout=False)  # one line, always: no layout pass every second
-        clock.update(line)
+        if self._drawn[0] != heading:
+            title.update(heading, layout=False)  # one line, always: no layout pass every second
+        if self._drawn[1] != line:
+            clock.update(line)  # may wrap to two lines: a layout pass, only when it changed
+        self._drawn = (heading, line)
         clock.display = True

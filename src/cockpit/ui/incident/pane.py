@@ -8,15 +8,19 @@ the view follows the newest event only while the responder is looking at the end
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from cockpit.timeline.model import Event
 from cockpit.ui.incident.feed import FeedUpdate
 from cockpit.ui.incident.session import feed_of
 from cockpit.ui.incident.text import NO_INCIDENT, event_cells
+
+if TYPE_CHECKING:
+    from cockpit.timeline.model import Event
 
 COLUMNS = ("time", "actor", "kind", "message")
 
@@ -56,7 +60,11 @@ class TimelinePane(Vertical, can_focus=False):
         self.query_one(DataTable).display = False
         feed = feed_of(self.app)
         feed.subscribe(self, self.show)
-        feed.ensure_running(self)
+        # After the app's first frame: opening the timeline imports the SQLite store (on a
+        # thread, see feed.load_store), and the frame should not share the CPU with that.
+        # Queued on the app, not the pane: the app's queue holds its own after-first-frame
+        # work (on_mount), and this runs after it, once the screen has painted.
+        self.app.call_after_refresh(feed.ensure_running, self)
 
     @property
     def table(self) -> DataTable:

@@ -5,17 +5,23 @@ need instead of being handed it: ``app.timeline`` (an :class:`AsyncTimeline`, or
 zero-argument factory returning one) and ``app.config`` (db path and actor, used when the
 app has no ``timeline``). The timeline is opened on first use, once, whoever asks first;
 the feed is created once per app, so every widget sees the same current incident.
+
+The timeline store is imported on a thread (``load_store``) the first time the timeline is
+opened, never on the event loop nor before the first frame: the header and the pane show
+"no incident" until the feed's first poll anyway.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
-from cockpit.timeline.aio import AsyncTimeline
-from cockpit.ui.incident.feed import IncidentFeed
+from cockpit.ui.incident.feed import IncidentFeed, load_store
+
+if TYPE_CHECKING:
+    from cockpit.timeline.aio import AsyncTimeline
 
 _TL = "_cockpit_incident_timeline"
 _FEED = "_cockpit_incident_feed"
@@ -23,6 +29,8 @@ _LOCK = "_cockpit_incident_lock"
 
 
 def _make(app: App[Any]) -> AsyncTimeline:
+    from cockpit.timeline.aio import AsyncTimeline
+
     given = getattr(app, "timeline", None)
     if isinstance(given, AsyncTimeline):
         return given
@@ -49,6 +57,7 @@ async def timeline_of(app: App[Any]) -> AsyncTimeline:
     async with lock:
         tl = getattr(app, _TL, None)
         if tl is None:
+            await load_store()
             tl = _make(app)
             setattr(app, _TL, tl)
         if not _is_open(tl):
