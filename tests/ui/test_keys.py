@@ -69,11 +69,14 @@ async def test_sort_filter_and_detail(config):
         feed(app)
         await pilot.pause()
         assert [r[0] for r in rows(app, "alarms")][:2] == ["CRIT", "CRIT"]  # worst first
+        screen_text(app)  # painted once: the border line must be repainted with the new title
         await pilot.press("s")  # by age: newest first
         assert rows(app, "alarms")[0][3] == "S3-Replication-Lag-Critical"
+        assert "Alarms · 4 firing · 1 no data · by age" in screen_text(app)
         await pilot.press("s")  # by name
         names = [r[3] for r in rows(app, "alarms")]
         assert names == sorted(names)
+        assert "· by name" in screen_text(app) and "· by age" not in screen_text(app)
         await pilot.press("slash", *"5xx", "enter")
         assert [r[3] for r in rows(app, "alarms")] == ["greenlang-s3-5xx-errors-critical"]
         assert "filter “5xx” 1/5" in app.screen.query_one("#alarms").border_title

@@ -21,8 +21,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
+from textual.reactive import Reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widget import Widget
+from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
 from cockpit.content.screen import Screen as ScreenModel
@@ -31,6 +33,7 @@ from cockpit.ui.messages import AlarmsFetched, PlaybookRequested, ReplicationFet
     SourceFetched, fetched
 from cockpit.ui.widgets.alarms import AlarmsPane
 from cockpit.ui.widgets.estate_panel import EstateStrip
+from cockpit.ui.widgets.footer import KeysFooter
 from cockpit.ui.widgets.header import CockpitHeader
 from cockpit.ui.widgets.pane import Pane
 from cockpit.ui.widgets.quiet_gc import COLLECTOR
@@ -50,6 +53,13 @@ SLICE_SECONDS = 0.008
 #: 60-110 ms, which a key would wait for).
 YIELD_SECONDS = 2 / 60
 
+#: Longest a refresh waits for the frame that shows a key (see :meth:`CockpitScreen.on_key`):
+#: keys typed without pause must not hold refreshes back for long.
+KEY_FIRST_SECONDS = 0.1
+#: Least a refresh waits after a key: a key bound on the screen (``s``) is acted on after it
+#: bubbled here, so "the next frame" may be one painted before the action changed anything.
+KEY_FIRST_LEAST = 2 / 60
+
 #: Items from which a snapshot's pane is painted in a frame of its own; smaller ones are drawn
 #: as they arrive (so a test, or a quiet estate, sees its rows at once).
 BIG_SNAPSHOT = 100
@@ -63,6 +73,18 @@ def has_services(screen: ScreenModel) -> bool:
 
 class CockpitScreen(Screen[None]):
     """The live panes of one screen file."""
+
+    #: Textual's ``Screen.focused`` repaints the whole screen when focus moves (Tab between
+    #: panes): 30-90 ms at scale for nothing, as the panes that gain and lose focus are
+    #: repainted anyway through their ``:focus`` styles. The same reactive without that repaint.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
+    def _pop_result_callback(self) -> None:
+        # The cockpit is the app's base screen (CockpitApp.get_default_screen), and Textual's
+        # switch_screen() pops a result callback that a base screen never received
+        # (Textualize/textual#2650): with none to pop there is nothing to do.
+        if self._result_callbacks:
+            super()._pop_result_callback()
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [
@@ -96,6 +118,9 @@ class CockpitScreen(Screen[None]):
         self._applying = False
         #: Until when a big pane just drawn should be painted before anything else is drawn.
         self._paint_first_until = 0.0
+        #: Since when a key waits for its frame (0: none waits); drawing steps wait for it.
+        self._key_waiting_since = 0.0
+        self._key_painted = False
 
     def compose(self) -> ComposeResult:
         yield CockpitHeader(f"{self.model.name} · {self.model.title}", clock=self.clock, id="header")
@@ -111,7 +136,7 @@ class CockpitScreen(Screen[None]):
             if has_services(self.model):
                 yield ServicesPane(clock=self.clock, id="services")
             yield TimelinePane(id="timeline")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         COLLECTOR.install()
@@ -219,7 +244,7 @@ class CockpitScreen(Screen[None]):
         """
         if self._applying:
             return  # the worker picks the newest snapshots up
-        if time.perf_counter() < self._paint_first_until or not self._draw_slice():
+        if time.perf_counter() < self._paint_first_until or self._key_first() or not self._draw_slice():
             self._applying = True
             self.run_worker(self._apply_rest(), group="draw-refreshes", description="draw big refreshes in slices")
 
@@ -227,7 +252,7 @@ class CockpitScreen(Screen[None]):
         try:
             while self.is_attached:
                 await asyncio.sleep(YIELD_SECONDS)
-                if self.is_current and self._draw_slice():
+                if self.is_current and not self._key_first() and self._draw_slice():
                     break
         finally:
             self._applying = False
@@ -269,7 +294,30 @@ class CockpitScreen(Screen[None]):
         return found.first() if found else None  # type: ignore[return-value]
 
     def on_key(self) -> None:
-        COLLECTOR.key_pressed()  # keys bubble here; the collector waits for a quiet moment
+        """Keys bubble here once handled: the collector waits for a quiet moment, and drawing for the key's frame.
+
+        A drawing step run between a key and its frame changes a table, and that frame then
+        repaints the table too (10-30 ms at scale) before the responder sees the key's effect.
+        """
+        COLLECTOR.key_pressed()
+        if not self._key_waiting_since:
+            self._key_waiting_since = time.perf_counter()
+        self._key_painted = False
+        self.call_after_refresh(self._key_shown)
+
+    def _key_shown(self) -> None:
+        self._key_painted = True
+
+    def _key_first(self) -> bool:
+        """Whether drawing waits for a key's frame (:data:`KEY_FIRST_LEAST` to :data:`KEY_FIRST_SECONDS`)."""
+        since = self._key_waiting_since
+        if not since:
+            return False
+        waited = time.perf_counter() - since
+        if waited < KEY_FIRST_LEAST or (waited < KEY_FIRST_SECONDS and not self._key_painted):
+            return True
+        self._key_waiting_since = 0.0
+        return False
 
     def _tick(self) -> None:
         COLLECTOR.tick()

@@ -167,8 +167,10 @@ class AlarmsPane(Pane):
         state = Text.styled(_STATE_WORD.get(item.state, item.state) + (" NEW" if new else ""),
                             "bold reverse" if new else ("bold" if item.state == "ALARM" else ""))
         name = Text.styled(item.name, "bold" if new else "")
+        # The reason is AWS's text, shown as it is: a Text is never read as markup or :emoji:
+        # (and the table measures it without Rich).
         return (KeyCell(mark(item.level), key), state, shown_age, name, item.region,
-                one_line(item.reason, 90))
+                Text(one_line(item.reason, 90), end=""))
 
     def _order_key(self) -> Callable[[AlarmItem], Any]:
         """Where an alarm goes under the sort in force (worst and newest first by default)."""

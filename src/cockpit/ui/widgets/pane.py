@@ -14,11 +14,14 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Region
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from cockpit.sources.snapshot import Snapshot, utcnow
 from cockpit.ui.format import age
+from cockpit.ui.widgets.table_rows import ChangesTable
 
 
 class Pane(Vertical, can_focus=False):
@@ -35,6 +38,50 @@ class Pane(Vertical, can_focus=False):
         self.clock = clock
         #: The latest snapshot of each source shown here, by source name.
         self.snapshots: dict[str, Snapshot[Any]] = {}
+
+    #: Set while a border title changes (see :meth:`refresh`).
+    _border_only = False
+
+    def _set_border_text(self, name: str, value: Any) -> None:
+        """Set ``border_title``/``border_subtitle``, repainting the border line only, and only on a change.
+
+        Textual repaints the whole pane for a new title (its table's every line goes through
+        the compositor again): the age ticks every second in three panes, and the alarms
+        title is set after every drawing step. Most of those set the same text again.
+        """
+        last = self.__dict__.setdefault("_border_texts", {})
+        if name in last and last[name] == value:
+            return
+        last[name] = value
+        self._border_only = True
+        try:
+            Widget.__dict__[name].__set__(self, value)
+        finally:
+            self._border_only = False
+
+    @property  # type: ignore[override]
+    def border_title(self) -> str | None:
+        return Widget.__dict__["border_title"].__get__(self, type(self))
+
+    @border_title.setter
+    def border_title(self, value: Any) -> None:
+        self._set_border_text("border_title", value)
+
+    @property  # type: ignore[override]
+    def border_subtitle(self) -> str | None:
+        return Widget.__dict__["border_subtitle"].__get__(self, type(self))
+
+    @border_subtitle.setter
+    def border_subtitle(self, value: Any) -> None:
+        self._set_border_text("border_subtitle", value)
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Any:
+        if self._border_only and not (regions or layout or recompose) and self.is_mounted:
+            # The top line holds the title, the bottom one the subtitle (regions are relative to the content).
+            x, y = self.content_offset
+            width, height = self.outer_size
+            regions = (Region(-x, -y, width, 1), Region(-x, height - 1 - y, width, 1))
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def compose_error(self) -> ComposeResult:
         yield Static("", classes="pane-error")
@@ -104,8 +151,8 @@ class Pane(Vertical, can_focus=False):
 
 Row = tuple[Any, ...]
 
-#: Rows added in one step of :func:`sync_steps` (updating a cell in place is cheap; a new row
-#: is measured cell by cell, ~0.1 ms).
+#: Rows added plus cells updated in one step of :func:`sync_steps` (each ~0.03-0.1 ms): a
+#: refresh that changes a cell in each of 200 rows is drawn in two steps, not one of ~15 ms.
 CHUNK = 100
 #: Most rows a pane's table holds: the top of the order in force, the rest counted in the title.
 #: A responder reads a screenful, then narrows with the filter or the sort; a table of thousands
@@ -113,43 +160,46 @@ CHUNK = 100
 MAX_ROWS = 200
 
 
-def sync_steps(table: DataTable, rows: dict[str, Row], columns: list[str], shown: dict[str, Row],
+def sync_steps(table: ChangesTable, rows: dict[str, Row], columns: list[str], shown: dict[str, Row],
                chunk: int = CHUNK) -> Iterator[None]:
     """Make ``table`` hold exactly ``rows`` (key -> cells) in their order, a chunk at a time.
 
-    A generator: it yields after every ``chunk`` rows added so the caller can hand the event
-    loop to a key press (:class:`~cockpit.ui.screens.cockpit.CockpitScreen` runs it in time slices).
+    A generator: it yields after every ``chunk`` rows added or cells updated so the caller can
+    hand the event loop to a key press (:class:`~cockpit.ui.screens.cockpit.CockpitScreen` runs it in time slices).
     ``shown`` is the caller's record of what the table holds, *in table order*; it is kept
     true after every step, so a run abandoned half-way leaves an exact record and the next
-    run diffs from there. Rows are changed in place (``update_cell``, ``add_row``,
-    ``remove_row``) so the cursor and scroll survive; when most rows are new (a filter or a
-    sort changed) the table is refilled instead, as removing rows one by one costs O(rows)
-    each. After each chunk the rows present are put in order, so every frame painted is
+    run diffs from there. Rows are changed in place (``update_cell``, ``add_row``, and the
+    rows gone removed in one pass) so the cursor and scroll survive; when most rows are new
+    (a filter or a sort changed) the table is refilled instead and read from the top. After
+    each chunk the rows present are put in order, so every frame painted is
     ordered (``DataTable.sort`` over at most :data:`MAX_ROWS` rows costs about a millisecond).
     """
     gone = [key for key in shown if key not in rows]
     if shown and len(gone) * 2 > len(shown):
         table.clear()  # the cursor goes back to the top: a new sort or filter reads from there
         shown.clear()
-    else:
+    elif gone:
+        table.remove_rows(gone)  # one pass (remove_row renumbers the whole table each time)
         for key in gone:
-            table.remove_row(key)
             del shown[key]
     rank = {key: index for index, key in enumerate(rows)}
-    added = 0
+    done = 0  # rows added and cells updated since the last yield
     for key, cells in rows.items():
         before = shown.get(key)
+        if before is not None and before == cells:
+            continue
+        if done >= chunk:
+            put_in_order(table, rank, shown)
+            yield
+            done = 0
         if before is None:
-            if added == chunk:  # adding rows is the costly part (each new row is measured)
-                put_in_order(table, rank, shown)
-                yield
-                added = 0
             table.add_row(*cells, key=key)
-            added += 1
-        elif before != cells:
+            done += 1
+        else:
             for column, old, new in zip(columns, before, cells):
                 if old != new:
                     table.update_cell(key, column, new)
+                    done += 1
         shown[key] = cells
     put_in_order(table, rank, shown)
 
@@ -163,12 +213,6 @@ def put_in_order(table: DataTable, rank: dict[str, int], shown: dict[str, Row]) 
         reordered = {key: shown[key] for key in ordered}
         shown.clear()
         shown.update(reordered)
-
-
-def sync_rows(table: DataTable, rows: dict[str, Row], columns: list[str], shown: dict[str, Row]) -> None:
-    """:func:`sync_steps` in one go (small tables, or when nothing may interleave)."""
-    for _ in sync_steps(table, rows, columns, shown):
-        pass
 
 
 def top(ranked: list[str], limit: int = MAX_ROWS) -> list[str]:

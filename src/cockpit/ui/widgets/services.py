@@ -88,7 +88,10 @@ class ServicesPane(Pane):
         name = f"{item.scope}/{item.name}" if item.scope and item.kind not in ("endpoint", "rds") else item.name
         ready = f"{item.ready}/{item.desired}" if item.desired is not None else ""
         status = Text.styled(item.status, "bold" if item.level != Level.OK else "")
-        return (KeyCell(mark(item.level), key), _KIND.get(item.kind, item.kind), name, status, ready, note(item))
+        # Names and problems come from the estate (URLs, error messages): Text shows them as they
+        # are, never read as markup or :emoji:, and the table measures them without Rich.
+        return (KeyCell(mark(item.level), key), _KIND.get(item.kind, item.kind), Text(name, end=""), status, ready,
+                Text(note(item), end=""))
 
     def selected(self) -> tuple[str, ServiceItem] | None:
         key = cursor_key(self.table)
