@@ -31,6 +31,24 @@ async def wait_for(pilot, check: Callable[[], object], timeout: float = 20.0, wh
     raise AssertionError(f"not seen within {timeout} s: {what}\n{screen_text(pilot.app)}")
 
 
+async def seconds_to_answer(pilot, key: str, answered: Callable[[], object], timeout: float = 5.0) -> float:
+    """Press ``key`` and return how long the app took to act on it (``answered()`` turned truthy).
+
+    Timed by polling the app's own event loop every 10 ms while the key is delivered, so a
+    blocked loop shows as a late answer. Not the time ``pilot.press`` takes: that also waits
+    until the whole process looks idle (Textual's ``wait_for_idle``, up to 1 s twice), which a
+    test process busy polling a misbehaving provider rarely is.
+    """
+    started = time.perf_counter()
+    press = asyncio.create_task(pilot.press(key))
+    try:
+        while not answered() and time.perf_counter() - started < timeout:
+            await asyncio.sleep(0.01)
+        return time.perf_counter() - started
+    finally:
+        await press
+
+
 async def wait_for_text(pilot, *needles: str, timeout: float = 20.0) -> str:
     """Wait until every needle is on screen; return the screen."""
     await wait_for(pilot, lambda: all(n in screen_text(pilot.app) for n in needles), timeout, f"{needles!r}")
