@@ -34,12 +34,12 @@ from textual.screen import ModalScreen
 from textual.worker import Worker
 
 from cockpit.config import default_actor
+from cockpit.timeline.model import Incident, TimelineError
 from cockpit.ui.incident.feed import IncidentFeed, load_store
 from cockpit.ui.incident.session import close_timeline, feed_of, timeline_of
 
 if TYPE_CHECKING:
     from cockpit.timeline.aio import AsyncTimeline
-    from cockpit.timeline.model import Incident
 
 T = TypeVar("T")
 
@@ -112,7 +112,6 @@ class IncidentActions:
 
         async def write() -> None:
             await load_store()  # on a thread, if a key came before the feed loaded it
-            from cockpit.timeline.model import TimelineError
 
             try:
                 tl = await self.incident_timeline()

@@ -24,9 +24,10 @@ from textual.dom import DOMNode
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
+from cockpit.timeline.model import Event, Incident, TimelineError
+
 if TYPE_CHECKING:  # the store is imported by load_store(), after the first frame
     from cockpit.timeline.aio import AsyncTimeline
-    from cockpit.timeline.model import Event, Incident
 
 #: Seconds between two ``changed()`` checks: events from other cockpits appear within ~0.25 s.
 POLL_INTERVAL = 0.25
@@ -35,9 +36,9 @@ MAX_BACKOFF = 5.0
 
 
 async def load_store() -> None:
-    """Import the timeline store on a thread: importing any ``cockpit.timeline`` module loads
-    it (sqlite-utils, click, pluggy: ~80 ms), which would freeze the keyboard on the event
-    loop and is not needed for the first frame. A no-op once imported."""
+    """Import the timeline store on a thread: it loads sqlite-utils, click and pluggy (~80 ms),
+    which would freeze the keyboard on the event loop and is not needed for the first frame.
+    A no-op once imported."""
     await asyncio.to_thread(import_module, "cockpit.timeline.aio")
 
 
@@ -148,8 +149,6 @@ class IncidentFeed:
                 return fresh
 
     async def _current(self, tl: AsyncTimeline, open_: tuple[Incident, ...]) -> Incident | None:
-        from cockpit.timeline.model import TimelineError
-
         if self._pinned is not None:
             try:
                 return await tl.incident(self._pinned)
@@ -167,8 +166,6 @@ class IncidentFeed:
     async def run(self) -> None:
         """Poll forever (the TimelinePane's worker). Errors are shown, backed off, retried."""
         await load_store()
-        from cockpit.timeline.model import TimelineError
-
         backoff = POLL_INTERVAL
         while True:
             try:

@@ -3,11 +3,6 @@
 Kept apart from the widgets so what a responder reads (the escalation prompt above all) is
 tested without a terminal, and so the modes read as words, not only as colours: a drill
 must be unmistakable on a monochrome terminal too.
-
-``cockpit.timeline`` is imported inside the functions that need it: importing any of its
-modules loads the SQLite store (its package imports it), which the first frame — "no
-incident" — does not need. They only run once there is an incident, i.e. once the store is
-loaded, so the import there costs a dictionary look-up.
 """
 
 from __future__ import annotations
@@ -18,6 +13,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from cockpit.content.durations import format_duration
+from cockpit.timeline.model import parse_ts
+from cockpit.timeline.severity import escalation_status, severity
 
 if TYPE_CHECKING:
     from cockpit.timeline.model import Event, Incident
@@ -52,9 +49,6 @@ def severity_details(sev: Severity) -> str:
 
 
 def status(incident: Incident, now: datetime) -> EscalationStatus:
-    from cockpit.timeline.model import parse_ts
-    from cockpit.timeline.severity import escalation_status
-
     elapsed = now - parse_ts(incident.detected_at)
     return escalation_status(incident.severity, elapsed, incident.acknowledged_at is not None)
 
@@ -62,8 +56,6 @@ def status(incident: Incident, now: datetime) -> EscalationStatus:
 def title_line(incident: Incident, now: datetime | None = None) -> Text:
     """``INC-… P1 DRILL 14m05s title`` — the mode banner reversed so it cannot be missed;
     the elapsed time (since detection) when ``now`` is given."""
-    from cockpit.timeline.model import parse_ts
-
     text = Text()
     text.append(incident.id, style="bold")
     text.append(" ")
@@ -87,8 +79,6 @@ def clock_line(incident: Incident, now: datetime) -> tuple[Text, bool]:
     Returns the line and whether it carries an alert (the escalation prompt or an overdue
     update), so the header can change class.
     """
-    from cockpit.timeline.model import parse_ts
-
     state = status(incident, now)
     sev = state.severity
     text = Text()
@@ -134,8 +124,6 @@ def event_detail(event: Event) -> str:
 
 def summary(incident: Incident, now: datetime) -> Text:
     """The timeline screen's incident summary (several lines)."""
-    from cockpit.timeline.severity import severity
-
     text = title_line(incident, now)
     sev = severity(incident.severity)
     text.append(f"\n{sev.label}: {sev.definition}")
