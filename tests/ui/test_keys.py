@@ -84,6 +84,10 @@ async def test_sort_filter_and_detail(config):
         assert isinstance(app.screen, DetailScreen)
         text = screen_text(app)
         assert "212.0, 187.0" in text and "seen by this cockpit" in text
+        # Each transition seen: when and what, then its reason on a line of its own, cut with
+        # an ellipsis to fit the modal (not wrapped to its left edge and cut mid-word).
+        assert re.search(r"│   09:02:00Z  ALARM +│", text), text
+        assert re.search(r"│     Threshold Crossed: 2 datapoints \[212\.0, 187\.0\] were greater… +│", text), text
         await pilot.press("escape")
         assert isinstance(app.screen, CockpitScreen)
         await pilot.press("slash", "escape")

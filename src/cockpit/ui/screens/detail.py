@@ -21,7 +21,7 @@ from textual.widgets import Sparkline, Static
 from cockpit.sources.alarms import AlarmItem
 from cockpit.sources.replication import ReplicationItem
 from cockpit.sources.services import ServiceItem
-from cockpit.ui.format import age, count, lag, size
+from cockpit.ui.format import age, count, lag, one_line, size
 
 
 def _lines(pairs: list[tuple[str, Any]]) -> str:
@@ -39,7 +39,9 @@ def alarm_text(item: AlarmItem, history: list[tuple[datetime, str, str]], now: d
                    ("since", f"{item.updated_at:%Y-%m-%d %H:%M:%SZ} ({age(item.age(now))} ago)"
                     if item.updated_at else None),
                    ("description", item.description)])
-    seen = "\n".join(f"  {when:%H:%M:%SZ}  {state:<17} {escape(reason[:120])}" for when, state, reason in history)
+    # Two lines per transition: when and what, then its reason indented and cut to fit an
+    # 80-column modal (the whole current reason is above).
+    seen = "\n".join(f"  {when:%H:%M:%SZ}  {state}\n    {escape(one_line(reason, 60))}" for when, state, reason in history)
     return (f"{head}\n\n[b]reason[/]\n{escape(item.reason) or '—'}\n\n[b]seen by this cockpit[/]\n"
             + (seen or "  (no transition seen yet)"))
 
