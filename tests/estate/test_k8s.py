@@ -269,10 +269,10 @@ async def test_request_log_counts_what_the_cluster_served(cluster: Cluster) -> N
 
 
 async def test_stop_frees_the_port(tmp_path: Path) -> None:
-    estate = KubeEstate(RequestLog(), restart_seconds=RESTART)
+    # A long grace period, so a watch left open would hold stop() up for all of it.
+    estate = KubeEstate(RequestLog(), restart_seconds=RESTART, shutdown_seconds=30)
     await estate.start()
     port = int(estate.url.rsplit(":", 1)[1])
-    # An open watch must not hold the shutdown up.
     cfg = client.Configuration()
     await config.load_kube_config(config_file=str(estate.write_kubeconfig(tmp_path / "kc")), client_configuration=cfg)
     async with client.ApiClient(configuration=cfg) as api:
@@ -281,7 +281,7 @@ async def test_stop_frees_the_port(tmp_path: Path) -> None:
             await anext(stream)
             started = time.monotonic()
             await estate.stop()
-            assert time.monotonic() - started < 0.45  # not held up by the open watch
+            assert time.monotonic() - started < 10, "stop() waited on the open watch"
     with socket.socket() as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("127.0.0.1", port))  # would fail with EADDRINUSE if still served

@@ -29,15 +29,17 @@ from cockpit.estate.requestlog import RequestLog
 CONTEXT = "cockpit-demo"
 CONFIGMAPS = kmock.resource("v1/configmaps")
 NAMESPACES = kmock.resource("v1/namespaces")
-_SHUTDOWN_SECONDS = 0.5  # open watch streams are cut after this on stop()
+_SHUTDOWN_SECONDS = 0.5  # a request still open on stop() is cut after this
 
 
 class KubeEstate:
     """The cluster of the runbooks, served on ``url`` between :meth:`start` and :meth:`stop`."""
 
-    def __init__(self, log: RequestLog, *, restart_seconds: float = 3.0) -> None:
+    def __init__(self, log: RequestLog, *, restart_seconds: float = 3.0,
+                 shutdown_seconds: float = _SHUTDOWN_SECONDS) -> None:
         self.log = log
         self.restart_seconds = restart_seconds
+        self.shutdown_seconds = shutdown_seconds
         self.api = ClusterAPI(log=log)
         for key, (kind, namespaced, subresources, shortnames) in objs.RESOURCES.items():
             self.api.declare(key, kind, namespaced, subresources, shortnames)
@@ -53,7 +55,7 @@ class KubeEstate:
         await self.api.__aenter__()
         # aiohttp's own runner rather than kmock.Server: the latter also swaps aiohttp's DNS
         # resolver process-wide, which the estate neither needs nor may do.
-        runner = aiohttp.web.ServerRunner(aiohttp.web.Server(self.api), shutdown_timeout=_SHUTDOWN_SECONDS)
+        runner = aiohttp.web.ServerRunner(aiohttp.web.Server(self.api), shutdown_timeout=self.shutdown_seconds)
         try:
             await runner.setup()
             site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
