@@ -3,9 +3,10 @@
 The first frame paints before anything heavy happens: the heavy client libraries
 (aiobotocore, kubernetes-asyncio) are imported in a thread worker afterwards, and only
 then does polling start. In demo mode the app starts the emulated estate in a thread
-worker (``EstateProcess``), points this process's environment at it, and the panes go live
-when it is up (:class:`CockpitApp.EstateStarted`); providers then talk to the estate
-exactly as they would talk to AWS and a cluster.
+worker (``EstateProcess``) while those imports run, points this process's environment at
+it, and the panes go live once both are done (:class:`CockpitApp.EstateStarted`,
+:class:`CockpitApp.ClientsLoaded`); providers then talk to the estate exactly as they
+would talk to AWS and a cluster.
 
 The first frame needs Textual, the config, the screen file and the cockpit screen's
 widgets, nothing else: the incident dialogs and timeline store, the playbook engine
@@ -111,6 +112,7 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         self.clock = clock
         #: True once polling may start (clients imported, estate up in demo mode).
         self.live_ready = False
+        self._clients_imported = False
         self._connections: Any = None
         self.sub_title = ("demo · emulated estate" if estate else self.model.name) + (" · read-only" if read_only else "")
 
@@ -131,7 +133,7 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         self.call_after_refresh(self.preload)
         if self.estate is not None:
             self.start_estate()
-        elif self.poll:
+        if self.poll:  # in demo mode too: the imports overlap the estate's start-up
             self.call_after_refresh(self.load_clients)
 
     async def on_unmount(self) -> None:
@@ -162,6 +164,13 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
 
     @on(ClientsLoaded)
     def _clients_loaded(self) -> None:
+        self._clients_imported = True
+        self._go_live()
+
+    def _go_live(self) -> None:
+        """Start polling once the clients are imported and, in demo mode, the estate is up."""
+        if self.live_ready or not self._clients_imported or (self.estate is not None and self.estate_env is None):
+            return
         self.live_ready = True
         if isinstance(self.screen, CockpitScreen):
             self.screen.start_polling()
@@ -190,8 +199,7 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         self.estate_env = message.env
         for screen in self._cockpits():
             screen.estate_started(message.env)
-        if self.poll:
-            self.load_clients()
+        self._go_live()
         if self.exercise_setup is not None:
             self.start_exercise()
 
