@@ -41,22 +41,33 @@ def demo(ctx: click.Context, no_ui: bool, env_file: Path | None, scenario: str |
         cockpit demo --no-ui --env-file estate.env &
         set -a; . ./estate.env; set +a; aws s3 ls
     """
-    config = settings(ctx).config
-    scenario_model = None
-    if scenario:
-        from cockpit.content.scenario import find_scenario
-        from cockpit.estate.validation import check_scenario
+    estate = None
+    if not no_ui:
+        from cockpit.estate.process import EstateProcess
 
-        try:
-            scenario_model, scenario_path = find_scenario(scenario, config.scenarios_dirs)
-            check_scenario(scenario_model, scenario_path)
-        except ContentError as exc:
-            fail(str(exc))
-    if no_ui:
-        sys.exit(_run_estate(scenario_model, speed, env_file, parent_pid))
-    from cockpit.cli.open import open_demo
+        # Before anything else: the estate's start-up is the long pole, the rest overlaps it.
+        estate = EstateProcess(scenario=scenario, speed=speed)
+        estate.launch()
+    try:
+        config = settings(ctx).config
+        scenario_model = None
+        if scenario:
+            from cockpit.content.scenario import find_scenario
+            from cockpit.estate.validation import check_scenario
 
-    open_demo(settings(ctx), scenario=scenario, speed=speed)
+            try:
+                scenario_model, scenario_path = find_scenario(scenario, config.scenarios_dirs)
+                check_scenario(scenario_model, scenario_path)
+            except ContentError as exc:
+                fail(str(exc))
+        if estate is None:
+            sys.exit(_run_estate(scenario_model, speed, env_file, parent_pid))
+        from cockpit.cli.open import open_demo
+
+        open_demo(settings(ctx), estate)
+    finally:
+        if estate is not None:
+            estate.stop()
 
 
 def _run_estate(scenario, speed: float, env_file: Path | None, parent_pid: int | None) -> int:

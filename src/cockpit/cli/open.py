@@ -8,8 +8,13 @@ ever load it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cockpit.cli.common import Settings, fail
 from cockpit.content.errors import ContentError
+
+if TYPE_CHECKING:
+    from cockpit.estate.process import EstateProcess
 
 
 def _screen(settings: Settings):
@@ -33,19 +38,14 @@ def open_cockpit(settings: Settings) -> None:
         raise SystemExit(app.return_code)
 
 
-def open_demo(settings: Settings, *, scenario: str | None, speed: float) -> None:
-    """``cockpit demo``: start the estate as a child process, then the cockpit on it.
+def open_demo(settings: Settings, estate: EstateProcess) -> None:
+    """``cockpit demo``: the cockpit on the estate ``cockpit demo`` has just launched.
 
-    The first frame paints at once; the estate starts in a worker thread and the panes go
+    The first frame paints at once; a worker thread waits for the estate and the panes go
     live when it is ready. Quitting stops the estate; so does losing the cockpit process
     (the estate watches its parent).
     """
     screen = _screen(settings)
-    from cockpit.estate.process import EstateProcess
-
-    estate = EstateProcess(scenario=scenario, speed=speed)
-    estate.launch()  # before Textual loads: the two start-ups overlap
-
     from cockpit.ui.app import CockpitApp
 
     app = CockpitApp(config=settings.config, screen=screen, read_only=settings.read_only, estate=estate)
