@@ -1,9 +1,10 @@
 """Ready before the whole account is seeded, without anyone seeing it half-built.
 
-``AwsEstate.start(defer_rest=True)`` returns once what Cockpit's panes read exists and
-seeds the rest (S3, Route53, Lambda, ...) in a thread. These tests hold that thread at a
-gate of their own (a first seed step that waits for an Event), so what a client sees in
-the gap is deterministic rather than a race.
+``AwsEstate.start(defer_rest=True)`` returns once what the default screen reads exists
+and seeds the rest in a thread: first what other panes read (ECS, RDS, DynamoDB), then
+S3, Route53, Lambda, .... These tests hold that thread at a gate of their own (a seed step
+that waits for an Event, before S3), so what a client sees in the gap is deterministic
+rather than a race.
 """
 
 from __future__ import annotations
@@ -48,21 +49,61 @@ def held_rest(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[threading.Event
     release.set()
 
 
+@pytest.fixture
+def held_soon(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Make the deferred seed wait for the returned Event before it seeds ECS."""
+    release = threading.Event()
+    real_soon_steps = aws_module.soon_steps
+
+    def soon_steps(clients: Any, result: Any) -> list[tuple[str, Callable[[], None], frozenset[str]]]:
+        return [("held-by-test", lambda: release.wait(30), frozenset())] + real_soon_steps(clients, result)
+
+    monkeypatch.setattr(aws_module, "soon_steps", soon_steps)
+    yield release
+    release.set()
+
+
+async def test_each_service_is_answered_once_it_is_seeded_not_before(held_soon) -> None:
+    release = held_soon
+    estate = AwsEstate(RequestLog())
+    estate.start(defer_rest=True)
+    try:
+        async with outside(estate, "cloudwatch", cat.US_REGION) as cloudwatch, outside(estate, "ecs") as ecs:
+            # The alarms are ready: answered while ECS is still to come.
+            alarms = await asyncio.wait_for(cloudwatch.describe_alarms(AlarmNames=["prod-rds-high-cpu"]), 10)
+            assert [a["AlarmName"] for a in alarms["MetricAlarms"]] == ["prod-rds-high-cpu"]
+            described = asyncio.ensure_future(ecs.describe_services(cluster=cat.ECS.cluster,
+                                                                    services=[cat.ECS.service]))
+            done, _ = await asyncio.wait({described}, timeout=0.5)
+            assert not done, "an ECS request was answered before ECS was seeded"
+            assert estate.held_requests == 1
+            release.set()
+            service = (await asyncio.wait_for(described, 30))["services"][0]
+        assert (service["desiredCount"], service["runningCount"]) == (3, 3)  # never a false 0/3
+    finally:
+        estate.stop()
+
+
 async def test_panes_answer_at_once_and_other_services_wait_for_the_seed(held_rest) -> None:
     release, _ = held_rest
     estate = AwsEstate(RequestLog())
     estate.start(defer_rest=True)
     try:
-        # What a pane reads is there now: web-service 3/3, never a false 0/3.
+        # What a pane reads is there (at once, or once its service is seeded, before the
+        # held step): web-service 3/3, never a false 0/3; the alarms all there.
         async with outside(estate, "ecs") as ecs:
             service = (await ecs.describe_services(cluster=cat.ECS.cluster, services=[cat.ECS.service]))["services"][0]
         assert (service["desiredCount"], service["runningCount"]) == (3, 3)
+        async with outside(estate, "cloudwatch", cat.US_REGION) as cloudwatch:
+            alarms = (await cloudwatch.describe_alarms(AlarmNames=["prod-alb-unhealthy-targets"]))["MetricAlarms"]
+        assert [a["AlarmName"] for a in alarms] == ["prod-alb-unhealthy-targets"]
 
+        held_before = estate.held_requests
         async with outside(estate, "s3", cat.PRIMARY_REGION) as s3:
             head = asyncio.ensure_future(s3.head_object(Bucket=cat.DATA_LAKE, Key=DATA_LAKE_OBJECT))
             done, _ = await asyncio.wait({head}, timeout=0.5)
             assert not done, "an S3 request was answered before S3 was seeded"
-            assert estate.held_requests == 1
+            assert estate.held_requests == held_before + 1
             own = asyncio.ensure_future(asyncio.to_thread(estate.object_exists, cat.DATA_LAKE, DATA_LAKE_OBJECT))
             release.set()
             assert (await asyncio.wait_for(head, 30))["ResponseMetadata"]["HTTPStatusCode"] == 200

@@ -10,8 +10,9 @@ another estate in this process is running, instead of silently mixing them.
 
 Start time is most of what ``cockpit demo`` waits for, so: moto is imported through
 :mod:`moto_boot` (botocore's data decoded once, not five times), and the runner asks for
-``start(defer_rest=True)``: ready once what the panes read is seeded, the rest seeded in
-the second after behind a :class:`SeedGate` (docs/estate-aws.md, "Start time").
+``start(defer_rest=True)``: ready once what the default screen reads is seeded, the rest
+seeded in the second after, service by service, behind a :class:`SeedGate`
+(docs/estate-aws.md, "Start time").
 
 The driver methods (alarm states, published metrics, health-check lookups) are what a
 scenario uses to play "AWS": moto never evaluates alarms and never replicates objects.
@@ -36,7 +37,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from cockpit.estate import catalogue as cat
 from cockpit.estate import moto_boot
-from cockpit.estate.aws_seed import PANE_SERVICES, SeedResult, pane_steps, replication_data, rest_steps, run_steps
+from cockpit.estate.aws_seed import (READY_SERVICES, SeedResult, pane_steps, replication_data, rest_steps, run_steps,
+                                     soon_steps)
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 from cockpit.estate.wsgi_counter import CountingMiddleware
 from cockpit.estate.wsgi_gate import SeedGate
@@ -45,6 +47,9 @@ from cockpit.estate.wsgi_paging import DescribeAlarmsPaging
 #: Credentials the estate accepts (moto accepts any); printed into ``cockpit demo`` env files.
 ACCESS_KEY_ID = "testing"
 SECRET_ACCESS_KEY = "testing"
+
+#: How long the deferred seed waits, per request it makes, for outside requests to finish.
+_GIVE_WAY_SECONDS = 0.05
 
 _running_lock = threading.Lock()
 _running: AwsEstate | None = None
@@ -94,11 +99,12 @@ class AwsEstate:
     def start(self, *, defer_rest: bool = False) -> None:
         """Bind, serve in a daemon thread, reset moto and seed. Blocks until ready.
 
-        Ready means the whole account is seeded; with ``defer_rest``, it means what
-        Cockpit's panes read is seeded (``aws_seed.PANE_SERVICES``), and the rest is
-        seeded in a thread in the second after, while the server holds outside requests to
-        it (:class:`SeedGate`) and :meth:`client` waits for it, so nobody sees it half-built.
-        That second is most of what a cold ``cockpit demo`` would otherwise wait for.
+        Ready means the whole account is seeded; with ``defer_rest``, it means what the
+        default screen reads is seeded (``aws_seed.READY_SERVICES``), and the rest is
+        seeded in a thread in the second after, service by service, while the server holds
+        outside requests to each until it is done (:class:`SeedGate`) and :meth:`client`
+        waits likewise, so nobody sees a service half-built. That second is most of what a
+        cold ``cockpit demo`` would otherwise wait for.
         """
         global _running
         started = time.perf_counter()
@@ -112,10 +118,11 @@ class AwsEstate:
         try:
             moto_boot.boot()
             self._session = self._seeding_session()
+            self._session.events.register("before-call", self._give_way, unique_id="cockpit-give-way")
             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
             self._gate = SeedGate(DescribeAlarmsPaging(DomainDispatcherApplication(create_backend_app)),
-                                  PANE_SERVICES)
+                                  READY_SERVICES)
             app = CountingMiddleware(self._gate, self.log)
             self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_quiet_handler())
             self._server.daemon_threads = True
@@ -143,9 +150,14 @@ class AwsEstate:
         self.start_seconds = time.perf_counter() - started
 
     def _seed_rest(self, started: float) -> None:
-        """Seed what no pane reads, then let held requests through (also if seeding failed)."""
+        """Seed the other services, letting each one's held requests through once it is done
+        (and all of them if seeding failed)."""
         assert self.seed is not None
         try:
+            for name, step, services in soon_steps(self._client, self.seed):
+                run_steps([(name, step)], self.seed, time.perf_counter)
+                if self._gate is not None:
+                    self._gate.ready(services)
             run_steps(rest_steps(self._client, self.seed), self.seed, time.perf_counter)
         except BaseException as exc:  # reported by wait_seeded(), from whichever thread asks
             self._seed_error = exc
@@ -154,6 +166,11 @@ class AwsEstate:
             if self._gate is not None:
                 self._gate.open()
             self._seeded.set()
+
+    def _give_way(self, **_: Any) -> None:
+        """botocore hook: the deferred seed waits while outside requests are served (see SeedGate)."""
+        if self._gate is not None and threading.current_thread() is self._rest_thread:
+            self._gate.wait_quiet(_GIVE_WAY_SECONDS)
 
     def wait_seeded(self, timeout: float | None = 60.0) -> None:
         """Block until the whole account is seeded; raise if seeding failed or never ended."""
@@ -234,12 +251,17 @@ class AwsEstate:
     def client(self, service: str, region: str) -> Any:
         """A cached, internal-marked boto3 client (botocore clients are thread-safe; sessions are not).
 
-        For a service no pane reads, it first waits until the account is fully seeded: the
-        estate's own requests pass the gate, so this is what keeps the scenario driver (and
-        tests) from seeing an object or health check that is still being created.
+        For a service still being seeded, it first waits until that service is done (or
+        seeding failed: then it raises): the estate's own requests pass the gate, so this is
+        what keeps the scenario driver (and tests) from seeing an object or health check
+        that is still being created.
         """
-        if service not in PANE_SERVICES and self.endpoint_url:
-            self.wait_seeded()
+        gate = self._gate
+        if gate is not None and self.endpoint_url and not gate.is_ready(service):
+            gate.wait_ready(service)
+        if gate is not None and (self._seed_error is not None or not gate.is_ready(service)) \
+                and not gate.seeded(service):
+            self.wait_seeded()  # raises: what failed, or that it never ended
         return self._client(service, region)
 
     def _client(self, service: str, region: str) -> Any:

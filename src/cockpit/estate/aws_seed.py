@@ -146,8 +146,8 @@ def seed_s3(clients: Clients) -> None:
         "IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "index.html"}})
 
 
-def seed_compute(clients: Clients, result: SeedResult) -> None:
-    """Seed 001: VPC, EC2 hosts, ECS production-cluster running web-service, production-alb."""
+def seed_network(clients: Clients, result: SeedResult) -> None:
+    """Seed 001: VPC, EC2 hosts, production-alb and its target groups (ECS follows: seed_ecs)."""
     ec2 = clients("ec2", cat.US_REGION)
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": [
         {"Key": "Name", "Value": "production-vpc"}, {"Key": "Environment", "Value": "production"}]}])["Vpc"]
@@ -155,7 +155,7 @@ def seed_compute(clients: Clients, result: SeedResult) -> None:
                                  AvailabilityZone=f"{cat.US_REGION}{az}")["Subnet"]["SubnetId"]
                for i, az in enumerate("ab", start=1)]
     ecs_spec = cat.ECS
-    # The hosts' own image: moto's ~1,300 stock AMIs are not loaded (see seed_all).
+    # The hosts' own image: moto's ~1,300 stock AMIs are not loaded (see run_steps).
     result.image_id = ec2.register_image(Name=HOST_AMI_NAME,
                                          Description="Amazon Linux 2 ECS-optimized AMI")["ImageId"]
     reservation = ec2.run_instances(
@@ -182,6 +182,10 @@ def seed_compute(clients: Clients, result: SeedResult) -> None:
         elb.create_listener(LoadBalancerArn=result.alb_arn, Protocol="HTTP", Port=80 + n * 8000,
                             DefaultActions=[{"Type": "forward", "TargetGroupArn": arn}])
 
+
+def seed_ecs(clients: Clients, result: SeedResult) -> None:
+    """Seed 001: ECS production-cluster running web-service on the hosts, behind the ALB."""
+    ecs_spec = cat.ECS
     ecs = clients("ecs", ecs_spec.region)
     ecs.create_cluster(clusterName=ecs_spec.cluster)
     for revision in range(1, ecs_spec.revisions + 1):
@@ -331,26 +335,34 @@ def replication_data(pair: cat.ReplicationPair, at: datetime, *, latency_seconds
 
 Step = tuple[str, Callable[[], None]]
 
-#: What Cockpit's panes read (alarms, replication metrics, ECS, RDS, target health,
-#: DynamoDB), named as ``wsgi_counter.credential_scope`` names services, with EC2 behind
-#: ECS and the ALB. These are seeded before the estate says it is ready; the rest (S3,
-#: Route53, IAM, SNS, Lambda, Logs: read by playbooks, never by a pane) may be seeded just
-#: after, while the server holds outside requests to them (``wsgi_gate.SeedGate``).
-PANE_SERVICES = frozenset({"cloudwatch", "ec2", "ecs", "elbv2", "rds", "dynamodb"})
+#: Seeded before the estate says it is ready: what the default screen (greenlang-storage)
+#: reads from AWS, alarms and replication metrics, with EC2 and the ALB under the alarms
+#: (their dimension is the ALB's real id). Named as ``wsgi_counter.credential_scope`` names
+#: services. Everything else is seeded just after, service by service (``soon_steps``,
+#: then ``rest_steps``), while the server holds outside requests to each until it is done
+#: (``wsgi_gate.SeedGate``): nobody ever reads a half-built service, a false "0/3".
+READY_SERVICES = frozenset({"cloudwatch", "ec2", "elbv2"})
 
 
 def pane_steps(clients: Clients, result: SeedResult) -> list[Step]:
-    """Resources of PANE_SERVICES; alarms after the ALB (their dimension is its real id)."""
+    """Resources of READY_SERVICES; alarms after the ALB."""
     return [
-        ("compute", lambda: seed_compute(clients, result)),
+        ("network", lambda: seed_network(clients, result)),
         ("cloudwatch", lambda: seed_cloudwatch(clients, result)),
-        ("rds", lambda: seed_rds(clients)),
-        ("flight-school-table", lambda: seed_flight_school_table(clients)),
+    ]
+
+
+def soon_steps(clients: Clients, result: SeedResult) -> list[tuple[str, Callable[[], None], frozenset[str]]]:
+    """What other screens' panes read, first after ready; each with the services it completes."""
+    return [
+        ("ecs", lambda: seed_ecs(clients, result), frozenset({"ecs"})),
+        ("rds", lambda: seed_rds(clients), frozenset({"rds"})),
+        ("flight-school-table", lambda: seed_flight_school_table(clients), frozenset({"dynamodb"})),
     ]
 
 
 def rest_steps(clients: Clients, result: SeedResult) -> list[Step]:
-    """Everything else; IAM before Lambda (the functions' role)."""
+    """Everything else (read by playbooks, not panes); IAM before Lambda (the functions' role)."""
     return [
         ("iam", lambda: seed_iam(clients)),
         ("sns", lambda: seed_sns(clients)),
@@ -371,10 +383,3 @@ def run_steps(steps: list[Step], result: SeedResult, timer: Callable[[], float])
             started = timer()
             step()
             result.timings[name] = round(timer() - started, 3)
-
-
-def seed_all(clients: Clients, timer: Callable[[], float]) -> SeedResult:
-    """Build the whole account in one go."""
-    result = SeedResult()
-    run_steps(pane_steps(clients, result) + rest_steps(clients, result), result, timer)
-    return result

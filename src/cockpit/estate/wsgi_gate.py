@@ -1,12 +1,17 @@
 """Hold outside requests to services the estate has not finished seeding.
 
-The estate says it is ready once everything Cockpit's panes read exists (alarms, ECS,
-RDS, target health, ...), and seeds the rest (S3 objects, Route53, Lambda, ...) in the
-second after. Nobody may see that rest half-built: until the seed is done, a request
-from outside to any other service (or an unsigned one, whose service we cannot tell)
-waits here, then reaches moto as usual. The estate's own requests (``INTERNAL_MARKER``)
-pass, or the seed could never finish. Requests are recorded in the request log by the
-counting middleware in front of this one, on arrival, whether held or not.
+The estate says it is ready once what the default screen's panes read exists (alarms and
+replication metrics, the ALB), and seeds the rest in the second after, service by
+service: ECS, RDS and DynamoDB first (other screens' panes read them), then S3, Route53,
+Lambda, .... Nobody may see a service half-built: until its seed is done, a request from
+outside to it (or an unsigned one, whose service we cannot tell) waits here, then
+reaches moto as usual. The estate's own requests (``INTERNAL_MARKER``) pass, or the seed
+could never finish. Requests are recorded in the request log by the counting middleware
+in front of this one, on arrival, whether held or not.
+
+While the rest is seeded, the seeding thread gives way to outside requests in flight
+(:meth:`SeedGate.wait_quiet`): one process, one GIL, and a cockpit's first refresh
+should not queue behind the Lambda functions nobody is looking at yet.
 """
 
 from __future__ import annotations
@@ -19,30 +24,67 @@ from cockpit.estate.wsgi_counter import WsgiApp, credential_scope, is_internal
 
 
 class SeedGate:
-    """WSGI middleware: ``open()`` it when the seed is done (or has failed: then never hold)."""
+    """WSGI middleware: ``ready()`` services as they are seeded, ``open()`` when all are
+    (or seeding failed: then never hold)."""
 
     def __init__(self, app: WsgiApp, ready_services: frozenset[str], *, timeout: float = 60.0) -> None:
         self.app = app
-        self.ready_services = ready_services
         self.timeout = timeout
-        self._open = threading.Event()
-        self._count_lock = threading.Lock()
+        self._ready = set(ready_services)
+        self._open = False
+        self._changed = threading.Condition()
+        self._outside_in_flight = 0
         self.held = 0  # outside requests that had to wait for the seed
 
+    def ready(self, services: Iterable[str]) -> None:
+        """These services are seeded: let their held requests through."""
+        with self._changed:
+            self._ready.update(services)
+            self._changed.notify_all()
+
     def open(self) -> None:
-        self._open.set()
+        with self._changed:
+            self._open = True
+            self._changed.notify_all()
 
     @property
     def is_open(self) -> bool:
-        return self._open.is_set()
+        return self._open
+
+    def is_ready(self, service: str) -> bool:
+        """Whether a request to ``service`` would pass now."""
+        return self._open or service in self._ready
+
+    def seeded(self, service: str) -> bool:
+        """Whether ``service`` was declared seeded (an opened gate says nothing of it)."""
+        return service in self._ready
+
+    def wait_ready(self, service: str, timeout: float | None = None) -> bool:
+        """Block until ``service`` is seeded (or the gate opened); False on timeout."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.is_ready(service),
+                                          self.timeout if timeout is None else timeout)
+
+    def wait_quiet(self, timeout: float) -> None:
+        """Block while outside requests are being served, for at most ``timeout`` seconds."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._outside_in_flight == 0, timeout)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if not self._open.is_set() and not is_internal(environ):
-            service, _ = credential_scope(environ)
-            if service not in self.ready_services:
-                with self._count_lock:
-                    self.held += 1
-                # A seed that hangs must not hang clients forever: after the timeout they
-                # see whatever exists, and the estate process reports the failed seed.
-                self._open.wait(self.timeout)
-        return self.app(environ, start_response)
+        if is_internal(environ):
+            return self.app(environ, start_response)
+        service, _ = credential_scope(environ)
+        if not self.is_ready(service):
+            with self._changed:
+                self.held += 1
+            # A seed that hangs must not hang clients forever: after the timeout they
+            # see whatever exists, and the estate process reports the failed seed.
+            self.wait_ready(service)
+        with self._changed:
+            self._outside_in_flight += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self._changed:
+                self._outside_in_flight -= 1
+                self._changed.notify_all()
