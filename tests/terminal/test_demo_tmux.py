@@ -1,13 +1,15 @@
 """The whole program in a real terminal: `cockpit demo` under tmux at 80x24.
 
-Starts the demo as a user would, reads the screen, quits with `q`, and checks that nothing
-is left behind: no estate process, no listening port.
+Starts the demo as a user would, reads the screen, quits with `q` (or drops the terminal,
+as a lost SSH session does), and checks that nothing is left behind: no estate process, no
+listening port, no scratch directory.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 import shutil
 import socket
 import subprocess
@@ -91,3 +93,23 @@ def test_demo_opens_shows_the_estate_and_quits_cleanly(tmp_path):
         assert _estate_processes(pid) == [], "an estate process outlived the cockpit"
     finally:
         term.kill()
+
+
+def test_a_dropped_terminal_leaves_nothing_behind(tmp_path):
+    command = (f"env TERM=xterm-256color XDG_DATA_HOME={shlex.quote(str(tmp_path))} "
+               f"{shlex.quote(sys.executable)} -m cockpit demo")
+    term = Tmux(f"exec {command}")
+    try:
+        pid = term.pane_pid()
+        aws_port = int(term.wait_for(r"AWS_ENDPOINT_URL http://127\.0\.0\.1:(\d+)").group(1))
+        [estate] = _estate_processes(pid)
+        scratch = Path(re.search(r"--env-file (\S+)", estate).group(1)).parent
+        assert scratch.is_dir()
+    finally:
+        term.kill()  # tmux hangs up on the cockpit, as sshd does when the connection drops
+    deadline = time.monotonic() + 15
+    while (_port_open(aws_port) or _estate_processes(pid) or scratch.exists()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _estate_processes(pid) == [], "an estate process outlived the dropped terminal"
+    assert not _port_open(aws_port), "the estate's AWS port is still open"
+    assert not scratch.exists(), f"{scratch} was left behind"

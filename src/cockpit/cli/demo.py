@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -88,6 +89,7 @@ def _run_estate(scenario, speed: float, env_file: Path | None, parent_pid: int |
                 await estate.stop()
                 click.echo(f"cockpit: error: the emulated estate could not start: {exc}", err=True)
                 return 2
+            watch: asyncio.Task | None = None
             try:
                 env = estate.env()
                 click.echo(f"# Cockpit emulated estate ready in {estate.ready_seconds:.2f} s"
@@ -109,6 +111,8 @@ def _run_estate(scenario, speed: float, env_file: Path | None, parent_pid: int |
                 await estate.stop()
                 if env_file:
                     env_file.unlink(missing_ok=True)
+                    if watch is not None and watch.done() and not watch.cancelled():
+                        _remove_orphaned_demo_dir(env_file.parent)
         return 2 if failures else 0
 
     return asyncio.run(main())
@@ -126,6 +130,15 @@ async def _watch_seeding(estate, stop: asyncio.Event, failures: list[str]) -> No
         click.echo(f"cockpit: error: the emulated estate could not finish seeding AWS: {exc}", err=True)
         failures.append(str(exc))
         stop.set()
+
+
+def _remove_orphaned_demo_dir(directory: Path) -> None:
+    """The cockpit died without stopping us (SIGHUP kills it outright): its scratch directory
+    (our log, the env file) would stay in /tmp for good, so we remove it."""
+    from cockpit.estate.process import DEMO_DIR_PREFIX
+
+    if directory.name.startswith(DEMO_DIR_PREFIX):
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 async def _watch_parent(pid: int, stop: asyncio.Event) -> None:

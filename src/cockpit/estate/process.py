@@ -43,12 +43,17 @@ def format_env(env: dict[str, str], *, export: bool = False) -> str:
     return "".join(f"{prefix}{key}={shlex.quote(value)}\n" for key, value in env.items())
 
 
+#: The cockpit's scratch directory for its estate (env file, log). Removed by ``stop()``, or
+#: by the estate itself when the cockpit died without stopping it (a dropped SSH session).
+DEMO_DIR_PREFIX = "cockpit-demo-"
+
+
 class EstateProcess:
     """``with EstateProcess(scenario=..., speed=...) as env:`` — the estate's environment."""
 
     def __init__(self, *, scenario: str | None = None, speed: float | None = None, timeout: float = 30.0):
         self.scenario, self.speed, self.timeout = scenario, speed, timeout
-        self._dir = Path(tempfile.mkdtemp(prefix="cockpit-demo-"))
+        self._dir = Path(tempfile.mkdtemp(prefix=DEMO_DIR_PREFIX))
         self.env_file = self._dir / "estate.env"
         self.log_file = self._dir / "estate.log"
         self.proc: subprocess.Popen | None = None
