@@ -89,7 +89,7 @@ class EstateProcess:
                 return self.env
             if self.proc.poll() is not None:
                 raise EstateStartError(f"the emulated estate exited (code {self.proc.returncode}):\n{self.tail()}")
-            time.sleep(0.05)
+            time.sleep(0.01)  # a stat per 10 ms is nothing; the panes wait on it
         self.stop()
         raise EstateStartError(f"the emulated estate was not ready after {self.timeout:.0f} s:\n{self.tail()}")
 
