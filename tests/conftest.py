@@ -30,24 +30,44 @@ class EstateHandle:
 
 
 @pytest.fixture(scope="session")
-def start_estate() -> Iterator[Callable[..., EstateHandle]]:
-    """Start estate processes on demand; all are stopped at the end of the session."""
+def _estate_processes() -> Iterator[list[EstateProcess]]:
+    """Every estate process the session started; all are stopped at its end."""
     started: list[EstateProcess] = []
-
-    def start(scenario: str | None = None, speed: float | None = None) -> EstateHandle:
-        process = EstateProcess(scenario=scenario, speed=speed, timeout=60)
-        started.append(process)
-        return EstateHandle(process, process.start())
-
-    yield start
+    yield started
     for process in started:
         process.stop()
 
 
+def _start(started: list[EstateProcess], scenario: str | None = None, speed: float | None = None) -> EstateHandle:
+    process = EstateProcess(scenario=scenario, speed=speed, timeout=60)
+    started.append(process)
+    return EstateHandle(process, process.start())
+
+
+@pytest.fixture(scope="module")
+def start_estate(_estate_processes: list[EstateProcess]) -> Iterator[Callable[..., EstateHandle]]:
+    """Start estate processes on demand; those a module started stop when the module ends.
+
+    A scenario estate at speed 600 keeps publishing metrics and ticking its cluster after
+    its tests are done; later modules (and their timing-sensitive UI tests) should not
+    share the CPU with a dozen of them.
+    """
+    mine: list[EstateProcess] = []
+
+    def start(scenario: str | None = None, speed: float | None = None) -> EstateHandle:
+        handle = _start(_estate_processes, scenario, speed)
+        mine.append(handle.process)
+        return handle
+
+    yield start
+    for process in mine:
+        process.stop()
+
+
 @pytest.fixture(scope="session")
-def estate(start_estate) -> EstateHandle:
+def estate(_estate_processes: list[EstateProcess]) -> EstateHandle:
     """The suite's calm estate (no scenario). Don't change it in ways other tests would see."""
-    return start_estate()
+    return _start(_estate_processes)
 
 
 @pytest.fixture
