@@ -83,6 +83,9 @@ class Estate:
         self.driver = ScenarioDriver(self.scenario, self.state, self.aws, self.kube, ScenarioClock(self.speed),
                                      publish_seconds=self.publish_seconds)
         await self.driver.publish_replication()  # first datapoints before anyone asks
+        # Events at T+0 are part of the world a client first sees: fired before ready, not
+        # on the driver's first tick, which a fast client (a facilitator's "pause") can beat.
+        await self.driver.fire_due_events()
         self._driver_task = asyncio.create_task(self.driver.run(), name="scenario-driver")
         self.started_at = time.time()
         self.ready_seconds = time.monotonic() - began
