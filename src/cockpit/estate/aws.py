@@ -257,11 +257,10 @@ class AwsEstate:
         that is still being created.
         """
         gate = self._gate
-        if gate is not None and self.endpoint_url and not gate.is_ready(service):
-            gate.wait_ready(service)
-        if gate is not None and (self._seed_error is not None or not gate.is_ready(service)) \
-                and not gate.seeded(service):
-            self.wait_seeded()  # raises: what failed, or that it never ended
+        if gate is not None and self.endpoint_url and not gate.seeded(service):
+            gate.wait_ready(service)  # returns at once once the whole seed is over
+            if self._seed_error is not None or not gate.is_ready(service):
+                self.wait_seeded()  # raises: what failed, or that it never ended
         return self._client(service, region)
 
     def _client(self, service: str, region: str) -> Any:

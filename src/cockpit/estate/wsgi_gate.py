@@ -47,10 +47,6 @@ class SeedGate:
             self._open = True
             self._changed.notify_all()
 
-    @property
-    def is_open(self) -> bool:
-        return self._open
-
     def is_ready(self, service: str) -> bool:
         """Whether a request to ``service`` would pass now."""
         return self._open or service in self._ready
