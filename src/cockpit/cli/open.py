@@ -42,17 +42,14 @@ def open_demo(settings: Settings, estate: EstateProcess) -> None:
     """``cockpit demo``: the cockpit on the estate ``cockpit demo`` has just launched.
 
     The first frame paints at once; a worker thread waits for the estate and the panes go
-    live when it is ready. Quitting stops the estate; so does losing the cockpit process
-    (the estate watches its parent).
+    live when it is ready. ``cockpit demo`` stops the estate when this returns or raises;
+    losing the cockpit process stops it too (the estate watches its parent).
     """
     screen = _screen(settings)
     from cockpit.ui.app import CockpitApp
 
     app = CockpitApp(config=settings.config, screen=screen, read_only=settings.read_only, estate=estate)
-    try:
-        app.run()
-    finally:
-        estate.stop()
+    app.run()
     if app.return_code:
         raise SystemExit(app.return_code)
     if app.startup_error:
