@@ -24,6 +24,13 @@ from cockpit.ui.format import age
 from cockpit.ui.widgets.table_rows import ChangesTable
 
 
+def _border_text(name: str) -> property:
+    """Widget's ``name`` (``border_title``/``border_subtitle``), set through ``Pane._set_border_text``."""
+    widget_attribute = Widget.__dict__[name]
+    return property(lambda pane: widget_attribute.__get__(pane, type(pane)),
+                    lambda pane, value: pane._set_border_text(name, value))
+
+
 class Pane(Vertical, can_focus=False):
     """Base of the alarms, replication and services panes."""
 
@@ -59,21 +66,8 @@ class Pane(Vertical, can_focus=False):
         finally:
             self._border_only = False
 
-    @property  # type: ignore[override]
-    def border_title(self) -> str | None:
-        return Widget.__dict__["border_title"].__get__(self, type(self))
-
-    @border_title.setter
-    def border_title(self, value: Any) -> None:
-        self._set_border_text("border_title", value)
-
-    @property  # type: ignore[override]
-    def border_subtitle(self) -> str | None:
-        return Widget.__dict__["border_subtitle"].__get__(self, type(self))
-
-    @border_subtitle.setter
-    def border_subtitle(self, value: Any) -> None:
-        self._set_border_text("border_subtitle", value)
+    border_title = _border_text("border_title")  # type: ignore[assignment]
+    border_subtitle = _border_text("border_subtitle")  # type: ignore[assignment]
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Any:
         if self._border_only and not (regions or layout or recompose) and self.is_mounted:
