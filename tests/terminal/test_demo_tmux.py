@@ -69,10 +69,28 @@ def _estate_processes(parent_pid: int) -> list[str]:
     return [line for line in out.stdout.splitlines() if "pgrep" not in line]
 
 
-def test_demo_opens_shows_the_estate_and_quits_cleanly(tmp_path):
+def _start_demo(tmp_path, *args: str) -> Tmux:
     command = (f"env TERM=xterm-256color XDG_DATA_HOME={shlex.quote(str(tmp_path))} "
-               f"{shlex.quote(sys.executable)} -m cockpit demo --scenario eu-west-1-storage-outage --speed 60")
-    term = Tmux(f"exec {command}")
+               f"{shlex.quote(sys.executable)} -m cockpit demo {' '.join(map(shlex.quote, args))}")
+    return Tmux(f"exec {command}")
+
+
+def _left_behind(parent_pid: int, aws_port: int, scratch: Path | None = None, timeout: float = 10.0) -> list[str]:
+    """What of the cockpit's estate is still there once ``timeout`` has passed (nothing: [])."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = [what for what, there in (
+            ("an estate process", bool(_estate_processes(parent_pid))),
+            (f"the estate's AWS port {aws_port}, open", _port_open(aws_port)),
+            (f"the scratch directory {scratch}", scratch is not None and scratch.exists()),
+        ) if there]
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.2)
+
+
+def test_demo_opens_shows_the_estate_and_quits_cleanly(tmp_path):
+    term = _start_demo(tmp_path, "--scenario", "eu-west-1-storage-outage", "--speed", "60")
     try:
         pid = term.pane_pid()
         term.wait_for(r"Starting the emulated estate|AWS_ENDPOINT_URL", timeout=15)  # first frame, at once
@@ -86,19 +104,13 @@ def test_demo_opens_shows_the_estate_and_quits_cleanly(tmp_path):
         while term.alive() and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not term.alive(), "cockpit did not exit on q"
-        deadline = time.monotonic() + 10
-        while (_port_open(aws_port) or _estate_processes(pid)) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not _port_open(aws_port), "the estate's AWS port is still open after quitting"
-        assert _estate_processes(pid) == [], "an estate process outlived the cockpit"
+        assert _left_behind(pid, aws_port) == [], "the estate outlived the cockpit"
     finally:
         term.kill()
 
 
 def test_a_dropped_terminal_leaves_nothing_behind(tmp_path):
-    command = (f"env TERM=xterm-256color XDG_DATA_HOME={shlex.quote(str(tmp_path))} "
-               f"{shlex.quote(sys.executable)} -m cockpit demo")
-    term = Tmux(f"exec {command}")
+    term = _start_demo(tmp_path)
     try:
         pid = term.pane_pid()
         aws_port = int(term.wait_for(r"AWS_ENDPOINT_URL http://127\.0\.0\.1:(\d+)").group(1))
@@ -107,9 +119,4 @@ def test_a_dropped_terminal_leaves_nothing_behind(tmp_path):
         assert scratch.is_dir()
     finally:
         term.kill()  # tmux hangs up on the cockpit, as sshd does when the connection drops
-    deadline = time.monotonic() + 15
-    while (_port_open(aws_port) or _estate_processes(pid) or scratch.exists()) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert _estate_processes(pid) == [], "an estate process outlived the dropped terminal"
-    assert not _port_open(aws_port), "the estate's AWS port is still open"
-    assert not scratch.exists(), f"{scratch} was left behind"
+    assert _left_behind(pid, aws_port, scratch, timeout=15) == []

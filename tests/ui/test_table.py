@@ -46,6 +46,14 @@ class Pair(App[None]):
     def tables(self) -> list[DataTable]:
         return [self.query_one("#lean", DataTable), self.query_one("#plain", DataTable)]
 
+    def fill(self, rows: int) -> None:
+        """The same columns and ``rows`` rows in both tables."""
+        for table in self.tables():
+            for column in COLUMNS:
+                table.add_column(column, key=column)
+            for i in range(rows):
+                table.add_row(*cells(i), key=f"k{i}")
+
 
 def painted(table: DataTable) -> list[list[tuple[str, object]]]:
     """Every line of ``table`` as the compositor gets it (``Widget.render_lines``: the line cache first)."""
@@ -74,11 +82,7 @@ async def same_focused_picture(pilot, app: Pair, what: str) -> None:
 async def test_a_lean_table_paints_what_a_datatable_paints_after_every_change():
     app = Pair()
     async with app.run_test(size=(70, 30)) as pilot:
-        for table in app.tables():
-            for column in COLUMNS:
-                table.add_column(column, key=column)
-            for i in range(30):
-                table.add_row(*cells(i), key=f"k{i}")
+        app.fill(30)
         await same_picture(pilot, app, "first rows")
         lean, plain = app.tables()
         painted(lean)  # warm LeanTable's caches: the next steps must not reuse stale renders
@@ -153,11 +157,8 @@ class TintedPair(Pair):
 async def test_a_lean_table_tinted_on_focus_repaints_every_line():
     app = TintedPair()
     async with app.run_test(size=(70, 30)) as pilot:
+        app.fill(12)
         for table in app.tables():
-            for column in COLUMNS:
-                table.add_column(column, key=column)
-            for i in range(12):
-                table.add_row(*cells(i), key=f"k{i}")
             table.move_cursor(row=2)
         await same_picture(pilot, app, "first rows")
         painted(app.tables()[0])
