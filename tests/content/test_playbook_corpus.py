@@ -115,14 +115,14 @@ CASES = [
           title: Sync
           risk: write
           argv: [bash, -c, "aws s3 ls {{ params.bucket }}"]
-        """), 20, "would let a parameter inject shell commands"),
+        """), 20, "argv[2]: this argument is the command line (or script) bash runs"),
     ("templated program", with_step("""\
         - id: run
           kind: shell
           title: Run
           risk: write
           argv: ["{{ params.bucket }}", x]
-        """), 20, "argv[0] (the program) must be written literally"),
+        """), 20, "argv[0]: the program must be written literally"),
     ("shell without risk", with_step("""\
         - id: run
           kind: shell

@@ -162,3 +162,49 @@ def test_timestamps_reach_playbooks_in_utc():
     paris = timezone(timedelta(hours=1))
     answer = {"LastModified": datetime(2026, 2, 1, 13, 0, tzinfo=paris)}
     assert jsonable(answer) == {"LastModified": "2026-02-01T12:00:00+00:00"}
+
+
+WRAPPED = """
+id: wrapped
+title: Wrapped
+parameters:
+  x: {}
+steps:
+  - id: planted
+    kind: shell
+    title: A wrapped shell
+    risk: read
+    argv: [env, sh, -c, "{{ params.x }}"]
+"""
+
+
+def test_a_wrapped_shell_with_a_template_does_not_validate(tmp_path):
+    from cockpit.content.errors import ContentError
+
+    path = write_playbook(tmp_path / "pb", WRAPPED)
+    with pytest.raises(ContentError) as caught:
+        load_playbook(path)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:11: argv[3]: a template here could become one of sh's options (a value such as -c or -e): "
+        "write sh's options literally"]
+
+
+async def test_the_engine_refuses_a_planted_command_from_a_playbook_that_skipped_validation(tmp_path):
+    """A playbook built in code (no file, no checks) still cannot hand a parameter to `env sh -c`."""
+    import yaml
+
+    from cockpit.content.playbook import Playbook
+    from cockpit.engine import StepFinished
+
+    target = tmp_path / "pwned"
+    playbook = Playbook.model_validate(yaml.safe_load(WRAPPED))
+    seen: list = []
+    async with AsyncTimeline(tmp_path / "t.db", "tester@host") as tl:
+        incident = await tl.declare("planted", "P3")
+        engine = await Engine.start(playbook, tl, incident.id, {"x": f"touch {target}"},
+                                    operator=HeadlessOperator(yes=True), policy=Policy(), listeners=[seen.append])
+        await engine.run_to_end()
+    assert not target.exists()
+    finished = next(e for e in seen if isinstance(e, StepFinished) and e.step_id == "planted")
+    assert engine.state_of("planted") == "failed"
+    assert (finished.error or "").startswith("not run: argv[3]: ")

@@ -4,7 +4,7 @@ pydantic validates each field on its own; these checks relate fields to each oth
 are unique, every ``goto`` names a step further down (a playbook only runs forward, so it can
 never loop forever: to repeat something, use a ``wait`` step), templates parse and name only
 parameters that exist and steps that run earlier, AWS operations and their parameter names
-exist in botocore's service model, and a shell step never hands a template to a shell.
+exist in botocore's service model, and a shell step's templates fill no element a program reads as code (``argv_rules``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError
 
-from cockpit.content import templating
+from cockpit.content import argv_rules, templating
 from cockpit.content.errors import Problem
 from cockpit.content.playbook import END, AwsCall, ChooseStep, Playbook, ShellStep, StepBase, WaitStep
 from cockpit.content.yamlfile import Loc, line_for
@@ -27,7 +27,6 @@ _PLAIN_KEYS = {"id", "kind", "phase", "on_failure", "service", "operation", "act
                "risk", "outputs", "expect", "options", "check", "when", "until", "timeout", "interval",
                "retries", "retry_delay", "presign", "expires_in", "status", "exit_codes"}
 _EXPRESSION_KEYS = {"when", "until"}
-_SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "fish", "csh", "tcsh", "busybox"}
 
 
 def _suggest(name: str, known: list[str]) -> str:
@@ -177,16 +176,9 @@ class _Checker:
             self.report(where, message)
 
     def check_shell(self, step: ShellStep, loc: Loc) -> None:
-        program = step.argv[0]
-        if templating.has_template(program):
-            self.report(loc + ("argv", 0), "argv[0] (the program) must be written literally, not a template")
-            return
-        if Path(program).name in _SHELLS and any(a.startswith("-") and "c" in a for a in step.argv[1:]):
-            for j, arg in enumerate(step.argv[1:], 1):
-                if templating.has_template(arg):
-                    self.report(loc + ("argv", j), f"a template inside `{Path(program).name} -c` would let a "
-                                "parameter inject shell commands: run the program directly with an argv list")
-                    return
+        """The argv rule of :mod:`cockpit.content.argv_rules`, which the engine applies again before a run."""
+        for j, message in argv_rules.problems(list(step.argv)):
+            self.report(loc + ("argv", j), f"argv[{j}]: {message}")
 
 
 def _template_values(value: Any, loc: Loc, key: Any = None, extra: frozenset[str] = frozenset()

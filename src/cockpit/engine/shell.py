@@ -2,7 +2,10 @@
 
 Each argv element is rendered on its own and passed as one argument to
 ``asyncio.create_subprocess_exec``, so ``x; touch /tmp/pwned`` in a parameter is one odd
-argument, not a second command. The child gets its own process group, so cancelling
+argument, not a second command. What that cannot stop is a template filling an element a
+program reads as code (``env sh -c "{{ x }}"``): :func:`run_shell` applies the argv rule of
+:mod:`cockpit.content.argv_rules` again before every start, so a playbook that never went
+through validation (built in code, loaded some other way) cannot run one either. The child gets its own process group, so cancelling
 (SIGTERM, then SIGKILL after a grace period) reaches whatever it started too.
 """
 
@@ -13,7 +16,7 @@ import os
 import signal
 from typing import Any
 
-from cockpit.content import templating
+from cockpit.content import argv_rules, templating
 from cockpit.content.playbook import ShellStep
 from cockpit.engine.results import StepFailure, StepResult
 from cockpit.engine.runtime import Runtime
@@ -55,6 +58,10 @@ async def terminate(proc: asyncio.subprocess.Process, grace: float) -> None:
 
 
 async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: float | None = None) -> StepResult:
+    refused = argv_rules.problems(list(step.argv))
+    if refused:
+        index, message = refused[0]
+        raise StepFailure(f"not run: argv[{index}]: {message}")
     r = render_shell(step, ctx)
     try:
         proc = await asyncio.create_subprocess_exec(
