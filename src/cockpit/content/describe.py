@@ -12,7 +12,7 @@ import json
 import shlex
 from typing import Any
 
-from cockpit.content import templating
+from cockpit.content import templating, urls
 from cockpit.content.durations import format_duration
 from cockpit.content.playbook import (
     ApproveStep, AwsCall, ChooseStep, HttpCall, K8sCall, ManualStep, NotifyStep, Playbook, ShellStep, StepBase,
@@ -82,7 +82,7 @@ def _call_lines(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any]) -> list
             cmd = f"kubectl -n {ns} {verb} configmap/{name} data={_json(render(call.data, ctx))}"
         lines.append(f"call: $ {cmd}")
     else:
-        lines.append(f"call: {call.method} {render(call.url, ctx)}")
+        lines.append(f"call: {call.method} {urls.preview_url(call.url, ctx)}")
         for key, value in render(call.headers, ctx).items():
             lines.append(f"  header {key}: {value}")
         if call.json_body is not None:

@@ -17,9 +17,9 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError
 
-from cockpit.content import argv_rules, templating
+from cockpit.content import argv_rules, templating, urls
 from cockpit.content.errors import Problem
-from cockpit.content.playbook import END, AwsCall, ChooseStep, Playbook, ShellStep, StepBase, WaitStep
+from cockpit.content.playbook import END, AwsCall, ChooseStep, HttpCall, Playbook, ShellStep, StepBase, WaitStep
 from cockpit.content.yamlfile import Loc, line_for
 
 #: Step keys whose strings are names, not templates.
@@ -59,6 +59,11 @@ class _Checker:
                 self.check_aws(step.check, loc + ("check",))
             if isinstance(step, ShellStep):
                 self.check_shell(step, loc)
+            for call, where in ((step, loc), (getattr(step, "check", None), loc + ("check",))):
+                if isinstance(call, HttpCall):
+                    message = urls.problem(call.url)
+                    if message:
+                        self.report(where + ("url",), f"url: {message}")
         return sorted(self.problems, key=lambda p: p.line or 0)
 
     # -- structure -------------------------------------------------------------------------

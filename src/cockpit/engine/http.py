@@ -1,11 +1,16 @@
-"""The ``http`` step (and ``http`` wait checks): one request, the status, the JSON body judged."""
+"""The ``http`` step (and ``http`` wait checks): one request, the status, the JSON body judged.
+
+The URL is rendered by :func:`cockpit.content.urls.render_url` (each parameter encoded for the
+part of the URL it fills) and sent as rendered: ``encoded=True`` keeps aiohttp from re-quoting
+it, which would turn ``%2E%2E`` back into ``..`` and normalise the path.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from cockpit.content import templating
+from cockpit.content import templating, urls
 from cockpit.content.playbook import HttpCall
 from cockpit.engine.results import StepFailure, StepResult, judge
 from cockpit.engine.runtime import Runtime
@@ -14,13 +19,14 @@ _BODY_CAP = 256 * 1024
 
 
 def render_http(call: HttpCall, ctx: dict[str, Any]) -> dict[str, Any]:
-    return {"method": call.method, "url": str(templating.render_value(call.url, ctx)),
+    return {"method": call.method, "url": urls.render_url(call.url, ctx),
             "headers": {k: str(v) for k, v in templating.render_value(call.headers, ctx).items()},
             "json": templating.render_value(call.json_body, ctx), "status": call.status}
 
 
 async def run_http(call: HttpCall, ctx: dict[str, Any], rt: Runtime, timeout: float = 30.0) -> StepResult:
     import aiohttp
+    import yarl
 
     rendered = render_http(call, ctx)
     session = await rt.connections.http()
@@ -28,7 +34,7 @@ async def run_http(call: HttpCall, ctx: dict[str, Any], rt: Runtime, timeout: fl
     if rendered["json"] is not None:
         kwargs["json"] = rendered["json"]
     try:
-        async with session.request(call.method, rendered["url"], **kwargs) as resp:
+        async with session.request(call.method, yarl.URL(rendered["url"], encoded=True), **kwargs) as resp:
             raw = await resp.content.read(_BODY_CAP)
             status = resp.status
     except aiohttp.ClientError as exc:
