@@ -12,11 +12,21 @@ import click
 
 from cockpit.config import Config, load_config
 from cockpit.content.errors import ContentError
+from cockpit.textsafe import sanitize
+
+
+def echo(text: object = "", err: bool = False, nl: bool = True) -> None:
+    """``click.echo`` for human-readable output: what the terminal would act on is removed.
+
+    Every command prints titles, notes, parameters and program output through here (JSON goes
+    out with ``click.echo``: it escapes control characters itself and must stay lossless).
+    """
+    click.echo(sanitize(str(text)), err=err, nl=nl)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``cockpit: error: <message>`` on stderr and exit; never a traceback."""
-    click.echo(f"cockpit: error: {message}", err=True)
+    echo(f"cockpit: error: {sanitize(message, newlines=False)}", err=True)
     sys.exit(code)
 
 

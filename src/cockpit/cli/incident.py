@@ -15,7 +15,8 @@ from pathlib import Path
 
 import click
 
-from cockpit.cli.common import fail, settings
+from cockpit.cli.common import echo, fail, settings
+from cockpit.textsafe import sanitize
 from cockpit.timeline import Timeline, TimelineError
 from cockpit.timeline.model import Incident
 
@@ -32,9 +33,9 @@ def _timeline(ctx: click.Context) -> Iterator[Timeline]:
         fail(f"timeline database {config.db}: {exc}")
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str, output: Path | None, raw: bool = False) -> None:
     if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
+        (click.echo if raw else echo)(text, nl=not text.endswith("\n"))  # JSON stays lossless
         return
     try:
         output.write_text(text, encoding="utf-8")
@@ -171,7 +172,7 @@ def list_cmd(ctx: click.Context, as_json: bool, only_open: bool) -> None:
         click.echo(json.dumps([i.to_json() for i in incidents], indent=2))
     else:
         for i in incidents:
-            click.echo(_line(i))
+            echo(_line(i))
 
 
 @incident.command()
@@ -187,13 +188,13 @@ def show(ctx: click.Context, incident_id: str, as_json: bool) -> None:
             click.echo(export_json(tl, incident_id), nl=False)
             return
         i = tl.incident(incident_id)
-        click.echo(_line(i))
+        echo(_line(i))
         for label, value in (("commander", i.commander), ("scribe", i.scribe), ("communications", i.communications),
                              ("detected", i.detected_at), ("next update due", i.next_update_due)):
             if value:
-                click.echo(f"  {label}: {value}")
+                echo(f"  {label}: {value}")
         for e in tl.events(i.id):
-            click.echo(f"{e.ts}  {e.actor}  {e.kind}  {e.message}")
+            echo(f"{e.ts}  {e.actor}  {e.kind}  {e.message}")
 
 
 FORMATS = ("md", "json", "comms-initial", "comms-resolution")
@@ -217,7 +218,7 @@ def export(ctx: click.Context, incident_id: str, fmt: str, output: Path | None, 
         if fmt == "md":
             from cockpit.timeline.postmortem import render_markdown
 
-            text = render_markdown(tl, incident_id)
+            text = sanitize(render_markdown(tl, incident_id))  # a file is read on a terminal too
         elif fmt == "json":
             from cockpit.timeline.transfer import export_json
 
@@ -226,7 +227,7 @@ def export(ctx: click.Context, incident_id: str, fmt: str, output: Path | None, 
             from cockpit.timeline.comms import render_comms
 
             text = render_comms(tl, incident_id, fmt.removeprefix("comms-"), values)
-    _write(text, output)
+    _write(text, output, raw=fmt == "json")
 
 
 @incident.command("import")

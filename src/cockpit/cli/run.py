@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from cockpit.cli.common import fail, settings
+from cockpit.cli.common import echo, fail, settings
 
 NEEDS_PERSON = 3
 
@@ -47,28 +47,28 @@ class Printer:
         if isinstance(event, RunStarted):
             verb = "resuming" if event.resumed else "started"
             at = f" at step {event.at_step}" if event.resumed and event.at_step else ""
-            click.echo(f"{event.playbook_id}: {verb} run {event.run_id}{at}")
+            echo(f"{event.playbook_id}: {verb} run {event.run_id}{at}")
         elif isinstance(event, StepStarted):
             again = f" (attempt {event.attempt})" if event.attempt > 1 else ""
-            click.echo(f"[{self.numbers[event.step_id]}/{self.total}] {event.step_id}: {event.title}{again}")
+            echo(f"[{self.numbers[event.step_id]}/{self.total}] {event.step_id}: {event.title}{again}")
             for line in event.call[:3]:
-                click.echo(f"      {line}")
+                echo(f"      {line}")
         elif isinstance(event, StepOutput):
-            click.echo(f"      | {event.line}")
+            echo(f"      | {event.line}")
         elif isinstance(event, StepWaiting):
             pass
         elif isinstance(event, StepFinished):
             number = self.numbers.get(event.step_id, 0)
             took = f" ({event.duration:.1f}s)" if event.duration >= 0.05 else ""
             if event.state == "skipped":
-                click.echo(f"[{number}/{self.total}] {event.step_id}: {event.summary}")
+                echo(f"[{number}/{self.total}] {event.step_id}: {event.summary}")
                 for line in event.call if event.summary.startswith("not executed") else []:
-                    click.echo(f"      {line}")
+                    echo(f"      {line}")
                 return
-            click.echo(f"      {event.summary}{took}")
+            echo(f"      {event.summary}{took}")
         elif isinstance(event, RunFinished):
             reason = f" ({event.reason})" if event.reason else ""
-            click.echo(f"run {event.run_id} {event.status}{reason}")
+            echo(f"run {event.run_id} {event.status}{reason}")
 
 
 @click.command()
@@ -155,7 +155,7 @@ async def _run(config: Any, playbook: Any, given: dict[str, str], incident_id: s
                 except ParameterError as exc:
                     fail(str(exc))
                 incident = await timeline.declare(title or "", severity or "", mode=mode)
-                click.echo(f"declared {incident.id}")
+                echo(f"declared {incident.id}")
             runs = await timeline.call(timeline.sync.runs, incident.id)
         except TimelineError as exc:
             fail(str(exc))
