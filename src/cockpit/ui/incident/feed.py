@@ -14,16 +14,18 @@ one host share the file, so a colleague's ``declare`` shows up here within a sec
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.dom import DOMNode
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
+from cockpit.textsafe import sanitize
 from cockpit.timeline.model import Event, Incident, TimelineError
 
 if TYPE_CHECKING:  # the store is imported by load_store(), after the first frame
@@ -117,6 +119,17 @@ class IncidentFeed:
         return update
 
     async def _fetch(self, tl: AsyncTimeline) -> FeedUpdate:
+        """One poll, every incident and event made safe to show (:func:`_shown`): this feed is
+        the one way the timeline reaches the incident widgets, so no escape sequence a title
+        or note carries (OSC 52, CSI…) is ever painted; the file keeps the text as written."""
+        update = await self._fetch_raw(tl)
+        return dataclasses.replace(
+            update, incident=_shown(update.incident), open_incidents=tuple(map(_shown, update.open_incidents)),
+            events=update.events[:len(update.events) - len(update.new_events)] + tuple(map(_shown, update.new_events))
+            if not update.reset else tuple(map(_shown, update.events)),
+            new_events=tuple(map(_shown, update.new_events)))
+
+    async def _fetch_raw(self, tl: AsyncTimeline) -> FeedUpdate:
         before = self.latest
         if not self._started:
             # Start from the end of the file: only the current incident's past matters.
@@ -182,3 +195,15 @@ class IncidentFeed:
                     self.signal.publish(self.latest)
                 backoff = POLL_INTERVAL
             await asyncio.sleep(backoff)
+
+
+_SHOWN_FIELDS = ("title", "commander", "scribe", "communications", "actor", "message")
+
+
+def _shown(item: Any) -> Any:
+    """An incident or event with its free-text fields passed through :func:`sanitize`."""
+    if item is None:
+        return None
+    changes = {f: sanitize(getattr(item, f)) for f in _SHOWN_FIELDS
+               if isinstance(getattr(item, f, None), str) and sanitize(getattr(item, f)) != getattr(item, f)}
+    return dataclasses.replace(item, **changes) if changes else item
