@@ -109,3 +109,42 @@ parameters:
     run, steps = steps_of(db, incident)
     assert run.status == "succeeded" and steps["one"].state == "succeeded"
     assert requests_since(estate, since)["by_operation"].get(HEALTH) is None  # marked done, not re-run
+
+
+def test_running_the_resume_command_after_the_end_starts_nothing(estate, env_for, tmp_path):
+    """The same `--incident ID` command again, once the run finished: no step runs a second
+    time; one line says the run finished and how to start another on purpose (--again)."""
+    folder = tmp_path / "pb"
+    write_playbook(folder, """
+id: once-test
+title: Once test
+parameters:
+  url: {}
+steps:
+  - id: one
+    kind: http
+    title: Health
+    url: "{{ params.url }}"
+""")
+    db = tmp_path / "t.db"
+    url = estate.env["COCKPIT_STORAGE_HEALTH_URL"]
+    first = cockpit(["run", "once-test", "--dir", str(folder), "--title", "once", "--severity", "P3",
+                     "--param", f"url={url}"], env_for, db)
+    assert first.returncode == 0, first.stdout + first.stderr
+    incident = next(line.split()[1] for line in first.stdout.splitlines() if line.startswith("declared "))
+    since = time.time()
+    again = cockpit(["run", "once-test", "--dir", str(folder), "--incident", incident, "--param", f"url={url}"],
+                    env_for, db)
+    assert again.returncode == 2
+    assert again.stderr.strip().splitlines() == [
+        f"cockpit: error: once-test already ran to the end in {incident} (run {steps_of(db, incident)[0].id} "
+        "succeeded); nothing to resume — to run it again on purpose, add --again"]
+    assert requests_since(estate, since)["by_operation"].get(HEALTH) is None
+    with_flag = cockpit(["run", "once-test", "--dir", str(folder), "--incident", incident, "--param", f"url={url}",
+                         "--again"], env_for, db)
+    assert with_flag.returncode == 0, with_flag.stdout + with_flag.stderr
+    assert requests_since(estate, since)["by_operation"].get(HEALTH) == 1
+    from cockpit.timeline import Timeline
+
+    with Timeline(db) as tl:
+        assert [r.status for r in tl.runs(incident)] == ["succeeded", "succeeded"]
