@@ -3,7 +3,9 @@
 Each argv element is rendered on its own and passed as one argument to
 ``asyncio.create_subprocess_exec``, so ``x; touch /tmp/pwned`` in a parameter is one odd
 argument, not a second command. The child gets its own process group, so cancelling
-(SIGTERM, then SIGKILL after a grace period) reaches whatever it started too.
+(SIGTERM, then SIGKILL after a grace period) reaches whatever it started too; and on Linux
+it is SIGKILLed when the cockpit dies (:mod:`cockpit.engine.deathsig`), so a step never runs
+on behind a dead cockpit while a resumed run does it again.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from cockpit.content import templating
 from cockpit.content.playbook import ShellStep
+from cockpit.engine.deathsig import die_with_parent
 from cockpit.engine.results import StepFailure, StepResult
 from cockpit.engine.runtime import Runtime
 
@@ -59,7 +62,8 @@ async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: 
     try:
         proc = await asyncio.create_subprocess_exec(
             *r["argv"], stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env={**os.environ, **r["env"]}, cwd=r["cwd"], start_new_session=True)
+            stderr=asyncio.subprocess.PIPE, env={**os.environ, **r["env"]}, cwd=r["cwd"], start_new_session=True,
+            preexec_fn=die_with_parent())
     except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
         raise StepFailure(f"cannot run {r['argv'][0]}: {exc.strerror or exc}") from None
     out: list[str] = []
