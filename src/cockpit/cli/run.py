@@ -161,7 +161,6 @@ async def _run(config: Any, playbook: Any, given: dict[str, str], incident_id: s
             runs = await timeline.call(timeline.sync.runs, incident.id)
         except TimelineError as exc:
             fail(str(exc))
-        operator.drill_yes = operator.yes and incident.mode == "drill"
         open_runs = [r for r in runs if r.playbook_id == playbook.id and r.status == "running"]
         ended = [r for r in runs if r.playbook_id == playbook.id and r.status != "running"]
         if not open_runs and ended and not again:
