@@ -154,7 +154,10 @@ async def _watch_parent(pid: int, stop: asyncio.Event) -> None:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Readers poll for the file: it must appear complete or not at all."""
+    """Readers poll for the file: it must appear complete or not at all. 0600: it carries the
+    estate's proof token (a drill's --yes trusts only the estate that knows it)."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.unlink(missing_ok=True)
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
+        out.write(text)
     os.replace(tmp, path)

@@ -160,8 +160,7 @@ async def _drill(config: Any, scenario: Any, playbook: Any, env: dict[str, str],
     from cockpit.exercise.headless import run_drill, screen_for
 
     ids = {s.id for s in playbook.steps}
-    operator = HeadlessOperator(yes=yes, approver=approve_as, choices=parse_step_answers(choices, "--choose", ids),
-                                drill_yes=yes)
+    operator = HeadlessOperator(yes=yes, approver=approve_as, choices=parse_step_answers(choices, "--choose", ids))
     screen = screen_for(config, playbook)
     try:
         values = resolve_params(playbook, parse_assignments(list(params)), screen)

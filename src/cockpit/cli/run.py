@@ -88,12 +88,14 @@ class Printer:
               help="Typed confirmation of a destructive step (the text it asks for).")
 @click.option("--resolve", "verdicts", multiple=True, metavar="STEP=done|rerun|skip",
               help="Verdict on a step whose outcome is unknown after a crash.")
+@click.option("--again", is_flag=True,
+              help="With --incident: start a new run even though this playbook already ran to the end there.")
 @click.option("--dir", "dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
               help="Another folder of playbooks.")
 @click.pass_context
 def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: str | None, severity: str | None,
         mode: str, params: tuple[str, ...], dry_run: bool, read_only: bool, yes: bool, approve_as: str | None,
-        choices: tuple[str, ...], confirms: tuple[str, ...], verdicts: tuple[str, ...],
+        choices: tuple[str, ...], confirms: tuple[str, ...], verdicts: tuple[str, ...], again: bool,
         dirs: tuple[Path, ...]) -> None:
     """Run PLAYBOOK_ID headless against the estate, logging every step to the timeline.
 
@@ -125,12 +127,12 @@ def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: st
                                 confirmations=parse_step_answers(confirms, "--confirm", ids),
                                 verdicts=parse_step_answers(verdicts, "--resolve", ids, ("done", "rerun", "skip")))
     policy = Policy(dry_run=dry_run, read_only=read_only or s.read_only)
-    status = asyncio.run(_run(config, playbook, given, incident_id, title, severity, mode, operator, policy))
+    status = asyncio.run(_run(config, playbook, given, incident_id, title, severity, mode, operator, policy, again))
     raise SystemExit(0 if status == "succeeded" else 1)
 
 
 async def _run(config: Any, playbook: Any, given: dict[str, str], incident_id: str | None, title: str | None,
-               severity: str | None, mode: str, operator: Any, policy: Any) -> str:
+               severity: str | None, mode: str, operator: Any, policy: Any, again: bool = False) -> str:
     from cockpit.content.params import ParameterError, resolve_params
     from cockpit.content.screen import screen_for_playbook
     from cockpit.engine import EngineError, NeedsPerson, Runtime
@@ -159,8 +161,12 @@ async def _run(config: Any, playbook: Any, given: dict[str, str], incident_id: s
             runs = await timeline.call(timeline.sync.runs, incident.id)
         except TimelineError as exc:
             fail(str(exc))
-        operator.drill_yes = operator.yes and incident.mode == "drill"
         open_runs = [r for r in runs if r.playbook_id == playbook.id and r.status == "running"]
+        ended = [r for r in runs if r.playbook_id == playbook.id and r.status != "running"]
+        if not open_runs and ended and not again:
+            # Re-running the resume command after the end must not execute every step again.
+            fail(f"{playbook.id} already ran to the end in {incident.id} (run {ended[-1].id} {ended[-1].status}); "
+                 f"nothing to resume — to run it again on purpose, add --again")
         kwargs = dict(operator=operator, policy=policy, runtime=runtime, screen=screen)
         try:
             if open_runs:

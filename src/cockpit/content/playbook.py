@@ -22,6 +22,7 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema, field_validator, model_validator
 
+from cockpit.content import aws_ops
 from cockpit.content.durations import Duration as _Duration
 
 Duration = Annotated[_Duration, WithJsonSchema({
@@ -345,10 +346,9 @@ class StepBase(Strict):
         return self
 
 
-def _aws_risk(operation: str, presign: bool) -> Risk:
-    read = ("Get", "List", "Describe", "Head", "Lookup", "Search", "Query", "Scan", "BatchGet", "Select",
-            "Simulate", "Estimate", "Test", "Validate", "Filter")
-    return Risk.read if presign or operation.startswith(read) else Risk.write
+def _aws_risk(service: str, operation: str, presign: bool) -> Risk:
+    """Read when botocore's model or the reviewed list says so (``content/aws_ops.py``); else write."""
+    return Risk.read if presign or aws_ops.is_read(service, operation) else Risk.write
 
 
 class ManualStep(StepBase):
@@ -360,7 +360,7 @@ class ManualStep(StepBase):
 
 class AwsStep(StepBase, AwsCall):
     def inferred_risk(self) -> Risk:
-        return _aws_risk(self.operation, self.presign)
+        return _aws_risk(self.service, self.operation, self.presign)
 
 
 class K8sStep(StepBase, K8sCall):
@@ -422,7 +422,7 @@ class WaitStep(StepBase):
     @model_validator(mode="after")
     def _read_only_check(self) -> "WaitStep":
         check = self.check
-        if isinstance(check, AwsCall) and _aws_risk(check.operation, check.presign) is not Risk.read:
+        if isinstance(check, AwsCall) and _aws_risk(check.service, check.operation, check.presign) is not Risk.read:
             raise ValueError(f"a wait check must only read; {check.operation} changes state")
         if isinstance(check, K8sCall) and check.action not in K8S_READ_ACTIONS:
             raise ValueError(f"a wait check must only read; k8s {check.action} changes state")

@@ -66,6 +66,8 @@ class Engine:
         self._running: StepBase | None = None
         self._task: asyncio.Task[Any] | None = None
         self._cancelled = False
+        #: Origins of the emulated estate that proved itself to this run (estate_proof.py).
+        self.proven_estate: set[tuple[str, str, int]] | None = None
 
     # -- creating ------------------------------------------------------------------------
     @classmethod

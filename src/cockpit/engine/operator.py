@@ -64,8 +64,10 @@ class HeadlessOperator:
     """Answers from ``cockpit run`` flags; anything not given is :class:`NeedsPerson`.
 
     ``yes`` confirms checklists and write steps. It does not confirm destructive steps:
-    those need ``confirm[STEP] == expected text`` (``--confirm STEP=TEXT``), except in a
-    drill when ``drill_yes`` is set (the emulated estate), which the timeline records.
+    those need ``confirm[STEP] == expected text`` (``--confirm STEP=TEXT``). In a drill the
+    engine may take ``yes`` for them (:attr:`confirms_drills`), but only after checking
+    that every endpoint of the run is the emulated estate, which proves it is
+    (``engine/estate_proof.py``); otherwise it asks here like in an incident.
     """
 
     yes: bool = False
@@ -73,7 +75,11 @@ class HeadlessOperator:
     choices: dict[str, str] = field(default_factory=dict)
     confirmations: dict[str, str] = field(default_factory=dict)
     verdicts: dict[str, str] = field(default_factory=dict)
-    drill_yes: bool = False
+
+    @property
+    def confirms_drills(self) -> bool:
+        """Whether the person said yes to a drill's destructive steps (the engine decides if that counts)."""
+        return self.yes
 
     async def confirm_checklist(self, step: ManualStep, items: list[str]) -> list[str]:
         if not self.yes:
@@ -104,8 +110,6 @@ class HeadlessOperator:
     async def confirm_destructive(self, step: StepBase, expected_text: str) -> str:
         if step.id in self.confirmations:
             return self.confirmations[step.id]
-        if self.drill_yes:
-            return expected_text
         raise NeedsPerson(step.id, f"step {step.id} is destructive: confirm with --confirm "
                           f"{step.id}={expected_text!r} (--yes does not cover destructive steps)")
 

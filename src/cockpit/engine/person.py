@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from cockpit.content import templating
 from cockpit.content.playbook import ApproveStep, ChooseStep, ManualStep, NotifyStep, Risk, StepBase
-from cockpit.engine.events import StepStarted
-from cockpit.engine.operator import Refused
+from cockpit.engine import estate_proof
+from cockpit.engine.events import StepOutput, StepStarted
+from cockpit.engine.operator import NeedsPerson, Refused
 from cockpit.timeline import EventKind, StepState
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ async def run_step(engine: Engine, step: StepBase) -> str:
 
     if step.risk is Risk.destructive:
         expected = str(templating.render_value(step.confirm or step.id, ctx)).strip()
-        typed = await engine._ask(step, f"type {expected!r} to confirm", op.confirm_destructive(step, expected))
+        typed = await _confirm_destructive(engine, step, expected)
         if str(typed).strip() != expected:
             error = f"confirmation text did not match (expected {expected!r})"
             await engine._finish_step(step, StepState.FAILED, f"Step {{title}} refused: {error}", started,
@@ -83,6 +84,28 @@ async def run_step(engine: Engine, step: StepBase) -> str:
                              {"run_id": engine.run_id, "step_id": step.id, "channel": call.get("channel"),
                               "text": call["text"]})
     return state
+
+
+async def _confirm_destructive(engine: Engine, step: StepBase, expected: str) -> str:
+    """The typed text; a drill's --yes stands in for it only on the proven emulated estate."""
+    op = engine.operator
+    why_not = None
+    if engine.incident.get("mode") == "drill" and getattr(op, "confirms_drills", False):
+        why_not = await estate_proof.refusal(engine, step)
+        if why_not is None:
+            note = "confirmed by --yes: a drill, and every endpoint of this run is the proven emulated estate"
+            engine._emit(StepOutput(engine.run_id, step.id, note, "stdout"))
+            await engine.tl.call(engine.recorder.event, engine.tl.sync, engine.incident["id"], EventKind.NOTE,
+                                 f"Step {step.id}: {note}", {"run_id": engine.run_id, "step_id": step.id,
+                                                             "confirmed_by": "drill --yes on the proven estate"})
+            return expected
+    try:
+        return str(await engine._ask(step, f"type {expected!r} to confirm", op.confirm_destructive(step, expected)))
+    except NeedsPerson as exc:
+        if why_not is None:
+            raise
+        raise NeedsPerson(step.id, f"{exc}; a drill's --yes confirms it only on the proven emulated estate, "
+                          f"and {why_not}") from None
 
 
 async def _person(engine: Engine, step: StepBase, ctx: dict[str, Any], lines: list[str], started: float) -> str:

@@ -5,8 +5,11 @@ Each argv element is rendered on its own and passed as one argument to
 argument, not a second command. What that cannot stop is a template filling an element a
 program reads as code (``env sh -c "{{ x }}"``): :func:`run_shell` applies the argv rule of
 :mod:`cockpit.content.argv_rules` again before every start, so a playbook that never went
-through validation (built in code, loaded some other way) cannot run one either. The child gets its own process group, so cancelling
-(SIGTERM, then SIGKILL after a grace period) reaches whatever it started too.
+through validation (built in code, loaded some other way) cannot run one either. The child
+gets its own process group, so cancelling (SIGTERM, then SIGKILL after a grace period)
+reaches whatever it started too; and on Linux it is SIGKILLed when the cockpit dies
+(:mod:`cockpit.engine.deathsig`), so a step never runs on behind a dead cockpit while a
+resumed run does it again.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 from cockpit.content import argv_rules, templating
 from cockpit.content.playbook import ShellStep
+from cockpit.engine.deathsig import die_with_parent
 from cockpit.engine.results import StepFailure, StepResult
 from cockpit.engine.runtime import Runtime
 
@@ -66,7 +70,8 @@ async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: 
     try:
         proc = await asyncio.create_subprocess_exec(
             *r["argv"], stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env={**os.environ, **r["env"]}, cwd=r["cwd"], start_new_session=True)
+            stderr=asyncio.subprocess.PIPE, env={**os.environ, **r["env"]}, cwd=r["cwd"], start_new_session=True,
+            preexec_fn=die_with_parent())
     except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
         raise StepFailure(f"cannot run {r['argv'][0]}: {exc.strerror or exc}") from None
     out: list[str] = []

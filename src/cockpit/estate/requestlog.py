@@ -16,28 +16,30 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 
+from cockpit.content import aws_ops
+
 #: Header (or User-Agent fragment) the estate puts on its own requests.
 INTERNAL_MARKER = "cockpit-estate-internal"
-
-_READ_PREFIXES = ("Describe", "Get", "List", "Head", "Scan", "Query", "BatchGet", "Lookup", "Search", "Test")
 
 #: REST requests that POST but only read. Route53's ListTagsForResources posts the ids whose
 #: tags it wants to ``/2013-04-01/tags/<resource type>``.
 _REST_READ_POSTS = re.compile(r"^POST /2013-04-01/tags/(healthcheck|hostedzone)/?$")
 
 
-def is_read_operation(operation: str, method: str) -> bool:
+def is_read_operation(operation: str, method: str, service: str = "") -> bool:
     """Whether a request only reads.
 
-    Named operations (``DescribeAlarms``) decide by their verb. REST requests are recorded
-    as ``"METHOD /path"`` and decide by the HTTP method, with the few read-only POSTs known.
+    Named AWS operations (``DescribeAlarms``) decide as a playbook's step does
+    (:mod:`cockpit.content.aws_ops`: botocore's models and the reviewed list; unknown: a
+    write). REST requests are recorded as ``"METHOD /path"`` and decide by the HTTP method,
+    with the few read-only POSTs known.
     """
     by_method = method.upper() in ("GET", "HEAD", "OPTIONS")
     if " /" in operation:  # REST: "GET /bucket/key"
         return by_method or bool(_REST_READ_POSTS.match(operation))
     if operation.isupper() or not operation:  # Kubernetes and plain HTTP record the method itself
         return by_method
-    return operation.startswith(_READ_PREFIXES)
+    return aws_ops.is_read(service, operation)
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class RequestLog:
     def record(self, component: str, service: str, operation: str, method: str, *,
                internal: bool = False, mutating: bool | None = None, region: str = "") -> None:
         if mutating is None:
-            mutating = not is_read_operation(operation, method)
+            mutating = not is_read_operation(operation, method, service)
         rec = RequestRecord(time.time(), component, service, operation, method.upper(), mutating, internal, region)
         with self._lock:
             self._records.append(rec)

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
+import hmac
+import json
+import secrets
 import time
 from pathlib import Path
 from typing import Any
@@ -27,6 +31,14 @@ from cockpit.estate.state import EstateState
 #: Credentials moto accepts; not secrets, and never real.
 DEMO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 DEFAULT_REGION = "eu-west-1"
+#: The environment variable that carries the estate's proof secret (see ``prove``).
+TOKEN_VARIABLE = "COCKPIT_ESTATE_TOKEN"
+
+
+def proof_mac(token: str, nonce: str, endpoints: dict[str, str]) -> str:
+    """HMAC-SHA256 over the challenge and the endpoints the estate claims as its own."""
+    message = nonce + "\n" + json.dumps(endpoints, sort_keys=True)
+    return hmac.new(token.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
 class Estate:
@@ -52,6 +64,10 @@ class Estate:
         self.driver: ScenarioDriver | None = None
         self.http_url = ""
         self.kubeconfig = workdir / "kubeconfig"
+        #: Known only to this process and whoever reads the env file it writes (0600, in a
+        #: 0700 folder); never served. It lets the engine tell this estate from anything
+        #: else listening on a loopback port (``prove``).
+        self.token = secrets.token_hex(32)
 
     async def __aenter__(self) -> "Estate":
         await self.start()
@@ -113,15 +129,34 @@ class Estate:
             "COCKPIT_STORAGE_HEALTH_URL": f"{self.http_url}/v1/storage/health",
             "COCKPIT_FLIGHT_SCHOOL_API_URL": f"{self.http_url}/prod",
             "COCKPIT_WEBHOOK_URL": f"{self.http_url}/webhook/slack",
+            TOKEN_VARIABLE: self.token,
         }
+
+    def endpoints(self) -> dict[str, str]:
+        """The base URLs this estate serves: AWS, the Kubernetes API, HTTP."""
+        return {"aws": self.aws.endpoint_url, "kubernetes": self.kube.url, "http": self.http_url}
+
+    def prove(self, nonce: str) -> dict[str, Any]:
+        """Answer a challenge: the endpoints, with a MAC only the token's holder can make.
+
+        A drill's ``--yes`` confirms destructive steps only against an estate that answers
+        this (``engine/estate_proof.py``); loopback alone proves nothing.
+        """
+        if not 16 <= len(nonce) <= 128:
+            raise ValueError("prove needs ?nonce=<16 to 128 characters>")
+        endpoints = self.endpoints()
+        return {"endpoints": endpoints, "mac": proof_mac(self.token, nonce, endpoints)}
 
     # -- control API (served at /_estate/<action>) --------------------------------------
     async def control(self, action: str, query: dict[str, str]) -> dict[str, Any]:
         assert self.driver is not None
         since = float(query.get("since", 0) or 0)
         if action == "status":
+            env = {k: v for k, v in self.env().items() if k != TOKEN_VARIABLE}  # the secret is never served
             return {**self.driver.status(), "started_at": self.started_at, "ready_seconds": self.ready_seconds,
-                    "env": self.env()}
+                    "env": env}
+        if action == "prove":
+            return self.prove(query.get("nonce", ""))
         if action == "requests":
             return self.log.summary(since=since)
         if action == "reset-requests":
