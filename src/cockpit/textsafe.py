@@ -6,7 +6,10 @@ rewrite what the responder sees, set the window title, or (OSC 52) put text on t
 to be pasted into a shell later. The timeline keeps the text as it came (redacted, never
 rewritten: the JSON export stays lossless, and JSON escapes controls anyway); every display
 channel passes it through :func:`sanitize` once, where it is shown: the CLI's ``echo``
-(``cli/common.py``), the Markdown export, and the UI's text cells.
+(``cli/common.py``), the Markdown export, and in the UI where outside text comes in: the
+incident feed (``ui/incident/feed.py``), the guided screen's run model and step detail
+(``ui/playbook/progress.py``, ``widgets.py``), the panes' names and reasons
+(``ui/format.one_line`` and the row builders) and the detail modal.
 
 Removed: whole escape sequences (CSI, OSC, DCS/SOS/PM/APC strings, the 8-bit C1 forms), and
 every other C0/C1 control and DEL. Bidirectional overrides and isolates (U+202A-E,

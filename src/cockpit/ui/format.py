@@ -13,6 +13,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from cockpit.sources.snapshot import Level
+from cockpit.textsafe import sanitize
 
 #: Word shown for each level, and the theme-free style that colours it.
 MARKS: dict[Level, tuple[str, str]] = {
@@ -101,6 +102,10 @@ def size(value: float | None) -> str:
 
 
 def one_line(text: str, limit: int = 120) -> str:
-    """Collapse whitespace and cut to ``limit`` characters (cells must stay one line)."""
-    line = " ".join(text.split())
+    """Collapse whitespace and cut to ``limit`` characters (cells must stay one line).
+
+    The text is an API's or a program's (an alarm's reason, an endpoint's error): anything
+    a terminal would act on is removed first (:func:`cockpit.textsafe.sanitize`).
+    """
+    line = " ".join(sanitize(text, newlines=False).split())
     return line if len(line) <= limit else line[: limit - 1] + "…"

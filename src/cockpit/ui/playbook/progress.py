@@ -16,6 +16,7 @@ from typing import Any
 from cockpit.content.durations import format_duration
 from cockpit.content.playbook import Playbook
 from cockpit.engine.events import EngineEvent, StepFinished, StepOutput, StepStarted, StepWaiting
+from cockpit.textsafe import sanitize
 
 #: Lines of live output kept per step (a chatty shell step must not eat memory).
 MAX_LINES = 500
@@ -32,6 +33,10 @@ STATE_LABELS: dict[str, tuple[str, str]] = {
     "unknown": ("‽ UNKNOWN", "bold reverse yellow"),
     "cancelled": ("■ cancel", "red"),
 }
+
+
+def _safe(text: str | None) -> str | None:
+    return None if text is None else sanitize(text)
 
 
 def utcnow() -> datetime:
@@ -114,7 +119,7 @@ class RunProgress:
         self.finished_at: datetime | None = None
         self.status = "running"
         self.steps: dict[str, StepView] = {
-            s.id: StepView(s.id, n, s.title, s.kind, s.risk.value if s.risk else "read", s.phase)  # type: ignore[attr-defined]
+            s.id: StepView(s.id, n, sanitize(s.title), s.kind, s.risk.value if s.risk else "read", s.phase)  # type: ignore[attr-defined]
             for n, s in enumerate(playbook.steps, 1)
         }
         self.phases = {p.id: p for p in playbook.targets.phases}
@@ -127,7 +132,7 @@ class RunProgress:
             if view is None:
                 continue
             view.state, view.attempt = rec.state, rec.attempt
-            view.outputs, view.error = dict(rec.outputs or {}), rec.error
+            view.outputs, view.error = dict(rec.outputs or {}), _safe(rec.error)
             view.started, view.finished = parse_ts(rec.started_at), parse_ts(rec.finished_at)
             if view.started and view.finished:
                 view.duration = (view.finished - view.started).total_seconds()
@@ -136,12 +141,12 @@ class RunProgress:
             if view is None:
                 continue
             data = event.data
-            view.summary = str(data.get("not_executed") or data.get("result") or data.get("reason")
-                               or data.get("error") or view.summary)
+            view.summary = sanitize(str(data.get("not_executed") or data.get("result") or data.get("reason")
+                                        or data.get("error") or view.summary))
             if data.get("duration_s") is not None:
                 view.duration = float(data["duration_s"])
             if data.get("call_preview"):
-                view.call = list(data["call_preview"])
+                view.call = [sanitize(str(line)) for line in data["call_preview"]]
 
     def apply(self, event: EngineEvent, now: datetime | None = None) -> str | None:
         """Take one engine event; returns the id of the step it changed (None for run events)."""
@@ -154,14 +159,15 @@ class RunProgress:
             if event.attempt > 1:
                 view.lines.append(f"— attempt {event.attempt} —")
             if event.call:
-                view.call = list(event.call)
+                view.call = [sanitize(line) for line in event.call]
             return view.id
         if isinstance(event, StepOutput):
-            self.steps[event.step_id].lines.append(event.line)
+            # A program's output may hold colour codes or worse (OSC 52 writes the clipboard).
+            self.steps[event.step_id].lines.append(sanitize(event.line, newlines=False))
             return event.step_id
         if isinstance(event, StepWaiting):
             view = self.steps[event.step_id]
-            view.state, view.question = "waiting", event.question
+            view.state, view.question = "waiting", sanitize(event.question)
             view.started = view.started or now
             return view.id
         if isinstance(event, StepFinished):
@@ -169,7 +175,7 @@ class RunProgress:
             summary = event.summary
             if summary.startswith(f"{event.state}: "):  # "succeeded: HTTP 200" under a "✓ ok" label
                 summary = summary[len(event.state) + 2:]
-            view.state, view.summary, view.error, view.question = event.state, summary, event.error, ""
+            view.state, view.summary, view.error, view.question = event.state, sanitize(summary), _safe(event.error), ""
             view.finished = now
             if event.duration:
                 view.duration = event.duration
@@ -179,7 +185,7 @@ class RunProgress:
             if event.outputs:
                 view.outputs = dict(event.outputs)
             if event.call:
-                view.call = list(event.call)
+                view.call = [sanitize(line) for line in event.call]
             return view.id
         status = getattr(event, "status", None)
         if status is not None:  # RunFinished

@@ -29,6 +29,7 @@ from cockpit.content.playbook import StepBase
 from cockpit.engine import Engine, EngineError, NeedsPerson, RunFinished, Runtime, StepFinished, StepStarted, \
     StepWaiting
 from cockpit.engine.events import EngineEvent
+from cockpit.textsafe import sanitize
 from cockpit.timeline.model import TimelineError
 from cockpit.ui.playbook.dialogs import CSS, PlaybookDialog, ReasonDialog
 from cockpit.ui.playbook.messages import RunOpened, RunOpenFailed, RunProgressed
@@ -118,7 +119,7 @@ class GuidedPlaybookScreen(Screen[str]):
             self.progress.load(message.records, message.events)
         table = self.query_one(StepList)
         for step in self.plan.playbook.steps:
-            table.show_step(self.progress.steps[step.id], engine.title(step))
+            table.show_step(self.progress.steps[step.id], sanitize(engine.title(step)))
         self._draw_title()
         self._follow()
         current = engine.current
@@ -179,7 +180,7 @@ class GuidedPlaybookScreen(Screen[str]):
 
     def step_title(self, step: StepBase) -> str:
         number = self.progress.steps[step.id].number
-        return f"{number}. {self.engine.title(step) if self.engine else step.title}"
+        return sanitize(f"{number}. {self.engine.title(step) if self.engine else step.title}")
 
     def step_call(self, step: StepBase) -> list[str]:
         view = self.progress.steps[step.id]

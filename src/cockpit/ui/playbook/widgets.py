@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Markdown, Static
 
+from cockpit.textsafe import sanitize
 from cockpit.ui.playbook.progress import STATE_LABELS, RunProgress, StepView, took
 
 #: Room for a step's number and title in the list (the rest of the 80 columns is the detail pane).
@@ -95,6 +96,10 @@ class StepDetail(VerticalScroll):
 
     def show(self, view: StepView, *, title: str, instructions: str, call: list[str], refusal: str | None,
              is_current: bool, same_step: bool) -> None:
+        # Titles, instructions and calls are rendered with the run's parameters: whatever a
+        # parameter holds, nothing a terminal would act on reaches the screen.
+        title, instructions = sanitize(title, newlines=False), sanitize(instructions)
+        call = [sanitize(line) for line in call]
         head = Text(f"{view.number}. {title}", style="bold")
         head.append(f"  [{view.kind} · {view.risk}]", style="dim")
         self.query_one("#pb-step-head", Static).update(head)

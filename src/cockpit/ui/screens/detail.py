@@ -21,6 +21,7 @@ from textual.widgets import Sparkline, Static
 from cockpit.sources.alarms import AlarmItem
 from cockpit.sources.replication import ReplicationItem
 from cockpit.sources.services import ServiceItem
+from cockpit.textsafe import sanitize
 from cockpit.ui.format import age, count, lag, one_line, size
 
 
@@ -28,7 +29,8 @@ def _lines(pairs: list[tuple[str, Any]]) -> str:
     """``label  value`` lines, the values in one column so the eye runs down them."""
     shown = [(label, value) for label, value in pairs if value not in (None, "")]
     width = max((len(label) for label, _ in shown), default=0) + 2
-    return "\n".join(f"[b]{escape(label)}[/]{' ' * (width - len(label))}{escape(str(value))}" for label, value in shown)
+    return "\n".join(f"[b]{escape(label)}[/]{' ' * (width - len(label))}{escape(sanitize(str(value)))}"
+                     for label, value in shown)
 
 
 def alarm_text(item: AlarmItem, history: list[tuple[datetime, str, str]], now: datetime) -> str:
@@ -42,7 +44,7 @@ def alarm_text(item: AlarmItem, history: list[tuple[datetime, str, str]], now: d
     # Two lines per transition: when and what, then its reason indented and cut to fit an
     # 80-column modal (the whole current reason is above).
     seen = "\n".join(f"  {when:%H:%M:%SZ}  {state}\n    {escape(one_line(reason, 60))}" for when, state, reason in history)
-    return (f"{head}\n\n[b]reason[/]\n{escape(item.reason) or '—'}\n\n[b]seen by this cockpit[/]\n"
+    return (f"{head}\n\n[b]reason[/]\n{escape(sanitize(item.reason)) or '—'}\n\n[b]seen by this cockpit[/]\n"
             + (seen or "  (no transition seen yet)"))
 
 
@@ -72,11 +74,12 @@ def service_text(source: str, item: ServiceItem) -> str:
         text += "\n\n" + extra
     if conditions:
         text += "\n\n[b]conditions[/]\n" + "\n".join(
-            f"  {escape(str(c.get('type')))}={escape(str(c.get('status')))} {escape(str(c.get('reason') or ''))} "
-            f"{escape(str(c.get('message') or ''))}" for c in conditions)
+            sanitize(f"  {escape(str(c.get('type')))}={escape(str(c.get('status')))} {escape(str(c.get('reason') or ''))} "
+                     f"{escape(str(c.get('message') or ''))}", newlines=False) for c in conditions)
     if deployments:
         text += "\n\n[b]deployments[/]\n" + "\n".join(
-            f"  {escape(str(d.get('status')))} {d.get('running')}/{d.get('desired')} {escape(str(d.get('rollout') or ''))}"
+            sanitize(f"  {escape(str(d.get('status')))} {d.get('running')}/{d.get('desired')} "
+                     f"{escape(str(d.get('rollout') or ''))}", newlines=False)
             for d in deployments)
     return text
 
@@ -98,7 +101,8 @@ class DetailScreen(ModalScreen[None]):
                 yield Sparkline(list(self._trend), id="detail-trend")
 
     def on_mount(self) -> None:
-        self.query_one("#detail").border_title = self._title
+        # The title carries a name AWS or Kubernetes gave: a border title is read as markup.
+        self.query_one("#detail").border_title = escape(sanitize(self._title, newlines=False))
         self.query_one("#detail").border_subtitle = "Esc to close"
 
     async def action_dismiss(self, result: None = None) -> None:

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Input
 
 from cockpit.sources.alarms import AlarmItem
 from cockpit.sources.snapshot import Snapshot, utcnow
+from cockpit.textsafe import sanitize
 from cockpit.ui.format import age, mark, one_line
 from cockpit.ui.widgets.table import LeanTable
 from cockpit.ui.widgets.pane import MAX_ROWS, KeyCell, Pane, Row, cursor_key, keeping_cursor, shown_count, sync_steps, top
@@ -166,7 +167,7 @@ class AlarmsPane(Pane):
     def _build_row(self, key: str, item: AlarmItem, new: bool, shown_age: str) -> Row:
         state = Text.styled(_STATE_WORD.get(item.state, item.state) + (" NEW" if new else ""),
                             "bold reverse" if new else ("bold" if item.state == "ALARM" else ""))
-        name = Text.styled(item.name, "bold" if new else "")
+        name = Text.styled(sanitize(item.name, newlines=False), "bold" if new else "")
         # The reason is AWS's text, shown as it is: a Text is never read as markup or :emoji:
         # (and the table measures it without Rich).
         return (KeyCell(mark(item.level), key), state, shown_age, name, item.region,

@@ -16,6 +16,7 @@ from textual.widgets import DataTable
 
 from cockpit.sources.services import ServiceItem
 from cockpit.sources.snapshot import Level, Snapshot, utcnow
+from cockpit.textsafe import sanitize
 from cockpit.ui.format import mark, one_line
 from cockpit.ui.widgets.table import LeanTable
 from cockpit.ui.widgets.pane import MAX_ROWS, KeyCell, Pane, Row, cursor_key, keeping_cursor, shown_count, sync_steps, top
@@ -85,9 +86,10 @@ class ServicesPane(Pane):
 
     @staticmethod
     def _row(key: str, item: ServiceItem) -> Row:
-        name = f"{item.scope}/{item.name}" if item.scope and item.kind not in ("endpoint", "rds") else item.name
+        name = sanitize(f"{item.scope}/{item.name}" if item.scope and item.kind not in ("endpoint", "rds") else item.name,
+                        newlines=False)
         ready = f"{item.ready}/{item.desired}" if item.desired is not None else ""
-        status = Text.styled(item.status, "bold" if item.level != Level.OK else "")
+        status = Text.styled(sanitize(item.status, newlines=False), "bold" if item.level != Level.OK else "")
         # Names and problems come from the estate (URLs, error messages): Text shows them as they
         # are, never read as markup or :emoji:, and the table measures them without Rich.
         return (KeyCell(mark(item.level), key), _KIND.get(item.kind, item.kind), Text(name, end=""), status, ready,
