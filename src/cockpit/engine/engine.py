@@ -32,7 +32,7 @@ from cockpit.engine.events import (
 from cockpit.engine.operator import NeedsPerson, Operator
 from cockpit.engine.policy import PERSON_KINDS, Policy
 from cockpit.engine.record import Recorder, secret_values
-from cockpit.engine.results import StepFailure, StepResult, Unmet, jsonable
+from cockpit.engine.results import StepFailure, StepResult, TimedOut, Unmet, jsonable
 from cockpit.engine.runtime import Runtime
 from cockpit.timeline import StepState
 from cockpit.timeline.aio import AsyncTimeline
@@ -183,7 +183,7 @@ class Engine:
                            data={"kind": step.kind, "risk": step.risk.value, **(data or {})},  # type: ignore[attr-defined, union-attr]
                            playbook_id=self.playbook.id)
         rec = self.records.setdefault(step.id, {})
-        rec["status"], rec["attempt"] = state.value, attempt
+        rec["status"], rec["attempt"], rec["error"] = state.value, attempt, error
         if state in (StepState.SUCCEEDED, StepState.FAILED):
             rec["outputs"] = outputs or {}
 
@@ -297,7 +297,9 @@ class Engine:
             step = self.current
             await self.run_next()
             if self.state_of(step.id) in ("failed", "cancelled") and self.current is step:
-                await self._finish_run("failed", f"step {step.id} {self.state_of(step.id)}")
+                error = self.records.get(step.id, {}).get("error")
+                await self._finish_run("failed", f"step {step.id} {self.state_of(step.id)}"
+                                       + (f": {self.recorder.redactor.text(error)}" if error else ""))
         return self.status
 
     # -- one step ------------------------------------------------------------------------
@@ -341,9 +343,7 @@ class Engine:
             self._emit(StepStarted(self.run_id, step.id, self.title(step), lines, attempt))
             try:
                 ctx = self.context()
-                coro = execute(step, call or {}, ctx, self.runtime, guarded=self.policy.guarded)
-                timeout = step.timeout if step.kind in ("aws", "http", "notify") else None  # type: ignore[attr-defined]
-                result: StepResult = await asyncio.wait_for(coro, timeout) if timeout else await coro
+                result: StepResult = await execute(step, call or {}, ctx, self.runtime, guarded=self.policy.guarded)
             except asyncio.CancelledError:
                 await self._finish_step(step, StepState.CANCELLED, "Step {title} cancelled", started, call=lines,
                                         attempt=attempt, error="cancelled by the responder")
@@ -354,11 +354,10 @@ class Engine:
                 await self._finish_step(step, StepState.SKIPPED, f"Step {{title}} {exc}", started, call=lines,
                                         attempt=attempt, outputs=exc.outputs, data={"reason": str(exc)})
                 return "skipped"
-            except asyncio.TimeoutError:
-                error, outputs = f"no answer within {step.timeout:g}s", {}
             except _ERRORS as exc:
                 error = str(exc) or exc.__class__.__name__
                 outputs = getattr(exc, "outputs", {})
+                timed_out = {"timed_out_after_s": exc.after} if isinstance(exc, TimedOut) else {}
             else:
                 await self._finish_step(step, StepState.SUCCEEDED, f"Step {{title}} succeeded: {result.summary}",
                                         started, call=lines, attempt=attempt, outputs=result.outputs,
@@ -368,12 +367,12 @@ class Engine:
                 self._emit(StepOutput(self.run_id, step.id, f"attempt {attempt} failed: {error}; retrying in "
                                       f"{step.retry_delay:g}s", "stderr"))
                 await self._set(step, StepState.FAILED, f"Step {{title}} attempt {attempt} failed: {error}",
-                                attempt=attempt, error=error, outputs=outputs, data={"will_retry": True})
+                                attempt=attempt, error=error, outputs=outputs, data={"will_retry": True, **timed_out})
                 await asyncio.sleep(step.retry_delay)
                 attempt += 1
                 continue
             await self._finish_step(step, StepState.FAILED, f"Step {{title}} failed: {error}", started, call=lines,
-                                    attempt=attempt, outputs=outputs, error=error)
+                                    attempt=attempt, outputs=outputs, error=error, data=timed_out)
             return "failed"
 
     def is_person_step(self, step: StepBase) -> bool:
