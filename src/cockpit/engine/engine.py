@@ -34,7 +34,7 @@ from cockpit.engine.policy import PERSON_KINDS, Policy
 from cockpit.engine.record import Recorder, secret_values
 from cockpit.engine.results import StepFailure, StepResult, TimedOut, Unmet, jsonable
 from cockpit.engine.runtime import Runtime
-from cockpit.timeline import StepState
+from cockpit.timeline import StepState, TimelineError
 from cockpit.timeline.aio import AsyncTimeline
 
 _ERRORS = (StepFailure, ArithmeticError, LookupError, TypeError, ValueError, templating.TemplateError)
@@ -42,6 +42,15 @@ _ERRORS = (StepFailure, ArithmeticError, LookupError, TypeError, ValueError, tem
 
 class EngineError(Exception):
     """A control used at the wrong moment (retry with nothing failed...); one line for the user."""
+
+
+class NotRecorded(EngineError):
+    """The timeline refused a step's write (disk full, locked too long): the run stops here.
+
+    The message says whether the step executed. Once ``running`` is recorded it may have, so
+    a resumed run finds it ``running``, makes it ``unknown`` and waits for a person's
+    verdict: never silently run again, never silently taken as done.
+    """
 
 
 class Engine:
@@ -66,6 +75,7 @@ class Engine:
         self._running: StepBase | None = None
         self._task: asyncio.Task[Any] | None = None
         self._cancelled = False
+        self._recorded_running = False  # this attempt's `running` is in the timeline: it may have executed
 
     # -- creating ------------------------------------------------------------------------
     @classmethod
@@ -331,14 +341,30 @@ class Engine:
         return state
 
     async def _execute(self, step: StepBase, call: dict[str, Any] | None, lines: list[str]) -> str:
-        """Run an executing step with its retries and timeout; record every transition."""
+        """Run an executing step with its retries and timeout; record every transition.
+
+        A write the timeline refuses stops the run with :class:`NotRecorded`, saying
+        whether the step may have executed (its ``running`` state was recorded) or not.
+        """
+        self._recorded_running = False
+        try:
+            return await self._attempts(step, call, lines)
+        except TimelineError as exc:
+            if not self._recorded_running:
+                raise NotRecorded(f"step {step.id} not started: {exc}") from None
+            raise NotRecorded(f"step {step.id} executed, outcome not recorded — verify on resume: {exc}; "
+                              f"it resumes as unknown (--resolve {step.id}=done|rerun|skip)") from None
+
+    async def _attempts(self, step: StepBase, call: dict[str, Any] | None, lines: list[str]) -> str:
         previous = self.records.get(step.id, {})
         attempt = 1 if previous.get("status", "pending") == "pending" else int(previous.get("attempt") or 1) + 1
         first = attempt
         started = time.monotonic()
         while True:
+            self._recorded_running = False
             await self._set(step, StepState.RUNNING, f"Step {{title}} started (attempt {attempt})" if attempt > 1
                             else "Step {title} started", attempt=attempt, data={"call": call, "call_preview": lines})
+            self._recorded_running = True
             self._running = step
             self._emit(StepStarted(self.run_id, step.id, self.title(step), lines, attempt))
             try:
