@@ -21,6 +21,7 @@ import os
 import random
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,6 +90,45 @@ def open_connection(path: Path | str, synchronous: str = "FULL") -> sqlite3.Conn
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
         raise TimelineError(f"cannot open timeline database {path}: {describe(exc)}") from None
+    return conn
+
+
+def open_readonly(path: Path | str) -> sqlite3.Connection:
+    """Open an existing timeline for reading only: read-only media, an evidence copy.
+
+    ``mode=ro`` first: it still reads the WAL, but SQLite must be able to create the
+    ``-shm`` file beside it, which a read-only folder forbids. Then ``immutable=1``, which
+    needs no ``-shm`` but ignores the WAL; so it is used only when no WAL holds writes
+    (a cockpit that closed cleanly merged and removed it). Otherwise: one line saying why.
+    """
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise TimelineError(f"cannot open timeline database {path}: no such file")
+    where = "file:" + urllib.parse.quote(str(path.resolve()))
+    try:
+        return _readable(f"{where}?mode=ro")
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorname", "") != "SQLITE_CANTOPEN":
+            raise TimelineError(f"cannot open timeline database {path}: {describe(exc)}") from None
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise TimelineError(f"cannot open timeline database {path} read-only: {wal.name} holds writes not yet "
+                            "merged and the folder cannot be written; copy the folder somewhere writable")
+    try:
+        return _readable(f"{where}?immutable=1")
+    except sqlite3.DatabaseError as exc:
+        raise TimelineError(f"cannot open timeline database {path}: {describe(exc)}") from None
+
+
+def _readable(uri: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
+                           timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opening is lazy: read once
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
