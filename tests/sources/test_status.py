@@ -131,3 +131,45 @@ async def test_unknown_screen_is_one_line_listing_the_available_ones(tmp_path):
     assert err.count("\n") == 1 and "no screen named 'nope'" in err
     assert "greenlang-storage" in err and "test-status" in err
     assert "TEXTUAL LOADED" not in err
+
+
+async def test_timeout_bounds_the_whole_command_and_prints_what_answered(tmp_path, monkeypatch):
+    """AWS, the Kubernetes API and one endpoint (allowed 30 s of its own) hang; one endpoint answers.
+
+    ``--timeout 2`` is the whole command's bound: the answer is printed after about 2 s, the
+    hung sources say they timed out, the exit code is non-zero. Before, each source had its
+    own bound and the endpoint's 30 s (+2) held the command.
+    """
+    from tests.hangserver import HangingServer
+
+    async def health(request):
+        return web.json_response({"status": "ok"})
+
+    app = web.Application()
+    app.router.add_get("/health", health)
+    good = await serve(app)
+    with HangingServer() as hang:
+        for key, value in hang.env(tmp_path).items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.delenv("AWS_PROFILE", raising=False)
+        write_screen(tmp_path, regions=["us-east-1"], alarms={"prefixes": ["prod-"]},
+                     kubernetes={"namespaces": ["default"], "deployments": ["web"]},
+                     endpoints=[{"name": "hung", "url": f"{hang.url}/health", "timeout_seconds": 30},
+                                {"name": "good", "url": str(good.make_url("/health")), "field": "status",
+                                 "expect": "ok"}])
+        try:
+            began = asyncio.get_running_loop().time()
+            code, out, err = await run_status(tmp_path, "--screen", "test-status", "--json", "--timeout", "2")
+            took = asyncio.get_running_loop().time() - began
+        finally:
+            await good.close()
+    assert took < 2 + 4, f"status --timeout 2 took {took:.1f}s"
+    assert "Traceback" not in err
+    doc = json.loads(out)
+    assert code != 0
+    sources = doc["sources"]
+    assert sources["alarms"]["error"]["kind"] == "timeout"
+    assert sources["kubernetes"]["error"]["kind"] == "timeout"
+    endpoints = {item["name"]: item for item in sources["http"]["items"]}  # what answered is printed
+    assert set(endpoints) == {"good", "hung"}, sources["http"]["error"]
+    assert endpoints["good"]["level"] == "ok" and endpoints["hung"]["status"] == "timeout", sources["http"]

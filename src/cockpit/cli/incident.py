@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,15 +23,30 @@ from cockpit.timeline.model import Incident
 
 
 @contextmanager
-def _timeline(ctx: click.Context) -> Iterator[Timeline]:
+def _timeline(ctx: click.Context, reading: bool = False) -> Iterator[Timeline]:
+    """The timeline; ``reading`` (list, show, export) opens an existing file read-only, so
+    a timeline on read-only media or under evidence hold can still be read and exported.
+    Only a file at an older schema is opened for writing, once, to be migrated."""
     config = settings(ctx).config
     try:
-        with Timeline(config.db, config.actor, secrets=[config.webhook_url or ""]) as tl:
+        with _open(config, reading) as tl:
             yield tl
     except TimelineError as exc:
         fail(str(exc))
     except sqlite3.DatabaseError as exc:
         fail(f"timeline database {config.db}: {exc}")
+
+
+def _open(config: Any, reading: bool) -> Timeline:
+    from cockpit.timeline.schema import SchemaBehind
+
+    secrets = [config.webhook_url or ""]
+    if reading and Path(config.db).expanduser().exists():
+        try:
+            return Timeline(config.db, config.actor, secrets=secrets, read_only=True)
+        except SchemaBehind:
+            pass  # an older file: the writable open below migrates it (and says why if it cannot)
+    return Timeline(config.db, config.actor, secrets=secrets)
 
 
 def _write(text: str, output: Path | None, raw: bool = False) -> None:
@@ -166,7 +182,7 @@ def _line(i: Incident) -> str:
 @click.pass_context
 def list_cmd(ctx: click.Context, as_json: bool, only_open: bool) -> None:
     """List incidents, newest first."""
-    with _timeline(ctx) as tl:
+    with _timeline(ctx, reading=True) as tl:
         incidents = tl.incidents(status="open" if only_open else None)
     if as_json:
         click.echo(json.dumps([i.to_json() for i in incidents], indent=2))
@@ -183,7 +199,7 @@ def show(ctx: click.Context, incident_id: str, as_json: bool) -> None:
     """Show an incident and its timeline."""
     from cockpit.timeline.transfer import export_json
 
-    with _timeline(ctx) as tl:
+    with _timeline(ctx, reading=True) as tl:
         if as_json:
             click.echo(export_json(tl, incident_id), nl=False)
             return
@@ -214,7 +230,7 @@ def export(ctx: click.Context, incident_id: str, fmt: str, output: Path | None, 
         if not sep or not key:
             fail(f"--var {item!r}: expected KEY=VALUE")
         values[key] = value
-    with _timeline(ctx) as tl:
+    with _timeline(ctx, reading=True) as tl:
         if fmt == "md":
             from cockpit.timeline.postmortem import render_markdown
 

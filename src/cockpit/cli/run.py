@@ -135,7 +135,7 @@ async def _run(config: Any, playbook: Any, given: dict[str, str], incident_id: s
                severity: str | None, mode: str, operator: Any, policy: Any, again: bool = False) -> str:
     from cockpit.content.params import ParameterError, resolve_params
     from cockpit.content.screen import screen_for_playbook
-    from cockpit.engine import EngineError, NeedsPerson, Runtime
+    from cockpit.engine import EngineError, NeedsPerson, NotRecorded, Runtime
     from cockpit.timeline import TimelineError
     from cockpit.timeline.aio import AsyncTimeline
 
@@ -181,8 +181,12 @@ async def _run(config: Any, playbook: Any, given: dict[str, str], incident_id: s
             fail(str(exc))
         except NeedsPerson as exc:
             fail(f"{exc} — then run again with --incident {incident.id} to resume", NEEDS_PERSON)
+        except NotRecorded as exc:  # the timeline refused a write mid-run (disk full, locked)
+            fail(f"{exc}; resume with --incident {incident.id}", 1)
         except EngineError as exc:
             fail(str(exc))
+        except TimelineError as exc:  # any other write of the run (its start, its end)
+            fail(f"timeline {config.db}: {exc}", 1)
     finally:
         await runtime.close()
         await timeline.close()

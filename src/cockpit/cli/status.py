@@ -23,9 +23,11 @@ async def _collect(screen: Any, timeout: float, kube_context: str | None) -> tup
 
     started = time.perf_counter()
     # One shot: botocore in threads, not aiobotocore (see cockpit.sources.aws_threads for why).
+    # ``timeout`` bounds the whole check, not each source: what has not answered by then is
+    # reported as timed out (a hung call in a daemon thread is abandoned, never awaited).
     async with Connections(kube_context=kube_context, aws_backend="threads") as conn:
-        sources = build_sources(screen, conn, timeout=timeout)
-        snapshots = await refresh_all(sources)
+        sources = build_sources(screen, conn, timeout=timeout, within=timeout)
+        snapshots = await refresh_all(sources, within=timeout)
     return [(src.pane, snap) for src, snap in zip(sources, snapshots)], time.perf_counter() - started
 
 
@@ -34,7 +36,8 @@ async def _collect(screen: Any, timeout: float, kube_context: str | None) -> tup
 @click.option("--json", "as_json", is_flag=True, help="Print the stable JSON document (docs/status-json.md).")
 @click.option("--all", "all_items", is_flag=True, help="Also list the items that are ok.")
 @click.option("--timeout", type=click.FloatRange(0.5, 120), default=10.0, show_default=True,
-              help="Seconds each source may take.")
+              help="Seconds the whole check may take; sources that have not answered by then are reported "
+                   "as timed out (exit 1 at least).")
 @click.pass_context
 def status(ctx: click.Context, screen_name: str | None, as_json: bool, all_items: bool, timeout: float) -> None:
     """One snapshot of every pane of a screen; exit 0 ok, 1 warning, 2 critical."""

@@ -4,7 +4,7 @@ No Textual here: the headless ``cockpit run`` and the guided screen drive the sa
 :class:`Engine` through its controls and listen to its past-tense events.
 """
 
-from cockpit.engine.engine import Engine, EngineError
+from cockpit.engine.engine import Engine, EngineError, NotRecorded
 from cockpit.engine.events import (
     EngineEvent, RunFinished, RunStarted, StepFinished, StepOutput, StepStarted, StepWaiting,
 )
@@ -13,6 +13,6 @@ from cockpit.engine.policy import Policy
 from cockpit.engine.runtime import Runtime
 
 __all__ = [
-    "Engine", "EngineError", "EngineEvent", "HeadlessOperator", "NeedsPerson", "Operator", "Policy", "Refused",
-    "RunFinished", "RunStarted", "Runtime", "StepFinished", "StepOutput", "StepStarted", "StepWaiting",
+    "Engine", "EngineError", "EngineEvent", "HeadlessOperator", "NeedsPerson", "NotRecorded", "Operator", "Policy",
+    "Refused", "RunFinished", "RunStarted", "Runtime", "StepFinished", "StepOutput", "StepStarted", "StepWaiting",
 ]

@@ -16,7 +16,8 @@ from cockpit.content.playbook import AwsCall, HttpCall, K8sCall, NotifyStep, She
 from cockpit.engine.aws import render_aws, run_aws
 from cockpit.engine.http import post_webhook, render_http, run_http
 from cockpit.engine.k8s import render_k8s, run_k8s
-from cockpit.engine.results import StepFailure, StepResult, Unmet
+from cockpit.engine.bounds import REQUEST_TIMEOUT, step_bound, waits, what
+from cockpit.engine.results import StepFailure, StepResult, TimedOut, Unmet
 from cockpit.engine.runtime import Runtime
 from cockpit.engine.shell import render_shell, run_shell
 
@@ -46,17 +47,19 @@ def render_call(step: StepBase, ctx: dict[str, Any]) -> dict[str, Any] | None:
 
 
 async def run_check(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any], rt: Runtime,
-                    once: bool = False) -> StepResult:
+                    once: bool = False, request_timeout: float = REQUEST_TIMEOUT) -> StepResult:
     """One call. ``once``: a guarded run (read-only, tabletop) looks once instead of waiting,
-    because what it would wait for (a rollout, a recovery) was not set in motion."""
+    because what it would wait for (a rollout, a recovery) was not set in motion.
+    ``request_timeout`` bounds each request the call makes (AWS: the client's own timeouts)."""
     if isinstance(call, AwsCall):
         return await run_aws(call, ctx, rt)
     if isinstance(call, K8sCall):
-        return await run_k8s(call, ctx, rt, 0.0 if once else getattr(call, "timeout", None))
-    return await run_http(call, ctx, rt)
+        return await run_k8s(call, ctx, rt, 0.0 if once else getattr(call, "timeout", None), request_timeout)
+    return await run_http(call, ctx, rt, request_timeout)
 
 
-async def run_wait(step: WaitStep, ctx: dict[str, Any], rt: Runtime, once: bool = False) -> StepResult:
+async def run_wait(step: WaitStep, ctx: dict[str, Any], rt: Runtime, once: bool = False,
+                   call: dict[str, Any] | None = None) -> StepResult:
     """Poll the check until ``until`` (or its expectations) holds; ``once``: a single look."""
     deadline = time.monotonic() + step.timeout
     attempts = 0
@@ -64,7 +67,14 @@ async def run_wait(step: WaitStep, ctx: dict[str, Any], rt: Runtime, once: bool 
     while True:
         attempts += 1
         try:
-            result = await run_check(step.check, ctx, rt)
+            # One check that hangs is one failed check, not the whole wait; and none runs
+            # past the wait's own deadline (at least a second, so the last check can answer).
+            limit = min(REQUEST_TIMEOUT, max(deadline - time.monotonic(), 1.0))
+            try:
+                async with asyncio.timeout(limit):
+                    result = await run_check(step.check, ctx, rt)
+            except TimeoutError:
+                raise StepFailure(f"no answer within {limit:.3g}s") from None
             outputs = result.outputs
             held = True if step.until is None else bool(templating.evaluate(step.until, {**ctx, "result": outputs}))
             last = result.summary if held else f"{result.summary}; until {step.until} does not hold yet"
@@ -79,31 +89,49 @@ async def run_wait(step: WaitStep, ctx: dict[str, Any], rt: Runtime, once: bool 
                         f"does not hold yet: {last}",
                               {**outputs, "result": outputs, "attempts": attempts})
         if time.monotonic() + step.interval > deadline:
-            raise StepFailure(f"condition did not hold within {step.timeout:g}s ({attempts} checks): {last}",
-                              {**outputs, "result": outputs, "attempts": attempts})
+            raise TimedOut(f"timed out after {step.timeout:g}s: {what(call)}: the condition did not hold "
+                           f"({attempts} check{'s' * (attempts > 1)}; last: {last})", step.timeout,
+                           {**outputs, "result": outputs, "attempts": attempts})
         await asyncio.sleep(step.interval)
 
 
-async def run_notify(step: NotifyStep, call: dict[str, Any], rt: Runtime) -> StepResult:
+async def run_notify(step: NotifyStep, call: dict[str, Any], rt: Runtime, timeout: float) -> StepResult:
     url = rt.webhook(call["webhook"])
     if not url:
         raise StepFailure("no webhook to notify: set webhook_url in the config (or the step's `webhook`)")
     payload = {"text": call["text"]}
     if call["channel"]:
         payload["channel"] = call["channel"]
-    status = await post_webhook(url, payload, rt)
+    status = await post_webhook(url, payload, rt, timeout)
     return StepResult({}, f"posted to {call['channel'] or 'the webhook'} (HTTP {status})")
 
 
 async def execute(step: StepBase, call: dict[str, Any], ctx: dict[str, Any], rt: Runtime,
                   guarded: bool = False) -> StepResult:
-    """Run one executing step (``call`` is its :func:`render_call`)."""
-    if isinstance(step, (AwsCall, HttpCall, K8sCall)):
-        return await run_check(step, ctx, rt, once=guarded)
+    """Run one executing step (``call`` is its :func:`render_call`) within its bound.
+
+    Raises :class:`TimedOut` when the step runs past :func:`step_bound`; a shell step stops
+    its own process group at the bound (SIGTERM, then SIGKILL), so it is given the bound.
+    """
+    bound = step_bound(step)
     if isinstance(step, ShellStep):
-        return await run_shell(step, ctx, rt, step.timeout)
+        return await run_shell(step, ctx, rt, bound)
+    try:
+        async with asyncio.timeout(bound) as limit:
+            return await _perform(step, call, ctx, rt, guarded, bound)
+    except TimeoutError:
+        if not limit.expired():  # a client's own timeout inside the bound, not ours
+            raise StepFailure(f"{what(call)}: no answer (timed out)") from None
+        raise TimedOut(f"timed out after {bound:g}s: {what(call)}", bound) from None
+
+
+async def _perform(step: StepBase, call: dict[str, Any], ctx: dict[str, Any], rt: Runtime, guarded: bool,
+                   bound: float) -> StepResult:
+    if isinstance(step, (AwsCall, HttpCall, K8sCall)):
+        # a rollout_status polls: each read is one request; any other call is one request in the bound
+        return await run_check(step, ctx, rt, once=guarded, request_timeout=REQUEST_TIMEOUT if waits(step) else bound)
     if isinstance(step, WaitStep):
-        return await run_wait(step, ctx, rt, once=guarded)
+        return await run_wait(step, ctx, rt, once=guarded, call=call)
     if isinstance(step, NotifyStep):
-        return await run_notify(step, call, rt)
+        return await run_notify(step, call, rt, bound)
     raise StepFailure(f"step kind {step.kind} does not execute")  # type: ignore[attr-defined]

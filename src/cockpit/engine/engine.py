@@ -32,9 +32,9 @@ from cockpit.engine.events import (
 from cockpit.engine.operator import NeedsPerson, Operator
 from cockpit.engine.policy import PERSON_KINDS, Policy
 from cockpit.engine.record import Recorder, secret_values
-from cockpit.engine.results import StepFailure, StepResult, Unmet, jsonable
+from cockpit.engine.results import StepFailure, StepResult, TimedOut, Unmet, jsonable
 from cockpit.engine.runtime import Runtime
-from cockpit.timeline import StepState
+from cockpit.timeline import StepState, TimelineError
 from cockpit.timeline.aio import AsyncTimeline
 
 _ERRORS = (StepFailure, ArithmeticError, LookupError, TypeError, ValueError, templating.TemplateError)
@@ -42,6 +42,15 @@ _ERRORS = (StepFailure, ArithmeticError, LookupError, TypeError, ValueError, tem
 
 class EngineError(Exception):
     """A control used at the wrong moment (retry with nothing failed...); one line for the user."""
+
+
+class NotRecorded(EngineError):
+    """The timeline refused a step's write (disk full, locked too long): the run stops here.
+
+    The message says whether the step executed. Once ``running`` is recorded it may have, so
+    a resumed run finds it ``running``, makes it ``unknown`` and waits for a person's
+    verdict: never silently run again, never silently taken as done.
+    """
 
 
 class Engine:
@@ -68,6 +77,7 @@ class Engine:
         self._cancelled = False
         #: Origins of the emulated estate that proved itself to this run (estate_proof.py).
         self.proven_estate: set[tuple[str, str, int]] | None = None
+        self._recorded_running = False  # this attempt's `running` is in the timeline: it may have executed
 
     # -- creating ------------------------------------------------------------------------
     @classmethod
@@ -185,7 +195,7 @@ class Engine:
                            data={"kind": step.kind, "risk": step.risk.value, **(data or {})},  # type: ignore[attr-defined, union-attr]
                            playbook_id=self.playbook.id)
         rec = self.records.setdefault(step.id, {})
-        rec["status"], rec["attempt"] = state.value, attempt
+        rec["status"], rec["attempt"], rec["error"] = state.value, attempt, error
         if state in (StepState.SUCCEEDED, StepState.FAILED):
             rec["outputs"] = outputs or {}
 
@@ -299,7 +309,9 @@ class Engine:
             step = self.current
             await self.run_next()
             if self.state_of(step.id) in ("failed", "cancelled") and self.current is step:
-                await self._finish_run("failed", f"step {step.id} {self.state_of(step.id)}")
+                error = self.records.get(step.id, {}).get("error")
+                await self._finish_run("failed", f"step {step.id} {self.state_of(step.id)}"
+                                       + (f": {self.recorder.redactor.text(error)}" if error else ""))
         return self.status
 
     # -- one step ------------------------------------------------------------------------
@@ -331,21 +343,35 @@ class Engine:
         return state
 
     async def _execute(self, step: StepBase, call: dict[str, Any] | None, lines: list[str]) -> str:
-        """Run an executing step with its retries and timeout; record every transition."""
+        """Run an executing step with its retries and timeout; record every transition.
+
+        A write the timeline refuses stops the run with :class:`NotRecorded`, saying
+        whether the step may have executed (its ``running`` state was recorded) or not.
+        """
+        self._recorded_running = False
+        try:
+            return await self._attempts(step, call, lines)
+        except TimelineError as exc:
+            if not self._recorded_running:
+                raise NotRecorded(f"step {step.id} not started: {exc}") from None
+            raise NotRecorded(f"step {step.id} executed, outcome not recorded — verify on resume: {exc}; "
+                              f"it resumes as unknown (--resolve {step.id}=done|rerun|skip)") from None
+
+    async def _attempts(self, step: StepBase, call: dict[str, Any] | None, lines: list[str]) -> str:
         previous = self.records.get(step.id, {})
         attempt = 1 if previous.get("status", "pending") == "pending" else int(previous.get("attempt") or 1) + 1
         first = attempt
         started = time.monotonic()
         while True:
+            self._recorded_running = False
             await self._set(step, StepState.RUNNING, f"Step {{title}} started (attempt {attempt})" if attempt > 1
                             else "Step {title} started", attempt=attempt, data={"call": call, "call_preview": lines})
+            self._recorded_running = True
             self._running = step
             self._emit(StepStarted(self.run_id, step.id, self.title(step), lines, attempt))
             try:
                 ctx = self.context()
-                coro = execute(step, call or {}, ctx, self.runtime, guarded=self.policy.guarded)
-                timeout = step.timeout if step.kind in ("aws", "http", "notify") else None  # type: ignore[attr-defined]
-                result: StepResult = await asyncio.wait_for(coro, timeout) if timeout else await coro
+                result: StepResult = await execute(step, call or {}, ctx, self.runtime, guarded=self.policy.guarded)
             except asyncio.CancelledError:
                 await self._finish_step(step, StepState.CANCELLED, "Step {title} cancelled", started, call=lines,
                                         attempt=attempt, error="cancelled by the responder")
@@ -356,11 +382,10 @@ class Engine:
                 await self._finish_step(step, StepState.SKIPPED, f"Step {{title}} {exc}", started, call=lines,
                                         attempt=attempt, outputs=exc.outputs, data={"reason": str(exc)})
                 return "skipped"
-            except asyncio.TimeoutError:
-                error, outputs = f"no answer within {step.timeout:g}s", {}
             except _ERRORS as exc:
                 error = str(exc) or exc.__class__.__name__
                 outputs = getattr(exc, "outputs", {})
+                timed_out = {"timed_out_after_s": exc.after} if isinstance(exc, TimedOut) else {}
             else:
                 await self._finish_step(step, StepState.SUCCEEDED, f"Step {{title}} succeeded: {result.summary}",
                                         started, call=lines, attempt=attempt, outputs=result.outputs,
@@ -370,12 +395,12 @@ class Engine:
                 self._emit(StepOutput(self.run_id, step.id, f"attempt {attempt} failed: {error}; retrying in "
                                       f"{step.retry_delay:g}s", "stderr"))
                 await self._set(step, StepState.FAILED, f"Step {{title}} attempt {attempt} failed: {error}",
-                                attempt=attempt, error=error, outputs=outputs, data={"will_retry": True})
+                                attempt=attempt, error=error, outputs=outputs, data={"will_retry": True, **timed_out})
                 await asyncio.sleep(step.retry_delay)
                 attempt += 1
                 continue
             await self._finish_step(step, StepState.FAILED, f"Step {{title}} failed: {error}", started, call=lines,
-                                    attempt=attempt, outputs=outputs, error=error)
+                                    attempt=attempt, outputs=outputs, error=error, data=timed_out)
             return "failed"
 
     def is_person_step(self, step: StepBase) -> bool:

@@ -37,6 +37,8 @@ async def run_http(call: HttpCall, ctx: dict[str, Any], rt: Runtime, timeout: fl
         async with session.request(call.method, yarl.URL(rendered["url"], encoded=True), **kwargs) as resp:
             raw = await resp.content.read(_BODY_CAP)
             status = resp.status
+    except TimeoutError:  # aiohttp's total timeout (and its ServerTimeoutError) are TimeoutErrors
+        raise StepFailure(f"{call.method} {rendered['url']}: no answer within {timeout:g}s") from None
     except aiohttp.ClientError as exc:
         raise StepFailure(f"{call.method} {rendered['url']}: {exc.__class__.__name__}: {exc}") from None
     text = raw.decode("utf-8", "replace")
@@ -53,16 +55,18 @@ async def run_http(call: HttpCall, ctx: dict[str, Any], rt: Runtime, timeout: fl
     return StepResult(outputs, f"HTTP {status}")
 
 
-async def post_webhook(url: str, payload: dict[str, Any], rt: Runtime) -> int:
+async def post_webhook(url: str, payload: dict[str, Any], rt: Runtime, timeout: float = 15.0) -> int:
     """POST a Slack-compatible message; StepFailure unless the hook answers 2xx."""
     import aiohttp
 
     session = await rt.connections.http()
     try:
-        async with session.post(url, json=payload, timeout=aiohttp.ClientTimeout(total=15)) as resp:
+        async with session.post(url, json=payload, timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
             await resp.read()
             if resp.status >= 300:
                 raise StepFailure(f"webhook answered {resp.status}")
             return resp.status
+    except TimeoutError:
+        raise StepFailure(f"webhook did not answer within {timeout:g}s") from None
     except aiohttp.ClientError as exc:
         raise StepFailure(f"webhook unreachable: {exc.__class__.__name__}: {exc}") from None

@@ -12,13 +12,15 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from datetime import datetime, timezone
 from typing import Any
 
 from cockpit.content import templating
 from cockpit.content.playbook import K8sCall
-from cockpit.engine.results import StepFailure, StepResult, judge
+from cockpit.engine.bounds import REQUEST_TIMEOUT, WAIT_DEFAULT
+from cockpit.engine.results import StepFailure, StepResult, TimedOut, judge
 from cockpit.engine.runtime import Runtime
 
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
@@ -45,10 +47,10 @@ def render_k8s(call: K8sCall, ctx: dict[str, Any]) -> dict[str, Any]:
 class _Api:
     """The typed API objects for one resource kind."""
 
-    def __init__(self, client: Any, resource: str):
+    def __init__(self, client: Any, resource: str, request_timeout: float):
         from kubernetes_asyncio import client as k
 
-        self.client, self.resource = client, resource
+        self.client, self.resource, self.request_timeout = client, resource, request_timeout
         self.core, self.apps = k.CoreV1Api(client), k.AppsV1Api(client)
         plural = {"deployment": "deployment", "statefulset": "stateful_set", "daemonset": "daemon_set",
                   "configmap": "config_map", "pod": "pod", "node": "node", "service": "service"}[resource]
@@ -57,25 +59,35 @@ class _Api:
 
     def method(self, verb: str, namespaced: bool = True) -> Any:
         where = "namespaced_" if namespaced and self.resource != "node" else ""
-        return getattr(self.api, f"{verb}_{where}{self.plural}")
+        return self.bounded(getattr(self.api, f"{verb}_{where}{self.plural}"))
+
+    def bounded(self, operation: Any) -> Any:
+        """``operation`` with a per-request timeout: kubernetes-asyncio's default has none at
+        all (an empty ``aiohttp.ClientTimeout``), so a wedged API server would hang forever."""
+        return functools.partial(operation, _request_timeout=self.request_timeout)
 
     def plain(self, obj: Any) -> Any:
         return self.client.sanitize_for_serialization(obj)
 
 
-async def run_k8s(call: K8sCall, ctx: dict[str, Any], rt: Runtime, timeout: float | None = None) -> StepResult:
+async def run_k8s(call: K8sCall, ctx: dict[str, Any], rt: Runtime, timeout: float | None = None,
+                  request_timeout: float = REQUEST_TIMEOUT) -> StepResult:
+    """One action; ``timeout`` is rollout_status's wait, ``request_timeout`` bounds each API request."""
     from kubernetes_asyncio.client.exceptions import ApiException
     from kubernetes_asyncio.config import ConfigException
 
     r = render_k8s(call, ctx)
     try:
-        api = _Api(await rt.connections.kube(rt.kube_context), call.resource)
+        api = _Api(await rt.connections.kube(rt.kube_context), call.resource, request_timeout)
         obj, summary = await _ACTIONS[call.action](api, r, rt, timeout)
     except ApiException as exc:
         raise StepFailure(f"kubernetes {call.action} {call.resource}/{r['name'] or ''} in {r['namespace']}: "
                           f"{exc.status} {exc.reason}") from None
     except ConfigException as exc:
         raise StepFailure(f"kubernetes configuration: {exc}") from None
+    except TimeoutError:  # before OSError, of which it is a subclass
+        raise StepFailure(f"kubernetes API did not answer {call.action} {call.resource}/{r['name'] or ''} "
+                          f"within {request_timeout:g}s") from None
     except OSError as exc:  # aiohttp's connection errors are OSErrors
         raise StepFailure(f"kubernetes API unreachable: {exc}") from None
     outputs = judge(call.expect, call.outputs, obj, ctx, {"object": obj})
@@ -106,7 +118,7 @@ def rollout_complete(obj: dict[str, Any]) -> tuple[bool, str]:
 
 
 async def _status(api: _Api, r: dict[str, Any], rt: Runtime, timeout: float | None) -> tuple[Any, str]:
-    deadline = time.monotonic() + (timeout or 300.0)
+    deadline = time.monotonic() + (timeout or WAIT_DEFAULT)
     last = ""
     while True:
         obj = api.plain(await api.method("read")(*_ns(api, r)))
@@ -120,8 +132,8 @@ async def _status(api: _Api, r: dict[str, Any], rt: Runtime, timeout: float | No
             raise StepFailure(f"not waiting (read-only): checked once, {r['resource']}/{r['name']}: {text}",
                               {"object": obj})
         if time.monotonic() >= deadline:
-            raise StepFailure(f"rollout of {r['resource']}/{r['name']} not complete after {timeout or 300:g}s: {text}",
-                              {"object": obj})
+            raise TimedOut(f"timed out after {timeout or WAIT_DEFAULT:g}s: rollout of {r['resource']}/{r['name']} "
+                           f"not complete: {text}", timeout or WAIT_DEFAULT, {"object": obj})
         await asyncio.sleep(1.0)
 
 
@@ -129,28 +141,28 @@ async def _apply_cm(api: _Api, r: dict[str, Any], rt: Runtime, timeout: float | 
     from kubernetes_asyncio.client.exceptions import ApiException
 
     try:
-        current = await api.core.read_namespaced_config_map(r["name"], r["namespace"])
+        current = await api.bounded(api.core.read_namespaced_config_map)(r["name"], r["namespace"])
     except ApiException as exc:
         if exc.status != 404:
             raise
         body = {"apiVersion": "v1", "kind": "ConfigMap",
                 "metadata": {"name": r["name"], "namespace": r["namespace"]}, "data": r["data"]}
-        obj = await api.core.create_namespaced_config_map(r["namespace"], body)
+        obj = await api.bounded(api.core.create_namespaced_config_map)(r["namespace"], body)
         return api.plain(obj), f"configmap/{r['name']} created ({len(r['data'])} keys)"
     body = api.plain(current)
     body["data"] = r["data"]
-    obj = await api.core.replace_namespaced_config_map(r["name"], r["namespace"], body)
+    obj = await api.bounded(api.core.replace_namespaced_config_map)(r["name"], r["namespace"], body)
     return api.plain(obj), f"configmap/{r['name']} configured ({len(r['data'])} keys)"
 
 
 async def _patch_cm(api: _Api, r: dict[str, Any], rt: Runtime, timeout: float | None) -> tuple[Any, str]:
-    obj = await api.core.patch_namespaced_config_map(r["name"], r["namespace"], {"data": r["data"]},
+    obj = await api.bounded(api.core.patch_namespaced_config_map)(r["name"], r["namespace"], {"data": r["data"]},
                                                      _content_type=_MERGE)
     return api.plain(obj), f"configmap/{r['name']} patched ({', '.join(r['data'])})"
 
 
 async def _scale(api: _Api, r: dict[str, Any], rt: Runtime, timeout: float | None) -> tuple[Any, str]:
-    patch = getattr(api.api, f"patch_namespaced_{api.plural}_scale")
+    patch = api.bounded(getattr(api.api, f"patch_namespaced_{api.plural}_scale"))
     obj = await patch(r["name"], r["namespace"], {"spec": {"replicas": r["replicas"]}}, _content_type=_MERGE)
     return api.plain(obj), f"{r['resource']}/{r['name']} scaled to {r['replicas']}"
 
@@ -160,7 +172,7 @@ async def _get(api: _Api, r: dict[str, Any], rt: Runtime, timeout: float | None)
         obj = api.plain(await api.method("read")(*_ns(api, r)))
         return obj, f"{r['resource']}/{r['name']} read"
     if api.resource == "node":
-        listing = await api.core.list_node()
+        listing = await api.bounded(api.core.list_node)()
     else:
         listing = await api.method("list")(r["namespace"])
     obj = api.plain(listing)

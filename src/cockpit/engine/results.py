@@ -28,6 +28,14 @@ class StepFailure(Exception):
         self.outputs = outputs or {}
 
 
+class TimedOut(StepFailure):
+    """The step ran past its bound and was stopped (see :mod:`cockpit.engine.bounds`)."""
+
+    def __init__(self, message: str, after: float, outputs: dict[str, Any] | None = None) -> None:
+        super().__init__(message, outputs)
+        self.after = after
+
+
 class Unmet(StepFailure):
     """A wait step's condition does not hold and, under the read-only guard, the step does not wait."""
 

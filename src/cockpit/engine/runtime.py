@@ -11,12 +11,15 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from cockpit.engine.bounds import REQUEST_TIMEOUT
 from cockpit.sources.connections import Connections
 
 
 @dataclass
 class Runtime:
-    connections: Connections = field(default_factory=lambda: Connections(read_timeout=30.0))
+    #: botocore's read timeout is one request's bound; its three standard attempts are cut
+    #: by the step's bound (cockpit.engine.bounds), never multiplied past it.
+    connections: Connections = field(default_factory=lambda: Connections(read_timeout=REQUEST_TIMEOUT))
     webhook_url: str | None = None
     kube_context: str | None = None
     #: Called with (line, stream) for live output; the engine turns it into StepOutput events.

@@ -40,6 +40,12 @@ class Source(ABC, Generic[T]):
     async def fetch(self) -> tuple[T, ...]:
         """Call the provider and return the items; raise on any failure."""
 
+    def gave_up(self, after: float) -> Snapshot[T]:
+        """The snapshot when the caller stopped waiting for this source after ``after`` seconds."""
+        self._snapshot = self._snapshot.failed(SourceError(ErrorKind.TIMEOUT, f"no answer within {after:g}s"),
+                                               calls=self.calls)
+        return self._snapshot
+
     async def refresh(self) -> Snapshot[T]:
         """Fetch within the timeout; on failure keep the last good items, marked stale."""
         self.calls = 0

@@ -8,6 +8,7 @@ its own timeout, so a hanging provider delays nothing but its own pane.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from cockpit.content.screen import Screen
@@ -15,9 +16,18 @@ from cockpit.sources.base import Source
 from cockpit.sources.connections import Connections
 from cockpit.sources.snapshot import Snapshot
 
+#: How much of a whole-refresh bound is kept for answers to be judged and handed in: a
+#: loaded event loop (botocore building clients in threads holds the GIL) runs late.
+_UNWIND_S = 0.5
 
-def build_sources(screen: Screen, conn: Connections, *, timeout: float = 10.0) -> list[Source[Any]]:
-    """The sources a screen asks for, in pane order (alarms, replication, services)."""
+
+def build_sources(screen: Screen, conn: Connections, *, timeout: float = 10.0,
+                  within: float | None = None) -> list[Source[Any]]:
+    """The sources a screen asks for, in pane order (alarms, replication, services).
+
+    ``within``: the refresh as a whole must end by then (``cockpit status --timeout``), so
+    each endpoint check is capped just short of it and reports on its own.
+    """
     from cockpit.sources.alarms import AlarmsSource
     from cockpit.sources.aws_services import DynamoDBSource, EcsSource, RdsSource, TargetGroupsSource
     from cockpit.sources.http import HttpSource
@@ -40,10 +50,25 @@ def build_sources(screen: Screen, conn: Connections, *, timeout: float = 10.0) -
     if screen.dynamodb is not None:
         sources.append(DynamoDBSource(screen, conn, timeout=timeout))
     if screen.endpoints:
-        sources.append(HttpSource(screen, conn))
+        deadline = time.monotonic() + within - min(_UNWIND_S, within / 4) if within else None
+        sources.append(HttpSource(screen, conn, deadline=deadline))
     return sources
 
 
-async def refresh_all(sources: list[Source[Any]]) -> list[Snapshot[Any]]:
-    """Refresh every source at once; never raises (failures are inside the snapshots)."""
-    return list(await asyncio.gather(*(s.refresh() for s in sources)))
+async def refresh_all(sources: list[Source[Any]], *, within: float | None = None) -> list[Snapshot[Any]]:
+    """Refresh every source at once; never raises (failures are inside the snapshots).
+
+    ``within`` bounds the whole refresh, whatever each source's own timeout says (an HTTP
+    endpoint may allow itself longer): a source still running then is cancelled and its
+    snapshot says it timed out, so ``cockpit status --timeout N`` prints what it has after N s.
+    """
+    tasks = [asyncio.ensure_future(s.refresh()) for s in sources]
+    if not tasks:
+        return []
+    _, pending = await asyncio.wait(tasks, timeout=within)
+    for task in pending:
+        task.cancel()
+    if pending:  # let them unwind (close a socket, drop a thread's future); none may hold us past a second
+        await asyncio.wait(pending, timeout=1.0)
+    return [task.result() if task.done() and not task.cancelled() else source.gave_up(within or 0.0)
+            for source, task in zip(sources, tasks)]

@@ -24,12 +24,22 @@ _MISSING = object()
 class HttpSource(Source[ServiceItem]):
     name = "http"
 
-    def __init__(self, screen: Screen, conn: Connections, *, timeout: float | None = None) -> None:
+    def __init__(self, screen: Screen, conn: Connections, *, timeout: float | None = None,
+                 deadline: float | None = None) -> None:
+        """``deadline`` (``time.monotonic()``): no endpoint check runs past it, whatever its
+        ``timeout_seconds``, so a one-shot command bounded as a whole still reports the
+        endpoints that did answer, each hung one as its own timeout."""
+        self.deadline = deadline
         longest = max((e.timeout_seconds for e in screen.endpoints), default=5.0)
         super().__init__(timeout=timeout or longest + 2.0)
         self.endpoints = list(screen.endpoints)
         self.default_latency_ms = screen.thresholds.http_latency_warn_ms
         self.conn = conn
+
+    def _limit(self, ep: Endpoint) -> float:
+        if self.deadline is None:
+            return ep.timeout_seconds
+        return max(min(ep.timeout_seconds, self.deadline - time.monotonic()), 0.05)
 
     async def fetch(self) -> tuple[ServiceItem, ...]:
         session = await self.conn.http()
@@ -49,7 +59,7 @@ class HttpSource(Source[ServiceItem]):
         started = time.perf_counter()
         try:
             kwargs: dict[str, Any] = {"headers": ep.headers, "allow_redirects": False,
-                                      "timeout": aiohttp.ClientTimeout(total=ep.timeout_seconds)}
+                                      "timeout": aiohttp.ClientTimeout(total=self._limit(ep))}
             if ep.body is not None:
                 kwargs["json"] = ep.body
             async with session.request(ep.method, url, **kwargs) as response:

@@ -16,10 +16,12 @@ never reaches a user while another cockpit is busy.
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +30,38 @@ from cockpit.timeline.model import TimelineError
 
 BUSY_TIMEOUT_MS = 5_000
 WRITE_DEADLINE_S = 60.0
+#: Overrides WRITE_DEADLINE_S (seconds): how long a write waits for another process's lock.
+LOCK_WAIT_ENV = "COCKPIT_TIMELINE_LOCK_WAIT"
 SYNCHRONOUS = ("FULL", "NORMAL")
+
+
+class TimelineWriteError(TimelineError):
+    """A write the timeline could not make (disk full, locked too long, I/O error): one line.
+
+    Raised instead of ``sqlite3`` errors from :func:`write`, so callers that must say what
+    happened to the record (the engine: "executed, outcome not recorded") can catch it.
+    """
+
+
+def lock_wait() -> float:
+    """Seconds a write waits for the lock: ``$COCKPIT_TIMELINE_LOCK_WAIT`` or 60."""
+    raw = os.environ.get(LOCK_WAIT_ENV, "")
+    try:
+        return max(float(raw), 0.0) if raw.strip() else WRITE_DEADLINE_S
+    except ValueError:
+        return WRITE_DEADLINE_S
+
+
+def describe(exc: sqlite3.Error) -> str:
+    """What went wrong with a timeline file, in words a responder can act on."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name == "SQLITE_FULL" or "disk is full" in str(exc):
+        return "disk full (the timeline could not grow)"
+    if isinstance(exc, sqlite3.OperationalError) and _is_locked(exc):
+        return f"locked by another process for more than {lock_wait():g}s"
+    if name.startswith("SQLITE_READONLY") or "readonly" in str(exc):
+        return "read-only (the file or its folder cannot be written)"
+    return str(exc)
 
 
 def open_connection(path: Path | str, synchronous: str = "FULL") -> sqlite3.Connection:
@@ -44,17 +77,58 @@ def open_connection(path: Path | str, synchronous: str = "FULL") -> sqlite3.Conn
             # SQLite gives the -wal and -shm files the database file's permissions.
             os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
         except OSError as exc:
-            raise TimelineError(f"cannot open timeline database {path}: {exc.strerror or exc}") from None
+            why = "disk full" if exc.errno == errno.ENOSPC else exc.strerror or exc
+            raise TimelineError(f"cannot open timeline database {path}: {why}") from None
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+        busy_ms = min(BUSY_TIMEOUT_MS, int(lock_wait() * 1000))
+        conn = sqlite3.connect(str(path), timeout=busy_ms / 1000, isolation_level=None,
                                check_same_thread=False)
         conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
         _retry_locked(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
         conn.execute(f"PRAGMA synchronous = {synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
-        raise TimelineError(f"cannot open timeline database {path}: {exc}") from None
+        raise TimelineError(f"cannot open timeline database {path}: {describe(exc)}") from None
+    return conn
+
+
+def open_readonly(path: Path | str) -> sqlite3.Connection:
+    """Open an existing timeline for reading only: read-only media, an evidence copy.
+
+    ``mode=ro`` first: it still reads the WAL, but SQLite must be able to create the
+    ``-shm`` file beside it, which a read-only folder forbids. Then ``immutable=1``, which
+    needs no ``-shm`` but ignores the WAL; so it is used only when no WAL holds writes
+    (a cockpit that closed cleanly merged and removed it). Otherwise: one line saying why.
+    """
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise TimelineError(f"cannot open timeline database {path}: no such file")
+    where = "file:" + urllib.parse.quote(str(path.resolve()))
+    try:
+        return _readable(f"{where}?mode=ro")
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorname", "") != "SQLITE_CANTOPEN":
+            raise TimelineError(f"cannot open timeline database {path}: {describe(exc)}") from None
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise TimelineError(f"cannot open timeline database {path} read-only: {wal.name} holds writes not yet "
+                            "merged and the folder cannot be written; copy the folder somewhere writable")
+    try:
+        return _readable(f"{where}?immutable=1")
+    except sqlite3.DatabaseError as exc:
+        raise TimelineError(f"cannot open timeline database {path}: {describe(exc)}") from None
+
+
+def _readable(uri: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
+                           timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opening is lazy: read once
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
@@ -64,7 +138,7 @@ def _is_locked(exc: sqlite3.OperationalError) -> bool:
 
 
 def _retry_locked(action):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + WRITE_DEADLINE_S
+    deadline = time.monotonic() + lock_wait()
     delay = 0.005
     while True:
         try:
@@ -85,16 +159,30 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """
     if conn.in_transaction:
         raise RuntimeError("nested timeline write")
-    _retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"))
+    try:
+        _retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"))
+    except sqlite3.Error as exc:
+        raise TimelineWriteError(f"timeline write failed: {describe(exc)}") from exc
     try:
         yield conn
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+    except BaseException as exc:
+        _rollback(conn)
+        if isinstance(exc, sqlite3.Error):
+            raise TimelineWriteError(f"timeline write failed: {describe(exc)}") from exc
         raise
     try:
         _retry_locked(lambda: conn.execute("COMMIT"))
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+    except BaseException as exc:
+        _rollback(conn)
+        if isinstance(exc, sqlite3.Error):
+            raise TimelineWriteError(f"timeline write failed: {describe(exc)}") from exc
         raise
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Undo the open transaction; SQLite may have rolled it back itself (SQLITE_FULL can)."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.OperationalError:
+            pass  # "no transaction is active": SQLite already rolled back; nothing was written

@@ -89,6 +89,21 @@ def current_version(conn: sqlite3.Connection) -> int:
     return int(row[0]) if row else 0
 
 
+class SchemaBehind(TimelineError):
+    """A file opened read-only is at an older schema, which only a writable open can migrate."""
+
+
+def check_current(conn: sqlite3.Connection) -> None:
+    """For a read-only open: the file must be at the schema this cockpit reads."""
+    found = current_version(conn)
+    if found > LATEST:
+        raise TimelineError(f"timeline database schema version {found} is newer than this "
+                            f"cockpit understands ({LATEST}); upgrade cockpit")
+    if found < LATEST:
+        raise SchemaBehind(f"timeline database schema version {found} is older than this cockpit's ({LATEST}) "
+                           "and the file is opened read-only, so it cannot be migrated")
+
+
 def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
     """Bring the file to ``target`` (default: latest); return the version it was at."""
     if current_version(conn) == target:  # the common case: no write lock needed

@@ -28,7 +28,7 @@ from cockpit.timeline import db as dbmod
 from cockpit.timeline.model import Event, EventKind, Incident, TimelineError, UnknownIncident, normalise_ts, \
     iso, utc_now
 from cockpit.timeline.redact import Redactor
-from cockpit.timeline.schema import migrate
+from cockpit.timeline.schema import check_current, migrate
 
 _EVENT_COLUMNS = "seq, uid, incident_id, ts, actor, kind, message, data"
 
@@ -45,13 +45,15 @@ class TimelineStore:
     """Low-level access to one timeline file; see :class:`cockpit.timeline.Timeline`."""
 
     def __init__(self, path: Path | str, actor: str | None = None, *, synchronous: str = "FULL",
-                 secrets: Iterable[str] = ()) -> None:
+                 secrets: Iterable[str] = (), read_only: bool = False) -> None:
+        """``read_only``: open an existing file without writing anything to it (read-only
+        media, an evidence copy); every write then fails with a TimelineError."""
         self.path = Path(path)
         self.actor = actor or default_actor()
         self.redactor = Redactor(secrets)
-        self.conn = dbmod.open_connection(path, synchronous)
+        self.conn = dbmod.open_readonly(path) if read_only else dbmod.open_connection(path, synchronous)
         try:
-            migrate(self.conn)
+            check_current(self.conn) if read_only else migrate(self.conn)
         except BaseException:
             self.conn.close()
             raise
