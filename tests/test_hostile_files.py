@@ -60,3 +60,12 @@ def test_a_huge_import_is_refused_by_its_size_before_it_is_read(tmp_path: Path) 
     assert result.returncode != 0
     assert result.stderr == (f"cockpit: error: {export}: the file is {300 * 2**20:,} bytes; "
                              "imports are limited to 256 MiB\n")
+
+
+def test_a_missing_content_folder_in_the_config_is_one_warning_and_the_command_runs(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('playbooks_dirs = ["no-such-playbooks"]\n')
+    result = cockpit(tmp_path, "--config", str(config), "playbook", "list")
+    assert result.returncode == 0, result.stderr
+    assert "dr-failover" in result.stdout
+    assert result.stderr == f"cockpit: warning: playbooks_dirs: {tmp_path / 'no-such-playbooks'}: no such folder\n"
