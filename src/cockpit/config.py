@@ -68,22 +68,34 @@ def config_path(explicit: Path | None = None) -> tuple[Path, bool]:
     return xdg_config_home() / "cockpit" / "config.toml", False
 
 
+#: Largest config file read; a real one is a few hundred bytes.
+MAX_CONFIG_BYTES = 64 * 1024
+
+
 def load_config(explicit: Path | None = None) -> Config:
     """Read the config file; raise ContentError (file:line) when it is malformed."""
     path, required = config_path(explicit)
     try:
-        raw = path.read_bytes()
+        if path.is_file() and path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ContentError.single(path, None, f"config file is {path.stat().st_size:,} bytes; "
+                                                  f"the limit is {MAX_CONFIG_BYTES // 1024} KiB")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         if required:
             raise ContentError.single(path, None, "config file not found") from None
         return Config()
     except OSError as exc:
         raise ContentError.single(path, None, f"cannot read config: {exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ContentError.single(path, None, f"config file is larger than {MAX_CONFIG_BYTES // 1024} KiB")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         # tomllib reports "(at line N, column M)" in its message.
         raise ContentError.single(path, None, f"not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise ContentError.single(path, None, "not valid TOML: arrays or inline tables nested too deeply") from None
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:

@@ -30,6 +30,16 @@ def fail(message: str, code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
+def warn_missing_dirs(config: Config) -> None:
+    """A content folder in the config that is not there: one warning line each, and carry on
+    (a typo would otherwise hide a team's playbooks without a word)."""
+    for field in ("screens_dirs", "playbooks_dirs", "scenarios_dirs"):
+        for folder in getattr(config, field):
+            if not folder.is_dir():
+                what = "not a folder" if folder.exists() else "no such folder"
+                click.echo(f"cockpit: warning: {field}: {folder}: {what}", err=True)
+
+
 @dataclass
 class Settings:
     """Global options of ``cockpit`` merged with the config file, read once per command."""
@@ -46,6 +56,7 @@ class Settings:
             config = load_config(self.config_path)
         except ContentError as exc:
             fail(str(exc))
+        warn_missing_dirs(config)
         if self.db is not None:
             config.db = self.db
         if self.screen is not None:

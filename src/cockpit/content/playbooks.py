@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from cockpit.content.playbook import STEP_KINDS, Playbook
 from cockpit.content.playbook_checks import check_playbook
-from cockpit.content.yamlfile import Loc, describe_error, line_for, load_yaml, resolve_loc
+from cockpit.content.yamlfile import Loc, describe_error, line_for, load_yaml, read_content, resolve_loc
 
 
 def parse_playbook(text: str, path: Path | str) -> Playbook:
@@ -79,15 +79,7 @@ def _dotted(loc: Loc) -> str:
 
 def load_playbook(path: Path) -> Playbook:
     """Read and validate one playbook file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ContentError.single(path, None, "no such file") from None
-    except IsADirectoryError:
-        raise ContentError.single(path, None, "is a directory, not a playbook file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError.single(path, None, f"cannot read: {exc}") from None
-    return parse_playbook(text, path)
+    return parse_playbook(read_content(path), path)
 
 
 @dataclass

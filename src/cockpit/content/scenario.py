@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from cockpit.content.durations import Duration
 from cockpit.content.errors import ContentError, NotFound
 from cockpit.content.paths import content_files
-from cockpit.content.yamlfile import line_for, load_model, load_yaml
+from cockpit.content.yamlfile import line_for, load_model, load_yaml, read_content
 
 
 class _Strict(BaseModel):
@@ -339,6 +339,6 @@ def find_scenario(name: str, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> 
         raise NotFound("scenario", name, [p.stem for p in files])
     scenario = load_scenario_file(matches[-1])
     if scenario.id != name:
-        raise ContentError.single(matches[-1], line_for(("id",), load_yaml(matches[-1].read_text(), matches[-1])[1]),
+        raise ContentError.single(matches[-1], line_for(("id",), load_yaml(read_content(matches[-1]), matches[-1])[1]),
                                   f"file is named {name!r} but its id is {scenario.id!r}")
     return scenario, matches[-1]

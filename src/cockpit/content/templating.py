@@ -4,7 +4,8 @@ Playbook values such as ``{{ params.dr_bucket }}`` are rendered when a step runs
 an operator typed (``--param``) or read from AWS. So the environment is Jinja2's
 :class:`ImmutableSandboxedEnvironment` (no ``__class__`` tricks, no mutating lists or dicts)
 with :class:`StrictUndefined` (a typo fails loudly instead of rendering an empty bucket name),
-and ``*``/``**`` are capped so a template cannot build a gigabyte string.
+bounded by :mod:`cockpit.content.sandbox` so a template can neither build a gigabyte string
+nor loop for an hour (every render runs in its own work budget).
 
 Names a template sees (:data:`CONTEXT_NAMES`): ``params``, ``steps`` (``steps.<id>.outputs.<name>``
 and ``steps.<id>.status``), ``incident``, ``screen``, plus ``result`` inside a ``wait`` step's
@@ -17,7 +18,6 @@ int for ``MaxKeys``); anything else renders to a string.
 
 from __future__ import annotations
 
-import operator
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -26,7 +26,8 @@ from jinja2 import TemplateError, TemplateSyntaxError, Undefined, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.parser import Parser
 from jinja2.runtime import StrictUndefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from cockpit.content.sandbox import BoundedEnvironment, budget, check_size
 
 #: Root names a playbook template may use.
 CONTEXT_NAMES = ("params", "steps", "incident", "screen")
@@ -35,7 +36,6 @@ INCIDENT_FIELDS = ("id", "title", "severity", "mode", "commander", "status", "de
 #: What ``steps.<id>`` offers besides ``outputs``.
 STEP_FIELDS = ("outputs", "status")
 
-_MAX_SIZE = 100_000  # largest string/list a template may build with * or **
 _SINGLE_EXPR = re.compile(r"^\s*\{\{(?P<expr>.*)\}\}\s*$", re.DOTALL)
 
 
@@ -51,23 +51,8 @@ def now(**delta: float) -> str:
     return (datetime.now(timezone.utc) + timedelta(**delta)).replace(microsecond=0).isoformat()
 
 
-class _Environment(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset(["*", "**"])
-
-    def call_binop(self, context: Any, op: str, left: Any, right: Any) -> Any:
-        """Refuse ``'x' * 10**9`` and friends before they eat the cockpit's memory."""
-        if op == "**":
-            if isinstance(right, (int, float)) and abs(right) > 64:
-                raise SecurityError("exponent too large in template")
-            return operator.pow(left, right)
-        for seq, count in ((left, right), (right, left)):
-            if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and len(seq) * count > _MAX_SIZE:
-                raise SecurityError("template builds a value that is too large")
-        return operator.mul(left, right)
-
-
-def _make_env(undefined: type[Undefined] = StrictUndefined) -> _Environment:
-    env = _Environment(undefined=undefined, autoescape=False, keep_trailing_newline=False)
+def _make_env(undefined: type[Undefined] = StrictUndefined) -> BoundedEnvironment:
+    env = BoundedEnvironment(undefined=undefined, autoescape=False, keep_trailing_newline=False)
     env.globals = {"now": now, "range": env.globals["range"], "dict": dict}
     return env
 
@@ -147,12 +132,25 @@ def free_names(tree: nodes.Node) -> set[str]:
 
 def render_text(source: str, context: dict[str, Any]) -> str:
     """Render a template to a string. Raises jinja2 errors (UndefinedError, SecurityError...)."""
-    return ENV.from_string(source).render(context)
+    with budget(), _no_runaway_recursion():
+        return ENV.from_string(source).render(context)
 
 
 def evaluate(expression: str, context: dict[str, Any]) -> Any:
     """Evaluate a bare expression (``when``, an option's ``condition``, ``until``)."""
-    return ENV.compile_expression(expression, undefined_to_none=False)(**context)
+    with budget(), _no_runaway_recursion():
+        return check_size(ENV.compile_expression(expression, undefined_to_none=False)(**context), "the value")
+
+
+class _no_runaway_recursion:
+    """A macro that calls itself ends in RecursionError: say so as a template error."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if kind is RecursionError:
+            raise SecurityError("template recurses too deeply (a macro or loop that calls itself?)") from None
 
 
 def render_value(value: Any, context: dict[str, Any]) -> Any:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cockpit.content.errors import ContentError, Problem
 from cockpit.content.scenario import Action, Scenario
-from cockpit.content.yamlfile import line_for, load_yaml
+from cockpit.content.yamlfile import line_for, load_yaml, read_content
 from cockpit.estate.http import ENDPOINTS
 
 PAIRS = ("data-lake", "reports", "models")
@@ -39,7 +39,7 @@ def check_scenario(scenario: Scenario, source: Path) -> None:
         ("log", "group", "log group", set(catalogue.LOG_GROUPS_BY_NAME)),
     ]
     problems: list[Problem] = []
-    _, lines = load_yaml(source.read_text(encoding="utf-8"), source)
+    _, lines = load_yaml(read_content(source), source)
 
     def require(value: str, names: set[str] | tuple[str, ...], what: str, loc: tuple) -> None:
         if value not in names:

@@ -131,19 +131,34 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {err['msg']}{more}"
 
 
+#: Largest export read by `cockpit incident import` (an alarm storm's week is a few MB).
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+
+
 def load_document(path: Path) -> _Document:
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        if path.is_file() and path.stat().st_size > MAX_IMPORT_BYTES:
+            raise TimelineError(f"{path}: the file is {path.stat().st_size:,} bytes; "
+                                f"imports are limited to {MAX_IMPORT_BYTES // 2**20} MiB")
+        with path.open("rb") as handle:
+            text = handle.read(MAX_IMPORT_BYTES + 1)
+        if len(text) > MAX_IMPORT_BYTES:
+            raise TimelineError(f"{path}: larger than {MAX_IMPORT_BYTES // 2**20} MiB; not imported")
+        raw = json.loads(text.decode("utf-8"))
     except FileNotFoundError:
         raise TimelineError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise TimelineError(f"{path}: cannot read: {exc}") from None
     except json.JSONDecodeError as exc:
         raise TimelineError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:  # the json module recurses once per nested array or object
+        raise TimelineError(f"{path}: not a cockpit incident export: nested too deeply") from None
     try:
         return _Document.model_validate(raw)
     except ValidationError as exc:
         raise TimelineError(f"{path}: not a cockpit incident export: {_first_error(exc)}") from None
+    except RecursionError:  # a deep value inside `data` reaches pydantic's recursion
+        raise TimelineError(f"{path}: not a cockpit incident export: nested too deeply") from None
 
 
 def _target_id(tl: Timeline, doc: _Document, renumber: bool) -> str:

@@ -17,6 +17,7 @@ opens one does not wait for the import either (tests/ui/test_startup.py holds th
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -228,10 +229,11 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         self.notify("The emulated estate did not start: press e for its log, q to quit.", severity="error",
                     timeout=30)
 
-    def open_screen(self, name: str) -> None:
-        """Switch the cockpit to another screen file; a broken file is reported, not fatal."""
+    @work(exclusive=True, group="open-screen", exit_on_error=False, description="open a screen")
+    async def open_screen(self, name: str) -> None:
+        """Switch the cockpit to another screen file (read off the event loop); a broken file is reported."""
         try:
-            model = _find_screen(name, self.config)
+            model = await asyncio.to_thread(_find_screen, name, self.config)
         except ContentError as exc:
             self.notify(str(exc), title=f"Cannot open {name}", severity="error", timeout=10)
             return

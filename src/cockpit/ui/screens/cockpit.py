@@ -398,6 +398,11 @@ class CockpitScreen(Screen[None]):
             self.notify("Nothing selected: move to a row first.", timeout=3)
 
     def action_screens(self) -> None:
+        self.list_screens()
+
+    @work(exclusive=True, group="screen-list", exit_on_error=False, description="read the screens")
+    async def list_screens(self) -> None:
+        """Read the screen files off the event loop (a hostile file must never freeze `q`)."""
         from cockpit.content.errors import ContentError
         from cockpit.content.screen import available_screens, load_screens
         from cockpit.ui.screens.choose import ChooseScreen, screen_options
@@ -405,11 +410,11 @@ class CockpitScreen(Screen[None]):
         app: Any = self.app
         dirs = app.config.screens_dirs
         try:
-            titles = {name: s.title for name, s in load_screens(dirs).items()}
+            titles = {name: s.title for name, s in (await asyncio.to_thread(load_screens, dirs)).items()}
         except ContentError as exc:
             titles = {}
-            self.notify(str(exc), title="Some screen files are broken", severity="warning", timeout=8)
-        names = sorted(set(available_screens(dirs)) | set(titles))
+            self.notify(_first_problem(exc), title="Some screen files are broken", severity="warning", timeout=8)
+        names = sorted(set(await asyncio.to_thread(available_screens, dirs)) | set(titles))
 
         def chosen(name: str | None) -> None:
             if name and name != self.model.name:
@@ -429,6 +434,10 @@ class CockpitScreen(Screen[None]):
 
         app: Any = self.app
         catalog = await asyncio.to_thread(load_catalog, app.config.playbooks_dirs)
+        if catalog.problems:
+            more = f" (and {len(catalog.problems) - 1} more: cockpit playbook validate)" if len(catalog.problems) > 1 else ""
+            self.notify(f"{catalog.problems[0]}{more}", title="Some playbook files do not load", severity="warning",
+                        timeout=8)
         options = []
         for playbook_id in self.model.playbooks:
             playbook = catalog.playbooks.get(playbook_id)
@@ -447,3 +456,10 @@ class CockpitScreen(Screen[None]):
 
         app: Any = self.app
         self.app.push_screen(EstateScreen(app.estate_env, app.estate_error))
+
+
+def _first_problem(exc: Any) -> str:
+    """One problem of a ContentError, and how many more there are: a toast is not a report."""
+    problems = exc.problems
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{problems[0]}{more}"
