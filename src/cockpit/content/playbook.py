@@ -22,6 +22,7 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema, field_validator, model_validator
 
+from cockpit.content.aws_verbs import READ_VERBS
 from cockpit.content.durations import Duration as _Duration
 
 Duration = Annotated[_Duration, WithJsonSchema({
@@ -346,9 +347,7 @@ class StepBase(Strict):
 
 
 def _aws_risk(operation: str, presign: bool) -> Risk:
-    read = ("Get", "List", "Describe", "Head", "Lookup", "Search", "Query", "Scan", "BatchGet", "Select",
-            "Simulate", "Estimate", "Test", "Validate", "Filter")
-    return Risk.read if presign or operation.startswith(read) else Risk.write
+    return Risk.read if presign or operation.startswith(READ_VERBS) else Risk.write
 
 
 class ManualStep(StepBase):

@@ -16,10 +16,13 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 
+from cockpit.content.aws_verbs import READ_VERBS
+
 #: Header (or User-Agent fragment) the estate puts on its own requests.
 INTERNAL_MARKER = "cockpit-estate-internal"
 
-_READ_PREFIXES = ("Describe", "Get", "List", "Head", "Scan", "Query", "BatchGet", "Lookup", "Search", "Test")
+#: The verbs a playbook step may call with ``risk: read`` (FilterLogEvents, SimulatePrincipalPolicy...).
+_READ_PREFIXES = READ_VERBS
 
 #: REST requests that POST but only read. Route53's ListTagsForResources posts the ids whose
 #: tags it wants to ``/2013-04-01/tags/<resource type>``.
