@@ -66,7 +66,7 @@ def open_log() -> Path | None:
             return path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(path, encoding="utf-8", delay=False)
+        handler = logging.FileHandler(path, encoding="utf-8", delay=True)  # no file until a failure
     except OSError:
         return None  # no log file: the notification still says what failed
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
