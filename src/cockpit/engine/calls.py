@@ -1,8 +1,10 @@
 """One place that knows every step kind: render its exact call, and execute it.
 
 ``render_call`` gives the values the call will use (for the timeline, redacted there);
-``execute`` performs it. Person steps (manual, approve, choose) are not here: the engine
-asks the :class:`~cockpit.engine.operator.Operator` for those.
+``execute`` performs it. Person steps (manual, approve, choose) do not execute here: the
+engine asks the :class:`~cockpit.engine.operator.Operator`; their "call" is what the person
+is asked (checklist, prompt), rendered here with the rest so that every template a step
+needs is rendered, and can be found wanting, before anything is asked or called.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ import time
 from typing import Any
 
 from cockpit.content import templating
-from cockpit.content.playbook import AwsCall, HttpCall, K8sCall, NotifyStep, ShellStep, StepBase, WaitStep
+from cockpit.content.playbook import (
+    ApproveStep, AwsCall, ChooseStep, HttpCall, K8sCall, ManualStep, NotifyStep, ShellStep, StepBase, WaitStep,
+)
 from cockpit.engine.aws import render_aws, run_aws
+from cockpit.engine.context import OutputNotProduced
 from cockpit.engine.http import post_webhook, render_http, run_http
 from cockpit.engine.k8s import render_k8s, run_k8s
 from cockpit.engine.bounds import REQUEST_TIMEOUT, step_bound, waits, what
@@ -31,7 +36,7 @@ def render_check(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any]) -> dic
 
 
 def render_call(step: StepBase, ctx: dict[str, Any]) -> dict[str, Any] | None:
-    """The rendered call of an executing step, or None for person steps. Raises template errors."""
+    """The rendered call of a step (for a person step: what is asked). Raises template errors."""
     if isinstance(step, (AwsCall, HttpCall, K8sCall)):
         return render_check(step, ctx)
     if isinstance(step, ShellStep):
@@ -43,7 +48,37 @@ def render_call(step: StepBase, ctx: dict[str, Any]) -> dict[str, Any] | None:
         return {"kind": "notify", "channel": templating.render_value(step.channel, ctx) if step.channel else None,
                 "text": templating.render_text(step.text, ctx),
                 "webhook": templating.render_value(step.webhook, ctx) if step.webhook else None}
+    if isinstance(step, ManualStep):
+        return {"kind": "manual", "checklist": [str(templating.render_value(i, ctx)) for i in step.checklist]}
+    if isinstance(step, (ApproveStep, ChooseStep)):
+        prompt = str(templating.render_value(step.prompt, ctx))
+        return {"kind": step.kind, "prompt": " ".join(prompt.split()) if isinstance(step, ChooseStep) else prompt}
     return None
+
+
+def check_inputs(step: StepBase, ctx: dict[str, Any]) -> None:
+    """Render what ``step`` reads besides its call (expectation operands and JMESPath templates,
+    a wait's ``until``) so that an output an earlier step did not produce is found before
+    anything is called: raises :class:`OutputNotProduced`. Any other problem is the
+    executor's to report, with the answer in hand (``until`` reads ``result``, unknown here)."""
+    check = step.check if isinstance(step, WaitStep) else step
+    texts: list[Any] = []
+    if isinstance(check, (AwsCall, HttpCall, K8sCall)):
+        texts = [*(e.jmespath for e in check.expect), *(e.test[1] for e in check.expect), *check.outputs.values()]
+    for text in texts:
+        try:
+            templating.render_value(text, ctx)
+        except OutputNotProduced:
+            raise
+        except (templating.TemplateError, ArithmeticError, LookupError, TypeError, ValueError):
+            continue  # not a missing output: the step reports it when it runs
+    if isinstance(step, WaitStep) and step.until:
+        try:
+            templating.evaluate(step.until, {**ctx, "result": templating.Placeholder("result")})
+        except OutputNotProduced:
+            raise
+        except (templating.TemplateError, ArithmeticError, LookupError, TypeError, ValueError):
+            pass  # comparing with the unknown ``result``: only the answer can say
 
 
 async def run_check(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any], rt: Runtime,

@@ -24,8 +24,8 @@ from cockpit.content import templating
 from cockpit.content.describe import describe_step
 from cockpit.content.playbook import END, Playbook, StepBase
 from cockpit.engine import person
-from cockpit.engine.calls import execute, render_call
-from cockpit.engine.context import incident_view, preview_context, strict_context
+from cockpit.engine.calls import check_inputs, execute, render_call
+from cockpit.engine.context import OutputNotProduced, incident_view, preview_context, strict_context
 from cockpit.engine.events import (
     EngineEvent, RunFinished, RunStarted, StepFinished, StepOutput, StepStarted, StepWaiting,
 )
@@ -107,6 +107,10 @@ class Engine:
         records = {s.id: {"status": "pending", "outputs": {}} for s in playbook.steps}
         for st in states:
             records[st.step_id] = {"status": st.state, "outputs": st.outputs, "attempt": st.attempt}
+        # Why a step was not executed lives in its step_skipped event (written with the state).
+        for event in await timeline.call(timeline.sync.events, run.incident_id, kinds=["step_skipped"]):
+            if event.data.get("run_id") == run_id and event.data.get("step_id") in records:
+                records[event.data["step_id"]]["not_executed"] = event.data.get("not_executed")
         # A run keeps the guard it was started with: a read-only or dry run reopened in a
         # cockpit that may write must still not write.
         given: Policy = kwargs.pop("policy")
@@ -167,8 +171,7 @@ class Engine:
         return self.status in ("succeeded", "failed", "aborted")
 
     def context(self, preview: bool = False) -> dict[str, Any]:
-        steps = {s.id: {"status": self.state_of(s.id), "outputs": self.records.get(s.id, {}).get("outputs") or {}}
-                 for s in self.playbook.steps}
+        steps = {s.id: self.records.get(s.id) or {"status": "pending"} for s in self.playbook.steps}
         if not preview:
             return strict_context(self.params, steps, self.incident, self.screen)
         shown = {k: "*****" if k in self._secret_names and v is not None else v for k, v in self.params.items()}
@@ -196,6 +199,7 @@ class Engine:
                            playbook_id=self.playbook.id)
         rec = self.records.setdefault(step.id, {})
         rec["status"], rec["attempt"], rec["error"] = state.value, attempt, error
+        rec["not_executed"] = (data or {}).get("not_executed")
         if state in (StepState.SUCCEEDED, StepState.FAILED):
             rec["outputs"] = outputs or {}
 
@@ -406,14 +410,21 @@ class Engine:
     def is_person_step(self, step: StepBase) -> bool:
         return step.kind in PERSON_KINDS  # type: ignore[attr-defined]
 
-    def render(self, step: StepBase) -> tuple[dict[str, Any] | None, list[str], str | None]:
-        """(call, preview lines, why it cannot render) for ``step`` with the values known now."""
+    def render(self, step: StepBase) -> tuple[dict[str, Any] | None, list[str], str | None, bool]:
+        """(call, preview lines, why it cannot render, whether that is an output an earlier step
+        did not produce) for ``step`` with the values known now."""
         lines = self.preview(step)
+        missing = False
         try:
-            return render_call(step, self.context()), lines, None
+            ctx = self.context()
+            call = render_call(step, ctx)
+            check_inputs(step, ctx)
+            return call, lines, None, False
+        except OutputNotProduced as exc:
+            problem, missing = str(exc), True
         except _ERRORS as exc:
             problem = f"cannot render the call: {exc}"
         try:  # what can be shown: unknown values as <steps.x.outputs.y>
-            return jsonable(render_call(step, self.context(preview=True))), lines, problem
+            return jsonable(render_call(step, self.context(preview=True))), lines, problem, missing
         except (*_ERRORS, AttributeError):
-            return None, lines, problem
+            return None, lines, problem, missing

@@ -22,12 +22,20 @@ if TYPE_CHECKING:
     from cockpit.engine.engine import Engine
 
 
+_RENDER_ERRORS = (templating.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError)
+
+
+def _truth(expression: str, ctx: dict[str, Any]) -> tuple[bool | None, str]:
+    """(the truth of ``expression``, or None when it cannot be evaluated; and why not)."""
+    try:
+        return bool(templating.evaluate(expression, ctx)), ""
+    except _RENDER_ERRORS as exc:
+        return None, str(exc) or exc.__class__.__name__
+
+
 def _holds(expression: str, ctx: dict[str, Any]) -> bool | None:
     """The truth of ``expression``; None when it cannot be evaluated (a missing output...)."""
-    try:
-        return bool(templating.evaluate(expression, ctx))
-    except (templating.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError):
-        return None
+    return _truth(expression, ctx)[0]
 
 
 def suggestion(step: ChooseStep, ctx: dict[str, Any]) -> str | None:
@@ -40,17 +48,21 @@ async def run_step(engine: Engine, step: StepBase) -> str:
     started = time.monotonic()
     ctx = engine.context()
     if step.when and not engine.policy.dry_run:
-        held = _holds(step.when, ctx)
+        held, error = _truth(step.when, ctx)
         if not held:
-            why = "does not hold" if held is False else "cannot be evaluated"
+            why = "does not hold" if held is False else f"cannot be evaluated ({error})"
             await engine._finish_step(step, StepState.SKIPPED, f"Step {{title}} skipped: when {step.when} {why}",
                                       started, call=engine.preview(step), data={"reason": f"when {why}"})
             return "skipped"
 
-    call, lines, problem = engine.render(step)
+    call, lines, problem, missing = engine.render(step)
     refusal = engine.policy.refusal(step)
-    if refusal is None and problem and engine.policy.guarded:
-        refusal = f"not executed: {problem} (an earlier step did not run)"
+    if refusal is None and missing and engine.policy.guarded:
+        # Nothing writes in a guarded run, so an input an earlier step did not produce is
+        # expected (that step was not executed, or failed against an estate nobody changed).
+        refusal = f"not executed: {problem}"
+    elif missing:
+        problem = f"cannot run: {problem}"
     if refusal is not None:
         data = {"call": call, "not_executed": refusal, "mode": engine.policy.label}
         await engine._finish_step(step, StepState.SKIPPED, f"Step {{title}} {refusal}", started, call=lines, data=data)
@@ -62,10 +74,17 @@ async def run_step(engine: Engine, step: StepBase) -> str:
 
     op = engine.operator
     if isinstance(step, (ManualStep, ApproveStep, ChooseStep)):
-        return await _person(engine, step, ctx, lines, started)
+        assert call is not None
+        return await _person(engine, step, ctx, call, lines, started)
 
     if step.risk is Risk.destructive:
-        expected = str(templating.render_value(step.confirm or step.id, ctx)).strip()
+        try:
+            expected = str(templating.render_value(step.confirm or step.id, ctx)).strip()
+        except _RENDER_ERRORS as exc:
+            error = f"cannot render the confirmation text: {exc}"
+            await engine._finish_step(step, StepState.FAILED, f"Step {{title}} failed: {error}", started,
+                                      call=lines, error=error)
+            return "failed"
         typed = await _confirm_destructive(engine, step, expected)
         if str(typed).strip() != expected:
             error = f"confirmation text did not match (expected {expected!r})"
@@ -108,13 +127,15 @@ async def _confirm_destructive(engine: Engine, step: StepBase, expected: str) ->
                           f"and {why_not}") from None
 
 
-async def _person(engine: Engine, step: StepBase, ctx: dict[str, Any], lines: list[str], started: float) -> str:
+async def _person(engine: Engine, step: StepBase, ctx: dict[str, Any], call: dict[str, Any], lines: list[str],
+                  started: float) -> str:
+    """Ask the operator what ``call`` (the rendered checklist or prompt) asks; record the answer."""
     op, incident = engine.operator, engine.incident["id"]
     await engine._set(step, StepState.WAITING, "Step {title} waiting")
     engine._emit(StepStarted(engine.run_id, step.id, engine.title(step), lines))
     try:
         if isinstance(step, ManualStep):
-            items = [str(templating.render_value(i, ctx)) for i in step.checklist]
+            items = call["checklist"]
             ticked = await engine._ask(step, "tick every item", op.confirm_checklist(step, items))
             missing = [i for i in items if i not in ticked]
             if missing:
@@ -122,7 +143,7 @@ async def _person(engine: Engine, step: StepBase, ctx: dict[str, Any], lines: li
             outputs: dict[str, Any] = {"checked": list(ticked)}
             summary = f"checklist confirmed ({len(items)} items)"
         elif isinstance(step, ApproveStep):
-            prompt = str(templating.render_value(step.prompt, ctx))
+            prompt = call["prompt"]
             name = str(await engine._ask(step, prompt, op.approve(step, prompt))).strip()
             if not name:
                 raise Refused("no approver name given")
@@ -131,7 +152,7 @@ async def _person(engine: Engine, step: StepBase, ctx: dict[str, Any], lines: li
             outputs, summary = {"approver": name}, f"approved by {name} ({step.approver})"
         else:
             assert isinstance(step, ChooseStep)
-            prompt = " ".join(str(templating.render_value(step.prompt, ctx)).split())
+            prompt = call["prompt"]
             suggested = suggestion(step, ctx)
             choice = await engine._ask(step, prompt, op.choose(step, prompt, list(step.options), suggested))
             option = next((o for o in step.options if o.id == choice), None)

@@ -186,7 +186,11 @@ def starter(scenario: Any, mode: str, db: Any, actor: str) -> Callable[[], Await
         timeline = AsyncTimeline(db, actor)
         await timeline.open()
         exercise = Exercise(scenario, mode, timeline, EstateControl(os.environ["COCKPIT_ESTATE_URL"]))
-        await exercise.start(commander=actor)
+        try:
+            await exercise.start(commander=actor)
+        except BaseException:
+            await exercise.close()  # nobody else holds it: release the client and the timeline
+            raise
         return exercise
 
     return start

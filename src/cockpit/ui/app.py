@@ -29,12 +29,14 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.worker import Worker, WorkerState
 
 from cockpit.config import Config
 from cockpit.content.errors import ContentError
 from cockpit.content.screen import Screen as ScreenModel
 from cockpit.sources.snapshot import utcnow
 from cockpit.ui.exercise import EXERCISE_BINDINGS, ExerciseActions
+from cockpit.ui.failures import WorkerFailed, log, log_failure, open_log
 from cockpit.ui.incident import INCIDENT_BINDINGS, IncidentActions, IncidentCommands
 from cockpit.ui.live import LiveSettings, warm_imports
 from cockpit.ui.playbook.commands import PlaybookCommands
@@ -131,6 +133,8 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         return CockpitScreen(self.model, clock=self.clock)
 
     def on_mount(self) -> None:
+        #: Where worker failures are logged (None: the file could not be opened).
+        self.log_file = open_log()
         self.call_after_refresh(self.preload)
         if self.estate is not None:
             self.start_estate()
@@ -142,7 +146,12 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
             await self._drill_meter.finish()
             await self._drill_meter.record(await self._drill_meter.metrics())
         if self.exercise is not None and not self.exercise.ended:
-            await self.exercise.end()  # score what the team did, even when they just quit
+            from cockpit.exercise.control import ControlError
+
+            try:
+                await self.exercise.end()  # score what the team did, even when they just quit
+            except ControlError as exc:  # the estate went away: nothing to stop; the app is closing
+                log.error("ending the exercise on quit failed: %s", exc)
         if self.exercise is not None:
             await self.exercise.close()
         if self._connections is not None:
@@ -261,6 +270,23 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         if new:
             await timeline.call(record_all, timeline.sync, incident.id, new)
             self._alarms_logged.update((incident.id, t.alarm, t.region, t.transition, t.at) for t in new)
+
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The App's own workers (and its mixins'): a failure is said and logged, never silent."""
+        if event.state == WorkerState.ERROR:
+            self.report_worker_failure(event.worker)
+
+    @on(WorkerFailed)
+    def _worker_failed(self, message: WorkerFailed) -> None:
+        """A screen's or widget's worker failed (see ``ui/failures.py``)."""
+        self.report_worker_failure(message.worker)
+
+    def report_worker_failure(self, worker: Worker[Any]) -> None:
+        """One line on screen (what failed and why) and the traceback in the log file; the app goes on."""
+        line = log_failure(worker)
+        where = f" (details in {self.log_file})" if getattr(self, "log_file", None) else ""
+        self.notify(line + where, severity="error", timeout=15, markup=False)
 
     @on(PlaybookRequested)
     def _playbook_requested(self, message: PlaybookRequested) -> None:

@@ -123,7 +123,7 @@ class IncidentActions:
             await (feed.pin(None) if follow and feed.latest.pinned else feed.refresh())
             self.notify(done(result), title=description, markup=False)
 
-        return self.run_worker(write(), group="incident-write", description=description)
+        return self.run_worker(write(), group="incident-write", exit_on_error=False, description=description)
 
     # -- actions ---------------------------------------------------------------------------
     def action_incident_declare(self) -> None:

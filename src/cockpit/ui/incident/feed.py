@@ -173,7 +173,8 @@ class IncidentFeed:
         """Start the poll loop as a worker of ``node`` unless one is already running."""
         if self._worker is None or self._worker.state not in (WorkerState.PENDING, WorkerState.RUNNING):
             self._worker = node.run_worker(self.run(), name="incident-feed", group="incident-feed",
-                                           exclusive=True, description="poll the incident timeline")
+                                           exclusive=True, exit_on_error=False,
+                                           description="poll the incident timeline")
         return self._worker
 
     async def run(self) -> None:

@@ -14,7 +14,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
+from textual.worker import Worker
 
+from cockpit.ui.failures import forward_failure
 from cockpit.ui.incident.feed import FeedUpdate
 from cockpit.ui.incident.session import feed_of
 from cockpit.ui.incident.text import NO_INCIDENT, event_cells
@@ -69,6 +71,10 @@ class TimelinePane(Vertical, can_focus=False):
     @property
     def table(self) -> DataTable:
         return self.query_one(DataTable)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """This node's workers: a failure goes to the App, which says it and logs it."""
+        forward_failure(self, event)
 
     def on_resize(self) -> None:
         # At 80x24 the pane is one line: give it to the newest event, not to the headings.

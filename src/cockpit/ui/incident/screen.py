@@ -22,8 +22,10 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from cockpit.timeline.model import Event, Incident, TimelineError, utc_now
+from cockpit.ui.failures import forward_failure
 from cockpit.ui.incident.feed import FeedUpdate
 from cockpit.ui.incident.form import FormDialog
 from cockpit.ui.incident.pane import COLUMNS, append_events
@@ -239,7 +241,11 @@ class TimelineScreen(Screen[None]):
             self.dismiss(None)
 
     # -- which incident --------------------------------------------------------------------
-    @work(group="incident", description="list incidents for the picker")
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """This node's workers: a failure goes to the App, which says it and logs it."""
+        forward_failure(self, event)
+
+    @work(group="incident", exit_on_error=False, description="list incidents for the picker")
     async def action_pick_incident(self) -> None:
         try:
             tl = await timeline_of(self.app)

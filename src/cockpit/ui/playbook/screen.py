@@ -31,6 +31,7 @@ from cockpit.engine import Engine, EngineError, NeedsPerson, RunFinished, Runtim
 from cockpit.engine.events import EngineEvent
 from cockpit.textsafe import sanitize
 from cockpit.timeline.model import TimelineError
+from cockpit.ui.failures import log_failure
 from cockpit.ui.playbook.dialogs import CSS, PlaybookDialog, ReasonDialog
 from cockpit.ui.playbook.messages import RunOpened, RunOpenFailed, RunProgressed
 from cockpit.ui.playbook.operator import UiOperator
@@ -295,8 +296,8 @@ class GuidedPlaybookScreen(Screen[str]):
                 self._say(f"Step {error.step_id}: {error}", error=True)
             elif isinstance(error, EngineError):
                 self._say(str(error), error=True)
-            else:
-                self._say(f"{worker.description} failed: {type(error).__name__}: {error}", error=True)
+            else:  # unexpected: said here, where the responder looks, and logged
+                self._say(log_failure(worker), error=True)
         elif event.state == WorkerState.SUCCESS and worker.group == STEP_GROUP:
             self._after_control()
 

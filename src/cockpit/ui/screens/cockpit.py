@@ -29,6 +29,7 @@ from textual.worker import Worker, WorkerState
 
 from cockpit.content.screen import Screen as ScreenModel
 from cockpit.sources.snapshot import Snapshot, utcnow
+from cockpit.ui.failures import forward_failure, log_failure
 from cockpit.ui.messages import AlarmsFetched, PlaybookRequested, ReplicationFetched, ServicesFetched, \
     SourceFetched, fetched
 from cockpit.ui.widgets.alarms import AlarmsPane
@@ -202,8 +203,12 @@ class CockpitScreen(Screen[None]):
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker failures land: say so in the pane, and restart its polling."""
         worker = event.worker
-        if event.state != WorkerState.ERROR or not (worker.group or "").startswith("poll-"):
+        if event.state != WorkerState.ERROR:
             return
+        if not (worker.group or "").startswith("poll-"):
+            forward_failure(self, event)  # the playbook list, drawing: the App says and logs it
+            return
+        log_failure(worker)
         pane_name = worker.group.removeprefix("poll-")
         error = worker.error
         self.notify(f"{pane_name} polling failed: {error!r}; restarting in 5 s", severity="error", timeout=8)
@@ -246,7 +251,8 @@ class CockpitScreen(Screen[None]):
             return  # the worker picks the newest snapshots up
         if time.perf_counter() < self._paint_first_until or self._key_first() or not self._draw_slice():
             self._applying = True
-            self.run_worker(self._apply_rest(), group="draw-refreshes", description="draw big refreshes in slices")
+            self.run_worker(self._apply_rest(), group="draw-refreshes", exit_on_error=False,
+                            description="draw big refreshes in slices")
 
     async def _apply_rest(self) -> None:
         try:

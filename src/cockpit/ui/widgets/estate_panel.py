@@ -15,8 +15,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
+from textual.worker import Worker
 
 from cockpit.content.durations import format_duration
+from cockpit.ui.failures import forward_failure
 
 _SHOWN = ("AWS_ENDPOINT_URL", "AWS_REGION", "KUBECONFIG", "COCKPIT_STORAGE_HEALTH_URL",
           "COCKPIT_FLIGHT_SCHOOL_API_URL", "COCKPIT_WEBHOOK_URL")
@@ -62,6 +64,10 @@ class _EstateReader:
         else:
             self._show_status(status)
         self.set_timer(1.0, self.poll_status)  # type: ignore[attr-defined]
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """This node's workers: a failure goes to the App, which says it and logs it."""
+        forward_failure(self, event)
 
     def _show_status(self, status: dict[str, Any]) -> None:
         raise NotImplementedError
