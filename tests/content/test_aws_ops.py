@@ -7,9 +7,14 @@ from cockpit.content.errors import ContentError
 from cockpit.content.playbooks import load_playbook
 
 
-def test_the_committed_table_is_what_the_installed_botocore_and_the_reviewed_list_give():
-    # A botocore upgrade's new operations show up here, to be reviewed, not guessed.
-    assert aws_ops.stale() is None, "run `python -m cockpit.content.aws_ops` and review the diff"
+def test_the_committed_table_calls_read_only_what_the_installed_botocore_and_the_reviewed_list_do():
+    # What the table calls a read must still be one by the installed botocore's models. A newer
+    # botocore's new read operations are not in it yet: they count as writes (fail safe) until
+    # `python -m cockpit.content.aws_ops` is run and its diff reviewed.
+    derived = aws_ops.derive()
+    wrong = {service: sorted(ops - set(derived.get(service, ())))
+             for service, ops in aws_ops._table().items() if ops - set(derived.get(service, ()))}
+    assert not wrong, f"called read but not one now: {wrong}"
 
 
 @pytest.mark.parametrize(("service", "operation", "reads"), [
