@@ -91,3 +91,22 @@ def test_a_wait_on_a_hung_provider_counts_failed_checks_and_ends_at_its_timeout(
     last = proc.stdout.strip().splitlines()[-1]
     assert "step until_ready failed: timed out after 4s: waiting on k8s get deployment/web in default: " \
            "the condition did not hold (1 check; last: no answer within" in last, proc.stdout
+
+
+def test_a_write_that_times_out_is_unknown_and_is_never_retried_by_itself(tmp_path):
+    """The request may have reached AWS and been applied: the run stops for a person's verdict
+    (exit 3, as after a crash) instead of calling it failed, and its retries do not fire it again."""
+    body = ("    service: cloudwatch\n    operation: SetAlarmState\n    timeout: 3s\n    retries: 2\n"
+            "    retry_delay: 0s\n    params: {AlarmName: a, StateValue: OK, StateReason: drill}\n")
+    with HangingServer() as hang:
+        proc, took, db = _run(tmp_path, hang, "set_state", "aws", body)
+        attempts = hang.connections
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert took < 3 + 10, f"took {took:.1f}s"
+    assert "set_state" in proc.stderr and "--resolve set_state=" in proc.stderr, proc.stderr
+    _, steps = steps_of(db, incident_id(proc.stdout))
+    assert steps["set_state"].state == "unknown" and steps["set_state"].attempt == 1
+    assert attempts >= 1
+    unknown = [e for e in events_of(db, incident_id(proc.stdout)) if e.kind == "step_unknown"]
+    assert unknown and "may have been applied" in unknown[-1].message

@@ -22,7 +22,7 @@ from typing import Any
 
 from cockpit.content import templating
 from cockpit.content.describe import describe_step
-from cockpit.content.playbook import END, Playbook, StepBase
+from cockpit.content.playbook import END, Playbook, Risk, StepBase
 from cockpit.engine import person
 from cockpit.engine.calls import check_inputs, execute, render_call
 from cockpit.engine.context import OutputNotProduced, incident_view, preview_context, strict_context
@@ -390,6 +390,13 @@ class Engine:
                 error = str(exc) or exc.__class__.__name__
                 outputs = getattr(exc, "outputs", {})
                 timed_out = {"timed_out_after_s": exc.after} if isinstance(exc, TimedOut) else {}
+                if timed_out and step.risk is not Risk.read:
+                    # The request may have reached the service and been applied: only a
+                    # person who looks can say, and a retry could do it twice.
+                    await self._finish_step(step, StepState.UNKNOWN, f"Step {{title}} timed out, outcome unknown: "
+                                            f"{error}; it may have been applied — verify", started, call=lines,
+                                            attempt=attempt, outputs=outputs, error=error, data=timed_out)
+                    return "unknown"
             else:
                 await self._finish_step(step, StepState.SUCCEEDED, f"Step {{title}} succeeded: {result.summary}",
                                         started, call=lines, attempt=attempt, outputs=result.outputs,
