@@ -58,7 +58,7 @@ def demo(ctx: click.Context, no_ui: bool, env_file: Path | None, scenario: str |
 
             try:
                 scenario_model, scenario_path = find_scenario(scenario, config.scenarios_dirs)
-                check_scenario(scenario_model, scenario_path)
+                check_scenario(scenario_model, scenario_path, config.screens_dirs)
             except ContentError as exc:
                 fail(str(exc))
         if estate is None:

@@ -83,7 +83,7 @@ def exercise(ctx: click.Context, scenario_name: str, mode: str, speed: float, he
     config = settings(ctx).config
     try:
         scenario, path = find_scenario(scenario_name, config.scenarios_dirs)
-        check_scenario(scenario, path)
+        check_scenario(scenario, path, config.screens_dirs)
     except ContentError as exc:
         fail(str(exc))
     scenario = _targets(scenario, targets)

@@ -19,6 +19,7 @@ from jinja2 import TemplateSyntaxError
 
 from cockpit.content import argv_rules, templating, urls
 from cockpit.content.errors import Problem
+from cockpit.content.regions import region_problem
 from cockpit.content.playbook import END, AwsCall, ChooseStep, HttpCall, Playbook, ShellStep, StepBase, WaitStep
 from cockpit.content.yamlfile import Loc, line_for
 
@@ -167,6 +168,10 @@ class _Checker:
     # -- AWS and shell ---------------------------------------------------------------------
 
     def check_aws(self, call: AwsCall, loc: Loc) -> None:
+        if call.region is not None and not templating.has_template(call.region):
+            problem = region_problem(call.region)
+            if problem:
+                self.report(loc + ("region",), f"region: {problem}")
         model = _service_model(call.service)
         if model is None:
             self.report(loc + ("service",), f"unknown AWS service {call.service!r}"

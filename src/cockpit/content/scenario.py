@@ -18,13 +18,14 @@ Times are scenario time; ``--speed 60`` plays one scenario minute per real secon
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from cockpit.content.durations import Duration
 from cockpit.content.errors import ContentError, NotFound
 from cockpit.content.paths import content_files
+from cockpit.content.regions import check_region
 from cockpit.content.yamlfile import line_for, load_model, load_yaml, read_content
 
 
@@ -75,7 +76,7 @@ class NodeChange(_Strict):
 
 
 class MetricChange(_Strict):
-    region: str
+    region: Annotated[str, AfterValidator(check_region)]
     namespace: str
     name: str
     dimensions: dict[str, str] = {}

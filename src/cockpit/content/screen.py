@@ -19,15 +19,17 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cockpit.content.errors import ContentError, NotFound, Problem
 from cockpit.content.paths import content_files
+from cockpit.content.regions import check_region
 from cockpit.content.yamlfile import load_model
 
 Severity = Literal["critical", "warning"]
 AlarmState = Literal["ALARM", "INSUFFICIENT_DATA", "OK"]
 Name = Annotated[str, Field(min_length=1, max_length=255)]
+Region = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(check_region)]
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -79,7 +81,7 @@ class Alarms(_Strict):
     recent_ok_minutes: int = Field(15, ge=0, description="Also show alarms that returned to OK this recently.")
     severity: list[SeverityRule] = Field(default_factory=list, description="First matching rule wins.")
     default_severity: Severity = "warning"
-    regions: list[str] = Field(default_factory=list, description="Default: the screen's regions.")
+    regions: list[Region] = Field(default_factory=list, description="Default: the screen's regions.")
 
     @field_validator("patterns")
     @classmethod
@@ -105,7 +107,7 @@ class ReplicationPair(_Strict):
     id: Name
     source_bucket: Name
     destination_bucket: Name
-    source_region: Name
+    source_region: Region
     rule_id: Name = Field(description="The replication rule ID; S3 publishes metrics per rule.")
     rpo_seconds: int = Field(gt=0)
     warn_fraction: float = Field(0.5, gt=0, le=1, description="Lag above this share of the RPO is a warning.")
@@ -127,22 +129,22 @@ class EcsCluster(_Strict):
 
 
 class Ecs(_Strict):
-    region: Name
+    region: Region
     clusters: list[EcsCluster] = Field(min_length=1)
 
 
 class Rds(_Strict):
-    region: Name
+    region: Region
     instances: list[Name] = Field(min_length=1)
 
 
 class TargetGroups(_Strict):
-    region: Name
+    region: Region
     names: list[Name] = Field(min_length=1)
 
 
 class DynamoDB(_Strict):
-    region: Name
+    region: Region
     tables: list[Name] = Field(min_length=1)
 
 
@@ -203,7 +205,7 @@ class Screen(_Strict):
     name: Name = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: Name
     description: str = ""
-    regions: list[Name] = Field(default_factory=list)
+    regions: list[Region] = Field(default_factory=list)
     alarms: Alarms | None = None
     replication: list[ReplicationPair] = Field(default_factory=list)
     kubernetes: Kubernetes | None = None

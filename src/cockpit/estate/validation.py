@@ -24,8 +24,13 @@ def _alarm_names() -> set[str]:
     return {alarm.name for alarm in catalogue.ALARMS}
 
 
-def check_scenario(scenario: Scenario, source: Path) -> None:
-    """Raise ContentError listing every name the estate does not know, at its line."""
+def check_scenario(scenario: Scenario, source: Path, screens_dirs: list[Path] | tuple[Path, ...] = ()) -> None:
+    """Raise ContentError listing every name the estate does not know, at its line.
+
+    The screen the scenario opens on must exist too (the shipped ones and ``screens_dirs``):
+    otherwise the exercise would fail after the estate started, far from the file.
+    """
+    from cockpit.content.screen import available_screens
     from cockpit.estate import catalogue
 
     #: (action field, its name field, what it is, the names the estate has)
@@ -62,5 +67,7 @@ def check_scenario(scenario: Scenario, source: Path) -> None:
             require(name, DEPLOYMENTS, "deployment", ("reactions", r, "when", "restarted", k))
     require(scenario.drill.rpo_pair, PAIRS, "replication pair", ("drill", "rpo_pair"))
     require(scenario.drill.probe, tuple(ENDPOINTS), "endpoint", ("drill", "probe"))
+    if scenario.screen is not None:
+        require(scenario.screen, tuple(available_screens(screens_dirs)), "screen", ("screen",))
     if problems:
         raise ContentError(problems)
