@@ -138,3 +138,13 @@ def test_comms_templates_are_sandboxed(tl: Timeline, tmp_path: Path) -> None:
     (tmp_path / "comms-initial.txt.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}")
     with pytest.raises(TimelineError, match="cannot render"):
         render_comms(tl, incident_id, "initial", template_dirs=[tmp_path])
+
+
+@pytest.mark.parametrize("source", ["{{ 'x'|center(2000000000) }}", "{{ '%2000000000s'|format('x') }}",
+                                    "{{ 'x'.ljust(2000000000) }}", "{% for i in range(10**9) %}.{% endfor %}"])
+def test_a_teams_comms_template_cannot_build_a_huge_value(tl: Timeline, tmp_path: Path, source: str) -> None:
+    """A team's own template is operator content: one error line, not a 2 GB allocation."""
+    incident_id = _drill(tl)
+    (tmp_path / "comms-initial.txt.j2").write_text(source)
+    with pytest.raises(TimelineError, match="cannot render comms-initial: .*(too large|too big|work|limit)"):
+        render_comms(tl, incident_id, "initial", template_dirs=[tmp_path])

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
+from cockpit.content.sandbox import BoundedEnvironment, budget
 from cockpit.timeline.lifecycle import Timeline
 from cockpit.timeline.model import EventKind, TimelineError, iso, parse_ts
 from cockpit.timeline.postmortem import human, latest_metrics
@@ -26,10 +26,12 @@ BUILTIN = Path(__file__).parent / "templates"
 KINDS = ("initial", "resolution")
 
 
-def _environment(extra_dirs: Iterable[Path]) -> SandboxedEnvironment:
+def _environment(extra_dirs: Iterable[Path]) -> BoundedEnvironment:
+    """A team's own template is operator content: sandboxed, and every value it builds bounded
+    like a playbook's templates (a ``'x'|center(10**9)`` is one error line, not 2 GB)."""
     loader = jinja2.FileSystemLoader([*map(str, extra_dirs), str(BUILTIN)])
-    return SandboxedEnvironment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False,
-                                keep_trailing_newline=True)
+    return BoundedEnvironment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False,
+                              keep_trailing_newline=True)
 
 
 def context(tl: Timeline, incident_id: str, variables: dict[str, str] | None = None) -> dict[str, Any]:
@@ -78,7 +80,8 @@ def render_comms(tl: Timeline, incident_id: str, kind: str, variables: dict[str,
     if kind == "resolution" and "summary" not in (variables or {}):
         ctx["summary"] = ctx.get("resolution_summary", "Services have been restored.")
     try:
-        text = _environment(template_dirs).get_template(f"comms-{kind}.txt.j2").render(ctx)
+        with budget():
+            text = _environment(template_dirs).get_template(f"comms-{kind}.txt.j2").render(ctx)
     except jinja2.TemplateError as exc:
         where = f"{exc.filename}:{exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
         raise TimelineError(f"{where}cannot render comms-{kind}: {exc}") from None
