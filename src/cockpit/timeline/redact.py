@@ -76,7 +76,8 @@ _KEY_PREFIX = re.compile(r"(?:access|secret|private|api|routing|integration|serv
 
 _LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")  # keeps every offset
 _STOP = r"\s\"'<>)\]"  # where a URL path ends
-_VALUE = (r"(?:\"(?P<q1>[^\"\r\n]{1,1024}+)|'(?P<q2>[^'\r\n]{1,1024}+)|(?P<v>[^\s\"',;&<>]++))")
+# A labelled value: quoted (also JSON-escaped, \"…\", as in a preview of JSON params), or a word.
+_VALUE = (r"(?:\\?\"(?P<q1>[^\"\r\n]{1,1024}+)|\\?'(?P<q2>[^'\r\n]{1,1024}+)|(?P<v>[^\s\"',;&<>]++))")
 
 # Label words (lower case) and how each may be completed: ``pass`` → password, passwd…
 _LABELS = {
@@ -143,7 +144,7 @@ def _detectors() -> list[_Detector]:
     ]
     # label = value, label: value, "label": "value" (X-Amz-Security-Token=…, AccountKey=…).
     for word, completion in _LABELS.items():
-        d.append(_Detector("label", word, rf"{word}(?P<k>{completion})(?P<x>[a-z0-9_\-.]{{0,40}}+)[\"']{{0,2}}"
+        d.append(_Detector("label", word, rf"{word}(?P<k>{completion})(?P<x>[a-z0-9_\-.]{{0,40}}+)(?:\\?[\"']){{0,2}}"
                            rf"[ \t]{{0,4}}[:=][ \t]{{0,4}}(?:(?:bearer|basic|token|aws4-hmac-sha256)[ \t]{{1,4}})?"
                            rf"{_VALUE}"))
     return d
@@ -221,6 +222,8 @@ def _secret_span(det: _Detector, m: re.Match[str], text: str, low: str) -> tuple
         end = text.rfind("@", start, end)  # the host follows the last '@'
         if end < 0:
             return None
+    if group in ("q1", "q2") and text[end - 1] == "\\":
+        end -= 1  # the backslash of an escaped closing quote
     value = text[start:end]
     if not value or value.startswith(MARK):
         return None  # already redacted: keep redaction idempotent
