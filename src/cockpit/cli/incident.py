@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from cockpit.cli.common import fail, settings
+from cockpit.cli.common import fail, settings, write_private
 from cockpit.timeline import Timeline, TimelineError
 from cockpit.timeline.model import Incident
 
@@ -37,7 +37,7 @@ def _write(text: str, output: Path | None) -> None:
         click.echo(text, nl=not text.endswith("\n"))
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        write_private(output, text)  # 0600: an export holds what the timeline holds
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
 
