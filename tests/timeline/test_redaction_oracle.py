@@ -12,6 +12,7 @@ IPv4 addresses (not secrets; an SRE needs them).
 from __future__ import annotations
 
 import base64
+import random
 import string
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
@@ -42,8 +43,14 @@ def oracle(text: str) -> set[tuple[str, str]]:
 
 
 def mixed(alphabet: str, lo: int, hi: int) -> st.SearchStrategy[str]:
-    """Random-looking tokens: upper, lower and digits, as generated keys are."""
-    return st.text(alphabet, min_size=lo, max_size=hi).filter(
+    """Tokens as key generators make them: uniformly random characters (drawn with a
+    Random seeded by hypothesis: shrinking the seed never shrinks the token to ``000…0Aa``),
+    upper, lower and digits present."""
+    def draw(seed: int, n: int) -> str:
+        rng = random.Random(seed)
+        return "".join(rng.choice(alphabet) for _ in range(n))
+
+    return st.builds(draw, st.integers(0, 2**64), st.integers(lo, hi)).filter(
         lambda s: any(c.isupper() for c in s) and any(c.islower() for c in s) and any(c.isdigit() for c in s))
 
 
@@ -60,7 +67,7 @@ secrets = st.one_of(
               mixed(AN, 24, 24)),
     st.builds(lambda s: "sk-" + s, mixed(AN, 40, 48)),
     st.builds(lambda s: "npm_" + s, mixed(AN, 36, 36)),
-    st.builds(lambda u, p: base64.b64encode(f"{u}:{p}".encode()).decode(),
+    st.builds(lambda u, p: "Basic " + base64.b64encode(f"{u}:{p}".encode()).decode(),  # bare, it is just base64
               st.text(string.ascii_lowercase, min_size=3, max_size=8), mixed(AN, 8, 20)),
     mixed(B64, 24, 64),                                                     # any long random token
 )

@@ -10,18 +10,22 @@ SHAs, so unlabelled text is redacted only when it has the *shape* of a credentia
 
 Three mechanisms:
 
-* **one scan of the text** — a single compiled alternation (``_SCAN``), each branch a kind
-  of secret: PEM private keys (BEGIN to END, whole, across lines), passwords in URLs,
-  webhook URLs whose path is the secret (Slack, Discord, Teams), signed query parameters,
-  labelled secrets (``aws_secret_access_key = …``, ``"password": "…"``, ``AccountKey=…``,
+* **detectors over the text** (``_detectors()``), one per kind of secret: PEM private keys
+  (BEGIN to END, whole, across lines), passwords in URLs, webhook URLs whose path is the
+  secret (Slack, Discord, Teams), signed query parameters, labelled secrets
+  (``aws_secret_access_key = …``, ``"password": "…"``, ``AccountKey=…``,
   ``client-key-data: …``, ``routing_key``), secret command-line flags (``--password V``),
   bearer and basic credentials, vendor tokens with a fixed prefix (AWS key ids, GitHub,
   GitLab, Slack, Stripe, OpenAI-style ``sk-``, GCP ``AIza``, JWTs, Azure client secrets),
-  and finally any long token that *looks* random (:func:`_looks_random`: mixed upper,
-  lower and digits and enough entropy — a bare AWS secret key, say). Every quantifier is
-  bounded or followed by nothing that can fail, and branches that could start anywhere
-  start only at a token boundary, so the scan is linear: 1 MB takes tens of ms (``bench/
-  bench_redaction.py``). The pattern compiles on first use, not at import.
+  and last any long token that *looks* random (:func:`_looks_random`: mixed upper, lower
+  and digits, enough entropy — a bare AWS secret key, say). The secret spans they find are
+  merged and each replaced by MARK, keeping the label, scheme or host around it.
+  Linear time: CPython's ``re`` tries every branch of an alternation at every position
+  (one alternation of all of these cost ~1 s per MB), so each detector starts with a
+  literal that ``re`` finds by fast substring search, runs only when that literal occurs
+  at all, bounds (or makes possessive) every repetition before anything that can fail,
+  and never nests quantifiers over the same characters. 1 MB: tens of ms
+  (``bench/bench_redaction.py``). Patterns compile on first use, not at import.
 * **literals** the caller knows are secret (the configured webhook URL, a run's secret
   parameters);
 * **keys in structures** — the value of any dict key named like password/secret/token/
@@ -44,6 +48,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import math
 import re
 from collections import Counter
@@ -154,22 +159,22 @@ _DETECTORS = _detectors()
 _TOK = r"A-Za-z0-9+/_\-"  # characters of a base64/base64url token
 _RANDOM = re.compile(rf"(?<![{_TOK}])[{_TOK}]{{20,}}+={{0,2}}(?![{_TOK}])")  # over the original text
 _HAS_UPPER, _HAS_LOWER, _HAS_DIGIT = re.compile("[A-Z]"), re.compile("[a-z]"), re.compile("[0-9]")
-_AWS_SECRET = re.compile(r"[A-Za-z0-9/+]{40}")
-_PARTS = re.compile(r"[-_/]")
+_BASE64ISH = re.compile(r"[+/]")
+_NAME_SEP = re.compile(r"[-_]")
 _WORDISH = re.compile(r"[a-z]{3,}")
 
 
 def _looks_random(token: str) -> bool:
-    """A credential-shaped token: upper, lower and digits mixed, in one long random-looking run.
+    """A credential-shaped token: upper, lower and digits mixed, random-looking, 20+ long.
 
-    The run is the whole token when it has the shape of an AWS secret access key (40
-    base64 characters), else its longest part between ``-``, ``_`` and ``/`` (so URL paths
-    and names like ``my-stack-MyBucketF68F3FF0-1J2K3L4M5N6O`` are judged part by part), and
-    must be 20 long. Hex (SHAs, digests, UUIDs), lower-case names, upper-case ids and
-    CamelCase words never qualify.
+    Hex (SHAs, digests, UUIDs), lower-case names and upper-case ids never qualify; nor do
+    tokens made mostly of lower-case runs (words: URL paths, CamelCase names). A name of
+    ``-``/``_``-separated parts (``my-stack-MyBucketF68F3FF0-1J2K3L4M5N6O``) is judged by
+    its longest part, unless it has ``+`` or ``/`` (then it is base64, judged whole).
     """
-    core = token.rstrip("=")
-    part = core if _AWS_SECRET.fullmatch(core) else max(_PARTS.split(core), key=len)
+    part = token.rstrip("=")
+    if not _BASE64ISH.search(part) and _NAME_SEP.search(part):
+        part = max(_NAME_SEP.split(part), key=len)
     n = len(part)
     if n < 20 or not (_HAS_UPPER.search(part) and _HAS_LOWER.search(part) and _HAS_DIGIT.search(part)):
         return False
@@ -245,7 +250,14 @@ def secret_spans(text: str) -> list[tuple[int, int]]:
                 span = _secret_span(det, m, text, low)
                 if span is not None:
                     spans.append(span)
+    spans.sort()
+    starts = [start for start, _ in spans]
     for m in _RANDOM.finditer(text):
+        # A token a specific detector has already judged (a webhook's path, a labelled
+        # value) is left to it: it keeps the context (``hooks.slack.com/services/``) readable.
+        i = bisect.bisect_left(starts, m.end())
+        if any(e > m.start() for _, e in spans[max(0, i - 8):i]):
+            continue
         if _looks_random(m.group()):
             spans.append(m.span())
     spans.sort()
