@@ -172,6 +172,8 @@ def _looks_random(token: str) -> bool:
     ``-``/``_``-separated parts (``my-stack-MyBucketF68F3FF0-1J2K3L4M5N6O``) is judged by
     its longest part, unless it has ``+`` or ``/`` (then it is base64, judged whole).
     """
+    if not (_HAS_UPPER.search(token) and _HAS_LOWER.search(token)):
+        return False  # the common case (hex, names, ids), decided before anything costlier
     part = token.rstrip("=")
     if not _BASE64ISH.search(part) and _NAME_SEP.search(part):
         part = max(_NAME_SEP.split(part), key=len)
