@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -38,6 +39,24 @@ def warn_missing_dirs(config: Config) -> None:
             if not folder.is_dir():
                 what = "not a folder" if folder.exists() else "no such folder"
                 click.echo(f"cockpit: warning: {field}: {folder}: {what}", err=True)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by its owner only (0600, like the timeline file).
+
+    An export holds everything the timeline holds; a file made with the umask's 0644 on a
+    shared bastion is readable by every account on it. An existing file is tightened too.
+    Raises OSError like ``Path.write_text``.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            fd = -1
+            f.write(text)
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from typing import Any
 
 import click
 
-from cockpit.cli.common import fail, settings
+from cockpit.cli.common import fail, settings, write_private
 
 TARGETS = ("failover_time", "data_loss", "availability", "team_response")
 
@@ -191,7 +191,7 @@ async def _tabletop(config: Any, scenario: Any, env: dict[str, str], linger: flo
 
     exercise, timeline, control = await _open(config, scenario, "tabletop", env)
     env_file = Path(config.db).with_name(f"exercise-{os.getpid()}.env")
-    env_file.write_text(format_env(env), encoding="utf-8")
+    write_private(env_file, format_env(env))  # the estate's credentials: owner only
     try:
         def shown(event: Any) -> None:
             click.echo(f"T+{event.data.get('at', 0):5.0f}s  INJECT  {event.message}")

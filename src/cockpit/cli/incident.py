@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from cockpit.cli.common import echo, fail, settings
+from cockpit.cli.common import echo, fail, settings, write_private
 from cockpit.textsafe import sanitize
 from cockpit.timeline import Timeline, TimelineError
 from cockpit.timeline.model import Incident
@@ -54,7 +54,7 @@ def _write(text: str, output: Path | None, raw: bool = False) -> None:
         (click.echo if raw else echo)(text, nl=not text.endswith("\n"))  # JSON stays lossless
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        write_private(output, text)  # 0600: an export holds what the timeline holds
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
 
