@@ -37,13 +37,13 @@ steps:
     kind: shell
     title: Use it
     risk: read
-    argv: [{PY}, -c, "print('{{{{ steps.make.outputs.stdout }}}}')"]
+    argv: [echo, "{{{{ steps.make.outputs.stdout }}}}"]
   - id: tested
     kind: shell
     title: Only when it was made
     risk: read
     when: steps.make.outputs.stdout is defined
-    argv: [{PY}, -c, "print('{{{{ steps.make.outputs.stdout }}}}')"]
+    argv: [echo, "{{{{ steps.make.outputs.stdout }}}}"]
   - id: check
     kind: manual
     title: Check it
