@@ -80,3 +80,37 @@ def test_missing_answers_stop_the_run_with_the_flag_to_add(estate, env_for, tmp_
     with Timeline(db) as tl:
         assert tl.step_state(run.id, "leadership_approval").outputs == {"approver": "bob"}
         assert tl.step_state(run.id, "disable_primary_health_check").state == "skipped"
+
+
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+def test_what_cockpit_run_prints_is_redacted_like_the_timeline(env_for, tmp_path):
+    """A program that prints a credential, and a failure that quotes one: the run's output lands
+    in CI logs and scrollback, so it is redacted as the timeline is, with the run's secret params."""
+    folder = tmp_path / "pb"
+    write_playbook(folder, f"""
+id: print-test
+title: Print test
+parameters:
+  token: {{secret: true}}
+steps:
+  - id: leak
+    kind: shell
+    title: A tool that prints its credentials
+    risk: read
+    argv: [printf, "aws_secret_access_key={AWS_SECRET}\\nsession $TOKEN\\n"]
+    env: {{TOKEN: "{{{{ params.token }}}}"}}
+  - id: fail
+    kind: shell
+    title: A failure that quotes the token
+    risk: read
+    argv: [sh, -c, 'echo "auth failed for $TOKEN" >&2; exit 1']
+    env: {{TOKEN: "{{{{ params.token }}}}"}}
+""")
+    proc = cockpit(["run", "print-test", "--dir", str(folder), "--title", "t", "--severity", "P3",
+                    "--param", f"token={SECRET}"], env_for, tmp_path / "t.db")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "auth failed for" in proc.stdout + proc.stderr and "session" in proc.stdout
+    for secret in (AWS_SECRET, SECRET):
+        assert secret not in proc.stdout + proc.stderr

@@ -16,6 +16,7 @@ Headless: :meth:`run_to_end`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -145,8 +146,28 @@ class Engine:
             unsubscribe()
 
     def _emit(self, event: EngineEvent) -> None:
+        event = self._redacted(event)
         for listener in list(self._listeners):
             listener(event)
+
+    def _redacted(self, event: EngineEvent) -> EngineEvent:
+        """The event as listeners may show it: redacted like the timeline, with the run's secrets.
+
+        What a listener shows ends up somewhere too (``cockpit run``'s output in a CI log or
+        a terminal's scrollback, the guided screen): a program that prints a key, or a
+        failure quoting a token, is redacted here once for every listener.
+        """
+        redactor = self.recorder.redactor
+        changes: dict[str, Any] = {}
+        for name in ("title", "line", "question", "summary", "error", "reason"):
+            value = getattr(event, name, None)
+            if isinstance(value, str):
+                changes[name] = redactor.text(value)
+        for name in ("call", "outputs"):
+            value = getattr(event, name, None)
+            if value:
+                changes[name] = redactor.value(value)
+        return dataclasses.replace(event, **changes) if changes else event
 
     def _emit_output(self, line: str, stream: str) -> None:
         if self._running is not None:
