@@ -13,7 +13,7 @@ from cockpit.timeline import Timeline
 from cockpit.ui.incident import TimelinePane
 from tests.ui_incident.conftest import IncidentTestApp, screen_text, wait_for
 
-OSC52 = "\x1b]52;c;dG91Y2ggL3RtcC9wd25lZAo=\x07"
+OSC52 = "\x1b]52;c;aGk=\x07"  # a short payload: a long base64 one is redacted as a token before it is stored
 
 
 async def test_a_note_with_osc52_does_not_reach_the_screen(config: Config, db_path) -> None:
