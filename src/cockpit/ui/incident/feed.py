@@ -9,6 +9,12 @@ signal and receives an immutable :class:`FeedUpdate`.
 Which incident is "current": the one the responder pinned (the picker on the timeline
 screen), else the most recently declared open incident in the file — several cockpits on
 one host share the file, so a colleague's ``declare`` shows up here within a second.
+
+Every commit wakes the feed, this app's own included: ``changed()`` pairs SQLite's
+``data_version`` (other connections' commits) with the connection's ``total_changes`` (its
+own), so a guided run's steps and the logged alarm transitions, written through the app's
+one connection, appear without anyone calling :meth:`IncidentFeed.refresh`. The incident
+actions still call it after a write, only so their result shows before the next poll.
 """
 
 from __future__ import annotations
@@ -103,7 +109,7 @@ class IncidentFeed:
 
     # -- polling ---------------------------------------------------------------------------
     async def refresh(self) -> FeedUpdate:
-        """Poll now, changed or not: our own writes do not flip ``changed()``."""
+        """Poll now, changed or not: after a write of ours, to show it before the next poll."""
         return await self.poll(force=True)
 
     async def poll(self, force: bool = False) -> FeedUpdate | None:
