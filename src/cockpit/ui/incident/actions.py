@@ -181,12 +181,17 @@ class IncidentActions:
             return
         from cockpit.ui.incident.dialogs import ResolveDialog
 
+        from cockpit.timeline.alarm_log import still_firing
+
         def resolved(text: str | None) -> None:
             if text:
                 self.incident_write("resolve", lambda tl: tl.resolve(incident.id, text),
                                     lambda e: f"Resolved {incident.id}")
 
-        self.push_screen(ResolveDialog(incident), resolved)
+        # The feed holds every event of the current incident, this cockpit's alarm log included.
+        latest = self.incident_feed.latest
+        events = latest.events if latest.incident is not None and latest.incident.id == incident.id else ()
+        self.push_screen(ResolveDialog(incident, still_firing(events)), resolved)
 
     def action_incident_acknowledge(self) -> None:
         if self._incident_busy() or (incident := self._incident_required()) is None:
