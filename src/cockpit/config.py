@@ -3,8 +3,8 @@
 Connection settings are *not* here: AWS follows its own chain (``AWS_PROFILE``,
 ``AWS_REGION``, ``AWS_ENDPOINT_URL``, ``~/.aws/config``) and Kubernetes follows
 ``KUBECONFIG``. This file holds only what is Cockpit's: the default screen, where the
-timeline database lives, who the responder is, the notification webhook, and extra content
-folders. Nothing secret belongs here; the webhook URL is the one thing that may carry a
+timeline database lives (and the demo's and the exercises' own, kept apart from it), who
+the responder is, the notification webhook, and extra content folders. Nothing secret belongs here; the webhook URL is the one thing that may carry a
 token, and it is redacted wherever it is written.
 
 Lookup order: ``--config PATH``, then ``$COCKPIT_CONFIG``, then
@@ -50,6 +50,12 @@ class Config(BaseModel):
     screen: str = Field("greenlang-storage", description="Screen opened by a bare `cockpit`.")
     db: Path = Field(default_factory=lambda: xdg_data_home() / "cockpit" / "timeline.db",
                      description="The timeline database (SQLite).")
+    # Rehearsals keep their own files, so a drill never becomes a real cockpit's current
+    # incident and a real incident never shows in a demo (docs/timeline.md, "Which file").
+    demo_db: Path = Field(default_factory=lambda: xdg_data_home() / "cockpit" / "demo.db",
+                          description="The timeline of `cockpit demo` (unless --db is given).")
+    exercise_db: Path = Field(default_factory=lambda: xdg_data_home() / "cockpit" / "exercise.db",
+                              description="The timeline of `cockpit exercise` (unless --db is given).")
     actor: str = Field(default_factory=default_actor, description="Responder identity, user@host.")
     webhook_url: str | None = Field(None, description="Slack-compatible incoming webhook for notify steps.")
     screens_dirs: list[Path] = Field(default_factory=list, description="Extra folders of screen files.")
@@ -106,8 +112,9 @@ def load_config(explicit: Path | None = None) -> Config:
     base = path.parent
     for field in ("screens_dirs", "playbooks_dirs", "scenarios_dirs"):
         setattr(config, field, [p if p.is_absolute() else base / p for p in getattr(config, field)])
-    if not config.db.is_absolute() and "db" in data:
-        config.db = base / config.db
+    for field in ("db", "demo_db", "exercise_db"):
+        if not getattr(config, field).is_absolute() and field in data:
+            setattr(config, field, base / getattr(config, field))
     return config
 
 

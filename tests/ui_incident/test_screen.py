@@ -33,6 +33,8 @@ async def test_filters_by_kind_actor_and_text(config: Config, db_path: Path):
     incident = seed(db_path)
     app = IncidentTestApp(config)
     async with app.run_test(size=(80, 24)) as pilot:
+        # A drill is never followed on the real estate; picked on purpose, it is shown.
+        await app.incident_feed.pin(incident)
         await wait_for(pilot, lambda: app.current_incident is not None)
         await pilot.press("t")
         assert isinstance(app.screen, TimelineScreen)

@@ -7,6 +7,7 @@ import pytest
 
 from cockpit.timeline import Timeline
 from cockpit.ui.playbook import ConfirmDestructiveDialog, GuidedPlaybookScreen, StartDialog
+from cockpit.ui.incident.session import feed_of
 from tests.ui_playbook.conftest import HostApp, ready, detail_pane, screen_text, type_text, wait_screen, wait_text
 
 PLAYBOOK = """
@@ -52,6 +53,7 @@ async def test_destructive_confirmation_and_flipping(tmp_path, named_mode):
         incident = tl.declare("Cache poisoned", "P2", mode="drill").id
     app = HostApp(db, "ui-destructive-test", playbooks_dirs=[folder], named_mode=named_mode)
     async with app.run_test(size=(80, 24)) as pilot:
+        await feed_of(app).pin(incident)  # a drill on the real estate is shown when picked
         await pilot.press("p")
         await wait_screen(pilot, StartDialog)
         await pilot.press("enter")

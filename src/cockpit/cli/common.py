@@ -82,6 +82,16 @@ class Settings:
             config.screen = self.screen
         return config
 
+    def rehearsal(self, kind: str, db: Path | None = None, read_only: bool = False) -> Settings:
+        """``cockpit demo`` / ``cockpit exercise``: the rehearsal's own timeline (config
+        ``demo_db`` / ``exercise_db``), never the real one, unless ``--db`` was given, which
+        always wins (before the subcommand or after it); ``--read-only`` after it counts too."""
+        self.db = db if db is not None else self.db
+        self.read_only = self.read_only or read_only
+        config = self.config
+        config.db = self.db if self.db is not None else getattr(config, f"{kind}_db")
+        return self
+
 
 def settings(ctx: click.Context) -> Settings:
     """The global settings, also when a subcommand is invoked on its own in tests."""

@@ -23,10 +23,13 @@ from cockpit.content.errors import ContentError
 @click.option("--scenario", metavar="NAME|FILE", help="Replay a scenario (a name from scenarios/, or a YAML file).")
 @click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
               help="Scenario time per real time: 60 plays a scenario minute per second.")
+@click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False),
+              help="Timeline database file (default: the demo's own, config demo_db).")
+@click.option("--read-only", is_flag=True, help="Execute nothing that writes (as `cockpit --read-only demo`).")
 @click.option("--parent-pid", type=int, hidden=True, help="Exit when this process is gone (used by `cockpit demo`).")
 @click.pass_context
 def demo(ctx: click.Context, no_ui: bool, env_file: Path | None, scenario: str | None, speed: float,
-         parent_pid: int | None) -> None:
+         db: Path | None, read_only: bool, parent_pid: int | None) -> None:
     """Start the emulated estate on loopback and open the cockpit on it.
 
     The estate is the runbooks' world, emulated: AWS on moto's server (GreenLang buckets
@@ -41,6 +44,9 @@ def demo(ctx: click.Context, no_ui: bool, env_file: Path | None, scenario: str |
 
         cockpit demo --no-ui --env-file estate.env &
         set -a; . ./estate.env; set +a; aws s3 ls
+
+    The demo logs to its own timeline, ~/.local/share/cockpit/demo.db (config demo_db),
+    never to the real one; --db PATH chooses another file.
     """
     estate = None
     if not no_ui:
@@ -50,7 +56,7 @@ def demo(ctx: click.Context, no_ui: bool, env_file: Path | None, scenario: str |
         estate = EstateProcess(scenario=scenario, speed=speed)
         estate.launch()
     try:
-        config = settings(ctx).config
+        config = settings(ctx).rehearsal("demo", db, read_only).config
         scenario_model = None
         if scenario:
             from cockpit.content.scenario import find_scenario

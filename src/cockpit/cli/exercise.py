@@ -9,8 +9,9 @@ scenario, point every client of this process at it, and log to an exercise incid
   a target is missed (a nightly job can run it).
 * ``--mode tabletop --headless`` relays the injects on the scenario clock to the incident's
   timeline until the scenario has played out, then scores the expectations; participants
-  act from other terminals (``cockpit incident note ID ...``, ``cockpit run PLAYBOOK
-  --incident ID`` — a tabletop incident executes only read steps).
+  act from other terminals (``cockpit --db EXERCISE_DB incident note ID ...``, ``cockpit
+  --db EXERCISE_DB run PLAYBOOK --incident ID`` — a tabletop incident executes only read
+  steps). The exercise's timeline is its own file (config ``exercise_db``), not the real one.
 
 Exit codes: 0 passed / finished, 1 a drill target missed or the run failed, 2 bad input.
 """
@@ -70,17 +71,25 @@ def _targets(scenario: Any, values: tuple[str, ...]) -> Any:
               help=f"Override a drill target ({', '.join(TARGETS)}), e.g. failover_time=45m.")
 @click.option("--linger", default="5m", show_default=True, metavar="DURATION",
               help="Tabletop: scenario time after the last inject before scoring.")
+@click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False),
+              help="Timeline database file (default: the exercises' own, config exercise_db).")
+@click.option("--read-only", is_flag=True, help="Execute nothing that writes (as `cockpit --read-only exercise`).")
 @click.pass_context
 def exercise(ctx: click.Context, scenario_name: str, mode: str, speed: float, headless: bool,
              playbook_id: str | None, yes: bool, approve_as: str | None, choices: tuple[str, ...],
-             params: tuple[str, ...], targets: tuple[str, ...], linger: str) -> None:
-    """Run a DR drill or a tabletop exercise of SCENARIO on the emulated estate."""
+             params: tuple[str, ...], targets: tuple[str, ...], linger: str, db: Path | None,
+             read_only: bool) -> None:
+    """Run a DR drill or a tabletop exercise of SCENARIO on the emulated estate.
+
+    Exercises log to their own timeline, ~/.local/share/cockpit/exercise.db (config
+    exercise_db), never to the real one; --db PATH chooses another file.
+    """
     from cockpit.content.durations import parse_duration
     from cockpit.content.errors import ContentError
     from cockpit.content.scenario import find_scenario
     from cockpit.estate.validation import check_scenario
 
-    config = settings(ctx).config
+    config = settings(ctx).rehearsal("exercise", db, read_only).config
     try:
         scenario, path = find_scenario(scenario_name, config.scenarios_dirs)
         check_scenario(scenario, path, config.screens_dirs)
@@ -202,7 +211,8 @@ async def _tabletop(config: Any, scenario: Any, env: dict[str, str], linger: flo
             await asyncio.sleep(0.05)
         if exercise.incident is not None:
             click.echo(f"TABLETOP {exercise.incident_id}: nothing that writes is executed. Participants: "
-                       f"set -a; . {env_file}; set +a — then cockpit incident note {exercise.incident_id} ...")
+                       f"set -a; . {env_file}; set +a — then cockpit --db {config.db} incident note "
+                       f"{exercise.incident_id} ...")
         verdicts = await task
     finally:
         env_file.unlink(missing_ok=True)

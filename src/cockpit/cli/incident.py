@@ -157,9 +157,14 @@ def action(ctx: click.Context, incident_id: str, text: str, owner: str, due: str
 @click.option("--message", default="Resolved", show_default=True)
 @click.pass_context
 def resolve(ctx: click.Context, incident_id: str, message: str) -> None:
-    """Resolve the incident."""
+    """Resolve the incident (warns, on stderr, when alarms it logged are still firing)."""
+    from cockpit.timeline.alarm_log import firing_warning, still_firing
+
     with _timeline(ctx) as tl:
+        warning = firing_warning(still_firing(tl.events(incident_id, kinds=["alarm_fired", "alarm_cleared"])))
         tl.resolve(incident_id, message)
+    if warning:
+        echo(f"cockpit: warning: {incident_id}: {warning} (as last logged to its timeline)", err=True)
 
 
 @incident.command()

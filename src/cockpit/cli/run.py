@@ -5,6 +5,12 @@ Nobody is at a keyboard, so every answer a person would give comes from a flag
 needed and missing, the run stops with one line saying which flag to add, and running the
 same command again with it resumes the run where it stopped. Exit codes: 0 the run
 succeeded, 1 it failed or was aborted, 2 bad input, 3 a person's answer is needed.
+
+A ``--dry-run`` touches no timeline: it runs on a scratch one in memory, gone when the
+command ends, so a preview neither declares an incident nor leaves a finished run behind
+(which would make the real run of that playbook in that incident refuse to start without
+``--again``). Its only record is what it prints. ``--incident`` is then optional and only
+read, for the incident's mode (a tabletop's guard).
 """
 
 from __future__ import annotations
@@ -114,7 +120,7 @@ def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: st
         fail(str(exc))
     if incident_id and (title or severity):
         fail("give either --incident ID or --title and --severity, not both")
-    if not incident_id and not (title and severity):
+    if not incident_id and not (title and severity) and not dry_run:
         fail("give --incident ID, or --title T --severity P1 to declare one")
     ids = {st.id for st in playbook.steps}
     try:
@@ -127,12 +133,39 @@ def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: st
                                 confirmations=parse_step_answers(confirms, "--confirm", ids),
                                 verdicts=parse_step_answers(verdicts, "--resolve", ids, ("done", "rerun", "skip")))
     policy = Policy(dry_run=dry_run, read_only=read_only or s.read_only)
-    status = asyncio.run(_run(config, playbook, given, incident_id, title, severity, mode, operator, policy, again))
+    if dry_run:
+        status = asyncio.run(_dry_run(config, playbook, given, incident_id, title, severity, mode, operator, policy))
+    else:
+        status = asyncio.run(_run(config, playbook, given, incident_id, title, severity, mode, operator, policy, again))
     raise SystemExit(0 if status == "succeeded" else 1)
 
 
+#: Where a dry run logs: a SQLite database in memory, private to the command and gone with it.
+SCRATCH = ":memory:"
+
+
+async def _dry_run(config: Any, playbook: Any, given: dict[str, str], incident_id: str | None, title: str | None,
+                   severity: str | None, mode: str, operator: Any, policy: Any) -> str:
+    """The run on a scratch timeline: nothing is called, nothing is recorded anywhere."""
+    from cockpit.timeline import Timeline, TimelineError
+
+    if incident_id:  # read, never written: the preview takes the incident's mode (a tabletop's guard)
+        try:
+            with Timeline(config.db, config.actor, read_only=True) as real:
+                incident = real.incident(incident_id)
+        except TimelineError as exc:
+            fail(str(exc))
+        title, severity, mode = incident.title, incident.severity, incident.mode
+    scratch = config.model_copy(update={"db": SCRATCH})
+    status = await _run(scratch, playbook, given, None, title or f"dry run of {playbook.id}", severity or "P4",
+                        mode, operator, policy, quiet_declare=True)
+    echo(f"dry run: nothing was called and nothing was recorded (timeline {config.db} untouched)")
+    return status
+
+
 async def _run(config: Any, playbook: Any, given: dict[str, str], incident_id: str | None, title: str | None,
-               severity: str | None, mode: str, operator: Any, policy: Any, again: bool = False) -> str:
+               severity: str | None, mode: str, operator: Any, policy: Any, again: bool = False,
+               quiet_declare: bool = False) -> str:
     from cockpit.content.params import ParameterError, resolve_params
     from cockpit.content.screen import screen_for_playbook
     from cockpit.engine import EngineError, NeedsPerson, NotRecorded, Runtime
@@ -157,7 +190,8 @@ async def _run(config: Any, playbook: Any, given: dict[str, str], incident_id: s
                 except ParameterError as exc:
                     fail(str(exc))
                 incident = await timeline.declare(title or "", severity or "", mode=mode)
-                echo(f"declared {incident.id}")
+                if not quiet_declare:
+                    echo(f"declared {incident.id}")
             runs = await timeline.call(timeline.sync.runs, incident.id)
         except TimelineError as exc:
             fail(str(exc))

@@ -4,7 +4,8 @@ SQLite calls block (an fsync per commit, a wait for another cockpit's write lock
 nothing may block the event loop. So every call runs on one dedicated thread that owns the
 connection: calls are serialised in order, and the loop only awaits.
 
-A live timeline pane polls like this (cheap: ``changed`` reads one pragma)::
+A live timeline pane polls like this (cheap: ``changed`` reads one pragma and a counter;
+it is true after any commit, this connection's own writes included)::
 
     async with AsyncTimeline(path, actor) as tl:
         seq = 0

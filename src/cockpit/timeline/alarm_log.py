@@ -55,6 +55,27 @@ def fired_in(events: Iterable[Event]) -> dict[tuple[str, str], datetime]:
     return fired
 
 
+def still_firing(events: Iterable[Event]) -> list[str]:
+    """The alarms an incident's timeline last saw fire and never saw clear ("name (region)"),
+    in the order they fired: what resolving would leave burning. Read from the timeline, so
+    the headless CLI knows as much as the cockpit that logged them."""
+    last: dict[tuple[str, str], str] = {}
+    for event in sorted(events, key=lambda e: e.seq):
+        if event.kind in ("alarm_fired", "alarm_cleared"):
+            key = (event.data.get("alarm", ""), event.data.get("region") or "")
+            last.pop(key, None)  # re-insert: the order is the latest firing's
+            last[key] = event.kind
+    return [f"{alarm} ({region})" if region else alarm for (alarm, region), kind in last.items()
+            if kind == "alarm_fired"]
+
+
+def firing_warning(names: list[str]) -> str | None:
+    """One line: "2 alarms still firing: a (eu-west-1), b" (None when none is)."""
+    if not names:
+        return None
+    return f"{len(names)} alarm{'s' if len(names) != 1 else ''} still firing: {', '.join(names)}"
+
+
 def transitions(incident: Incident, alarms: Iterable[AlarmLike], fired: dict[tuple[str, str], datetime]
                 ) -> list[AlarmTransition]:
     """The transitions in ``alarms`` (one snapshot) that the incident's timeline should hold."""

@@ -5,9 +5,10 @@ inside a ``BEGIN IMMEDIATE`` transaction, so that when it returns the event is c
 An optional client-generated ``uid`` makes a retried write a no-op instead of a duplicate.
 
 For a UI, polling is cheap: :meth:`changed` reads ``PRAGMA data_version`` (no table access;
-it changes only when *another* connection commits), and :meth:`events_after` is an index
-range scan on ``seq``. Poll ``changed()`` every 250 ms and you see every cockpit's events
-within a second.
+it changes when *another* connection commits) and this connection's ``total_changes`` (it
+changes when *this* one writes), and :meth:`events_after` is an index range scan on
+``seq``. Poll ``changed()`` every 250 ms and you see every commit, your own included, within
+a second.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class TimelineStore:
             self.conn.close()
             raise
         self.db = sqlite_utils.Database(self.conn, execute_plugins=False)
-        self._data_version: int | None = None
+        self._data_version: tuple[int, int] | None = None
         self._depth = 0  # nesting of transaction()
 
     # -- lifecycle of the object ---------------------------------------------------------
@@ -143,8 +144,14 @@ class TimelineStore:
         return Event.from_row(row) if row else None
 
     def changed(self) -> bool:
-        """True when another connection committed since the last call (first call: True)."""
-        version = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        """True when anything was committed since the last call, by any connection (first call: True).
+
+        ``PRAGMA data_version`` alone misses this connection's own commits (SQLite changes it
+        only for other connections'), and the engine, the alarm log and the dialogs all write
+        through the app's one connection: a pane polling it would never see a run's steps. So
+        the version is paired with ``total_changes``, the rows this connection has written.
+        (A rolled-back write bumps it too: one needless fetch, nothing missed.)"""
+        version = (int(self.conn.execute("PRAGMA data_version").fetchone()[0]), self.conn.total_changes)
         changed, self._data_version = version != self._data_version, version
         return changed
 

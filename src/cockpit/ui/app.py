@@ -247,7 +247,7 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
             self.notify(str(exc), title=f"Cannot open {name}", severity="error", timeout=10)
             return
         self.model = model
-        self.sub_title = ("demo · emulated estate" if self.estate else model.name)
+        self.sub_title = ("demo · emulated estate" if self.estate else model.name) + (" · read-only" if self.read_only else "")
         self.switch_screen(CockpitScreen(model, clock=self.clock))
 
     @on(AlarmsFetched)

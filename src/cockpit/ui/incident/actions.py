@@ -107,8 +107,9 @@ class IncidentActions:
 
     # -- the write path --------------------------------------------------------------------
     def incident_write(self, description: str, op: Callable[[AsyncTimeline], Awaitable[T]],
-                       done: Callable[[T], str], *, follow: bool = False) -> Worker[None]:
-        """Run ``op`` on the timeline in a worker; say ``done(result)`` or the error."""
+                       done: Callable[[T], str], *, declares: bool = False) -> Worker[None]:
+        """Run ``op`` on the timeline in a worker; say ``done(result)`` or the error.
+        ``declares``: ``op`` returns the incident it declared, which this cockpit then shows."""
 
         async def write() -> None:
             await load_store()  # on a thread, if a key came before the feed loaded it
@@ -120,7 +121,7 @@ class IncidentActions:
                 self.notify(str(exc), title=description, severity="error", markup=False)
                 return
             feed = self.incident_feed
-            await (feed.pin(None) if follow and feed.latest.pinned else feed.refresh())
+            await (feed.declared(result) if declares else feed.refresh())  # type: ignore[arg-type]
             self.notify(done(result), title=description, markup=False)
 
         return self.run_worker(write(), group="incident-write", exit_on_error=False, description=description)
@@ -136,7 +137,7 @@ class IncidentActions:
                 self.incident_write(
                     "declare", lambda tl: tl.declare(request.title, request.severity, mode=request.mode,
                                                      commander=request.commander),
-                    lambda incident: f"Declared {incident.id} ({incident.severity} {incident.mode})", follow=True)
+                    lambda incident: f"Declared {incident.id} ({incident.severity} {incident.mode})", declares=True)
 
         self.push_screen(DeclareDialog(self._incident_actor()), declared)
 
@@ -180,12 +181,17 @@ class IncidentActions:
             return
         from cockpit.ui.incident.dialogs import ResolveDialog
 
+        from cockpit.timeline.alarm_log import still_firing
+
         def resolved(text: str | None) -> None:
             if text:
                 self.incident_write("resolve", lambda tl: tl.resolve(incident.id, text),
                                     lambda e: f"Resolved {incident.id}")
 
-        self.push_screen(ResolveDialog(incident), resolved)
+        # The feed holds every event of the current incident, this cockpit's alarm log included.
+        latest = self.incident_feed.latest
+        events = latest.events if latest.incident is not None and latest.incident.id == incident.id else ()
+        self.push_screen(ResolveDialog(incident, still_firing(events)), resolved)
 
     def action_incident_acknowledge(self) -> None:
         if self._incident_busy() or (incident := self._incident_required()) is None:

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Static
 
+from cockpit.timeline.alarm_log import firing_warning
 from cockpit.timeline.model import Incident, Mode, parse_ts, utc_now
 from cockpit.ui.incident.form import FormDialog, SeverityDetails, SeverityList
 from cockpit.ui.incident.text import duration, title_line
@@ -152,10 +153,17 @@ class ResolveDialog(TextDialog):
     PROMPT = "Resolution"
     EMPTY = "say how it was resolved"
 
-    def __init__(self, incident: Incident) -> None:
+    def __init__(self, incident: Incident, firing: list[str] | None = None) -> None:
         super().__init__(incident, value="Resolved")
+        #: Alarms the timeline last saw fire and not clear (see ``alarm_log.still_firing``).
+        self.firing = list(firing or [])
+        if self.firing:
+            self.VERB = "resolve anyway"
 
     def compose_context(self) -> ComposeResult:
+        warning = firing_warning(self.firing)
+        if warning:
+            yield Static(Text(f"⚠ {warning}. Resolve anyway?"), classes="dialog-context dialog-warning")
         yield Static("Enter resolves it for every cockpit sharing this timeline.", classes="dialog-context")
 
 

@@ -7,8 +7,20 @@ runs it as its worker), and everyone who shows the incident subscribes to the fe
 signal and receives an immutable :class:`FeedUpdate`.
 
 Which incident is "current": the one the responder pinned (the picker on the timeline
-screen), else the most recently declared open incident in the file — several cockpits on
-one host share the file, so a colleague's ``declare`` shows up here within a second.
+screen), else the most recently declared open incident in the file that the feed's
+:class:`Follows` rule accepts — several cockpits on one host share the file, so a
+colleague's ``declare`` shows up here within a second. The rule is what keeps rehearsals
+apart: a cockpit on the real estate follows real incidents only (a drill or tabletop
+declared in the same file never becomes its current incident), and a demo or exercise
+follows only what was declared since it started (its estate is new each time, so an open
+incident left by an earlier demo describes a world that no longer exists). Anything can
+still be pinned on purpose.
+
+Every commit wakes the feed, this app's own included: ``changed()`` pairs SQLite's
+``data_version`` (other connections' commits) with the connection's ``total_changes`` (its
+own), so a guided run's steps and the logged alarm transitions, written through the app's
+one connection, appear without anyone calling :meth:`IncidentFeed.refresh`. The incident
+actions still call it after a write, only so their result shows before the next poll.
 """
 
 from __future__ import annotations
@@ -18,6 +30,7 @@ import dataclasses
 import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +39,7 @@ from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from cockpit.textsafe import sanitize
-from cockpit.timeline.model import Event, Incident, TimelineError
+from cockpit.timeline.model import Event, Incident, TimelineError, parse_ts
 
 if TYPE_CHECKING:  # the store is imported by load_store(), after the first frame
     from cockpit.timeline.aio import AsyncTimeline
@@ -42,6 +55,32 @@ async def load_store() -> None:
     which would freeze the keyboard on the event loop and is not needed for the first frame.
     A no-op once imported."""
     await asyncio.to_thread(import_module, "cockpit.timeline.aio")
+
+
+@dataclass(frozen=True)
+class Follows:
+    """Which open incidents the feed may adopt as current without being pinned."""
+
+    #: The modes followed (None: every mode).
+    modes: frozenset[str] | None = None
+    #: Only incidents declared at or after this instant (None: any time).
+    since: datetime | None = None
+
+    def __call__(self, incident: Incident) -> bool:
+        if self.modes is not None and incident.mode not in self.modes:
+            return False
+        return self.since is None or parse_ts(incident.declared_at) >= self.since
+
+    @classmethod
+    def real(cls) -> Follows:
+        """The cockpit on the real estate: real incidents, whenever declared."""
+        return cls(modes=frozenset({"incident"}))
+
+    @classmethod
+    def rehearsal(cls, started: datetime) -> Follows:
+        """A demo or exercise: any mode, declared since this session ``started``."""
+        # declared_at is stored to the millisecond: compare at that precision
+        return cls(since=started.replace(microsecond=started.microsecond // 1000 * 1000))
 
 
 @dataclass(frozen=True)
@@ -72,6 +111,8 @@ class IncidentFeed:
 
     owner: DOMNode
     timeline: Callable[[], Awaitable[AsyncTimeline]]
+    #: Which open incidents are followed when none is pinned (default: any).
+    follows: Follows = field(default_factory=Follows)
     #: Published after every poll that found something, and after our own writes.
     signal: Signal[FeedUpdate] = field(init=False)
     #: The latest update (widgets mounted later start from it).
@@ -101,9 +142,15 @@ class IncidentFeed:
         self._pinned = incident_id.strip().upper() if incident_id else None
         return await self.refresh()
 
+    async def declared(self, incident: Incident) -> FeedUpdate:
+        """Show an incident this cockpit has just declared: followed like any other, or pinned
+        when the rule would pass it over (a drill declared on the real estate is shown here,
+        where someone asked for it, and in no other cockpit)."""
+        return await self.pin(None if self.follows(incident) else incident.id)
+
     # -- polling ---------------------------------------------------------------------------
     async def refresh(self) -> FeedUpdate:
-        """Poll now, changed or not: our own writes do not flip ``changed()``."""
+        """Poll now, changed or not: after a write of ours, to show it before the next poll."""
         return await self.poll(force=True)
 
     async def poll(self, force: bool = False) -> FeedUpdate | None:
@@ -167,7 +214,7 @@ class IncidentFeed:
                 return await tl.incident(self._pinned)
             except TimelineError:
                 self._pinned = None  # gone (another file?): follow the newest again
-        return open_[0] if open_ else None
+        return next((incident for incident in open_ if self.follows(incident)), None)
 
     def ensure_running(self, node: DOMNode) -> Worker[None]:
         """Start the poll loop as a worker of ``node`` unless one is already running."""

@@ -18,7 +18,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -31,6 +31,7 @@ from cockpit.ui.incident.form import FormDialog
 from cockpit.ui.incident.pane import COLUMNS, append_events
 from cockpit.ui.incident.session import feed_of, timeline_of
 from cockpit.ui.incident.text import NO_INCIDENT, event_detail, summary
+from cockpit.ui.widgets.header import SessionBadge
 
 #: The picker's value for "follow the newest open incident".
 FOLLOW = ""
@@ -144,7 +145,9 @@ class TimelineScreen(Screen[None]):
         self.update: FeedUpdate | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(NO_INCIDENT, id="incident-summary")
+        with Horizontal(id="timeline-top"):
+            yield Static(NO_INCIDENT, id="incident-summary")
+            yield SessionBadge(id="session-badge")
         yield Input(placeholder="/ filter: words in the message, kind:note, actor:alice", id="timeline-filter",
                     compact=True)
         yield Static("", id="timeline-filter-state")

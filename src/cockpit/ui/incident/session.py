@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
-from cockpit.ui.incident.feed import IncidentFeed, load_store
+from cockpit.timeline.model import utc_now
+from cockpit.ui.incident.feed import Follows, IncidentFeed, load_store
 
 if TYPE_CHECKING:
     from cockpit.timeline.aio import AsyncTimeline
@@ -65,11 +66,20 @@ async def timeline_of(app: App[Any]) -> AsyncTimeline:
     return tl
 
 
+def follows(app: App[Any]) -> Follows:
+    """What the app's feed adopts as current: an app on an emulated estate or running an
+    exercise (``app.estate`` / ``app.exercise_setup``: ``cockpit demo``, ``cockpit exercise``) is a rehearsal and follows only what was
+    declared since it started; any other follows real incidents only (feed.py says why)."""
+    if getattr(app, "estate", None) is not None or getattr(app, "exercise_setup", None) is not None:
+        return Follows.rehearsal(utc_now())
+    return Follows.real()
+
+
 def feed_of(app: App[Any]) -> IncidentFeed:
     """The app's one IncidentFeed (see feed.py for why there is only one)."""
     feed: IncidentFeed | None = getattr(app, _FEED, None)
     if feed is None:
-        feed = IncidentFeed(app, lambda: timeline_of(app))
+        feed = IncidentFeed(app, lambda: timeline_of(app), follows(app))
         setattr(app, _FEED, feed)
     return feed
 

@@ -98,7 +98,7 @@ async def _incident(app: App[Any], tl: Any, config: Any) -> Incident | None:
         app.notify("No incident declared: the playbook was not started.", title="Playbook")
         return None
     incident = await tl.declare(request.title, request.severity, mode=request.mode, commander=request.commander)
-    await feed_of(app).pin(None)
+    await feed_of(app).declared(incident)
     return incident
 
 

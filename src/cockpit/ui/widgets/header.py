@@ -1,20 +1,54 @@
-"""The cockpit's one-line header: screen, incident slot, polling state, UTC clock.
+"""The cockpit's one-line header: screen, incident slot, polling state, session badge, UTC clock.
 
 The clock is UTC because incident timelines are: a responder in Berlin and one in Austin
 read the same time. ``#incident-slot`` is empty until the incident UI fills it
 (:meth:`CockpitHeader.show_incident`).
+
+:class:`SessionBadge` says what kind of session this is — READ-ONLY, and in a demo or an
+exercise the rehearsal's own timeline file — on every full screen (the cockpit's header,
+the timeline screen; the guided run's title carries its READ-ONLY policy label). It reads
+the app each time a screen is built, so a screen switched to with ``g`` wears it too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.app import App
 from textual.widgets import Static
 
 from cockpit.sources.snapshot import utcnow
+
+
+def session_badge(app: App[object]) -> str:
+    """``READ-ONLY`` when nothing that writes may execute; ``timeline demo.db`` (the file's
+    name) when the app runs on an emulated estate, whose incidents live in their own file."""
+    parts = []
+    if getattr(app, "read_only", False):
+        parts.append("READ-ONLY")
+    config = getattr(app, "config", None)
+    rehearsal = getattr(app, "estate", None) is not None or getattr(app, "exercise_setup", None) is not None
+    if rehearsal and config is not None and getattr(config, "db", None) is not None:
+        parts.append(f"timeline {Path(config.db).name}")
+    return " · ".join(parts)
+
+
+class SessionBadge(Static):
+    """The session's standing: see :func:`session_badge`; hidden when there is nothing to say."""
+
+    DEFAULT_CSS = """
+    SessionBadge { width: auto; max-width: 32; text-wrap: nowrap; text-overflow: ellipsis;
+                   text-style: bold reverse; margin: 0 1 0 0; }
+    """
+
+    def on_mount(self) -> None:
+        text = session_badge(self.app)
+        self.update(text)
+        self.display = bool(text)
 
 
 class CockpitHeader(Horizontal):
@@ -30,6 +64,7 @@ class CockpitHeader(Horizontal):
         yield Static(self._title, id="header-title")
         yield Static("", id="incident-slot")
         yield Static("", id="poll-state")
+        yield SessionBadge(id="session-badge")
         yield Static(self._clock_text(), id="clock")
 
     def _clock_text(self) -> str:
