@@ -68,8 +68,10 @@ def record(tl: Any, incident_id: str, found: list[Reading], attempt: int) -> Non
     for reading in found:
         value = reading.value
         if value is None:
-            detected = parse_ts(tl.incident(incident_id).detected_at)
-            value = (utc_now() - detected).total_seconds()
+            incident = tl.incident(incident_id)
+            if incident.mode != "incident":
+                continue  # an exercise runs on the scenario clock: its meter (exercise/drill.py) times it
+            value = (utc_now() - parse_ts(incident.detected_at)).total_seconds()
         tl.record_metric(incident_id, reading.name, round(value, 3), target=reading.target, unit="s",
                          uid=f"measure-{reading.source['run_id']}-{reading.name}-{attempt}",
                          title=reading.title or None, source=reading.source)
