@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -42,21 +41,11 @@ def warn_missing_dirs(config: Config) -> None:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` readable by its owner only (0600, like the timeline file).
+    """Write an export 0600 (``timeline/export_file.py``, shared with the cockpit's export key).
+    Imported on use: most commands never write a file."""
+    from cockpit.timeline.export_file import write_private as write
 
-    An export holds everything the timeline holds; a file made with the umask's 0644 on a
-    shared bastion is readable by every account on it. An existing file is tightened too.
-    Raises OSError like ``Path.write_text``.
-    """
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            fd = -1
-            f.write(text)
-    finally:
-        if fd >= 0:
-            os.close(fd)
+    write(path, text)
 
 
 @dataclass

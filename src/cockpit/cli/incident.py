@@ -19,7 +19,7 @@ import click
 from cockpit.cli.common import echo, fail, settings, write_private
 from cockpit.textsafe import sanitize
 from cockpit.timeline import Timeline, TimelineError
-from cockpit.timeline.model import Incident
+from cockpit.timeline.model import NOTE_KINDS, Incident
 
 
 @contextmanager
@@ -82,11 +82,12 @@ def declare(ctx: click.Context, title: str, level: str, mode: str, commander: st
 @incident.command()
 @click.argument("incident_id", metavar="ID")
 @click.argument("text")
+@click.option("--kind", metavar="KIND", help=f"File it under a postmortem section: {', '.join(NOTE_KINDS)}.")
 @click.pass_context
-def note(ctx: click.Context, incident_id: str, text: str) -> None:
-    """Add a note to the timeline."""
+def note(ctx: click.Context, incident_id: str, text: str, kind: str | None) -> None:
+    """Add a note to the timeline (--kind root-cause, impact, key, … for the postmortem)."""
     with _timeline(ctx) as tl:
-        tl.note(incident_id, text)
+        tl.note(incident_id, text, kind=kind)
 
 
 @incident.command("severity")

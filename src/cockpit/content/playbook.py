@@ -97,6 +97,50 @@ class Targets(Strict):
     phases: list[Phase] = Field(default_factory=list)
 
 
+#: Where a measure reads its figure: one output of one step, written out (no template).
+MEASURE_SOURCE = r"^steps\.([a-z][a-z0-9_]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)$"
+#: Measures whose target is the playbook's own ``targets.rto`` / ``targets.rpo``.
+OBJECTIVES = ("rto", "rpo")
+
+
+class Measure(Strict):
+    """A figure the run records on the timeline when a step succeeds (docs/playbooks.md, Measures).
+
+    Either ``value`` (a step output holding a duration, e.g. the replication lag at cut-over:
+    the RPO achieved) or ``until`` (a step whose success means recovered: the time from the
+    incident's detection to then is the RTO achieved). The engine writes it as a ``metric``
+    event in the same transaction as the step's success, so every report reads one figure.
+    """
+
+    title: str = Field("", description="What the figure is, in a few words (shown in the postmortem).")
+    value: str | None = Field(None, pattern=MEASURE_SOURCE,
+                              description="steps.STEP.outputs.NAME: a number of `unit`s, e.g. a lag in seconds.")
+    until: StepId | None = Field(None, description="A step whose success ends the time measured from detection.")
+    unit: Literal["s", "m", "h"] = Field("s", description="What a `value` output counts: seconds, minutes, hours.")
+    target: Duration | None = Field(None, description="Target (rto and rpo take targets.rto / targets.rpo).")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "Measure":
+        if (self.value is None) == (self.until is None):
+            raise ValueError("a measure needs exactly one of `value` (a step output) or `until` (a step)")
+        if self.until is not None and self.unit != "s":
+            raise ValueError("`unit` is for a `value`; an `until` measure is a time")
+        return self
+
+    @property
+    def step_id(self) -> str:
+        """The step whose success records this measure."""
+        if self.until is not None:
+            return self.until
+        match = re.match(MEASURE_SOURCE, self.value or "")
+        return match.group(1) if match else ""
+
+    @property
+    def output(self) -> str | None:
+        match = re.match(MEASURE_SOURCE, self.value or "")
+        return match.group(2) if match else None
+
+
 class Parameter(Strict):
     """A typed input of the playbook, given with ``--param NAME=VALUE`` or in the guided screen."""
 
@@ -498,6 +542,8 @@ class Playbook(Strict):
     tags: list[str] = Field(default_factory=list)
     applies_to: AppliesTo = Field(default_factory=AppliesTo)
     targets: Targets = Field(default_factory=Targets)
+    measures: dict[Annotated[str, Field(pattern=STEP_ID, max_length=64)], Measure] = Field(
+        default_factory=dict, description="Figures recorded when steps succeed: rto, rpo, or your own.")
     parameters: dict[Annotated[str, Field(pattern=STEP_ID)], Parameter] = Field(default_factory=dict)
     steps: list[Step] = Field(min_length=1)
 

@@ -20,7 +20,7 @@ from jinja2 import TemplateSyntaxError
 from cockpit.content import argv_rules, templating, urls
 from cockpit.content.errors import Problem
 from cockpit.content.regions import region_problem
-from cockpit.content.playbook import END, AwsCall, ChooseStep, HttpCall, Playbook, ShellStep, StepBase, WaitStep
+from cockpit.content.playbook import END, OBJECTIVES, AwsCall, ChooseStep, HttpCall, Playbook, ShellStep, StepBase, WaitStep
 from cockpit.content.yamlfile import Loc, line_for
 
 #: Step keys whose strings are names, not templates.
@@ -49,6 +49,7 @@ class _Checker:
     def run(self) -> list[Problem]:
         self.check_ids()
         self.check_parameters()
+        self.check_measures()
         for i, step in enumerate(self.pb.steps):
             loc: Loc = ("steps", i)
             self.check_phase(step, loc)
@@ -120,6 +121,27 @@ class _Checker:
             roots = templating.free_names(templating.parse_expression(param.default_from))
             if roots - {"screen"}:
                 self.report(loc, f"default_from may only read `screen`, not {', '.join(sorted(roots - {'screen'}))}")
+
+    def check_measures(self) -> None:
+        """A measure names a step that exists and an output it offers; rto and rpo take their
+        target from ``targets`` (and need one there: a figure with nothing to compare is noise)."""
+        for name, measure in self.pb.measures.items():
+            loc: Loc = ("measures", name)
+            step_id = measure.step_id
+            where = loc + ("until" if measure.until is not None else "value",)
+            if step_id not in self.index:
+                self.report(where, f"measures.{name}: unknown step {step_id!r}{_suggest(step_id, list(self.index))}")
+                continue
+            if measure.output is not None:
+                offered = list(self.pb.outputs_of(self.pb.steps[self.index[step_id]]))
+                if measure.output not in offered:
+                    self.report(where, f"measures.{name}: step {step_id!r} has no output {measure.output!r}"
+                                f"{_suggest(measure.output, offered)}")
+            if name in OBJECTIVES:
+                if measure.target is not None:
+                    self.report(loc + ("target",), f"measures.{name}: the target is targets.{name}, not set here")
+                elif getattr(self.pb.targets, name) is None:
+                    self.report(loc, f"measures.{name}: targets.{name} is not set, so there is nothing to compare with")
 
     # -- templates -------------------------------------------------------------------------
 

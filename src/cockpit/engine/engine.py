@@ -30,6 +30,7 @@ from cockpit.engine.context import OutputNotProduced, incident_view, preview_con
 from cockpit.engine.events import (
     EngineEvent, RunFinished, RunStarted, StepFinished, StepOutput, StepStarted, StepWaiting,
 )
+from cockpit.engine.measures import readings
 from cockpit.engine.operator import NeedsPerson, Operator
 from cockpit.engine.policy import PERSON_KINDS, Policy
 from cockpit.engine.record import Recorder, secret_values
@@ -214,10 +215,12 @@ class Engine:
         if attempt is None:
             attempt = int(self.records.get(step.id, {}).get("attempt") or 1)
         text = message.replace("{title}", self.title(step), 1)  # never .format: errors may hold braces
+        measured = (readings(self.playbook, self.run_id, step.id, outputs or {})
+                    if state == StepState.SUCCEEDED and not (data or {}).get("not_executed") else [])
         await self.tl.call(self.recorder.step, self.tl.sync, self.run_id, self.incident["id"], step.id, state,
                            message=text, attempt=attempt, outputs=outputs, error=error,
                            data={"kind": step.kind, "risk": step.risk.value, **(data or {})},  # type: ignore[attr-defined, union-attr]
-                           playbook_id=self.playbook.id)
+                           playbook_id=self.playbook.id, measured=measured)
         rec = self.records.setdefault(step.id, {})
         rec["status"], rec["attempt"], rec["error"] = state.value, attempt, error
         rec["not_executed"] = (data or {}).get("not_executed")

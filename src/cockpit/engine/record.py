@@ -46,7 +46,9 @@ class Recorder:
 
     def step(self, tl: Timeline, run_id: str, incident_id: str, step_id: str, state: StepState, *,
              message: str, attempt: int = 1, outputs: dict[str, Any] | None = None, error: str | None = None,
-             data: dict[str, Any] | None = None, playbook_id: str = "") -> None:
+             data: dict[str, Any] | None = None, playbook_id: str = "", measured: list[Any] | None = None) -> None:
+        """``measured``: the playbook measures this step's success gives (engine/measures.py),
+        written in the same transaction, so a figure exists exactly when the success does."""
         outputs = self.clean(storable(outputs or {}))
         error = self.redactor.text(error) if error else None
         with tl.transaction():
@@ -57,6 +59,10 @@ class Recorder:
                           self.clean({"run_id": run_id, "playbook_id": playbook_id, "step_id": step_id,
                                       "attempt": attempt, "state": state.value, "outputs": outputs,
                                       "error": error, **(data or {})}))
+            if measured:
+                from cockpit.engine.measures import record
+
+                record(tl, incident_id, measured, attempt)
 
     def pending(self, tl: Timeline, run_id: str, step_ids: list[str]) -> None:
         with tl.transaction():

@@ -8,6 +8,10 @@ transitions, so the transitions are read off each snapshot:
 - **cleared**: back to OK after it fired during this incident (an alarm that was always
   OK, or recovered before the incident, is not news).
 
+Alarms already firing when an incident is declared on a screen are logged by the declaration
+itself (:func:`firing`, ``Timeline.declare(firing=...)``), with their real fired-at times; the
+first of them is the incident's detection.
+
 Each transition carries the alarm's own state-change time, and the timeline's event uid is
 derived from (incident, region, alarm, transition, time), so every cockpit watching the
 same alarm may log it and one event results.
@@ -95,6 +99,14 @@ def transitions(incident: Incident, alarms: Iterable[AlarmLike], fired: dict[tup
             out.append(AlarmTransition(alarm.name, alarm.region, "cleared", at, alarm.state, alarm.reason,
                                        alarm.severity))
     return out
+
+
+def firing(alarms: Iterable[AlarmLike]) -> list[AlarmTransition]:
+    """The alarms of one snapshot that are in ALARM, as "fired" at their real state-change
+    time: what ``Timeline.declare(firing=...)`` logs when an incident is declared on a
+    screen, so the alarms that led to the declaration are on its timeline and set detection."""
+    return [AlarmTransition(a.name, a.region, "fired", a.updated_at, a.state, a.reason, a.severity)
+            for a in alarms if a.state == "ALARM" and a.updated_at is not None]
 
 
 def record_all(timeline: Any, incident_id: str, found: list[AlarmTransition]) -> int:

@@ -19,7 +19,7 @@ import jinja2
 from cockpit.content.sandbox import BoundedEnvironment, budget
 from cockpit.timeline.lifecycle import Timeline
 from cockpit.timeline.model import EventKind, TimelineError, iso, parse_ts
-from cockpit.timeline.postmortem import human, latest_metrics
+from cockpit.timeline.figures import figures, human, spoken
 from cockpit.timeline.severity import severity
 
 BUILTIN = Path(__file__).parent / "templates"
@@ -35,29 +35,42 @@ def _environment(extra_dirs: Iterable[Path]) -> BoundedEnvironment:
 
 
 def context(tl: Timeline, incident_id: str, variables: dict[str, str] | None = None) -> dict[str, Any]:
-    """Everything the templates can use, computed from the incident's timeline."""
+    """Everything the templates can use, computed from the incident's timeline. Figures come
+    from :mod:`figures` (what the postmortem states): once a run measured the data at risk
+    (a playbook's ``rpo`` measure, a drill's lag at cut-over), every notice says that figure,
+    not the plan's "up to 15 minutes"."""
     incident = tl.incident(incident_id)
     events = tl.events(incident.id)
+    fig = figures(incident, events)
     statuses = [e for e in events if e.kind == EventKind.STATUS_UPDATE]
     resolution = next((e for e in reversed(events) if e.kind == EventKind.RESOLVED), None)
-    detected = parse_ts(incident.detected_at)
-    metrics = latest_metrics(events)
-    loss = metrics.get("rpo") or metrics.get("data_loss")
     resolved = parse_ts(incident.resolved_at) if incident.resolved_at else None
-    mitigated = incident.mitigated_at or incident.resolved_at
     next_update = incident.next_update_due or iso(parse_ts(incident.declared_at) + timedelta(minutes=30))
+    loss = fig.data_loss
+    loss_seconds = loss.seconds() if loss else None
+    target_seconds = loss.seconds(loss.target) if loss and loss.target is not None else None
+    rpo = spoken(target_seconds) if target_seconds is not None else "15 minutes"  # seed 003's RPO for critical data
+    if loss is None:
+        data_loss, potential = "[None / X minutes]", f"Up to {rpo} (RPO)"
+    else:
+        measured = spoken(loss_seconds) if loss_seconds is not None else loss.shown()
+        # The replication lag when traffic moved bounds what did not reach the replica.
+        data_loss = f"Up to {measured} (measured: {loss.title}; RPO {rpo})"
+        potential = data_loss
     ctx: dict[str, Any] = {
         "incident": incident.to_json(),
+        "figures": fig.to_json(),
         "severity": {"label": severity(incident.severity).label, "level": incident.severity},
         "status": statuses[-1].message if statuses else "Investigating",
         "time": incident.declared_at,
         "summary": statuses[-1].message if statuses else incident.title,
         "expected_interruption": "30-60 minutes",  # seed 003's figure for a DR failover
-        "rpo": "15 minutes",  # seed 003's RPO for critical data
+        "rpo": rpo,
+        "data_loss_potential": potential,
         "next_update": next_update,
-        "duration": human(resolved - detected) if resolved else "[X hours Y minutes]",
-        "downtime": human(parse_ts(mitigated) - detected) if mitigated else "[X minutes]",
-        "data_loss": (f"{loss.get('value')} {loss.get('unit') or ''}".strip() if loss else "[None / X minutes]"),
+        "duration": human(fig.time_to_resolve) if resolved else "[X hours Y minutes]",
+        "downtime": human(fig.time_to_mitigate) if fig.mitigated_at else "[X minutes]",
+        "data_loss": data_loss,
         "affected_users": "[Count]",
         # seed 000: incident report within 24 hours, postmortem within 72 hours.
         "postmortem_date": f"{(resolved + timedelta(hours=72)):%Y-%m-%d}" if resolved else "[DATE]",

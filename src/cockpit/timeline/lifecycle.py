@@ -13,14 +13,22 @@ simply occupies its number.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from cockpit.timeline.model import Event, EventKind, Incident, Mode, Role, TimelineError, iso, normalise_ts, \
-    parse_ts, utc_now
+from cockpit.timeline.alarm_log import AlarmTransition
+from cockpit.timeline.figures import human
+from cockpit.timeline.model import NOTE_KINDS, Event, EventKind, Incident, Mode, Role, TimelineError, iso, \
+    normalise_ts, note_kind, parse_ts, utc_now
 from cockpit.timeline.runs import RunsMixin
 from cockpit.timeline.severity import EscalationStatus, escalation_status, severity
 from cockpit.timeline.store import TimelineStore
+
+
+#: An alarm that had been firing for longer than this when the incident was declared is
+#: logged but is not its detection: it is the standing background, not what was noticed.
+DETECTION_WINDOW = timedelta(hours=24)
 
 
 def _mode(value: str) -> Mode:
@@ -49,9 +57,15 @@ class Timeline(RunsMixin, TimelineStore):
         return f"{prefix}{number:04d}"
 
     def declare(self, title: str, level: str, *, mode: str = "incident", commander: str | None = None,
-                detected_at: datetime | str | None = None, uid: str | None = None) -> Incident:
+                detected_at: datetime | str | None = None, uid: str | None = None,
+                firing: Sequence[AlarmTransition] = ()) -> Incident:
         """Open an incident. With ``uid`` (e.g. a pager's alert id) a retried declare returns
-        the incident the first call created instead of declaring a second one."""
+        the incident the first call created instead of declaring a second one.
+
+        ``firing``: the alarms in ALARM on the responder's screen as they declare. Each is
+        logged with its real fired-at time in the same transaction, and the first one that
+        fired within :data:`DETECTION_WINDOW` before the declaration is the detection: the
+        alarm, not the person typing, is when the organisation knew."""
         sev = severity(level)
         mode_ = _mode(mode)
         title = self.redactor.text(title.strip())
@@ -62,6 +76,10 @@ class Timeline(RunsMixin, TimelineStore):
         detected = normalise_ts(detected_at) if detected_at is not None else declared
         if detected > declared:
             raise TimelineError(f"detected-at {detected} is later than now ({declared})")
+        firing = [a for a in firing if a.transition == "fired" and a.at <= now]
+        recent = [iso(a.at) for a in firing if now - a.at <= DETECTION_WINDOW]
+        if detected_at is None and recent:
+            detected = min(recent)
         commander = self.redactor.text(commander.strip()) if commander else None
         with self.transaction() as conn:
             if uid is not None and (earlier := self.event(uid)) is not None:
@@ -75,6 +93,8 @@ class Timeline(RunsMixin, TimelineStore):
             self._append(incident_id, EventKind.DECLARED, f"Declared {sev.level} {mode_.value}: {title}",
                          {"title": title, "severity": sev.level, "mode": mode_.value, "commander": commander,
                           "detected_at": detected}, uid=uid, ts=declared)
+            for alarm in firing:
+                self.record_alarm_transition(incident_id, alarm.alarm, "fired", alarm.at, **alarm.as_kwargs())
         return self.incident(incident_id)
 
     # -- changing the incident ---------------------------------------------------------------
@@ -108,9 +128,13 @@ class Timeline(RunsMixin, TimelineStore):
         return self._update(incident_id, EventKind.ROLE_ASSIGNED, f"{role_.value.capitalize()}: {name}",
                             {"role": role_.value, "name": name}, {role_.value: name}, uid=uid)
 
-    def note(self, incident_id: str, text: str, data: dict[str, Any] | None = None, *, uid: str | None = None) -> Event:
+    def note(self, incident_id: str, text: str, data: dict[str, Any] | None = None, *, kind: str | None = None,
+             uid: str | None = None) -> Event:
+        """A note; ``kind`` (see :data:`NOTE_KINDS`) files it under a postmortem section."""
         if not text.strip():
             raise TimelineError("a note needs text")
+        if kind:
+            data = {**(data or {}), "kind": note_kind(kind)}
         return self.append(incident_id, EventKind.NOTE, text.strip(), data, uid=uid)
 
     def status_update(self, incident_id: str, text: str, *, next_update_in: timedelta | None = None,
@@ -176,14 +200,22 @@ class Timeline(RunsMixin, TimelineStore):
                            uid=uid, ts=when)
 
     def record_metric(self, incident_id: str, name: str, value: float, *, target: float | None = None,
-                      unit: str | None = None, better: str = "lower", uid: str | None = None) -> Event:
-        """A measured figure (RTO, RPO, failover time…) against its target, for the reports."""
+                      unit: str | None = None, better: str = "lower", uid: str | None = None,
+                      title: str | None = None, source: dict[str, Any] | None = None) -> Event:
+        """A measured figure (RTO, RPO, failover time…) against its target, for the reports.
+        ``title`` says what it is; ``source`` where it came from (a playbook measure: run, step)."""
         if better not in ("lower", "higher"):
             raise TimelineError("better must be 'lower' or 'higher'")
-        shown = f"{value:g}{' ' + unit if unit else ''}"
-        message = f"{name}: {shown}" + (f" (target {target:g}{' ' + unit if unit else ''})" if target is not None else "")
-        return self.append(incident_id, EventKind.METRIC, message,
-                           {"name": name, "value": value, "target": target, "unit": unit, "better": better}, uid=uid)
+        def shown(v: float) -> str:  # seconds read as a duration: "25m 00s", not "1500 s"
+            return human(timedelta(seconds=v)) if unit == "s" else f"{v:g}{' ' + unit if unit else ''}"
+
+        message = f"{title or name}: {shown(value)}" + (f" (target {shown(target)})" if target is not None else "")
+        data = {"name": name, "value": value, "target": target, "unit": unit, "better": better}
+        if title:
+            data["title"] = title
+        if source:
+            data["source"] = source
+        return self.append(incident_id, EventKind.METRIC, message, data, uid=uid)
 
     def action_item(self, incident_id: str, text: str, owner: str, *, due: str | None = None,
                     uid: str | None = None) -> Event:

@@ -55,6 +55,27 @@ class EventKind(StrEnum):
     REOPENED = "reopened"
 
 
+#: What a note can be filed as (``note --kind``); each is a postmortem section. A note without
+#: a kind is plain narration. ``key`` pins it to the key events; ``action`` is an action item.
+NOTE_KINDS: dict[str, str] = {
+    "key": "Key events",
+    "impact": "Impact",
+    "root-cause": "Root cause",
+    "contributing": "Contributing factors",
+    "went-well": "What went well",
+    "went-badly": "What went badly",
+    "action": "Action items",
+}
+
+
+def note_kind(value: str) -> str:
+    """A note kind as stored, or a one-line error naming the kinds."""
+    kind = value.strip().lower().replace("_", "-")
+    if kind not in NOTE_KINDS:
+        raise TimelineError(f"unknown note kind {value!r} (expected one of {', '.join(NOTE_KINDS)})")
+    return kind
+
+
 class Mode(StrEnum):
     INCIDENT = "incident"
     DRILL = "drill"

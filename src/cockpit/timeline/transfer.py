@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from cockpit.timeline.figures import figures
 from cockpit.timeline.lifecycle import Timeline
 from cockpit.timeline.model import Incident, TimelineError, iso, parse_ts, utc_now
 from cockpit.timeline.schema import LATEST
@@ -97,6 +98,8 @@ class _Document(_Strict):
     #: The drill or after-action report as data (derived from the events; ignored on import,
     #: where it is recomputed from them).
     exercise: dict[str, Any] | None = None
+    #: The figures the postmortem states (``figures.py``; derived, ignored on import).
+    figures: dict[str, Any] | None = None
 
 
 def export_document(tl: Timeline, incident_id: str) -> dict[str, Any]:
@@ -105,10 +108,12 @@ def export_document(tl: Timeline, incident_id: str) -> dict[str, Any]:
     for run in tl.runs(incident.id):
         steps = [{k: v for k, v in s.to_json().items() if k != "run_id"} for s in tl.step_states(run.id)]
         runs.append({**run.to_json(), "steps": steps})
+    events = tl.events(incident.id)
     document = {
         "format": FORMAT, "version": VERSION, "schema_version": LATEST, "exported_at": iso(utc_now()),
         "incident": incident.to_json(),
-        "events": [e.to_json() for e in tl.events(incident.id)],
+        "figures": figures(incident, events).to_json(),  # what the postmortem says, for machines
+        "events": [e.to_json() for e in events],
         "runs": runs,
     }
     if incident.mode in ("drill", "tabletop"):

@@ -99,6 +99,9 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         self._drill_meter: Any = None
         #: Alarm transitions this cockpit already wrote to a timeline.
         self._alarms_logged: set[tuple[str, str, str, str, datetime]] = set()
+        #: Each alarm source of the screen shown → its last snapshot's alarms: what a
+        #: declaration logs as already firing (``IncidentActions._alarms_firing``).
+        self.alarms_on_screen: dict[str, tuple[Any, ...]] = {}
         #: Cockpit's settings (screen, dirs, db, actor).
         self.config = config
         #: The screen file opened first (loading it may raise ContentError).
@@ -247,12 +250,14 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
             self.notify(str(exc), title=f"Cannot open {name}", severity="error", timeout=10)
             return
         self.model = model
+        self.alarms_on_screen.clear()  # another screen, other alarms
         self.sub_title = ("demo · emulated estate" if self.estate else model.name) + (" · read-only" if self.read_only else "")
         self.switch_screen(CockpitScreen(model, clock=self.clock))
 
     @on(AlarmsFetched)
     def _alarms_fetched(self, message: AlarmsFetched) -> None:
         """During an incident, alarms that fire or clear go to its timeline by themselves."""
+        self.alarms_on_screen[message.source] = message.snapshot.items
         incident = self.current_incident
         if incident is not None and incident.status == "open" and message.snapshot.items:
             self.log_alarm_transitions(incident, message.snapshot.items)

@@ -14,7 +14,7 @@ own commits do not flip ``changed()``.
 
 Keys: ``d`` declare, ``n`` note, ``s`` severity, ``u`` status update, ``R`` (shift+r)
 resolve — capital because resolving is the one action that changes everyone's header and
-``r`` is refresh — and ``t`` the timeline screen. None of q, p, r, f, /, enter, escape, ?.
+``r`` is refresh — ``t`` the timeline screen, and ``E`` (shift+e) exports the postmortem. None of q, p, r, f, /, enter, escape, ?.
 
 The dialogs, the timeline screen and the timeline store are imported when a key needs
 them, not with the mixin: the mixin is part of the app's first frame, they are not (the
@@ -50,6 +50,7 @@ INCIDENT_BINDINGS: list[Binding] = [
     Binding("u", "incident_status_update", "Update", tooltip="Post a status update"),
     Binding("R", "incident_resolve", "Resolve", tooltip="Resolve the current incident"),
     Binding("t", "incident_timeline", "Timeline", tooltip="The full timeline, with filters"),
+    Binding("E", "incident_export", "Export", show=False, tooltip="Write the postmortem (Markdown) to a file"),
 ]
 
 #: (palette text, action, help) — the same actions as the keys, plus acknowledge.
@@ -61,6 +62,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Incident: acknowledge", "incident_acknowledge", "Stops the response-time clock"),
     ("Incident: resolve", "incident_resolve", "Resolve the current incident  [R]"),
     ("Incident: open timeline", "incident_timeline", "The full timeline, filters, incident picker  [t]"),
+    ("Incident: export postmortem", "incident_export", "Write the Markdown postmortem to a file (0600)  [E]"),
 ]
 
 
@@ -101,6 +103,14 @@ class IncidentActions:
             self.notify("No incident — press i to declare one.", severity="warning", markup=False)
         return incident
 
+    def _alarms_firing(self) -> list[Any]:
+        """The alarms in ALARM on this screen now (``alarms_on_screen``: source → last snapshot's
+        items, kept by the App): a declaration logs them and takes detection from the first."""
+        from cockpit.timeline.alarm_log import firing
+
+        shown = getattr(self, "alarms_on_screen", None) or {}
+        return [t for items in shown.values() for t in firing(items)]
+
     def _incident_actor(self) -> str:
         config = getattr(self, "config", None)
         return getattr(config, "actor", None) or default_actor()
@@ -134,9 +144,10 @@ class IncidentActions:
 
         def declared(request: DeclareRequest | None) -> None:
             if request is not None:
+                firing = self._alarms_firing()  # as the responder declares, not when the write runs
                 self.incident_write(
                     "declare", lambda tl: tl.declare(request.title, request.severity, mode=request.mode,
-                                                     commander=request.commander),
+                                                     commander=request.commander, firing=firing),
                     lambda incident: f"Declared {incident.id} ({incident.severity} {incident.mode})", declares=True)
 
         self.push_screen(DeclareDialog(self._incident_actor()), declared)
@@ -144,11 +155,12 @@ class IncidentActions:
     def action_incident_note(self) -> None:
         if self._incident_busy() or (incident := self._incident_required()) is None:
             return
-        from cockpit.ui.incident.dialogs import NoteDialog
+        from cockpit.ui.incident.dialogs import NoteDialog, NoteRequest
 
-        def noted(text: str | None) -> None:
-            if text:
-                self.incident_write("note", lambda tl: tl.note(incident.id, text), lambda e: f"Note added to {incident.id}")
+        def noted(note: NoteRequest | None) -> None:
+            if note:
+                self.incident_write("note", lambda tl: tl.call(tl.sync.note, incident.id, note.text, kind=note.kind),
+                                    lambda e: f"Note added to {incident.id}" + (f" ({note.kind})" if note.kind else ""))
 
         self.push_screen(NoteDialog(incident), noted)
 
@@ -198,6 +210,22 @@ class IncidentActions:
             return
         self.incident_write("acknowledge", lambda tl: tl.call(tl.sync.acknowledge, incident.id),
                             lambda e: f"Acknowledged {incident.id}")
+
+    def action_incident_export(self) -> None:
+        """Write the current incident's Markdown postmortem (0600) and say where."""
+        if self._incident_busy() or (incident := self._incident_required()) is None:
+            return
+        from cockpit.timeline.export_file import postmortem_path, write_postmortem
+
+        path = postmortem_path(getattr(getattr(self, "config", None), "db", None), incident.id)
+
+        async def write(tl: AsyncTimeline) -> Any:
+            try:
+                return await tl.call(write_postmortem, tl.sync, incident.id, path)
+            except OSError as exc:
+                raise TimelineError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+        self.incident_write("export", write, lambda written: f"Postmortem of {incident.id} written to {written}")
 
     def action_incident_timeline(self) -> None:
         from cockpit.ui.incident.screen import TimelineScreen

@@ -14,10 +14,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Select, Static
 
 from cockpit.timeline.alarm_log import firing_warning
-from cockpit.timeline.model import Incident, Mode, parse_ts, utc_now
+from cockpit.timeline.model import NOTE_KINDS, Incident, Mode, parse_ts, utc_now
 from cockpit.ui.incident.form import FormDialog, SeverityDetails, SeverityList
 from cockpit.ui.incident.text import duration, title_line
 
@@ -122,11 +122,39 @@ class TextDialog(FormDialog[str]):
         self.dismiss(text)
 
 
+@dataclass(frozen=True)
+class NoteRequest:
+    """A note and what the postmortem files it under (None: plain narration)."""
+
+    text: str
+    kind: str | None
+
+
 class NoteDialog(TextDialog):
+    """A note, and (tab, then ↑/↓) the postmortem section it belongs to: root cause, impact…"""
+
     TITLE = "Add a note"
     VERB = "add"
     PROMPT = "Note"
     EMPTY = "a note needs text"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(title_line(self.incident), classes="dialog-incident")
+            yield _field(self.PROMPT, Input(self.value, id="text", compact=True))
+            with Horizontal(classes="field"):
+                yield Label("Kind", classes="field-label")
+                yield Select([(label, kind) for kind, label in NOTE_KINDS.items()], prompt="plain note",
+                             id="note-kind", compact=True)
+            yield from self.compose_footer()
+
+    def submit(self) -> None:
+        text = self.query_one("#text", Input).value.strip()
+        if not text:
+            self.refuse(self.EMPTY)
+            return
+        kind = self.query_one("#note-kind", Select).value
+        self.dismiss(NoteRequest(text, kind if isinstance(kind, str) else None))  # type: ignore[arg-type]
 
 
 class StatusUpdateDialog(TextDialog):

@@ -1,0 +1,46 @@
+"""Writing an export to a file readable by its owner only, and where the cockpit puts one.
+
+An export holds everything the timeline holds; a file made with the umask's 0644 on a
+shared bastion is readable by every account on it. The CLI's ``-o`` and the cockpit's
+export key both write through :func:`write_private`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by its owner only (0600, like the timeline file).
+    An existing file is tightened too. Raises OSError like ``Path.write_text``."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            fd = -1
+            f.write(text)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def postmortem_path(db: Path | str | None, incident_id: str) -> Path:
+    """``postmortems/ID.md`` beside the timeline file: private like it, and found again by id."""
+    from cockpit.config import xdg_data_home
+
+    base = Path(db).expanduser().parent if db else xdg_data_home() / "cockpit"
+    return base / "postmortems" / f"{incident_id}.md"
+
+
+def write_postmortem(tl: Any, incident_id: str, path: Path) -> Path:
+    """Render the Markdown postmortem (escape sequences removed, as on ``export --format md``)
+    and write it to ``path`` (0600, in a 0700 folder made if missing). Returns the path."""
+    from cockpit.textsafe import sanitize
+    from cockpit.timeline.postmortem import render_markdown
+
+    text = sanitize(render_markdown(tl, incident_id))
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_private(path, text)
+    return path
