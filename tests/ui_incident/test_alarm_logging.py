@@ -26,13 +26,16 @@ async def test_alarms_firing_during_an_incident_reach_its_timeline(tmp_path: Pat
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
     config = Config(db=tmp_path / "timeline.db", actor="ic@bridge")
-    with Timeline(config.db, actor="ic@bridge") as tl:
-        incident = tl.declare("Uploads failing", "P1", detected_at=datetime.now(timezone.utc) - timedelta(minutes=1))
     _, path = find_scenario("eu-west-1-storage-outage")
     estate = EstateProcess(scenario=str(path), speed=30, timeout=60)
     app = CockpitApp(config=config, estate=estate, live=FAST)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
+            # Declared once the cockpit runs (a cockpit on an emulated estate follows only
+            # incidents declared since it started: an old one is not this rehearsal's).
+            with Timeline(config.db, actor="ic@bridge") as tl:
+                incident = tl.declare("Uploads failing", "P1",
+                                      detected_at=datetime.now(timezone.utc) - timedelta(minutes=1))
             deadline = time.monotonic() + 60
             while ("alarm_fired", "greenlang-s3-5xx-errors-critical") not in alarm_events(config.db, incident.id):
                 assert time.monotonic() < deadline, alarm_events(config.db, incident.id)
