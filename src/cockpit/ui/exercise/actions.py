@@ -123,7 +123,7 @@ class ExerciseActions:
             seen = len(self.exercise.injects)
             if self.exercise.mode == "tabletop" and self.exercise.played_out:
                 # The last inject is behind by the linger: nothing more will happen.
-                await self._end("the scenario played out")
+                await self._end("exercise ended: the scenario played out")
                 return
             await asyncio.sleep(0.25)
 
@@ -159,14 +159,14 @@ class ExerciseActions:
     @work(group="exercise-control", exit_on_error=False, description="ending the exercise")
     async def _end_confirmed(self, confirmed: bool | None) -> None:
         if confirmed and not self.exercise.ended:
-            await self._end("ended by the facilitator")
+            await self._end("exercise ended by the facilitator")
 
     async def _end(self, why: str) -> None:
         """Score, close the incident, and hand the report to the UI (as a message)."""
         from cockpit.exercise.report import render_section
 
         exercise = self.exercise
-        await exercise.end(f"exercise {why}")
+        await exercise.end(why)
         lines = await exercise.timeline.call(render_section, exercise.timeline.sync, exercise.incident_id)
         self.post_message(self.Ended(exercise.incident_id, why, "\n".join(lines)))  # type: ignore[attr-defined]
 

@@ -48,7 +48,7 @@ class ExerciseBanner(Static):
 
     def set_ended(self, why: str) -> None:
         """The exercise is over: say so, and why, instead of a clock that no longer matters."""
-        self.clock_text = f"ENDED ({why})"
+        self.clock_text = why.upper()
         self._refresh()
 
     def _refresh(self) -> None:
