@@ -25,6 +25,7 @@ class ConfirmEndScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmEndScreen { align: center middle; }
     #confirm-end { width: 64; height: auto; border: thick $warning; padding: 0 1; }
+    #confirm-end Label { width: 100%; }
     #confirm-end Horizontal { height: auto; }
     """
     BINDINGS = [Binding("y", "answer(True)", "End it"), Binding("n,escape", "answer(False)", "Carry on")]
@@ -55,8 +56,8 @@ class AfterActionScreen(ModalScreen[None]):
     """The after-action report of an ended exercise; ``x`` exports it, Escape closes."""
 
     DEFAULT_CSS = """
-    AfterActionScreen { align: center middle; }
-    #after-action { width: 100%; height: 100%; border: thick $accent; }
+    AfterActionScreen { layout: vertical; }
+    #after-action { width: 100%; height: 1fr; border: thick $accent; }
     #after-action-status { height: 1; padding: 0 1; }
     """
     BINDINGS = [Binding("x", "export", "Export report"), Binding("escape,c", "close", "Close")]
