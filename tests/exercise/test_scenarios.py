@@ -35,6 +35,12 @@ MALFORMED = [
      None, "duplicate inject id(s): a"),
     (HEAD + "injects:\n  - {id: a, at: later, title: t, message: m}\n", 7, "duration such as 90s"),
     (HEAD + "drill:\n  targets: {availability: 140}\n", 7, "drill.targets.availability"),
+    (HEAD + "expectations:\n  - id: x\n    description: d\n    note: {contains: v, after: paeg}\n", None,
+     "expectation x: after 'paeg' is not an inject of this scenario (it has none)"),
+    (HEAD + "expectations:\n  - id: x\n    description: d\n    any_of:\n      - step: {step: list_versions}\n",
+     10, "any_of.0.step.playbook"),
+    (HEAD + "expectations:\n  - id: x\n    description: d\n    any_of:\n      - note: {contains: a}\n"
+     "        decision: {step: s}\n", 10, "each piece of evidence has exactly one rule"),
 ]
 
 

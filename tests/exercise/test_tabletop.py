@@ -129,3 +129,28 @@ async def test_tabletop_scores_a_team_that_meets_some_expectations_and_misses_ot
     assert "The CFO joins the bridge (ad hoc)" in md
     gaps = md.split("### Gaps")[1].split("###")[0]
     assert "declared P1" in gaps and "Status updates" in gaps and "dr-failover" not in gaps
+
+
+def test_headless_tabletop_through_the_cli_ends_scores_and_closes(tmp_path: Path):
+    """``cockpit exercise ... --mode tabletop --headless`` relays the injects, ends once the last
+    one is the linger behind, and closes its incident with a commander; a team that posted
+    no status update does not keep a cadence, however short the exercise."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "t.db"
+    out = subprocess.run([sys.executable, "-m", "cockpit", "--db", str(db), "exercise", "flight-school-api-5xx",
+                          "--mode", "tabletop", "--headless", "--speed", "60", "--linger", "1m",
+                          "--commander", "Facil Itator"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert "INJECT  Inject [on-call]: Support: students cannot search for schools" in out.stdout
+    incident = lines[-1].split(":")[0]
+    assert lines[-1] == f"{incident}: 0 of 3 expectations met; incident resolved"
+    assert "MISSED logs-checked: none of: step flight-school-incident/lambda_errors never ran; " \
+           "no note mentioning 'log' recorded (limit T+15m00s)" in lines
+    with Timeline(db) as tl:
+        inc = tl.incident(incident)
+        resolved = tl.events(incident, kinds=["resolved"])
+    assert inc.status == "resolved" and inc.commander == "Facil Itator"
+    assert resolved[0].message == "Exercise ended: the scenario played out: 0 of 3 expectations met"

@@ -70,15 +70,16 @@ def _targets(scenario: Any, values: tuple[str, ...]) -> Any:
 @click.option("--target", "targets", multiple=True, metavar="NAME=VALUE",
               help=f"Override a drill target ({', '.join(TARGETS)}), e.g. failover_time=45m.")
 @click.option("--linger", default="5m", show_default=True, metavar="DURATION",
-              help="Tabletop: scenario time after the last inject before scoring.")
+              help="Scenario time after the last inject before the exercise ends by itself and is scored.")
+@click.option("--commander", metavar="NAME", help="Who runs the exercise: its incident's commander (default: you).")
 @click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False),
               help="Timeline database file (default: the exercises' own, config exercise_db).")
 @click.option("--read-only", is_flag=True, help="Execute nothing that writes (as `cockpit --read-only exercise`).")
 @click.pass_context
 def exercise(ctx: click.Context, scenario_name: str, mode: str, speed: float, headless: bool,
              playbook_id: str | None, yes: bool, approve_as: str | None, choices: tuple[str, ...],
-             params: tuple[str, ...], targets: tuple[str, ...], linger: str, db: Path | None,
-             read_only: bool) -> None:
+             params: tuple[str, ...], targets: tuple[str, ...], linger: str, commander: str | None,
+             db: Path | None, read_only: bool) -> None:
     """Run a DR drill or a tabletop exercise of SCENARIO on the emulated estate.
 
     Exercises log to their own timeline, ~/.local/share/cockpit/exercise.db (config
@@ -96,18 +97,21 @@ def exercise(ctx: click.Context, scenario_name: str, mode: str, speed: float, he
     except ContentError as exc:
         fail(str(exc))
     scenario = _targets(scenario, targets)
+    try:
+        linger_s = parse_duration(linger)
+    except ValueError as exc:
+        fail(f"--linger: {exc}")
+    if commander is not None and not commander.strip():
+        fail("--commander: give a name")
     if not headless:
         if playbook_id or yes or approve_as or choices or params:
             fail("--run, --yes, --approve-as, --choose and --param are for --headless drills; "
                  "in the cockpit, pick the playbook with b")
         from cockpit.cli.open import open_exercise
 
-        open_exercise(settings(ctx), scenario=scenario, scenario_path=path, mode=mode, speed=speed)
+        open_exercise(settings(ctx), scenario=scenario, scenario_path=path, mode=mode, speed=speed,
+                      linger=linger_s, commander=commander)
         return
-    try:
-        linger_s = parse_duration(linger)
-    except ValueError as exc:
-        fail(f"--linger: {exc}")
     playbook = None
     if mode == "drill":
         from cockpit.content.playbooks import find_playbook
@@ -138,15 +142,17 @@ def exercise(ctx: click.Context, scenario_name: str, mode: str, speed: float, he
         os.environ.pop("AWS_PROFILE", None)
         os.environ.update(env)  # every client of this process now talks to the estate
         if mode == "drill":
-            code = asyncio.run(_drill(config, scenario, playbook, env, yes, approve_as, choices, params))
+            code = asyncio.run(_drill(config, scenario, playbook, env, yes, approve_as, choices, params,
+                                      commander=commander, linger=linger_s))
         else:
-            code = asyncio.run(_tabletop(config, scenario, env, linger_s))
+            code = asyncio.run(_tabletop(config, scenario, env, linger=linger_s, commander=commander))
     finally:
         estate.stop()
     raise SystemExit(code)
 
 
-async def _open(config: Any, scenario: Any, mode: str, env: dict[str, str]) -> tuple[Any, Any, Any]:
+async def _open(config: Any, scenario: Any, mode: str, env: dict[str, str], *, commander: str | None,
+                linger: float) -> tuple[Any, Any, Any]:
     from cockpit.exercise.control import EstateControl
     from cockpit.exercise.session import Exercise
     from cockpit.timeline import TimelineError
@@ -158,11 +164,12 @@ async def _open(config: Any, scenario: Any, mode: str, env: dict[str, str]) -> t
     except (TimelineError, OSError) as exc:
         fail(f"timeline {config.db}: {exc}")
     control = EstateControl(env["COCKPIT_ESTATE_URL"])
-    return Exercise(scenario, mode, timeline, control), timeline, control
+    return (Exercise(scenario, mode, timeline, control, linger=linger, commander=commander or config.actor),
+            timeline, control)
 
 
 async def _drill(config: Any, scenario: Any, playbook: Any, env: dict[str, str], yes: bool, approve_as: str | None,
-                 choices: tuple[str, ...], params: tuple[str, ...]) -> int:
+                 choices: tuple[str, ...], params: tuple[str, ...], *, commander: str | None, linger: float) -> int:
     from cockpit.cli.run import Printer, parse_step_answers
     from cockpit.content.params import ParameterError, parse_assignments, resolve_params
     from cockpit.engine import HeadlessOperator, NeedsPerson, Runtime
@@ -175,14 +182,14 @@ async def _drill(config: Any, scenario: Any, playbook: Any, env: dict[str, str],
         values = resolve_params(playbook, parse_assignments(list(params)), screen)
     except ParameterError as exc:
         fail(str(exc))
-    exercise, timeline, control = await _open(config, scenario, "drill", env)
+    exercise, timeline, control = await _open(config, scenario, "drill", env, commander=commander, linger=linger)
     runtime = Runtime(webhook_url=config.webhook_url)
     try:
         try:
             result = await run_drill(exercise, playbook, values, operator=operator, runtime=runtime, screen=screen,
                                      listeners=[Printer(playbook)])
-        except NeedsPerson as exc:
-            fail(f"{exc} (incident {exercise.incident_id})", 1)
+        except NeedsPerson as exc:  # the drill was ended and scored, its incident resolved saying so
+            fail(f"{exc} (incident {exercise.incident_id}, closed: drill stopped)", 1)
         except TimeoutError as exc:
             fail(str(exc), 1)
     finally:
@@ -194,18 +201,18 @@ async def _drill(config: Any, scenario: Any, playbook: Any, env: dict[str, str],
     return 0 if result.passed else 1
 
 
-async def _tabletop(config: Any, scenario: Any, env: dict[str, str], linger: float) -> int:
+async def _tabletop(config: Any, scenario: Any, env: dict[str, str], *, linger: float, commander: str | None) -> int:
     from cockpit.estate.process import format_env
     from cockpit.exercise.headless import run_tabletop
 
-    exercise, timeline, control = await _open(config, scenario, "tabletop", env)
+    exercise, timeline, control = await _open(config, scenario, "tabletop", env, commander=commander, linger=linger)
     env_file = Path(config.db).with_name(f"exercise-{os.getpid()}.env")
     write_private(env_file, format_env(env))  # the estate's credentials: owner only
     try:
         def shown(event: Any) -> None:
             click.echo(f"T+{event.data.get('at', 0):5.0f}s  INJECT  {event.message}")
 
-        task = asyncio.create_task(run_tabletop(exercise, linger=linger, on_inject=shown))
+        task = asyncio.create_task(run_tabletop(exercise, on_inject=shown))
         await asyncio.sleep(0)
         while exercise.incident is None and not task.done():
             await asyncio.sleep(0.05)
@@ -221,5 +228,5 @@ async def _tabletop(config: Any, scenario: Any, env: dict[str, str], linger: flo
     met = sum(v.met for v in verdicts)
     for v in verdicts:
         click.echo(f"{'MET   ' if v.met else 'MISSED'} {v.id}: {v.detail}")
-    click.echo(f"{exercise.incident_id}: {met} of {len(verdicts)} expectations met")
+    click.echo(f"{exercise.incident_id}: {met} of {len(verdicts)} expectations met; incident {exercise.incident.status}")
     return 0

@@ -56,13 +56,16 @@ def open_demo(settings: Settings, estate: EstateProcess) -> None:
         fail(app.startup_error)
 
 
-def open_exercise(settings: Settings, *, scenario, scenario_path, mode: str, speed: float) -> None:
+def open_exercise(settings: Settings, *, scenario, scenario_path, mode: str, speed: float, linger: float = 300.0,
+                  commander: str | None = None) -> None:
     """``cockpit exercise SCENARIO --mode tabletop|drill``: the cockpit on the scenario's estate.
 
     The estate starts with the scenario (as in ``cockpit demo``); once it is up, the
     exercise incident is declared, the mode banner shows, injects arrive as banners and
     timeline events, and the facilitator's keys (F6 pause/resume, F7 next inject, F8 ad-hoc
-    inject) drive the clock. Quitting scores the expectations into the after-action report.
+    inject, F9 end the exercise) drive the clock. The exercise ends on F9, or by itself once the
+    last inject is ``linger`` behind; it is scored, its incident resolved, and the after-action
+    report shown. Quitting before that ends and scores it too.
     """
     from cockpit.content.screen import find_screen
     from cockpit.estate.process import EstateProcess
@@ -80,7 +83,8 @@ def open_exercise(settings: Settings, *, scenario, scenario_path, mode: str, spe
     from cockpit.ui.app import CockpitApp
 
     app = CockpitApp(config=config, screen=screen, read_only=settings.read_only or mode == "tabletop",
-                     estate=estate, exercise_setup=starter(scenario, mode, config.db, config.actor))
+                     estate=estate, exercise_setup=starter(scenario, mode, config.db, config.actor,
+                                                          commander=commander, linger=linger))
     try:
         app.run()
     finally:

@@ -192,18 +192,42 @@ class Inject(_Strict):
     audience: str | None = Field(None, description="Who receives it (e.g. on-call, incident commander, all).")
 
 
-class DeclaredRule(_Strict):
+class _Timed(_Strict):
+    """``within`` counts scenario time from the start of the exercise or, with ``after``,
+    from when that inject was given ("ran the health check within 10m of the page")."""
+
+    within: Duration | None = None
+    after: str | None = Field(None, pattern=_ID, description="Inject id that ``within`` counts from.")
+
+
+class DeclaredRule(_Timed):
     """The team classified the incident at ``severity`` or worse (P0 is worst)."""
 
     severity: str = Field(pattern=_SEVERITY)
-    within: Duration | None = None
 
 
-class RanPlaybookRule(_Strict):
+class RanPlaybookRule(_Timed):
     """The team started playbook ``id``."""
 
     id: str = Field(pattern=_ID)
-    within: Duration | None = None
+
+
+class StepRule(_Timed):
+    """Step ``step`` of playbook ``playbook`` reached ``state`` (default: it succeeded) — the
+    evidence that the work was done, not that someone wrote about it."""
+
+    playbook: str = Field(pattern=_ID)
+    step: str
+    state: Literal["succeeded", "failed", "skipped"] = "succeeded"
+
+
+class DecisionRule(_Timed):
+    """Choose step ``step`` (of ``playbook``, if given) was answered with ``option`` (one of
+    them, if a list; any option if not given)."""
+
+    step: str
+    playbook: str | None = Field(None, pattern=_ID)
+    option: str | list[str] | None = None
 
 
 class ApprovalBeforeRule(_Strict):
@@ -215,17 +239,30 @@ class ApprovalBeforeRule(_Strict):
 
 
 class StatusUpdatesRule(_Strict):
-    """Status updates at least every ``every``, from the first inject to the end of the exercise."""
+    """Status updates at least every ``every``: at least one, the first within ``every`` of the
+    first inject, every gap after it at most ``every``, and the last one within ``every`` of the end."""
 
     every: Duration
 
 
-class EventRule(_Strict):
-    """A timeline event of ``kind`` (whose message contains ``contains``, if given)."""
+class RoleRule(_Timed):
+    """Someone holds ``role`` (assigned, or named commander when the incident was declared)."""
+
+    role: Literal["commander", "scribe", "communications"]
+
+
+class NoteRule(_Timed):
+    """A note whose text contains ``contains`` (case-insensitive): what a discussion leaves."""
+
+    contains: str = Field(min_length=1)
+
+
+class EventRule(_Timed):
+    """At least ``count`` timeline events of ``kind`` (whose message contains ``contains``, if given)."""
 
     kind: str
     contains: str | None = None
-    within: Duration | None = None
+    count: int = Field(1, ge=1)
 
     @model_validator(mode="after")
     def _known_kind(self) -> "EventRule":
@@ -237,32 +274,74 @@ class EventRule(_Strict):
         return self
 
 
-_RULES = ("declared", "ran_playbook", "approval_before", "status_updates", "event")
+_RULES = ("declared", "ran_playbook", "step", "decision", "approval_before", "status_updates", "role", "note",
+          "event")
 
 
-class Expectation(_Strict):
-    """What a good team does, by when; exactly one machine-checkable rule. ``within`` counts
-    scenario time from the start of the exercise."""
+class Evidence(_Strict):
+    """Exactly one machine-checkable rule, judged from the timeline (``exercise/scoring.py``)."""
 
-    id: str = Field(pattern=_ID)
-    description: str = Field(min_length=1)
     declared: DeclaredRule | None = None
     ran_playbook: RanPlaybookRule | None = None
+    step: StepRule | None = None
+    decision: DecisionRule | None = None
     approval_before: ApprovalBeforeRule | None = None
     status_updates: StatusUpdatesRule | None = None
+    role: RoleRule | None = None
+    note: NoteRule | None = None
     event: EventRule | None = None
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "Expectation":
+    def _exactly_one(self) -> "Evidence":
         given = [name for name in _RULES if getattr(self, name) is not None]
         if len(given) != 1:
-            raise ValueError(f"each expectation has exactly one rule of {', '.join(_RULES)}; this one has "
+            raise ValueError(f"each piece of evidence has exactly one rule of {', '.join(_RULES)}; this one has "
                              f"{', '.join(given) if given else 'none'}")
         return self
 
     @property
     def rule(self) -> str:
         return next(name for name in _RULES if getattr(self, name) is not None)
+
+
+class Expectation(_Strict):
+    """What a good team does, by when, and the evidence that shows it: either one rule
+    written inline, or ``any_of`` (one piece of evidence is enough: the restore step
+    succeeded, *or* a tabletop team noted the version it would restore) or ``all_of``
+    (every piece is needed). ``within`` counts scenario time from the start of the exercise,
+    or from the inject named by ``after``."""
+
+    id: str = Field(pattern=_ID)
+    description: str = Field(min_length=1)
+    declared: DeclaredRule | None = None
+    ran_playbook: RanPlaybookRule | None = None
+    step: StepRule | None = None
+    decision: DecisionRule | None = None
+    approval_before: ApprovalBeforeRule | None = None
+    status_updates: StatusUpdatesRule | None = None
+    role: RoleRule | None = None
+    note: NoteRule | None = None
+    event: EventRule | None = None
+    any_of: list[Evidence] | None = Field(None, min_length=1)
+    all_of: list[Evidence] | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Expectation":
+        given = [name for name in (*_RULES, "any_of", "all_of") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"each expectation has exactly one rule of {', '.join(_RULES)} (or any_of / all_of "
+                             f"of them); this one has {', '.join(given) if given else 'none'}")
+        return self
+
+    @property
+    def rule(self) -> str:
+        return next(name for name in (*_RULES, "any_of", "all_of") if getattr(self, name) is not None)
+
+    def evidence(self) -> list[Evidence]:
+        """The pieces of evidence (one for an inline rule)."""
+        if self.any_of or self.all_of:
+            return list(self.any_of or self.all_of or [])
+        return [Evidence(**{self.rule: getattr(self, self.rule)})]
 
 
 class DrillTargets(_Strict):
@@ -309,6 +388,13 @@ class Scenario(_Strict):
             dupes = {i for i in ids if ids.count(i) > 1}
             if dupes:
                 raise ValueError(f"duplicate {what} id(s): {', '.join(sorted(dupes))}")
+        inject_ids = {i.id for i in self.injects}
+        for exp in self.expectations:
+            for piece in exp.evidence():
+                after = getattr(getattr(piece, piece.rule), "after", None)
+                if after is not None and after not in inject_ids:
+                    raise ValueError(f"expectation {exp.id}: after {after!r} is not an inject of this scenario "
+                                     f"({', '.join(sorted(inject_ids)) or 'it has none'})")
         return self
 
     @property

@@ -4,6 +4,7 @@
   estate's scenario clock, facilitator controls, scoring at the end.
 * :class:`DrillMeter` (``drill.py``) — seed 003's DR test metrics while a playbook runs.
 * ``scoring.py`` — expectations met or missed, with evidence, from the timeline alone.
+* ``verdict.py`` — a drill's one-line verdict: targets and expectations, both said.
 * ``report.py`` — the after-action and drill reports (Markdown and a JSON summary).
 * ``headless.py`` — what ``cockpit exercise --headless`` runs.
 

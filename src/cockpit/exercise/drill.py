@@ -31,8 +31,9 @@ from cockpit.exercise.control import ControlError
 from cockpit.exercise.scoring import injects, team_actions
 from cockpit.exercise.session import Exercise
 
-FAILOVER, DATA_LOSS, AVAILABILITY, TEAM_RESPONSE = ("Failover time", "Data loss (replication lag at cut-over)",
-                                                    "Availability during failover", "Team response")
+from cockpit.exercise.verdict import AVAILABILITY, DATA_LOSS, FAILOVER, TEAM_RESPONSE, drill_line
+
+__all__ = ["AVAILABILITY", "DATA_LOSS", "FAILOVER", "TEAM_RESPONSE", "DrillMeter", "Metric", "verdict"]
 
 
 @dataclass
@@ -172,17 +173,7 @@ class DrillMeter:
                                        target=m.target, unit=m.unit, better=m.better)
 
 
-def verdict(metrics: list[Metric]) -> tuple[bool, str]:
-    """(passed, one line): a target missed, or a judged metric left unmeasured, fails the drill."""
-    missed = [m for m in metrics if m.met is False]
-    unmeasured = [m for m in metrics if m.value is None and m.target is not None]
-    parts = []
-    for m in metrics:
-        shown = "—" if m.value is None else f"{m.value:g} {m.unit}"
-        target = "" if m.target is None else f" ({'≤' if m.better == 'lower' else '≥'} {m.target:g})"
-        parts.append(f"{m.name.split(' (')[0].lower()} {shown}{target}")
-    passed = not missed and not unmeasured
-    head = "PASS" if passed else "FAIL"
-    why = "" if passed else " — " + ", ".join([f"missed {m.name.split(' (')[0].lower()}" for m in missed] +
-                                              [f"{m.name.split(' (')[0].lower()} not measured" for m in unmeasured])
-    return passed, f"{head}: " + "; ".join(parts) + why
+def verdict(metrics: list[Metric], verdicts: list[Any] = (), run: tuple[str, str] | None = None) -> tuple[bool, str]:
+    """(passed, one line): targets and expectations both said (``verdict.py``); a target
+    missed, a judged metric left unmeasured or a run that did not succeed fails the drill."""
+    return drill_line([m.as_dict() for m in metrics], [v.as_dict() for v in verdicts], run)

@@ -56,13 +56,19 @@ async def wait_for_first_inject(exercise: Exercise, timeout: float) -> None:
 async def run_drill(exercise: Exercise, playbook: Playbook, params: dict[str, Any], *, operator: Any,
                     runtime: Any, screen: Any, listeners: list[Callable[[Any], Any]] | None = None,
                     settle: float = 0.0) -> DrillResult:
-    """Start the exercise, wait for the page, run ``playbook`` to the end, measure and score."""
-    from cockpit.engine import Engine, EngineError, Policy
+    """Start the exercise, wait for the page, run ``playbook`` to the end, measure and score.
+
+    However the run ends, the drill ends with it: scored, and its incident resolved saying
+    why (the estate goes away with the process, so an open drill incident could never be
+    finished). A step that needs a person (``NeedsPerson``) ends the drill "stopped" and is
+    raised on for the caller to say how to answer it next time."""
+    from cockpit.engine import Engine, EngineError, NeedsPerson, Policy
 
     await exercise.start()
     follower = asyncio.create_task(exercise.follow(0.2))
     meter = DrillMeter(exercise)
     status = "failed"
+    stopped: BaseException | None = None
     try:
         first = min([i.at for i in exercise.scenario.injects] or [0.0])
         await wait_for_first_inject(exercise, first / exercise.clock.points[-1].speed + 30)
@@ -73,8 +79,12 @@ async def run_drill(exercise: Exercise, playbook: Playbook, params: dict[str, An
             status = await engine.run_to_end()
         except EngineError:
             status = engine.status
+        except NeedsPerson as exc:
+            status, stopped = "stopped", exc
         if settle:
             await asyncio.sleep(settle)
+    except TimeoutError as exc:
+        stopped = exc
     finally:
         await meter.finish()
         follower.cancel()
@@ -82,17 +92,20 @@ async def run_drill(exercise: Exercise, playbook: Playbook, params: dict[str, An
     await exercise.poll()
     metrics = await meter.metrics()
     await meter.record(metrics)
-    verdicts = await exercise.end()
-    passed, line = verdict(metrics)
-    if status != "succeeded":
-        passed, line = False, f"FAIL: the {playbook.id} run {status}; " + line.split(": ", 1)[1]
+    why = f"drill stopped: {stopped}" if stopped is not None else f"drill ended: the {playbook.id} run {status}"
+    verdicts = await exercise.end(why)
+    passed, line = verdict(metrics, verdicts, (playbook.id, status))
+    if stopped is not None:
+        raise stopped
     return DrillResult(exercise.incident_id, status, metrics, verdicts, passed, line, meter)
 
 
-async def run_tabletop(exercise: Exercise, *, linger: float, on_inject: Callable[[Any], Any] | None = None) -> list[Verdict]:
-    """Relay injects until the scenario has played out plus ``linger`` scenario seconds; then score."""
+async def run_tabletop(exercise: Exercise, *, on_inject: Callable[[Any], Any] | None = None) -> list[Verdict]:
+    """Relay injects until the scenario has played out (last inject + the exercise's
+    ``linger``); then score and close. Cancelled (Ctrl-C), it ends there and scores too."""
     await exercise.start()
     seen = 0
+    why = "exercise ended: the scenario played out"
     try:
         while True:
             await exercise.poll()
@@ -100,9 +113,9 @@ async def run_tabletop(exercise: Exercise, *, linger: float, on_inject: Callable
                 if on_inject:
                     on_inject(event)
             seen = len(exercise.injects)
-            if exercise.done and exercise.now() >= exercise.scenario.duration + linger:
+            if exercise.played_out:
                 break
             await asyncio.sleep(0.2)
     except asyncio.CancelledError:
-        pass
-    return await exercise.end()
+        why = "exercise ended by the facilitator"
+    return await exercise.end(why)

@@ -14,6 +14,7 @@ from typing import Any
 from cockpit.content.durations import format_duration
 from cockpit.exercise.clock import ClockMap
 from cockpit.exercise.scoring import injects, machinery, score, team_actions
+from cockpit.exercise.verdict import LABELS, drill_line, targets_from_spec
 from cockpit.timeline.model import Event, EventKind
 
 
@@ -80,19 +81,47 @@ def summary(tl: Any, incident_id: str) -> dict[str, Any] | None:
                                "within": None if took is None or info["budget"] is None else took <= info["budget"]})
     items = [{"text": e.message, "owner": e.data.get("owner"), "due": e.data.get("due")}
              for e in events if e.kind == EventKind.ACTION_ITEM]
-    return {"scenario": spec.get("scenario"), "title": spec.get("title"), "mode": start.data.get("mode"),
+    expectations = [v.as_dict() for v in verdicts]
+    mode = start.data.get("mode")
+    judged = targets_from_spec(spec.get("drill") or {}, list(metrics.values())) if mode == "drill" else []
+    runs = tl.runs(incident_id)
+    line = None
+    if mode == "drill":
+        _, line = drill_line(judged, expectations, (runs[-1].playbook_id, runs[-1].status) if runs else None)
+    incident = tl.incident(incident_id)
+    return {"scenario": spec.get("scenario"), "title": spec.get("title"), "mode": mode,
             "speed": (start.data.get("clock") or {}).get("speed"), "ended_at": end_at,
-            "injects": relayed, "expectations": [v.as_dict() for v in verdicts],
+            "ended_why": end.data.get("why") if end else None, "status": incident.status,
+            "commander": incident.commander, "verdict": line,
+            "injects": relayed, "expectations": expectations,
             "met": sum(v.met for v in verdicts), "missed": sum(not v.met for v in verdicts),
-            "metrics": list(metrics.values()), "phases": phases_out, "action_items": items}
+            "metrics": judged, "phases": phases_out, "action_items": items}
 
 
 def _met(data: dict[str, Any]) -> str:
     value, target = data.get("value"), data.get("target")
+    if value is None and target is not None:
+        return "**not measured**"
     if not isinstance(value, (int, float)) or not isinstance(target, (int, float)):
         return "not judged"
     ok = value <= target if data.get("better", "lower") == "lower" else value >= target
     return "PASS" if ok else "**FAIL**"
+
+
+def _closing(s: dict[str, Any]) -> str:
+    """How the exercise ended and whether its incident is closed: a report must not leave
+    the reader wondering whether the drill incident is still open, or who ran it."""
+    ended = (f"Ended at {_t(s['ended_at'])}" + (f" ({s['ended_why']})" if s.get("ended_why") else "")
+             if s.get("ended_at") is not None else "**Not ended** (the exercise process stopped before scoring)")
+    return f"{ended}; incident {s.get('status')}; commander {s.get('commander') or '**none**'}."
+
+
+def _how(v: dict[str, Any]) -> str:
+    """Each piece of evidence looked for, met or missed, with what was found."""
+    checks = v.get("checks") or []
+    if len(checks) <= 1:
+        return _cell(v["detail"])
+    return "<br>".join(_cell(f"{'met' if c['met'] else 'missed'}: {c['detail']}") for c in checks)
 
 
 def render_section(tl: Any, incident_id: str) -> list[str]:
@@ -103,15 +132,19 @@ def render_section(tl: Any, incident_id: str) -> list[str]:
     drill = s["mode"] == "drill"
     out = [f"## {'Drill report' if drill else 'After-action report'}", "",
            f"Scenario `{s['scenario']}` — {_cell(s['title'])}, played at ×{s['speed'] or 1:g}. "
-           "Times are scenario time from the start of the exercise (T+).", ""]
+           "Times are scenario time from the start of the exercise (T+).", "", _closing(s), ""]
     if drill:
+        out += [f"**Verdict:** {_cell(s['verdict'])}", ""]
         out += ["### DR test metrics (seed 003)", ""]
         if s["metrics"]:
             out += ["| Metric | Measured | Target | Result |", "| --- | --- | --- | --- |"]
             for m in s["metrics"]:
                 unit = f" {m['unit']}" if m.get("unit") else ""
-                target = "—" if m.get("target") is None else f"{'≤' if m.get('better') == 'lower' else '≥'} {m['target']:g}{unit}"
-                out.append(f"| {_cell(m.get('name'))} | {m.get('value'):g}{unit} | {target} | {_met(m)} |")
+                target = "—" if m.get("target") is None else f"{'≥' if m.get('better') == 'higher' else '≤'} {m['target']:g}{unit}"
+                value = "—" if m.get("value") is None else f"{m['value']:g}{unit}"
+                label = LABELS.get(m.get("name", ""), ("",))[0]
+                name = _cell(m.get("name")) + (f" ({label})" if label in ("RTO", "RPO") else "")
+                out.append(f"| {name} | {value} | {target} | {_met(m)} |")
         else:
             out.append("No metric was measured.")
         out.append("")
@@ -141,7 +174,7 @@ def render_section(tl: Any, incident_id: str) -> list[str]:
         for v in s["expectations"]:
             evidence = "<br>".join(f"{e['ts']} {e['kind']}: {e['message']}" for e in v["evidence"]) or "—"
             out.append(f"| {_cell(v['id'])}: {_cell(v['description'])} | {'met' if v['met'] else '**MISSED**'} "
-                       f"| {_cell(v['detail'])} | {_cell(evidence)} |")
+                       f"| {_how(v)} | {_cell(evidence)} |")
     else:
         out.append("The scenario sets no expectations.")
     out.append("")
@@ -157,3 +190,22 @@ def render_section(tl: Any, incident_id: str) -> list[str]:
         out.append("None recorded" + (": every gap above needs an owner." if gaps else "."))
     out.append("")
     return out
+
+
+def export_markdown(tl: Any, incident_id: str, path: Any) -> Any:
+    """Write the postmortem with this report to ``path`` (owner-only: a timeline can hold
+    what the team pasted); returns the path. For the cockpit's after-action screen, which
+    offers what ``cockpit incident export ID --format md -o FILE`` writes."""
+    import os
+    from pathlib import Path
+
+    from cockpit.textsafe import sanitize
+    from cockpit.timeline.postmortem import render_markdown
+
+    path = Path(path)
+    text = sanitize(render_markdown(tl, incident_id))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        os.fchmod(fh.fileno(), 0o600)
+        fh.write(text)
+    return path

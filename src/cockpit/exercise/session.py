@@ -12,7 +12,8 @@ people (a UI, the headless CLI, or a test playing a team). It
   resumed, sped up or jumped by anyone;
 * facilitator controls: :meth:`pause`, :meth:`resume`, :meth:`next_inject`,
   :meth:`adhoc_inject`;
-* :meth:`end` — scores the expectations (``scoring.py``) and writes the result.
+* :meth:`end` — scores the expectations (``scoring.py``), writes the result and resolves the
+  incident; :attr:`played_out` says when the scenario is over (last inject + ``linger``).
 
 Nothing here imports Textual; the UI drives the same object.
 """
@@ -58,6 +59,15 @@ class Exercise:
     injects: list[Event] = field(default_factory=list)
     _seen: int = 0  # happenings already looked at
     ended: bool = False
+    #: Scenario seconds after the last scripted event or inject before the exercise ends by
+    #: itself (time for the team to finish what the last inject asked for).
+    linger: float = 300.0
+    #: Who runs the exercise: its incident's commander (default: the timeline's actor).
+    commander: str | None = None
+    #: The verdicts, once :meth:`end` has scored them.
+    verdicts: list[Verdict] | None = None
+    #: Held while ending: the facilitator's key and the clock running out may end it at once.
+    _ending: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @property
     def incident_id(self) -> str:
@@ -70,6 +80,9 @@ class Exercise:
             raise ValueError(f"mode must be tabletop or drill, not {self.mode!r}")
         severity = self.scenario.severity if self.mode == "drill" else TABLETOP_SEVERITY
         label = "Drill" if self.mode == "drill" else "Tabletop"
+        # Someone runs every exercise: an incident with no commander is the first gap a
+        # report would flag, and here it is known who started it.
+        commander = commander or self.commander or self.timeline.sync.actor
         self.incident = await self.timeline.declare(f"{label}: {self.scenario.title}", severity, mode=self.mode,
                                                     commander=commander)
         status = await self.control.status()
@@ -155,14 +168,28 @@ class Exercise:
     def now(self) -> float:
         return self.clock.at(time.time())
 
+    @property
+    def played_out(self) -> bool:
+        """Every event and inject has fired and ``linger`` scenario seconds have passed since
+        the last of them: nothing more will happen, so the exercise ends (headless and UI alike)."""
+        return self.done and bool(self.clock.points) and self.now() >= self.scenario.duration + self.linger
+
     # -- ending --------------------------------------------------------------------------------
     async def close(self) -> None:
         """Release the estate control client and the timeline this exercise was given."""
         await self.control.close()
         await self.timeline.close()
 
-    async def end(self) -> list[Verdict]:
-        """Score every expectation against the timeline and record the result."""
+    async def end(self, why: str = "exercise ended") -> list[Verdict]:
+        """Score every expectation against the timeline, record the result, and close the
+        incident (resolved with ``why``: an exercise incident left open would page nobody but
+        sit among the open incidents forever). Ending twice scores once."""
+        async with self._ending:
+            if self.verdicts is None:
+                self.verdicts = await self._score_and_close(why)
+        return self.verdicts
+
+    async def _score_and_close(self, why: str) -> list[Verdict]:
         await self.poll()
         end_at = self.now()
         events = await self.timeline.call(self.timeline.sync.events, self.incident_id)
@@ -170,12 +197,19 @@ class Exercise:
                          self.clock, end_at)
         met = sum(v.met for v in verdicts)
         self.ended = True
-        await self._record(f"Exercise ended at T+{end_at:.0f}s: {met} of {len(verdicts)} expectations met",
-                           {"exercise": "end", "end_at": end_at, "verdicts": [v.as_dict() for v in verdicts]})
+        summary = f"{met} of {len(verdicts)} expectations met"
+        await self._record(f"Exercise ended at T+{end_at:.0f}s ({why}): {summary}",
+                           {"exercise": "end", "end_at": end_at, "why": why,
+                            "verdicts": [v.as_dict() for v in verdicts]})
+        incident = await self.timeline.incident(self.incident_id)
+        if incident.status != "resolved":  # the team may have resolved it already
+            await self.timeline.resolve(self.incident_id, f"{why.capitalize()}: {summary}")
+        self.incident = await self.timeline.incident(self.incident_id)
         return verdicts
 
 
-def starter(scenario: Any, mode: str, db: Any, actor: str) -> Callable[[], Awaitable[Exercise]]:
+def starter(scenario: Any, mode: str, db: Any, actor: str, *, commander: str | None = None,
+            linger: float = 300.0) -> Callable[[], Awaitable[Exercise]]:
     """What the cockpit calls once the scenario's estate is up: open the timeline, declare
     the exercise incident and return the started :class:`Exercise` (its ``close()`` releases
     what this opened). The estate is found through ``COCKPIT_ESTATE_URL``, set by then."""
@@ -185,9 +219,10 @@ def starter(scenario: Any, mode: str, db: Any, actor: str) -> Callable[[], Await
 
         timeline = AsyncTimeline(db, actor)
         await timeline.open()
-        exercise = Exercise(scenario, mode, timeline, EstateControl(os.environ["COCKPIT_ESTATE_URL"]))
+        exercise = Exercise(scenario, mode, timeline, EstateControl(os.environ["COCKPIT_ESTATE_URL"]),
+                            linger=linger)
         try:
-            await exercise.start(commander=actor)
+            await exercise.start(commander=commander or actor)
         except BaseException:
             await exercise.close()  # nobody else holds it: release the client and the timeline
             raise

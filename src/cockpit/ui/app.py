@@ -152,7 +152,7 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
             from cockpit.exercise.control import ControlError
 
             try:
-                await self.exercise.end()  # score what the team did, even when they just quit
+                await self.exercise.end("exercise ended: the cockpit was closed")  # score what the team did
             except ControlError as exc:  # the estate went away: nothing to stop; the app is closing
                 log.error("ending the exercise on quit failed: %s", exc)
         if self.exercise is not None:

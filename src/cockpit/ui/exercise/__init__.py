@@ -7,5 +7,7 @@ Self-contained so the app can adopt them with a mixin and one widget (docs/exerc
 
 from cockpit.ui.exercise.actions import EXERCISE_BINDINGS, AdhocInjectScreen, ExerciseActions
 from cockpit.ui.exercise.banner import ExerciseBanner
+from cockpit.ui.exercise.report import AfterActionScreen, ConfirmEndScreen
 
-__all__ = ["EXERCISE_BINDINGS", "AdhocInjectScreen", "ExerciseActions", "ExerciseBanner"]
+__all__ = ["EXERCISE_BINDINGS", "AdhocInjectScreen", "AfterActionScreen", "ConfirmEndScreen", "ExerciseActions",
+           "ExerciseBanner"]

@@ -1,14 +1,20 @@
 """The facilitator's keys, as a mixin for the cockpit App (bindings in ``BINDINGS``).
 
-F6 pause/resume the scenario clock, F7 fire the next inject now, F8 an ad-hoc inject. Each
-runs in a worker (the estate answers over HTTP) and the result reaches the banner as a
-message; failures go to the app's one worker-failure handler, never swallowed here.
+F6 pause/resume the scenario clock, F7 fire the next inject now, F8 an ad-hoc inject, F9 end
+the exercise (after a confirmation). Each runs in a worker (the estate answers over HTTP)
+and the result reaches the banner as a message; failures go to the app's one worker-failure
+handler, never swallowed here.
+
+An exercise ends on F9 or by itself once the scenario has played out (its last inject plus
+the exercise's ``linger``, checked by the follower): it is scored, its incident resolved,
+and the after-action report shown (:class:`cockpit.ui.exercise.report.AfterActionScreen`).
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from textual import work
@@ -20,6 +26,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
 from cockpit.ui.exercise.banner import ExerciseBanner
+from cockpit.ui.exercise.report import AfterActionScreen, ConfirmEndScreen
 
 
 class AdhocInjectScreen(ModalScreen[tuple[str, str] | None]):
@@ -59,6 +66,7 @@ EXERCISE_BINDINGS = [
     Binding("f6", "exercise_pause", "Pause/resume clock"),
     Binding("f7", "exercise_next", "Next inject"),
     Binding("f8", "exercise_adhoc", "Ad-hoc inject"),
+    Binding("f9", "exercise_end", "End exercise"),
 ]
 
 
@@ -67,6 +75,8 @@ class ExerciseActions:
     :data:`EXERCISE_BINDINGS` in the App's ``BINDINGS``."""
 
     exercise: Any = None
+    #: Where the after-action report's export is written (default: the working directory).
+    report_dir: Path | None = None
 
     @dataclass
     class InjectArrived(Message):
@@ -77,6 +87,15 @@ class ExerciseActions:
     @dataclass
     class ClockChanged(Message):
         status: dict[str, Any]
+
+    @dataclass
+    class Ended(Message):
+        """The exercise was scored and its incident closed; ``report`` is the after-action
+        report (Markdown)."""
+
+        incident_id: str
+        why: str
+        report: str
 
     def attach_exercise(self, exercise: Any) -> None:
         """Start showing and following ``exercise`` (an :class:`cockpit.exercise.session.Exercise`, started)."""
@@ -92,7 +111,7 @@ class ExerciseActions:
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action.startswith("exercise_"):
-            return self.exercise is not None and self.exercise.mode == "tabletop"
+            return self.exercise is not None and self.exercise.mode == "tabletop" and not self.exercise.ended
         return True
 
     @work(exclusive=True, group="exercise-follow", exit_on_error=False, description="following the exercise")
@@ -102,6 +121,10 @@ class ExerciseActions:
             await self.exercise.poll()
             self._publish(seen)
             seen = len(self.exercise.injects)
+            if self.exercise.mode == "tabletop" and self.exercise.played_out:
+                # The last inject is behind by the linger: nothing more will happen.
+                await self._end("exercise ended: the scenario played out")
+                return
             await asyncio.sleep(0.25)
 
     def _publish(self, seen: int) -> None:
@@ -129,6 +152,37 @@ class ExerciseActions:
         seen = len(self.exercise.injects)
         await self.exercise.next_inject()
         self._publish(seen)
+
+    def action_exercise_end(self) -> None:
+        self.push_screen(ConfirmEndScreen(self.exercise.scenario.title), self._end_confirmed)  # type: ignore[attr-defined]
+
+    @work(group="exercise-control", exit_on_error=False, description="ending the exercise")
+    async def _end_confirmed(self, confirmed: bool | None) -> None:
+        if confirmed and not self.exercise.ended:
+            await self._end("exercise ended by the facilitator")
+
+    async def _end(self, why: str) -> None:
+        """Score, close the incident, and hand the report to the UI (as a message)."""
+        from cockpit.exercise.report import render_section
+
+        exercise = self.exercise
+        await exercise.end(why)
+        lines = await exercise.timeline.call(render_section, exercise.timeline.sync, exercise.incident_id)
+        self.post_message(self.Ended(exercise.incident_id, why, "\n".join(lines)))  # type: ignore[attr-defined]
+
+    def on_exercise_actions_ended(self, message: Ended) -> None:
+        for banner in self._banners():
+            banner.set_ended(message.why)
+        self.refresh_bindings()  # type: ignore[attr-defined]  # F6-F9 are gone with the exercise
+        self.push_screen(AfterActionScreen(message.incident_id, message.report, self._export_report))  # type: ignore[attr-defined]
+
+    async def _export_report(self, incident_id: str) -> Path:
+        """Write the postmortem with its after-action report; returns where."""
+        from cockpit.exercise.report import export_markdown
+
+        folder = self.report_dir or Path.cwd()
+        target = folder / f"{incident_id}-after-action.md"
+        return await self.exercise.timeline.call(export_markdown, self.exercise.timeline.sync, incident_id, target)
 
     def action_exercise_adhoc(self) -> None:
         self.push_screen(AdhocInjectScreen(), self._adhoc_given)  # type: ignore[attr-defined]

@@ -46,6 +46,11 @@ class ExerciseBanner(Static):
         self.inject_text = f"INJECT{who}: {data.get('title', '')} — {data.get('message', '')}"
         self._refresh()
 
+    def set_ended(self, why: str) -> None:
+        """The exercise is over: say so, and why, instead of a clock that no longer matters."""
+        self.clock_text = why.upper()
+        self._refresh()
+
     def _refresh(self) -> None:
         head = _MEANING.get(self.mode or "", "")
         line = f"{head}   {self.clock_text}".strip()
