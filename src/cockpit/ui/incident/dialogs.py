@@ -9,6 +9,7 @@ All of them fit 80×24 and need no mouse (conventions in form.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -42,22 +43,32 @@ def _field(label: str, widget: Input) -> Horizontal:
 
 
 class DeclareDialog(FormDialog[DeclareRequest]):
-    """Title, severity (P0–P4, runbook definitions shown), mode, commander (default: you)."""
+    """Title, severity (P0–P4, runbook definitions shown), mode, commander (default: you).
+
+    The severity starts at what the screen's response matrix suggests for what is firing
+    (``suggestion``: a :class:`cockpit.sources.response.Suggestion`), and the dialog says
+    why; with no suggestion it starts at P2 and says nothing fires that the matrix names.
+    """
 
     TITLE = "Declare an incident"
     VERB = "declare"
+    #: The level offered when the matrix suggests none.
+    DEFAULT_LEVEL = "P2"
 
-    def __init__(self, actor: str, *, mode: str = "incident") -> None:
+    def __init__(self, actor: str, *, mode: str = "incident", suggestion: Any = None) -> None:
         super().__init__()
         #: Who is declaring: the default commander.
         self.actor = actor
         self.initial_mode = mode
+        self.suggestion = suggestion
+        self.initial_level = suggestion.level if suggestion is not None else self.DEFAULT_LEVEL
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield _field("Title", Input(placeholder="what is wrong, in a few words", id="title", compact=True))
             yield Label("Severity (↑/↓ to choose)", classes="section-label")
-            yield SeverityList("P2", id="severity")
+            yield Static(suggestion_text(self.suggestion), id="severity-suggestion", classes="dialog-context")
+            yield SeverityList(self.initial_level, id="severity")
             yield SeverityDetails(id="severity-details")
             with Horizontal(classes="field"):
                 yield Label("Mode", classes="field-label")
@@ -69,7 +80,7 @@ class DeclareDialog(FormDialog[DeclareRequest]):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#severity-details", SeverityDetails).show("P2")
+        self.query_one("#severity-details", SeverityDetails).show(self.initial_level)
         self.query_one("#title", Input).focus()
 
     @on(OptionList.OptionHighlighted, "#severity")
@@ -86,6 +97,15 @@ class DeclareDialog(FormDialog[DeclareRequest]):
         commander = self.query_one("#commander", Input).value.strip() or self.actor
         self.dismiss(DeclareRequest(title, self.query_one(SeverityList).level,
                                     pressed.name if pressed and pressed.name else self.initial_mode, commander))
+
+
+def suggestion_text(suggestion: Any) -> Text:
+    """Why the level is preselected: the matrix row that holds and the alarm behind it."""
+    if suggestion is None:
+        return Text("No suggestion: nothing firing matches the screen's response matrix.")
+    text = Text(suggestion.reason, style="bold")
+    text.append(f"\n{suggestion.rule.note}")
+    return text
 
 
 class TextDialog(FormDialog[str]):
