@@ -107,11 +107,18 @@ class Check:
     criterion: Criterion
     status: Status
     detail: str
+    #: How long in ALARM against how long is needed (``1 min of 30 min``, ``31 min ≥ 30 min``).
+    against: str = ""
 
     @property
     def line(self) -> str:
-        """``met: S3 API unavailable > 30 minutes (greenlang-s3-5xx-errors-critical in ALARM for 31 min)``."""
+        """``met: S3 API unavailable > 30 minutes (greenlang-s3-5xx-errors-critical in ALARM for 31 min, 30 min needed)``."""
         return f"{self.status}: {self.criterion.text} ({self.detail})"
+
+    @property
+    def short(self) -> str:
+        """The line without the alarm's name, for a list at 80 columns: ``not met: … (1 min of 30 min)``."""
+        return f"{self.status}: {self.criterion.text} ({self.against or self.detail})"
 
 
 def check(criterion: Criterion, plan: Plan, hot: list[AlarmItem], now: datetime) -> Check:
@@ -129,9 +136,10 @@ def check(criterion: Criterion, plan: Plan, hot: list[AlarmItem], now: datetime)
         return Check(criterion, "unknown", f"{named[0].name} in ALARM since an unknown time, {need} needed")
     old = _old_enough(criterion, aged, now)
     lead = aged[0]
+    age = minutes(lead.age(now) or 0)
     if len(old) >= criterion.count:
-        return Check(criterion, "met", f"{lead.name} in ALARM for {minutes(lead.age(now) or 0)}, {need} needed")
-    return Check(criterion, "not met", f"{lead.name} in ALARM for {minutes(lead.age(now) or 0)} of {need}")
+        return Check(criterion, "met", f"{lead.name} in ALARM for {age}, {need} needed", f"{age} ≥ {need}")
+    return Check(criterion, "not met", f"{lead.name} in ALARM for {age} of {need}", f"{age} of {need}")
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,8 @@ def screen_options(names: list[str], titles: dict[str, str]) -> list[tuple[str, 
     return [(name, f"[b]{escape(name)}[/]  {escape(titles.get(name, ''))}") for name in names]
 
 
+#: Characters a suggested playbook's lines are cut to: the picker's list at 80 columns.
+WIDTH = 64
 #: Said for a playbook the screen names that no file provides (or that does not load).
 MISSING = "(not found or does not load: cockpit playbook validate)"
 
@@ -72,9 +74,11 @@ def playbook_options(suggested: list[Any], offered: list[str], playbooks: dict[s
     options: list[tuple[str, str]] = []
     for offer in suggested:
         playbook = playbooks.get(offer.playbook_id)
-        lines = [f"[b]▶ {escape(offer.playbook_id)}[/]  {escape(playbook.title if playbook else MISSING)}",
-                 f"   [dim]{escape(one_line(offer.reason, 150))}[/]"]
-        lines += [f"   [{_STATUS_STYLE[c.status]}]{escape(one_line(c.line, 150))}[/]" for c in offer.checks]
+        title = one_line(playbook.title if playbook else MISSING, max(8, WIDTH - 4 - len(offer.playbook_id)))
+        # One line each at 80 columns: the alarms are in the pane, the reason in the screen file.
+        lines = [f"[b]▶ {escape(offer.playbook_id)}[/]  {escape(title)}",
+                 f"  [dim]{escape(one_line(f'{offer.because[0].name}: {offer.plan.reason}', WIDTH - 2))}[/]"]
+        lines += [f"  [{_STATUS_STYLE[c.status]}]{escape(one_line(c.short, WIDTH - 2))}[/]" for c in offer.checks]
         options.append((offer.playbook_id, "\n".join(lines)))
     shown = {offer.playbook_id for offer in suggested}
     for playbook_id in offered:

@@ -458,8 +458,8 @@ class CockpitScreen(Screen[None]):
 
         suggested = offers(self.model.responses, self.latest_alarms, self.clock())
         options = playbook_options(suggested, self.model.playbooks, catalog.playbooks)
-        note = (f"{len(suggested)} suggested for what is firing, best first. Enter starts the guided playbook."
-                if suggested else "Nothing firing calls for a playbook. Enter starts the guided playbook.")
+        note = (f"▶ {len(suggested)} suggested for what is firing, best first; Enter starts one."
+                if suggested else "Nothing firing calls for a playbook here; Enter starts one.")
 
         def chosen(playbook_id: str | None) -> None:
             if playbook_id:

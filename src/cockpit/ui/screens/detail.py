@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -24,6 +23,17 @@ from cockpit.sources.replication import ReplicationItem
 from cockpit.sources.services import ServiceItem
 from cockpit.textsafe import sanitize
 from cockpit.ui.format import age, count, lag, one_line, size
+
+
+def escape(text: str) -> str:
+    """Text shown as is in Textual markup: *every* ``[`` escaped.
+
+    Rich's ``escape`` leaves ``[212.0 (…`` alone (not tag-like), but Textual's parser reads
+    an alarm reason cut after such a bracket as an open tag, and the next ``[/]`` after it
+    (the playbooks section) then fails the whole modal. Every escaped value here is followed
+    by a newline or a space, never directly by a tag, so a trailing backslash needs nothing.
+    """
+    return text.replace("[", "\\[")
 
 
 def _lines(pairs: list[tuple[str, Any]]) -> str:
