@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Sta
 
 from cockpit.timeline.model import Incident, Mode, parse_ts, utc_now
 from cockpit.ui.incident.form import FormDialog, SeverityDetails, SeverityList
+from cockpit.ui.format import one_line
 from cockpit.ui.incident.text import duration, title_line
 
 
@@ -66,8 +67,7 @@ class DeclareDialog(FormDialog[DeclareRequest]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield _field("Title", Input(placeholder="what is wrong, in a few words", id="title", compact=True))
-            yield Label("Severity (↑/↓ to choose)", classes="section-label")
-            yield Static(suggestion_text(self.suggestion), id="severity-suggestion", classes="dialog-context")
+            yield Static(suggestion_text(self.suggestion), id="severity-suggestion", classes="section-label")
             yield SeverityList(self.initial_level, id="severity")
             yield SeverityDetails(id="severity-details")
             with Horizontal(classes="field"):
@@ -100,11 +100,16 @@ class DeclareDialog(FormDialog[DeclareRequest]):
 
 
 def suggestion_text(suggestion: Any) -> Text:
-    """Why the level is preselected: the matrix row that holds and the alarm behind it."""
+    """The severity label, and why the level is preselected: the alarm and the matrix row.
+
+    Three lines at most at 80×24 (the reason wraps once, the row's note is cut to one), so
+    the dialog still fits with its hint and an error line.
+    """
     if suggestion is None:
-        return Text("No suggestion: nothing firing matches the screen's response matrix.")
-    text = Text(suggestion.reason, style="bold")
-    text.append(f"\n{suggestion.rule.note}")
+        return Text("Severity (↑/↓ to choose) · nothing firing matches the response matrix")
+    text = Text("Severity (↑/↓) · ")
+    text.append(one_line(suggestion.reason, 200), style="bold")  # alarm names are AWS's text
+    text.append("\n" + one_line(suggestion.rule.note, 72))
     return text
 
 
