@@ -22,7 +22,7 @@ def _screen(settings: Settings):
 
     config = settings.config
     try:
-        return find_screen(config.screen, config.screens_dirs)
+        return find_screen(config.screen, config.screens_dirs, config.playbooks_dirs)
     except ContentError as exc:
         fail(str(exc))
 
@@ -73,7 +73,8 @@ def open_exercise(settings: Settings, *, scenario, scenario_path, mode: str, spe
 
     config = settings.config
     try:
-        screen = find_screen(settings.screen or scenario.screen or config.screen, config.screens_dirs)
+        screen = find_screen(settings.screen or scenario.screen or config.screen, config.screens_dirs,
+                             config.playbooks_dirs)
     except ContentError as exc:
         fail(str(exc))
 

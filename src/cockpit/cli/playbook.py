@@ -81,7 +81,7 @@ def _screen_for(ctx: click.Context, pb: object) -> object | None:
     from cockpit.content.screen import screen_for_playbook
 
     config = settings(ctx).config
-    return screen_for_playbook(pb, config.screen, config.screens_dirs)
+    return screen_for_playbook(pb, config.screen, config.screens_dirs, config.playbooks_dirs)
 
 
 @playbook.command("validate")

@@ -172,7 +172,7 @@ async def _run(config: Any, playbook: Any, given: dict[str, str], incident_id: s
     from cockpit.timeline import TimelineError
     from cockpit.timeline.aio import AsyncTimeline
 
-    screen = screen_for_playbook(playbook, config.screen, config.screens_dirs)
+    screen = screen_for_playbook(playbook, config.screen, config.screens_dirs, config.playbooks_dirs)
     runtime = Runtime(webhook_url=config.webhook_url, kube_context=config.kube_context)
     printer = Printer(playbook)
     timeline = AsyncTimeline(config.db, config.actor)

@@ -49,7 +49,7 @@ def status(ctx: click.Context, screen_name: str | None, as_json: bool, all_items
     config = opts.config
     name = screen_name or config.screen
     try:
-        screen = find_screen(name, config.screens_dirs)
+        screen = find_screen(name, config.screens_dirs, config.playbooks_dirs)
     except ContentError as exc:
         fail(str(exc))
     snapshots, elapsed = asyncio.run(_collect(screen, timeout, config.kube_context))

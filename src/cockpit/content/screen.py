@@ -3,9 +3,10 @@
 A screen names the regions, alarm filters and severity rules, replication pairs with their
 RPO, Kubernetes namespaces, ECS services, RDS instances, target groups, DynamoDB tables and
 HTTP health endpoints of one system, plus the thresholds that turn readings into
-ok/warning/critical and the playbooks the cockpit offers for it. A team adapts Cockpit to its
+ok/warning/critical, the playbooks the cockpit offers for it and its response plans (what
+level to declare and which playbook to run for what is firing: ``content/response.py``). A team adapts Cockpit to its
 estate by editing these files, so every mistake is reported as ``file:line: what is wrong``
-(through :func:`cockpit.content.yamlfile.load_model`).
+(through :mod:`cockpit.content.yamlfile`).
 
 Endpoint URLs may reference environment variables (``${VAR}`` or ``${VAR:-default}``); they
 are expanded when a source is built (:func:`expand_env`), not when the file is loaded, so
@@ -24,7 +25,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from cockpit.content.errors import ContentError, NotFound, Problem
 from cockpit.content.paths import content_files
 from cockpit.content.regions import check_region
-from cockpit.content.yamlfile import load_model
+from cockpit.content.response import Responses, check_playbooks, playbook_ids
+from cockpit.content.yamlfile import load_yaml, read_content, validate
 
 Severity = Literal["critical", "warning"]
 AlarmState = Literal["ALARM", "INSUFFICIENT_DATA", "OK"]
@@ -217,6 +219,8 @@ class Screen(_Strict):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     refresh_seconds: float = Field(5.0, ge=1, le=3600)
     playbooks: list[Name] = Field(default_factory=list)
+    responses: Responses = Field(default_factory=Responses,
+                                 description="The runbooks' response matrix: levels to declare, playbooks to run.")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Screen":
@@ -236,12 +240,23 @@ class Screen(_Strict):
         return list(self.alarms.regions or self.regions) if self.alarms else []
 
 
-def load_screen(path: Path) -> Screen:
-    """Load and validate one screen file (ContentError with file:line when malformed)."""
-    return load_model(Screen, path)
+def load_screen(path: Path, playbooks_dirs: list[Path] | tuple[Path, ...] = ()) -> Screen:
+    """Load and validate one screen file (ContentError with file:line when malformed).
+
+    The playbooks its response plans name must exist (shipped, or in ``playbooks_dirs``):
+    a plan that offers a missing playbook would fail at 3 a.m., when it is picked.
+    """
+    data, lines = load_yaml(read_content(path), path)
+    screen = validate(Screen, data, lines, path)
+    if screen.responses.plans:
+        problems = check_playbooks(screen.responses, playbook_ids(playbooks_dirs), path, lines)
+        if problems:
+            raise ContentError(problems)
+    return screen
 
 
-def load_screens(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, Screen]:
+def load_screens(extra_dirs: list[Path] | tuple[Path, ...] = (),
+                 playbooks_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, Screen]:
     """Every screen, shipped first; a user's folder overrides a shipped screen of the same name.
 
     All malformed files are reported together, so one run shows everything to fix.
@@ -250,7 +265,7 @@ def load_screens(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, Sc
     problems: list[Problem] = []
     for path in content_files("screens", extra_dirs):
         try:
-            screen = load_screen(path)
+            screen = load_screen(path, playbooks_dirs)
         except ContentError as exc:
             problems.extend(exc.problems)
             continue
@@ -265,7 +280,8 @@ def available_screens(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> list[st
     return sorted({p.stem for p in content_files("screens", extra_dirs)})
 
 
-def find_screen(name: str, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Screen:
+def find_screen(name: str, extra_dirs: list[Path] | tuple[Path, ...] = (),
+                playbooks_dirs: list[Path] | tuple[Path, ...] = ()) -> Screen:
     """The screen called ``name``; NotFound lists the available ones.
 
     Only the file(s) named ``<name>.yaml`` are validated first, so a broken unrelated screen
@@ -273,16 +289,17 @@ def find_screen(name: str, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Sc
     """
     for path in reversed(content_files("screens", extra_dirs)):
         if path.stem == name:
-            screen = load_screen(path)
+            screen = load_screen(path, playbooks_dirs)
             if screen.name == name:
                 return screen
-    screens = load_screens(extra_dirs)
+    screens = load_screens(extra_dirs, playbooks_dirs)
     if name in screens:
         return screens[name]
     raise NotFound("screen", name, sorted(screens))
 
 
-def screen_for_playbook(playbook: Any, preferred: str, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Screen | None:
+def screen_for_playbook(playbook: Any, preferred: str, extra_dirs: list[Path] | tuple[Path, ...] = (),
+                        playbooks_dirs: list[Path] | tuple[Path, ...] = ()) -> Screen | None:
     """The screen whose values fill a playbook's ``default_from``: ``preferred`` (the
     configured or --screen one) if the playbook applies to it, else the first it names.
     None when there is none or its file is broken: that is `cockpit status`'s to report,
@@ -290,6 +307,6 @@ def screen_for_playbook(playbook: Any, preferred: str, extra_dirs: list[Path] | 
     wanted = playbook.applies_to.screens
     name = preferred if not wanted or preferred in wanted else wanted[0]
     try:
-        return load_screens(extra_dirs).get(name)
+        return load_screens(extra_dirs, playbooks_dirs).get(name)
     except ContentError:
         return None

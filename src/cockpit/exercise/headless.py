@@ -24,7 +24,7 @@ def screen_for(config: Any, playbook: Playbook) -> Any:
     """The screen whose values fill the playbook's ``default_from`` (estate URLs in the demo)."""
     from cockpit.content.screen import screen_for_playbook
 
-    return screen_for_playbook(playbook, config.screen, config.screens_dirs)
+    return screen_for_playbook(playbook, config.screen, config.screens_dirs, config.playbooks_dirs)
 
 
 @dataclass

@@ -206,6 +206,17 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
     def _cockpits(self) -> list[CockpitScreen]:
         return [s for s in self.screen_stack if isinstance(s, CockpitScreen)]
 
+    def severity_suggestion(self) -> Any:
+        """What the cockpit screen's response matrix suggests declaring at (the declare dialog's
+        default), from the alarms it polled; looked for in every mode, so declaring from a
+        playbook run's screen suggests the same."""
+        stacks = [self.screen_stack, *getattr(self, "_screen_stacks", {}).values()]
+        for stack in stacks:
+            for screen in reversed(stack):
+                if isinstance(screen, CockpitScreen):
+                    return screen.severity_suggestion()
+        return None
+
     @on(EstateStarted)
     def _estate_started(self, message: EstateStarted) -> None:
         os.environ.update(message.env)
@@ -310,4 +321,4 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
 def _find_screen(name: str, config: Config) -> ScreenModel:
     from cockpit.content.screen import find_screen
 
-    return find_screen(name, config.screens_dirs)
+    return find_screen(name, config.screens_dirs, config.playbooks_dirs)

@@ -115,6 +115,14 @@ class IncidentActions:
         config = getattr(self, "config", None)
         return getattr(config, "actor", None) or default_actor()
 
+    def incident_suggestion(self) -> Any:
+        """The level the screen's response matrix suggests for what fires now (None: none).
+
+        The app provides ``severity_suggestion()`` when it has live alarms; an app without
+        (a test host, the timeline alone) declares without a suggestion."""
+        suggest = getattr(self, "severity_suggestion", None)
+        return suggest() if callable(suggest) else None
+
     # -- the write path --------------------------------------------------------------------
     def incident_write(self, description: str, op: Callable[[AsyncTimeline], Awaitable[T]],
                        done: Callable[[T], str], *, declares: bool = False) -> Worker[None]:
@@ -150,7 +158,7 @@ class IncidentActions:
                                                      commander=request.commander, firing=firing),
                     lambda incident: f"Declared {incident.id} ({incident.severity} {incident.mode})", declares=True)
 
-        self.push_screen(DeclareDialog(self._incident_actor()), declared)
+        self.push_screen(DeclareDialog(self._incident_actor(), suggestion=self.incident_suggestion()), declared)
 
     def action_incident_note(self) -> None:
         if self._incident_busy() or (incident := self._incident_required()) is None:

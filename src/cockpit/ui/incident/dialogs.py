@@ -9,6 +9,7 @@ All of them fit 80×24 and need no mouse (conventions in form.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -19,6 +20,7 @@ from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Sel
 from cockpit.timeline.alarm_log import firing_warning
 from cockpit.timeline.model import NOTE_KINDS, Incident, Mode, parse_ts, utc_now
 from cockpit.ui.incident.form import FormDialog, SeverityDetails, SeverityList
+from cockpit.ui.format import one_line
 from cockpit.ui.incident.text import duration, title_line
 
 
@@ -43,22 +45,31 @@ def _field(label: str, widget: Input) -> Horizontal:
 
 
 class DeclareDialog(FormDialog[DeclareRequest]):
-    """Title, severity (P0–P4, runbook definitions shown), mode, commander (default: you)."""
+    """Title, severity (P0–P4, runbook definitions shown), mode, commander (default: you).
+
+    The severity starts at what the screen's response matrix suggests for what is firing
+    (``suggestion``: a :class:`cockpit.sources.response.Suggestion`), and the dialog says
+    why; with no suggestion it starts at P2 and says nothing fires that the matrix names.
+    """
 
     TITLE = "Declare an incident"
     VERB = "declare"
+    #: The level offered when the matrix suggests none.
+    DEFAULT_LEVEL = "P2"
 
-    def __init__(self, actor: str, *, mode: str = "incident") -> None:
+    def __init__(self, actor: str, *, mode: str = "incident", suggestion: Any = None) -> None:
         super().__init__()
         #: Who is declaring: the default commander.
         self.actor = actor
         self.initial_mode = mode
+        self.suggestion = suggestion
+        self.initial_level = suggestion.level if suggestion is not None else self.DEFAULT_LEVEL
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield _field("Title", Input(placeholder="what is wrong, in a few words", id="title", compact=True))
-            yield Label("Severity (↑/↓ to choose)", classes="section-label")
-            yield SeverityList("P2", id="severity")
+            yield Static(suggestion_text(self.suggestion), id="severity-suggestion", classes="section-label")
+            yield SeverityList(self.initial_level, id="severity")
             yield SeverityDetails(id="severity-details")
             with Horizontal(classes="field"):
                 yield Label("Mode", classes="field-label")
@@ -70,7 +81,7 @@ class DeclareDialog(FormDialog[DeclareRequest]):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#severity-details", SeverityDetails).show("P2")
+        self.query_one("#severity-details", SeverityDetails).show(self.initial_level)
         self.query_one("#title", Input).focus()
 
     @on(OptionList.OptionHighlighted, "#severity")
@@ -87,6 +98,20 @@ class DeclareDialog(FormDialog[DeclareRequest]):
         commander = self.query_one("#commander", Input).value.strip() or self.actor
         self.dismiss(DeclareRequest(title, self.query_one(SeverityList).level,
                                     pressed.name if pressed and pressed.name else self.initial_mode, commander))
+
+
+def suggestion_text(suggestion: Any) -> Text:
+    """The severity label, and why the level is preselected: the alarm and the matrix row.
+
+    Three lines at most at 80×24 (the reason wraps once, the row's note is cut to one), so
+    the dialog still fits with its hint and an error line.
+    """
+    if suggestion is None:
+        return Text("Severity (↑/↓ to choose) · nothing firing matches the response matrix")
+    text = Text("Severity (↑/↓) · ")
+    text.append(one_line(suggestion.reason, 200), style="bold")  # alarm names are AWS's text
+    text.append("\n" + one_line(suggestion.rule.note, 72))
+    return text
 
 
 class TextDialog(FormDialog[str]):

@@ -93,7 +93,9 @@ async def _incident(app: App[Any], tl: Any, config: Any) -> Incident | None:
     if incident is not None:
         return incident
     app.notify("A run is logged to an incident: declare one first.", title="Playbook")
-    request = await app.push_screen_wait(DeclareDialog(getattr(config, "actor", "") or ""))
+    suggest = getattr(app, "severity_suggestion", None)
+    request = await app.push_screen_wait(DeclareDialog(getattr(config, "actor", "") or "",
+                                                       suggestion=suggest() if callable(suggest) else None))
     if request is None:
         app.notify("No incident declared: the playbook was not started.", title="Playbook")
         return None

@@ -122,6 +122,8 @@ class CockpitScreen(Screen[None]):
         #: Since when a key waits for its frame (0: none waits); drawing steps wait for it.
         self._key_waiting_since = 0.0
         self._key_painted = False
+        #: The newest alarms polled (drawn or not): what the response plans are held against.
+        self.latest_alarms: tuple[Any, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield CockpitHeader(f"{self.model.name} · {self.model.title}", clock=self.clock, id="header")
@@ -230,6 +232,8 @@ class CockpitScreen(Screen[None]):
         drawing a refresh that is already out of date would only delay the keys.
         """
         self._pending[message.source] = message
+        if message.pane == "alarms":
+            self.latest_alarms = message.snapshot.items
         if self.is_current:
             self._apply()
 
@@ -351,8 +355,8 @@ class CockpitScreen(Screen[None]):
             return getattr(self.app, "estate", None) is not None
         if action in ("sort_alarms", "filter_alarms"):
             return self.model.alarms is not None
-        if action == "playbooks":
-            return bool(self.model.playbooks) or None  # shown greyed out when the screen offers none
+        if action == "playbooks":  # shown greyed out when the screen offers none
+            return bool(self.model.playbooks or self.model.responses.plans) or None
         return True
 
     def action_toggle_pause(self) -> None:
@@ -392,9 +396,14 @@ class CockpitScreen(Screen[None]):
         if isinstance(pane, AlarmsPane) and (alarm := pane.selected()):
             from cockpit.ui.widgets.alarms import alarm_key
 
+            from cockpit.sources.response import offers_for_alarm
+            from cockpit.ui.screens.detail import playbooks_text
+
             key = alarm_key(alarm)
+            now = self.clock()
+            plans = offers_for_alarm(self.model.responses, alarm, self.latest_alarms or tuple(pane.items.values()), now)
             self.app.push_screen(DetailScreen(f"alarm {alarm.name}",
-                                              alarm_text(alarm, pane.history.get(key, []), self.clock())))
+                                              alarm_text(alarm, pane.history.get(key, []), now) + playbooks_text(plans)))
         elif isinstance(pane, ReplicationPane) and (pair := pane.selected()):
             self.app.push_screen(DetailScreen(f"replication {pair.id}", replication_text(pair), pair.history))
         elif isinstance(pane, ServicesPane) and (picked := pane.selected()):
@@ -416,7 +425,7 @@ class CockpitScreen(Screen[None]):
         app: Any = self.app
         dirs = app.config.screens_dirs
         try:
-            titles = {name: s.title for name, s in (await asyncio.to_thread(load_screens, dirs)).items()}
+            titles = {name: s.title for name, s in (await asyncio.to_thread(load_screens, dirs, app.config.playbooks_dirs)).items()}
         except ContentError as exc:
             titles = {}
             self.notify(_first_problem(exc), title="Some screen files are broken", severity="warning", timeout=8)
@@ -444,18 +453,26 @@ class CockpitScreen(Screen[None]):
             more = f" (and {len(catalog.problems) - 1} more: cockpit playbook validate)" if len(catalog.problems) > 1 else ""
             self.notify(f"{catalog.problems[0]}{more}", title="Some playbook files do not load", severity="warning",
                         timeout=8)
-        options = []
-        for playbook_id in self.model.playbooks:
-            playbook = catalog.playbooks.get(playbook_id)
-            title = playbook.title if playbook else "(not found or does not load: cockpit playbook validate)"
-            options.append((playbook_id, f"[b]{playbook_id}[/]  {title}"))
+        from cockpit.sources.response import offers
+        from cockpit.ui.screens.choose import playbook_options
+
+        suggested = offers(self.model.responses, self.latest_alarms, self.clock())
+        options = playbook_options(suggested, self.model.playbooks, catalog.playbooks)
+        note = (f"▶ {len(suggested)} suggested for what is firing, best first; Enter starts one."
+                if suggested else "Nothing firing calls for a playbook here; Enter starts one.")
 
         def chosen(playbook_id: str | None) -> None:
             if playbook_id:
                 self.post_message(PlaybookRequested(playbook_id))
 
         self.app.push_screen(ChooseScreen(f"Playbooks for {self.model.name}", options,
-                                          note="Enter starts the guided playbook.", id="playbook-picker"), chosen)
+                                          note=note, id="playbook-picker"), chosen)
+
+    def severity_suggestion(self) -> Any:
+        """What the screen's matrix says to declare at, for what is firing now (None: nothing)."""
+        from cockpit.sources.response import suggest_level
+
+        return suggest_level(self.model.responses, self.latest_alarms, self.clock())
 
     def action_estate(self) -> None:
         from cockpit.ui.screens.estate import EstateScreen

@@ -1,6 +1,7 @@
 """The detail view of the selected row: everything the table had no room for.
 
-Alarms: reason, description, metric and threshold, and the transitions this cockpit saw.
+Alarms: reason, description, metric and threshold, the transitions this cockpit saw, and
+the playbooks the screen's response plans run for it.
 Replication pairs: buckets, rule, RPO budget, backlog and the lag trend as a Sparkline.
 Services: status, problem and the provider's detail (deployment conditions, ECS
 deployments, endpoint URL and latency). A modal: Esc or Enter closes it.
@@ -11,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -23,6 +23,17 @@ from cockpit.sources.replication import ReplicationItem
 from cockpit.sources.services import ServiceItem
 from cockpit.textsafe import sanitize
 from cockpit.ui.format import age, count, lag, one_line, size
+
+
+def escape(text: str) -> str:
+    """Text shown as is in Textual markup: *every* ``[`` escaped.
+
+    Rich's ``escape`` leaves ``[212.0 (…`` alone (not tag-like), but Textual's parser reads
+    an alarm reason cut after such a bracket as an open tag, and the next ``[/]`` after it
+    (the playbooks section) then fails the whole modal. Every escaped value here is followed
+    by a newline or a space, never directly by a tag, so a trailing backslash needs nothing.
+    """
+    return text.replace("[", "\\[")
 
 
 def _lines(pairs: list[tuple[str, Any]]) -> str:
@@ -46,6 +57,18 @@ def alarm_text(item: AlarmItem, history: list[tuple[datetime, str, str]], now: d
     seen = "\n".join(f"  {when:%H:%M:%SZ}  {state}\n    {escape(one_line(reason, 60))}" for when, state, reason in history)
     return (f"{head}\n\n[b]reason[/]\n{escape(sanitize(item.reason)) or '—'}\n\n[b]seen by this cockpit[/]\n"
             + (seen or "  (no transition seen yet)"))
+
+
+def playbooks_text(offers: list[Any]) -> str:
+    """The "playbooks" section of an alarm: what the screen's response plans run for it, with
+    the reason and where each decision criterion stands now (``sources/response.py``)."""
+    if not offers:
+        return "\n\n[b]playbooks[/]\n  (no response plan of this screen names this alarm)"
+    lines = []
+    for offer in offers:
+        lines.append(f"  [b]{escape(offer.playbook_id)}[/]  {escape(one_line(offer.plan.reason, 200))}")
+        lines += [f"    {escape(one_line(check.line, 200))}" for check in offer.checks]
+    return "\n\n[b]playbooks[/] (b to start one)\n" + "\n".join(lines)
 
 
 def replication_text(item: ReplicationItem) -> str:
