@@ -105,7 +105,7 @@ def render_section(tl: Any, incident_id: str) -> list[str]:
            f"Scenario `{s['scenario']}` — {_cell(s['title'])}, played at ×{s['speed'] or 1:g}. "
            "Times are scenario time from the start of the exercise (T+).", ""]
     if drill:
-        out += ["### DR test metrics (seed 003)", ""]
+        out += ["### DR test metrics", ""]
         if s["metrics"]:
             out += ["| Metric | Measured | Target | Result |", "| --- | --- | --- | --- |"]
             for m in s["metrics"]:

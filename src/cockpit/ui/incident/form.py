@@ -25,7 +25,7 @@ T = TypeVar("T")
 HINT = "enter: {verb} · tab: next field · esc: cancel"
 
 
-class FormDialog(ModalScreen[T]):
+class FormDialog(TypedText, ModalScreen[T]):
     """Base of the incident dialogs; subclasses implement :meth:`submit`."""
 
     CSS_PATH = "incident.tcss"
