@@ -35,6 +35,6 @@ class TypedText:
         return any(i.value.strip() and i.value != self._shown_with.get(id(i), "") for i in self.query(Input))
 
     def form_name(self) -> str:
-        """The form as the quit question names it: ``the "Add a note" dialog``."""
+        """The form as the quit question names it: ``"Add a note"``."""
         title = self.TITLE
-        return self.FORM_NAME or (f'the "{title}" dialog' if title else "a dialog")
+        return self.FORM_NAME or (f'"{title}"' if title else "a dialog")

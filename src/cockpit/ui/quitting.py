@@ -65,12 +65,13 @@ def concerns(app: App[Any]) -> tuple[list[RunningWork], list[str]]:
             lines.append(concern)
     for screen in app.screen_stack:
         if isinstance(screen, TypedText) and screen.typed_text():
-            lines.append(f"You typed text in {screen.form_name()} that is not saved: quitting throws it away.")
+            lines.append(f"Unsaved text in {screen.form_name()}: quitting throws it away.")
     return work, lines
 
 
 class QuitDialog(ModalScreen[bool]):
-    """Quit anyway, or keep working (highlighted). Escape keeps working."""
+    """Quit anyway (y), or keep working (n, escape; highlighted). The keys are named on each
+    line, so the choice reads without colour."""
 
     DEFAULT_CSS = """
     QuitDialog { align: center middle; }
@@ -80,7 +81,7 @@ class QuitDialog(ModalScreen[bool]):
     QuitDialog #quit-choice { height: auto; margin-top: 1; }
     QuitDialog .quit-hint { color: $text-muted; }
     """
-    BINDINGS = [Binding("escape", "keep", "Keep working")]
+    BINDINGS = [Binding("escape,n", "keep", "Keep working"), Binding("y", "quit_anyway", "Quit anyway")]
 
     def __init__(self, lines: list[str], running: bool) -> None:
         super().__init__()
@@ -91,8 +92,9 @@ class QuitDialog(ModalScreen[bool]):
         with Vertical(id="quit-dialog"):
             for line in self.lines:
                 yield Static(Text(f"• {line}"), classes="quit-line")
-            yield OptionList(Option("Keep working", id="keep"), Option(quit_label, id="quit"), id="quit-choice")
-            yield Static("↑↓: choose · enter: confirm · esc: keep working", classes="quit-hint")
+            yield OptionList(Option("n  Keep working", id="keep"), Option(f"y  {quit_label}", id="quit"),
+                             id="quit-choice")
+            yield Static("n or esc: keep working · y: quit anyway · ↑↓ enter", classes="quit-hint")
 
     def on_mount(self) -> None:
         self.query_one("#quit-dialog").border_title = "Quit Cockpit?"
@@ -106,6 +108,9 @@ class QuitDialog(ModalScreen[bool]):
 
     def action_keep(self) -> None:
         self.dismiss(False)
+
+    def action_quit_anyway(self) -> None:
+        self.dismiss(True)
 
 
 async def quit_or_ask(app: App[Any]) -> None:

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 
 from cockpit.timeline.severity import SEVERITIES
+from cockpit.ui.forms import TypedText
 from cockpit.ui.incident.text import severity_choice, severity_details
 
 T = TypeVar("T")

@@ -114,7 +114,27 @@ class ApprovalDialog(PlaybookDialog[str | Rejection]):
         self.dismiss(Rejection(name, reason) if reason else name)
 
 
+#: Met / not met in words as well as a sign, so it reads without colour.
 MET_MARKS = {"met": "✓ met", "not met": "✗ not met", "unknown": "? unknown"}
+
+
+def option_text(option: OptionState, suggested: bool) -> Text:
+    """One decision option as a person reads it: its label, where it leads, and whether
+    its criterion is met now, with the evidence (never the raw condition)."""
+    text = Text("★ " if suggested else "  ", style="bold")
+    text.append(sanitize(option.label), style="bold" if suggested else "")
+    if option.goto:
+        text.append(f"  → {'end of the run' if option.goto == 'end' else option.goto}", style="dim")
+    if suggested:
+        text.append("  (suggested)", style="italic")
+    why = sanitize(option.evidence)
+    if option.met is not None:
+        text.append(f"\n    {MET_MARKS[option.met]}", style="bold" if option.met == "met" else "")
+        if why:
+            text.append(f": {why}", style="dim")
+    elif why:
+        text.append(f"\n    {why}", style="dim")
+    return text
 
 
 class DecisionDialog(PlaybookDialog[str]):
