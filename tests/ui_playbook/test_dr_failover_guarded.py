@@ -54,15 +54,16 @@ async def test_dr_failover_read_only_through_the_dialogs(estate, estate_env_ui, 
         text = screen_text(app)
         assert "★ Do not fail over" in text and "suggested" in text
         assert "5xx alarm is OK" in text
+        # Each criterion reads as met / not met with its evidence from the estate, never as a template.
+        assert "✗ not met: 5xx alarm OK for" in text and "✓ met: needs the 5xx alarm OK (it is OK)" in text
+        assert "steps.check_5xx_alarm" not in text
         await pilot.press("home", "down", "enter")  # "Fail over: AWS region declared down"
 
-        # Checklist: enter alone is refused until every item is ticked.
+        # Checklist: [ ] until ticked; enter confirms every item (it says so).
         dialog = await run_until_question(pilot, screen)
         assert isinstance(dialog, ChecklistDialog)
-        await pilot.press("enter")
-        await wait_text(pilot, "0 of 6 ticked")
-        for _ in range(6):
-            await pilot.press("space", "down")
+        await pilot.press("space")
+        text = await wait_text(pilot, "[x] ", "[ ] ", "enter: confirm all")
         await pilot.press("enter")
 
         # Approval: a name must be typed.
@@ -70,7 +71,7 @@ async def test_dr_failover_read_only_through_the_dialogs(estate, estate_env_ui, 
         assert isinstance(dialog, ApprovalDialog)
         assert "engineering-leadership" in screen_text(app)
         await pilot.press("enter")
-        await wait_text(pilot, "type the approver's name")
+        await wait_text(pilot, "type the name of who approves")
         await type_text(pilot, "Dana Lead")
         await pilot.press("enter")
 

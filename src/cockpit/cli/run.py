@@ -1,7 +1,7 @@
 """``cockpit run PLAYBOOK``: execute a playbook headless, logging to the incident timeline.
 
 Nobody is at a keyboard, so every answer a person would give comes from a flag
-(``--yes``, ``--approve-as``, ``--choose``, ``--confirm``, ``--resolve``); where one is
+(``--yes``, ``--approve-as``, ``--reject``, ``--choose``, ``--confirm``, ``--resolve``); where one is
 needed and missing, the run stops with one line saying which flag to add, and running the
 same command again with it resumes the run where it stopped. Exit codes: 0 the run
 succeeded, 1 it failed or was aborted, 2 bad input, 3 a person's answer is needed.
@@ -89,6 +89,8 @@ class Printer:
 @click.option("--read-only", "read_only", is_flag=True, help="Execute only steps whose risk is read.")
 @click.option("--yes", is_flag=True, help="Confirm checklists and write steps (not destructive ones).")
 @click.option("--approve-as", metavar="NAME", help="Approver name for approval steps.")
+@click.option("--reject", "rejections", multiple=True, metavar="STEP=REASON",
+              help="Reject an approval step, with the reason (the name is --approve-as, else your actor name).")
 @click.option("--choose", "choices", multiple=True, metavar="STEP=OPTION", help="Answer a decision step.")
 @click.option("--confirm", "confirms", multiple=True, metavar="STEP=TEXT",
               help="Typed confirmation of a destructive step (the text it asks for).")
@@ -101,7 +103,7 @@ class Printer:
 @click.pass_context
 def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: str | None, severity: str | None,
         mode: str, params: tuple[str, ...], dry_run: bool, read_only: bool, yes: bool, approve_as: str | None,
-        choices: tuple[str, ...], confirms: tuple[str, ...], verdicts: tuple[str, ...], again: bool,
+        rejections: tuple[str, ...], choices: tuple[str, ...], confirms: tuple[str, ...], verdicts: tuple[str, ...], again: bool,
         dirs: tuple[Path, ...]) -> None:
     """Run PLAYBOOK_ID headless against the estate, logging every step to the timeline.
 
@@ -129,7 +131,15 @@ def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: st
         fail(str(exc))
     from cockpit.engine import HeadlessOperator, Policy
 
-    operator = HeadlessOperator(yes=yes, approver=approve_as, choices=parse_step_answers(choices, "--choose", ids),
+    approvals = {st.id for st in playbook.steps if st.kind == "approve"}
+    rejected = parse_step_answers(rejections, "--reject", ids)
+    for step_id, reason in rejected.items():
+        if step_id not in approvals:
+            fail(f"--reject {step_id}={reason}: {step_id} is not an approval step")
+        if not reason.strip():
+            fail(f"--reject {step_id}=: give the reason (it goes into the timeline)")
+    operator = HeadlessOperator(yes=yes, approver=approve_as, actor=config.actor, rejections=rejected,
+                                choices=parse_step_answers(choices, "--choose", ids),
                                 confirmations=parse_step_answers(confirms, "--confirm", ids),
                                 verdicts=parse_step_answers(verdicts, "--resolve", ids, ("done", "rerun", "skip")))
     policy = Policy(dry_run=dry_run, read_only=read_only or s.read_only)

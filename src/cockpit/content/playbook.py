@@ -491,6 +491,9 @@ class Option(Strict):
     goto: str | None = Field(None, pattern=STEP_ID, description="Step to go to (or `end`); default: the next step.")
     condition: Expression | None = Field(None, description="When exactly one option's condition holds, a "
                                          "headless run takes it.")
+    evidence: Template | None = Field(None, description="What a person reads under the label, rendered with the "
+                                      "run's values, e.g. '5xx alarm in {{ steps.a.outputs.state }} for "
+                                      "{{ steps.a.outputs.since | age }}'. The condition itself is never shown.")
 
 
 class ChooseStep(StepBase):

@@ -230,6 +230,8 @@ def _template_values(value: Any, loc: Loc, key: Any = None, extra: frozenset[str
                             yield child + (j, "condition"), option["condition"], True, set()
                         if isinstance(option.get("label"), str):
                             yield child + (j, "label"), option["label"], False, set()
+                        if isinstance(option.get("evidence"), str):
+                            yield child + (j, "evidence"), option["evidence"], False, set()
             elif is_step and k == "expect" and isinstance(v, list):
                 for j, exp in enumerate(v):
                     if isinstance(exp, dict):

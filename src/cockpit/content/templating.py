@@ -51,9 +51,32 @@ def now(**delta: float) -> str:
     return (datetime.now(timezone.utc) + timedelta(**delta)).replace(microsecond=0).isoformat()
 
 
+def age(timestamp: Any) -> str:
+    """How long ago an ISO-8601 timestamp was, as a person says it ("31 min", "2 h 5 min").
+
+    For an option's ``evidence``: "5xx alarm in ALARM for {{ steps.a.outputs.since | age }}"
+    reads at 3 a.m. where a timestamp needs arithmetic. Not a timestamp: ValueError.
+    """
+    text = str(timestamp).strip().replace("Z", "+00:00")
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    seconds = max(0, int((datetime.now(timezone.utc) - when).total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{hours // 24} days"
+
+
 def _make_env(undefined: type[Undefined] = StrictUndefined) -> BoundedEnvironment:
     env = BoundedEnvironment(undefined=undefined, autoescape=False, keep_trailing_newline=False)
     env.globals = {"now": now, "range": env.globals["range"], "dict": dict}
+    env.filters["age"] = age
     return env
 
 

@@ -8,11 +8,12 @@ from cockpit.engine.engine import Engine, EngineError, NotRecorded
 from cockpit.engine.events import (
     EngineEvent, RunFinished, RunStarted, StepFinished, StepOutput, StepStarted, StepWaiting,
 )
-from cockpit.engine.operator import HeadlessOperator, NeedsPerson, Operator, Refused
+from cockpit.engine.operator import HeadlessOperator, NeedsPerson, Operator, OptionState, Refused, Rejection
 from cockpit.engine.policy import Policy
 from cockpit.engine.runtime import Runtime
 
 __all__ = [
-    "Engine", "EngineError", "EngineEvent", "HeadlessOperator", "NeedsPerson", "NotRecorded", "Operator", "Policy",
-    "Refused", "RunFinished", "RunStarted", "Runtime", "StepFinished", "StepOutput", "StepStarted", "StepWaiting",
+    "Engine", "EngineError", "EngineEvent", "HeadlessOperator", "NeedsPerson", "NotRecorded", "Operator",
+    "OptionState", "Policy", "Refused", "Rejection", "RunFinished", "RunStarted", "Runtime", "StepFinished",
+    "StepOutput", "StepStarted", "StepWaiting",
 ]

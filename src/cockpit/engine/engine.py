@@ -320,6 +320,11 @@ class Engine:
         if not self.finished:
             await self._finish_run("aborted", reason)
 
+    @property
+    def executing(self) -> StepBase | None:
+        """The step whose call is executing now (not one waiting for a person); None if none is."""
+        return self._running if self._task is not None else None
+
     def cancel(self) -> bool:
         """Cancel the step that is executing (a shell gets SIGTERM, then SIGKILL); False if none is."""
         if self._task is None or self._running is None:

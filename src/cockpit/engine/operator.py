@@ -13,9 +13,36 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
-from cockpit.content.playbook import ApproveStep, ChooseStep, ManualStep, Option, StepBase
+from cockpit.content.playbook import ApproveStep, ChooseStep, ManualStep, StepBase
 
 Verdict = Literal["done", "rerun", "skip"]
+#: An option's condition, judged on the run's values: "unknown" when it cannot be evaluated
+#: (an output a step did not produce); None when the option has no condition.
+Met = Literal["met", "not met", "unknown"]
+
+
+@dataclass(frozen=True)
+class OptionState:
+    """A decision option as a person reads it: its label and why it does or does not apply now.
+
+    The engine renders it (``engine/person.py:option_states``) so that no dialog or flag ever
+    shows a raw condition: ``evidence`` is the option's ``evidence:`` template rendered with
+    the run's values (or, when it cannot be, why not).
+    """
+
+    id: str
+    label: str
+    goto: str | None = None
+    met: Met | None = None
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An approver's no: who said it and why. The step fails with both; the timeline keeps them."""
+
+    by: str
+    reason: str
 
 
 class NeedsPerson(Exception):
@@ -38,11 +65,11 @@ class Operator(Protocol):
         """Return the items the person ticked; the step succeeds only when all are."""
         ...
 
-    async def approve(self, step: ApproveStep, prompt: str) -> str:
-        """Return the approver's name (typed in)."""
+    async def approve(self, step: ApproveStep, prompt: str) -> str | Rejection:
+        """Return the approver's name (typed in), or a :class:`Rejection` (who, and why not)."""
         ...
 
-    async def choose(self, step: ChooseStep, prompt: str, options: list[Option], suggested: str | None) -> str:
+    async def choose(self, step: ChooseStep, prompt: str, options: list[OptionState], suggested: str | None) -> str:
         """Return the chosen option id. ``suggested`` is the one option whose condition holds, if any."""
         ...
 
@@ -72,6 +99,9 @@ class HeadlessOperator:
 
     yes: bool = False
     approver: str | None = None
+    #: Who answers when nobody gave --approve-as (the configured actor): the name on a rejection.
+    actor: str = ""
+    rejections: dict[str, str] = field(default_factory=dict)
     choices: dict[str, str] = field(default_factory=dict)
     confirmations: dict[str, str] = field(default_factory=dict)
     verdicts: dict[str, str] = field(default_factory=dict)
@@ -87,12 +117,15 @@ class HeadlessOperator:
                               "confirm it with --yes")
         return list(items)
 
-    async def approve(self, step: ApproveStep, prompt: str) -> str:
+    async def approve(self, step: ApproveStep, prompt: str) -> str | Rejection:
+        if step.id in self.rejections:
+            return Rejection(self.approver or self.actor, self.rejections[step.id])
         if not self.approver:
-            raise NeedsPerson(step.id, f"step {step.id} needs approval by {step.approver}: give --approve-as NAME")
+            raise NeedsPerson(step.id, f"step {step.id} needs approval by {step.approver}: give --approve-as NAME "
+                              f"(or --reject {step.id}=REASON)")
         return self.approver
 
-    async def choose(self, step: ChooseStep, prompt: str, options: list[Option], suggested: str | None) -> str:
+    async def choose(self, step: ChooseStep, prompt: str, options: list[OptionState], suggested: str | None) -> str:
         if step.id in self.choices:
             return self.choices[step.id]
         if suggested is not None:

@@ -15,7 +15,7 @@ from cockpit.content import templating
 from cockpit.content.playbook import ApproveStep, ChooseStep, ManualStep, NotifyStep, Risk, StepBase
 from cockpit.engine import estate_proof
 from cockpit.engine.events import StepOutput, StepStarted
-from cockpit.engine.operator import NeedsPerson, Refused
+from cockpit.engine.operator import NeedsPerson, OptionState, Refused, Rejection
 from cockpit.timeline import EventKind, StepState
 
 if TYPE_CHECKING:
@@ -42,6 +42,38 @@ def suggestion(step: ChooseStep, ctx: dict[str, Any]) -> str | None:
     """The option whose condition alone holds (a condition that cannot be evaluated does not hold)."""
     holding = [o.id for o in step.options if o.condition and _holds(o.condition, ctx)]
     return holding[0] if len(holding) == 1 else None
+
+
+def _text(template: str, ctx: dict[str, Any]) -> tuple[str, str]:
+    """(``template`` rendered on one line, or "" and why it cannot be)."""
+    try:
+        return " ".join(templating.render_text(template, ctx).split()), ""
+    except _RENDER_ERRORS as exc:
+        return "", str(exc) or exc.__class__.__name__
+
+
+def option_states(step: ChooseStep, ctx: dict[str, Any]) -> list[OptionState]:
+    """Each option as a person reads it: label, met / not met, and the evidence behind it.
+
+    The condition decides "met"; the person reads the rendered ``evidence`` instead of the
+    expression. An option without evidence whose condition cannot be evaluated says which
+    value is missing, in the template error's words, never the expression.
+    """
+    states = []
+    for option in step.options:
+        label = _text(option.label, ctx)[0] or option.label
+        met = None
+        why = ""
+        if option.condition:
+            held, why = _truth(option.condition, ctx)
+            met = "unknown" if held is None else "met" if held else "not met"
+        evidence, error = _text(option.evidence, ctx) if option.evidence else ("", "")
+        if error:
+            evidence = f"cannot be shown: {error}"
+        elif not evidence and met == "unknown":
+            evidence = f"cannot be judged: {why}"
+        states.append(OptionState(option.id, label, option.goto, met, evidence))
+    return states
 
 
 async def run_step(engine: Engine, step: StepBase) -> str:
@@ -144,7 +176,10 @@ async def _person(engine: Engine, step: StepBase, ctx: dict[str, Any], call: dic
             summary = f"checklist confirmed ({len(items)} items)"
         elif isinstance(step, ApproveStep):
             prompt = call["prompt"]
-            name = str(await engine._ask(step, prompt, op.approve(step, prompt))).strip()
+            answer = await engine._ask(step, prompt, op.approve(step, prompt))
+            if isinstance(answer, Rejection):
+                await _rejected(engine, step, prompt, answer)
+            name = str(answer).strip()
             if not name:
                 raise Refused("no approver name given")
             await engine.tl.call(engine.tl.sync.approval, incident, name, prompt, run_id=engine.run_id,
@@ -154,16 +189,20 @@ async def _person(engine: Engine, step: StepBase, ctx: dict[str, Any], call: dic
             assert isinstance(step, ChooseStep)
             prompt = call["prompt"]
             suggested = suggestion(step, ctx)
-            choice = await engine._ask(step, prompt, op.choose(step, prompt, list(step.options), suggested))
-            option = next((o for o in step.options if o.id == choice), None)
-            if option is None:
+            states = option_states(step, ctx)
+            choice = await engine._ask(step, prompt, op.choose(step, prompt, states, suggested))
+            chosen = next((o for o in states if o.id == choice), None)
+            if chosen is None:
                 raise Refused(f"{choice!r} is not an option of {step.id} "
                               f"({', '.join(o.id for o in step.options)})")
             how = "condition held" if choice == suggested else "chosen by the responder"
+            why = f": {chosen.evidence}" if chosen.evidence else ""
             await engine.tl.call(engine.recorder.event, engine.tl.sync, incident, EventKind.DECISION,
-                                 f"Decision {step.id}: {option.label} ({how})",
-                                 {"run_id": engine.run_id, "step_id": step.id, "choice": option.id, "how": how})
-            outputs, summary = {"choice": option.id}, f"{option.label} ({how})"
+                                 f"Decision {step.id}: {chosen.label} ({how}{why})",
+                                 {"run_id": engine.run_id, "step_id": step.id, "choice": chosen.id, "how": how,
+                                  "options": [{"id": o.id, "label": o.label, "met": o.met, "evidence": o.evidence}
+                                              for o in states]})
+            outputs, summary = {"choice": chosen.id}, f"{chosen.label} ({how})"
     except Refused as exc:
         await engine._finish_step(step, StepState.FAILED, f"Step {{title}} failed: {exc}", started, call=lines,
                                   error=str(exc))
@@ -175,3 +214,17 @@ async def _person(engine: Engine, step: StepBase, ctx: dict[str, Any], call: dic
         if goto:
             await engine._skip_to(step, goto)
     return "succeeded"
+
+
+async def _rejected(engine: Engine, step: ApproveStep, prompt: str, rejection: Rejection) -> None:
+    """Record who said no and why (an ``approval`` event, decision ``rejected``), then fail the step.
+
+    The step fails like any failed step, so its ``on_failure`` decides: abort (the default)
+    stops the run, continue or goto move on.
+    """
+    by, reason = rejection.by.strip(), " ".join(rejection.reason.split())
+    if not by or not reason:
+        raise Refused("a rejection needs the name of who rejects and the reason")
+    await engine.tl.call(engine.tl.sync.approval, engine.incident["id"], by, prompt, decision="rejected",
+                         reason=reason, run_id=engine.run_id, step_id=step.id)
+    raise Refused(f"rejected by {by}: {reason}")

@@ -135,7 +135,7 @@ def render_section(tl: Any, incident_id: str) -> list[str]:
            "Times are scenario time from the start of the exercise (T+).", "", _closing(s), ""]
     if drill:
         out += [f"**Verdict:** {_cell(s['verdict'])}", ""]
-        out += ["### DR test metrics (seed 003)", ""]
+        out += ["### DR test metrics", ""]
         if s["metrics"]:
             out += ["| Metric | Measured | Target | Result |", "| --- | --- | --- | --- |"]
             for m in s["metrics"]:

@@ -222,10 +222,15 @@ class Timeline(RunsMixin, TimelineStore):
         return self.append(incident_id, EventKind.ACTION_ITEM, text, {"owner": owner, "due": due}, uid=uid)
 
     def approval(self, incident_id: str, approver: str, subject: str, *, decision: str = "approved",
-                 run_id: str | None = None, step_id: str | None = None, uid: str | None = None) -> Event:
-        return self.append(incident_id, EventKind.APPROVAL, f"{subject}: {decision} by {approver}",
-                           {"approver": approver, "subject": subject, "decision": decision,
-                            "run_id": run_id, "step_id": step_id}, uid=uid)
+                 reason: str | None = None, run_id: str | None = None, step_id: str | None = None,
+                 uid: str | None = None) -> Event:
+        """An approval asked for: approved, or ``decision="rejected"`` with who said no and ``reason``."""
+        why = f": {reason}" if reason else ""
+        data = {"approver": approver, "subject": subject, "decision": decision, "run_id": run_id, "step_id": step_id}
+        if reason:
+            data["reason"] = reason
+        return self.append(incident_id, EventKind.APPROVAL, f"{subject}: {decision} by {approver}{why}", data,
+                           uid=uid)
 
     # -- what is due -------------------------------------------------------------------------
     def update_overdue(self, incident: Incident, now: datetime | None = None) -> timedelta | None:

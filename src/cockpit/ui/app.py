@@ -130,6 +130,12 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
             self._connections = self.live.connections(kube or self.config.kube_context)
         return self._connections
 
+    async def action_quit(self) -> None:
+        """Quit; but first ask, when a step is executing or a dialog holds typed text (ui/quitting.py)."""
+        from cockpit.ui.quitting import quit_or_ask  # at quit time: it brings in the playbook screen
+
+        await quit_or_ask(self)
+
     def get_default_screen(self) -> CockpitScreen:
         """The cockpit is the base screen itself: pushing it over Textual's blank default
         screen laid out, styled and resized two screens before the first frame (≈0.13 s)."""

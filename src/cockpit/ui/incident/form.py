@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 
 from cockpit.timeline.severity import SEVERITIES
+from cockpit.ui.forms import TypedText
 from cockpit.ui.incident.text import severity_choice, severity_details
 
 T = TypeVar("T")
@@ -25,7 +26,7 @@ T = TypeVar("T")
 HINT = "enter: {verb} · tab: next field · esc: cancel"
 
 
-class FormDialog(ModalScreen[T]):
+class FormDialog(TypedText, ModalScreen[T]):
     """Base of the incident dialogs; subclasses implement :meth:`submit`."""
 
     CSS_PATH = "incident.tcss"

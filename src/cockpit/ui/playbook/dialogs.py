@@ -2,8 +2,8 @@
 
 Escape always means "no answer" (``None``): the engine then leaves the step where it was,
 nothing is run or recorded as done, and the responder can answer later, skip with a reason
-or abort. A dialog refuses an answer that cannot be right (an empty name, an unticked
-item, a mistyped target) on one line inside the dialog and stays open, so a typo at 3 a.m.
+or abort. A dialog refuses an answer that cannot be right (an empty name, a mistyped
+target) on one line inside the dialog and stays open, so a typo at 3 a.m.
 never fails a step by accident; the engine checks the same things again before it acts.
 """
 
@@ -18,17 +18,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, SelectionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
-from cockpit.content.playbook import Option
+from cockpit.engine.operator import OptionState, Rejection
+from cockpit.textsafe import sanitize
+from cockpit.ui.forms import TypedText
 
 T = TypeVar("T")
 
 CSS = str(Path(__file__).with_name("playbook.tcss"))
 
 
-class PlaybookDialog(ModalScreen[T], Generic[T]):
+class PlaybookDialog(TypedText, ModalScreen[T], Generic[T]):
     """Base: a bordered box, an error line, a hint; Escape cancels (dismisses None)."""
 
     CSS_PATH = CSS
@@ -67,11 +69,17 @@ class PlaybookDialog(ModalScreen[T], Generic[T]):
         self.dismiss(None)
 
 
-class ApprovalDialog(PlaybookDialog[str]):
-    """An approval step: the approver types their name; returns it."""
+class ApprovalDialog(PlaybookDialog[str | Rejection]):
+    """An approval step: the approver types their name; returns it, or a :class:`Rejection`.
+
+    A reason typed in the second field turns the same enter into a rejection: the hint says
+    which of the two enter will do before it is pressed.
+    """
 
     TITLE = "Approval"
-    HINT = "enter: approve as this name · esc: no answer now"
+    FORM_NAME = "the approval"
+    HINT = "enter: approve as this name · tab: reason, to reject · esc: no answer now"
+    REJECT_HINT = "enter: REJECT, with this reason · clear the reason to approve · esc: no answer now"
 
     def __init__(self, step_title: str, approver: str, prompt: str) -> None:
         super().__init__(step_title)
@@ -80,28 +88,52 @@ class ApprovalDialog(PlaybookDialog[str]):
     def compose_body(self) -> ComposeResult:
         yield Static(self.prompt, classes="pb-dialog-prompt")
         yield Static(f"Approver ({self.approver}), type your name:")
-        yield Input(placeholder="name of the person approving", id="approver")
+        yield Input(placeholder="name of the person approving or rejecting", id="approver")
+        yield Static("To reject instead, say why (the run then stops at this step):")
+        yield Input(placeholder="reason for rejecting (empty: approve)", id="reason")
 
-    @on(Input.Submitted, "#approver")
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#approver").focus()
+
+    @on(Input.Changed, "#reason")
+    def _reason_changed(self, event: Input.Changed) -> None:
+        hint = self.REJECT_HINT if event.value.strip() else self.HINT
+        self.query_one(".pb-dialog-hint", Static).update(hint)
+
+    @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        name = event.value.strip()
+        name = self.query_one("#approver", Input).value.strip()
+        reason = " ".join(self.query_one("#reason", Input).value.split())
         if not name:
-            self.refuse("type the approver's name (esc if nobody has approved yet)")
+            self.query_one("#approver").focus()
+            self.refuse("type the name of who " + ("rejects" if reason else "approves")
+                        + " (esc if nobody has answered yet)")
             return
-        self.dismiss(name)
+        self.dismiss(Rejection(name, reason) if reason else name)
 
 
-def option_text(option: Option, suggested: bool) -> Text:
-    """One decision option: its label, where it leads, and the condition it carries."""
+#: Met / not met in words as well as a sign, so it reads without colour.
+MET_MARKS = {"met": "✓ met", "not met": "✗ not met", "unknown": "? unknown"}
+
+
+def option_text(option: OptionState, suggested: bool) -> Text:
+    """One decision option as a person reads it: its label, where it leads, and whether
+    its criterion is met now, with the evidence (never the raw condition)."""
     text = Text("★ " if suggested else "  ", style="bold")
-    text.append(option.label, style="bold" if suggested else "")
+    text.append(sanitize(option.label), style="bold" if suggested else "")
     if option.goto:
-        text.append(f"  → {option.goto}", style="dim")
+        text.append(f"  → {'end of the run' if option.goto == 'end' else option.goto}", style="dim")
     if suggested:
-        text.append("  (suggested: its condition holds)", style="italic")
-    if option.condition:
-        text.append(f"\n    when {' '.join(option.condition.split())}", style="dim")
+        text.append("  (suggested)", style="italic")
+    why = sanitize(option.evidence)
+    if option.met is not None:
+        text.append(f"\n    {MET_MARKS[option.met]}", style="bold" if option.met == "met" else "")
+        if why:
+            text.append(f": {why}", style="dim")
+    elif why:
+        text.append(f"\n    {why}", style="dim")
     return text
 
 
@@ -111,7 +143,7 @@ class DecisionDialog(PlaybookDialog[str]):
     TITLE = "Decision"
     HINT = "↑↓: option · enter: decide · esc: no answer now"
 
-    def __init__(self, step_title: str, prompt: str, options: list[Option], suggested: str | None) -> None:
+    def __init__(self, step_title: str, prompt: str, options: list[OptionState], suggested: str | None) -> None:
         super().__init__(step_title)
         self.prompt, self.options, self.suggested = prompt, options, suggested
 
@@ -133,30 +165,59 @@ class DecisionDialog(PlaybookDialog[str]):
         self.dismiss(event.option.id)
 
 
+def check_mark(item: str, ticked: bool) -> Text:
+    """One checklist line: ``[x]``/``[ ]`` read the same with or without colour."""
+    return Text.assemble(("[x] " if ticked else "[ ] ", "bold" if ticked else ""), sanitize(item))
+
+
 class ChecklistDialog(PlaybookDialog[list[str]]):
-    """A manual checklist: space ticks an item, enter confirms once every item is ticked."""
+    """A manual checklist: space ticks the highlighted item; enter confirms every item.
+
+    Enter is "I have done all of these": it ticks what is left, shows it ticked, and returns
+    every item. Ticking one by one is for keeping one's place while working down the list.
+    """
 
     TITLE = "Checklist"
-    HINT = "space: tick · enter: confirm all · esc: no answer now"
-    BINDINGS = [Binding("enter", "confirm", "Confirm", priority=True)]
+    HINT = "space: tick/untick · enter: confirm all (ticks every item) · esc: no answer now"
+    BINDINGS = [Binding("enter", "confirm", "Confirm all", priority=True),
+                Binding("space", "toggle", "Tick", show=False)]
 
     def __init__(self, step_title: str, items: list[str]) -> None:
         super().__init__(step_title)
         self.items = items
+        #: Indexes of the items ticked so far.
+        self.ticked: set[int] = set()
 
     def compose_body(self) -> ComposeResult:
-        yield SelectionList[str](*((item, item) for item in self.items), id="items")
+        yield OptionList(*(ListOption(check_mark(item, False)) for item in self.items), id="items")
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#items").focus()
 
-    def action_confirm(self) -> None:
-        ticked = self.query_one("#items", SelectionList).selected
-        if len(ticked) < len(self.items):
-            self.refuse(f"{len(ticked)} of {len(self.items)} ticked: tick every item, or esc and skip with a reason")
+    def _show(self, index: int) -> None:
+        self.query_one("#items", OptionList).replace_option_prompt_at_index(
+            index, check_mark(self.items[index], index in self.ticked))
+
+    def action_toggle(self) -> None:
+        index = self.query_one("#items", OptionList).highlighted
+        if index is None:
             return
-        self.dismiss([i for i in self.items if i in ticked])
+        self.ticked ^= {index}
+        self._show(index)
+
+    @on(OptionList.OptionSelected, "#items")
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        """A mouse click ticks the item (enter is bound above and confirms)."""
+        event.stop()
+        self.ticked ^= {event.option_index}
+        self._show(event.option_index)
+
+    def action_confirm(self) -> None:
+        for index in set(range(len(self.items))) - self.ticked:
+            self.ticked.add(index)
+            self._show(index)
+        self.dismiss(list(self.items))
 
 
 class ConfirmDestructiveDialog(PlaybookDialog[str]):

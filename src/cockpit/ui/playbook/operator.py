@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from cockpit.content.playbook import ApproveStep, ChooseStep, ManualStep, Option, StepBase
-from cockpit.engine.operator import NeedsPerson, Verdict
+from cockpit.content.playbook import ApproveStep, ChooseStep, ManualStep, StepBase
+from cockpit.engine.operator import NeedsPerson, OptionState, Rejection, Verdict
 from cockpit.ui.playbook.dialogs import (
     ApprovalDialog, ChecklistDialog, ConfirmDestructiveDialog, DecisionDialog, PlaybookDialog, VerifyUnknownDialog,
 )
@@ -43,11 +43,12 @@ class UiOperator:
     async def confirm_checklist(self, step: ManualStep, items: list[str]) -> list[str]:
         return list(await self._answer(step, ChecklistDialog(self.host.step_title(step), items), "checklist"))
 
-    async def approve(self, step: ApproveStep, prompt: str) -> str:
+    async def approve(self, step: ApproveStep, prompt: str) -> str | Rejection:
         dialog = ApprovalDialog(self.host.step_title(step), step.approver, prompt)
-        return str(await self._answer(step, dialog, "approval"))
+        answer = await self._answer(step, dialog, "approval")
+        return answer if isinstance(answer, Rejection) else str(answer)
 
-    async def choose(self, step: ChooseStep, prompt: str, options: list[Option], suggested: str | None) -> str:
+    async def choose(self, step: ChooseStep, prompt: str, options: list[OptionState], suggested: str | None) -> str:
         dialog = DecisionDialog(self.host.step_title(step), prompt, options, suggested)
         return str(await self._answer(step, dialog, "decision"))
 

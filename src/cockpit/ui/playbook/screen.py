@@ -22,10 +22,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from cockpit.content import templating
-from cockpit.content.playbook import StepBase
+from cockpit.content.playbook import Risk, StepBase
 from cockpit.engine import Engine, EngineError, NeedsPerson, RunFinished, Runtime, StepFinished, StepStarted, \
     StepWaiting
 from cockpit.engine.events import EngineEvent
@@ -272,6 +272,27 @@ class GuidedPlaybookScreen(Screen[str]):
             self.app.pop_screen()  # installed: popping keeps this screen and its run alive
         else:
             self._say("No cockpit to flip to from here.")
+
+    # -- quitting (ui/quitting.py asks these) -----------------------------------------------
+    def quit_concern(self) -> str | None:
+        """What quitting would do to the step executing now, if one is."""
+        step = self.engine.executing if self.engine else None
+        if step is None:
+            return None
+        maybe = "" if step.risk is Risk.read else " A write may already have reached the service: check it first."
+        return (f"A step is running: {self.step_title(step)}. Quitting cancels it; the timeline records it "
+                f"cancelled, and r retries it when you reopen the run.{maybe}")
+
+    async def stop_for_quit(self) -> None:
+        """Cancel the executing step and wait until the engine has recorded it."""
+        if self.engine is None or not self.engine.cancel():
+            return
+        self._say("Cancelling the running step before quitting…")
+        for worker in [w for w in self.workers if w.group == STEP_GROUP]:
+            try:
+                await worker.wait()
+            except (WorkerCancelled, WorkerFailed):
+                pass  # cancelled or failed: the engine recorded the step before the worker ended
 
     def action_follow(self) -> None:
         self._follow()

@@ -1,0 +1,55 @@
+"""Nothing a responder sees names the source documents by their internal numbers ("seed 003"):
+every text field of every shipped playbook, screen and scenario, as loaded (YAML comments,
+where the provenance lives, are not part of what loads), and the shipped text templates."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cockpit.content.playbooks import load_catalog
+from cockpit.content.scenario import load_scenarios
+from cockpit.content.screen import load_screens
+
+JARGON = re.compile(r"\bseeds?\s*[-#]?\s*0\d\d\b", re.IGNORECASE)
+
+
+def shown_strings(value: Any, where: str = "") -> list[tuple[str, str]]:
+    """(path, text) for every string inside a loaded model."""
+    if isinstance(value, str):
+        return [(where, value)]
+    if isinstance(value, dict):
+        return [hit for k, v in value.items() for hit in shown_strings(v, f"{where}.{k}")]
+    if isinstance(value, (list, tuple)):
+        return [hit for i, v in enumerate(value) for hit in shown_strings(v, f"{where}[{i}]")]
+    return []
+
+
+def _content() -> list[tuple[str, Any]]:
+    items: list[tuple[str, Any]] = [(f"playbook {k}", v) for k, v in load_catalog().playbooks.items()]
+    items += [(f"screen {k}", v) for k, v in load_screens().items()]
+    items += [(f"scenario {k}", v[0]) for k, v in load_scenarios().items()]
+    return items
+
+
+@pytest.mark.parametrize(("name", "model"), _content(), ids=lambda x: x if isinstance(x, str) else "")
+def test_no_shown_field_says_seed(name: str, model: Any) -> None:
+    found = [f"{name}{where}: {text.strip()[:80]!r}" for where, text in shown_strings(model.model_dump(mode="json"))
+             if JARGON.search(text)]
+    assert not found, "source-document numbers in text a responder reads:\n" + "\n".join(found)
+
+
+def test_the_content_is_all_there() -> None:
+    kinds = {name.split()[0] for name, _ in _content()}
+    assert kinds == {"playbook", "screen", "scenario"} and len(_content()) >= 20
+
+
+def test_shipped_text_templates_do_not_say_seed() -> None:
+    templates = Path(__file__).resolve().parents[2] / "src" / "cockpit" / "timeline" / "templates"
+    files = sorted(templates.glob("*.j2"))
+    assert files
+    for path in files:
+        assert not JARGON.search(path.read_text(encoding="utf-8")), path
