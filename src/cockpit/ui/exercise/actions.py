@@ -56,9 +56,9 @@ class AdhocInjectScreen(ModalScreen[tuple[str, str] | None]):
 #: Add to the App's own ``BINDINGS`` (Textual merges bindings only from DOMNode classes,
 #: so a mixin's would be ignored): ``BINDINGS = [..., *EXERCISE_BINDINGS]``.
 EXERCISE_BINDINGS = [
-    Binding("f6", "exercise_pause", "Pause/resume clock"),
-    Binding("f7", "exercise_next", "Next inject"),
-    Binding("f8", "exercise_adhoc", "Ad-hoc inject"),
+    Binding("f6", "exercise_pause", "Clock", tooltip="Pause or resume the scenario clock"),
+    Binding("f7", "exercise_next", "Inject", tooltip="Fire the next inject now"),
+    Binding("f8", "exercise_adhoc", "Ad-hoc", tooltip="Write an ad-hoc inject"),
 ]
 
 
@@ -83,6 +83,7 @@ class ExerciseActions:
         self.exercise = exercise
         for banner in self._banners():
             banner.set_mode(exercise.mode)
+        self.refresh_bindings()  # type: ignore[attr-defined]  # the facilitator's keys now apply (footer, help)
         self._follow_exercise()
 
     def _banners(self) -> list[ExerciseBanner]:

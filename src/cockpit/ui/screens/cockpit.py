@@ -34,6 +34,7 @@ from cockpit.ui.messages import AlarmsFetched, PlaybookRequested, ReplicationFet
     SourceFetched, fetched
 from cockpit.ui.widgets.alarms import AlarmsPane
 from cockpit.ui.widgets.estate_panel import EstateStrip
+from cockpit.ui.widgets.filter_bar import FilterBar
 from cockpit.ui.widgets.footer import KeysFooter
 from cockpit.ui.widgets.header import CockpitHeader
 from cockpit.ui.widgets.pane import Pane
@@ -42,6 +43,7 @@ from cockpit.ui.widgets.replication import ReplicationPane
 from cockpit.ui.widgets.services import ServicesPane
 from cockpit.ui.exercise import ExerciseBanner
 from cockpit.ui.incident import IncidentHeader, TimelinePane
+from cockpit.ui.incident.session import feed_of
 
 if TYPE_CHECKING:
     from cockpit.sources.poller import Poller
@@ -122,6 +124,8 @@ class CockpitScreen(Screen[None]):
         #: Since when a key waits for its frame (0: none waits); drawing steps wait for it.
         self._key_waiting_since = 0.0
         self._key_painted = False
+        #: The incident the footer's keys were chosen for: (id, status), None when there is none.
+        self._incident_state: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield CockpitHeader(f"{self.model.name} · {self.model.title}", clock=self.clock, id="header")
@@ -137,6 +141,7 @@ class CockpitScreen(Screen[None]):
             if has_services(self.model):
                 yield ServicesPane(clock=self.clock, id="services")
             yield TimelinePane(id="timeline")
+        yield FilterBar(id="filter-bar")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -152,6 +157,35 @@ class CockpitScreen(Screen[None]):
             self.estate_failed(app.estate_error)
         if getattr(app, "live_ready", False):
             self.start_polling()
+        feed_of(app).subscribe(self, self._incident_changed)
+
+    # -- the footer ------------------------------------------------------------------------
+
+    def _incident_changed(self, update: Any) -> None:
+        """A declared, switched or resolved incident changes which keys matter: redraw the footer."""
+        incident = update.incident
+        state = (incident.id, incident.status) if incident is not None else None
+        if state != self._incident_state:
+            self._incident_state = state
+            self.refresh_bindings()
+
+    def footer_actions(self) -> list[str]:
+        """The actions the footer shows, most important first (it shows as many as fit).
+
+        What matters depends on the state: with no open incident, declaring one; with one,
+        noting, updating and resolving it; during a guided run, getting back to it; in a
+        tabletop, the facilitator's keys. ``?`` lists every key, whatever is left out here.
+        """
+        app: Any = self.app
+        incident = getattr(app, "current_incident", None)
+        actions = ["back_to_run"] if getattr(app, "has_run", lambda: False)() else []
+        if incident is not None and incident.status == "open":
+            actions += ["incident_note", "incident_status_update", "exercise_pause", "exercise_next",
+                        "exercise_adhoc", "incident_resolve", "incident_severity"]
+        else:
+            actions += ["incident_declare"]
+        return actions + ["playbooks", "incident_timeline", "filter_alarms", "detail", "toggle_pause", "sort_alarms",
+                          "refresh", "screens", "estate"]
 
     # -- polling ---------------------------------------------------------------------------
 
@@ -235,6 +269,7 @@ class CockpitScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self._apply()
+        self.refresh_bindings()  # a guided run may have started or ended (the footer's `o`)
 
     @property
     def applying(self) -> bool:
@@ -377,7 +412,7 @@ class CockpitScreen(Screen[None]):
     def action_filter_alarms(self) -> None:
         pane = self.pane("alarms")
         if isinstance(pane, AlarmsPane):
-            pane.open_filter()
+            self.query_one(FilterBar).open(pane)
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
