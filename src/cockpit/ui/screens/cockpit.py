@@ -129,7 +129,7 @@ class CockpitScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield CockpitHeader(f"{self.model.name} · {self.model.title}", clock=self.clock, id="header")
-        yield IncidentHeader(id="incident-header")
+        yield IncidentHeader(clock=self.clock, id="incident-header")
         yield ExerciseBanner(id="exercise-banner")
         if getattr(self.app, "estate", None) is not None:
             yield EstateStrip(id="estate-strip")
