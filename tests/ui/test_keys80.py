@@ -116,6 +116,20 @@ def burst(app: CockpitApp, text: str) -> None:
     app.post_message(events.Key("enter", "\r"))
 
 
+async def test_slash_typed_at_once_with_the_filter_goes_to_the_filter(config):
+    app = CockpitApp(config=config, poll=False, clock=s.clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        for char in "/crit":  # as a terminal delivers quick typing: "i" must not declare
+            app.post_message(events.Key("slash" if char == "/" else char, char))
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, CockpitScreen), type(app.screen).__name__
+        assert app.screen.query_one("#filter-bar").value == "crit"
+        assert "filter “crit” 2/5" in app.screen.query_one("#alarms").border_title
+        await pilot.press("slash")  # a "/" in the filter is text, not the key again
+        assert app.screen.query_one("#filter-bar").value == "crit/"
+
+
 async def test_palette_enter_typed_while_providers_load_runs_what_was_typed(config):
     declare(config)
     app = CockpitApp(config=config, poll=False, clock=s.clock)

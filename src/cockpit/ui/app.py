@@ -169,6 +169,13 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         used too, so nothing depends on this having finished)."""
         for name in PRELOAD:
             import_module(name)
+        # The palette's playbooks, read once now so its first opening answers from memory
+        # (an Enter typed while it still read them used to act on a stale list).
+        from cockpit.content.playbooks import load_catalog
+        from cockpit.ui.playbook.commands import CACHE
+
+        if getattr(self, CACHE, None) is None:
+            setattr(self, CACHE, load_catalog(tuple(self.config.playbooks_dirs)))
 
     @work(thread=True, exclusive=True, group="clients", exit_on_error=False,
           description="import the AWS and Kubernetes client libraries")

@@ -95,7 +95,9 @@ class CockpitScreen(Screen[None]):
         Binding("r", "refresh", "Refresh"),
         Binding("d", "detail", "Details"),
         Binding("s", "sort_alarms", "Sort"),
-        Binding("slash", "filter_alarms", "Filter", key_display="/"),
+        # priority: acted on as the key arrives, so "/crit" typed at once filters on "crit"
+        # (a plain binding runs after the next keys were already sent to the table: "i" declared).
+        Binding("slash", "filter_alarms", "Filter", key_display="/", priority=True),
         Binding("g", "screens", "Screens"),
         Binding("b", "playbooks", "Playbooks"),
         Binding("e", "estate", "Estate"),
@@ -384,6 +386,8 @@ class CockpitScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "estate":
             return getattr(self.app, "estate", None) is not None
+        if action == "filter_alarms" and isinstance(self.focused, FilterBar):
+            return False  # a "/" typed into the filter is text
         if action in ("sort_alarms", "filter_alarms"):
             return self.model.alarms is not None
         if action == "playbooks":

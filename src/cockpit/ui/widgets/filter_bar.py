@@ -51,7 +51,7 @@ class FilterBar(Input):
             self.value = target.filter
         self._show(True)
         self.cursor_position = len(self.value)
-        self.focus()
+        self.screen.set_focus(self)  # now, not after a refresh: the keys typed next are the filter
 
     def _show(self, shown: bool) -> None:
         self.display = shown
