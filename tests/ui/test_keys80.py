@@ -42,6 +42,8 @@ async def test_with_an_incident_five_alarm_rows_and_the_incident_keys_fit_80x24(
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, app)
         await wait_for(pilot, lambda: "INC-" in screen_text(app), what="incident header")
+        # the footer is recomposed after the frame that showed the incident
+        await wait_for(pilot, lambda: "n Note" in footer_line(app), timeout=5, what="incident keys in the footer")
         text = screen_text(app)
         shown = [name for name in ALARM_NAMES if name in text]
         assert len(shown) >= 5, text  # every one of the five alarms, not two
