@@ -55,3 +55,31 @@ async def test_cockpit_during_the_outage_with_a_stale_pane(config):
 
 async def test_alarm_detail(config):
     check("alarm_detail", await picture(config, keys=("d",)))
+
+
+def declared_at_clock(config, monkeypatch) -> None:
+    """An incident declared at the synthetic clock's time, so the picture is the same every run."""
+    import cockpit.timeline.lifecycle as lifecycle
+    import cockpit.timeline.store as store
+    from cockpit.timeline import Timeline
+
+    for module in (lifecycle, store):
+        monkeypatch.setattr(module, "utc_now", lambda: s.ago(600))
+    with Timeline(config.db, actor="alice@bastion") as tl:
+        tl.declare("S3 5xx in eu-west-1", "P1")
+
+
+async def test_cockpit_with_an_incident(config, monkeypatch):
+    """Five alarm rows and the incident keys in the footer, at 80x24."""
+    declared_at_clock(config, monkeypatch)
+    check("cockpit_incident", await picture(config))
+
+
+async def test_filter_bar(config):
+    """`/`: the filter input takes the footer's line; the rows it filters stay in view."""
+    check("cockpit_filter", await picture(config, keys=("slash", "c", "r", "i", "t")))
+
+
+async def test_keys_help(config, monkeypatch):
+    declared_at_clock(config, monkeypatch)
+    check("keys_help", await picture(config, keys=("question_mark",)))

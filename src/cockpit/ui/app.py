@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from importlib import import_module
@@ -27,6 +28,7 @@ from typing import Any
 
 from textual import on, work
 from textual.app import App
+from textual.command import CommandPalette
 from textual.binding import Binding
 from textual.message import Message
 from textual.worker import Worker, WorkerState
@@ -41,6 +43,7 @@ from cockpit.ui.incident import INCIDENT_BINDINGS, IncidentActions, IncidentComm
 from cockpit.ui.live import LiveSettings, warm_imports
 from cockpit.ui.playbook.commands import PlaybookCommands
 from cockpit.ui.messages import AlarmsFetched, PlaybookRequested
+from cockpit.ui.palette import CockpitPalette, bound_providers
 from cockpit.ui.screens.cockpit import CockpitScreen
 
 #: Imported on a thread after the first frame (see :meth:`CockpitApp.preload`), in the
@@ -67,6 +70,7 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         *INCIDENT_BINDINGS,  # i declare, n note, S severity, u update, R resolve, t timeline
         *EXERCISE_BINDINGS,  # F6 pause/resume, F7 next inject, F8 ad-hoc inject (tabletop only)
         Binding("o", "back_to_run", "Run", tooltip="Back to the running playbook"),
+        Binding("question_mark", "help", "Keys", key_display="?", tooltip="Every key of this screen"),
     ]
     COMMANDS = App.COMMANDS | {IncidentCommands, PlaybookCommands}
 
@@ -174,6 +178,13 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         used too, so nothing depends on this having finished)."""
         for name in PRELOAD:
             import_module(name)
+        # The palette's playbooks, read once now so its first opening answers from memory
+        # (an Enter typed while it still read them used to act on a stale list).
+        from cockpit.content.playbooks import load_catalog
+        from cockpit.ui.playbook.commands import CACHE
+
+        if getattr(self, CACHE, None) is None:
+            setattr(self, CACHE, load_catalog(tuple(self.config.playbooks_dirs)))
 
     @work(thread=True, exclusive=True, group="clients", exit_on_error=False,
           description="import the AWS and Kubernetes client libraries")
@@ -317,6 +328,29 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
 
         request_playbook(self, message.playbook_id, screen_model=self.model, read_only=self.read_only,
                          extra_dirs=self.config.playbooks_dirs)
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, but Enter acts only on an entry found for what was typed (ui/palette.py)."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            sources = {*self.COMMANDS, *self.screen.COMMANDS}
+            self.push_screen(CockpitPalette(bound_providers(sources), id="--command-palette"))
+
+    def action_help(self) -> None:
+        """Every key of the current screen, grouped (``?``; also the palette's "Keys")."""
+        from cockpit.ui.screens.keys import KeysScreen
+
+        if not isinstance(self.screen, KeysScreen):
+            self.push_screen(KeysScreen(self.screen))
+
+    def action_show_help_panel(self) -> None:
+        """The palette's "Keys" opens the help screen (which Esc closes), not Textual's side panel."""
+        self.action_help()
+
+    def has_run(self) -> bool:
+        """Whether a guided playbook run exists (the footer then offers ``o``). A run can only
+        exist once its module is imported, so this never imports the playbook screen."""
+        start = sys.modules.get("cockpit.ui.playbook.start")
+        return start is not None and start.running_screen(self) is not None
 
     def action_back_to_run(self) -> None:
         """Flip from the live panes back to the running playbook."""

@@ -63,10 +63,10 @@ class AdhocInjectScreen(ModalScreen[tuple[str, str] | None]):
 #: Add to the App's own ``BINDINGS`` (Textual merges bindings only from DOMNode classes,
 #: so a mixin's would be ignored): ``BINDINGS = [..., *EXERCISE_BINDINGS]``.
 EXERCISE_BINDINGS = [
-    Binding("f6", "exercise_pause", "Pause/resume clock"),
-    Binding("f7", "exercise_next", "Next inject"),
-    Binding("f8", "exercise_adhoc", "Ad-hoc inject"),
-    Binding("f9", "exercise_end", "End exercise"),
+    Binding("f6", "exercise_pause", "Clock", tooltip="Pause or resume the scenario clock"),
+    Binding("f7", "exercise_next", "Inject", tooltip="Fire the next inject now"),
+    Binding("f8", "exercise_adhoc", "Ad-hoc", tooltip="Write an ad-hoc inject"),
+    Binding("f9", "exercise_end", "End", tooltip="End the exercise: score it and close its incident"),
 ]
 
 
@@ -102,6 +102,7 @@ class ExerciseActions:
         self.exercise = exercise
         for banner in self._banners():
             banner.set_mode(exercise.mode)
+        self.refresh_bindings()  # type: ignore[attr-defined]  # the facilitator's keys now apply (footer, help)
         self._follow_exercise()
 
     def _banners(self) -> list[ExerciseBanner]:

@@ -12,7 +12,7 @@ in a worker (group ``incident-write``), so a slow disk or another cockpit holdin
 lock never freezes the keyboard. After our own write the feed is refreshed at once — our
 own commits do not flip ``changed()``.
 
-Keys: ``d`` declare, ``n`` note, ``s`` severity, ``u`` status update, ``R`` (shift+r)
+Keys: ``i`` declare, ``n`` note, ``S`` severity, ``u`` status update, ``R`` (shift+r)
 resolve — capital because resolving is the one action that changes everyone's header and
 ``r`` is refresh — ``t`` the timeline screen, and ``E`` (shift+e) exports the postmortem. None of q, p, r, f, /, enter, escape, ?.
 
@@ -55,9 +55,9 @@ INCIDENT_BINDINGS: list[Binding] = [
 
 #: (palette text, action, help) — the same actions as the keys, plus acknowledge.
 COMMANDS: list[tuple[str, str, str]] = [
-    ("Incident: declare", "incident_declare", "Open an incident (title, severity, mode, commander)  [d]"),
+    ("Incident: declare", "incident_declare", "Open an incident (title, severity, mode, commander)  [i]"),
     ("Incident: add note", "incident_note", "Add a note to the current incident's timeline  [n]"),
-    ("Incident: change severity", "incident_severity", "P0–P4 with the runbooks' definitions  [s]"),
+    ("Incident: change severity", "incident_severity", "P0–P4 with the runbooks' definitions  [S]"),
     ("Incident: post status update", "incident_status_update", "Restarts the status-update clock  [u]"),
     ("Incident: acknowledge", "incident_acknowledge", "Stops the response-time clock"),
     ("Incident: resolve", "incident_resolve", "Resolve the current incident  [R]"),

@@ -3,7 +3,11 @@
 The screen's own list (``b``) offers what the screen names; the palette offers every
 playbook Cockpit knows, the screen's first, so a responder who knows what to run types a
 few letters of it. Picking one posts :class:`~cockpit.ui.messages.PlaybookRequested`,
-exactly as the list does. The catalog is read once, in a thread, when the palette opens.
+exactly as the list does.
+
+The catalog is read in a thread the first time the palette opens and kept on the app; later
+opens answer from it at once and read it again in the background for the next time (a
+playbook file added meanwhile shows up on the open after). Searching never waits for I/O.
 """
 
 from __future__ import annotations
@@ -16,6 +20,10 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from cockpit.ui.messages import PlaybookRequested
 
 
+#: The app attribute holding the catalog last read for the palette.
+CACHE = "_palette_playbook_catalog"
+
+
 class PlaybookCommands(Provider):
     """Run any playbook from the command palette."""
 
@@ -25,7 +33,18 @@ class PlaybookCommands(Provider):
         app: Any = self.app
         config = getattr(app, "config", None)
         dirs = tuple(config.playbooks_dirs) if config is not None else ()
-        catalog = await asyncio.to_thread(load_catalog, dirs)
+
+        async def read() -> Any:
+            catalog = await asyncio.to_thread(load_catalog, dirs)
+            setattr(app, CACHE, catalog)
+            return catalog
+
+        catalog = getattr(app, CACHE, None)
+        if catalog is None:
+            catalog = await read()
+        else:
+            app.run_worker(read(), group="palette-catalog", exclusive=True, exit_on_error=False,
+                           description="read the playbooks for the command palette")
         offered = list(getattr(getattr(app, "model", None), "playbooks", None) or [])
         # The screen's playbooks first, in its order; then the rest by id.
         order = {pid: i for i, pid in enumerate(offered)}

@@ -34,6 +34,7 @@ from cockpit.ui.messages import AlarmsFetched, PlaybookRequested, ReplicationFet
     SourceFetched, fetched
 from cockpit.ui.widgets.alarms import AlarmsPane
 from cockpit.ui.widgets.estate_panel import EstateStrip
+from cockpit.ui.widgets.filter_bar import FilterBar
 from cockpit.ui.widgets.footer import KeysFooter
 from cockpit.ui.widgets.header import CockpitHeader
 from cockpit.ui.widgets.pane import Pane
@@ -42,6 +43,7 @@ from cockpit.ui.widgets.replication import ReplicationPane
 from cockpit.ui.widgets.services import ServicesPane
 from cockpit.ui.exercise import ExerciseBanner
 from cockpit.ui.incident import IncidentHeader, TimelinePane
+from cockpit.ui.incident.session import feed_of
 
 if TYPE_CHECKING:
     from cockpit.sources.poller import Poller
@@ -93,7 +95,9 @@ class CockpitScreen(Screen[None]):
         Binding("r", "refresh", "Refresh"),
         Binding("d", "detail", "Details"),
         Binding("s", "sort_alarms", "Sort"),
-        Binding("slash", "filter_alarms", "Filter", key_display="/"),
+        # priority: acted on as the key arrives, so "/crit" typed at once filters on "crit"
+        # (a plain binding runs after the next keys were already sent to the table: "i" declared).
+        Binding("slash", "filter_alarms", "Filter", key_display="/", priority=True),
         Binding("g", "screens", "Screens"),
         Binding("b", "playbooks", "Playbooks"),
         Binding("e", "estate", "Estate"),
@@ -124,10 +128,12 @@ class CockpitScreen(Screen[None]):
         self._key_painted = False
         #: The newest alarms polled (drawn or not): what the response plans are held against.
         self.latest_alarms: tuple[Any, ...] = ()
+        #: The incident the footer's keys were chosen for: (id, status), None when there is none.
+        self._incident_state: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield CockpitHeader(f"{self.model.name} · {self.model.title}", clock=self.clock, id="header")
-        yield IncidentHeader(id="incident-header")
+        yield IncidentHeader(clock=self.clock, id="incident-header")
         yield ExerciseBanner(id="exercise-banner")
         if getattr(self.app, "estate", None) is not None:
             yield EstateStrip(id="estate-strip")
@@ -139,6 +145,7 @@ class CockpitScreen(Screen[None]):
             if has_services(self.model):
                 yield ServicesPane(clock=self.clock, id="services")
             yield TimelinePane(id="timeline")
+        yield FilterBar(id="filter-bar")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -154,6 +161,35 @@ class CockpitScreen(Screen[None]):
             self.estate_failed(app.estate_error)
         if getattr(app, "live_ready", False):
             self.start_polling()
+        feed_of(app).subscribe(self, self._incident_changed)
+
+    # -- the footer ------------------------------------------------------------------------
+
+    def _incident_changed(self, update: Any) -> None:
+        """A declared, switched or resolved incident changes which keys matter: redraw the footer."""
+        incident = update.incident
+        state = (incident.id, incident.status) if incident is not None else None
+        if state != self._incident_state:
+            self._incident_state = state
+            self.refresh_bindings()
+
+    def footer_actions(self) -> list[str]:
+        """The actions the footer shows, most important first (it shows as many as fit).
+
+        What matters depends on the state: with no open incident, declaring one; with one,
+        noting, updating and resolving it; during a guided run, getting back to it; in a
+        tabletop, the facilitator's keys. ``?`` lists every key, whatever is left out here.
+        """
+        app: Any = self.app
+        incident = getattr(app, "current_incident", None)
+        actions = ["back_to_run"] if getattr(app, "has_run", lambda: False)() else []
+        if incident is not None and incident.status == "open":
+            actions += ["incident_note", "incident_status_update", "exercise_pause", "exercise_next",
+                        "exercise_adhoc", "exercise_end", "incident_resolve", "incident_severity"]
+        else:
+            actions += ["incident_declare"]
+        return actions + ["playbooks", "incident_timeline", "filter_alarms", "detail", "toggle_pause", "sort_alarms",
+                          "refresh", "screens", "estate"]
 
     # -- polling ---------------------------------------------------------------------------
 
@@ -239,6 +275,7 @@ class CockpitScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self._apply()
+        self.refresh_bindings()  # a guided run may have started or ended (the footer's `o`)
 
     @property
     def applying(self) -> bool:
@@ -353,6 +390,8 @@ class CockpitScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "estate":
             return getattr(self.app, "estate", None) is not None
+        if action == "filter_alarms" and isinstance(self.focused, FilterBar):
+            return False  # a "/" typed into the filter is text
         if action in ("sort_alarms", "filter_alarms"):
             return self.model.alarms is not None
         if action == "playbooks":  # shown greyed out when the screen offers none
@@ -381,7 +420,7 @@ class CockpitScreen(Screen[None]):
     def action_filter_alarms(self) -> None:
         pane = self.pane("alarms")
         if isinstance(pane, AlarmsPane):
-            pane.open_filter()
+            self.query_one(FilterBar).open(pane)
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:

@@ -13,10 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable
 
 from cockpit.sources.alarms import AlarmItem
 from cockpit.sources.snapshot import Snapshot, utcnow
@@ -68,16 +67,10 @@ class AlarmsPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_error()
-        yield Input(placeholder="filter alarms: name, region, state, reason (Enter keeps, Esc clears)",
-                    id="alarm-filter")
         table: DataTable = LeanTable(id="alarms-table", cursor_type="row")
         for column in COLUMNS:
             table.add_column(column, key=column)
         yield table
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one(Input).display = False
 
     def plan(self, snapshot: Snapshot[AlarmItem]) -> Iterator[None]:
         """Redraw from ``snapshot`` in steps (the pane is a function of it, plus what was seen)."""
@@ -203,29 +196,21 @@ class AlarmsPane(Pane):
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         self.redraw()
 
-    def open_filter(self) -> None:
-        box = self.query_one(Input)
-        box.display = True
-        box.focus()
-
-    @on(Input.Changed, "#alarm-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter = event.value.strip()
+    def set_filter(self, text: str) -> None:
+        """Show only the alarms whose row contains ``text`` (the filter bar calls this per keystroke)."""
+        self.filter = text
         self.redraw()
 
-    @on(Input.Submitted, "#alarm-filter")
-    def _filter_kept(self) -> None:
-        box = self.query_one(Input)
-        box.display = bool(self.filter)
+    def focus_rows(self) -> None:
         self.table.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return bool(self.filter)  # Esc means something here only while a filter is kept
+        return True
 
     def action_clear_filter(self) -> None:
-        box = self.query_one(Input)
-        box.value = ""
-        box.display = False
-        self.filter = ""
-        self.redraw()
-        self.table.focus()
+        self.set_filter("")
 
     def selected(self) -> AlarmItem | None:
         key = cursor_key(self.table)

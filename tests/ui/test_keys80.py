@@ -1,0 +1,164 @@
+"""The keys at 80x24 over SSH: what the footer offers, `?`, `/`, and the palette's Enter.
+
+Each test drives the real app with Pilot at 80x24 on fixed snapshots (polling off) and a
+real SQLite timeline, and asserts what the responder sees on screen.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.command import CommandList
+
+from cockpit.timeline import Timeline
+from cockpit.ui.app import CockpitApp
+from cockpit.ui.screens.cockpit import CockpitScreen
+from cockpit.ui.screens.keys import KeysScreen
+
+from . import synthetic as s
+from .helpers import screen_text, wait_for
+from .test_keys import feed
+
+ALARM_NAMES = [a.name for a in s.ALARMS]
+
+
+def declare(config, title: str = "S3 5xx in eu-west-1") -> str:
+    """An incident declared by a colleague's cockpit (another connection to the same file)."""
+    with Timeline(config.db, actor="bob@bastion") as tl:
+        return tl.declare(title, "P1").id
+
+
+def footer_line(app: CockpitApp) -> str:
+    return screen_text(app).splitlines()[-1]
+
+
+async def started(pilot, app: CockpitApp) -> None:
+    feed(app)
+    await wait_for(pilot, lambda: "S3-Replication-Lag-Critical" in screen_text(app), what="alarms drawn")
+
+
+async def test_with_an_incident_five_alarm_rows_and_the_incident_keys_fit_80x24(config):
+    declare(config)
+    app = CockpitApp(config=config, poll=False, clock=s.clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        await wait_for(pilot, lambda: "INC-" in screen_text(app), what="incident header")
+        # the footer is recomposed after the frame that showed the incident
+        await wait_for(pilot, lambda: "n Note" in footer_line(app), timeout=5, what="incident keys in the footer")
+        text = screen_text(app)
+        shown = [name for name in ALARM_NAMES if name in text]
+        assert len(shown) >= 5, text  # every one of the five alarms, not two
+        footer = footer_line(app)
+        for key in ("n Note", "u Update", "R Resolve", "S Severity", "? Keys"):
+            assert key in footer, (key, footer)
+        assert "i Declare" not in footer  # not what matters now
+        assert "S3-Replication-Lag-Critical" in text and "storage-health" in text  # services still show
+
+
+async def test_footer_follows_the_incident(config):
+    app = CockpitApp(config=config, poll=False, clock=s.clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        await wait_for(pilot, lambda: "i Declare" in footer_line(app), what="declare key")
+        assert "n Note" not in footer_line(app) and "? Keys" in footer_line(app)
+        declare(config)  # a colleague declares: this cockpit's footer changes by itself
+        await wait_for(pilot, lambda: "n Note" in footer_line(app) and "R Resolve" in footer_line(app),
+                       what="incident keys in the footer")
+        assert "i Declare" not in footer_line(app)
+
+
+async def test_question_mark_lists_every_key_of_the_context_and_closes(config):
+    declare(config)
+    app = CockpitApp(config=config, poll=False, clock=s.clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        cockpit = app.screen
+        bound = {app.get_key_display(b) for _, b, _, _ in cockpit.active_bindings.values()}
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, KeysScreen)
+        listed = {k.key for _, keys in app.screen.groups for k in keys}
+        assert listed == bound  # every key that does something here, nothing else
+        text = str(app.screen.query_one("#keys-text").render())
+        for words in ("This screen", "Everywhere", "Declare an incident", "Add a note to the current incident",
+                      "Resolve the current incident", "Filter", "Every key of this screen"):
+            assert words in text, words
+        assert "Keys" in screen_text(app)
+        for close in ("escape", "question_mark", "q"):
+            if not isinstance(app.screen, KeysScreen):
+                await pilot.press("question_mark")
+            await pilot.press(close)
+            assert app.screen is cockpit, close
+        assert app.is_running  # q closed the help, it did not quit
+
+
+async def test_slash_filters_without_covering_the_rows(config):
+    app = CockpitApp(config=config, poll=False, clock=s.clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        table = app.screen.query_one("#alarms-table")
+        before = table.region
+        await pilot.press("slash", "c", "r", "i", "t")
+        text = screen_text(app)
+        assert table.region == before  # the rows keep every line they had
+        matched = [n for n in ALARM_NAMES if "crit" in n.lower()]
+        assert matched and all(n in text for n in matched), text
+        bar = app.screen.query_one("#filter-bar")
+        assert bar.region.y == 23 and bar.region.height == 1  # the footer's line
+        assert text.splitlines()[-1].strip() == "crit"
+        await pilot.press("enter")
+        assert "? Keys" in footer_line(app)  # the footer is back; the filter is kept
+        assert "filter “crit”" in app.screen.query_one("#alarms").border_title
+        await pilot.press("slash", "escape")
+        assert all(n in screen_text(app) for n in ALARM_NAMES)
+
+
+def burst(app: CockpitApp, text: str) -> None:
+    """Keys as a terminal delivers a fast typist's (or a paste's): all at once, then Enter."""
+    for char in text:
+        app.post_message(events.Key(char, char))
+    app.post_message(events.Key("enter", "\r"))
+
+
+async def test_slash_typed_at_once_with_the_filter_goes_to_the_filter(config):
+    app = CockpitApp(config=config, poll=False, clock=s.clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        for char in "/crit":  # as a terminal delivers quick typing: "i" must not declare
+            app.post_message(events.Key("slash" if char == "/" else char, char))
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, CockpitScreen), type(app.screen).__name__
+        assert app.screen.query_one("#filter-bar").value == "crit"
+        assert "filter “crit” 2/5" in app.screen.query_one("#alarms").border_title
+        await pilot.press("slash")  # a "/" in the filter is text, not the key again
+        assert app.screen.query_one("#filter-bar").value == "crit/"
+
+
+async def test_palette_enter_typed_while_providers_load_runs_what_was_typed(config):
+    declare(config)
+    app = CockpitApp(config=config, poll=False, clock=s.clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        await pilot.press("ctrl+p")
+        burst(app, "keys")  # at once: the playbooks are still being read for the palette
+        await wait_for(pilot, lambda: app.screen.id != "--command-palette", what="palette closed")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, KeysScreen), type(app.screen).__name__
+        await pilot.press("escape")
+        assert isinstance(app.screen, CockpitScreen)
+
+
+async def test_palette_enter_on_a_stale_list_never_runs_another_command(config):
+    app = CockpitApp(config=config, poll=False, clock=s.clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count > 5, what="the palette's list")
+        burst(app, "zqx")  # matches nothing; the list on screen is still the unfiltered one
+        await pilot.pause(0.5)
+        assert app.screen.id == "--command-palette"  # still open: nothing ran (not "Incident: declare")
+        assert len(app.screen_stack) == 2
+        await pilot.press("ctrl+u")  # clear the input, then the same at once for a real command
+        await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count > 5, what="the palette's list")
+        burst(app, "timeline")
+        await wait_for(pilot, lambda: app.screen.id != "--command-palette", what="palette closed")
+        await pilot.pause(0.2)
+        assert type(app.screen).__name__ == "TimelineScreen"
