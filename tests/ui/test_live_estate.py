@@ -156,3 +156,27 @@ async def test_demo_mode_starts_the_estate_and_goes_live(config, monkeypatch, tm
             await wait_for(pilot, lambda: "COCKPIT_STORAGE_HEALTH_URL" in screen_text(app), what="estate details")
     finally:
         estate.stop()
+
+
+async def test_alarm_detail_plots_the_metric_against_its_threshold(outage, monkeypatch, tmp_path, config):
+    """Issue 17: `d` on an alarm fetches its metric's last hour (in a worker) and plots it,
+    with the threshold's value on the y axis and clock times on the x axis."""
+    from cockpit.ui.screens.detail import DetailScreen
+
+    apply_env(monkeypatch, outage.env, tmp_path)
+    app = CockpitApp(config=config, live=FAST)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: row(app, "alarms", "greenlang-s3-5xx-errors-critical"), what="the 5xx alarm")
+        table = app.screen.query_one("#alarms DataTable")
+        table.focus()
+        names = [" ".join(cells) for cells in rows(app, "alarms")]
+        table.move_cursor(row=next(i for i, n in enumerate(names) if "greenlang-s3-5xx-errors-critical" in n))
+        await pilot.pause()
+        await pilot.press("d")
+        assert isinstance(app.screen, DetailScreen)
+        plot = await wait_for(pilot, lambda: (t := str(app.screen.query_one("#detail-plot").render()))
+                              and "loading" not in t and t, what="the metric plot")
+        assert "AWS/S3 5xxErrors (Sum) · threshold 10" in plot, plot
+        assert any(line.lstrip().startswith("10┤") or line.lstrip().startswith("10├") for line in plot.splitlines()), plot
+        assert any(line.lstrip().startswith("10") and "───" in line for line in plot.splitlines()), plot
+        assert "UTC" in plot and sum(1 for w in plot.split() if len(w) == 5 and w[2] == ":") >= 3, plot
