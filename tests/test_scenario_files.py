@@ -16,7 +16,8 @@ def test_shipped_scenarios_load():
     scenarios = load_scenarios()
     assert {"eu-west-1-storage-outage", "flight-school-api-5xx"} <= set(scenarios)
     outage, _ = scenarios["eu-west-1-storage-outage"]
-    assert [r.id for r in outage.reactions] == ["failed-over-to-eu-central-1"]
+    assert [r.id for r in outage.reactions] == ["failed-over-to-eu-central-1", "failed-back-to-eu-west-1"]
+    assert outage.reactions[1].when.after == ["failed-over-to-eu-central-1"]  # a failback only after the failover
 
 
 VALID_HEAD = "id: broken\ntitle: Broken\nevents:\n"

@@ -11,9 +11,9 @@ from cockpit.sources.snapshot import Level
 from .conftest import screen
 
 
-def publish(cw, pair, metric: str, values: list[float]) -> None:
-    """Publish ``values`` one minute apart, the last one now (as S3 would)."""
-    now = datetime.now(timezone.utc)
+def publish(cw, pair, metric: str, values: list[float], ago: timedelta = timedelta()) -> None:
+    """Publish ``values`` one minute apart, the last one ``ago`` before now (as S3 would)."""
+    now = datetime.now(timezone.utc) - ago
     dims = [{"Name": "SourceBucket", "Value": pair.source_bucket},
             {"Name": "DestinationBucket", "Value": pair.destination_bucket},
             {"Name": "RuleId", "Value": pair.rule_id}]
@@ -66,3 +66,31 @@ async def test_one_call_per_region_and_chunks_of_500_queries(aws, conn):
     # 130 pairs x 4 metrics = 520 queries -> 2 calls; 5 pairs in the other region -> 1 call.
     assert aws.count("GetMetricData", "eu-west-1") == 2
     assert aws.count("GetMetricData", "eu-central-1") == 1
+
+
+async def test_an_old_datapoint_is_unknown_with_its_age_not_a_current_lag(aws, conn):
+    """S3 stopped publishing 12 minutes ago (its region is down): the last lag is not today's."""
+    storage = find_screen("greenlang-storage")
+    data_lake, reports, _ = storage.replication
+    cw = aws.client("cloudwatch", "eu-west-1")
+    publish(cw, data_lake, "ReplicationLatency", [1200, 1500], ago=timedelta(minutes=12))
+    publish(cw, data_lake, "OperationsPendingReplication", [2600], ago=timedelta(minutes=12))
+    publish(cw, reports, "ReplicationLatency", [480, 500])
+
+    source = ReplicationSource(storage, conn)
+    snap = await source.refresh()
+
+    items = {i.id: i for i in snap.items}
+    lake, fresh = items["data-lake"], items["reports"]
+    assert lake.latency_seconds == 1500 and lake.stale and lake.level == Level.UNKNOWN
+    assert 10 * 60 <= lake.latency_age() <= 13 * 60
+    assert lake.problem.startswith("no datapoint for 1") and "last: lag 1500s past RPO 900s" in lake.problem
+    assert not fresh.stale and fresh.level == Level.WARNING and fresh.latency_age() <= 61
+
+    # The window moves past the last datapoint: the pair keeps it, still unknown and ageing,
+    # rather than turning into "no data" (which means "nothing to replicate": ok).
+    source.history_minutes = 5
+    lake = (await source.refresh()).items[0]
+    assert lake.latency_seconds == 1500 and lake.level == Level.UNKNOWN and lake.history == (1200, 1500)
+    assert ReplicationSource(storage, conn, history_minutes=5).snapshot.items == ()
+    assert (await ReplicationSource(storage, conn, history_minutes=5).refresh()).items[0].level == Level.OK

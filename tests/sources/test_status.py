@@ -1,4 +1,4 @@
-"""``cockpit status`` as a real process: exit codes 0/1/2, the JSON document, bad screen names."""
+"""``cockpit status`` as a real process: exit codes 0/1/2/3 and 64, the JSON document, bad screen names."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ PROBE = ("import sys, runpy\n"
          "    if 'aiohttp' in sys.modules: sys.stderr.write('AIOHTTP LOADED\\n')\n")
 
 
-async def run_status(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+async def run_status(tmp_path: Path, *args: str, config_text: str | None = None) -> tuple[int, str, str]:
     config = tmp_path / "config.toml"
-    config.write_text(f'screens_dirs = ["{tmp_path / "screens"}"]\n')
+    config.write_text(config_text if config_text is not None else f'screens_dirs = ["{tmp_path / "screens"}"]\n')
     env = {**os.environ, "COCKPIT_CONFIG": str(config)}
     proc = await asyncio.create_subprocess_exec(sys.executable, "-c", PROBE, "status", *args, env=env,
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
@@ -62,7 +62,7 @@ async def test_exit_codes_and_json_follow_the_worst_finding(aws, tmp_path):
         code, out, err = await run_status(tmp_path, "--screen", "test-status", "--json")
         assert (code, err) == (0, "AIOHTTP LOADED\n"), err  # the HTTP endpoint is read with aiohttp
         doc = json.loads(out)
-        assert doc["version"] == 1 and doc["screen"] == "test-status" and doc["level"] == "ok"
+        assert doc["version"] == 2 and doc["screen"] == "test-status" and doc["level"] == "ok"
         assert set(doc["sources"]) == {"alarms", "http"}
         http = doc["sources"]["http"]
         assert http["pane"] == "services" and http["stale"] is False and http["error"] is None
@@ -89,15 +89,53 @@ async def test_exit_codes_and_json_follow_the_worst_finding(aws, tmp_path):
         await server.close()
 
 
-async def test_an_unreadable_source_is_a_warning_with_its_error(aws, tmp_path, monkeypatch):
+async def test_an_unreadable_source_is_unknown_not_a_warning(aws, tmp_path, monkeypatch):
+    """"I cannot see the alarms" must not read as "one alarm is warm": exit 3 (the plugin
+    convention's UNKNOWN), level and counts say unknown, the text says UNKN."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
-    write_screen(tmp_path, regions=["us-east-1"], alarms={"prefixes": ["prod-"]})
+    write_screen(tmp_path, regions=["us-east-1"], alarms={"prefixes": ["prod-"]},
+                 replication=[{"id": "lake", "source_bucket": "a", "destination_bucket": "b",
+                               "source_region": "us-east-1", "rule_id": "r", "rpo_seconds": 900}])
 
     code, out, _ = await run_status(tmp_path, "--screen", "test-status", "--json", "--timeout", "5")
 
-    alarms = json.loads(out)["sources"]["alarms"]
-    assert code == 1
+    doc = json.loads(out)
+    alarms = doc["sources"]["alarms"]
+    assert code == 3 and doc["exit_code"] == 3 and doc["level"] == "unknown"
+    assert alarms["level"] == "unknown" and doc["sources"]["replication"]["level"] == "unknown"
     assert alarms["error"]["kind"] in ("unreachable", "timeout") and alarms["fetched_at"] is None
+    assert doc["counts"] == {"ok": 0, "warning": 0, "unknown": 2, "critical": 0}
+
+    code, out, _ = await run_status(tmp_path, "--screen", "test-status", "--timeout", "5")
+    assert code == 3 and out.startswith("test-status: UNKNOWN") and "[UNKNOWN ] alarms" in out
+
+
+async def test_critical_wins_over_unknown(aws, tmp_path, monkeypatch):
+    """A critical finding someone can see outranks a source nobody can: exit 2, not 3."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    write_screen(tmp_path, regions=["us-east-1"], alarms={"prefixes": ["prod-"]},
+                 endpoints=[{"name": "dead", "url": "http://127.0.0.1:9/health", "timeout_seconds": 2}])
+
+    code, out, _ = await run_status(tmp_path, "--screen", "test-status", "--json", "--timeout", "5")
+
+    doc = json.loads(out)
+    assert doc["sources"]["alarms"]["level"] == "unknown"
+    assert doc["sources"]["http"]["items"][0]["level"] == "critical"  # a dead endpoint is a finding
+    assert (code, doc["level"]) == (2, "critical")
+    assert doc["counts"]["unknown"] == 1 and doc["counts"]["critical"] == 1
+
+
+async def test_usage_errors_exit_64_not_a_level(tmp_path):
+    """click exits 2 on a usage error, which a monitoring runner reads as CRITICAL."""
+    write_screen(tmp_path)
+    code, out, err = await run_status(tmp_path, "--timeout", "0")
+    assert code == 64 and out == "" and "Invalid value for '--timeout'" in err
+    code, _, err = await run_status(tmp_path, "--no-such-option")
+    assert code == 64 and "No such option" in err
+    code, out, err = await run_status(tmp_path, config_text="screen = [\n")  # a broken config file
+    assert code == 64 and out == "" and err.startswith("cockpit: error: ") and err.count("\n") == 1, err
+    code, out, _ = await run_status(tmp_path, "--help")
+    assert code == 0 and "64 usage error" in " ".join(out.split())
 
 
 async def test_a_hung_aws_endpoint_costs_the_timeout_not_the_retries(aws, tmp_path, monkeypatch):
@@ -119,7 +157,7 @@ async def test_a_hung_aws_endpoint_costs_the_timeout_not_the_retries(aws, tmp_pa
     finally:
         server.close()
     alarms = json.loads(out)["sources"]["alarms"]
-    assert code == 1 and alarms["error"]["kind"] == "timeout", (out, err)
+    assert code == 3 and alarms["error"]["kind"] == "timeout", (out, err)
     assert took < 8, f"status took {took:.1f}s: it waited for the hung call"
     assert "AIOHTTP LOADED" not in err  # an AWS-only screen needs botocore alone
 
@@ -127,7 +165,7 @@ async def test_a_hung_aws_endpoint_costs_the_timeout_not_the_retries(aws, tmp_pa
 async def test_unknown_screen_is_one_line_listing_the_available_ones(tmp_path):
     write_screen(tmp_path)
     code, out, err = await run_status(tmp_path, "--screen", "nope")
-    assert code == 2 and out == ""
+    assert code == 64 and out == ""
     assert err.count("\n") == 1 and "no screen named 'nope'" in err
     assert "greenlang-storage" in err and "test-status" in err
     assert "TEXTUAL LOADED" not in err
@@ -166,10 +204,12 @@ async def test_timeout_bounds_the_whole_command_and_prints_what_answered(tmp_pat
     assert took < 2 + 4, f"status --timeout 2 took {took:.1f}s"
     assert "Traceback" not in err
     doc = json.loads(out)
-    assert code != 0
+    assert code == 3 and doc["level"] == "unknown"  # nothing is known to be wrong; much is not known
     sources = doc["sources"]
     assert sources["alarms"]["error"]["kind"] == "timeout"
     assert sources["kubernetes"]["error"]["kind"] == "timeout"
     endpoints = {item["name"]: item for item in sources["http"]["items"]}  # what answered is printed
     assert set(endpoints) == {"good", "hung"}, sources["http"]["error"]
     assert endpoints["good"]["level"] == "ok" and endpoints["hung"]["status"] == "timeout", sources["http"]
+    # Cut short by --timeout 2, not by its own 30 s: its health is unknown, not "down".
+    assert endpoints["hung"]["level"] == "unknown", endpoints["hung"]

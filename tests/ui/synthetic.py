@@ -53,7 +53,9 @@ def pair(pid: str, latency: float | None, rpo: int = 900, pending: float | None 
                            destination_bucket=f"greenlang-prod-eu-central-1-{pid}-replica", region="eu-west-1",
                            rule_id="replicate-critical-data", rpo_seconds=rpo, latency_seconds=latency,
                            pending_operations=pending, failed_operations=failed, pending_bytes=bytes_,
-                           history=history, level=level, problem=problem)
+                           history=history, level=level, problem=problem,
+                           series=tuple((NOW - timedelta(minutes=len(history) - 1 - i), v) for i, v in enumerate(history)),
+                           latency_at=NOW if history else None)
 
 
 PAIRS = (

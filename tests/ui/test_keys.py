@@ -94,7 +94,8 @@ async def test_sort_filter_and_detail(config):
         assert len(rows(app, "alarms")) == 5
 
 
-async def test_replication_detail_draws_the_trend(config):
+async def test_replication_detail_plots_the_lag_against_the_rpo_on_a_time_axis(config):
+    """Issue 17: the trend was a Sparkline of full bars, no scale, no RPO, no time."""
     app = app_for(config)
     async with app.run_test(size=(80, 24)) as pilot:
         feed(app)
@@ -103,7 +104,13 @@ async def test_replication_detail_draws_the_trend(config):
         await pilot.press("enter")
         assert isinstance(app.screen, DetailScreen)
         assert "past RPO 900s" in screen_text(app)
-        assert app.screen.query_one("#detail-trend").data == list(s.PAIRS[0].history)
+        plot = await wait_for(pilot, lambda: (t := str(app.screen.query_one("#detail-plot").render())) and
+                              "RPO 15m" in t and t, what="the lag plot")
+        lines = plot.splitlines()
+        rpo_row = next(line for line in lines if line.lstrip().startswith("900"))  # the RPO's value on the y axis
+        assert "──────" in rpo_row  # ... and the line drawn across at it
+        assert "09:30" in plot and "08:30" in plot and "UTC" in plot  # the last hour, as UTC clock time
+        assert any(ch in plot for ch in "⠁⠂⠄⡀⢀⠈⠐⠠⣀⠤⠒⠉")  # the datapoints, in braille
 
 
 async def test_newly_firing_alarm_is_highlighted_then_not(config):
@@ -269,3 +276,26 @@ async def test_a_cursor_the_responder_moved_follows_its_alarm(config):
         app.screen.post_message(fetched("alarms", s.ok("alarms", firing)))
         await pilot.pause()
         assert rows(app, "alarms")[table.cursor_row][3] == "greenlang-s3-alarm-1"
+
+
+async def test_alarm_detail_says_in_one_line_when_the_metric_cannot_be_fetched(config, monkeypatch, tmp_path):
+    """The fetch runs against a dead endpoint (refused at once): one error line, no traceback."""
+    from cockpit.sources.connections import Connections
+    from cockpit.sources.metric_history import alarm_datapoints
+    from cockpit.ui.screens.detail import alarm_plot
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    app = app_for(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        async with Connections(connect_timeout=0.5, read_timeout=0.5, max_attempts=1) as conn:
+            alarm = s.ALARMS[0]
+            app.push_screen(DetailScreen(f"alarm {alarm.name}", "text",
+                                         alarm_plot(alarm, lambda: alarm_datapoints(conn, alarm))))
+            await pilot.pause()
+            line = await wait_for(pilot, lambda: (q := app.screen.query("#detail-plot")) and
+                                  (t := str(q.first().render())) and "loading" not in t and t,
+                                  timeout=20, what="the error line")
+    assert line.startswith("could not fetch the metric: unreachable") and "\n" not in line, line

@@ -31,12 +31,22 @@ def outage(start_estate):
     return start_estate(scenario="eu-west-1-storage-outage", speed=600)
 
 
-async def fail_over(env: dict[str, str]) -> None:
-    """Seed 003 phase 2: point storage-config at eu-central-1, then restart the two deployments."""
+PRIMARY_CONFIG = {
+    "DATA_LAKE_BUCKET": "greenlang-prod-eu-west-1-data-lake-confidential",
+    "REPORTS_BUCKET": "greenlang-prod-eu-west-1-reports-confidential",
+    "MODELS_BUCKET": "greenlang-prod-eu-west-1-models-internal",
+    "AWS_REGION": "eu-west-1",
+    "DR_MODE": "false",
+}
+
+
+async def fail_over(env: dict[str, str], data: dict[str, str] = DR_CONFIG) -> None:
+    """Seed 003 phase 2: point storage-config at eu-central-1, then restart the two deployments
+    (with ``PRIMARY_CONFIG``: the failback's phase 3, back on eu-west-1)."""
     configuration = k8s.Configuration()
     await k8s_config.load_kube_config(config_file=env["KUBECONFIG"], client_configuration=configuration)
     async with k8s.ApiClient(configuration) as api:
-        await k8s.CoreV1Api(api).patch_namespaced_config_map("storage-config", "greenlang", {"data": DR_CONFIG})
+        await k8s.CoreV1Api(api).patch_namespaced_config_map("storage-config", "greenlang", {"data": data})
         stamp = datetime.now(timezone.utc).isoformat()
         for name in ("storage-service", "api-gateway"):
             await k8s.AppsV1Api(api).patch_namespaced_deployment(name, "greenlang", {"spec": {"template": {
@@ -54,7 +64,7 @@ async def test_outage_shows_in_every_pane_and_clears_after_failover(outage, monk
         # Lag past the 15-minute RPO on the data lake: critical, with a full bar.
         lag = await wait_for(pilot, lambda: (r := row(app, "replication", "data-lake")) and r[0] == "CRIT"
                              and r[3].endswith("!") and r, what="data-lake past its RPO")
-        assert lag[2].endswith("/15m")
+        assert "/15m" in lag[2]
         # storage-service degraded, the health endpoint failing.
         await wait_for(pilot, lambda: row(app, "services", "greenlang/storage-service", "degraded"),
                        what="storage-service degraded")
@@ -74,6 +84,53 @@ async def test_outage_shows_in_every_pane_and_clears_after_failover(outage, monk
         await wait_for(pilot, lambda: (r := row(app, "services", "greenlang/storage-service")) and r[0] == "ok",
                        timeout=30, what="storage-service ready again")
         assert rows(app, "services")
+
+
+@pytest.mark.slow  # two minutes of wall time: CloudWatch's minutes do not run at the scenario's speed
+async def test_after_failover_the_lag_says_how_old_it_is_and_recovers_after_failback(
+        outage, monkeypatch, tmp_path):
+    """Issue 17: after the failover the lag stayed at 25m/15m, looking current, alarms firing.
+
+    From 30 minutes (scenario time) eu-west-1's S3 publishes no replication metrics: the
+    pane must say how old the last lag is and mark it unknown (the screen's staleness bound
+    is cut to its minimum, 120 s, here; the shipped one is 5 minutes: a datapoint's timestamp
+    is the start of its minute, so the wait is wall time whatever the speed). The failover does not bring the
+    metrics back (the replica is as far behind as it was); the failback does, and the lag
+    drains under the RPO in the estate.
+    """
+    import yaml
+
+    from cockpit.config import Config
+    from cockpit.content.paths import content_files
+
+    shipped = next(p for p in content_files("screens") if p.stem == "greenlang-storage")
+    raw = yaml.safe_load(shipped.read_text())
+    raw.setdefault("thresholds", {})["replication_stale_seconds"] = 120
+    screens = tmp_path / "screens"
+    screens.mkdir()
+    (screens / "greenlang-storage.yaml").write_text(yaml.safe_dump(raw))
+    apply_env(monkeypatch, outage.env, tmp_path)
+    app = CockpitApp(config=Config(db=tmp_path / "timeline.db", screens_dirs=[screens]), live=FAST)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await fail_over(outage.env)
+        await wait_for(pilot, lambda: "failed-over-to-eu-central-1" in outage.control("status")["reactions_fired"],
+                       timeout=30, what="the failover reaction")
+        stale = await wait_for(pilot, lambda: (r := row(app, "replication", "data-lake")) and r[0] == "UNKN" and r,
+                               timeout=240, what="data-lake lag marked unknown")
+        assert stale[2].startswith("25m/15m · ") and stale[2].endswith(" ago"), stale
+        text = screen_text(app)
+        assert "UNKN" in text and "25m/15m · " in text, text  # visible at 80x24
+
+        await fail_over(outage.env, PRIMARY_CONFIG)
+
+        fresh = await wait_for(pilot, lambda: (r := row(app, "replication", "data-lake")) and r[0] != "UNKN"
+                               and "ago" not in r[2] and r, timeout=30, what="data-lake published again")
+        assert "/15m" in fresh[2]
+        status = outage.control("status")
+        assert "failed-back-to-eu-west-1" in status["reactions_fired"]
+        assert status["replication"]["data-lake"]["latency_seconds"] < 900  # drained under the RPO
+        await wait_for(pilot, lambda: not row(app, "alarms", "S3-Replication-Lag-Critical", "ALARM"),
+                       timeout=30, what="lag alarm no longer firing")
 
 
 async def test_demo_mode_starts_the_estate_and_goes_live(config, monkeypatch, tmp_path):
@@ -99,3 +156,27 @@ async def test_demo_mode_starts_the_estate_and_goes_live(config, monkeypatch, tm
             await wait_for(pilot, lambda: "COCKPIT_STORAGE_HEALTH_URL" in screen_text(app), what="estate details")
     finally:
         estate.stop()
+
+
+async def test_alarm_detail_plots_the_metric_against_its_threshold(outage, monkeypatch, tmp_path, config):
+    """Issue 17: `d` on an alarm fetches its metric's last hour (in a worker) and plots it,
+    with the threshold's value on the y axis and clock times on the x axis."""
+    from cockpit.ui.screens.detail import DetailScreen
+
+    apply_env(monkeypatch, outage.env, tmp_path)
+    app = CockpitApp(config=config, live=FAST)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: row(app, "alarms", "greenlang-s3-5xx-errors-critical"), what="the 5xx alarm")
+        table = app.screen.query_one("#alarms DataTable")
+        table.focus()
+        names = [" ".join(cells) for cells in rows(app, "alarms")]
+        table.move_cursor(row=next(i for i, n in enumerate(names) if "greenlang-s3-5xx-errors-critical" in n))
+        await pilot.pause()
+        await pilot.press("d")
+        assert isinstance(app.screen, DetailScreen)
+        plot = await wait_for(pilot, lambda: (t := str(app.screen.query_one("#detail-plot").render()))
+                              and "loading" not in t and t, what="the metric plot")
+        assert "AWS/S3 5xxErrors (Sum) · threshold 10" in plot, plot
+        assert any(line.lstrip().startswith("10┤") or line.lstrip().startswith("10├") for line in plot.splitlines()), plot
+        assert any(line.lstrip().startswith("10") and "───" in line for line in plot.splitlines()), plot
+        assert "UTC" in plot and sum(1 for w in plot.split() if len(w) == 5 and w[2] == ":") >= 3, plot

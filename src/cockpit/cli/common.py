@@ -24,6 +24,11 @@ def echo(text: object = "", err: bool = False, nl: bool = True) -> None:
     click.echo(sanitize(str(text)), err=err, nl=nl)
 
 
+#: BSD sysexits' EX_USAGE: the command was used wrongly. ``cockpit status`` exits with it
+#: because its 0-3 are the monitoring-plugin levels (a usage error must not read "critical").
+EX_USAGE = 64
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``cockpit: error: <message>`` on stderr and exit; never a traceback."""
     echo(f"cockpit: error: {sanitize(message, newlines=False)}", err=True)
@@ -56,6 +61,8 @@ class Settings:
     config_path: Path | None = None
     db: Path | None = None
     read_only: bool = False
+    #: Exit code of a bad config (a command whose exit codes mean something else sets it).
+    error_code: int = 2
     _config: Config | None = field(default=None, repr=False)
 
     @cached_property
@@ -63,7 +70,7 @@ class Settings:
         try:
             config = load_config(self.config_path)
         except ContentError as exc:
-            fail(str(exc))
+            fail(str(exc), self.error_code)
         warn_missing_dirs(config)
         if self.db is not None:
             config.db = self.db

@@ -55,6 +55,9 @@ class ReplicationChange(_Strict):
     pending_operations: Level | None = None
     failed_operations: Level | None = None
     bytes_pending: Level | None = None
+    published: bool | None = Field(None, description=(
+        "false: S3 publishes no metrics for the pair any more (its source region's S3 API is down), so "
+        "the last datapoint ages in CloudWatch; true: publishing resumes."))
 
 
 class HttpChange(_Strict):
@@ -161,6 +164,9 @@ class Trigger(_Strict):
     restarted: list[str] = Field(default_factory=list,
                                  description="Deployments (namespace of the configmap) restarted after it changed.")
     health_check_disabled: str | None = Field(None, description="Route53 health check name, e.g. HC-PRIMARY-S3.")
+    after: list[str] = Field(default_factory=list, description=(
+        "Reactions that must have fired first (a failback is one only after a failover): until they "
+        "have, nothing else is watched, so restarts before them do not count."))
 
     @model_validator(mode="after")
     def _something(self) -> "Trigger":
@@ -395,6 +401,12 @@ class Scenario(_Strict):
                 if after is not None and after not in inject_ids:
                     raise ValueError(f"expectation {exp.id}: after {after!r} is not an inject of this scenario "
                                      f"({', '.join(sorted(inject_ids)) or 'it has none'})")
+        earlier: set[str] = set()
+        for reaction in self.reactions:
+            unknown = [r for r in reaction.when.after if r not in earlier]
+            if unknown:
+                raise ValueError(f"reaction {reaction.id}: after names no earlier reaction: {', '.join(unknown)}")
+            earlier.add(reaction.id)
         return self
 
     @property

@@ -196,6 +196,10 @@ class Thresholds(_Strict):
 
     replication_pending_ops_critical: int = Field(1000, ge=0, description="Seed 000: pending > 1000 is critical.")
     replication_failed_ops_warning: int = Field(1, ge=1)
+    replication_stale_seconds: int = Field(300, ge=120, description=(
+        "A lag datapoint older than this is not a current reading: the pair is unknown, shown with its age "
+        "(S3 publishes every minute, a datapoint's timestamp is the start of its minute, and CloudWatch may "
+        "be a few minutes late: under two minutes, current readings would flicker to unknown)."))
     pod_restarts_warning: int = Field(3, ge=1)
     http_latency_warn_ms: int = Field(500, gt=0, description="Seed 002: p95 < 500 ms.")
     slos: dict[str, str] = Field(default_factory=dict, description="Shown for reference (seed 002).")

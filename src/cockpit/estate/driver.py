@@ -76,7 +76,11 @@ def describe(action: Action) -> str:
     if action.replication:
         moved = [name for name in ("latency_seconds", "pending_operations", "failed_operations", "bytes_pending")
                  if getattr(action.replication, name) is not None]
-        return f"replication {action.replication.pair}: {', '.join(moved)} moving"
+        change = f"replication {action.replication.pair}: {', '.join(moved)} moving" if moved else \
+            f"replication {action.replication.pair}:"
+        if action.replication.published is not None:
+            change += " metrics published again" if action.replication.published else " no metrics published"
+        return change
     if action.http:
         return f"endpoint {action.http.endpoint} answers {action.http.status}"
     if action.k8s:
@@ -223,6 +227,8 @@ class ScenarioDriver:
                 level = getattr(action.replication, name)
                 if level is not None:
                     getattr(pair, name).set(level, self.clock.speed, now)
+            if action.replication.published is not None:
+                pair.published = action.replication.published
             await self.publish_replication()
         elif action.http:
             self.state.apply_http(action.http)
@@ -280,6 +286,11 @@ class ScenarioDriver:
 
     async def _triggered(self, watch: _ReactionWatch) -> bool:
         when = watch.reaction.when
+        if when.after:
+            fired = {w.reaction.id for w in self._watches if w.fired}
+            if not all(r in fired for r in when.after):
+                # Nothing is tracked yet: a restart before the prerequisite must not count.
+                return False
         if when.configmap:
             cm = when.configmap
             data = self.kube.configmap_data(cm.namespace, cm.name)
@@ -308,11 +319,15 @@ class ScenarioDriver:
 
     # -- metrics --------------------------------------------------------------------------
     async def publish_replication(self) -> None:
-        """Publish every pair's current replication metrics (moto never computes them)."""
+        """Publish every pair's current replication metrics (moto never computes them), except
+        those S3 has stopped publishing (``published: false``): their last datapoint ages."""
         self._last_publish = time.monotonic()
         now = time.monotonic()
         for pair_id in ("data-lake", "reports", "models"):
-            values = self.state.pair(pair_id).snapshot(now)
+            pair = self.state.pair(pair_id)
+            if not pair.published:
+                continue
+            values = pair.snapshot(now)
             await asyncio.to_thread(self.aws.put_replication_metrics, pair_id, **values)
 
     # -- status ---------------------------------------------------------------------------

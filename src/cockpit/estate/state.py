@@ -63,6 +63,9 @@ class ReplicationState:
     pending_operations: RampingValue = field(default_factory=lambda: RampingValue(12.0))
     failed_operations: RampingValue = field(default_factory=lambda: RampingValue(0.0))
     bytes_pending: RampingValue = field(default_factory=lambda: RampingValue(1.8e6))
+    #: False while S3 publishes nothing for the pair (its source region is out): the
+    #: driver skips it, and the last datapoint in CloudWatch grows old, as in AWS.
+    published: bool = True
 
     def snapshot(self, now: float) -> dict[str, float]:
         return {name: getattr(self, name).current(now)

@@ -38,6 +38,10 @@ class AlarmItem:
     metric: str = ""
     threshold: float | None = None
     description: str = ""
+    #: What the alarm watches, so its detail can fetch the metric's datapoints.
+    dimensions: tuple[tuple[str, str], ...] = ()
+    statistic: str = ""  # Average, Maximum, … or an extended one (p99)
+    period: int | None = None
 
     def age(self, now: datetime | None = None) -> float | None:
         if self.updated_at is None:
@@ -116,4 +120,7 @@ class AlarmsSource(Source[AlarmItem]):
             reason=str(raw.get("StateReason") or ""), updated_at=_aware(raw.get("StateUpdatedTimestamp")),
             type=kind, namespace=str(raw.get("Namespace") or ""), metric=str(raw.get("MetricName") or ""),
             threshold=raw.get("Threshold"), description=str(raw.get("AlarmDescription") or ""),
+            dimensions=tuple((str(d.get("Name")), str(d.get("Value"))) for d in raw.get("Dimensions") or ()),
+            statistic=str(raw.get("Statistic") or raw.get("ExtendedStatistic") or ""),
+            period=raw.get("Period"),
         )

@@ -1,7 +1,9 @@
 """HTTP health endpoints: status code, a JSON field (JMESPath), and latency.
 
 An endpoint that is down is a *finding* (a critical item), not a failure of the source: the
-pane must say "storage-health: unreachable" rather than go stale. Endpoints are checked in
+pane must say "storage-health: unreachable" rather than go stale. One that a whole-command
+bound (``cockpit status --timeout``) cut short before its own timeout is *unknown*: it was
+not given the time it is allowed. Endpoints are checked in
 parallel through one shared aiohttp session, each with its own timeout.
 """
 
@@ -16,7 +18,7 @@ from cockpit.content.screen import Endpoint, Screen, expand_env
 from cockpit.sources.base import Source
 from cockpit.sources.connections import Connections
 from cockpit.sources.services import ServiceItem
-from cockpit.sources.snapshot import Level
+from cockpit.sources.snapshot import ErrorKind, Level
 
 _MISSING = object()
 
@@ -57,9 +59,10 @@ class HttpSource(Source[ServiceItem]):
         detail: dict[str, Any] = {"url": url, "method": ep.method}
         self.calls += 1
         started = time.perf_counter()
+        limit = self._limit(ep)
         try:
             kwargs: dict[str, Any] = {"headers": ep.headers, "allow_redirects": False,
-                                      "timeout": aiohttp.ClientTimeout(total=self._limit(ep))}
+                                      "timeout": aiohttp.ClientTimeout(total=limit)}
             if ep.body is not None:
                 kwargs["json"] = ep.body
             async with session.request(ep.method, url, **kwargs) as response:
@@ -67,6 +70,12 @@ class HttpSource(Source[ServiceItem]):
                 status = response.status
         except Exception as exc:  # a down endpoint is the finding itself
             err = classify(exc)
+            if err.kind is ErrorKind.TIMEOUT and limit < ep.timeout_seconds:
+                # Cut short by the caller's bound, not by the endpoint's own timeout: we did
+                # not wait as long as the endpoint is allowed, so its health is unknown.
+                return ServiceItem("endpoint", ep.name, url, err.kind.value, Level.UNKNOWN,
+                                   f"no answer within {limit:.1f}s (the check's bound; the endpoint "
+                                   f"may take {ep.timeout_seconds:g}s)", detail=detail)
             return ServiceItem("endpoint", ep.name, url, err.kind.value, Level.CRITICAL, err.message or err.kind.value,
                                detail=detail)
         latency_ms = (time.perf_counter() - started) * 1000
@@ -81,9 +90,9 @@ class HttpSource(Source[ServiceItem]):
                 problems.append((Level.CRITICAL, f"{ep.field}: not in the answer (not JSON?)"))
             elif ep.expect is not None and value != ep.expect:
                 problems.append((Level.CRITICAL, f"{ep.field} is {value!r}, expected {ep.expect!r}"))
-        limit = ep.latency_warn_ms or self.default_latency_ms
-        if latency_ms > limit:
-            problems.append((Level.WARNING, f"slow: {latency_ms:.0f} ms > {limit} ms"))
+        slow = ep.latency_warn_ms or self.default_latency_ms
+        if latency_ms > slow:
+            problems.append((Level.WARNING, f"slow: {latency_ms:.0f} ms > {slow} ms"))
         level = max((lvl for lvl, _ in problems), default=Level.OK)
         return ServiceItem("endpoint", ep.name, url, str(status), level, "; ".join(t for _, t in problems),
                            detail=detail)

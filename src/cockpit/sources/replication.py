@@ -6,14 +6,21 @@ rule). Every pair's four metrics go into ONE ``GetMetricData`` call per source r
 500 queries a call, chunked beyond), so calls per refresh grow with regions, not with pairs
 or metrics. The window is the last ``history_minutes`` at 1-minute resolution: the latest
 point is the reading, the series is the sparkline.
+
+The latest point may be old: S3 stops publishing when its region is down. The reading
+carries its timestamp (``latency_at``), and one older than the screen's
+``replication_stale_seconds`` is *unknown*, not current: an old lag shown as today's would
+say the replica is fine (or doomed) when nobody knows. A pair that had a reading and then
+none at all in the window keeps that last reading, still unknown, rather than turning into
+"no data" (which means "nothing to replicate").
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from cockpit.content.screen import ReplicationPair, Screen
@@ -49,6 +56,20 @@ class ReplicationItem:
     history: tuple[float, ...]  # ReplicationLatency, oldest first
     level: Level
     problem: str  # why the level is not ok ("" when ok)
+    #: Timestamp of the latest ReplicationLatency datapoint (CloudWatch's: the start of its
+    #: one-minute period). None when there is none.
+    latency_at: datetime | None = None
+    #: No datapoint within the screen's ``replication_stale_seconds``: the readings are the
+    #: last known ones, not current, and the level is unknown.
+    stale: bool = False
+    #: ``(timestamp, value)`` of each ReplicationLatency datapoint, oldest first: the detail plot's x axis.
+    series: tuple[tuple[datetime, float], ...] = ()
+
+    def latency_age(self, now: datetime | None = None) -> float | None:
+        """Seconds since the latest lag datapoint's timestamp; None without one."""
+        if self.latency_at is None:
+            return None
+        return max(0.0, ((now or utcnow()) - self.latency_at).total_seconds())
 
     @property
     def rpo_used(self) -> float | None:
@@ -108,6 +129,8 @@ class ReplicationSource(Source[ReplicationItem]):
         self.conn = conn
         self.history_minutes = history_minutes
         self.period = period
+        #: The last item of each pair that had a reading (see the module docstring).
+        self._known: dict[str, ReplicationItem] = {}
 
     async def fetch(self) -> tuple[ReplicationItem, ...]:
         by_region: dict[str, list[ReplicationPair]] = defaultdict(list)
@@ -115,7 +138,22 @@ class ReplicationSource(Source[ReplicationItem]):
             by_region[pair.source_region].append(pair)
         results = await asyncio.gather(*(self._region(region, pairs) for region, pairs in by_region.items()))
         items = {item.id: item for region_items in results for item in region_items}
+        now = utcnow()
+        for pair_id, item in items.items():
+            if item.latency_at is None and pair_id in self._known:
+                item = self._known[pair_id]
+            elif item.latency_at is not None:
+                self._known[pair_id] = item
+            items[pair_id] = self._aged(item, now)
         return tuple(items[p.id] for p in self.pairs)
+
+    def _aged(self, item: ReplicationItem, now: datetime) -> ReplicationItem:
+        """``item`` as it stands at ``now``: unknown, saying how old, once its reading is stale."""
+        age = item.latency_age(now)
+        if age is None or age <= self.thresholds.replication_stale_seconds:
+            return item
+        last = f"; last: {item.problem}" if item.problem else ""
+        return replace(item, level=Level.UNKNOWN, stale=True, problem=f"no datapoint for {_duration(age)}{last}")
 
     async def _region(self, region: str, pairs: list[ReplicationPair]) -> list[ReplicationItem]:
         client = await self.conn.aws("cloudwatch", region)
@@ -139,19 +177,37 @@ class ReplicationSource(Source[ReplicationItem]):
 
     def _item(self, index: int, pair: ReplicationPair, region: str,
               series: dict[str, list[tuple[Any, float]]]) -> ReplicationItem:
-        def points(suffix: str) -> list[float]:
-            return [float(v) for _, v in sorted(series.get(f"p{index}_{suffix}", []), key=lambda tv: tv[0])]
+        def timed(suffix: str) -> list[tuple[datetime, float]]:
+            return sorted((_aware(t), float(v)) for t, v in series.get(f"p{index}_{suffix}", []))
 
         def latest(suffix: str) -> float | None:
-            values = points(suffix)
-            return values[-1] if values else None
+            values = timed(suffix)
+            return values[-1][1] if values else None
 
+        lat = timed("lat")
         latency, pending, failed = latest("lat"), latest("ops"), latest("fail")
         level, problem = assess(pair, latency, pending, failed, self.thresholds.replication_pending_ops_critical,
                                 self.thresholds.replication_failed_ops_warning)
-        return ReplicationItem(
+        item = ReplicationItem(
             id=pair.id, source_bucket=pair.source_bucket, destination_bucket=pair.destination_bucket, region=region,
             rule_id=pair.rule_id, rpo_seconds=pair.rpo_seconds, latency_seconds=latency, pending_operations=pending,
-            failed_operations=failed, pending_bytes=latest("bytes"), history=tuple(points("lat")), level=level,
-            problem=problem,
+            failed_operations=failed, pending_bytes=latest("bytes"), history=tuple(v for _, v in lat), level=level,
+            problem=problem, latency_at=lat[-1][0] if lat else None, series=tuple(lat),
         )
+        return item
+
+
+def _aware(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _duration(seconds: float) -> str:
+    """``45s``, ``12m``, ``2h05m``: how long a pair has had no datapoint."""
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"

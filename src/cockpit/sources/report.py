@@ -1,8 +1,9 @@
 """Snapshots as the stable JSON of ``cockpit status --json`` (docs/status-json.md) and as text.
 
 The JSON has a ``version``; fields are only ever added within a version. Levels are the
-words ``ok``, ``warning``, ``critical``; timestamps are UTC ISO-8601 with ``Z``; durations
-are seconds.
+words ``ok``, ``warning``, ``unknown``, ``critical``; timestamps are UTC ISO-8601 with ``Z``;
+durations are seconds. Version 2 added ``unknown`` (a source that could not be read, a
+reading without a recent datapoint) and the monitoring-plugin exit codes.
 """
 
 from __future__ import annotations
@@ -15,13 +16,28 @@ from typing import Any
 from cockpit.content.screen import Screen
 from cockpit.sources.snapshot import Level, Snapshot, iso, utcnow
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PANES = ("alarms", "replication", "services")
 
 
 def exit_code(level: Level) -> int:
-    """0 all well, 1 warnings (or a source that could not be read), 2 anything critical."""
-    return int(level)
+    """The monitoring-plugin convention: 0 ok, 1 warning, 2 critical, 3 unknown."""
+    return level.exit_code
+
+
+def counts(snapshots: list[tuple[str, Snapshot[Any]]]) -> dict[str, int]:
+    """Items at each level, over all sources; a source whose latest attempt failed counts
+    once as ``unknown`` (whatever it holds is not known to be current), so "three sources
+    could not be read" never adds up to nothing."""
+    out = {lvl.label: 0 for lvl in Level}
+    for _, snap in snapshots:
+        for item in snap.items:
+            level = getattr(item, "level", None)
+            if isinstance(level, Level):
+                out[level.label] += 1
+        if snap.error is not None:
+            out[Level.UNKNOWN.label] += 1
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -66,14 +82,13 @@ def status_document(screen: Screen, snapshots: list[tuple[str, Snapshot[Any]]], 
         "elapsed_seconds": round(elapsed, 3),
         "level": level.label,
         "exit_code": exit_code(level),
-        "counts": {lvl.label: sum(1 for _, s in snapshots for i in s.items if getattr(i, "level", None) == lvl)
-                   for lvl in Level},
+        "counts": counts(snapshots),
         "sources": {s.source: snapshot_dict(s, pane, now) for pane, s in snapshots},
         "playbooks": list(screen.playbooks),
     }
 
 
-_MARK = {"ok": "ok  ", "warning": "WARN", "critical": "CRIT"}
+_MARK = {"ok": "ok  ", "warning": "WARN", "unknown": "UNKN", "critical": "CRIT"}
 
 
 def _line(item: dict[str, Any]) -> str:

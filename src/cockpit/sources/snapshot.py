@@ -1,4 +1,4 @@
-"""The immutable result of one refresh of one source, and the ok/warning/critical scale.
+"""The immutable result of one refresh of one source, and the ok/warning/unknown/critical scale.
 
 A pane is a function of a snapshot. A snapshot always carries the *last good* items; when
 the latest refresh failed it also carries the error and is ``stale``, so a pane can keep
@@ -20,15 +20,30 @@ def utcnow() -> datetime:
 
 
 class Level(enum.IntEnum):
-    """How bad something is; ordered so ``max()`` gives the worst. Exit codes follow it."""
+    """How bad something is; ordered so ``max()`` gives the worst.
+
+    ``UNKNOWN`` is "I cannot see it" (a source that could not be read, a reading with no
+    recent datapoint): worse than a warning, because what cannot be seen may be on fire,
+    but not as bad as a critical someone can see. The values are that order, *not* exit
+    codes: :attr:`exit_code` gives the monitoring-plugin code scripts already understand.
+    """
 
     OK = 0
     WARNING = 1
-    CRITICAL = 2
+    UNKNOWN = 2
+    CRITICAL = 3
 
     @property
     def label(self) -> str:
         return self.name.lower()
+
+    @property
+    def exit_code(self) -> int:
+        """The monitoring-plugin convention: 0 ok, 1 warning, 2 critical, 3 unknown."""
+        return _EXIT_CODES[self]
+
+
+_EXIT_CODES = {Level.OK: 0, Level.WARNING: 1, Level.CRITICAL: 2, Level.UNKNOWN: 3}
 
 
 class ErrorKind(str, enum.Enum):
@@ -92,10 +107,11 @@ class Snapshot(Generic[T]):
 
     @property
     def level(self) -> Level:
-        """The worst item; a source that cannot be read is at least a warning."""
+        """The worst item; a source whose latest attempt failed is at least unknown (what it
+        showed may have changed since, and nobody can see it)."""
         worst = max((getattr(i, "level", Level.OK) for i in self.items), default=Level.OK)
         if self.error is not None:
-            worst = max(worst, Level.WARNING)
+            worst = max(worst, Level.UNKNOWN)
         return worst
 
     def succeeded(self, items: tuple[T, ...], calls: int = 0) -> "Snapshot[T]":

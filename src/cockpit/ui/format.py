@@ -4,7 +4,7 @@ Styles are spans (``Text.styled``), not base styles, so two cells compare equal 
 they look the same: the panes diff cells to update tables in place.
 
 Pure functions of data (no widgets), so the panes stay thin and these are easy to test.
-Every level is spelled out in words (``CRIT``/``WARN``/``ok``) as well as coloured: with
+Every level is spelled out in words (``CRIT``/``UNKN``/``WARN``/``ok``) as well as coloured: with
 ``NO_COLOR`` the words are all that is left, and they are enough.
 """
 
@@ -18,6 +18,7 @@ from cockpit.textsafe import sanitize
 #: Word shown for each level, and the theme-free style that colours it.
 MARKS: dict[Level, tuple[str, str]] = {
     Level.CRITICAL: ("CRIT", "bold red"),
+    Level.UNKNOWN: ("UNKN", "bold magenta"),
     Level.WARNING: ("WARN", "yellow"),
     Level.OK: ("ok", "green"),
 }

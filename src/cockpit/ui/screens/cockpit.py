@@ -427,7 +427,8 @@ class CockpitScreen(Screen[None]):
         self.action_detail()
 
     def action_detail(self) -> None:
-        from cockpit.ui.screens.detail import DetailScreen, alarm_text, replication_text, service_text
+        from cockpit.ui.screens.detail import (DetailScreen, alarm_plot, alarm_text, replication_plot,
+                                               replication_text, service_text)
 
         focused = self.focused
         pane = next((a for a in (focused.ancestors if focused else []) if isinstance(a, Pane)), None)
@@ -442,14 +443,26 @@ class CockpitScreen(Screen[None]):
             now = self.clock()
             plans = offers_for_alarm(self.model.responses, alarm, self.latest_alarms or tuple(pane.items.values()), now)
             self.app.push_screen(DetailScreen(f"alarm {alarm.name}",
-                                              alarm_text(alarm, pane.history.get(key, []), now) + playbooks_text(plans)))
+                                              alarm_text(alarm, pane.history.get(key, []), now) + playbooks_text(plans),
+                                              alarm_plot(alarm, self._metric_loader(alarm)), clock=self.clock))
         elif isinstance(pane, ReplicationPane) and (pair := pane.selected()):
-            self.app.push_screen(DetailScreen(f"replication {pair.id}", replication_text(pair), pair.history))
+            self.app.push_screen(DetailScreen(f"replication {pair.id}", replication_text(pair),
+                                              replication_plot(pair), clock=self.clock))
         elif isinstance(pane, ServicesPane) and (picked := pane.selected()):
             source, item = picked
             self.app.push_screen(DetailScreen(f"{item.kind} {item.name}", service_text(source, item)))
         else:
             self.notify("Nothing selected: move to a row first.", timeout=3)
+
+    def _metric_loader(self, alarm: Any) -> Any:
+        """The fetch of an alarm's metric for its detail plot; None when the app does not poll
+        (no connections: nothing to fetch from)."""
+        if not getattr(self.app, "poll", False):
+            return None
+        from cockpit.sources.metric_history import alarm_datapoints
+
+        connections = self.app.connections
+        return lambda: alarm_datapoints(connections, alarm)
 
     def action_screens(self) -> None:
         self.list_screens()

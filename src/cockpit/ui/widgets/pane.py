@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -192,10 +193,17 @@ def sync_steps(table: ChangesTable, rows: dict[str, Row], columns: list[str], sh
         else:
             for column, old, new in zip(columns, before, cells):
                 if old != new:
-                    table.update_cell(key, column, new)
+                    # A wider cell (a lag gaining its age) widens its column; otherwise the
+                    # column keeps its width and only the row repaints.
+                    table.update_cell(key, column, new, update_width=_cells(new) > _cells(old))
                     done += 1
         shown[key] = cells
     put_in_order(table, rank, shown)
+
+
+def _cells(value: object) -> int:
+    """Terminal cells a table cell's value takes on one line."""
+    return value.cell_len if isinstance(value, Text) else cell_len(str(value))
 
 
 def put_in_order(table: DataTable, rank: dict[str, int], shown: dict[str, Row]) -> None:

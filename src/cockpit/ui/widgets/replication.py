@@ -2,8 +2,10 @@
 
 One row per replication pair, in screen order. The bar fills as the lag eats the pair's
 RPO and ends in ``!`` once it is past it; the trend is the pair's ReplicationLatency over
-the source's history window, as block characters (the detail view draws it as a
-``Sparkline``).
+the source's history window, as block characters (the detail view plots it against the
+RPO on a time axis). A reading whose latest datapoint is a minute old or more says how old
+(``25m/15m · 12m ago``), and is marked ``UNKN`` once it is stale: after a failover the
+primary's S3 may publish nothing, and an old lag must not pass for the current one.
 """
 
 from __future__ import annotations
@@ -17,11 +19,16 @@ from textual.widgets import DataTable
 
 from cockpit.sources.replication import ReplicationItem
 from cockpit.sources.snapshot import Snapshot, utcnow
-from cockpit.ui.format import count, lag, mark, rpo_bar, size, sparkline
+from cockpit.ui.format import age, count, lag, mark, rpo_bar, size, sparkline
 from cockpit.ui.widgets.table import LeanTable
 from cockpit.ui.widgets.pane import KeyCell, Pane, Row, cursor_key, keeping_cursor, sync_steps
 
 COLUMNS = ["lvl", "pair", "lag/RPO", "budget", "pending", "failed", "bytes", "trend"]
+#: A lag datapoint this old is shown with its age. S3 publishes every minute and a
+#: datapoint's timestamp is the start of its minute, so up to a minute is the newest there
+#: is; past two, a minute is missing. Stale ones (past the screen's
+#: ``replication_stale_seconds``) are always shown with their age.
+OLD_AFTER_S = 120.0
 
 
 class ReplicationPane(Pane):
@@ -47,17 +54,21 @@ class ReplicationPane(Pane):
         """Redraw every pair from ``snapshot``, in screen order, a chunk at a time."""
         self.items = {item.id: item for item in snapshot.items}
         self.remember(snapshot)
-        past = sum(1 for i in self.items.values() if i.rpo_used is not None and i.rpo_used >= 1)
+        past = sum(1 for i in self.items.values() if i.rpo_used is not None and i.rpo_used >= 1 and not i.stale)
         self.border_title = f"Replication · {len(self.items)} pairs" + (f" · {past} past RPO" if past else "")
-        rows = {key: self._row(key, item) for key, item in self.items.items()}
+        now = self.clock()
+        rows = {key: self._row(key, item, now) for key, item in self.items.items()}
         table = self.table
         yield from keeping_cursor(table, sync_steps(table, rows, COLUMNS, self._shown))
 
     @staticmethod
-    def _row(key: str, item: ReplicationItem) -> Row:
+    def _row(key: str, item: ReplicationItem, now: datetime) -> Row:
         rpo = lag(item.rpo_seconds)
         lag_text = Text.styled(f"{lag(item.latency_seconds)}/{rpo}",
-                               "bold" if item.rpo_used is not None and item.rpo_used >= 1 else "")
+                               "bold" if item.rpo_used is not None and item.rpo_used >= 1 and not item.stale else "")
+        when = item.latency_age(now)
+        if item.stale or (when is not None and when >= OLD_AFTER_S):
+            lag_text.append(f" · {age(when)} ago", "bold magenta" if item.stale else "dim")
         return (KeyCell(mark(item.level), key), item.id, lag_text, rpo_bar(item.rpo_used),
                 count(item.pending_operations), count(item.failed_operations), size(item.pending_bytes),
                 sparkline(item.history))
