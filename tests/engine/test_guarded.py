@@ -38,17 +38,20 @@ def test_guarded_run_makes_no_mutating_request(estate, env_for, tmp_path, how):
     if how == ["--dry-run"]:
         assert counts["total"] == 0, counts["by_operation"]  # renders every call, makes none
         assert proc.returncode == 0, proc.stderr
-    else:
-        assert counts["total"] > 5  # the read steps did run
+        # A dry run records nothing and needs no incident: its output is the record.
+        assert not db.exists() and not any(line.startswith("declared ") for line in proc.stdout.splitlines())
+        assert "disable_primary_health_check: not executed: dry run" in proc.stdout
+        assert "UpdateHealthCheck" in proc.stdout or "update-health-check" in proc.stdout
+        return
+    assert counts["total"] > 5  # the read steps did run
     incident = incident_id(proc.stdout)
     _, steps = steps_of(db, incident)
     for step in WRITES:
         assert steps[step].state == "skipped", (step, steps[step])
     skipped = {e.data["step_id"]: e for e in events_of(db, incident, ["step_skipped"])}
     refusal = skipped["disable_primary_health_check"]
-    assert refusal.message.endswith("not executed: " + ("dry run" if "--dry-run" in how else
-                                    "tabletop (destructive step)" if "tabletop" in how else
-                                    "read-only (destructive step)"))
+    assert refusal.message.endswith("not executed: " + ("tabletop (destructive step)" if "tabletop" in how else
+                                                         "read-only (destructive step)"))
     # The exact call that was not made is in the timeline and the output.
     assert refusal.data["call"]["operation"] == "UpdateHealthCheck"
     assert refusal.data["call"]["params"]["Disabled"] is True

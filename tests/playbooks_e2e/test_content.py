@@ -57,7 +57,9 @@ def test_silent_corruption_drill_restores_the_good_version(tmp_path):
                            "--mode", "drill", "--speed", "60", "--headless", "--yes", "--approve-as", "Dana Lead"],
                           env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
-    assert proc.stdout.rstrip().splitlines()[-1].startswith("PASS")
+    # The drill's targets are met; a headless drill takes no notes nor action items, so the
+    # team's expectations may be missed, and the verdict says so after the targets.
+    assert proc.stdout.rstrip().splitlines()[-1].startswith(("PASS", "TARGETS MET")), proc.stdout[-2000:]
     incident = proc.stdout.rstrip().splitlines()[-2]
     succeeded = {e.data["step_id"]: e.data for e in events_of(db, incident, ["step_succeeded"])}
     assert succeeded["restore_decision"]["outputs"] == {"choice": "copy_back"}

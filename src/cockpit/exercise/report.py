@@ -63,7 +63,9 @@ def summary(tl: Any, incident_id: str) -> dict[str, Any] | None:
                         "response_after": max(0.0, clock.at_ts(answer.ts) - at) if answer else None})
     metrics = {}
     for e in events:
-        if e.kind == EventKind.METRIC and not machinery(e):
+        # The drill meter's figures; a playbook's own measures (``source``: run and step) are
+        # the postmortem's RTO/RPO section, not the drill's verdict.
+        if e.kind == EventKind.METRIC and not machinery(e) and not e.data.get("source"):
             metrics[e.data.get("name")] = e.data
     phases_out = []
     for run in tl.runs(incident_id):
