@@ -53,3 +53,25 @@ def test_shipped_text_templates_do_not_say_seed() -> None:
     assert files
     for path in files:
         assert not JARGON.search(path.read_text(encoding="utf-8")), path
+
+
+def test_the_guided_screens_preview_of_a_decision_shows_evidence_not_conditions() -> None:
+    """The step detail behind the decision dialog (and `cockpit run`'s output) reads like the
+    dialog: each option's label and what it rests on, never the template condition."""
+    from cockpit.content.describe import describe_step
+    from cockpit.content.playbook import ChooseStep
+    from cockpit.engine.context import preview_context
+
+    for playbook in load_catalog().playbooks.values():
+        for step in playbook.steps:
+            if not isinstance(step, ChooseStep) or not any(o.condition for o in step.options):
+                continue
+            steps = {s.id: {"status": "pending"} for s in playbook.steps}
+            params = {n: p.default if p.default is not None else "x" for n, p in playbook.parameters.items()}
+            lines = describe_step(step, preview_context(params, steps, {"id": "INC-1"}, None), responder=True)
+            options = "\n".join(lines[1:])  # the prompt may wait on outputs only the run will have
+            # (<steps.x.outputs.y> stands for a value the run does not know yet: a preview's placeholder)
+            assert "{{" not in options and "==" not in options and "[when" not in options, (playbook.id, options)
+            assert len([line for line in lines if line.startswith("  - ")]) == len(step.options)
+            authors = "\n".join(describe_step(step, preview_context({}, steps, {"id": "INC-1"}, None)))
+            assert "[when" in authors  # `cockpit playbook show` still shows the author the condition

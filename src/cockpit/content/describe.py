@@ -96,8 +96,13 @@ def _call_lines(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any]) -> list
     return lines
 
 
-def describe_step(step: StepBase, ctx: dict[str, Any]) -> list[str]:
-    """Lines saying exactly what ``step`` does, rendered with ``ctx`` (see templating.preview_context)."""
+def describe_step(step: StepBase, ctx: dict[str, Any], responder: bool = False) -> list[str]:
+    """Lines saying exactly what ``step`` does, rendered with ``ctx`` (see templating.preview_context).
+
+    ``responder``: for the person running the step (the guided screen), a decision's options
+    show their evidence as it reads now, never the template condition an author wrote
+    (``cockpit playbook show``, for authors, shows the condition).
+    """
     render = templating.preview_value
     lines: list[str] = []
     if step.when:
@@ -120,6 +125,12 @@ def describe_step(step: StepBase, ctx: dict[str, Any]) -> list[str]:
         lines.append(f"decide: {' '.join(str(render(step.prompt, ctx)).split())}")
         for option in step.options:
             then = f" -> {option.goto}" if option.goto else ""
+            if responder:
+                lines.append(f"  - {' '.join(str(render(option.label, ctx)).split())}{then}")
+                evidence = " ".join(str(render(option.evidence, ctx)).split()) if option.evidence else ""
+                if evidence and not templating.has_template(evidence):  # unrenderable yet: nothing to read
+                    lines.append(f"      {evidence}")
+                continue
             when = f"  [when {' '.join(option.condition.split())}]" if option.condition else ""
             lines.append(f"  - {option.id}: {option.label}{then}{when}")
     elif isinstance(step, NotifyStep):

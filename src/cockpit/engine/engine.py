@@ -201,7 +201,7 @@ class Engine:
 
     def preview(self, step: StepBase) -> list[str]:
         """The exact call ``step`` will make, with what is known now (for a UI's step pane)."""
-        return describe_step(step, self.context(preview=True))
+        return describe_step(step, self.context(preview=True), responder=True)
 
     def title(self, step: StepBase) -> str:
         return str(templating.preview_value(step.title, self.context(preview=True)))
