@@ -56,3 +56,19 @@ async def test_the_palette_exports_too(config: Config, db_path: Path):
         await settle(pilot)
         await wait_for(pilot, lambda: _toast(app, f"Postmortem of {incident_id} written to"))
     assert (db_path.parent / "postmortems" / f"{incident_id}.md").read_text().startswith("# Postmortem: S3 5xx")
+
+
+async def test_right_after_resolving_E_exports_the_incident_just_resolved(config: Config, db_path: Path):
+    """Resolving leaves no current incident; the postmortem a responder wants next is that one's."""
+    incident_id = _declare(db_path)
+    app = IncidentTestApp(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.current_incident is not None)
+        with Timeline(db_path, actor="bob@bastion") as tl:
+            tl.resolve(incident_id, "Failed over to eu-central-1")
+        await wait_for(pilot, lambda: app.current_incident is None)
+        await pilot.press("E")
+        await settle(pilot)
+        await wait_for(pilot, lambda: _toast(app, f"Postmortem of {incident_id} written to"))
+    text = (db_path.parent / "postmortems" / f"{incident_id}.md").read_text()
+    assert "| Status | resolved |" in text

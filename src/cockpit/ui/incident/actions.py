@@ -220,8 +220,15 @@ class IncidentActions:
                             lambda e: f"Acknowledged {incident.id}")
 
     def action_incident_export(self) -> None:
-        """Write the current incident's Markdown postmortem (0600) and say where."""
-        if self._incident_busy() or (incident := self._incident_required()) is None:
+        """Write the current incident's Markdown postmortem (0600) and say where.
+
+        Right after resolving, no incident is current any more, but the one just resolved is
+        the one to export: the last incident this cockpit showed is exported then."""
+        if self._incident_busy():
+            return
+        incident = self.current_incident or self.incident_feed.last_shown
+        if incident is None:
+            self._incident_required()
             return
         from cockpit.timeline.export_file import postmortem_path, write_postmortem
 

@@ -117,6 +117,9 @@ class IncidentFeed:
     signal: Signal[FeedUpdate] = field(init=False)
     #: The latest update (widgets mounted later start from it).
     latest: FeedUpdate = field(init=False)
+    #: The incident this cockpit showed last, kept after it is resolved (no longer current):
+    #: what a responder exports or reviews right after resolving.
+    last_shown: Incident | None = None
     _pinned: str | None = None
     _last_seq: int = 0
     _started: bool = False
@@ -162,6 +165,8 @@ class IncidentFeed:
             update = await self._fetch(tl)
             self._started = True
             self.latest = update
+            if update.incident is not None:
+                self.last_shown = update.incident
         self.signal.publish(update)
         return update
 
