@@ -75,3 +75,13 @@ def test_the_guided_screens_preview_of_a_decision_shows_evidence_not_conditions(
             assert len([line for line in lines if line.startswith("  - ")]) == len(step.options)
             authors = "\n".join(describe_step(step, preview_context({}, steps, {"id": "INC-1"}, None)))
             assert "[when" in authors  # `cockpit playbook show` still shows the author the condition
+
+
+def test_the_severity_table_the_declare_dialog_shows_says_no_seed() -> None:
+    from dataclasses import astuple
+
+    from cockpit.timeline.severity import SEVERITIES
+
+    found = [f"{level}: {value!r}" for level, sev in SEVERITIES.items()
+             for value in map(str, astuple(sev)) if JARGON.search(value)]
+    assert not found, "\n".join(found)
