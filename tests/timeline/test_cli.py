@@ -88,3 +88,23 @@ def test_lifecycle_and_exports_through_the_cli(tmp_path: Path) -> None:
         result = runner.invoke(cli, ["--db", other, "incident", "import", str(out)])
         assert result.exit_code == 0 and result.stdout.strip() == incident_id
     assert "0 new event(s)" in result.stderr
+
+
+def test_show_lists_events_in_the_order_they_happened(env: dict[str, str], tmp_path: Path) -> None:
+    """Alarms already firing are logged with the declaration, at the times they fired: before it."""
+    from datetime import timedelta
+
+    from cockpit.timeline import Timeline
+    from cockpit.timeline.alarm_log import AlarmTransition
+    from cockpit.timeline.model import utc_now
+
+    db = tmp_path / "data" / "cockpit" / "timeline.db"
+    db.parent.mkdir(parents=True)
+    fired = utc_now() - timedelta(minutes=3)
+    with Timeline(db, "ic@bridge") as tl:
+        incident = tl.declare("S3 5xx", "P1", firing=[AlarmTransition("greenlang-s3-5xx", "eu-west-1", "fired", fired,
+                                                                   "ALARM", "Threshold Crossed", "critical")])
+    shown = cockpit(env, "incident", "show", incident.id)
+    assert shown.returncode == 0, shown.stderr
+    kinds = [line.split()[2] for line in shown.stdout.splitlines() if line.startswith("20")]
+    assert kinds.index("alarm_fired") < kinds.index("declared"), shown.stdout

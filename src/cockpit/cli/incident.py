@@ -215,7 +215,8 @@ def show(ctx: click.Context, incident_id: str, as_json: bool) -> None:
                              ("detected", i.detected_at), ("next update due", i.next_update_due)):
             if value:
                 echo(f"  {label}: {value}")
-        for e in tl.events(i.id):
+        # In the order things happened: alarms logged at the declaration fired before it.
+        for e in sorted(tl.events(i.id), key=lambda e: (e.ts, e.seq)):
             echo(f"{e.ts}  {e.actor}  {e.kind}  {e.message}")
 
 
