@@ -78,6 +78,10 @@ async def test_destructive_confirmation_and_flipping(tmp_path, named_mode):
         await wait_screen(pilot, ConfirmDestructiveDialog)
         text = screen_text(app)
         assert "run: $ touch" in text and "Type prod-db to run it" in text  # the call, and what to type
+        # The field looks empty: the text to type is not shown in it as a (grey) placeholder,
+        # which read as already typed.
+        field = app.screen.query_one("#typed")
+        assert field.value == "" and "prod-db" not in field.placeholder
         await type_text(pilot, "prod-bd")
         await pilot.press("enter")
         await wait_text(pilot, "does not match: type prod-db exactly")

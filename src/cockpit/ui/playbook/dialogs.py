@@ -235,7 +235,8 @@ class ConfirmDestructiveDialog(PlaybookDialog[str]):
             yield Static(Text("\n".join(self.call)))
         yield Static(Text.assemble("This changes the estate. Type ", (self.expected, "bold reverse"),
                                    " to run it:"))
-        yield Input(placeholder=self.expected, id="typed")
+        # Not the expected text as a placeholder: grey text in the field reads as already typed.
+        yield Input(placeholder="type the text above", id="typed")
 
     def on_mount(self) -> None:
         super().on_mount()
