@@ -72,3 +72,21 @@ async def test_right_after_resolving_E_exports_the_incident_just_resolved(config
         await wait_for(pilot, lambda: _toast(app, f"Postmortem of {incident_id} written to"))
     text = (db_path.parent / "postmortems" / f"{incident_id}.md").read_text()
     assert "| Status | resolved |" in text
+
+
+async def test_enter_adds_the_note_once_its_kind_is_chosen(config: Config, db_path: Path):
+    """The hint says "enter: add": after picking a kind, Enter adds the note (it reopened the list)."""
+    incident_id = _declare(db_path)
+    app = IncidentTestApp(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: incident_id in screen_text(app))
+        await pilot.press("n", *"Storage healthy from eu-central-1", "tab", "enter")
+        await wait_for(pilot, lambda: "Root cause" in screen_text(app))
+        await pilot.press("down", "enter")  # plain note → Key events
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await wait_for(pilot, lambda: _toast(app, "(key)"))
+    with Timeline(db_path) as tl:
+        note = [e for e in tl.events(incident_id) if e.kind == "note"][-1]
+    assert note.message == "Storage healthy from eu-central-1" and note.data == {"kind": "key"}

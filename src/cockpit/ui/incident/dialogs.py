@@ -173,6 +173,12 @@ class NoteDialog(TextDialog):
                              id="note-kind", compact=True)
             yield from self.compose_footer()
 
+    @on(Select.Changed, "#note-kind")
+    def _kind_chosen(self, event: Select.Changed) -> None:
+        """Back to the note once a kind is picked, so the next Enter adds it (as the hint says);
+        on the Kind field Enter would only open the list again."""
+        self.query_one("#text", Input).focus()
+
     def submit(self) -> None:
         text = self.query_one("#text", Input).value.strip()
         if not text:
