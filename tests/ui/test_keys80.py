@@ -162,3 +162,43 @@ async def test_palette_enter_on_a_stale_list_never_runs_another_command(config):
         await wait_for(pilot, lambda: app.screen.id != "--command-palette", what="palette closed")
         await pilot.pause(0.2)
         assert type(app.screen).__name__ == "TimelineScreen"
+
+
+async def test_demo_at_80x24_declaring_keeps_every_pane_on_screen(tmp_path, monkeypatch):
+    """`cockpit demo` at 80x24, `i`, a title, Enter: the header grows by the incident's two
+    lines under the estate strip, and still the alarms keep five rows, services one, and the
+    one-line timeline shows the newest event above the footer."""
+    from cockpit.config import Config
+    from cockpit.estate.process import EstateProcess
+    from cockpit.ui.incident import TimelinePane
+
+    from .conftest import FAST
+
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    config = Config(db=tmp_path / "demo.db", actor="oncall@bastion")
+    estate = EstateProcess(scenario="eu-west-1-storage-outage", speed=30, timeout=60)
+    app = CockpitApp(config=config, estate=estate, live=FAST)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: "eu-west-1 S3 outage" in screen_text(app), timeout=60, what="estate strip")
+            await wait_for(pilot, lambda: len(app.screen.query_one("#services-table").rows) >= 1, what="services")
+            await pilot.press("i")
+            await pilot.pause(0.3)
+            await pilot.press(*"S3 outage", "enter")
+            await wait_for(pilot, lambda: "INC-" in screen_text(app).splitlines()[1], what="incident header")
+            # the newest event (the declaration, or an alarm logged since), above the footer
+            await wait_for(pilot, lambda: "oncall@bastion" in screen_text(app).splitlines()[-2],
+                           what="the newest event in the one-line timeline")
+            await pilot.pause(0.5)
+            screen = app.screen
+            alarms, services = screen.query_one("#alarms"), screen.query_one("#services")
+            timeline, footer_y = screen.query_one(TimelinePane).region, app.size.height - 1
+            text = screen_text(app)
+            assert alarms.region.height >= 8, text  # five rows + heading + border
+            assert services.region.height >= 4 and services.region.bottom <= timeline.y, text  # one row at least
+            assert timeline.height == 1 and timeline.y == footer_y - 1, text
+            lines = text.splitlines()
+            assert lines[services.region.y + 2].strip("│ ").split()[0] in ("CRIT", "WARN", "ok", "UNKN"), text
+    finally:
+        estate.stop()

@@ -74,6 +74,51 @@ def has_services(screen: ScreenModel) -> bool:
     return any((screen.kubernetes, screen.ecs, screen.rds, screen.target_groups, screen.dynamodb, screen.endpoints))
 
 
+#: Rows the stacked panes need at least (narrow layout): the alarms five rows (+ heading +
+#: border), services one row (+ heading + border), the one-line timeline. Must match
+#: ``cockpit.tcss`` (``.-narrow #alarms`` / ``#services`` min-height, ``#timeline`` height).
+ALARMS_LEAST, SERVICES_LEAST, TIMELINE_ROWS = 8, 4, 1
+#: The replication pane between its least (border + heading: its pairs scroll) and most rows.
+REPLICATION_LEAST, REPLICATION_MOST = 3, 8
+
+
+def replication_rows(body_height: int) -> int:
+    """The most rows the replication pane may take in a stacked body of ``body_height`` rows.
+
+    The replication pane is sized by its content, and Textual never shrinks such a pane to
+    make room: when the header grows (an incident's two lines, the estate strip, an exercise
+    banner) the fr-sized alarms and services would both sit at their minimum, and Textual
+    then makes 1fr the whole remaining space (the alarms grow, services and the timeline are
+    pushed off the screen). Capping replication at what is left after the others' least
+    keeps every pane's minimum on screen: the pairs scroll first.
+    """
+    spare = body_height - ALARMS_LEAST - SERVICES_LEAST - TIMELINE_ROWS
+    return max(REPLICATION_LEAST, min(REPLICATION_MOST, spare))
+
+
+class Body(Container):
+    """The panes' container; in the stacked layout it fits the replication pane to its height."""
+
+    #: The replication pane's cap now (None: the stylesheet's, as in the wide grid).
+    _replication_most: int | None = None
+
+    def on_resize(self) -> None:
+        self.fit_panes()
+
+    def fit_panes(self) -> None:
+        replication = self.query("#replication")
+        if not replication:
+            return
+        most = replication_rows(self.size.height) if self.screen.has_class("-narrow") else None
+        if most == self._replication_most:
+            return
+        self._replication_most = most
+        pane = replication.first()
+        pane.styles.max_height = most
+        for table in pane.query(DataTable):
+            table.styles.max_height = None if most is None else most - 2  # inside the border
+
+
 class CockpitScreen(Screen[None]):
     """The live panes of one screen file."""
 
@@ -137,7 +182,7 @@ class CockpitScreen(Screen[None]):
         yield ExerciseBanner(id="exercise-banner")
         if getattr(self.app, "estate", None) is not None:
             yield EstateStrip(id="estate-strip")
-        with Container(id="body"):
+        with Body(id="body"):
             if self.model.alarms is not None:
                 yield AlarmsPane(clock=self.clock, id="alarms")
             if self.model.replication:
