@@ -108,3 +108,19 @@ def test_show_lists_events_in_the_order_they_happened(env: dict[str, str], tmp_p
     assert shown.returncode == 0, shown.stderr
     kinds = [line.split()[2] for line in shown.stdout.splitlines() if line.startswith("20")]
     assert kinds.index("alarm_fired") < kinds.index("declared"), shown.stdout
+
+
+def test_an_incident_of_a_demo_is_not_found_in_the_real_timeline_and_the_error_says_where(
+        env: dict[str, str], tmp_path: Path) -> None:
+    demo = cockpit(env, "demo", "--help")  # the demo's file is demo.db beside the real one
+    assert demo.returncode == 0
+    from cockpit.timeline import Timeline
+
+    demo_db = tmp_path / "data" / "cockpit" / "demo.db"
+    demo_db.parent.mkdir(parents=True)
+    with Timeline(demo_db, "ic@bridge") as tl:
+        incident = tl.declare("Demo outage", "P1")
+    shown = cockpit(env, "incident", "show", incident.id)
+    assert shown.returncode != 0
+    assert shown.stderr.startswith(f"cockpit: error: unknown incident '{incident.id}' in ")
+    assert f"--db {demo_db}" in shown.stderr and shown.stderr.count("\n") == 1

@@ -19,7 +19,7 @@ import click
 from cockpit.cli.common import echo, fail, settings, write_private
 from cockpit.textsafe import sanitize
 from cockpit.timeline import Timeline, TimelineError
-from cockpit.timeline.model import NOTE_KINDS, Incident
+from cockpit.timeline.model import NOTE_KINDS, Incident, UnknownIncident
 
 
 @contextmanager
@@ -31,10 +31,21 @@ def _timeline(ctx: click.Context, reading: bool = False) -> Iterator[Timeline]:
     try:
         with _open(config, reading) as tl:
             yield tl
+    except UnknownIncident as exc:
+        fail(f"{exc}{_rehearsal_hint(config)}")
     except TimelineError as exc:
         fail(str(exc))
     except sqlite3.DatabaseError as exc:
         fail(f"timeline database {config.db}: {exc}")
+
+
+def _rehearsal_hint(config: Any) -> str:
+    """Where else an incident may be: demos and exercises keep their own timelines."""
+    others = [Path(p).expanduser() for p in (config.demo_db, config.exercise_db)
+              if Path(p).expanduser().exists() and Path(p).expanduser() != Path(config.db).expanduser()]
+    if not others:
+        return ""
+    return f" in {config.db} (demos and exercises keep their own: --db {' or --db '.join(map(str, others))})"
 
 
 def _open(config: Any, reading: bool) -> Timeline:
