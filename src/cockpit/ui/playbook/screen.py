@@ -57,6 +57,9 @@ class GuidedPlaybookScreen(Screen[str]):
         Binding("f", "follow", "Current step", show=False),
     ]
 
+    #: The keys that drive the run's steps: shown only while they can do something (check_action).
+    RUN_ACTIONS = frozenset({"run_step", "skip", "retry", "mark_done", "cancel_step", "abort"})
+
     def __init__(self, plan: RunPlan, *, return_mode: str | None = None) -> None:
         super().__init__()
         self.plan = plan
@@ -123,6 +126,7 @@ class GuidedPlaybookScreen(Screen[str]):
             table.show_step(self.progress.steps[step.id], sanitize(engine.title(step)))
         self._draw_title()
         self._follow()
+        self.refresh_bindings()
         current = engine.current
         if current is not None and engine.state_of(current.id) == "unknown":
             self._say(f"Run {engine.run_id} reopened: step {current.id} was running when the last session ended.")
@@ -163,6 +167,7 @@ class GuidedPlaybookScreen(Screen[str]):
             self._say(f"Run {event.status}{reason}. c: back to the cockpit", error=event.status != "succeeded")
         table.refresh_clocks()
         self._draw_title()
+        self.refresh_bindings()
 
     # -- asking the person (the UiOperator's host) -----------------------------------------
     async def ask(self, dialog: PlaybookDialog[Any]) -> Any:
@@ -206,6 +211,31 @@ class GuidedPlaybookScreen(Screen[str]):
             return await control(engine)
 
         self.run_worker(drive(), group=STEP_GROUP, exclusive=True, exit_on_error=False, description=description)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Which run keys the footer offers (and the keys help lists) now, from the run's state.
+
+        A finished run has nothing to run, skip, retry or abort: those keys go, so the footer
+        holds what still works (c back to the cockpit, q quit). While a step executes only x
+        cancels it (the others are shown dimmed: they work again once it ended); retry is for
+        a failed or cancelled step. Every change of state calls :meth:`refresh_bindings`.
+        """
+        if action not in self.RUN_ACTIONS:
+            return True
+        engine = self.engine
+        if engine is None:
+            return None  # the run is still opening
+        if engine.finished:
+            return False
+        busy = self._busy()
+        if action == "cancel_step":
+            return busy
+        if busy:
+            return None
+        if action == "retry":
+            current = engine.current
+            return current is not None and engine.state_of(current.id) in ("failed", "cancelled")
+        return True
 
     def action_run_step(self) -> None:
         engine = self.engine
@@ -308,6 +338,8 @@ class GuidedPlaybookScreen(Screen[str]):
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         """The one place where the run's workers end: answers refused, errors shown."""
         worker = event.worker
+        if worker.group == STEP_GROUP:
+            self.refresh_bindings()  # a step started or ended: x Cancel, r Retry… come and go
         if event.state == WorkerState.ERROR:
             error = worker.error
             if isinstance(error, NeedsPerson):
@@ -396,18 +428,30 @@ class GuidedPlaybookScreen(Screen[str]):
             return  # nobody sees it: skip drawing
         progress, engine = self.progress, self.engine
         rto, over = progress.rto_text()
-        text = Text()
+        phase_part = Text()
         current = engine.current if engine else None
         phase = current.phase if current else None
         if phase and phase in progress.phases:
             spent, late = progress.phase_text(phase)
-            text.append(f"{progress.phases[phase].title} {spent}", style="bold red" if late else "")
-            text.append(" · ")
-        text.append(rto, style="bold red" if over else "")
+            phase_part.append(f"{progress.phases[phase].title} {spent}", style="bold red" if late else "")
+        run_part = Text(rto, style="bold red" if over else "")
         done = sum(1 for v in progress.steps.values() if v.finished_state)
-        text.append(f" · {done}/{len(progress.steps)} steps · run {progress.status}")
-        self.query_one("#pb-clock", Static).update(text)
+        run_part.append(f" · {done}/{len(progress.steps)} steps · {progress.status}")
+        self.query_one("#pb-clock", Static).update(self._clock_lines(phase_part, run_part))
         self.query_one(StepList).refresh_clocks()
+
+    def _clock_lines(self, phase_part: Text, run_part: Text) -> Text:
+        """One line when the phase and the run's clock fit the width, else two (phase first):
+        at 80 columns a long phase title would otherwise push the step count off the line."""
+        clock = self.query_one("#pb-clock", Static)
+        width = clock.size.width or max(1, self.size.width - 2)
+        if not phase_part:
+            return run_part
+        if phase_part.cell_len + 3 + run_part.cell_len <= width:
+            return Text.assemble(phase_part, " · ", run_part)
+        phase_part.truncate(width, overflow="ellipsis")
+        run_part.truncate(width, overflow="ellipsis")
+        return Text.assemble(phase_part, "\n", run_part)
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.query_one("#pb-status", Static).update(Text(text, style="bold red" if error else ""))
