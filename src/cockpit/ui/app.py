@@ -352,6 +352,12 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         start = sys.modules.get("cockpit.ui.playbook.start")
         return start is not None and start.running_screen(self) is not None
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``o`` only while a guided run exists: the keys help (``?``) does not offer it otherwise."""
+        if action == "back_to_run":
+            return self.has_run()
+        return super().check_action(action, parameters)  # the exercise keys' own checks
+
     def action_back_to_run(self) -> None:
         """Flip from the live panes back to the running playbook."""
         from cockpit.ui.playbook import flip_to_run

@@ -135,6 +135,8 @@ class CockpitScreen(Screen[None]):
             super()._pop_result_callback()
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    #: What Enter on a row does here (``_row_selected``), for the keys help.
+    ENTER_HELP = "Details of the selected row (as d)"
     BINDINGS = [
         Binding("p", "toggle_pause", "Pause"),
         Binding("r", "refresh", "Refresh"),

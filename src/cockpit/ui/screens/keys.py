@@ -1,11 +1,14 @@
-"""The help screen (``?``): every key of the current context, grouped by who answers it.
+"""The help screen (``?``): the keys a responder can use now, grouped by who answers them.
 
 Built from Textual's own bindings of the screen underneath (``Screen.active_bindings``:
 the focused widget and its containers, the screen, the app, each binding checked with
-``check_action`` exactly as a key press is), so it lists what the keys do *now* and never
-drifts from them: a key that is shadowed is listed with its owner that wins, a key whose
-action is unavailable here (``check_action`` False) is not listed, one that is greyed out
-(None) is marked "not now". Closes on Esc, ``?`` or ``q``.
+``check_action`` exactly as a key press is), so it never drifts from the keys: a key that
+is shadowed is listed with its owner that wins, and a key whose action does nothing now
+(``check_action`` False, or None: greyed out) is not listed. Textual's own housekeeping
+keys (copy, ^q, horizontal scrolling…) are left out; those a responder uses (Tab between
+panes, moving in a list, Enter) are said in a responder's words, Enter as what the screen
+does with it (``ENTER_HELP``). A key bound twice to one action (q and ^c Quit) is listed once.
+Closes on Esc, ``?`` or ``q``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 
 class KeyHelp(NamedTuple):
@@ -30,26 +33,63 @@ class KeyHelp(NamedTuple):
     enabled: bool
 
 
+#: Textual's own actions a responder uses, in a responder's words; its other keys are not listed.
+TEXTUAL_KEYS = {
+    "app.focus_next": "Next pane", "app.focus_previous": "Previous pane",
+    "command_palette": "Every command, by name",
+    "cursor_up": "Move up", "cursor_down": "Move down", "page_up": "Page up", "page_down": "Page down",
+    "scroll_top": "First row", "scroll_bottom": "Last row",
+}
+#: What Enter does on a list when the screen does not say (its ``ENTER_HELP``).
+ENTER_DEFAULT = "Open the selected row"
+
+
 def _group_name(node: DOMNode) -> str:
     if isinstance(node, App):
         return "Everywhere"
     if isinstance(node, Screen):
         return f"This screen ({node.name})" if node.name else "This screen"
     named = getattr(node, "HELP_NAME", None)
-    return named or re.sub(r"(?<!^)(?=[A-Z])", " ", type(node).__name__).capitalize()
+    if named:
+        return named
+    return "In the list" if isinstance(node, DataTable) else re.sub(r"(?<!^)(?=[A-Z])", " ", type(node).__name__).capitalize()
+
+
+def _textuals(node: DOMNode) -> set[tuple[str, str]]:
+    """(key, action) of the bindings ``node`` has from Textual's own classes, not Cockpit's."""
+    found: set[tuple[str, str]] = set()
+    for cls in type(node).__mro__:
+        if cls.__module__.startswith("textual.") and "BINDINGS" in cls.__dict__:
+            for binding in Binding.make_bindings(cls.__dict__["BINDINGS"]):
+                found.add((binding.key, binding.action))
+    return found
 
 
 def key_groups(screen: Screen[Any]) -> list[tuple[str, list[KeyHelp]]]:
-    """The keys of ``screen``'s context, grouped: the screen's, the app's, then the focused
-    widget's and its containers' (innermost first: table cursor keys matter least here)."""
+    """The keys of ``screen``'s context a responder can use now, grouped: the screen's, the
+    app's, then the focused widget's and its containers' (innermost first)."""
     groups: dict[int, tuple[str, list[KeyHelp]]] = {}
     order = {id(screen): 0, id(screen.app): 1}
     for node in screen.focused.ancestors_with_self if screen.focused else ():
         order.setdefault(id(node), len(order))
-    for _namespace, binding, enabled, tooltip in screen.active_bindings.values():
-        _, entries = groups.setdefault(id(_namespace), (_group_name(_namespace), []))
-        entries.append(KeyHelp(screen.app.get_key_display(binding), _describe(binding, tooltip), enabled))
-        order.setdefault(id(_namespace), len(order))
+    textuals: dict[int, set[tuple[str, str]]] = {}
+    bindings = [(ns, b, tip) for ns, b, enabled, tip in screen.active_bindings.values() if enabled]
+    # An action some shown key does already (q Quit) needs no second, hidden key (^c Quit).
+    shown = {(id(ns), b.action) for ns, b, _ in bindings if b.show}
+    for namespace, binding, tooltip in bindings:
+        if not binding.show and (id(namespace), binding.action) in shown:
+            continue
+        description = _describe(binding, tooltip)
+        if (binding.key, binding.action) in textuals.setdefault(id(namespace), _textuals(namespace)):
+            if binding.action == "select_cursor":
+                description = getattr(screen, "ENTER_HELP", ENTER_DEFAULT)
+            elif binding.action in TEXTUAL_KEYS:
+                description = TEXTUAL_KEYS[binding.action]
+            else:
+                continue
+        _, entries = groups.setdefault(id(namespace), (_group_name(namespace), []))
+        entries.append(KeyHelp(screen.app.get_key_display(binding), description, True))
+        order.setdefault(id(namespace), len(order))
     return [groups[key] for key in sorted(groups, key=lambda k: order[k])]
 
 
