@@ -210,3 +210,18 @@ async def test_demo_at_80x24_declaring_keeps_every_pane_on_screen(tmp_path, monk
             assert lines[services.region.y + 2].strip("│ ").split()[0] in ("CRIT", "WARN", "ok", "UNKN"), text
     finally:
         estate.stop()
+
+
+async def test_timeline_screen_without_an_incident_says_what_its_keys_do(config):
+    from cockpit.ui.incident.screen import TimelineScreen
+
+    app = CockpitApp(config=config, poll=False, clock=s.clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TimelineScreen), what="the timeline screen")
+        top = await wait_for(pilot, lambda: (line := screen_text(app).splitlines()[0]) and "no incident" in line
+                             and line, what="the empty state")
+        assert "i: pick one" in top and "esc: cockpit" in top, top  # i here picks, it does not declare
+        assert "press i to declare" not in screen_text(app)
+        assert "i Incident" in footer_line(app), footer_line(app)

@@ -30,7 +30,7 @@ from cockpit.ui.incident.feed import FeedUpdate
 from cockpit.ui.incident.form import FormDialog
 from cockpit.ui.incident.pane import COLUMNS, append_events
 from cockpit.ui.incident.session import feed_of, timeline_of
-from cockpit.ui.incident.text import NO_INCIDENT, event_detail, summary
+from cockpit.ui.incident.text import event_detail, summary
 from cockpit.ui.widgets.header import SessionBadge
 
 #: The picker's value for "follow the newest open incident".
@@ -123,6 +123,11 @@ class IncidentPicker(FormDialog[str]):
         self.dismiss(FOLLOW if option.id == "follow" else str(option.id))
 
 
+#: The timeline screen with no incident: what its keys do here (``i`` picks an incident, it
+#: does not declare one as on the cockpit), within 80 columns beside the session badge.
+NO_INCIDENT_HERE = "no incident · i: pick one · esc: cockpit, where i declares"
+
+
 class TimelineScreen(Screen[None]):
     """The current incident's whole timeline, with filters and the incident summary."""
 
@@ -146,7 +151,7 @@ class TimelineScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="timeline-top"):
-            yield Static(NO_INCIDENT, id="incident-summary")
+            yield Static(NO_INCIDENT_HERE, id="incident-summary")
             yield SessionBadge(id="session-badge")
         yield Input(placeholder="/ filter: words in the message, kind:note, actor:alice", id="timeline-filter",
                     compact=True)
@@ -185,7 +190,7 @@ class TimelineScreen(Screen[None]):
     def _tick(self) -> None:
         incident = self.update.incident if self.update else None
         self.query_one("#incident-summary", Static).update(
-            summary(incident, self.clock()) if incident else Text(NO_INCIDENT))
+            summary(incident, self.clock()) if incident else Text(NO_INCIDENT_HERE))
 
     def _redraw(self) -> None:
         table = self.table
