@@ -47,7 +47,7 @@ def test_run_succeeds_and_says_so(failover):
     proc, _ = failover
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     assert proc.stderr == ""
-    assert "Fail over: S3 API unavailable" in proc.stdout  # the decision whose condition held
+    assert "Fail over: S3 API failing" in proc.stdout  # the decision whose condition held
     assert proc.stdout.rstrip().splitlines()[-1].endswith("succeeded")
 
 
