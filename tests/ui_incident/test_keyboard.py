@@ -38,7 +38,10 @@ async def test_declare_from_the_keyboard_writes_the_incident_and_shows_it(config
         await pilot.press(*"Storage uploads down")
         await pilot.press("tab", "up")  # severity list: P2 is highlighted, up is P1
         assert "Respond 15 minutes" in screen_text(app)  # the runbook definition shown
+        # Which mode is chosen reads without colour: ● chosen, ○ not (NO_COLOR, a pasted capture).
+        assert "●▌ incident" in screen_text(app) and "○▌ drill" in screen_text(app) and "○▌ tabletop" in screen_text(app)
         await pilot.press("tab", "down", "enter")  # mode: incident -> drill
+        assert "○▌ incident" in screen_text(app) and "●▌ drill" in screen_text(app)
         await pilot.press("tab", "ctrl+a", "ctrl+k", *"carol", "enter")  # commander
         await settle(pilot)
         assert not isinstance(app.screen, DeclareDialog)

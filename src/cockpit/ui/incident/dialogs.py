@@ -15,13 +15,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Select, Static
+from textual.widgets import Input, Label, OptionList, RadioSet, Select, Static
 
 from cockpit.timeline.alarm_log import firing_warning
 from cockpit.timeline.model import NOTE_KINDS, Incident, Mode, parse_ts, utc_now
 from cockpit.ui.incident.form import FormDialog, SeverityDetails, SeverityList
 from cockpit.ui.format import one_line
 from cockpit.ui.incident.text import duration, title_line
+from cockpit.ui.widgets.radio import MarkedRadioButton
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class DeclareDialog(FormDialog[DeclareRequest]):
                 yield Label("Mode", classes="field-label")
                 with RadioSet(id="mode", compact=True):
                     for mode in Mode:
-                        yield RadioButton(mode.value, value=mode.value == self.initial_mode, name=mode.value)
+                        yield MarkedRadioButton(mode.value, value=mode.value == self.initial_mode, name=mode.value)
             yield _field("Commander", Input(self.actor, id="commander", compact=True))
             yield from self.compose_footer()
 

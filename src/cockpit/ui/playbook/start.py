@@ -16,13 +16,14 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Input, Label, RadioSet, Static
 
 from cockpit.content.params import ParameterError, resolve_params
 from cockpit.content.playbook import Playbook
 from cockpit.timeline.model import Incident
 from cockpit.ui.playbook.dialogs import CSS
 from cockpit.ui.playbook.screen import GuidedPlaybookScreen
+from cockpit.ui.widgets.radio import MarkedRadioButton
 
 #: The app mode that holds the run's screen (when the app names its cockpit mode).
 MODE = "playbook"
@@ -70,10 +71,10 @@ class StartDialog(ModalScreen[RunRequest]):
                 if not self.playbook.parameters:
                     yield Static("This playbook has no parameters.")
             with RadioSet(id="pb-mode"):
-                yield RadioButton("execute", id="mode-execute", value=not self.forced_read_only,
+                yield MarkedRadioButton("execute", id="mode-execute", value=not self.forced_read_only,
                                   disabled=self.forced_read_only)
-                yield RadioButton("read-only", id="mode-read-only", value=self.forced_read_only)
-                yield RadioButton("dry run", id="mode-dry-run")
+                yield MarkedRadioButton("read-only", id="mode-read-only", value=self.forced_read_only)
+                yield MarkedRadioButton("dry run", id="mode-dry-run")
             yield Static("", classes="pb-dialog-error")
             yield Static("enter: start · tab: next field · ←→ space: mode · esc: cancel", classes="pb-dialog-hint")
 
