@@ -142,3 +142,14 @@ def test_seeded_secrets_never_reach_the_file_its_wal_or_any_export(tmp_path: Pat
             assert secret.encode() not in blob, f"{name} found in the database files"
         for export in exports:
             assert secret not in export, f"{name} found in an export"
+
+
+def test_package_registry_tokens_are_redacted_bare():
+    """npm and PyPI publish tokens, pasted without a label (hypothesis found the npm one kept)."""
+    npm = "npm_zKgH2ZIhKrluoSHJqtjJDZirrJacbckFuimq"
+    pypi = "pypi-AgEIcHlwaS5vcmcCJDU3OTM5NjZmLWJhMjUtNGE0Yy1hNDI3LWE5MTUyZjNiZDA0MQACKlsz"
+    from cockpit.timeline.redact import redact
+
+    for token in (npm, pypi):
+        out = redact(f'published with "{token}" from CI')
+        assert token not in out and "published with" in out and "from CI" in out

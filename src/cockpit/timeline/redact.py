@@ -138,6 +138,8 @@ def _detectors() -> list[_Detector]:
         _Detector("github", "gh", r"(?P<s>gh(?:[pousr]_[a-z0-9]{20,}+|ithub_pat_[a-z0-9_]{20,}+))"),
         _Detector("gitlab", "gl", r"(?P<s>gl(?:pat|ptt|dt|rt|cbt|oas|soat|imt|ft|agent)-[a-z0-9_\-]{20,}+)"),
         _Detector("gitlab", "gr1348941", r"(?P<s>gr1348941[a-z0-9_\-]{20,}+)"),
+        _Detector("npm", "npm_", r"(?P<s>npm_[a-z0-9]{36,}+)"),
+        _Detector("pypi", "pypi-age", r"(?P<s>pypi-age[a-z0-9_\-]{50,}+)"),
         _Detector("stripe", "k_", r"(?P<s>[sr]k_(?:live|test)_[a-z0-9]{10,}+)"),
         _Detector("stripe", "whsec_", r"(?P<s>whsec_[a-z0-9]{20,}+)"),
         _Detector("sk", "sk-", r"(?P<s>sk-(?<![^\\][a-z0-9_\-]sk-)[a-z0-9_\-]{20,}+)"),
