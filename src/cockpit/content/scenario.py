@@ -117,6 +117,17 @@ class LogChange(_Strict):
     lines: list[str] = Field(min_length=1)
 
 
+def _exactly_one_of(model: BaseModel, names: tuple[str, ...], what: str) -> None:
+    """Refuse ``model`` unless exactly one of the fields ``names`` is given (``what`` says of what)."""
+    given = [name for name in names if getattr(model, name) is not None]
+    if len(given) != 1:
+        raise ValueError(f"{what} {', '.join(names)}; this one has {', '.join(given) if given else 'none'}")
+
+
+def _the_one_of(model: BaseModel, names: tuple[str, ...]) -> str:
+    return next(name for name in names if getattr(model, name) is not None)
+
+
 _ACTIONS = ("say", "alarm", "replication", "http", "k8s", "node", "metric", "s3_object", "dynamodb_item", "log")
 
 
@@ -136,15 +147,12 @@ class Action(_Strict):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Action":
-        given = [name for name in _ACTIONS if getattr(self, name) is not None]
-        if len(given) != 1:
-            raise ValueError(f"each event does exactly one of {', '.join(_ACTIONS)}; this one has "
-                             f"{', '.join(given) if given else 'none'}")
+        _exactly_one_of(self, _ACTIONS, "each event does exactly one of")
         return self
 
     @property
     def kind(self) -> str:
-        return next(name for name in _ACTIONS if getattr(self, name) is not None)
+        return _the_one_of(self, _ACTIONS)
 
 
 class Event(Action):
@@ -299,15 +307,12 @@ class Evidence(_Strict):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Evidence":
-        given = [name for name in _RULES if getattr(self, name) is not None]
-        if len(given) != 1:
-            raise ValueError(f"each piece of evidence has exactly one rule of {', '.join(_RULES)}; this one has "
-                             f"{', '.join(given) if given else 'none'}")
+        _exactly_one_of(self, _RULES, "each piece of evidence has exactly one rule of")
         return self
 
     @property
     def rule(self) -> str:
-        return next(name for name in _RULES if getattr(self, name) is not None)
+        return _the_one_of(self, _RULES)
 
 
 class Expectation(_Strict):
@@ -333,15 +338,12 @@ class Expectation(_Strict):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Expectation":
-        given = [name for name in (*_RULES, "any_of", "all_of") if getattr(self, name) is not None]
-        if len(given) != 1:
-            raise ValueError(f"each expectation has exactly one rule of {', '.join(_RULES)} (or any_of / all_of "
-                             f"of them); this one has {', '.join(given) if given else 'none'}")
+        _exactly_one_of(self, (*_RULES, "any_of", "all_of"), "each expectation has exactly one rule of")
         return self
 
     @property
     def rule(self) -> str:
-        return next(name for name in (*_RULES, "any_of", "all_of") if getattr(self, name) is not None)
+        return _the_one_of(self, (*_RULES, "any_of", "all_of"))
 
     def evidence(self) -> list[Evidence]:
         """The pieces of evidence (one for an inline rule)."""
