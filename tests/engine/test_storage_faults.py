@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.engine.conftest import cli_env, cockpit, incident_id, steps_of, wait_for, write_playbook
+from tests.tmpfs import mounted_tmpfs
 
 PLAYBOOK = """
 id: fault-test
@@ -109,17 +110,9 @@ def test_a_write_lock_held_past_the_wait_ends_the_run_with_one_line(tmp_path):
 
 @pytest.fixture
 def small_tmpfs(tmp_path: Path):
-    """A 2 MiB tmpfs (needs CAP_SYS_ADMIN: root in CI); skipped with the reason otherwise."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True,
-                          text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs to fill up: {done.stderr.strip()}")
-    try:
+    """A 2 MiB tmpfs to fill up."""
+    with mounted_tmpfs(tmp_path / "small", "2m", "to fill up") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def _fill(folder: Path) -> None:

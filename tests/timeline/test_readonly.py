@@ -16,20 +16,13 @@ from pathlib import Path
 import pytest
 
 from cockpit.timeline import Timeline
+from tests.tmpfs import mounted_tmpfs
 
 
 @pytest.fixture
 def media(tmp_path: Path):
-    mount = tmp_path / "media"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True,
-                          text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs to make read-only: {done.stderr.strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "media", "4m", "to make read-only") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def _read_only(mount: Path) -> None:
