@@ -18,6 +18,7 @@ from cockpit.exercise.session import starter
 from cockpit.timeline import Timeline
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.exercise import AfterActionScreen, ConfirmEndScreen, ExerciseBanner
+from cockpit.ui.incident.dialogs import SeverityDialog
 
 SCENARIO = """
 id: tiny-tabletop
@@ -106,7 +107,10 @@ async def test_a_tabletop_ends_by_itself_once_the_last_inject_is_a_linger_behind
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, lambda: app.exercise is not None and app.exercise.injects)
             incident_id = app.exercise.incident_id
-            await pilot.press("S", "up", "up")  # P4 -> P2, soon after the page
+            await pilot.press("S")
+            # The dialog first: on a busy box the arrows could reach the cockpit before it opens.
+            await wait_for(pilot, lambda: isinstance(app.screen, SeverityDialog))
+            await pilot.press("up", "up")  # P4 -> P2, soon after the page
             await pilot.press("tab", *"storage health failing", "enter")
             await wait_for(pilot, lambda: isinstance(app.screen, AfterActionScreen), timeout=30)
             assert app.exercise.ended and app.exercise.now() >= 360
