@@ -149,3 +149,18 @@ def test_a_teams_comms_template_cannot_build_a_huge_value(tl: Timeline, tmp_path
     (tmp_path / "comms-initial.txt.j2").write_text(source)
     with pytest.raises(TimelineError, match="cannot render comms-initial: .*(too large|too big|work|limit)"):
         render_comms(tl, incident_id, "initial", template_dirs=[tmp_path])
+
+
+def test_resolving_does_not_invent_a_mitigation_time(tl: Timeline) -> None:
+    """Time to mitigate is what a responder recorded (M, `incident mitigate`), not the time
+    the incident was closed: without a record the postmortem says so."""
+    inc = tl.declare("ALB 5xx", "P2")
+    tl.resolve(inc.id, "Rolled back")
+    assert tl.incident(inc.id).mitigated_at is None
+    md = render_markdown(tl, inc.id)
+    assert "| Mitigated | not recorded |" in md
+    marked = tl.declare("RDS CPU", "P2")
+    tl.mitigate(marked.id, "Failed over to the standby")
+    at = tl.incident(marked.id).mitigated_at
+    tl.resolve(marked.id, "Query fixed")
+    assert tl.incident(marked.id).mitigated_at == at  # kept, not moved to the resolve time

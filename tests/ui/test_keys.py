@@ -155,8 +155,8 @@ async def test_pause_resume_is_in_the_footer_and_header(config):
 async def test_switch_screens_from_the_list(config):
     app = app_for(config)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("g")
-        assert isinstance(app.screen, ChooseScreen)
+        await pilot.press("g")  # the list of screens is read from disk in a worker
+        await wait_for(pilot, lambda: isinstance(app.screen, ChooseScreen), what="the list of screens")
         text = screen_text(app)
         assert all(n in text for n in ("aws-infrastructure", "flight-school", "greenlang-platform"))
         options = app.screen.query_one("#choices")

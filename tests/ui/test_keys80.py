@@ -71,6 +71,7 @@ async def test_question_mark_lists_every_key_of_the_context_and_closes(config):
     app = CockpitApp(config=config, poll=False, clock=s.clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, app)
+        await wait_for(pilot, lambda: "n Note" in footer_line(app), timeout=5, what="the incident loaded")
         cockpit = app.screen
         bound = {app.get_key_display(b) for _, b, enabled, _ in cockpit.active_bindings.values() if enabled}
         await pilot.press("question_mark")
@@ -225,3 +226,38 @@ async def test_timeline_screen_without_an_incident_says_what_its_keys_do(config)
         assert "i: pick one" in top and "esc: cockpit" in top, top  # i here picks, it does not declare
         assert "press i to declare" not in screen_text(app)
         assert "i Incident" in footer_line(app), footer_line(app)
+
+
+async def test_keys_that_need_an_incident_are_listed_only_with_one(config):
+    """Without an incident, `?` offers declaring, not noting or resolving nothing; with one,
+    acknowledging and marking mitigated are keys (a, M) that go away once done."""
+    app = CockpitApp(config=config, poll=False, clock=s.clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+
+        async def help_text() -> str:
+            await pilot.press("question_mark")
+            await wait_for(pilot, lambda: isinstance(app.screen, KeysScreen), what="keys help")
+            text = str(app.screen.query_one("#keys-text").render())
+            await pilot.press("escape")
+            return text
+
+        text = await help_text()
+        assert "Declare an incident" in text
+        for needs in ("Add a note", "Resolve the current incident", "Post a status update", "Acknowledge",
+                      "Mark the impact mitigated"):
+            assert needs not in text, needs
+        incident_id = declare(config)
+        await wait_for(pilot, lambda: "a Ack" in footer_line(app), timeout=5, what="the ack key")
+        text = await help_text()
+        assert "Acknowledge the page" in text and "Mark the impact mitigated" in text
+        await pilot.press("a")
+        await wait_for(pilot, lambda: "a Ack" not in footer_line(app), timeout=5, what="ack done")
+        await pilot.press("M")
+        await wait_for(pilot, lambda: "M Mitigated" not in footer_line(app), timeout=5, what="mitigation recorded")
+        with Timeline(config.db, actor="check") as tl:
+            incident = tl.incident(incident_id)
+            kinds = [e.kind for e in tl.events(incident_id)]
+        assert incident.acknowledged_at and incident.mitigated_at and incident.status == "open"
+        assert "acknowledged" in kinds and "mitigated" in kinds
+        assert "Acknowledge the page" not in await help_text()

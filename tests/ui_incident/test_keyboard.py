@@ -110,14 +110,18 @@ async def test_note_severity_update_and_resolve(config: Config, db_path: Path):
     assert abs((parse_ts(update.data["next_update_due"]) - parse_ts(update.ts)).total_seconds() - 15 * 60) < 1
 
 
-async def test_actions_that_need_an_incident_say_so(config: Config, db_path: Path):
+async def test_actions_that_need_an_incident_are_off_without_one(config: Config, db_path: Path):
+    """n does nothing and the palette does not offer "add note" with no incident; the
+    screen says what to do instead."""
     app = IncidentTestApp(config)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: "no incident — press i to declare" in screen_text(app))
         await pilot.press("n")
         await pilot.pause()
         assert not isinstance(app.screen, NoteDialog)
-        assert any("press i to declare" in str(n.message) for n in app._notifications)
+        await pilot.press("ctrl+p", *"incident")
+        await wait_for(pilot, lambda: "Incident: declare" in screen_text(app))
+        assert "Incident: add note" not in screen_text(app) and "Incident: resolve" not in screen_text(app)
 
 
 async def test_the_command_palette_offers_the_same_actions(config: Config, db_path: Path):

@@ -169,8 +169,8 @@ class Timeline(RunsMixin, TimelineStore):
             raise TimelineError(f"{incident.id} is already resolved")
         now = iso(utc_now())
         return self._update(incident.id, EventKind.RESOLVED, text, {},
-                            {"status": "resolved", "resolved_at": now, "next_update_due": None,
-                             "mitigated_at": incident.mitigated_at or now}, uid=uid, ts=now)
+                            {"status": "resolved", "resolved_at": now, "next_update_due": None},
+                            uid=uid, ts=now)
 
     def reopen(self, incident_id: str, reason: str = "Reopened", *, uid: str | None = None) -> Event:
         incident = self.incident(incident_id)

@@ -113,7 +113,7 @@ class ExerciseActions:
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action.startswith("exercise_"):
             return self.exercise is not None and self.exercise.mode == "tabletop" and not self.exercise.ended
-        return True
+        return super().check_action(action, parameters)  # type: ignore[misc]  # the incident keys' checks
 
     @work(exclusive=True, group="exercise-follow", exit_on_error=False, description="following the exercise")
     async def _follow_exercise(self) -> None:

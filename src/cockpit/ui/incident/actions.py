@@ -46,6 +46,8 @@ T = TypeVar("T")
 INCIDENT_BINDINGS: list[Binding] = [
     Binding("i", "incident_declare", "Declare", tooltip="Declare an incident"),
     Binding("n", "incident_note", "Note", tooltip="Add a note to the current incident"),
+    Binding("a", "incident_acknowledge", "Ack", tooltip="Acknowledge the page: stops the response-time clock"),
+    Binding("M", "incident_mitigate", "Mitigated", tooltip="Mark the impact mitigated (service restored; the cause may remain)"),
     Binding("S", "incident_severity", "Severity", tooltip="Change the current incident's severity"),
     Binding("u", "incident_status_update", "Update", tooltip="Post a status update"),
     Binding("R", "incident_resolve", "Resolve", tooltip="Resolve the current incident"),
@@ -53,13 +55,18 @@ INCIDENT_BINDINGS: list[Binding] = [
     Binding("E", "incident_export", "Export", show=False, tooltip="Write the postmortem (Markdown) to a file"),
 ]
 
+#: Actions that act on the open incident: off while there is none.
+NEEDS_OPEN_INCIDENT = frozenset({"incident_note", "incident_acknowledge", "incident_mitigate", "incident_severity",
+                                 "incident_status_update", "incident_resolve"})
+
 #: (palette text, action, help) — the same actions as the keys, plus acknowledge.
 COMMANDS: list[tuple[str, str, str]] = [
     ("Incident: declare", "incident_declare", "Open an incident (title, severity, mode, commander)  [i]"),
     ("Incident: add note", "incident_note", "Add a note to the current incident's timeline  [n]"),
     ("Incident: change severity", "incident_severity", "P0–P4 with the runbooks' definitions  [S]"),
     ("Incident: post status update", "incident_status_update", "Restarts the status-update clock  [u]"),
-    ("Incident: acknowledge", "incident_acknowledge", "Stops the response-time clock"),
+    ("Incident: acknowledge", "incident_acknowledge", "Stops the response-time clock  [a]"),
+    ("Incident: mark mitigated", "incident_mitigate", "Impact stopped (the postmortem's time to mitigate)  [M]"),
     ("Incident: resolve", "incident_resolve", "Resolve the current incident  [R]"),
     ("Incident: open timeline", "incident_timeline", "The full timeline, filters, incident picker  [t]"),
     ("Incident: export postmortem", "incident_export", "Write the Markdown postmortem to a file (0600)  [E]"),
@@ -93,6 +100,20 @@ class IncidentActions:
         await close_timeline(self)  # type: ignore[arg-type]
 
     # -- guards ----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The incident keys that need an incident are off (not in the footer, not in ``?``)
+        while there is none: the keys help lists what a responder can do now. Acknowledging
+        is off once done; exporting also works for the incident just resolved."""
+        if action in NEEDS_OPEN_INCIDENT:
+            incident = self.current_incident
+            if incident is None or incident.status != "open":
+                return False
+            done = {"incident_acknowledge": incident.acknowledged_at, "incident_mitigate": incident.mitigated_at}
+            return not done.get(action)
+        if action == "incident_export":
+            return (self.current_incident or self.incident_feed.last_shown) is not None
+        return super().check_action(action, parameters)  # type: ignore[misc]
+
     def _incident_busy(self) -> bool:
         """A dialog is open: its keys are its own (typing 'n' in a title is not a note)."""
         return isinstance(self.screen, ModalScreen)
@@ -219,6 +240,14 @@ class IncidentActions:
         self.incident_write("acknowledge", lambda tl: tl.call(tl.sync.acknowledge, incident.id),
                             lambda e: f"Acknowledged {incident.id}")
 
+    def action_incident_mitigate(self) -> None:
+        """Impact has stopped (failover done, rollback served): when it did is the postmortem's
+        "Mitigated", which resolving no longer invents."""
+        if self._incident_busy() or (incident := self._incident_required()) is None:
+            return
+        self.incident_write("mitigate", lambda tl: tl.call(tl.sync.mitigate, incident.id),
+                            lambda e: f"Marked {incident.id} mitigated")
+
     def action_incident_export(self) -> None:
         """Write the current incident's Markdown postmortem (0600) and say where.
 
@@ -256,13 +285,18 @@ class IncidentCommands(Provider):
     def _run(self, action: str) -> Callable[[], Awaitable[None]]:
         return partial(self.app.run_action, action)
 
+    def _available(self) -> list[tuple[str, str, str]]:
+        """The commands that would do something now (the keys' own checks): no "add note"
+        without an incident, no "acknowledge" twice."""
+        return [c for c in COMMANDS if self.app.check_action(c[1], ()) is not False]
+
     async def discover(self) -> Hits:
-        for name, action, help_text in COMMANDS:
+        for name, action, help_text in self._available():
             yield DiscoveryHit(name, self._run(action), help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, action, help_text in COMMANDS:
+        for name, action, help_text in self._available():
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), self._run(action), help=help_text)

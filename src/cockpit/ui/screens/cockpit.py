@@ -215,7 +215,8 @@ class CockpitScreen(Screen[None]):
     def _incident_changed(self, update: Any) -> None:
         """A declared, switched or resolved incident changes which keys matter: redraw the footer."""
         incident = update.incident
-        state = (incident.id, incident.status) if incident is not None else None
+        state = (incident.id, incident.status, incident.acknowledged_at, incident.mitigated_at) \
+            if incident is not None else None
         if state != self._incident_state:
             self._incident_state = state
             self.refresh_bindings()
@@ -231,7 +232,7 @@ class CockpitScreen(Screen[None]):
         incident = getattr(app, "current_incident", None)
         actions = ["back_to_run"] if getattr(app, "has_run", lambda: False)() else []
         if incident is not None and incident.status == "open":
-            actions += ["incident_note", "incident_status_update", "exercise_pause", "exercise_next",
+            actions += ["incident_note", "incident_acknowledge", "incident_status_update", "incident_mitigate", "exercise_pause", "exercise_next",
                         "exercise_adhoc", "exercise_end", "incident_resolve", "incident_severity"]
         else:
             actions += ["incident_declare"]
