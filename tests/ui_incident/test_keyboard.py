@@ -134,3 +134,20 @@ async def test_the_command_palette_offers_the_same_actions(config: Config, db_pa
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, NoteDialog))
         assert app.screen.query_one("#text", Input).has_focus
+
+
+async def test_the_chosen_severity_reads_without_colour(config: Config, db_path: Path):
+    """The screen text has no colour (as NO_COLOR or a monochrome terminal): the chosen
+    level is the one line with the mark, and the mark follows the arrows."""
+    app = IncidentTestApp(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "no incident — press i to declare" in screen_text(app))
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeclareDialog))
+
+        def marked() -> list[str]:
+            return [line.split("▶", 1)[1].split()[0] for line in screen_text(app).splitlines() if "▶ P" in line]
+
+        await wait_for(pilot, lambda: marked() == ["P2"])
+        await pilot.press("tab", "up")
+        await wait_for(pilot, lambda: marked() == ["P1"])

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 
-from cockpit.timeline.severity import SEVERITIES
+from cockpit.timeline.severity import SEVERITIES, Severity
 from cockpit.ui.forms import TypedText
 from cockpit.ui.incident.text import severity_choice, severity_details
 
@@ -74,14 +74,27 @@ class FormDialog(TypedText, ModalScreen[T]):
 
 
 class SeverityList(OptionList):
-    """P0–P4 with the runbooks' definitions; the highlighted one is the choice."""
+    """P0–P4 with the runbooks' definitions; the highlighted one is the choice.
+
+    The choice carries a ``▶`` mark, not only the highlight's colour: on a monochrome
+    terminal or with NO_COLOR a colour is all that would tell the levels apart."""
+
+    MARK, UNMARKED = "▶ ", "  "
 
     def __init__(self, current: str = "P2", *, id: str | None = None) -> None:
-        super().__init__(*(severity_choice(s) for s in SEVERITIES.values()), id=id, compact=True)
+        super().__init__(*(self._prompt(s, False) for s in SEVERITIES.values()), id=id, compact=True)
         self._initial = list(SEVERITIES).index(current) if current in SEVERITIES else 2
+
+    def _prompt(self, sev: Severity, chosen: bool) -> Text:
+        return Text((self.MARK if chosen else self.UNMARKED) + severity_choice(sev))
 
     def on_mount(self) -> None:
         self.highlighted = self._initial
+
+    @on(OptionList.OptionHighlighted)
+    def _mark_choice(self, event: OptionList.OptionHighlighted) -> None:
+        for index, sev in enumerate(SEVERITIES.values()):
+            self.replace_option_prompt_at_index(index, self._prompt(sev, index == event.option_index))
 
     @property
     def level(self) -> str:
