@@ -33,8 +33,16 @@ def _arg(value: Any) -> str:
     return shlex.quote(text)
 
 
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
 def aws_cli(call: AwsCall, params: dict[str, Any], region: Any) -> str:
-    """The ``aws`` command line equivalent to a rendered AWS call."""
+    """The ``aws`` command line equivalent to a rendered AWS call.
+
+    A list of plain values is written as aws-cli's own shorthand, one argument each
+    (``--alarm-names a b``), as a responder types it; structures stay JSON, which aws-cli
+    also reads."""
     where = f" --region {shlex.quote(str(region))}" if region else ""
     if call.presign:
         bucket, key = params.get("Bucket", "BUCKET"), params.get("Key", "KEY")
@@ -46,6 +54,8 @@ def aws_cli(call: AwsCall, params: dict[str, Any], region: Any) -> str:
             parts.append(f"--{_snake(name)}")
         elif value is False:
             parts.append(f"--no-{_snake(name)}")
+        elif isinstance(value, list) and value and all(_scalar(v) for v in value):
+            parts.append(f"--{_snake(name)} " + " ".join(shlex.quote(str(v)) for v in value))
         else:
             parts.append(f"--{_snake(name)} {_arg(value)}")
     return " ".join(parts) + where
@@ -77,9 +87,12 @@ def _call_lines(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any]) -> list
             cmd = f"kubectl -n {ns} scale {target} --replicas={render(call.replicas, ctx)}"
         elif call.action == "get":
             cmd = f"kubectl -n {ns} get {target} -o json"
-        else:
-            verb = "apply" if call.action == "apply_configmap" else "patch"
-            cmd = f"kubectl -n {ns} {verb} configmap/{name} data={_json(render(call.data, ctx))}"
+        elif call.action == "apply_configmap":  # create, or replace the data: what the engine does
+            literals = " ".join(shlex.quote(f"--from-literal={k}={v}") for k, v in render(call.data, ctx).items())
+            cmd = (f"kubectl -n {ns} create configmap {name} {literals} --dry-run=client -o yaml"
+                   f" | kubectl -n {ns} apply -f -")
+        else:  # patch_configmap: merge these keys into the data
+            cmd = f"kubectl -n {ns} patch configmap {name} --type merge -p {_arg({'data': render(call.data, ctx)})}"
         lines.append(f"call: $ {cmd}")
     else:
         lines.append(f"call: {call.method} {urls.preview_url(call.url, ctx)}")
