@@ -124,3 +124,11 @@ def test_an_incident_of_a_demo_is_not_found_in_the_real_timeline_and_the_error_s
     assert shown.returncode != 0
     assert shown.stderr.startswith(f"cockpit: error: unknown incident '{incident.id}' in ")
     assert f"--db {demo_db}" in shown.stderr and shown.stderr.count("\n") == 1
+    listed = cockpit(env, "incident", "list")  # the real timeline: empty, and says where the demo's is
+    assert listed.returncode == 0, listed.stderr
+    assert incident.id not in listed.stdout and "No incidents in " in listed.stdout
+    assert f"--db {demo_db}" in listed.stderr
+    in_demo = cockpit(env, "--db", str(demo_db), "incident", "list")
+    assert incident.id in in_demo.stdout
+    as_json = cockpit(env, "incident", "list", "--json")
+    assert json.loads(as_json.stdout) == [] and as_json.stderr == ""  # scripts get data only

@@ -198,14 +198,23 @@ def _line(i: Incident) -> str:
 @click.option("--open", "only_open", is_flag=True, help="Only incidents not resolved.")
 @click.pass_context
 def list_cmd(ctx: click.Context, as_json: bool, only_open: bool) -> None:
-    """List incidents, newest first."""
+    """List incidents, newest first.
+
+    Demos and exercises keep their own timelines: a list of the real one says so on stderr
+    (where they are, and how to list them), so a drill's incidents are not taken as gone."""
+    config = settings(ctx).config
     with _timeline(ctx, reading=True) as tl:
         incidents = tl.incidents(status="open" if only_open else None)
     if as_json:
         click.echo(json.dumps([i.to_json() for i in incidents], indent=2))
-    else:
-        for i in incidents:
-            echo(_line(i))
+        return
+    for i in incidents:
+        echo(_line(i))
+    if not incidents:
+        echo(f"No {'open ' if only_open else ''}incidents in {config.db}.")
+    hint = _rehearsal_hint(config)
+    if hint:
+        echo(f"Listed from{hint}.", err=True)
 
 
 @incident.command()
