@@ -82,9 +82,12 @@ async def run_playbook(playbook_id: str, db: Path, params: dict[str, Any] | None
 
 
 @pytest.fixture(scope="module")
-def module_estate(start_estate) -> Iterator[Any]:
-    """A fresh estate for this module, its environment applied to the process meanwhile."""
-    handle = start_estate()
+def module_estate(start_estate, request) -> Iterator[Any]:
+    """A fresh estate for this module, its environment applied to the process meanwhile.
+
+    A module's ``ESTATE_SPEED`` sets the scenario clock's speed: restores take scenario
+    time (docs/estate-aws.md), so a module that waits for one runs its estate faster."""
+    handle = start_estate(speed=getattr(request.module, "ESTATE_SPEED", None))
     with pytest.MonkeyPatch.context() as mp:
         for key, value in handle.env.items():
             mp.setenv(key, value)

@@ -16,6 +16,7 @@ import pytest
 from tests.playbooks_e2e.conftest import aws, run_playbook
 
 pytestmark = pytest.mark.usefixtures("module_estate")
+ESTATE_SPEED = 120  # an RDS restore (15 scenario minutes) takes 7.5 s
 TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/web-service:{}"
 
 
@@ -48,6 +49,8 @@ async def test_rds_restore_creates_production_db_restored_and_leaves_the_source(
     assert run.status == "succeeded", run.engine.records
     restored = rds.describe_db_instances(DBInstanceIdentifier="production-db-restored")["DBInstances"][0]
     assert restored["DBInstanceStatus"] == "available"
+    assert run.outputs("restore_instance")["status"] == "creating"
+    assert run.outputs("wait_available")["attempts"] >= 2  # it waited for creating -> available
     assert run.outputs("wait_available")["endpoint"] == restored["Endpoint"]["Address"]
     assert rds.describe_db_instances(DBInstanceIdentifier="production-db")["DBInstances"][0][
         "DBInstanceStatus"] == "available"

@@ -42,6 +42,7 @@ async def test_pitr_restore_creates_flight_schools_restored(corrupted, tmp_path)
     assert run.status == "succeeded", run.engine.records
     table = ddb.describe_table(TableName="flight-schools-restored")["Table"]
     assert table["TableStatus"] == "ACTIVE"
+    assert run.outputs("wait_active")["attempts"] >= 2  # the first check saw CREATING
     assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
     assert run.outputs("sample_restored")["count"] == ddb.scan(TableName="flight-schools-restored")["Count"] > 0
     started = {e.data["step_id"]: e.data for e in run.events(["step_started"])}

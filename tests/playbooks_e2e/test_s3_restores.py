@@ -18,6 +18,7 @@ BUCKET = "greenlang-prod-eu-west-1-data-lake-confidential"
 KEY = "silver/cbam/emissions/data.parquet"
 GOOD = f"{KEY} v3\n"  # the seed's newest good version
 pytestmark = pytest.mark.usefixtures("module_estate")  # every run talks to this module's estate
+ESTATE_SPEED = 60  # an Expedited restore (3 scenario minutes) takes 3 s
 CORRUPT = b"PAR1 truncated: row group 3 of 12 missing; totals NaN"
 
 
@@ -85,6 +86,7 @@ async def test_glacier_restore_requests_and_waits_for_the_copy(s3, tmp_path):
     head = s3.head_object(Bucket=BUCKET, Key=key)
     assert head["StorageClass"] == "GLACIER" and 'ongoing-request="false"' in head["Restore"]
     assert run.outputs("archived") == {"choice": "restore"}
+    assert run.outputs("wait_for_restore")["attempts"] >= 2  # the first check saw ongoing-request="true"
     started = {e.data["step_id"]: e.data for e in run.events(["step_started"])}
     call = started["restore_object"]["call"]
     assert call["params"]["RestoreRequest"] == {"Days": 7, "GlacierJobParameters": {"Tier": "Expedited"}}

@@ -39,9 +39,11 @@ from cockpit.estate import catalogue as cat
 from cockpit.estate import moto_boot
 from cockpit.estate.aws_seed import (READY_SERVICES, SeedResult, pane_steps, replication_data, rest_steps, run_steps,
                                      soon_steps)
+from cockpit.estate.clock import ScenarioClock
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 from cockpit.estate.wsgi_counter import CountingMiddleware
 from cockpit.estate.wsgi_gate import SeedGate
+from cockpit.estate.wsgi_operations import LongOperations
 from cockpit.estate.wsgi_paging import DescribeAlarmsPaging
 
 #: Credentials the estate accepts (moto accepts any); printed into ``cockpit demo`` env files.
@@ -74,8 +76,10 @@ def _quiet_handler() -> type:
 class AwsEstate:
     """moto on a free loopback port, seeded with seeds 000/001/003/004's resources."""
 
-    def __init__(self, log: RequestLog, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, log: RequestLog, host: str = "127.0.0.1", port: int = 0, *,
+                 clock: ScenarioClock | None = None) -> None:
         self.log = log
+        self.clock = clock or ScenarioClock()
         self.host = host
         self.port = port
         self.endpoint_url = ""
@@ -121,8 +125,8 @@ class AwsEstate:
             self._session.events.register("before-call", self._give_way, unique_id="cockpit-give-way")
             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-            self._gate = SeedGate(DescribeAlarmsPaging(DomainDispatcherApplication(create_backend_app)),
-                                  READY_SERVICES)
+            self._gate = SeedGate(DescribeAlarmsPaging(
+                LongOperations(DomainDispatcherApplication(create_backend_app), self.clock)), READY_SERVICES)
             app = CountingMiddleware(self._gate, self.log)
             self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_quiet_handler())
             self._server.daemon_threads = True
@@ -238,6 +242,10 @@ class AwsEstate:
         self._moto_api("/moto-api/reset", None)
         self._moto_api("/moto-api/state-manager/set-transition",
                        {"model_name": "ecs::task", "transition": {"progression": "manual", "times": 2**62}})
+        # A Glacier restore is finished by the estate on the scenario clock (wsgi_operations),
+        # not by moto on the first HeadObject.
+        self._moto_api("/moto-api/state-manager/set-transition",
+                       {"model_name": "s3::keyrestore", "transition": {"progression": "manual", "times": 2**62}})
 
     def _moto_api(self, path: str, body: dict[str, Any] | None) -> None:
         data = json.dumps(body).encode() if body is not None else None

@@ -83,7 +83,8 @@ class Estate:
 
         began = time.monotonic()
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.aws = AwsEstate(self.log)
+        self.clock = ScenarioClock(self.speed)  # the one clock: AWS's long operations and the scenario
+        self.aws = AwsEstate(self.log, clock=self.clock)
         # Without a scenario, ready once what the panes read is seeded; the rest follows
         # within a second, held from view until then (AwsEstate.start). A scenario's first
         # events may touch any service, and its clock starts now: it gets the whole account.
@@ -96,7 +97,7 @@ class Estate:
             self.kube.write_kubeconfig(self.kubeconfig)
         finally:
             await aws_ready  # never leave the seeding thread behind, even on failure
-        self.driver = ScenarioDriver(self.scenario, self.state, self.aws, self.kube, ScenarioClock(self.speed),
+        self.driver = ScenarioDriver(self.scenario, self.state, self.aws, self.kube, self.clock,
                                      publish_seconds=self.publish_seconds)
         await self.driver.publish_replication()  # first datapoints before anyone asks
         # Events at T+0 are part of the world a client first sees: fired before ready, not
