@@ -15,6 +15,7 @@ class ScenarioClock:
         self._speed = speed
         self._base = 0.0  # scenario seconds banked before the current running stretch
         self._since: float | None = monotonic()  # None while paused
+        self.epoch = time.time()  # wall time at scenario 0: world time = epoch + now()
 
     @property
     def speed(self) -> float:
@@ -28,6 +29,10 @@ class ScenarioClock:
         if self._since is None:
             return self._base
         return self._base + (self._monotonic() - self._since) * self._speed
+
+    def world_now(self) -> float:
+        """World time in epoch seconds: what the estate stamps on datapoints, alarm transitions and events."""
+        return self.epoch + self.now()
 
     def pause(self) -> None:
         if self._since is not None:
