@@ -76,6 +76,10 @@ def evaluate(rule: AlarmRule, periods: Sequence[tuple[float, float | None]], pre
     breaching = sum(1 for _, v in present if compare(v, rule.threshold))
     if rule.treat_missing_data == "breaching":
         breaching += missing
+    elif rule.treat_missing_data in ("missing", "ignore") and present:
+        # Missing periods are not counted: enough of what is there must breach (AWS looks
+        # further back for datapoints; a metric that stopped being published keeps its state).
+        needed = min(needed, len(present))
     data = {"version": "1.0", "queryDate": _iso(now), "statistic": rule.statistic, "period": rule.period,
             "recentDatapoints": [v for _, v in present], "threshold": rule.threshold,
             "evaluatedDatapoints": [{"timestamp": _iso(at), "value": v} for at, v in reversed(present)]}

@@ -67,6 +67,8 @@ def baseline_series(alb_dimension: str) -> list[tuple[SeriesKey, Baseline]]:
         add(us, "AWS/DynamoDB", "ConsumedReadCapacityUnits", dims, Baseline(60.0, "Count", daily=0.5))
         add(us, "AWS/DynamoDB", "ConsumedWriteCapacityUnits", dims, Baseline(8.0, "Count", daily=0.5))
         add(us, "AWS/DynamoDB", "ThrottledRequests", dims, Baseline(0.0, "Count", whole=True))
+    for dims in ({"Currency": "USD"}, {}):  # the month's bill so far, published every few hours
+        add(us, "AWS/Billing", "EstimatedCharges", dims, Baseline(42.0, "None", period=21600, daily=0.0, noise=0.05))
     alb = {"LoadBalancer": alb_dimension}
     add(us, "AWS/ApplicationELB", "RequestCount", alb, Baseline(900.0, "Count", daily=0.5, whole=True))
     add(us, "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", alb, Baseline(0.0, "Count", whole=True))
