@@ -79,11 +79,14 @@ class NodeChange(_Strict):
 
 
 class MetricChange(_Strict):
+    """The metric's level from now on: the estate publishes it every period (a number), or
+    moves it there linearly (``{to: 212, over: 2m}``, scenario time), and alarms on it follow."""
+
     region: Annotated[str, AfterValidator(check_region)]
     namespace: str
     name: str
     dimensions: dict[str, str] = {}
-    value: float
+    value: Level
 
 
 class S3ObjectChange(_Strict):

@@ -39,8 +39,12 @@ from cockpit.estate import catalogue as cat
 from cockpit.estate import moto_boot
 from cockpit.estate.aws_seed import (READY_SERVICES, SeedResult, pane_steps, replication_data, rest_steps, run_steps,
                                      soon_steps)
+from cockpit.estate.alarms import AlarmEvaluator
 from cockpit.estate.clock import ScenarioClock
+from cockpit.estate.metric_series import REPLICATION_BASELINE, baseline_series, replication_keys
+from cockpit.estate.metrics import MetricStore, series_key
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
+from cockpit.estate.wsgi_cloudwatch import CloudWatchWorld
 from cockpit.estate.wsgi_counter import CountingMiddleware
 from cockpit.estate.wsgi_gate import SeedGate
 from cockpit.estate.wsgi_operations import LongOperations
@@ -77,9 +81,13 @@ class AwsEstate:
     """moto on a free loopback port, seeded with seeds 000/001/003/004's resources."""
 
     def __init__(self, log: RequestLog, host: str = "127.0.0.1", port: int = 0, *,
-                 clock: ScenarioClock | None = None) -> None:
+                 clock: ScenarioClock | None = None, seed: str = "cockpit") -> None:
         self.log = log
+        #: The scenario clock: its world time stamps every metric and alarm transition.
         self.clock = clock or ScenarioClock()
+        #: The account's CloudWatch metrics (generated history, scenario levels, puts), in world time.
+        self.metrics = MetricStore(seed, origin=self.clock.world_now())
+        self.alarms = AlarmEvaluator(self.metrics, self.clock, cat.ACCOUNT_ID)
         self.host = host
         self.port = port
         self.endpoint_url = ""
@@ -125,8 +133,9 @@ class AwsEstate:
             self._session.events.register("before-call", self._give_way, unique_id="cockpit-give-way")
             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-            self._gate = SeedGate(DescribeAlarmsPaging(
-                LongOperations(DomainDispatcherApplication(create_backend_app), self.clock)), READY_SERVICES)
+            moto_app = DomainDispatcherApplication(create_backend_app)
+            world = CloudWatchWorld(LongOperations(moto_app, self.clock), self.metrics, self.alarms, self.clock)
+            self._gate = SeedGate(DescribeAlarmsPaging(world), READY_SERVICES)
             app = CountingMiddleware(self._gate, self.log)
             self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_quiet_handler())
             self._server.daemon_threads = True
@@ -138,6 +147,10 @@ class AwsEstate:
             self._reset_moto()
             self.seed = SeedResult()
             run_steps(pane_steps(self._client, self.seed), self.seed, time.perf_counter)
+            for key, baseline in baseline_series(self.seed.alb_dimension):
+                self.metrics.define(key, baseline)
+            self.alarms.evaluate_due(force=True)
+            self.alarms.start()
             if defer_rest:
                 self._rest_thread = threading.Thread(target=self._seed_rest, args=(started,), name="aws-estate-seed",
                                                      daemon=True)
@@ -191,6 +204,7 @@ class AwsEstate:
     def stop(self) -> None:
         """Stop serving and close the socket; safe to call twice or after a failed start."""
         global _running
+        self.alarms.stop()
         rest, self._rest_thread = self._rest_thread, None
         if rest is not None:
             rest.join(timeout=30)  # never close the clients or reset moto under a running seed
@@ -292,7 +306,7 @@ class AwsEstate:
     # -- driving: alarms and metrics ----------------------------------------------------------
 
     def set_alarm_state(self, alarm_name: str, state: str, reason: str, *, region: str | None = None) -> None:
-        """Play CloudWatch's evaluator: moto only changes alarm state when told to."""
+        """SetAlarmState, as an operator would: it lasts until the alarm's next evaluation."""
         self.client("cloudwatch", region or cat.alarm_region(alarm_name)).set_alarm_state(
             AlarmName=alarm_name, StateValue=state, StateReason=reason)
 
@@ -303,9 +317,27 @@ class AwsEstate:
             raise KeyError(f"alarm {alarm_name!r} does not exist")
         return str(found[0]["StateValue"])
 
+    def set_metric_level(self, region: str, namespace: str, name: str, dimensions: dict[str, str],
+                         to: float | None, over: float = 0.0) -> None:
+        """From now (world time), the metric is published at ``to``, reached linearly over ``over``
+        world seconds; None: nothing is published any more (its last datapoint ages)."""
+        self.metrics.set_level(series_key(region, namespace, name, dimensions), self.clock.world_now(), to, over)
+
+    def set_replication_level(self, pair_id: str, metric: str, to: float | None, over: float = 0.0) -> None:
+        """Play S3 replication: one metric of a pair, under every dimension set it is read with."""
+        try:
+            pair = cat.PAIRS_BY_ID[pair_id]
+        except KeyError:
+            raise KeyError(f"unknown replication pair {pair_id!r}; known: {', '.join(cat.PAIRS_BY_ID)}") from None
+        if metric not in REPLICATION_BASELINE:
+            raise KeyError(f"unknown replication metric {metric!r}; known: {', '.join(REPLICATION_BASELINE)}")
+        now = self.clock.world_now()
+        for key in replication_keys(pair, metric):
+            self.metrics.set_level(key, now, to, over)
+
     def put_replication_metrics(self, pair_id: str, *, latency_seconds: float, pending_operations: float,
                                 failed_operations: float, bytes_pending: float) -> None:
-        """Play S3 replication: publish its four metrics for a pair, as AWS would (one call)."""
+        """Publish one datapoint of each of a pair's four metrics now, through PutMetricData."""
         try:
             pair = cat.PAIRS_BY_ID[pair_id]
         except KeyError:

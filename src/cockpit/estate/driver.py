@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from cockpit.content.scenario import Action, Inject, Reaction, Scenario
+from cockpit.content.scenario import Action, Inject, Ramp, Reaction, Scenario
 from cockpit.estate.clock import ScenarioClock
 from cockpit.estate.state import EstateState
 
@@ -32,10 +32,9 @@ STORAGE_CONFIGMAP = "storage-config"
 
 class Aws(Protocol):
     def set_alarm_state(self, alarm_name: str, state: str, reason: str) -> None: ...
-    def put_replication_metrics(self, pair_id: str, *, latency_seconds: float, pending_operations: float,
-                                failed_operations: float, bytes_pending: float) -> None: ...
-    def put_metric(self, region: str, namespace: str, name: str, dimensions: dict[str, str], value: float,
-                   unit: str = "None") -> None: ...
+    def set_replication_level(self, pair_id: str, metric: str, to: float | None, over: float = 0.0) -> None: ...
+    def set_metric_level(self, region: str, namespace: str, name: str, dimensions: dict[str, str],
+                         to: float | None, over: float = 0.0) -> None: ...
     def health_check_disabled(self, name: str = "HC-PRIMARY-S3") -> bool: ...
     def put_log_lines(self, group: str, lines: list[str]) -> None: ...
     def client(self, service: str, region: str) -> Any: ...
@@ -89,7 +88,9 @@ def describe(action: Action) -> str:
     if action.node:
         return f"node {action.node.name} {'Ready' if action.node.ready else 'NotReady'}"
     if action.metric:
-        return f"metric {action.metric.namespace}/{action.metric.name} = {action.metric.value}"
+        m = action.metric
+        level = f"{m.value.to} over {m.value.over:g}s" if isinstance(m.value, Ramp) else f"{m.value}"
+        return f"metric {m.namespace}/{m.name} → {level}"
     if action.s3_object:
         return f"s3://{action.s3_object.bucket}/{action.s3_object.key}: new version written"
     if action.dynamodb_item:
@@ -107,6 +108,11 @@ def _attribute(value: Any) -> dict[str, Any]:
     if isinstance(value, (int, float)):
         return {"N": repr(value)}
     return {"S": str(value)}
+
+
+#: ReplicationChange field -> the S3 metric it moves.
+_REPLICATION_METRICS = {"latency_seconds": "ReplicationLatency", "pending_operations": "OperationsPendingReplication",
+                        "failed_operations": "OperationsFailedReplication", "bytes_pending": "BytesPendingReplication"}
 
 
 @dataclass
@@ -128,13 +134,11 @@ class ScenarioDriver:
     kube: Kube
     clock: ScenarioClock
     tick_seconds: float = 0.1
-    publish_seconds: float = 5.0
     happenings: list[Happening] = field(default_factory=list)
     _next_event: int = 0
     _next_inject: int = 0
     _watches: list[_ReactionWatch] = field(default_factory=list)
     _storage_restart: str | None = None
-    _last_publish: float = 0.0
     _last_hc_poll: float = 0.0
     _hc_cache: dict[str, bool] = field(default_factory=dict)
 
@@ -146,7 +150,6 @@ class ScenarioDriver:
     # -- the loop ---------------------------------------------------------------------
     async def run(self) -> None:
         """Tick until cancelled. A failing tick is logged and the next one tries again."""
-        await self.publish_replication()
         while True:
             try:
                 await self.tick()
@@ -160,8 +163,6 @@ class ScenarioDriver:
         await self.fire_due_events()
         self.follow_storage_restarts()
         await self.check_reactions()
-        if time.monotonic() - self._last_publish >= self.publish_seconds:
-            await self.publish_replication()
 
     # -- events -----------------------------------------------------------------------
     @property
@@ -221,15 +222,7 @@ class ScenarioDriver:
             a = action.alarm
             await asyncio.to_thread(self.aws.set_alarm_state, a.name, a.state, a.reason)
         elif action.replication:
-            pair = self.state.pair(action.replication.pair)
-            now = time.monotonic()
-            for name in ("latency_seconds", "pending_operations", "failed_operations", "bytes_pending"):
-                level = getattr(action.replication, name)
-                if level is not None:
-                    getattr(pair, name).set(level, self.clock.speed, now)
-            if action.replication.published is not None:
-                pair.published = action.replication.published
-            await self.publish_replication()
+            await asyncio.to_thread(self._replication, action.replication)
         elif action.http:
             self.state.apply_http(action.http)
         elif action.k8s:
@@ -238,7 +231,8 @@ class ScenarioDriver:
             self.kube.set_node_ready(action.node.name, action.node.ready)
         elif action.metric:
             m = action.metric
-            await asyncio.to_thread(self.aws.put_metric, m.region, m.namespace, m.name, m.dimensions, m.value)
+            to, over = (m.value.to, m.value.over) if isinstance(m.value, Ramp) else (float(m.value), 0.0)
+            await asyncio.to_thread(self.aws.set_metric_level, m.region, m.namespace, m.name, m.dimensions, to, over)
         elif action.s3_object:
             await asyncio.to_thread(self._put_object, action.s3_object)
         elif action.dynamodb_item:
@@ -247,6 +241,24 @@ class ScenarioDriver:
             await asyncio.to_thread(self.aws.put_log_lines, action.log.group, list(action.log.lines))
         self.happenings.append(Happening(when, time.time(), action.kind, describe(action), source))
         log.info("scenario %s at %.0fs: %s", source, when, describe(action))
+
+    def _replication(self, change: Any) -> None:
+        """Move a pair's metrics (scenario-time ramps) and tell the metric store what S3 publishes."""
+        pair = self.state.pair(change.pair)
+        now = self.clock.now()
+        if change.published is not None and change.published != pair.published:
+            pair.published = change.published
+            for name, metric in _REPLICATION_METRICS.items():  # stop, or go on from where each stands
+                level = getattr(pair, name).current(now) if change.published else None
+                self.aws.set_replication_level(change.pair, metric, level)
+        for name, metric in _REPLICATION_METRICS.items():
+            level = getattr(change, name)
+            if level is None:
+                continue
+            getattr(pair, name).set(level, now)
+            if pair.published:
+                to, over = (level.to, level.over) if isinstance(level, Ramp) else (float(level), 0.0)
+                self.aws.set_replication_level(change.pair, metric, to, over)
 
     def _put_object(self, change: Any) -> None:
         from cockpit.estate import catalogue
@@ -317,22 +329,9 @@ class ScenarioDriver:
             self._hc_cache[name] = await asyncio.to_thread(self.aws.health_check_disabled, name)
         return self._hc_cache[name]
 
-    # -- metrics --------------------------------------------------------------------------
-    async def publish_replication(self) -> None:
-        """Publish every pair's current replication metrics (moto never computes them), except
-        those S3 has stopped publishing (``published: false``): their last datapoint ages."""
-        self._last_publish = time.monotonic()
-        now = time.monotonic()
-        for pair_id in ("data-lake", "reports", "models"):
-            pair = self.state.pair(pair_id)
-            if not pair.published:
-                continue
-            values = pair.snapshot(now)
-            await asyncio.to_thread(self.aws.put_replication_metrics, pair_id, **values)
-
     # -- status ---------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
-        now = time.monotonic()
+        now = self.clock.now()
         return {
             "scenario": self.scenario.id if self.scenario else None,
             "title": self.scenario.title if self.scenario else None,

@@ -45,14 +45,14 @@ class Estate:
     """Start with ``await estate.start()`` (or ``async with``); stop with ``await estate.stop()``."""
 
     def __init__(self, workdir: Path, *, scenario: Scenario | None = None, speed: float = 1.0,
-                 restart_seconds: float = 3.0, publish_seconds: float | None = None):
+                 restart_seconds: float = 3.0):
         self.workdir = workdir
         self.scenario = scenario
         self.speed = speed
         self.restart_seconds = restart_seconds
-        # S3 publishes replication metrics every minute; publish once per *scenario* minute
-        # (so a ramp at --speed 60 is seen climbing), between 1 and 5 real seconds.
-        self.publish_seconds = publish_seconds or min(5.0, max(1.0, 60.0 / speed))
+        #: The one scenario clock: the driver fires events on it, the AWS estate stamps world time with it.
+        self.clock = ScenarioClock(speed)
+        self.clock.pause()  # scenario time starts at ready (start() resumes it)
         self.log = RequestLog()
         self.state = EstateState()
         self.started_at: float | None = None
@@ -83,8 +83,7 @@ class Estate:
 
         began = time.monotonic()
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.clock = ScenarioClock(self.speed)  # the one clock: AWS's long operations and the scenario
-        self.aws = AwsEstate(self.log, clock=self.clock)
+        self.aws = AwsEstate(self.log, clock=self.clock, seed=self.scenario.id if self.scenario else "cockpit")
         # Without a scenario, ready once what the panes read is seeded; the rest follows
         # within a second, held from view until then (AwsEstate.start). A scenario's first
         # events may touch any service, and its clock starts now: it gets the whole account.
@@ -97,9 +96,9 @@ class Estate:
             self.kube.write_kubeconfig(self.kubeconfig)
         finally:
             await aws_ready  # never leave the seeding thread behind, even on failure
-        self.driver = ScenarioDriver(self.scenario, self.state, self.aws, self.kube, self.clock,
-                                     publish_seconds=self.publish_seconds)
-        await self.driver.publish_replication()  # first datapoints before anyone asks
+        self.driver = ScenarioDriver(self.scenario, self.state, self.aws, self.kube, self.clock)
+        self.clock.epoch = time.time() - self.clock.now()  # world time meets wall time at ready
+        self.clock.resume()
         # Events at T+0 are part of the world a client first sees: fired before ready, not
         # on the driver's first tick, which a fast client (a facilitator's "pause") can beat.
         await self.driver.fire_due_events()

@@ -3,7 +3,7 @@
 AWS state lives in moto and Kubernetes state in the emulator; this holds the rest — how
 each HTTP endpoint answers, the replication metrics the estate publishes (with ramps in
 progress), the storage service's running configuration, and what the webhook sink
-received. The scenario driver writes it; the HTTP handlers and the metric publisher read
+received. The scenario driver writes it; the HTTP handlers and the metric store reads
 it. Everything runs on the estate's one event loop, so no locking is needed.
 """
 
@@ -27,19 +27,20 @@ class EndpointAnswer:
 
 @dataclass
 class RampingValue:
-    """A number that may be moving linearly towards a target in real time."""
+    """A number that may be moving linearly towards a target in scenario time (pause freezes it)."""
 
     value: float
     target: float | None = None
     start_value: float = 0.0
     start_at: float = 0.0
-    real_seconds: float = 0.0
+    seconds: float = 0.0  # scenario seconds the ramp takes
 
-    def set(self, level: float | Ramp, speed: float, now: float) -> None:
+    def set(self, level: float | Ramp, now: float) -> None:
+        """Move to ``level`` from scenario time ``now`` (a Ramp takes its ``over`` scenario seconds)."""
         current = self.current(now)
         if isinstance(level, Ramp) and level.over > 0:
             self.start_value, self.target = current, level.to
-            self.start_at, self.real_seconds = now, level.over / speed
+            self.start_at, self.seconds = now, level.over
             self.value = current
         else:
             self.value = level.to if isinstance(level, Ramp) else float(level)
@@ -48,7 +49,7 @@ class RampingValue:
     def current(self, now: float) -> float:
         if self.target is None:
             return self.value
-        done = min(1.0, (now - self.start_at) / self.real_seconds) if self.real_seconds else 1.0
+        done = min(1.0, (now - self.start_at) / self.seconds) if self.seconds else 1.0
         value = self.start_value + (self.target - self.start_value) * done
         if done >= 1.0:
             self.value, self.target = self.target, None
@@ -64,7 +65,7 @@ class ReplicationState:
     failed_operations: RampingValue = field(default_factory=lambda: RampingValue(0.0))
     bytes_pending: RampingValue = field(default_factory=lambda: RampingValue(1.8e6))
     #: False while S3 publishes nothing for the pair (its source region is out): the
-    #: driver skips it, and the last datapoint in CloudWatch grows old, as in AWS.
+    #: estate's metric store publishes nothing, and the last datapoint ages, as in AWS.
     published: bool = True
 
     def snapshot(self, now: float) -> dict[str, float]:
