@@ -42,6 +42,7 @@ from cockpit.estate.aws_seed import (READY_SERVICES, SeedResult, pane_steps, rep
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 from cockpit.estate.wsgi_counter import CountingMiddleware
 from cockpit.estate.wsgi_gate import SeedGate
+from cockpit.estate.wsgi_outage import OutageMiddleware, Outages
 from cockpit.estate.wsgi_paging import DescribeAlarmsPaging
 
 #: Credentials the estate accepts (moto accepts any); printed into ``cockpit demo`` env files.
@@ -83,6 +84,7 @@ class AwsEstate:
         self.start_seconds = 0.0  # until start() returned (ready)
         self.seed_seconds = 0.0  # until the whole account was seeded (later, with defer_rest)
         self._gate: SeedGate | None = None
+        self.outages = Outages()  # regional outages the scenario plays (wsgi_outage.py)
         self._rest_thread: threading.Thread | None = None
         self._seeded = threading.Event()
         self._seed_error: BaseException | None = None
@@ -121,8 +123,8 @@ class AwsEstate:
             self._session.events.register("before-call", self._give_way, unique_id="cockpit-give-way")
             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-            self._gate = SeedGate(DescribeAlarmsPaging(DomainDispatcherApplication(create_backend_app)),
-                                  READY_SERVICES)
+            moto_app = DomainDispatcherApplication(create_backend_app)
+            self._gate = SeedGate(OutageMiddleware(DescribeAlarmsPaging(moto_app), self.outages), READY_SERVICES)
             app = CountingMiddleware(self._gate, self.log)
             self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_quiet_handler())
             self._server.daemon_threads = True
@@ -323,6 +325,11 @@ class AwsEstate:
         self.client("logs", region).put_log_events(
             logGroupName=group, logStreamName=cat.LOG_STREAM,
             logEvents=[{"timestamp": now_ms, "message": line} for line in lines])
+
+    def set_outage(self, service: str, region: str, down: bool) -> None:
+        """Play a regional outage: ``service`` in ``region`` fails for outside clients until
+        set back (``wsgi_outage.py`` says what fails and what keeps answering)."""
+        self.outages.set(service, region, down)
 
     # -- reading back what responders changed -------------------------------------------------
 
