@@ -54,7 +54,7 @@ def test_passing_drill_reports_what_the_scenario_and_run_did(tmp_path: Path):
     assert incident.startswith("INC-")
     # Targets met, but no status update in the whole drill: the line says both, plainly.
     assert verdict.startswith("TARGETS MET: RTO met (") and ", RPO met (" in verdict, verdict
-    assert "expectations missed: status-every-15m (no status update from T+1m00s" in verdict, verdict
+    assert "expectations missed: status-every-15m (no status update from T+7m00s" in verdict, verdict
 
     doc, events = _export(db, incident)
     assert doc["incident"]["mode"] == "drill" and doc["runs"][0]["status"] == "succeeded"

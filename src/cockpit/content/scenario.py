@@ -120,6 +120,19 @@ class LogChange(_Strict):
     lines: list[str] = Field(min_length=1)
 
 
+class OutageChange(_Strict):
+    """A regional service outage, as AWS has them: S3's data plane in ``region`` answers 503
+    ``ServiceUnavailable`` (some ``SlowDown``) on object reads, writes and listings of the
+    region's buckets, while its control plane (bucket configuration, ``list-buckets``) and
+    other regions keep answering; Route53 health checks of the regional endpoint fail. It
+    lasts until a later event or reaction says ``over: true`` (the region recovers in the
+    world, not because anyone failed over)."""
+
+    service: Literal["s3"] = Field(description="The failing service (S3 is the one the runbooks' DR plan covers).")
+    region: Annotated[str, AfterValidator(check_region)]
+    over: bool = Field(False, description="true: the service in the region answers normally again.")
+
+
 def _exactly_one_of(model: BaseModel, names: tuple[str, ...], what: str) -> None:
     """Refuse ``model`` unless exactly one of the fields ``names`` is given (``what`` says of what)."""
     given = [name for name in names if getattr(model, name) is not None]
@@ -131,7 +144,8 @@ def _the_one_of(model: BaseModel, names: tuple[str, ...]) -> str:
     return next(name for name in names if getattr(model, name) is not None)
 
 
-_ACTIONS = ("say", "alarm", "replication", "http", "k8s", "node", "metric", "s3_object", "dynamodb_item", "log")
+_ACTIONS = ("say", "alarm", "replication", "http", "k8s", "node", "metric", "s3_object", "dynamodb_item", "log",
+            "outage")
 
 
 class Action(_Strict):
@@ -147,6 +161,7 @@ class Action(_Strict):
     s3_object: S3ObjectChange | None = None
     dynamodb_item: DynamoItemChange | None = None
     log: LogChange | None = None
+    outage: OutageChange | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Action":

@@ -48,6 +48,7 @@ from cockpit.estate.wsgi_cloudwatch import CloudWatchWorld
 from cockpit.estate.wsgi_counter import CountingMiddleware
 from cockpit.estate.wsgi_gate import SeedGate
 from cockpit.estate.wsgi_operations import LongOperations
+from cockpit.estate.wsgi_outage import OutageMiddleware, Outages
 from cockpit.estate.wsgi_paging import DescribeAlarmsPaging
 
 #: Credentials the estate accepts (moto accepts any); printed into ``cockpit demo`` env files.
@@ -95,6 +96,7 @@ class AwsEstate:
         self.start_seconds = 0.0  # until start() returned (ready)
         self.seed_seconds = 0.0  # until the whole account was seeded (later, with defer_rest)
         self._gate: SeedGate | None = None
+        self.outages = Outages()  # regional outages the scenario plays (wsgi_outage.py)
         self._rest_thread: threading.Thread | None = None
         self._seeded = threading.Event()
         self._seed_error: BaseException | None = None
@@ -135,7 +137,7 @@ class AwsEstate:
 
             moto_app = DomainDispatcherApplication(create_backend_app)
             world = CloudWatchWorld(LongOperations(moto_app, self.clock), self.metrics, self.alarms, self.clock)
-            self._gate = SeedGate(DescribeAlarmsPaging(world), READY_SERVICES)
+            self._gate = SeedGate(OutageMiddleware(DescribeAlarmsPaging(world), self.outages), READY_SERVICES)
             app = CountingMiddleware(self._gate, self.log)
             self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_quiet_handler())
             self._server.daemon_threads = True
@@ -363,6 +365,11 @@ class AwsEstate:
         self.client("logs", region).put_log_events(
             logGroupName=group, logStreamName=cat.LOG_STREAM,
             logEvents=[{"timestamp": now_ms, "message": line} for line in lines])
+
+    def set_outage(self, service: str, region: str, down: bool) -> None:
+        """Play a regional outage: ``service`` in ``region`` fails for outside clients until
+        set back (``wsgi_outage.py`` says what fails and what keeps answering)."""
+        self.outages.set(service, region, down)
 
     # -- reading back what responders changed -------------------------------------------------
 

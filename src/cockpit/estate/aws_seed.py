@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from cockpit.estate import catalogue as cat
@@ -109,7 +109,37 @@ def _replication_config(pair: cat.ReplicationPair) -> dict[str, Any]:
     return {"Role": cat.REPLICATION_ROLE_ARN, "Rules": rules}
 
 
+#: How far back the seeded object history starts, and how far apart its writes are.
+HISTORY_DAYS = 7
+HISTORY_STEP = timedelta(hours=1)
+
+
+@contextmanager
+def s3_clock(at: datetime) -> Iterator[None]:
+    """Have moto stamp the S3 writes made inside with ``at`` (UTC) as their LastModified.
+
+    moto stamps an object with its own clock, to the second in listings; the seed writes a
+    dozen objects and versions within one second, so they shared a LastModified or not
+    depending on where the second turned, and ``aws s3 sync`` between a bucket and its
+    replica copied (a GLACIER object, failing) or not from one start to the next. Each
+    seeded write gets a planned time instead: distinct for every object and version, and
+    the same for an object and its replica (S3 replication keeps the source's creation
+    time). Only S3's clock, only while the seed writes: outside requests to S3 are held
+    until it is seeded (``SeedGate``), and the estate's other services keep moto's clock.
+    """
+    import moto.s3.models as s3_models
+
+    naive = at.astimezone(timezone.utc).replace(tzinfo=None)
+    real = s3_models.utcnow
+    s3_models.utcnow = lambda: naive
+    try:
+        yield
+    finally:
+        s3_models.utcnow = real
+
+
 def _object_body(bucket: str, key: str, version: int) -> bytes:
+    """The object's bytes; ``bucket`` is the source bucket, so a replica holds the same bytes."""
     if key.endswith(".json"):
         return json.dumps({"bucket": bucket, "key": key, "version": version,
                            "generated": "2025-01-01T00:00:00Z"}).encode()
@@ -131,14 +161,17 @@ def seed_s3(clients: Clients) -> None:
     for pair in cat.REPLICATION_PAIRS:
         clients("s3", pair.source_region).put_bucket_replication(
             Bucket=pair.source, ReplicationConfiguration=_replication_config(pair))
-        # Replication had already happened before any outage: same keys on both sides.
-        for bucket, region in ((pair.source, pair.source_region), (pair.destination, pair.destination_region)):
-            s3 = clients("s3", region)
-            for obj in cat.SEED_OBJECTS[pair.id]:
-                for version in range(1, obj.versions + 1):
-                    s3.put_object(Bucket=bucket, Key=obj.key, Body=_object_body(bucket, obj.key, version),
-                                  ContentType=obj.content_type, StorageClass=obj.storage_class,
-                                  Tagging="replication=enabled")
+    # Replication had already happened before any outage: same keys, bytes and times on both
+    # sides; every object and version written at its own time in the last week (s3_clock).
+    start = _now().replace(microsecond=0) - timedelta(days=HISTORY_DAYS)
+    writes = [(pair, obj, version) for pair in cat.REPLICATION_PAIRS for obj in cat.SEED_OBJECTS[pair.id]
+              for version in range(1, obj.versions + 1)]
+    for n, (pair, obj, version) in enumerate(writes):
+        body = _object_body(pair.source, obj.key, version)
+        with s3_clock(start + n * HISTORY_STEP):
+            for bucket, region in ((pair.source, pair.source_region), (pair.destination, pair.destination_region)):
+                clients("s3", region).put_object(Bucket=bucket, Key=obj.key, Body=body, ContentType=obj.content_type,
+                                                 StorageClass=obj.storage_class, Tagging="replication=enabled")
     site = clients("s3", cat.US_REGION)
     site.put_object(Bucket="flight-school-marketplace", Key="index.html", ContentType="text/html",
                     Body=b"<!doctype html><title>Flight School Marketplace</title>")

@@ -7,6 +7,10 @@ estate (the ConfigMap, restarts, the Route53 health check), and keeps the storag
 service's behaviour honest: storage-service reads ``storage-config`` when it restarts,
 so the health endpoint's region changes only after a restart, as in production.
 
+Scheduled events and reactions compose as the world would (``estate/composition.py``): a
+target a reaction has set (the failover's healthy api-gateway) is settled, and later
+events no longer undo it; what no reaction touched (the primary region's outage) goes on.
+
 AWS calls go through boto3 (synchronous), so they run in threads; the Kubernetes
 emulator and the estate state are touched in-loop.
 """
@@ -17,10 +21,12 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
+from collections.abc import Hashable
 from typing import Any, Protocol
 
 from cockpit.content.scenario import Action, Inject, Ramp, Reaction, Scenario
 from cockpit.estate.clock import ScenarioClock
+from cockpit.estate.composition import targets, unsettled
 from cockpit.estate.state import EstateState
 
 log = logging.getLogger(__name__)
@@ -38,6 +44,7 @@ class Aws(Protocol):
     def health_check_disabled(self, name: str = "HC-PRIMARY-S3") -> bool: ...
     def put_log_lines(self, group: str, lines: list[str]) -> None: ...
     def client(self, service: str, region: str) -> Any: ...
+    def set_outage(self, service: str, region: str, down: bool) -> None: ...
 
 
 class Kube(Protocol):
@@ -98,6 +105,9 @@ def describe(action: Action) -> str:
         return f"dynamodb {d.table}: item {'deleted' if d.delete else 'overwritten'}"
     if action.log:
         return f"log {action.log.group}: {len(action.log.lines)} line(s)"
+    if action.outage:
+        o = action.outage
+        return f"{o.service} {o.region}: {'recovered' if o.over else 'outage: data plane answers 503'}"
     return kind
 
 
@@ -141,6 +151,10 @@ class ScenarioDriver:
     _storage_restart: str | None = None
     _last_hc_poll: float = 0.0
     _hc_cache: dict[str, bool] = field(default_factory=dict)
+    #: Targets a reaction has set, and which reaction: later events leave them be.
+    _settled: dict[Hashable, str] = field(default_factory=dict)
+    #: (service, region) pairs whose outage holds now.
+    outages: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if self.scenario:
@@ -185,10 +199,23 @@ class ScenarioDriver:
         while self._next_event < len(events) and events[self._next_event].at <= now:
             event = events[self._next_event]
             self._next_event += 1
-            await self.apply(event, source="event", at=event.at)
+            rest = unsettled(event, self._settled)
+            if rest is not event:
+                self._superseded(event, rest)
+            if rest is not None:
+                await self.apply(rest, source="event", at=event.at)
         while self._next_inject < len(injects) and injects[self._next_inject].at <= now:
             self.inject(injects[self._next_inject])
             self._next_inject += 1
+
+    def _superseded(self, event: Action, rest: Action | None) -> None:
+        """Say which scheduled change did not happen, and which reaction had answered it first."""
+        at = getattr(event, "at", self.clock.now())
+        by = sorted({self._settled[t] for t in targets(event) if t in self._settled})
+        what = describe(event) if rest is None else f"{describe(event)} (in part)"
+        summary = f"not applied: {what}; already answered by {', '.join(by)}"
+        self.happenings.append(Happening(at, time.time(), "superseded", summary, ", ".join(by)))
+        log.info("scenario event at %.0fs %s", at, summary)
 
     def inject(self, inject: Inject) -> None:
         detail = {"id": inject.id, "title": inject.title, "message": inject.message, "audience": inject.audience}
@@ -239,6 +266,10 @@ class ScenarioDriver:
             await asyncio.to_thread(self._change_item, action.dynamodb_item)
         elif action.log:
             await asyncio.to_thread(self.aws.put_log_lines, action.log.group, list(action.log.lines))
+        elif action.outage:
+            o = action.outage
+            await asyncio.to_thread(self.aws.set_outage, o.service, o.region, not o.over)
+            (self.outages.discard if o.over else self.outages.add)((o.service, o.region))
         self.happenings.append(Happening(when, time.time(), action.kind, describe(action), source))
         log.info("scenario %s at %.0fs: %s", source, when, describe(action))
 
@@ -294,6 +325,7 @@ class ScenarioDriver:
                     self.happenings.append(Happening(self.clock.now(), time.time(), "say", watch.reaction.say,
                                                      watch.reaction.id))
                 for action in watch.reaction.then:
+                    self._settled.update(dict.fromkeys(targets(action), watch.reaction.id))
                     await self.apply(action, source=watch.reaction.id)
 
     async def _triggered(self, watch: _ReactionWatch) -> bool:
@@ -347,5 +379,6 @@ class ScenarioDriver:
             "reactions_fired": [w.reaction.id for w in self._watches if w.fired],
             "happenings": [h.as_dict() for h in self.happenings],
             "storage": {"region": self.state.storage_region, "dr_mode": self.state.storage_dr_mode},
+            "outages": [f"{service} {region}" for service, region in sorted(self.outages)],
             "replication": {p: self.state.pair(p).snapshot(now) for p in ("data-lake", "reports", "models")},
         }
