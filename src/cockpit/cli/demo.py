@@ -73,10 +73,7 @@ def demo(ctx: click.Context, no_ui: bool, env_file: Path | None, env_for: str | 
             except ContentError as exc:
                 fail(str(exc))
         if estate is None:
-            systems = _system_regions(config)
-            if env_for is not None and env_for not in systems:
-                fail(f"--env-for: no screen named {env_for!r} (screens: {', '.join(systems)})")
-            sys.exit(_run_estate(scenario_model, speed, env_file, parent_pid, systems, env_for))
+            sys.exit(_run_estate(scenario_model, speed, env_file, parent_pid, config, env_for))
         from cockpit.cli.open import open_demo
 
         open_demo(settings(ctx), estate)
@@ -85,15 +82,21 @@ def demo(ctx: click.Context, no_ui: bool, env_file: Path | None, env_for: str | 
             estate.stop()
 
 
-def _system_regions(config) -> dict[str, str | None]:
-    """Each screen's system and its region (one env per system); a broken screen is one line."""
+def _system_regions(config, env_for: str | None) -> dict[str, str | None] | str:
+    """Each screen's system and its region (one env per system), or the one-line error.
+
+    Run in a thread while the estate starts: loading the screens (0.3-0.5 s cold) must not
+    delay the estate's readiness."""
     from cockpit.content.screen import load_screens
     from cockpit.estate.system_env import system_regions
 
     try:
-        return system_regions(load_screens(config.screens_dirs, config.playbooks_dirs))
+        systems = system_regions(load_screens(config.screens_dirs, config.playbooks_dirs))
     except ContentError as exc:
-        fail(str(exc))
+        return str(exc)
+    if env_for is not None and env_for not in systems:
+        return f"--env-for: no screen named {env_for!r} (screens: {', '.join(systems)})"
+    return systems
 
 
 def _systems_note(systems: dict[str, str | None], env_for: str | None, region: str,
@@ -110,7 +113,7 @@ def _systems_note(systems: dict[str, str | None], env_for: str | None, region: s
 
 
 def _run_estate(scenario, speed: float, env_file: Path | None, parent_pid: int | None,
-                systems: dict[str, str | None], env_for: str | None) -> int:
+                config, env_for: str | None) -> int:
     from cockpit.estate.process import format_env
     from cockpit.estate.runner import Estate
 
@@ -122,11 +125,18 @@ def _run_estate(scenario, speed: float, env_file: Path | None, parent_pid: int |
             loop.add_signal_handler(sig, stop.set)
         with tempfile.TemporaryDirectory(prefix="cockpit-estate-") as workdir:
             estate = Estate(Path(workdir), scenario=scenario, speed=speed)
+            loading = asyncio.create_task(asyncio.to_thread(_system_regions, config, env_for))
             try:
                 await estate.start()
             except OSError as exc:
                 await estate.stop()
+                await loading
                 click.echo(f"cockpit: error: the emulated estate could not start: {exc}", err=True)
+                return 2
+            systems = await loading
+            if isinstance(systems, str):
+                await estate.stop()
+                click.echo(f"cockpit: error: {systems}", err=True)
                 return 2
             watch: asyncio.Task | None = None
             system_files = [env_file.with_name(f"{env_file.name}.{name}") for name in systems] if env_file else []
