@@ -20,6 +20,8 @@ from cockpit.content.errors import ContentError
 @click.option("--no-ui", is_flag=True, help="Run the estate alone until Ctrl-C and print its environment.")
 @click.option("--env-file", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the environment (KEY=value, shell-quoted) to this file; written when ready.")
+@click.option("--env-for", "env_for", metavar="SCREEN",
+              help="Print (and write) the env of this screen's system: its region. With --no-ui.")
 @click.option("--scenario", metavar="NAME|FILE", help="Replay a scenario (a name from scenarios/, or a YAML file).")
 @click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
               help="Scenario time per real time: 60 plays a scenario minute per second.")
@@ -28,7 +30,7 @@ from cockpit.content.errors import ContentError
 @click.option("--read-only", is_flag=True, help="Execute nothing that writes (as `cockpit --read-only demo`).")
 @click.option("--parent-pid", type=int, hidden=True, help="Exit when this process is gone (used by `cockpit demo`).")
 @click.pass_context
-def demo(ctx: click.Context, no_ui: bool, env_file: Path | None, scenario: str | None, speed: float,
+def demo(ctx: click.Context, no_ui: bool, env_file: Path | None, env_for: str | None, scenario: str | None, speed: float,
          db: Path | None, read_only: bool, parent_pid: int | None) -> None:
     """Start the emulated estate on loopback and open the cockpit on it.
 
@@ -44,6 +46,9 @@ def demo(ctx: click.Context, no_ui: bool, env_file: Path | None, scenario: str |
 
         cockpit demo --no-ui --env-file estate.env &
         set -a; . ./estate.env; set +a; aws s3 ls
+
+    Each system (screen) lives in its own region: the printed env says which, --env-for SCREEN
+    prints that system's env, and --env-file F also writes F.SCREEN for every screen.
 
     The demo logs to its own timeline, ~/.local/share/cockpit/demo.db (config demo_db),
     never to the real one; --db PATH chooses another file.
@@ -68,7 +73,7 @@ def demo(ctx: click.Context, no_ui: bool, env_file: Path | None, scenario: str |
             except ContentError as exc:
                 fail(str(exc))
         if estate is None:
-            sys.exit(_run_estate(scenario_model, speed, env_file, parent_pid))
+            sys.exit(_run_estate(scenario_model, speed, env_file, parent_pid, config, env_for))
         from cockpit.cli.open import open_demo
 
         open_demo(settings(ctx), estate)
@@ -77,7 +82,38 @@ def demo(ctx: click.Context, no_ui: bool, env_file: Path | None, scenario: str |
             estate.stop()
 
 
-def _run_estate(scenario, speed: float, env_file: Path | None, parent_pid: int | None) -> int:
+def _system_regions(config, env_for: str | None) -> dict[str, str | None] | str:
+    """Each screen's system and its region (one env per system), or the one-line error.
+
+    Run in a thread while the estate starts: loading the screens (0.3-0.5 s cold) must not
+    delay the estate's readiness."""
+    from cockpit.content.screen import load_screens
+    from cockpit.estate.system_env import system_regions
+
+    try:
+        systems = system_regions(load_screens(config.screens_dirs, config.playbooks_dirs))
+    except ContentError as exc:
+        return str(exc)
+    if env_for is not None and env_for not in systems:
+        return f"--env-for: no screen named {env_for!r} (screens: {', '.join(systems)})"
+    return systems
+
+
+def _systems_note(systems: dict[str, str | None], env_for: str | None, region: str,
+                  env_file: Path | None) -> str:
+    """The comment after the env: whose region it is, and how to get another system's."""
+    lines = [f"# Region {region}" + (f": the env of {env_for}." if env_for else " (the storage runbook's).")
+             + " Each system has its own region, from its screen;",
+             "# for another system's, run its line" + (f", or source {env_file}.SCREEN" if env_file else "")
+             + " (cockpit demo --no-ui --env-for SCREEN):"]
+    for name, home in systems.items():
+        lines.append(f"#   {name}: " + (f"export AWS_REGION={home} AWS_DEFAULT_REGION={home}" if home
+                                           else "(no AWS region of its own)"))
+    return "\n".join(lines) + "\n"
+
+
+def _run_estate(scenario, speed: float, env_file: Path | None, parent_pid: int | None,
+                config, env_for: str | None) -> int:
     from cockpit.estate.process import format_env
     from cockpit.estate.runner import Estate
 
@@ -89,23 +125,32 @@ def _run_estate(scenario, speed: float, env_file: Path | None, parent_pid: int |
             loop.add_signal_handler(sig, stop.set)
         with tempfile.TemporaryDirectory(prefix="cockpit-estate-") as workdir:
             estate = Estate(Path(workdir), scenario=scenario, speed=speed)
+            loading = asyncio.create_task(asyncio.to_thread(_system_regions, config, env_for))
             try:
                 await estate.start()
             except OSError as exc:
                 await estate.stop()
+                await loading
                 click.echo(f"cockpit: error: the emulated estate could not start: {exc}", err=True)
                 return 2
+            systems = await loading
+            if isinstance(systems, str):
+                await estate.stop()
+                click.echo(f"cockpit: error: {systems}", err=True)
+                return 2
             watch: asyncio.Task | None = None
+            system_files = [env_file.with_name(f"{env_file.name}.{name}") for name in systems] if env_file else []
             try:
-                env = estate.env()
+                env = estate.env(systems.get(env_for) if env_for else None)
                 click.echo(f"# Cockpit emulated estate ready in {estate.ready_seconds:.2f} s"
                            + (f"; scenario {scenario.id} at speed {speed:g}" if scenario else ""))
                 click.echo(format_env(env, export=True), nl=False)
-                click.echo("# aws-cli v1 ignores AWS_ENDPOINT_URL for rds, sqs, emr, docdb, neptune and health in\n"
-                           "# some regions: add --endpoint-url \"$AWS_ENDPOINT_URL\" to those commands.\n"
-                           "# Ctrl-C to stop.")
+                click.echo(_systems_note(systems, env_for, env["AWS_REGION"], env_file) + "# Ctrl-C to stop.")
                 sys.stdout.flush()
                 if env_file:
+                    # Each system's env first: a reader that sees the main file sees them all.
+                    for name, path in zip(systems, system_files):
+                        _write_atomically(path, format_env(estate.env(systems[name])))
                     _write_atomically(env_file, format_env(env))
                 watch = asyncio.create_task(_watch_parent(parent_pid, stop)) if parent_pid else None
                 seeding = asyncio.create_task(_watch_seeding(estate, stop, failures))
@@ -117,6 +162,8 @@ def _run_estate(scenario, speed: float, env_file: Path | None, parent_pid: int |
                 await estate.stop()
                 if env_file:
                     env_file.unlink(missing_ok=True)
+                    for path in system_files:
+                        path.unlink(missing_ok=True)
                     if watch is not None and watch.done() and not watch.cancelled():
                         _remove_orphaned_demo_dir(env_file.parent)
         return 2 if failures else 0

@@ -22,6 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from cockpit.content.scenario import Scenario
+from cockpit.estate.aws_config import write_aws_client_config
 from cockpit.estate.clock import ScenarioClock
 from cockpit.estate.driver import ScenarioDriver
 from cockpit.estate.http import build_app, serve
@@ -68,6 +69,7 @@ class Estate:
         #: 0700 folder); never served. It lets the engine tell this estate from anything
         #: else listening on a loopback port (``prove``).
         self.token = secrets.token_hex(32)
+        self._aws_client_env: dict[str, str] = {}
 
     async def __aenter__(self) -> "Estate":
         await self.start()
@@ -83,6 +85,7 @@ class Estate:
 
         began = time.monotonic()
         self.workdir.mkdir(parents=True, exist_ok=True)
+        self._aws_client_env = write_aws_client_config(self.workdir)
         self.aws = AwsEstate(self.log, clock=self.clock, seed=self.scenario.id if self.scenario else "cockpit")
         # Without a scenario, ready once what the panes read is seeded; the rest follows
         # within a second, held from view until then (AwsEstate.start). A scenario's first
@@ -117,13 +120,20 @@ class Estate:
         if self.aws:
             await asyncio.to_thread(self.aws.stop)
 
-    def env(self) -> dict[str, str]:
-        """The environment that points any AWS/Kubernetes/HTTP client at this estate."""
+    def env(self, region: str | None = None) -> dict[str, str]:
+        """The environment that points any AWS/Kubernetes/HTTP client at this estate.
+
+        ``region``: the default region of the system worked on (``system_env.py``); without
+        one, the storage runbook's. ``AWS_CONFIG_FILE`` and ``PYTHONPATH`` make aws-cli v1
+        honour ``AWS_ENDPOINT_URL`` where it otherwise would not (``aws_config.py``).
+        """
+        region = region or DEFAULT_REGION
         return {
             "AWS_ENDPOINT_URL": self.aws.endpoint_url,
             **DEMO_CREDENTIALS,
-            "AWS_REGION": DEFAULT_REGION,
-            "AWS_DEFAULT_REGION": DEFAULT_REGION,
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            **self._aws_client_env,
             "KUBECONFIG": str(self.kubeconfig),
             "COCKPIT_ESTATE_URL": self.http_url,
             "COCKPIT_STORAGE_HEALTH_URL": f"{self.http_url}/v1/storage/health",
