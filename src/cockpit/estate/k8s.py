@@ -24,6 +24,7 @@ import yaml
 from cockpit.estate import k8s_objects as objs
 from cockpit.estate.k8s_api import ClusterAPI
 from cockpit.estate.k8s_controller import DEPLOYMENTS, NODES, Controller
+from cockpit.estate.k8s_openapi import OpenAPI
 from cockpit.estate.requestlog import RequestLog
 
 CONTEXT = "cockpit-demo"
@@ -40,7 +41,7 @@ class KubeEstate:
         self.log = log
         self.restart_seconds = restart_seconds
         self.shutdown_seconds = shutdown_seconds
-        self.api = ClusterAPI(log=log)
+        self.api = ClusterAPI(log=log, openapi=OpenAPI(objs.RESOURCES))
         for key, (kind, namespaced, subresources, shortnames) in objs.RESOURCES.items():
             self.api.declare(key, kind, namespaced, subresources, shortnames)
         self.controller = Controller(self.api, restart_seconds=restart_seconds)
@@ -99,9 +100,10 @@ class KubeEstate:
         self.api.put(NAMESPACES, objs.namespace("default", now))
         for name in objs.NODES:
             self.api.put(NODES, objs.node(name, now))
-        self.api.put(CONFIGMAPS, objs.configmap("storage-config", objs.NAMESPACE, objs.STORAGE_CONFIG, now))
+        self.api.put(CONFIGMAPS, objs.applied(
+            objs.configmap("storage-config", objs.NAMESPACE, objs.STORAGE_CONFIG, now)))
         for seed in objs.DEPLOYMENTS:
-            self.api.put(DEPLOYMENTS, objs.deployment(seed, objs.NAMESPACE, now))
+            self.api.put(DEPLOYMENTS, objs.applied(objs.deployment(seed, objs.NAMESPACE, now)))
 
     # ------------------------------------------------------------ kubeconfig
     def write_kubeconfig(self, path: Path) -> Path:

@@ -28,6 +28,7 @@ import kmock
 import yaml
 
 from cockpit.estate import k8s_objects as objs
+from cockpit.estate.k8s_openapi import OpenAPI
 from cockpit.estate.k8s_patch import APPLY, PatchError, apply_patch
 from cockpit.estate.k8s_requests import api_error, is_watch, namespace_request, service_name
 from cockpit.estate.k8s_selectors import SelectorError, selector_from_params
@@ -50,6 +51,9 @@ class ClusterAPI(kmock.KubernetesEmulator):
     """The emulated API server. ``log`` receives one record per HTTP request."""
 
     log: RequestLog | None = None
+    #: The OpenAPI v3 documents kubectl reads before it writes; also what Strict field
+    #: validation holds objects against.
+    openapi: OpenAPI | None = None
     _versions: Any = attrs.field(factory=lambda: itertools.count(1), init=False)
     _resource_version: int = attrs.field(default=0, init=False)
     _pending: list[tuple[kmock.resource, dict[str, Any]]] = attrs.field(factory=list, init=False)
@@ -122,6 +126,8 @@ class ClusterAPI(kmock.KubernetesEmulator):
     # ---------------------------------------------------------------- HTTP entry point
     async def __call__(self, raw_request: aiohttp.web.BaseRequest) -> aiohttp.web.StreamResponse:
         """Namespace URLs are parsed by :func:`namespace_request` (kmock misreads them)."""
+        if raw_request.path.startswith("/openapi/") and self.openapi is not None:
+            return self._serve_openapi(raw_request)
         request = await namespace_request(raw_request)
         if request is None:
             return await super().__call__(raw_request)
@@ -129,6 +135,26 @@ class ClusterAPI(kmock.KubernetesEmulator):
             return await self._handle(request)
         except kmock.KubernetesError as exc:
             return await self._renderapi_error(exc)
+
+    def _serve_openapi(self, raw_request: aiohttp.web.BaseRequest) -> aiohttp.web.Response:
+        """``/openapi/v3`` and its per-group-version documents (JSON; what kubectl 1.27+ reads).
+        ``/openapi/v2`` is answered 404, so a client falls back as it does on a v3-only server."""
+        assert self.openapi is not None
+        if self.log is not None:
+            internal = INTERNAL_MARKER in raw_request.headers.get("User-Agent", "")
+            self.log.record("k8s", "openapi", "GET", "GET", internal=internal, mutating=False)
+        path = raw_request.path
+        if path.rstrip("/") == "/openapi/v3":
+            return aiohttp.web.json_response(self.openapi.root())
+        body = self.openapi.document(path.removeprefix("/openapi/v3/")) if path.startswith("/openapi/v3/") else None
+        if body is None:
+            error = api_error(404, "NotFound", "the server could not find the requested resource")
+            return aiohttp.web.json_response({"apiVersion": "v1", "kind": "Status", "metadata": {}, "code": 404,
+                                              "status": "Failure", "reason": error.reason,
+                                              "message": error.message}, status=404)
+        # Immutable for a hash-pinned URL, as the real server says; clients may cache it.
+        return aiohttp.web.Response(body=body, content_type="application/json",
+                                    headers={"Cache-Control": "public, immutable"})
 
     async def _handle(self, request: kmock.Request) -> aiohttp.web.StreamResponse:
         self._record(request)
@@ -160,13 +186,42 @@ class ClusterAPI(kmock.KubernetesEmulator):
             return await super()._handle(request)
         self._require_resource(request)
         try:
+            warnings = self._field_validation(request) if method in ("POST", "PUT", "PATCH") else []
             payload = await route(request)
         except (PatchError, SelectorError) as exc:
             raise api_error(422 if isinstance(exc, PatchError) else 400,
                          "Invalid" if isinstance(exc, PatchError) else "BadRequest", str(exc)) from exc
         await self.flush_events()
         status = 201 if method == "POST" else 200
-        return aiohttp.web.json_response(payload, status=status)
+        response = aiohttp.web.json_response(payload, status=status)
+        for warning in warnings:
+            quoted = warning.replace("\\", "\\\\").replace('"', '\\"')  # RFC 7234 quoted-string
+            response.headers.add("Warning", f'299 - "{quoted}"')
+        return response
+
+    def _field_validation(self, request: kmock.Request) -> list[str]:
+        """The API server's field validation of a write: unknown fields fail the request with
+        ``fieldValidation=Strict`` (what kubectl sends), come back as warnings with ``Warn``
+        (the default); with ``Warn`` and ``Ignore`` they are dropped, as decoding into the
+        server's types drops them, so they are never stored."""
+        assert request.resource is not None
+        mode = str(request.params.get("fieldValidation") or "Warn").lower()
+        info = self.resources[request.resource] if request.resource in self.resources else None
+        if self.openapi is None or info is None or not info.kind:
+            return []
+        body = self._body(request)  # the request's own parsed body: dropping fields here sticks
+        if not isinstance(body, dict):
+            return []  # a JSON patch names paths, not fields
+        group, version, kind = str(request.resource.group or ""), str(request.resource.version), info.kind
+        if request.subresource == "scale":
+            group, version, kind = "autoscaling", "v1", "Scale"
+        unknown = [f'unknown field "{field}"' for field in
+                   self.openapi.unknown_fields(group, version, kind, body, drop=mode != "strict")]
+        if unknown and mode == "strict":
+            gv = f"{group}/{version}" if group else version
+            raise api_error(400, "BadRequest", f'{kind} in version "{gv}" cannot be handled as a {kind}: '
+                                               f'strict decoding error: {", ".join(unknown)}')
+        return unknown if mode == "warn" else []
 
     def _record(self, request: kmock.Request) -> None:
         if self.log is None:
