@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from cockpit.estate.k8s import CONFIGMAPS, KubeEstate
+from cockpit.estate.k8s_controller import PODS
 from cockpit.estate.requestlog import RequestLog
 
 pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
@@ -133,3 +134,38 @@ async def test_explain_reads_the_served_schema(kubectl: Kubectl) -> None:
     out = await kubectl.ok("explain", "deployment.spec.strategy.rollingUpdate")
     assert "maxSurge" in out and "maxUnavailable" in out
     assert time.monotonic() - started < 20
+
+
+def _rows(out: str) -> dict[str, list[str]]:
+    """``kubectl top`` output: first column -> the other columns."""
+    return {line.split()[0]: line.split()[1:] for line in out.strip().splitlines()[1:]}
+
+
+def _millicores(cell: str) -> int:
+    return int(cell.removesuffix("m")) if cell.endswith("m") else int(cell) * 1000
+
+
+async def test_top_nodes_and_pods_follow_the_scenario(kubectl: Kubectl) -> None:
+    nodes = _rows(await kubectl.ok("top", "nodes"))
+    assert len(nodes) == 3 and all(cols[0].endswith("m") and cols[2].endswith("Mi") for cols in nodes.values())
+    pods = _rows(await kubectl.ok("top", "pods", "-n", NS))
+    storage = {name: cols for name, cols in pods.items() if name.startswith("storage-service-")}
+    assert len(pods) == 8 and len(storage) == 3
+    assert all(_millicores(cols[0]) < 300 for cols in storage.values())
+
+    # Degraded to one ready pod: the crash-looping pods have no metrics (their containers are
+    # not running), and the one left serves the whole deployment's load.
+    kubectl.estate.set_degraded(NS, "storage-service", 1)
+    pods = _rows(await kubectl.ok("top", "pods", "-n", NS, "-l", "app=storage-service"))
+    assert len(pods) == 1
+    [(cpu, _)] = pods.values()
+    assert _millicores(cpu) > 450, pods
+
+    # A node that is not Ready has no metrics, nor have its pods; kubectl shows <unknown>.
+    node = "ip-10-0-2-12.eu-west-1.compute.internal"
+    kubectl.estate.set_node_ready(node, False)
+    nodes = _rows(await kubectl.ok("top", "nodes"))
+    assert nodes[node] == ["<unknown>"] * 4 and nodes["ip-10-0-1-11.eu-west-1.compute.internal"][0].endswith("m")
+    on_node = {p["metadata"]["name"] for p in kubectl.estate.api.list(PODS, NS) if p["spec"]["nodeName"] == node}
+    assert on_node and on_node.isdisjoint(_rows(await kubectl.ok("top", "pods", "-n", NS)))
+    assert "v1beta1.metrics.k8s.io" in await kubectl.ok("get", "apiservices")

@@ -21,6 +21,7 @@ import aiohttp.web
 import kmock
 import yaml
 
+from cockpit.estate import k8s_metrics as metrics
 from cockpit.estate import k8s_objects as objs
 from cockpit.estate.k8s_api import ClusterAPI
 from cockpit.estate.k8s_controller import DEPLOYMENTS, NODES, Controller
@@ -30,6 +31,7 @@ from cockpit.estate.requestlog import RequestLog
 CONTEXT = "cockpit-demo"
 CONFIGMAPS = kmock.resource("v1/configmaps")
 NAMESPACES = kmock.resource("v1/namespaces")
+APISERVICES = kmock.resource("apiregistration.k8s.io/v1/apiservices")
 _SHUTDOWN_SECONDS = 0.5  # a request still open on stop() is cut after this
 
 
@@ -104,6 +106,7 @@ class KubeEstate:
             objs.configmap("storage-config", objs.NAMESPACE, objs.STORAGE_CONFIG, now)))
         for seed in objs.DEPLOYMENTS:
             self.api.put(DEPLOYMENTS, objs.applied(objs.deployment(seed, objs.NAMESPACE, now)))
+        self.api.put(APISERVICES, metrics.api_service(now))
 
     # ------------------------------------------------------------ kubeconfig
     def write_kubeconfig(self, path: Path) -> Path:

@@ -27,6 +27,7 @@ import attrs
 import kmock
 import yaml
 
+from cockpit.estate import k8s_metrics as metrics
 from cockpit.estate import k8s_objects as objs
 from cockpit.estate.k8s_openapi import OpenAPI
 from cockpit.estate.k8s_patch import APPLY, PatchError, apply_patch
@@ -43,7 +44,10 @@ _GENERATION = {"deployments", "replicasets", "statefulsets", "daemonsets"}
 _STATUS = {"deployments", "replicasets", "pods", "nodes", "namespaces"}
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
 _KEEP_REQUESTS = 200
-_CLOSE: dict[str, Any] = {"type": "CLOSE"}  # put on the event buses to end open watches
+_CLOSE: dict[str, Any] = {"type": "CLOSE"}
+PODS = kmock.resource("v1/pods")
+NODES = kmock.resource("v1/nodes")
+DEPLOYMENTS = kmock.resource("apps/v1/deployments")  # put on the event buses to end open watches
 
 
 @attrs.define(kw_only=True)
@@ -63,7 +67,8 @@ class ClusterAPI(kmock.KubernetesEmulator):
                 shortnames: tuple[str, ...]) -> None:
         """Make a resource discoverable (kubectl needs ``kind`` and ``namespaced``)."""
         self.resources[key] = kmock.ResourceInfo(kind=kind, singular=kind.lower(), namespaced=namespaced,
-                                                 verbs=set(objs.VERBS), subresources=set(subresources),
+                                                 verbs=set(objs.READ_ONLY.get(key, objs.VERBS)),
+                                                 subresources=set(subresources),
                                                  shortnames=set(shortnames))
 
     def get(self, resource: kmock.resource, ns: str | None, name: str) -> dict[str, Any] | None:
@@ -161,6 +166,9 @@ class ClusterAPI(kmock.KubernetesEmulator):
         method = request.method.value.upper()
         if request.resource is None or request.resource.plural is None:
             return await super()._handle(request)
+        if request.resource.group == metrics.GROUP:
+            self._require_resource(request)
+            return aiohttp.web.json_response(self._serve_metrics(request, method))
         route = {
             ("PUT", True): self._serve_replace,
             ("PATCH", True): self._serve_patch,
@@ -351,6 +359,33 @@ class ClusterAPI(kmock.KubernetesEmulator):
         self.remove(request.resource, request.namespace, str(request.name))
         return {"apiVersion": "v1", "kind": "Status", "metadata": {}, "status": "Success",
                 "details": {"name": request.name, "kind": request.resource.plural, "uid": obj["metadata"].get("uid")}}
+
+    # ---------------------------------------------------------------- metrics.k8s.io
+    def _serve_metrics(self, request: kmock.Request, method: str) -> dict[str, Any]:
+        """NodeMetrics / PodMetrics, computed from the cluster now (see k8s_metrics)."""
+        assert request.resource is not None
+        if method != "GET" or is_watch(request):
+            raise api_error(405, "MethodNotAllowed", f"the server does not allow this method on the requested "
+                                                     f"resource ({request.resource.plural}.{metrics.GROUP})")
+        pods = self.list(PODS, request.namespace)
+        build = metrics.node_metrics if request.resource.plural == "nodes" else metrics.pod_metrics
+        items = build(pods, self.list(DEPLOYMENTS), self.list(NODES), time.time())
+        if request.name is not None:
+            items = [i for i in items if i["metadata"]["name"] == request.name]
+            if not items:
+                kind = "nodemetrics" if request.resource.plural == "nodes" else "podmetrics"
+                raise api_error(404, "NotFound", f'{kind}.{metrics.GROUP} "{request.name}" not found')
+        try:
+            where = selector_from_params(dict(request.params))
+        except SelectorError as exc:
+            raise api_error(400, "BadRequest", str(exc)) from exc
+        items = [i for i in items if where(i)]
+        if wants_table(request.headers.get("Accept", "")):
+            return table(str(request.resource.plural), items, str(self._resource_version))
+        if request.name is not None:
+            return items[0]
+        kind = "NodeMetricsList" if request.resource.plural == "nodes" else "PodMetricsList"
+        return {"kind": kind, "apiVersion": metrics.API_VERSION, "metadata": {}, "items": items}
 
     # ---------------------------------------------------------------- scale subresource
     def _scale(self, request: kmock.Request, old: dict[str, Any], replicas: Any) -> dict[str, Any]:

@@ -31,8 +31,13 @@ RESOURCES: dict[str, tuple[str, bool, tuple[str, ...], tuple[str, ...]]] = {
     "v1/events": ("Event", True, (), ("ev",)),
     "apps/v1/deployments": ("Deployment", True, ("scale", "status"), ("deploy",)),
     "apps/v1/replicasets": ("ReplicaSet", True, ("scale", "status"), ("rs",)),
+    "apiregistration.k8s.io/v1/apiservices": ("APIService", False, ("status",), ()),
+    "metrics.k8s.io/v1beta1/nodes": ("NodeMetrics", False, (), ()),
+    "metrics.k8s.io/v1beta1/pods": ("PodMetrics", True, (), ()),
 }
 VERBS = ("create", "delete", "get", "list", "patch", "update", "watch")
+#: Resources computed on request, never stored (metrics-server's API): only read.
+READ_ONLY = {"metrics.k8s.io/v1beta1/nodes": ("get", "list"), "metrics.k8s.io/v1beta1/pods": ("get", "list")}
 
 
 @dataclass(frozen=True)
