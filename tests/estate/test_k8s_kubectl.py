@@ -169,3 +169,53 @@ async def test_top_nodes_and_pods_follow_the_scenario(kubectl: Kubectl) -> None:
     on_node = {p["metadata"]["name"] for p in kubectl.estate.api.list(PODS, NS) if p["spec"]["nodeName"] == node}
     assert on_node and on_node.isdisjoint(_rows(await kubectl.ok("top", "pods", "-n", NS)))
     assert "v1beta1.metrics.k8s.io" in await kubectl.ok("get", "apiservices")
+
+
+async def test_events_tell_what_the_cluster_did(kubectl: Kubectl) -> None:
+    assert "No resources found" in (await kubectl.run("get", "events", "-n", NS)).err, "old events have expired"
+    await kubectl.ok("rollout", "restart", "deployment/api-gateway", "-n", NS)
+    await kubectl.ok("rollout", "status", "deployment/api-gateway", "-n", NS, "--timeout=20s")
+    events = await kubectl.ok("get", "events", "-n", NS)
+    assert events.split("\n")[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    for reason in ("ScalingReplicaSet", "Scheduled", "Started", "Killing"):
+        assert reason in events
+    described = await kubectl.ok("describe", "deployment", "api-gateway", "-n", NS)
+    assert "Scaled down replica set api-gateway-" in described.split("Events:")[1]
+
+    kubectl.estate.set_degraded(NS, "storage-service", 1)
+    await asyncio.sleep(0.6)  # past restart_seconds: the capped pods now crash-loop
+    kubectl.estate.controller.tick()
+    warnings = await kubectl.ok("get", "events", "-n", NS, "--field-selector", "type=Warning")
+    assert "BackOff" in warnings and "Back-off restarting failed container storage-service" in warnings
+    node = "ip-10-0-3-13.eu-west-1.compute.internal"
+    kubectl.estate.set_node_ready(node, False)
+    assert f"Node {node} status is now: NodeNotReady" in await kubectl.ok("describe", "node", node)
+
+
+async def test_logs_honour_since_tail_and_timestamps(kubectl: Kubectl) -> None:
+    # Seed 002's morning check, as written (kubectl asks for the last 10 lines of each pod).
+    proc = await asyncio.create_subprocess_shell(
+        f"kubectl --kubeconfig {kubectl.kubeconfig} --cache-dir {kubectl.cache} "
+        "logs -l app=greenlang-api --since=12h --tail=-1 | grep ERROR | wc -l",
+        stdout=asyncio.subprocess.PIPE)
+    out, _ = await asyncio.wait_for(proc.communicate(), 30)
+    errors = int(out.decode())
+    assert 0 < errors < 0.03 * 3 * 12 * 120, "about one request line in a hundred is an error"
+    tail = await kubectl.ok("logs", "deployment/storage-service", "-n", NS, "--tail=3", "--timestamps")
+    lines = tail.strip().splitlines()
+    assert len(lines) == 3 and all(line[:4] == "20" + line[2:4] and line[26] == "Z" for line in lines)
+    recent = await kubectl.ok("logs", "deployment/storage-service", "-n", NS, "--since=5m")
+    assert 5 <= len(recent.strip().splitlines()) <= 11, "a line every 30 s"
+    assert len((await kubectl.ok("logs", "deployment/storage-service", "-n", NS)).splitlines()) > 2000
+
+
+async def test_wide_tables_have_the_real_servers_columns(kubectl: Kubectl) -> None:
+    nodes = await kubectl.ok("get", "nodes")
+    assert nodes.split("\n")[0].split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+    assert "v1.29.3-eks" in nodes
+    wide = (await kubectl.ok("get", "nodes", "-o", "wide")).split("\n")[0].split()
+    assert wide[5:] == ["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"]
+    pods = (await kubectl.ok("get", "pods", "-n", NS, "-o", "wide")).split("\n")[0]
+    assert pods.split()[-6:] == ["IP", "NODE", "NOMINATED", "NODE", "READINESS", "GATES"]
+    deployments = await kubectl.ok("get", "deployments", "-n", NS, "-o", "wide")
+    assert "greenlang/storage-service:2.14.1" in deployments and "app=storage-service" in deployments

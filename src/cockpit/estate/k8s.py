@@ -154,8 +154,13 @@ class KubeEstate:
         if node is None:
             raise KeyError(f"no node {name}")
         new = copy.deepcopy(node)
-        new["status"]["conditions"] = objs.node_conditions(ready, time.time())
-        self.api.put(NODES, new)
+        now = time.time()
+        new["status"]["conditions"] = objs.node_conditions(ready, now)
+        stored = self.api.put(NODES, new)
+        if objs.is_ready(node) != ready:
+            status = "NodeReady" if ready else "NodeNotReady"
+            self.controller.events.record(stored, "Normal", status, f"Node {name} status is now: {status}", now,
+                                          component="kubelet" if ready else "node-controller")
         self.controller.tick()
 
     def _require_deployment(self, namespace: str, name: str) -> dict[str, Any]:

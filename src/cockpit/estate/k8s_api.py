@@ -347,7 +347,23 @@ class ClusterAPI(kmock.KubernetesEmulator):
 
     def _serve_log(self, request: kmock.Request) -> aiohttp.web.Response:
         """A few plausible lines, so ``kubectl logs`` and a log step have something to show."""
-        text = objs.pod_log(self._existing(request))
+        pod = self._existing(request)
+        params = request.params
+        wanted = params.get("container")
+        for status in pod.get("status", {}).get("containerStatuses", []):
+            reason = status.get("state", {}).get("waiting", {}).get("reason")
+            if (wanted in (None, status.get("name"))) and reason == "ContainerCreating":
+                raise api_error(400, "BadRequest", f'container "{status.get("name")}" in pod '
+                                                   f'"{request.name}" is waiting to start: {reason}')
+        now = time.time()
+        try:
+            since = (now - float(params["sinceSeconds"]) if params.get("sinceSeconds") else
+                     objs.parse_rfc3339(params["sinceTime"]) if params.get("sinceTime") else None)
+            tail = int(params["tailLines"]) if params.get("tailLines") else None
+        except ValueError as exc:
+            raise api_error(400, "BadRequest", f"invalid log options: {exc}") from exc
+        text = objs.pod_log(pod, now, since=since, tail=tail,
+                            timestamps=str(params.get("timestamps", "")).lower() in ("true", "1"))
         return aiohttp.web.Response(text=text, content_type="text/plain")
 
     async def _serve_get(self, request: kmock.Request) -> dict[str, Any]:

@@ -28,6 +28,7 @@ import kmock
 
 from cockpit.estate import k8s_objects as objs
 from cockpit.estate.k8s_api import ClusterAPI
+from cockpit.estate.k8s_events import EventRecorder
 from cockpit.estate.k8s_selectors import label_selector
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ class Controller:
         self._hashes: dict[tuple[str, str], str] = {}  # (namespace, deployment) -> template hash seen
         self._ips = 0
         self._rng = random.Random(2)
+        self.events = EventRecorder(api)
         self._task: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------ driver hooks
@@ -207,12 +209,40 @@ class Controller:
         pod = objs.pod(dep, hash_, suffix, node_name, ip, started)
         self._pods[(ns, pod["metadata"]["name"])] = _Pod((ns, name), started,
                                                          now if settled else now + self.restart_seconds)
-        return self.api.put(PODS, pod)
+        stored = self.api.put(PODS, pod)
+        if not settled:  # the seeded cluster's events expired long ago, as a real one's would
+            self._scaled(dep, hash_, "up", now)
+            pname = pod["metadata"]["name"]
+            self.events.record(stored, "Normal", "Scheduled", f"Successfully assigned {ns}/{pname} to {node_name}",
+                               now, component="default-scheduler")
+            for c in pod["spec"].get("containers", []):
+                for reason, message in (("Pulled", f'Container image "{c.get("image", "")}" already present on machine'),
+                                        ("Created", f"Created container {c['name']}"),
+                                        ("Started", f"Started container {c['name']}")):
+                    self.events.record(stored, "Normal", reason, message, now, component="kubelet", host=node_name)
+        return stored
+
+    def _scaled(self, dep: dict[str, Any], hash_: str, direction: str, now: float) -> None:
+        """The deployment controller's ScalingReplicaSet event, with the ReplicaSet's new size."""
+        ns, name = dep["metadata"]["namespace"], dep["metadata"]["name"]
+        size = len(self.api.list(PODS, ns, lambda p: p["metadata"].get("labels", {}).get("pod-template-hash") == hash_
+                                 and p["metadata"].get("labels", {}).get("app") == name))
+        self.events.record(dep, "Normal", "ScalingReplicaSet", f"Scaled {direction} replica set {name}-{hash_} "
+                           f"from {size + (-1 if direction == 'up' else 1)} to {size}", now,
+                           component="deployment-controller")
 
     def _delete(self, ns: str, pods: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+        now = time.time()
         for p in pods[:count]:
             self.api.remove(PODS, ns, p["metadata"]["name"])
-            self._pods.pop((ns, p["metadata"]["name"]), None)
+            state = self._pods.pop((ns, p["metadata"]["name"]), None)
+            for c in p["spec"].get("containers", []):
+                self.events.record(p, "Normal", "Killing", f"Stopping container {c['name']}", now,
+                                   component="kubelet", host=p["spec"].get("nodeName"))
+            dep = self.api.get(DEPLOYMENTS, ns, state.deployment[1]) if state else None
+            hash_ = p["metadata"].get("labels", {}).get("pod-template-hash")
+            if dep is not None and hash_:
+                self._scaled(dep, hash_, "down", now)
         return pods[count:]
 
     def _show_pod(self, ns: str, pod: dict[str, Any], dep: dict[str, Any], ready: bool, now: float) -> None:
@@ -234,6 +264,13 @@ class Controller:
         if shown == state.shown:
             return
         state.shown = shown
+        if capped:
+            host = pod["spec"].get("nodeName")
+            for c in pod["spec"].get("containers", []):
+                self.events.record(pod, "Warning", "BackOff", f"Back-off restarting failed container {c['name']} "
+                                   f"in pod {pod['metadata']['name']}_{ns}", now, component="kubelet", host=host)
+            self.events.record(pod, "Warning", "Unhealthy", "Readiness probe failed: HTTP probe failed with "
+                               "statuscode: 503", now, component="kubelet", host=host)
         template = {"spec": {"containers": pod["spec"].get("containers", [])}}
         new = copy.deepcopy(pod)
         new["status"] = objs.pod_status(template, ready=ready, waiting=waiting, restarts=restarts,

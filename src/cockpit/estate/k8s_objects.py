@@ -146,6 +146,12 @@ def node(name: str, now: float, *, ready: bool = True) -> dict[str, Any]:
     }
 
 
+def is_ready(obj: dict[str, Any]) -> bool:
+    """The object's Ready condition is True (nodes and pods)."""
+    return any(c.get("type") == "Ready" and c.get("status") == "True"
+               for c in obj.get("status", {}).get("conditions", []))
+
+
 def node_conditions(ready: bool, now: float) -> list[dict[str, Any]]:
     at = timestamp(now)
     pressure = [{"type": t, "status": "False", "reason": f"KubeletHas{r}", "lastHeartbeatTime": at,
@@ -293,13 +299,62 @@ def scale(dep: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def pod_log(pod: dict[str, Any]) -> str:
-    """A few plausible log lines, so ``kubectl logs`` and a log step have something to show."""
-    ready = any(c.get("type") == "Ready" and c.get("status") == "True"
-                for c in pod.get("status", {}).get("conditions", []))
-    started = pod.get("status", {}).get("startTime", "")
-    app = pod["metadata"].get("labels", {}).get("app", pod["metadata"]["name"])
-    lines = [f"{started} INFO  {app} starting", f"{started} INFO  loaded configuration from storage-config",
-             f"{started} INFO  readiness probe passing" if ready else
-             f"{started} ERROR upstream storage unavailable; readiness probe failing"]
-    return "\n".join(lines) + "\n"
+_LOG_STEP = 30.0  # seconds between a serving pod's log lines
+_LOG_KEEP = 86400.0  # the kubelet has rotated away anything older than a day
+_ROUTES = ("GET /v1/storage/objects", "PUT /v1/storage/objects", "GET /v1/reports", "GET /healthz",
+           "GET /v1/models", "POST /v1/ingest")
+
+
+def pod_log(pod: dict[str, Any], now: float, *, since: float | None = None, tail: int | None = None,
+            timestamps: bool = False) -> str:
+    """The container log of ``pod`` up to ``now``, as the kubelet serves it.
+
+    A serving pod logs its start-up and then a request line every half minute, about one in
+    a hundred an ERROR (an upstream timeout), so the runbooks' ``grep ERROR | wc -l`` counts
+    something plausible; a pod that is not ready logs why. Deterministic per pod and time.
+    ``since`` (epoch seconds), ``tail`` (last lines) and ``timestamps`` (an RFC 3339 prefix)
+    are the API's ``sinceSeconds``/``sinceTime``, ``tailLines`` and ``timestamps``.
+    """
+    meta = pod["metadata"]
+    app = meta.get("labels", {}).get("app", meta["name"])
+    started = _parse_time(pod.get("status", {}).get("startTime", "")) or now
+    entries: list[tuple[float, str]] = [
+        (started, f"INFO  {app} starting"),
+        (started + 0.2, "INFO  loaded configuration from storage-config"),
+    ]
+    if is_ready(pod):
+        entries.append((started + 1.5, "INFO  readiness probe passing"))
+        first = max(started + _LOG_STEP, now - _LOG_KEEP)
+        step = int(first // _LOG_STEP)
+        while step * _LOG_STEP <= now:
+            at = step * _LOG_STEP
+            digest = hashlib.sha256(f"{meta['name']}/{step}".encode()).digest()
+            route = _ROUTES[digest[0] % len(_ROUTES)]
+            if digest[1] < 3:  # ~1 %
+                entries.append((at, f"ERROR {route} 504 upstream timeout after 30000ms"))
+            else:
+                entries.append((at, f"INFO  {route} 200 {12 + digest[2] % 180}ms"))
+            step += 1
+    else:
+        entries.append((started + 1.0, "ERROR upstream storage unavailable; readiness probe failing"))
+    lines = [(at, text) for at, text in entries if at <= now and (since is None or at >= since)]
+    if tail is not None:
+        lines = lines[-tail:] if tail > 0 else []
+    return "".join(f"{_nano(at)} {timestamp(at)} {text}\n" if timestamps else f"{timestamp(at)} {text}\n"
+                   for at, text in lines)
+
+
+def _nano(at: float) -> str:
+    return datetime.datetime.fromtimestamp(at, tz=datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _parse_time(value: str) -> float | None:
+    try:
+        return parse_rfc3339(value)
+    except ValueError:
+        return None
+
+
+def parse_rfc3339(value: str) -> float:
+    """Epoch seconds of an RFC 3339 time (``Z`` or an offset); ValueError if it is not one."""
+    return datetime.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
