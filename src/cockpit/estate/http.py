@@ -27,6 +27,7 @@ from typing import Any
 
 from aiohttp import web
 
+from cockpit.estate import http_grafana
 from cockpit.estate.requestlog import RequestLog
 from cockpit.estate.state import EstateState
 
@@ -47,8 +48,10 @@ ENDPOINTS = {
 Control = Callable[[str, dict[str, str]], Awaitable[dict[str, Any]]]
 
 
-def build_app(state: EstateState, log: RequestLog, control: Control) -> web.Application:
-    """The aiohttp application; ``control(action, query)`` runs a control-API action."""
+def build_app(state: EstateState, log: RequestLog, control: Control,
+              grafana_alerts: http_grafana.Alerts | None = None) -> web.Application:
+    """The aiohttp application; ``control(action, query)`` runs a control-API action;
+    ``grafana_alerts`` (the cluster's alerts) enables Grafana's API under ``/grafana``."""
 
     async def answer(name: str, normal: Callable[[], Any], request: web.Request) -> web.Response:
         log.record("http", name, f"{request.method} {request.path}", request.method,
@@ -125,6 +128,8 @@ def build_app(state: EstateState, log: RequestLog, control: Control) -> web.Appl
     app.router.add_post("/webhook/{name}", webhook)
     app.router.add_get("/webhook/messages", webhook_messages)
     app.router.add_route("*", "/_estate/{action}", control_api)
+    if grafana_alerts is not None:
+        http_grafana.add_routes(app, grafana_alerts, log)
     return app
 
 

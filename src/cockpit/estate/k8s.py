@@ -21,10 +21,11 @@ import aiohttp.web
 import kmock
 import yaml
 
+from cockpit.estate import k8s_alerts
 from cockpit.estate import k8s_metrics as metrics
 from cockpit.estate import k8s_objects as objs
 from cockpit.estate.k8s_api import ClusterAPI
-from cockpit.estate.k8s_controller import DEPLOYMENTS, NODES, Controller
+from cockpit.estate.k8s_controller import DEPLOYMENTS, NODES, PODS, Controller
 from cockpit.estate.k8s_openapi import OpenAPI
 from cockpit.estate.requestlog import RequestLog
 
@@ -162,6 +163,11 @@ class KubeEstate:
             self.controller.events.record(stored, "Normal", status, f"Node {name} status is now: {status}", now,
                                           component="kubelet" if ready else "node-controller")
         self.controller.tick()
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """The alerts the cluster's monitoring raises now (Alertmanager v2 shape; see k8s_alerts)."""
+        return k8s_alerts.cluster_alerts(self.api.list(NODES), self.api.list(PODS), self.api.list(DEPLOYMENTS),
+                                         time.time())
 
     def _require_deployment(self, namespace: str, name: str) -> dict[str, Any]:
         dep = self.api.get(DEPLOYMENTS, namespace, name)
