@@ -219,3 +219,11 @@ async def test_wide_tables_have_the_real_servers_columns(kubectl: Kubectl) -> No
     assert pods.split()[-6:] == ["IP", "NODE", "NOMINATED", "NODE", "READINESS", "GATES"]
     deployments = await kubectl.ok("get", "deployments", "-n", NS, "-o", "wide")
     assert "greenlang/storage-service:2.14.1" in deployments and "app=storage-service" in deployments
+
+
+async def test_errors_are_the_api_servers_not_a_crash(kubectl: Kubectl) -> None:
+    missing = await kubectl.run("get", "namespace", "nope")
+    assert missing.code != 0 and missing.err.strip() == 'Error from server (NotFound): namespaces "nope" not found'
+    execd = await kubectl.run("exec", "deployment/storage-service", "-n", NS, "--", "true")
+    assert execd.code != 0
+    assert "exec is not available: the emulated cluster runs no containers" in execd.err

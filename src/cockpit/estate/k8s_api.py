@@ -31,7 +31,7 @@ from cockpit.estate import k8s_metrics as metrics
 from cockpit.estate import k8s_objects as objs
 from cockpit.estate.k8s_openapi import OpenAPI
 from cockpit.estate.k8s_patch import APPLY, PatchError, apply_patch
-from cockpit.estate.k8s_requests import api_error, is_watch, namespace_request, service_name
+from cockpit.estate.k8s_requests import STREAMING_PATH, api_error, is_watch, namespace_request, service_name
 from cockpit.estate.k8s_selectors import SelectorError, selector_from_params
 from cockpit.estate.k8s_tables import table, wants_table
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
@@ -133,13 +133,18 @@ class ClusterAPI(kmock.KubernetesEmulator):
         """Namespace URLs are parsed by :func:`namespace_request` (kmock misreads them)."""
         if raw_request.path.startswith("/openapi/") and self.openapi is not None:
             return self._serve_openapi(raw_request)
+        streaming = STREAMING_PATH.match(raw_request.path)
+        if streaming:  # no containers run here: say so, rather than kmock's "declare an endpoint"
+            return await self._render_error(api_error(
+                400, "BadRequest", f"{streaming.group(1)} is not available: the emulated cluster runs no "
+                                   f"containers (see docs/estate-k8s.md)"))
         request = await namespace_request(raw_request)
         if request is None:
             return await super().__call__(raw_request)
         try:
             return await self._handle(request)
         except kmock.KubernetesError as exc:
-            return await self._renderapi_error(exc)
+            return await self._render_error(exc)
 
     def _serve_openapi(self, raw_request: aiohttp.web.BaseRequest) -> aiohttp.web.Response:
         """``/openapi/v3`` and its per-group-version documents (JSON; what kubectl 1.27+ reads).
