@@ -227,3 +227,23 @@ async def test_errors_are_the_api_servers_not_a_crash(kubectl: Kubectl) -> None:
     execd = await kubectl.run("exec", "deployment/storage-service", "-n", NS, "--", "true")
     assert execd.code != 0
     assert "exec is not available: the emulated cluster runs no containers" in execd.err
+
+
+async def test_rollout_history_and_undo_go_back_to_the_previous_template(kubectl: Kubectl) -> None:
+    dep = "deployment/api-gateway"
+    await kubectl.ok("set", "image", dep, "api-gateway=greenlang/api-gateway:1.9.4", "-n", NS)
+    await kubectl.ok("rollout", "status", dep, "-n", NS, "--timeout=20s")
+    history = await kubectl.ok("rollout", "history", dep, "-n", NS)
+    assert [line.split()[0] for line in history.strip().splitlines()[2:]] == ["1", "2"]
+
+    assert "rolled back" in await kubectl.ok("rollout", "undo", dep, "-n", NS)
+    await kubectl.ok("rollout", "status", dep, "-n", NS, "--timeout=20s")
+    image = await kubectl.ok("get", dep, "-n", NS, "-o", "jsonpath={.spec.template.spec.containers[0].image}")
+    assert image == "greenlang/api-gateway:1.9.3"
+    # As on a real cluster: revision 1's ReplicaSet is reused and becomes revision 3.
+    history = await kubectl.ok("rollout", "history", dep, "-n", NS)
+    assert [line.split()[0] for line in history.strip().splitlines()[2:]] == ["2", "3"]
+    replicasets = await kubectl.ok("get", "replicasets", "-n", NS, "-l", "app=api-gateway")
+    assert replicasets.split("\n")[0].split() == ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]
+    assert len(replicasets.strip().splitlines()) == 3
+    assert "NewReplicaSet:   api-gateway-" in await kubectl.ok("describe", dep, "-n", NS)

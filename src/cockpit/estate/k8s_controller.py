@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 DEPLOYMENTS = kmock.resource("apps/v1/deployments")
 PODS = kmock.resource("v1/pods")
 NODES = kmock.resource("v1/nodes")
+REPLICASETS = kmock.resource("apps/v1/replicasets")
 
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # what Kubernetes uses for generated names
 _CRASH_PERIOD = 10.0  # seconds between restarts of a crash-looping container
@@ -133,6 +134,10 @@ class Controller:
             if state.deployment not in live:  # garbage-collect pods of deleted deployments
                 self.api.remove(PODS, *key)
                 del self._pods[key]
+        for rs in self.api.list(REPLICASETS):  # …and their ReplicaSets
+            owner = next((o for o in rs["metadata"].get("ownerReferences", []) if o.get("kind") == "Deployment"), None)
+            if owner is not None and (rs["metadata"]["namespace"], owner["name"]) not in live:
+                self.api.remove(REPLICASETS, rs["metadata"]["namespace"], rs["metadata"]["name"])
 
     # ------------------------------------------------------------ reconciliation
     def _reconcile(self, dep: dict[str, Any], now: float, ready_nodes: list[str], settled: bool) -> None:
@@ -180,6 +185,36 @@ class Controller:
             self._show_pod(ns, p, dep, ready[p["metadata"]["name"]], now)
         n_ready = sum(ready.values())
         self._write_status(dep, total=len(pods), updated=len(new), ready=n_ready, now=now, hash_=hash_)
+        self._sync_replicasets(self.api.get(DEPLOYMENTS, ns, name) or dep, hash_, pods, ready, now)
+
+    def _sync_replicasets(self, dep: dict[str, Any], hash_: str, pods: list[dict[str, Any]],
+                          ready: dict[str, bool], now: float) -> None:
+        """One ReplicaSet per pod template: the current one sized to the deployment and given its
+        revision, older ones sized to the pods they still have, kept up to revisionHistoryLimit."""
+        ns, name = dep["metadata"]["namespace"], dep["metadata"]["name"]
+        revision = dep["metadata"].get("annotations", {}).get("deployment.kubernetes.io/revision", "1")
+        uid = dep["metadata"].get("uid")
+        owned = {rs["metadata"]["labels"].get("pod-template-hash"): rs for rs in self.api.list(
+            REPLICASETS, ns, lambda rs: any(o.get("uid") == uid for o in rs["metadata"].get("ownerReferences", [])))}
+        if hash_ not in owned:
+            owned[hash_] = objs.replicaset(dep, hash_, revision, now)
+        for h, rs in owned.items():
+            mine = [p for p in pods if p["metadata"].get("labels", {}).get("pod-template-hash") == h]
+            n_ready = sum(ready.get(p["metadata"]["name"], False) for p in mine)
+            new = copy.deepcopy(rs)
+            new["spec"]["replicas"] = int(dep["spec"].get("replicas", 1)) if h == hash_ else len(mine)
+            if h == hash_:
+                new["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = revision
+            status = {"replicas": len(mine), "fullyLabeledReplicas": len(mine), "readyReplicas": n_ready,
+                      "availableReplicas": n_ready, "observedGeneration": new["metadata"].get("generation", 1)}
+            new["status"] = {k: v for k, v in status.items() if v or k in ("replicas", "observedGeneration")}
+            if new != rs or "resourceVersion" not in rs["metadata"]:
+                self.api.put(REPLICASETS, new)
+        limit = int(dep["spec"].get("revisionHistoryLimit", 10))
+        old = sorted((rs for h, rs in owned.items() if h != hash_ and not rs["spec"].get("replicas")),
+                     key=lambda rs: int(rs["metadata"]["annotations"].get("deployment.kubernetes.io/revision", "0")))
+        for rs in old[: max(len(old) - limit, 0)]:
+            self.api.remove(REPLICASETS, ns, rs["metadata"]["name"])
 
     def _readiness(self, ns: str, dep_name: str, pods: list[dict[str, Any]], now: float,
                    ready_nodes: list[str]) -> dict[str, bool]:

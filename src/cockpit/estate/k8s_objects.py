@@ -108,8 +108,20 @@ def new_metadata(name: str, namespace: str | None, now: float, **extra: Any) -> 
 
 def template_hash(template: dict[str, Any]) -> str:
     """A stable short hash of a pod template, like the ``pod-template-hash`` label."""
-    digest = hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps(_pruned(template), sort_keys=True).encode()).hexdigest()
     return digest[:10]
+
+
+def _pruned(value: Any) -> Any:
+    """``value`` without nulls and empty maps/lists: the server hashes the decoded struct, in
+    which ``creationTimestamp: null`` (what kubectl writes back on ``rollout undo``) and an
+    absent field are the same template."""
+    if isinstance(value, dict):
+        kept = {k: _pruned(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v is not None and v != {} and v != []}
+    if isinstance(value, list):
+        return [_pruned(v) for v in value]
+    return value
 
 
 def namespace(name: str, now: float) -> dict[str, Any]:
@@ -192,6 +204,32 @@ def deployment(seed: DeploymentSeed, ns: str, now: float) -> dict[str, Any]:
         },
         "status": {},
     }
+
+
+def replicaset(dep: dict[str, Any], hash_: str, revision: str, now: float) -> dict[str, Any]:
+    """The ReplicaSet the deployment controller keeps for one pod template of ``dep``.
+
+    Named and labelled as the real one (``<deployment>-<pod-template-hash>``), owned by the
+    deployment, its uid the one its pods' owner references already name, and carrying the
+    revision: what ``kubectl rollout history`` lists and ``rollout undo`` goes back to.
+    """
+    dep_meta = dep["metadata"]
+    name = f"{dep_meta['name']}-{hash_}"
+    template = copy.deepcopy(dep["spec"]["template"])
+    template.setdefault("metadata", {}).setdefault("labels", {})["pod-template-hash"] = hash_
+    labels = dict(template["metadata"]["labels"])
+    replicas = dep["spec"].get("replicas", 1)
+    meta = new_metadata(name, dep_meta["namespace"], now, labels=labels, generation=1, annotations={
+        "deployment.kubernetes.io/revision": revision, "deployment.kubernetes.io/desired-replicas": str(replicas),
+        "deployment.kubernetes.io/max-replicas": str(replicas + 1)},
+        ownerReferences=[{"apiVersion": "apps/v1", "kind": "Deployment", "name": dep_meta["name"],
+                          "uid": dep_meta.get("uid", ""), "controller": True, "blockOwnerDeletion": True}])
+    meta["uid"] = str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+    selector = {**dep["spec"].get("selector", {}).get("matchLabels", {}), "pod-template-hash": hash_}
+    return {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": meta,
+            "spec": {"replicas": replicas, "minReadySeconds": dep["spec"].get("minReadySeconds", 0),
+                     "selector": {"matchLabels": selector}, "template": template},
+            "status": {"replicas": 0, "observedGeneration": 1}}
 
 
 def pod(dep: dict[str, Any], hash_: str, suffix: str, node_name: str, ip: str, now: float) -> dict[str, Any]:

@@ -55,6 +55,15 @@ def _deployment(d: dict[str, Any]) -> Row:
             selector or "<none>"]
 
 
+def _replicaset(r: dict[str, Any]) -> Row:
+    s = r.get("status", {})
+    containers = _containers(r["spec"])
+    selector = ",".join(f"{k}={v}" for k, v in r["spec"].get("selector", {}).get("matchLabels", {}).items())
+    return [r["spec"].get("replicas", 1), s.get("replicas", 0), s.get("readyReplicas", 0),
+            ",".join(c.get("name", "") for c in containers), ",".join(c.get("image", "") for c in containers),
+            selector or "<none>"]
+
+
 def _pod(p: dict[str, Any]) -> Row:
     statuses = p.get("status", {}).get("containerStatuses", [])
     ready = sum(1 for c in statuses if c.get("ready"))
@@ -83,6 +92,7 @@ def _event(e: dict[str, Any]) -> Row:
 #: The row builder returns the cells in that order.
 _COLUMNS: dict[str, tuple[list[str], list[str], list[str], Callable[[dict[str, Any]], Row]]] = {
     "deployments": (["Ready", "Up-to-date", "Available"], [], ["Containers", "Images", "Selector"], _deployment),
+    "replicasets": (["Desired", "Current", "Ready"], [], ["Containers", "Images", "Selector"], _replicaset),
     "pods": (["Ready", "Status", "Restarts"], [], ["IP", "Node", "Nominated Node", "Readiness Gates"], _pod),
     "nodes": (["Status", "Roles"], ["Version"], ["Internal-IP", "External-IP", "OS-Image", "Kernel-Version",
                                                  "Container-Runtime"], _node),
