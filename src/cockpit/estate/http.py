@@ -9,6 +9,8 @@ Served on one loopback port:
   Flight School Marketplace API of seed 004 (``/prod`` is the API Gateway stage).
 - ``POST /webhook/slack`` — a Slack-compatible incoming-webhook sink that keeps what it
   receives (``GET /webhook/messages`` lists it): where ``notify`` steps land in the demo.
+- ``/grafana/api/...`` — Grafana's health and alerting API (seed 002), the alerts being
+  the cluster's (:mod:`cockpit.estate.http_grafana`).
 - ``/_estate/...`` — the control API: status and scenario clock, requests counted at the
   estate, pause/resume/next for facilitators. Not part of the emulated estate; never
   counted as traffic.
