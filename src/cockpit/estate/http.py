@@ -9,6 +9,8 @@ Served on one loopback port:
   Flight School Marketplace API of seed 004 (``/prod`` is the API Gateway stage).
 - ``POST /webhook/slack`` — a Slack-compatible incoming-webhook sink that keeps what it
   receives (``GET /webhook/messages`` lists it): where ``notify`` steps land in the demo.
+- ``/grafana/api/...`` — Grafana's health and alerting API (seed 002), the alerts being
+  the cluster's (:mod:`cockpit.estate.http_grafana`).
 - ``/_estate/...`` — the control API: status and scenario clock, requests counted at the
   estate, pause/resume/next for facilitators. Not part of the emulated estate; never
   counted as traffic.
@@ -27,6 +29,7 @@ from typing import Any
 
 from aiohttp import web
 
+from cockpit.estate import http_grafana
 from cockpit.estate.requestlog import RequestLog
 from cockpit.estate.state import EstateState
 
@@ -47,8 +50,10 @@ ENDPOINTS = {
 Control = Callable[[str, dict[str, str]], Awaitable[dict[str, Any]]]
 
 
-def build_app(state: EstateState, log: RequestLog, control: Control) -> web.Application:
-    """The aiohttp application; ``control(action, query)`` runs a control-API action."""
+def build_app(state: EstateState, log: RequestLog, control: Control,
+              grafana_alerts: http_grafana.Alerts | None = None) -> web.Application:
+    """The aiohttp application; ``control(action, query)`` runs a control-API action;
+    ``grafana_alerts`` (the cluster's alerts) enables Grafana's API under ``/grafana``."""
 
     async def answer(name: str, normal: Callable[[], Any], request: web.Request) -> web.Response:
         log.record("http", name, f"{request.method} {request.path}", request.method,
@@ -125,6 +130,8 @@ def build_app(state: EstateState, log: RequestLog, control: Control) -> web.Appl
     app.router.add_post("/webhook/{name}", webhook)
     app.router.add_get("/webhook/messages", webhook_messages)
     app.router.add_route("*", "/_estate/{action}", control_api)
+    if grafana_alerts is not None:
+        http_grafana.add_routes(app, grafana_alerts, log)
     return app
 
 

@@ -21,14 +21,18 @@ import aiohttp.web
 import kmock
 import yaml
 
+from cockpit.estate import k8s_alerts
+from cockpit.estate import k8s_metrics as metrics
 from cockpit.estate import k8s_objects as objs
 from cockpit.estate.k8s_api import ClusterAPI
-from cockpit.estate.k8s_controller import DEPLOYMENTS, NODES, Controller
+from cockpit.estate.k8s_controller import DEPLOYMENTS, NODES, PODS, Controller
+from cockpit.estate.k8s_openapi import OpenAPI
 from cockpit.estate.requestlog import RequestLog
 
 CONTEXT = "cockpit-demo"
 CONFIGMAPS = kmock.resource("v1/configmaps")
 NAMESPACES = kmock.resource("v1/namespaces")
+APISERVICES = kmock.resource("apiregistration.k8s.io/v1/apiservices")
 _SHUTDOWN_SECONDS = 0.5  # a request still open on stop() is cut after this
 
 
@@ -40,7 +44,7 @@ class KubeEstate:
         self.log = log
         self.restart_seconds = restart_seconds
         self.shutdown_seconds = shutdown_seconds
-        self.api = ClusterAPI(log=log)
+        self.api = ClusterAPI(log=log, openapi=OpenAPI(objs.RESOURCES))
         for key, (kind, namespaced, subresources, shortnames) in objs.RESOURCES.items():
             self.api.declare(key, kind, namespaced, subresources, shortnames)
         self.controller = Controller(self.api, restart_seconds=restart_seconds)
@@ -99,9 +103,11 @@ class KubeEstate:
         self.api.put(NAMESPACES, objs.namespace("default", now))
         for name in objs.NODES:
             self.api.put(NODES, objs.node(name, now))
-        self.api.put(CONFIGMAPS, objs.configmap("storage-config", objs.NAMESPACE, objs.STORAGE_CONFIG, now))
+        self.api.put(CONFIGMAPS, objs.applied(
+            objs.configmap("storage-config", objs.NAMESPACE, objs.STORAGE_CONFIG, now)))
         for seed in objs.DEPLOYMENTS:
-            self.api.put(DEPLOYMENTS, objs.deployment(seed, objs.NAMESPACE, now))
+            self.api.put(DEPLOYMENTS, objs.applied(objs.deployment(seed, objs.NAMESPACE, now)))
+        self.api.put(APISERVICES, metrics.api_service(now))
 
     # ------------------------------------------------------------ kubeconfig
     def write_kubeconfig(self, path: Path) -> Path:
@@ -149,9 +155,19 @@ class KubeEstate:
         if node is None:
             raise KeyError(f"no node {name}")
         new = copy.deepcopy(node)
-        new["status"]["conditions"] = objs.node_conditions(ready, time.time())
-        self.api.put(NODES, new)
+        now = time.time()
+        new["status"]["conditions"] = objs.node_conditions(ready, now)
+        stored = self.api.put(NODES, new)
+        if objs.is_ready(node) != ready:
+            status = "NodeReady" if ready else "NodeNotReady"
+            self.controller.events.record(stored, "Normal", status, f"Node {name} status is now: {status}", now,
+                                          component="kubelet" if ready else "node-controller")
         self.controller.tick()
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """The alerts the cluster's monitoring raises now (Alertmanager v2 shape; see k8s_alerts)."""
+        return k8s_alerts.cluster_alerts(self.api.list(NODES), self.api.list(PODS), self.api.list(DEPLOYMENTS),
+                                         time.time())
 
     def _require_deployment(self, namespace: str, name: str) -> dict[str, Any]:
         dep = self.api.get(DEPLOYMENTS, namespace, name)

@@ -27,9 +27,11 @@ import attrs
 import kmock
 import yaml
 
+from cockpit.estate import k8s_metrics as metrics
 from cockpit.estate import k8s_objects as objs
+from cockpit.estate.k8s_openapi import OpenAPI
 from cockpit.estate.k8s_patch import APPLY, PatchError, apply_patch
-from cockpit.estate.k8s_requests import api_error, is_watch, namespace_request, service_name
+from cockpit.estate.k8s_requests import STREAMING_PATH, api_error, is_watch, namespace_request, service_name
 from cockpit.estate.k8s_selectors import SelectorError, selector_from_params
 from cockpit.estate.k8s_tables import table, wants_table
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
@@ -42,7 +44,10 @@ _GENERATION = {"deployments", "replicasets", "statefulsets", "daemonsets"}
 _STATUS = {"deployments", "replicasets", "pods", "nodes", "namespaces"}
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
 _KEEP_REQUESTS = 200
-_CLOSE: dict[str, Any] = {"type": "CLOSE"}  # put on the event buses to end open watches
+_CLOSE: dict[str, Any] = {"type": "CLOSE"}
+PODS = kmock.resource("v1/pods")
+NODES = kmock.resource("v1/nodes")
+DEPLOYMENTS = kmock.resource("apps/v1/deployments")  # put on the event buses to end open watches
 
 
 @attrs.define(kw_only=True)
@@ -50,6 +55,9 @@ class ClusterAPI(kmock.KubernetesEmulator):
     """The emulated API server. ``log`` receives one record per HTTP request."""
 
     log: RequestLog | None = None
+    #: The OpenAPI v3 documents kubectl reads before it writes; also what Strict field
+    #: validation holds objects against.
+    openapi: OpenAPI | None = None
     _versions: Any = attrs.field(factory=lambda: itertools.count(1), init=False)
     _resource_version: int = attrs.field(default=0, init=False)
     _pending: list[tuple[kmock.resource, dict[str, Any]]] = attrs.field(factory=list, init=False)
@@ -59,7 +67,8 @@ class ClusterAPI(kmock.KubernetesEmulator):
                 shortnames: tuple[str, ...]) -> None:
         """Make a resource discoverable (kubectl needs ``kind`` and ``namespaced``)."""
         self.resources[key] = kmock.ResourceInfo(kind=kind, singular=kind.lower(), namespaced=namespaced,
-                                                 verbs=set(objs.VERBS), subresources=set(subresources),
+                                                 verbs=set(objs.READ_ONLY.get(key, objs.VERBS)),
+                                                 subresources=set(subresources),
                                                  shortnames=set(shortnames))
 
     def get(self, resource: kmock.resource, ns: str | None, name: str) -> dict[str, Any] | None:
@@ -122,19 +131,49 @@ class ClusterAPI(kmock.KubernetesEmulator):
     # ---------------------------------------------------------------- HTTP entry point
     async def __call__(self, raw_request: aiohttp.web.BaseRequest) -> aiohttp.web.StreamResponse:
         """Namespace URLs are parsed by :func:`namespace_request` (kmock misreads them)."""
+        if raw_request.path.startswith("/openapi/") and self.openapi is not None:
+            return self._serve_openapi(raw_request)
+        streaming = STREAMING_PATH.match(raw_request.path)
+        if streaming:  # no containers run here: say so, rather than kmock's "declare an endpoint"
+            return await self._render_error(api_error(
+                400, "BadRequest", f"{streaming.group(1)} is not available: the emulated cluster runs no "
+                                   f"containers (see docs/estate-k8s.md)"))
         request = await namespace_request(raw_request)
         if request is None:
             return await super().__call__(raw_request)
         try:
             return await self._handle(request)
         except kmock.KubernetesError as exc:
-            return await self._renderapi_error(exc)
+            return await self._render_error(exc)
+
+    def _serve_openapi(self, raw_request: aiohttp.web.BaseRequest) -> aiohttp.web.Response:
+        """``/openapi/v3`` and its per-group-version documents (JSON; what kubectl 1.27+ reads).
+        ``/openapi/v2`` is answered 404, so a client falls back as it does on a v3-only server."""
+        assert self.openapi is not None
+        if self.log is not None:
+            internal = INTERNAL_MARKER in raw_request.headers.get("User-Agent", "")
+            self.log.record("k8s", "openapi", "GET", "GET", internal=internal, mutating=False)
+        path = raw_request.path
+        if path.rstrip("/") == "/openapi/v3":
+            return aiohttp.web.json_response(self.openapi.root())
+        body = self.openapi.document(path.removeprefix("/openapi/v3/")) if path.startswith("/openapi/v3/") else None
+        if body is None:
+            error = api_error(404, "NotFound", "the server could not find the requested resource")
+            return aiohttp.web.json_response({"apiVersion": "v1", "kind": "Status", "metadata": {}, "code": 404,
+                                              "status": "Failure", "reason": error.reason,
+                                              "message": error.message}, status=404)
+        # Immutable for a hash-pinned URL, as the real server says; clients may cache it.
+        return aiohttp.web.Response(body=body, content_type="application/json",
+                                    headers={"Cache-Control": "public, immutable"})
 
     async def _handle(self, request: kmock.Request) -> aiohttp.web.StreamResponse:
         self._record(request)
         method = request.method.value.upper()
         if request.resource is None or request.resource.plural is None:
             return await super()._handle(request)
+        if request.resource.group == metrics.GROUP:
+            self._require_resource(request)
+            return aiohttp.web.json_response(self._serve_metrics(request, method))
         route = {
             ("PUT", True): self._serve_replace,
             ("PATCH", True): self._serve_patch,
@@ -160,13 +199,42 @@ class ClusterAPI(kmock.KubernetesEmulator):
             return await super()._handle(request)
         self._require_resource(request)
         try:
+            warnings = self._field_validation(request) if method in ("POST", "PUT", "PATCH") else []
             payload = await route(request)
         except (PatchError, SelectorError) as exc:
             raise api_error(422 if isinstance(exc, PatchError) else 400,
                          "Invalid" if isinstance(exc, PatchError) else "BadRequest", str(exc)) from exc
         await self.flush_events()
         status = 201 if method == "POST" else 200
-        return aiohttp.web.json_response(payload, status=status)
+        response = aiohttp.web.json_response(payload, status=status)
+        for warning in warnings:
+            quoted = warning.replace("\\", "\\\\").replace('"', '\\"')  # RFC 7234 quoted-string
+            response.headers.add("Warning", f'299 - "{quoted}"')
+        return response
+
+    def _field_validation(self, request: kmock.Request) -> list[str]:
+        """The API server's field validation of a write: unknown fields fail the request with
+        ``fieldValidation=Strict`` (what kubectl sends), come back as warnings with ``Warn``
+        (the default); with ``Warn`` and ``Ignore`` they are dropped, as decoding into the
+        server's types drops them, so they are never stored."""
+        assert request.resource is not None
+        mode = str(request.params.get("fieldValidation") or "Warn").lower()
+        info = self.resources[request.resource] if request.resource in self.resources else None
+        if self.openapi is None or info is None or not info.kind:
+            return []
+        body = self._body(request)  # the request's own parsed body: dropping fields here sticks
+        if not isinstance(body, dict):
+            return []  # a JSON patch names paths, not fields
+        group, version, kind = str(request.resource.group or ""), str(request.resource.version), info.kind
+        if request.subresource == "scale":
+            group, version, kind = "autoscaling", "v1", "Scale"
+        unknown = [f'unknown field "{field}"' for field in
+                   self.openapi.unknown_fields(group, version, kind, body, drop=mode != "strict")]
+        if unknown and mode == "strict":
+            gv = f"{group}/{version}" if group else version
+            raise api_error(400, "BadRequest", f'{kind} in version "{gv}" cannot be handled as a {kind}: '
+                                               f'strict decoding error: {", ".join(unknown)}')
+        return unknown if mode == "warn" else []
 
     def _record(self, request: kmock.Request) -> None:
         if self.log is None:
@@ -284,7 +352,23 @@ class ClusterAPI(kmock.KubernetesEmulator):
 
     def _serve_log(self, request: kmock.Request) -> aiohttp.web.Response:
         """A few plausible lines, so ``kubectl logs`` and a log step have something to show."""
-        text = objs.pod_log(self._existing(request))
+        pod = self._existing(request)
+        params = request.params
+        wanted = params.get("container")
+        for status in pod.get("status", {}).get("containerStatuses", []):
+            reason = status.get("state", {}).get("waiting", {}).get("reason")
+            if (wanted in (None, status.get("name"))) and reason == "ContainerCreating":
+                raise api_error(400, "BadRequest", f'container "{status.get("name")}" in pod '
+                                                   f'"{request.name}" is waiting to start: {reason}')
+        now = time.time()
+        try:
+            since = (now - float(params["sinceSeconds"]) if params.get("sinceSeconds") else
+                     objs.parse_rfc3339(params["sinceTime"]) if params.get("sinceTime") else None)
+            tail = int(params["tailLines"]) if params.get("tailLines") else None
+        except ValueError as exc:
+            raise api_error(400, "BadRequest", f"invalid log options: {exc}") from exc
+        text = objs.pod_log(pod, now, since=since, tail=tail,
+                            timestamps=str(params.get("timestamps", "")).lower() in ("true", "1"))
         return aiohttp.web.Response(text=text, content_type="text/plain")
 
     async def _serve_get(self, request: kmock.Request) -> dict[str, Any]:
@@ -296,6 +380,33 @@ class ClusterAPI(kmock.KubernetesEmulator):
         self.remove(request.resource, request.namespace, str(request.name))
         return {"apiVersion": "v1", "kind": "Status", "metadata": {}, "status": "Success",
                 "details": {"name": request.name, "kind": request.resource.plural, "uid": obj["metadata"].get("uid")}}
+
+    # ---------------------------------------------------------------- metrics.k8s.io
+    def _serve_metrics(self, request: kmock.Request, method: str) -> dict[str, Any]:
+        """NodeMetrics / PodMetrics, computed from the cluster now (see k8s_metrics)."""
+        assert request.resource is not None
+        if method != "GET" or is_watch(request):
+            raise api_error(405, "MethodNotAllowed", f"the server does not allow this method on the requested "
+                                                     f"resource ({request.resource.plural}.{metrics.GROUP})")
+        pods = self.list(PODS, request.namespace)
+        build = metrics.node_metrics if request.resource.plural == "nodes" else metrics.pod_metrics
+        items = build(pods, self.list(DEPLOYMENTS), self.list(NODES), time.time())
+        if request.name is not None:
+            items = [i for i in items if i["metadata"]["name"] == request.name]
+            if not items:
+                kind = "nodemetrics" if request.resource.plural == "nodes" else "podmetrics"
+                raise api_error(404, "NotFound", f'{kind}.{metrics.GROUP} "{request.name}" not found')
+        try:
+            where = selector_from_params(dict(request.params))
+        except SelectorError as exc:
+            raise api_error(400, "BadRequest", str(exc)) from exc
+        items = [i for i in items if where(i)]
+        if wants_table(request.headers.get("Accept", "")):
+            return table(str(request.resource.plural), items, str(self._resource_version))
+        if request.name is not None:
+            return items[0]
+        kind = "NodeMetricsList" if request.resource.plural == "nodes" else "PodMetricsList"
+        return {"kind": kind, "apiVersion": metrics.API_VERSION, "metadata": {}, "items": items}
 
     # ---------------------------------------------------------------- scale subresource
     def _scale(self, request: kmock.Request, old: dict[str, Any], replicas: Any) -> dict[str, Any]:

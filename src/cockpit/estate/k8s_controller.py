@@ -28,6 +28,7 @@ import kmock
 
 from cockpit.estate import k8s_objects as objs
 from cockpit.estate.k8s_api import ClusterAPI
+from cockpit.estate.k8s_events import EventRecorder
 from cockpit.estate.k8s_selectors import label_selector
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 DEPLOYMENTS = kmock.resource("apps/v1/deployments")
 PODS = kmock.resource("v1/pods")
 NODES = kmock.resource("v1/nodes")
+REPLICASETS = kmock.resource("apps/v1/replicasets")
 
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # what Kubernetes uses for generated names
 _CRASH_PERIOD = 10.0  # seconds between restarts of a crash-looping container
@@ -81,6 +83,7 @@ class Controller:
         self._hashes: dict[tuple[str, str], str] = {}  # (namespace, deployment) -> template hash seen
         self._ips = 0
         self._rng = random.Random(2)
+        self.events = EventRecorder(api)
         self._task: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------ driver hooks
@@ -131,6 +134,10 @@ class Controller:
             if state.deployment not in live:  # garbage-collect pods of deleted deployments
                 self.api.remove(PODS, *key)
                 del self._pods[key]
+        for rs in self.api.list(REPLICASETS):  # …and their ReplicaSets
+            owner = next((o for o in rs["metadata"].get("ownerReferences", []) if o.get("kind") == "Deployment"), None)
+            if owner is not None and (rs["metadata"]["namespace"], owner["name"]) not in live:
+                self.api.remove(REPLICASETS, rs["metadata"]["namespace"], rs["metadata"]["name"])
 
     # ------------------------------------------------------------ reconciliation
     def _reconcile(self, dep: dict[str, Any], now: float, ready_nodes: list[str], settled: bool) -> None:
@@ -178,6 +185,36 @@ class Controller:
             self._show_pod(ns, p, dep, ready[p["metadata"]["name"]], now)
         n_ready = sum(ready.values())
         self._write_status(dep, total=len(pods), updated=len(new), ready=n_ready, now=now, hash_=hash_)
+        self._sync_replicasets(self.api.get(DEPLOYMENTS, ns, name) or dep, hash_, pods, ready, now)
+
+    def _sync_replicasets(self, dep: dict[str, Any], hash_: str, pods: list[dict[str, Any]],
+                          ready: dict[str, bool], now: float) -> None:
+        """One ReplicaSet per pod template: the current one sized to the deployment and given its
+        revision, older ones sized to the pods they still have, kept up to revisionHistoryLimit."""
+        ns, name = dep["metadata"]["namespace"], dep["metadata"]["name"]
+        revision = dep["metadata"].get("annotations", {}).get("deployment.kubernetes.io/revision", "1")
+        uid = dep["metadata"].get("uid")
+        owned = {rs["metadata"]["labels"].get("pod-template-hash"): rs for rs in self.api.list(
+            REPLICASETS, ns, lambda rs: any(o.get("uid") == uid for o in rs["metadata"].get("ownerReferences", [])))}
+        if hash_ not in owned:
+            owned[hash_] = objs.replicaset(dep, hash_, revision, now)
+        for h, rs in owned.items():
+            mine = [p for p in pods if p["metadata"].get("labels", {}).get("pod-template-hash") == h]
+            n_ready = sum(ready.get(p["metadata"]["name"], False) for p in mine)
+            new = copy.deepcopy(rs)
+            new["spec"]["replicas"] = int(dep["spec"].get("replicas", 1)) if h == hash_ else len(mine)
+            if h == hash_:
+                new["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = revision
+            status = {"replicas": len(mine), "fullyLabeledReplicas": len(mine), "readyReplicas": n_ready,
+                      "availableReplicas": n_ready, "observedGeneration": new["metadata"].get("generation", 1)}
+            new["status"] = {k: v for k, v in status.items() if v or k in ("replicas", "observedGeneration")}
+            if new != rs or "resourceVersion" not in rs["metadata"]:
+                self.api.put(REPLICASETS, new)
+        limit = int(dep["spec"].get("revisionHistoryLimit", 10))
+        old = sorted((rs for h, rs in owned.items() if h != hash_ and not rs["spec"].get("replicas")),
+                     key=lambda rs: int(rs["metadata"]["annotations"].get("deployment.kubernetes.io/revision", "0")))
+        for rs in old[: max(len(old) - limit, 0)]:
+            self.api.remove(REPLICASETS, ns, rs["metadata"]["name"])
 
     def _readiness(self, ns: str, dep_name: str, pods: list[dict[str, Any]], now: float,
                    ready_nodes: list[str]) -> dict[str, bool]:
@@ -207,12 +244,40 @@ class Controller:
         pod = objs.pod(dep, hash_, suffix, node_name, ip, started)
         self._pods[(ns, pod["metadata"]["name"])] = _Pod((ns, name), started,
                                                          now if settled else now + self.restart_seconds)
-        return self.api.put(PODS, pod)
+        stored = self.api.put(PODS, pod)
+        if not settled:  # the seeded cluster's events expired long ago, as a real one's would
+            self._scaled(dep, hash_, "up", now)
+            pname = pod["metadata"]["name"]
+            self.events.record(stored, "Normal", "Scheduled", f"Successfully assigned {ns}/{pname} to {node_name}",
+                               now, component="default-scheduler")
+            for c in pod["spec"].get("containers", []):
+                for reason, message in (("Pulled", f'Container image "{c.get("image", "")}" already present on machine'),
+                                        ("Created", f"Created container {c['name']}"),
+                                        ("Started", f"Started container {c['name']}")):
+                    self.events.record(stored, "Normal", reason, message, now, component="kubelet", host=node_name)
+        return stored
+
+    def _scaled(self, dep: dict[str, Any], hash_: str, direction: str, now: float) -> None:
+        """The deployment controller's ScalingReplicaSet event, with the ReplicaSet's new size."""
+        ns, name = dep["metadata"]["namespace"], dep["metadata"]["name"]
+        size = len(self.api.list(PODS, ns, lambda p: p["metadata"].get("labels", {}).get("pod-template-hash") == hash_
+                                 and p["metadata"].get("labels", {}).get("app") == name))
+        self.events.record(dep, "Normal", "ScalingReplicaSet", f"Scaled {direction} replica set {name}-{hash_} "
+                           f"from {size + (-1 if direction == 'up' else 1)} to {size}", now,
+                           component="deployment-controller")
 
     def _delete(self, ns: str, pods: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+        now = time.time()
         for p in pods[:count]:
             self.api.remove(PODS, ns, p["metadata"]["name"])
-            self._pods.pop((ns, p["metadata"]["name"]), None)
+            state = self._pods.pop((ns, p["metadata"]["name"]), None)
+            for c in p["spec"].get("containers", []):
+                self.events.record(p, "Normal", "Killing", f"Stopping container {c['name']}", now,
+                                   component="kubelet", host=p["spec"].get("nodeName"))
+            dep = self.api.get(DEPLOYMENTS, ns, state.deployment[1]) if state else None
+            hash_ = p["metadata"].get("labels", {}).get("pod-template-hash")
+            if dep is not None and hash_:
+                self._scaled(dep, hash_, "down", now)
         return pods[count:]
 
     def _show_pod(self, ns: str, pod: dict[str, Any], dep: dict[str, Any], ready: bool, now: float) -> None:
@@ -234,6 +299,13 @@ class Controller:
         if shown == state.shown:
             return
         state.shown = shown
+        if capped:
+            host = pod["spec"].get("nodeName")
+            for c in pod["spec"].get("containers", []):
+                self.events.record(pod, "Warning", "BackOff", f"Back-off restarting failed container {c['name']} "
+                                   f"in pod {pod['metadata']['name']}_{ns}", now, component="kubelet", host=host)
+            self.events.record(pod, "Warning", "Unhealthy", "Readiness probe failed: HTTP probe failed with "
+                               "statuscode: 503", now, component="kubelet", host=host)
         template = {"spec": {"containers": pod["spec"].get("containers", [])}}
         new = copy.deepcopy(pod)
         new["status"] = objs.pod_status(template, ready=ready, waiting=waiting, restarts=restarts,

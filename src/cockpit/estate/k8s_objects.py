@@ -9,6 +9,7 @@ through the ``now`` arguments, so the controller and the tests can reason about 
 
 from __future__ import annotations
 
+import copy
 import datetime
 import hashlib
 import json
@@ -30,8 +31,13 @@ RESOURCES: dict[str, tuple[str, bool, tuple[str, ...], tuple[str, ...]]] = {
     "v1/events": ("Event", True, (), ("ev",)),
     "apps/v1/deployments": ("Deployment", True, ("scale", "status"), ("deploy",)),
     "apps/v1/replicasets": ("ReplicaSet", True, ("scale", "status"), ("rs",)),
+    "apiregistration.k8s.io/v1/apiservices": ("APIService", False, ("status",), ()),
+    "metrics.k8s.io/v1beta1/nodes": ("NodeMetrics", False, (), ()),
+    "metrics.k8s.io/v1beta1/pods": ("PodMetrics", True, (), ()),
 }
 VERBS = ("create", "delete", "get", "list", "patch", "update", "watch")
+#: Resources computed on request, never stored (metrics-server's API): only read.
+READ_ONLY = {"metrics.k8s.io/v1beta1/nodes": ("get", "list"), "metrics.k8s.io/v1beta1/pods": ("get", "list")}
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,25 @@ STORAGE_CONFIG: dict[str, str] = {
 }
 
 
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def applied(obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` as ``kubectl apply`` left it: the manifest recorded in the last-applied annotation.
+
+    The cluster's workloads and configuration were deployed with ``kubectl apply``, so the
+    runbooks' ``kubectl apply -f`` computes its three-way patch against that record instead
+    of warning that the annotation is missing (which a real cluster would not do).
+    """
+    meta = obj["metadata"]
+    manifest: dict[str, Any] = {"apiVersion": obj["apiVersion"], "kind": obj["kind"], "metadata": {
+        "annotations": {}, **{k: meta[k] for k in ("labels", "name", "namespace") if k in meta}}}
+    manifest.update({k: copy.deepcopy(v) for k, v in obj.items() if k in ("spec", "data")})
+    meta.setdefault("annotations", {})[LAST_APPLIED] = json.dumps(manifest, sort_keys=True,
+                                                                   separators=(",", ":")) + "\n"
+    return obj
+
+
 def timestamp(now: float) -> str:
     """RFC 3339 in UTC, second precision, as the API server writes it."""
     return datetime.datetime.fromtimestamp(now, tz=datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -83,8 +108,20 @@ def new_metadata(name: str, namespace: str | None, now: float, **extra: Any) -> 
 
 def template_hash(template: dict[str, Any]) -> str:
     """A stable short hash of a pod template, like the ``pod-template-hash`` label."""
-    digest = hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps(_pruned(template), sort_keys=True).encode()).hexdigest()
     return digest[:10]
+
+
+def _pruned(value: Any) -> Any:
+    """``value`` without nulls and empty maps/lists: the server hashes the decoded struct, in
+    which ``creationTimestamp: null`` (what kubectl writes back on ``rollout undo``) and an
+    absent field are the same template."""
+    if isinstance(value, dict):
+        kept = {k: _pruned(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v is not None and v != {} and v != []}
+    if isinstance(value, list):
+        return [_pruned(v) for v in value]
+    return value
 
 
 def namespace(name: str, now: float) -> dict[str, Any]:
@@ -119,6 +156,12 @@ def node(name: str, now: float, *, ready: bool = True) -> dict[str, Any]:
             "allocatable": {"cpu": "3920m", "memory": "15Gi", "pods": "58"},
         },
     }
+
+
+def is_ready(obj: dict[str, Any]) -> bool:
+    """The object's Ready condition is True (nodes and pods)."""
+    return any(c.get("type") == "Ready" and c.get("status") == "True"
+               for c in obj.get("status", {}).get("conditions", []))
 
 
 def node_conditions(ready: bool, now: float) -> list[dict[str, Any]]:
@@ -161,6 +204,32 @@ def deployment(seed: DeploymentSeed, ns: str, now: float) -> dict[str, Any]:
         },
         "status": {},
     }
+
+
+def replicaset(dep: dict[str, Any], hash_: str, revision: str, now: float) -> dict[str, Any]:
+    """The ReplicaSet the deployment controller keeps for one pod template of ``dep``.
+
+    Named and labelled as the real one (``<deployment>-<pod-template-hash>``), owned by the
+    deployment, its uid the one its pods' owner references already name, and carrying the
+    revision: what ``kubectl rollout history`` lists and ``rollout undo`` goes back to.
+    """
+    dep_meta = dep["metadata"]
+    name = f"{dep_meta['name']}-{hash_}"
+    template = copy.deepcopy(dep["spec"]["template"])
+    template.setdefault("metadata", {}).setdefault("labels", {})["pod-template-hash"] = hash_
+    labels = dict(template["metadata"]["labels"])
+    replicas = dep["spec"].get("replicas", 1)
+    meta = new_metadata(name, dep_meta["namespace"], now, labels=labels, generation=1, annotations={
+        "deployment.kubernetes.io/revision": revision, "deployment.kubernetes.io/desired-replicas": str(replicas),
+        "deployment.kubernetes.io/max-replicas": str(replicas + 1)},
+        ownerReferences=[{"apiVersion": "apps/v1", "kind": "Deployment", "name": dep_meta["name"],
+                          "uid": dep_meta.get("uid", ""), "controller": True, "blockOwnerDeletion": True}])
+    meta["uid"] = str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+    selector = {**dep["spec"].get("selector", {}).get("matchLabels", {}), "pod-template-hash": hash_}
+    return {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": meta,
+            "spec": {"replicas": replicas, "minReadySeconds": dep["spec"].get("minReadySeconds", 0),
+                     "selector": {"matchLabels": selector}, "template": template},
+            "status": {"replicas": 0, "observedGeneration": 1}}
 
 
 def pod(dep: dict[str, Any], hash_: str, suffix: str, node_name: str, ip: str, now: float) -> dict[str, Any]:
@@ -268,13 +337,62 @@ def scale(dep: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def pod_log(pod: dict[str, Any]) -> str:
-    """A few plausible log lines, so ``kubectl logs`` and a log step have something to show."""
-    ready = any(c.get("type") == "Ready" and c.get("status") == "True"
-                for c in pod.get("status", {}).get("conditions", []))
-    started = pod.get("status", {}).get("startTime", "")
-    app = pod["metadata"].get("labels", {}).get("app", pod["metadata"]["name"])
-    lines = [f"{started} INFO  {app} starting", f"{started} INFO  loaded configuration from storage-config",
-             f"{started} INFO  readiness probe passing" if ready else
-             f"{started} ERROR upstream storage unavailable; readiness probe failing"]
-    return "\n".join(lines) + "\n"
+_LOG_STEP = 30.0  # seconds between a serving pod's log lines
+_LOG_KEEP = 86400.0  # the kubelet has rotated away anything older than a day
+_ROUTES = ("GET /v1/storage/objects", "PUT /v1/storage/objects", "GET /v1/reports", "GET /healthz",
+           "GET /v1/models", "POST /v1/ingest")
+
+
+def pod_log(pod: dict[str, Any], now: float, *, since: float | None = None, tail: int | None = None,
+            timestamps: bool = False) -> str:
+    """The container log of ``pod`` up to ``now``, as the kubelet serves it.
+
+    A serving pod logs its start-up and then a request line every half minute, about one in
+    a hundred an ERROR (an upstream timeout), so the runbooks' ``grep ERROR | wc -l`` counts
+    something plausible; a pod that is not ready logs why. Deterministic per pod and time.
+    ``since`` (epoch seconds), ``tail`` (last lines) and ``timestamps`` (an RFC 3339 prefix)
+    are the API's ``sinceSeconds``/``sinceTime``, ``tailLines`` and ``timestamps``.
+    """
+    meta = pod["metadata"]
+    app = meta.get("labels", {}).get("app", meta["name"])
+    started = _parse_time(pod.get("status", {}).get("startTime", "")) or now
+    entries: list[tuple[float, str]] = [
+        (started, f"INFO  {app} starting"),
+        (started + 0.2, "INFO  loaded configuration from storage-config"),
+    ]
+    if is_ready(pod):
+        entries.append((started + 1.5, "INFO  readiness probe passing"))
+        first = max(started + _LOG_STEP, now - _LOG_KEEP)
+        step = int(first // _LOG_STEP)
+        while step * _LOG_STEP <= now:
+            at = step * _LOG_STEP
+            digest = hashlib.sha256(f"{meta['name']}/{step}".encode()).digest()
+            route = _ROUTES[digest[0] % len(_ROUTES)]
+            if digest[1] < 3:  # ~1 %
+                entries.append((at, f"ERROR {route} 504 upstream timeout after 30000ms"))
+            else:
+                entries.append((at, f"INFO  {route} 200 {12 + digest[2] % 180}ms"))
+            step += 1
+    else:
+        entries.append((started + 1.0, "ERROR upstream storage unavailable; readiness probe failing"))
+    lines = [(at, text) for at, text in entries if at <= now and (since is None or at >= since)]
+    if tail is not None:
+        lines = lines[-tail:] if tail > 0 else []
+    return "".join(f"{_nano(at)} {timestamp(at)} {text}\n" if timestamps else f"{timestamp(at)} {text}\n"
+                   for at, text in lines)
+
+
+def _nano(at: float) -> str:
+    return datetime.datetime.fromtimestamp(at, tz=datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _parse_time(value: str) -> float | None:
+    try:
+        return parse_rfc3339(value)
+    except ValueError:
+        return None
+
+
+def parse_rfc3339(value: str) -> float:
+    """Epoch seconds of an RFC 3339 time (``Z`` or an offset); ValueError if it is not one."""
+    return datetime.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()

@@ -12,6 +12,8 @@ import aiohttp.web
 import kmock
 
 NAMESPACES = kmock.resource("v1/namespaces")
+#: Pod subresources that stream to a running container (SPDY/WebSocket upgrades).
+STREAMING_PATH = re.compile(r"^/api/v1/namespaces/[^/]+/pods/[^/]+/(exec|attach|portforward)/?$")
 _NAMESPACE_PATH = re.compile(r"^/api/v1/namespaces(?:/([^/]+)(?:/(status|finalize))?)?/?$")
 
 

@@ -41,10 +41,27 @@ def _ready(obj: dict[str, Any]) -> bool:
                for c in obj.get("status", {}).get("conditions", []))
 
 
+def _containers(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return spec.get("template", {}).get("spec", {}).get("containers", [])
+
+
 def _deployment(d: dict[str, Any]) -> Row:
     s = d.get("status", {})
+    containers = _containers(d["spec"])
+    selector = ",".join(f"{k}={v}" for k, v in d["spec"].get("selector", {}).get("matchLabels", {}).items())
     return [f"{s.get('readyReplicas', 0)}/{d['spec'].get('replicas', 1)}", s.get("updatedReplicas", 0),
-            s.get("availableReplicas", 0)]
+            s.get("availableReplicas", 0),
+            ",".join(c.get("name", "") for c in containers), ",".join(c.get("image", "") for c in containers),
+            selector or "<none>"]
+
+
+def _replicaset(r: dict[str, Any]) -> Row:
+    s = r.get("status", {})
+    containers = _containers(r["spec"])
+    selector = ",".join(f"{k}={v}" for k, v in r["spec"].get("selector", {}).get("matchLabels", {}).items())
+    return [r["spec"].get("replicas", 1), s.get("replicas", 0), s.get("readyReplicas", 0),
+            ",".join(c.get("name", "") for c in containers), ",".join(c.get("image", "") for c in containers),
+            selector or "<none>"]
 
 
 def _pod(p: dict[str, Any]) -> Row:
@@ -53,33 +70,55 @@ def _pod(p: dict[str, Any]) -> Row:
     waiting = [c["state"]["waiting"].get("reason", "Waiting") for c in statuses if "waiting" in c.get("state", {})]
     return [f"{ready}/{len(statuses)}", waiting[0] if waiting else p.get("status", {}).get("phase", "Unknown"),
             sum(c.get("restartCount", 0) for c in statuses), p.get("status", {}).get("podIP", "<none>"),
-            p.get("spec", {}).get("nodeName", "<none>")]
+            p.get("spec", {}).get("nodeName", "<none>"), "<none>", "<none>"]
 
 
 def _node(n: dict[str, Any]) -> Row:
-    return ["Ready" if _ready(n) else "NotReady", "<none>",
-            n.get("status", {}).get("nodeInfo", {}).get("kubeletVersion", "")]
+    status = n.get("status", {})
+    info = status.get("nodeInfo", {})
+    addresses = {a.get("type"): a.get("address") for a in status.get("addresses", [])}
+    return ["Ready" if _ready(n) else "NotReady", "<none>", info.get("kubeletVersion", ""),
+            addresses.get("InternalIP", "<none>"), addresses.get("ExternalIP", "<none>"),
+            info.get("osImage", ""), info.get("kernelVersion", ""), info.get("containerRuntimeVersion", "")]
 
 
-#: plural -> (extra column names before Age, extra after Age (wide), row builder)
-_COLUMNS: dict[str, tuple[list[str], list[str], Callable[[dict[str, Any]], Row]]] = {
-    "deployments": (["Ready", "Up-to-date", "Available"], [], _deployment),
-    "pods": (["Ready", "Status", "Restarts"], ["IP", "Node"], _pod),
-    "nodes": (["Status", "Roles"], ["Version"], _node),
-    "configmaps": (["Data"], [], lambda c: [len(c.get("data") or {})]),
-    "namespaces": (["Status"], [], lambda n: [n.get("status", {}).get("phase", "Active")]),
+def _event(e: dict[str, Any]) -> Row:
+    involved = e.get("involvedObject", {})
+    return [e.get("type", "Normal"), e.get("reason", ""),
+            f"{involved.get('kind', '').lower()}/{involved.get('name', '')}", e.get("message", "")]
+
+
+#: plural -> (columns before Age, after Age, wide-only columns (priority 1), row builder).
+#: The row builder returns the cells in that order.
+_COLUMNS: dict[str, tuple[list[str], list[str], list[str], Callable[[dict[str, Any]], Row]]] = {
+    "deployments": (["Ready", "Up-to-date", "Available"], [], ["Containers", "Images", "Selector"], _deployment),
+    "replicasets": (["Desired", "Current", "Ready"], [], ["Containers", "Images", "Selector"], _replicaset),
+    "pods": (["Ready", "Status", "Restarts"], [], ["IP", "Node", "Nominated Node", "Readiness Gates"], _pod),
+    "nodes": (["Status", "Roles"], ["Version"], ["Internal-IP", "External-IP", "OS-Image", "Kernel-Version",
+                                                 "Container-Runtime"], _node),
+    "configmaps": (["Data"], [], [], lambda c: [len(c.get("data") or {})]),
+    "namespaces": (["Status"], [], [], lambda n: [n.get("status", {}).get("phase", "Active")]),
+    "events": (["Type", "Reason", "Object", "Message"], [], [], _event),
 }
 
 
 def table(plural: str, items: list[dict[str, Any]], resource_version: str) -> dict[str, Any]:
     """A Table of ``items`` with the real server's columns (Name and Age for other kinds)."""
-    before, wide, build = _COLUMNS.get(plural, ([], [], lambda _: []))
-    columns = [("Name", 0), *((c, 0) for c in before), ("Age", 0), *((c, 1) for c in wide)]
+    before, after, wide, build = _COLUMNS.get(plural, ([], [], [], lambda _: []))
+    if plural == "events":  # the events table leads with when it was last seen, not with a name
+        columns = [("Last Seen", 0), *((c, 0) for c in before), ("Name", 1)]
+    else:
+        columns = [("Name", 0), *((c, 0) for c in before), ("Age", 0), *((c, 0) for c in after),
+                   *((c, 1) for c in wide)]
     rows = []
     for obj in items:
         extra = build(obj)
-        cells = [obj["metadata"]["name"], *extra[: len(before)],
-                 age(obj["metadata"].get("creationTimestamp", "")), *extra[len(before):]]
+        if plural == "events":
+            cells = [age(obj.get("lastTimestamp") or obj["metadata"].get("creationTimestamp", "")), *extra,
+                     obj["metadata"]["name"]]
+        else:
+            cells = [obj["metadata"]["name"], *extra[: len(before)],
+                     age(obj["metadata"].get("creationTimestamp", "")), *extra[len(before):]]
         rows.append({"cells": cells, "object": {
             "kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"]}})
     return {

@@ -95,7 +95,8 @@ class Estate:
         try:
             self.kube = KubeEstate(self.log, restart_seconds=self.restart_seconds)
             await self.kube.start()
-            self._http_runner, self.http_url = await serve(build_app(self.state, self.log, self.control))
+            self._http_runner, self.http_url = await serve(build_app(self.state, self.log, self.control,
+                                                                       grafana_alerts=self.kube.alerts))
             self.kube.write_kubeconfig(self.kubeconfig)
         finally:
             await aws_ready  # never leave the seeding thread behind, even on failure
@@ -139,6 +140,7 @@ class Estate:
             "COCKPIT_STORAGE_HEALTH_URL": f"{self.http_url}/v1/storage/health",
             "COCKPIT_FLIGHT_SCHOOL_API_URL": f"{self.http_url}/prod",
             "COCKPIT_WEBHOOK_URL": f"{self.http_url}/webhook/slack",
+            "COCKPIT_GRAFANA_URL": f"{self.http_url}/grafana",  # https://grafana.greenlang.io (seed 002)
             TOKEN_VARIABLE: self.token,
         }
 
