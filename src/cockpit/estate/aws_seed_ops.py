@@ -153,13 +153,13 @@ def _lifecycle(bucket: str) -> list[dict[str, Any]] | None:
 
 
 def _bucket_policy(bucket: str) -> str | None:
-    """Confidential buckets refuse plain HTTP and let the CBAM and replication roles in (seed 000 tree)."""
+    """Confidential buckets let the replication role in, the data lake the CBAM role (seed 000's tree)."""
     if not bucket.startswith("greenlang-prod-") or bucket.endswith("-temp"):
         return None
     arn = f"arn:aws:s3:::{bucket}"
+    # No "deny unless aws:SecureTransport" statement, though production would have one: moto
+    # enforces bucket policies and the estate speaks plain HTTP, so it would refuse every request.
     statements: list[dict[str, Any]] = [
-        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-         "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
         {"Sid": "AllowReplicationRole", "Effect": "Allow", "Principal": {"AWS": cat.REPLICATION_ROLE_ARN},
          "Action": ["s3:GetObjectVersionForReplication", "s3:ReplicateObject", "s3:ReplicateDelete",
                     "s3:ReplicateTags", "s3:ListBucket"], "Resource": [arn, f"{arn}/*"]},
