@@ -37,8 +37,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from cockpit.estate import catalogue as cat
 from cockpit.estate import moto_boot
-from cockpit.estate.aws_seed import (READY_SERVICES, SeedResult, pane_steps, replication_data, rest_steps, run_steps,
-                                     soon_steps)
+from cockpit.estate.aws_seed import (READY_SERVICES, REST_SERVICES, SeedResult, late_steps, pane_steps,
+                                     replication_data, rest_steps, run_steps, soon_steps)
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 from cockpit.estate.wsgi_counter import CountingMiddleware
 from cockpit.estate.wsgi_answers import EstateAnswers
@@ -161,6 +161,9 @@ class AwsEstate:
                 if self._gate is not None:
                     self._gate.ready(services)
             run_steps(rest_steps(self._client, self.seed), self.seed, time.perf_counter)
+            if self._gate is not None:
+                self._gate.ready(REST_SERVICES)
+            run_steps(late_steps(self._client, self.seed), self.seed, time.perf_counter)
         except BaseException as exc:  # reported by wait_seeded(), from whichever thread asks
             self._seed_error = exc
         finally:
