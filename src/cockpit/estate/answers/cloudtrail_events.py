@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
+from botocore.exceptions import DataNotFoundError
+
 from cockpit.estate import catalogue as cat
 from cockpit.estate.answers.call import Call
 from cockpit.estate.answers.protocol import AnswerError, service_model
@@ -32,7 +34,7 @@ def _rest_routes(service: str) -> list[tuple[str, re.Pattern[str], str]]:
     routes = []
     try:
         model = service_model(service)
-    except Exception:  # noqa: BLE001 - an unknown service simply has no REST names
+    except DataNotFoundError:  # a service botocore does not know ("unknown"): no REST names
         return []
     for name in model.operation_names:
         http = model.operation_model(name).http
