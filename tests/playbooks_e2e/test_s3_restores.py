@@ -96,13 +96,15 @@ async def test_glacier_restore_requests_and_waits_for_the_copy(s3, tmp_path):
     assert again.state("restore_object") == "skipped"
 
 
-async def test_access_denied_diagnosis_reads_only_and_names_what_the_estate_lacks(tmp_path):
+async def test_access_denied_diagnosis_reads_only_and_names_the_denied_action(tmp_path):
     run = await run_playbook("s3-access-denied", tmp_path / "t.db", {}, read_only=True, yes=True)
-    # Read-only: everything here reads, so all of it ran; moto lacks the IAM simulator and
-    # the bucket has no policy: both recorded as failed, and the walk goes on.
+    # Read-only: everything here reads, so all of it ran. The estate simulates the CBAM role's
+    # policy: it may read the lake but not write any key, so the expectation fails (recorded,
+    # the walk goes on) and names the denied action; the data lake's policy is there to read.
     assert run.state("simulate_iam") == "failed"
-    assert "NotImplemented" in run.error("simulate_iam")
-    assert run.state("bucket_policy") == "failed" and "NoSuchBucketPolicy" in run.error("bucket_policy")
+    assert run.outputs("simulate_iam")["denied"] == ["s3:PutObject"]
+    assert run.outputs("simulate_iam")["explicit_denies"] == []
+    assert run.state("bucket_policy") == "succeeded" and "AllowCbamService" in run.outputs("bucket_policy")["policy"]
     assert run.state("object_acl") == "succeeded" and run.outputs("object_acl")["grants"]
     assert run.state("vpc_endpoint_policies") == "succeeded"
     assert "NoSuchPublicAccessBlockConfiguration" in run.error("public_access_block")  # none set, as in AWS

@@ -37,8 +37,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from cockpit.estate import catalogue as cat
 from cockpit.estate import moto_boot
-from cockpit.estate.aws_seed import (READY_SERVICES, SeedResult, pane_steps, replication_data, rest_steps, run_steps,
-                                     soon_steps)
+from cockpit.estate.aws_seed import (READY_SERVICES, REST_SERVICES, SeedResult, late_steps, pane_steps,
+                                     replication_data, rest_steps, run_steps, soon_steps)
 from cockpit.estate.alarms import AlarmEvaluator
 from cockpit.estate.clock import ScenarioClock
 from cockpit.estate.metric_series import REPLICATION_BASELINE, baseline_series, replication_keys
@@ -46,6 +46,7 @@ from cockpit.estate.metrics import MetricStore, series_key
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 from cockpit.estate.wsgi_cloudwatch import CloudWatchWorld
 from cockpit.estate.wsgi_counter import CountingMiddleware
+from cockpit.estate.wsgi_answers import EstateAnswers
 from cockpit.estate.wsgi_gate import SeedGate
 from cockpit.estate.wsgi_operations import LongOperations
 from cockpit.estate.wsgi_outage import OutageMiddleware, Outages
@@ -129,6 +130,7 @@ class AwsEstate:
             _running = self
         self._seeded.clear()
         self._seed_error = None
+        self.log.world_clock = self.world_now  # what CloudTrail stamps on the writes it reports
         try:
             moto_boot.boot()
             self._session = self._seeding_session()
@@ -137,7 +139,9 @@ class AwsEstate:
 
             moto_app = DomainDispatcherApplication(create_backend_app)
             world = CloudWatchWorld(LongOperations(moto_app, self.clock), self.metrics, self.alarms, self.clock)
-            self._gate = SeedGate(OutageMiddleware(DescribeAlarmsPaging(world), self.outages), READY_SERVICES)
+            answers = EstateAnswers(OutageMiddleware(DescribeAlarmsPaging(world), self.outages), self.log,
+                                    self._client, self.world_now)
+            self._gate = SeedGate(answers, READY_SERVICES)
             app = CountingMiddleware(self._gate, self.log)
             self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_quiet_handler())
             self._server.daemon_threads = True
@@ -178,6 +182,9 @@ class AwsEstate:
                 if self._gate is not None:
                     self._gate.ready(services)
             run_steps(rest_steps(self._client, self.seed), self.seed, time.perf_counter)
+            if self._gate is not None:
+                self._gate.ready(REST_SERVICES)
+            run_steps(late_steps(self._client, self.seed), self.seed, time.perf_counter)
         except BaseException as exc:  # reported by wait_seeded(), from whichever thread asks
             self._seed_error = exc
         finally:
@@ -269,6 +276,10 @@ class AwsEstate:
                                          headers={"User-Agent": INTERNAL_MARKER, "Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
+
+    def world_now(self) -> float:
+        """World time in epoch seconds (the scenario clock's): what CloudTrail stamps on writes."""
+        return self.clock.world_now()
 
     # -- clients -----------------------------------------------------------------------------
 
