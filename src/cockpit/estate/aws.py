@@ -40,8 +40,10 @@ from cockpit.estate import moto_boot
 from cockpit.estate.aws_seed import (READY_SERVICES, SeedResult, pane_steps, replication_data, rest_steps, run_steps,
                                      soon_steps)
 from cockpit.estate.clock import ScenarioClock
+from cockpit.estate.ecs_scheduler import EcsScheduler
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 from cockpit.estate.wsgi_counter import CountingMiddleware
+from cockpit.estate.wsgi_ecs import EcsServices
 from cockpit.estate.wsgi_gate import SeedGate
 from cockpit.estate.wsgi_operations import LongOperations
 from cockpit.estate.wsgi_paging import DescribeAlarmsPaging
@@ -80,6 +82,7 @@ class AwsEstate:
                  clock: ScenarioClock | None = None) -> None:
         self.log = log
         self.clock = clock or ScenarioClock()
+        self.ecs = EcsScheduler(self.clock)  # ECS's service scheduler (deployments, task targets)
         self.host = host
         self.port = port
         self.endpoint_url = ""
@@ -125,8 +128,9 @@ class AwsEstate:
             self._session.events.register("before-call", self._give_way, unique_id="cockpit-give-way")
             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-            self._gate = SeedGate(DescribeAlarmsPaging(
-                LongOperations(DomainDispatcherApplication(create_backend_app), self.clock)), READY_SERVICES)
+            self.ecs = EcsScheduler(self.clock)  # moto is reset below: so is what it scheduled
+            self._gate = SeedGate(DescribeAlarmsPaging(LongOperations(
+                EcsServices(DomainDispatcherApplication(create_backend_app), self.ecs), self.clock)), READY_SERVICES)
             app = CountingMiddleware(self._gate, self.log)
             self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_quiet_handler())
             self._server.daemon_threads = True
@@ -160,6 +164,8 @@ class AwsEstate:
         try:
             for name, step, services in soon_steps(self._client, self.seed):
                 run_steps([(name, step)], self.seed, time.perf_counter)
+                if "ecs" in services:
+                    self.ecs.steady()  # the seeded service has been running a while: tasks healthy
                 if self._gate is not None:
                     self._gate.ready(services)
             run_steps(rest_steps(self._client, self.seed), self.seed, time.perf_counter)
