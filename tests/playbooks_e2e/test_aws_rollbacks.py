@@ -16,7 +16,7 @@ import pytest
 from tests.playbooks_e2e.conftest import aws, run_playbook
 
 pytestmark = pytest.mark.usefixtures("module_estate")
-ESTATE_SPEED = 120  # an RDS restore (15 scenario minutes) takes 7.5 s
+ESTATE_SPEED = 120  # an RDS restore (15 scenario minutes) takes 7.5 s, an ECS rollback (8) 4 s
 TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/web-service:{}"
 
 
@@ -24,11 +24,17 @@ async def test_ecs_rollback_moves_web_service_to_the_previous_revision(module_es
     ecs = aws(module_estate, "ecs")
     assert ecs.describe_services(cluster="production-cluster", services=["web-service"])["services"][0][
         "taskDefinition"] == TD.format(3)
+    old_tasks = set(ecs.list_tasks(cluster="production-cluster")["taskArns"])
     run = await run_playbook("ecs-rollback", tmp_path / "t.db", yes=True)
     assert run.status == "succeeded", run.engine.records
     service = ecs.describe_services(cluster="production-cluster", services=["web-service"])["services"][0]
     assert service["taskDefinition"] == TD.format(2)
     assert service["runningCount"] == service["desiredCount"] == 3  # the count is kept
+    assert run.outputs("wait_stable")["attempts"] >= 2  # the deployment took scenario time
+    tasks = ecs.list_tasks(cluster="production-cluster")["taskArns"]
+    assert len(tasks) == 3 and not set(tasks) & old_tasks  # every task was replaced, on revision 2
+    assert {t["taskDefinitionArn"] for t in ecs.describe_tasks(cluster="production-cluster", tasks=tasks)[
+        "tasks"]} == {TD.format(2)}
     assert run.outputs("target_revision")["images"] == ["greenlang/web-service:1.2.0"]
     started = {e.data["step_id"]: e.data for e in run.events(["step_started"])}
     assert started["update_service"]["call"]["params"]["taskDefinition"] == TD.format(2)

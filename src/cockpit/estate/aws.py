@@ -43,10 +43,12 @@ from cockpit.estate.alarms import AlarmEvaluator
 from cockpit.estate.clock import ScenarioClock
 from cockpit.estate.metric_series import REPLICATION_BASELINE, baseline_series, replication_keys
 from cockpit.estate.metrics import MetricStore, series_key
+from cockpit.estate.ecs_scheduler import EcsScheduler
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 from cockpit.estate.wsgi_cloudwatch import CloudWatchWorld
 from cockpit.estate.wsgi_counter import CountingMiddleware
 from cockpit.estate.wsgi_answers import EstateAnswers
+from cockpit.estate.wsgi_ecs import EcsServices
 from cockpit.estate.wsgi_gate import SeedGate
 from cockpit.estate.wsgi_operations import LongOperations
 from cockpit.estate.wsgi_outage import OutageMiddleware, Outages
@@ -90,6 +92,7 @@ class AwsEstate:
         #: The account's CloudWatch metrics (generated history, scenario levels, puts), in world time.
         self.metrics = MetricStore(seed, origin=self.clock.world_now())
         self.alarms = AlarmEvaluator(self.metrics, self.clock, cat.ACCOUNT_ID)
+        self.ecs = EcsScheduler(self.clock)  # ECS's service scheduler (deployments, task targets)
         self.host = host
         self.port = port
         self.endpoint_url = ""
@@ -137,7 +140,8 @@ class AwsEstate:
             self._session.events.register("before-call", self._give_way, unique_id="cockpit-give-way")
             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-            moto_app = DomainDispatcherApplication(create_backend_app)
+            self.ecs = EcsScheduler(self.clock)  # moto is reset below: so is what it scheduled
+            moto_app = EcsServices(DomainDispatcherApplication(create_backend_app), self.ecs)
             world = CloudWatchWorld(LongOperations(moto_app, self.clock), self.metrics, self.alarms, self.clock)
             answers = EstateAnswers(OutageMiddleware(DescribeAlarmsPaging(world), self.outages), self.log,
                                     self._client, self.world_now)
@@ -179,6 +183,8 @@ class AwsEstate:
         try:
             for name, step, services in soon_steps(self._client, self.seed):
                 run_steps([(name, step)], self.seed, time.perf_counter)
+                if "ecs" in services:
+                    self.ecs.steady()  # the seeded service has been running a while: tasks healthy
                 if self._gate is not None:
                     self._gate.ready(services)
             run_steps(rest_steps(self._client, self.seed), self.seed, time.perf_counter)

@@ -211,7 +211,8 @@ def seed_network(clients: Clients, result: SeedResult) -> None:
         arn = tg["TargetGroupArn"]
         result.target_group_arns[tg_name] = arn
         hosts = result.instance_ids[n:n + cat.ALB.targets_per_group]
-        elb.register_targets(TargetGroupArn=arn, Targets=[{"Id": i, "Port": 80} for i in hosts])
+        if tg_name != cat.ECS.target_group:  # ECS registers web-service's tasks there (ecs_scheduler)
+            elb.register_targets(TargetGroupArn=arn, Targets=[{"Id": i, "Port": 80} for i in hosts])
         elb.create_listener(LoadBalancerArn=result.alb_arn, Protocol="HTTP", Port=80 + n * 8000,
                             DefaultActions=[{"Type": "forward", "TargetGroupArn": arn}])
 
@@ -229,17 +230,12 @@ def seed_ecs(clients: Clients, result: SeedResult) -> None:
         ecs.register_container_instance(cluster=ecs_spec.cluster, instanceIdentityDocument=json.dumps(
             {"instanceId": instance_id, "region": ecs_spec.region, "accountId": cat.ACCOUNT_ID}))
     task_def = f"{ecs_spec.family}:{ecs_spec.revisions}"
-    # moto 5.2 takes a new service's runningCount from this variable (container instances do
-    # not count); scoped to the one call so nothing else in the process sees it.
-    with moto_settings(MOTO_ECS_SERVICE_RUNNING=str(ecs_spec.desired_count)):
-        service = ecs.create_service(
-            cluster=ecs_spec.cluster, serviceName=ecs_spec.service, taskDefinition=task_def,
-            desiredCount=ecs_spec.desired_count, launchType="EC2",
-            loadBalancers=[{"targetGroupArn": result.target_group_arns[cat.ALB.target_groups[0]],
-                            "containerName": "web", "containerPort": 80}])["service"]
-    deployment = service["deployments"][0]["id"] if service.get("deployments") else "ecs-svc/seed"
-    ecs.run_task(cluster=ecs_spec.cluster, taskDefinition=task_def, count=ecs_spec.desired_count,
-                 launchType="EC2", group=f"service:{ecs_spec.service}", startedBy=deployment)
+    # The estate's scheduler (ecs_scheduler) places the tasks and registers them in the target
+    # group; AwsEstate settles that deployment at once, as a service that has been running a while.
+    ecs.create_service(cluster=ecs_spec.cluster, serviceName=ecs_spec.service, taskDefinition=task_def,
+                       desiredCount=ecs_spec.desired_count, launchType="EC2",
+                       loadBalancers=[{"targetGroupArn": result.target_group_arns[ecs_spec.target_group],
+                                       "containerName": "web", "containerPort": 80}])
 
 
 def seed_rds(clients: Clients) -> None:

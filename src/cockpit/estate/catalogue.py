@@ -222,6 +222,7 @@ class EcsEstate:
     revisions: int = 3  # web-service:1..:3, so "roll back to the previous revision" has somewhere to go
     desired_count: int = 3
     container_instances: int = 3
+    target_group: str = "web-service-tg"  # the service's load balancer: its running tasks are the targets
     region: str = US_REGION
 
 
