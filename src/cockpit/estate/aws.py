@@ -46,6 +46,7 @@ from cockpit.estate.metrics import MetricStore, series_key
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 from cockpit.estate.wsgi_cloudwatch import CloudWatchWorld
 from cockpit.estate.wsgi_counter import CountingMiddleware
+from cockpit.estate.wsgi_answers import EstateAnswers
 from cockpit.estate.wsgi_gate import SeedGate
 from cockpit.estate.wsgi_paging import DescribeAlarmsPaging
 
@@ -126,6 +127,7 @@ class AwsEstate:
             _running = self
         self._seeded.clear()
         self._seed_error = None
+        self.log.world_clock = self.world_now  # what CloudTrail stamps on the writes it reports
         try:
             moto_boot.boot()
             self._session = self._seeding_session()
@@ -133,8 +135,8 @@ class AwsEstate:
             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
             moto_app = DomainDispatcherApplication(create_backend_app)
-            self._gate = SeedGate(DescribeAlarmsPaging(CloudWatchWorld(moto_app, self.metrics, self.alarms,
-                                                                       self.clock)), READY_SERVICES)
+            world = DescribeAlarmsPaging(CloudWatchWorld(moto_app, self.metrics, self.alarms, self.clock))
+            self._gate = SeedGate(EstateAnswers(world, self.log, self._client, self.world_now), READY_SERVICES)
             app = CountingMiddleware(self._gate, self.log)
             self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_quiet_handler())
             self._server.daemon_threads = True
@@ -262,6 +264,11 @@ class AwsEstate:
                                          headers={"User-Agent": INTERNAL_MARKER, "Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
+
+    def world_now(self) -> float:
+        """World time in epoch seconds: the scenario clock's when the estate has one (else the wall)."""
+        clock = getattr(self, "clock", None)
+        return clock.world_now() if clock is not None and hasattr(clock, "world_now") else time.time()
 
     # -- clients -----------------------------------------------------------------------------
 

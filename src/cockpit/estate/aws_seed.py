@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from cockpit.estate import aws_seed_ops as ops
 from cockpit.estate import catalogue as cat
 
 Clients = Callable[[str, str], Any]  # (service, region) -> boto3 client
@@ -72,10 +73,9 @@ def moto_settings(**variables: str) -> Iterator[None]:
 
 
 def seed_iam(clients: Clients) -> None:
-    """Roles that S3 replication (seed 003) and the Lambda functions (seed 004) assume."""
+    """The role S3 replication assumes (seed 003); the Lambda functions' roles belong to CdkStack (aws_seed_ops)."""
     iam = clients("iam", cat.US_REGION)
-    for role_arn, principal in ((cat.REPLICATION_ROLE_ARN, "s3.amazonaws.com"),
-                                (cat.FLIGHT_SCHOOL.lambda_role, "lambda.amazonaws.com")):
+    for role_arn, principal in ((cat.REPLICATION_ROLE_ARN, "s3.amazonaws.com"),):
         policy = {"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}]}
         iam.create_role(RoleName=role_arn.rsplit("/", 1)[1], AssumeRolePolicyDocument=json.dumps(policy))
@@ -263,12 +263,13 @@ def seed_flight_school_table(clients: Clients) -> None:
 
 
 def seed_flight_school_functions(clients: Clients) -> None:
-    """Seed 004: the two CDK Lambda functions (their role comes from seed_iam)."""
+    """Seed 004: the two CDK Lambda functions (their roles come from the CdkStack step)."""
     fs = cat.FLIGHT_SCHOOL
     lam = clients("lambda", fs.region)
     code = _lambda_zip()
     for name, memory, timeout in fs.functions:
-        lam.create_function(FunctionName=name, Runtime="nodejs20.x", Role=fs.lambda_role, Handler="index.handler",
+        role = f"arn:aws:iam::{cat.ACCOUNT_ID}:role/{cat.function_role(name)}"
+        lam.create_function(FunctionName=name, Runtime="nodejs20.x", Role=role, Handler="index.handler",
                             Code={"ZipFile": code}, MemorySize=memory, Timeout=timeout, Publish=True)
 
 
@@ -367,9 +368,17 @@ def rest_steps(clients: Clients, result: SeedResult) -> list[Step]:
         ("iam", lambda: seed_iam(clients)),
         ("sns", lambda: seed_sns(clients)),
         ("s3", lambda: seed_s3(clients)),
+        ("storage-extras", lambda: ops.seed_storage_extras(clients, _now())),
+        ("identities", lambda: ops.seed_identities(clients)),
+        ("cdk-stack", lambda: ops.seed_cdk_stack(clients)),
         ("route53", lambda: seed_route53(clients, result)),
         ("flight-school-functions", lambda: seed_flight_school_functions(clients)),
         ("logs", lambda: seed_logs(clients)),
+        ("log-history", lambda: ops.seed_log_history(clients, _now())),
+        ("network-extras", lambda: ops.seed_network_extras(clients, result)),
+        ("scaling", lambda: ops.seed_scaling(clients, result)),
+        ("api", lambda: ops.seed_api(clients)),
+        ("security", lambda: ops.seed_security(clients)),
     ]
 
 

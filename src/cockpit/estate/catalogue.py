@@ -255,7 +255,6 @@ class FlightSchool:
         ("CdkStack-GetSchoolsFunction", 256, 10),
         ("CdkStack-MatchExplainerFunction", 512, 30),
     )
-    lambda_role: str = f"arn:aws:iam::{ACCOUNT_ID}:role/CdkStack-LambdaRole"
     region: str = US_REGION
     schools: tuple[tuple[str, str, str], ...] = field(default=(  # id, name, city
         ("school-001", "Blue Skies Aviation", "Phoenix, AZ"),
@@ -301,3 +300,52 @@ def alarm_region(alarm_name: str) -> str:
         return ALARMS_BY_NAME[alarm_name].region
     except KeyError:
         raise KeyError(f"unknown alarm {alarm_name!r}; known: {', '.join(sorted(ALARMS_BY_NAME))}") from None
+
+
+# -- What the runbooks' audits, rotations, reviews and DR steps read or change (issue 11) ----------
+# Seeded by ``aws_seed_ops.py``; answered where moto has no answer by ``wsgi_answers.py``.
+
+BACKUPS_BUCKET = "greenlang-backups"  # seed 002: `aws s3 ls s3://greenlang-backups/database/ | tail -5`
+BACKUP_DAYS = 7  # one nightly database dump per day, the newest last night
+#: seed 001 rolls a Lambda back with `--s3-bucket my-deployment-bucket --s3-key my-function-previous-version.zip`;
+#: the flight school's functions keep their packages here as ``<function>-{previous,current}-version.zip``.
+DEPLOYMENT_BUCKET = "flight-school-lambda-deployments"
+CDK_STACK = "CdkStack"  # seed 004: describe-stack-events --stack-name CdkStack
+
+
+def function_role(function: str) -> str:
+    """Seed 004 reviews ``CdkStack-GetSchoolsFunction-Role``: each function has its own role."""
+    return f"{function}-Role"
+
+
+CBAM_ROLE = "greenlang-cbam-role"  # seed 000: simulate-principal-policy --policy-source-arn .../greenlang-cbam-role
+RDS_EXPORT_ROLE = "rds-export-role"  # seed 001: rds start-export-task --iam-role-arn .../rds-export-role
+DEPLOYMENT_USER = "deployment-user"  # seed 004: create-access-key / delete-access-key --user-name deployment-user
+#: The user behind the estate's own credentials (``testing``), as moto's get-caller-identity names it.
+ESTATE_USER = "moto"
+
+TRAIL = "management-events"  # seed 001 `describe-trails`; seed 004 creates its own flight-school-trail
+TRAIL_BUCKET = _primary("audit-logs")
+ASG = "production-asg"  # seed 001: autoscaling set-desired-capacity --auto-scaling-group-name production-asg
+#: seed 003 DR phase 2: `apigateway update-stage --rest-api-id abc123 --stage-name prod --region eu-central-1`
+REST_API_ID = "abc123"
+REST_API_NAME = "greenlang-api"
+REST_API_STAGE = "prod"
+S3_VPC_ENDPOINT_SERVICE = f"com.amazonaws.{PRIMARY_REGION}.s3"  # seed 000: describe-vpc-endpoints
+#: Historical lines the log reviews find (seed 001 "Log Review", seed 004 Lambda errors): a few
+#: hours old, so "the last hour" is quiet until a scenario writes more. ``{time}``: the line's own time.
+LOG_HISTORY: dict[str, tuple[tuple[int, str], ...]] = {  # group -> (minutes ago, line)
+    "/aws/application/enterprise-prod": (
+        (185, "ERROR payment-client timeout after 30000ms path=/api/v1/orders request_id=7f3a"),
+        (150, "ERROR db pool exhausted waiting 5000ms for a connection (max 50)"),
+        (95, "WARN slow query 2315ms SELECT * FROM emissions_reports WHERE tenant_id=$1"),
+    ),
+    "/aws/elasticloadbalancing/app/production-alb": (
+        (190, "http {time} app/production-alb 203.0.113.7:51234 10.0.1.21:80 0.001 30.001 -1 504 -"),
+        (150, "http {time} app/production-alb 198.51.100.4:40211 10.0.1.22:80 0.001 0.004 0.000 502 502"),
+    ),
+    "/aws/lambda/CdkStack-MatchExplainerFunction": (
+        (240, "ERROR ThrottlingException: Rate exceeded (Bedrock InvokeModel, retrying)"),
+        (120, "ERROR Task timed out after 30.03 seconds"),
+    ),
+}

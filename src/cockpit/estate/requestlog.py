@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from cockpit.content import aws_ops
@@ -54,6 +55,9 @@ class RequestRecord:
     mutating: bool
     internal: bool
     region: str = ""
+    access_key: str = ""  # whose credentials signed it (CloudTrail's user)
+    resources: tuple[str, ...] = ()  # names a write touched, for CloudTrail LookupEvents
+    world_at: float = 0.0  # world time when it arrived (scenario clock), what CloudTrail stamps
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -65,12 +69,17 @@ class RequestLog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._records: list[RequestRecord] = []
+        #: World time in epoch seconds; the AWS estate points it at its scenario clock, so the
+        #: events CloudTrail reports carry the time the rest of the estate's world shows.
+        self.world_clock: Callable[[], float] = time.time
 
     def record(self, component: str, service: str, operation: str, method: str, *,
-               internal: bool = False, mutating: bool | None = None, region: str = "") -> None:
+               internal: bool = False, mutating: bool | None = None, region: str = "", access_key: str = "",
+               resources: tuple[str, ...] = ()) -> None:
         if mutating is None:
             mutating = not is_read_operation(operation, method, service)
-        rec = RequestRecord(time.time(), component, service, operation, method.upper(), mutating, internal, region)
+        rec = RequestRecord(time.time(), component, service, operation, method.upper(), mutating, internal, region,
+                            access_key, resources, self.world_clock())
         with self._lock:
             self._records.append(rec)
 

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
+from cockpit.estate.request_resources import access_key_of, resources_of
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 
 #: SigV4 signing names that differ from the name a reader would look for.
@@ -99,8 +100,11 @@ class CountingMiddleware:
         service, region = credential_scope(environ)
         operation = operation_of(environ)
         method = environ.get("REQUEST_METHOD", "GET")
+        internal = is_internal(environ)
+        writes = not internal and method.upper() not in ("GET", "HEAD", "OPTIONS")  # CloudTrail keeps these
         self.log.record(self.component, service or "unknown", operation, method,
-                        internal=is_internal(environ), region=region)
+                        internal=internal, region=region, access_key=access_key_of(environ),
+                        resources=resources_of(environ) if writes else ())
         try:
             return self.app(environ, start_response)
         except NotImplementedError as exc:
