@@ -52,6 +52,10 @@ class Case:
 CASES = [
     Case("web-service-bad-deploy", 60, ("prod-alb-unhealthy-targets",), "rolled-back",
          met=("declared-p1", "found-revision", "rolled-back")),
+    Case("flight-school-lambda-bad-deploy", 60, ("flight-school-api-5xx", "flight-school-lambda-errors"),
+         "rolled-back", params={"s3_bucket": "flight-school-lambda-deployments",
+                                "s3_key": "CdkStack-GetSchoolsFunction-previous-version.zip"},
+         met=("declared-p1", "change-found", "rolled-back")),
 ]
 
 
