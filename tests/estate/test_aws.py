@@ -225,7 +225,8 @@ async def test_operations_moto_lacks_answer_a_one_line_not_implemented_error(est
     from botocore.exceptions import ClientError
 
     async with aws(estate, "cloudwatch", cat.US_REGION) as cw, aws(estate, "cloudtrail", cat.US_REGION) as trail:
-        for call in (lambda: trail.lookup_events(MaxResults=5),):  # DescribeAlarmHistory: test_cloudwatch_world
+        # LookupEvents: tests/estate/test_answers.py; DescribeAlarmHistory: test_cloudwatch_world
+        for call in (lambda: trail.list_public_keys(),):
             with pytest.raises(ClientError) as caught:
                 await call()
             assert caught.value.response["Error"]["Code"] == "NotImplemented"

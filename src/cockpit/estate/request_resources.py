@@ -77,7 +77,9 @@ def resources_of(environ: dict[str, Any]) -> tuple[str, ...]:
         parts = [unquote(p) for p in (environ.get("PATH_INFO") or "/").split("/") if p]
         parts = [p for p in parts if not p[:1].isdigit() and p not in _REST_WORDS]
         names = parts[:1] + (["/".join(parts[1:])] if len(parts) > 1 else [])  # bucket, key (with its slashes)
-        if host and not host.startswith(("127.", "localhost")) and host.count(".") > 2:
+        host = environ.get("HTTP_HOST", "")
+        label, _, rest = host.partition(".")
+        if rest.startswith("s3") and label != "s3" and not host[:1].isdigit():
             names.insert(0, host.split(".", 1)[0])  # virtual-hosted S3: bucket.s3.amazonaws.com
     unique = list(dict.fromkeys(names))
     return tuple(unique[:_MAX_RESOURCES])

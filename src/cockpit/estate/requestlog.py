@@ -23,8 +23,9 @@ from cockpit.content import aws_ops
 INTERNAL_MARKER = "cockpit-estate-internal"
 
 #: REST requests that POST but only read. Route53's ListTagsForResources posts the ids whose
-#: tags it wants to ``/2013-04-01/tags/<resource type>``.
-_REST_READ_POSTS = re.compile(r"^POST /2013-04-01/tags/(healthcheck|hostedzone)/?$")
+#: tags it wants to ``/2013-04-01/tags/<resource type>``; GuardDuty's ListFindings and
+#: GetFindings post their criteria to ``/detector/<id>/findings[/get]``.
+_REST_READ_POSTS = re.compile(r"^POST (/2013-04-01/tags/(healthcheck|hostedzone)|/detector/[^/]+/findings(/get)?)/?$")
 
 
 def is_read_operation(operation: str, method: str, service: str = "") -> bool:
