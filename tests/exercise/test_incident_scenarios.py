@@ -56,6 +56,8 @@ CASES = [
          "rolled-back", params={"s3_bucket": "flight-school-lambda-deployments",
                                 "s3_key": "CdkStack-GetSchoolsFunction-previous-version.zip"},
          met=("declared-p1", "change-found", "rolled-back")),
+    Case("flight-schools-throttling", 60, ("flight-school-dynamodb-throttle",), "on-demand-again",
+         met=("declared", "capacity-read", "on-demand")),
 ]
 
 
