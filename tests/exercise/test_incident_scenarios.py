@@ -58,6 +58,8 @@ CASES = [
          met=("declared-p1", "change-found", "rolled-back")),
     Case("flight-schools-throttling", 60, ("flight-school-dynamodb-throttle",), "on-demand-again",
          met=("declared", "capacity-read", "on-demand")),
+    Case("production-db-high-cpu", 60, ("prod-rds-high-cpu",), "failed-over",
+         met=("declared-p0", "commander", "gathered", "failed-over", "approval")),
 ]
 
 
