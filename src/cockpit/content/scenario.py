@@ -2,10 +2,11 @@
 
 A scenario (``scenarios/*.yaml``) is a list of timed ``events`` (each does exactly one
 thing: set an alarm's state, move replication metrics — optionally as a ramp, change how
-an HTTP endpoint answers, degrade a Kubernetes deployment or node, publish a metric, or
-just narrate) and ``reactions``: changes the estate makes when the responders have done
-something (e.g. after the DR ConfigMap is applied and the services restarted, the health
-endpoint answers ok from eu-central-1 and the 5xx alarm returns to OK).
+an HTTP endpoint answers, degrade a Kubernetes deployment or node, publish a metric, make
+an AWS call as the world would, or just narrate) and ``reactions``: changes the estate makes
+when the responders have done something (e.g. after the DR ConfigMap is applied and the
+services restarted, the health endpoint answers ok from eu-central-1 and the 5xx alarm
+returns to OK; once an AWS read shows the rollback, the errors stop).
 
 For exercises (``cockpit exercise``, docs/exercises.md) a scenario also carries ``injects``
 (what the participants are told, and when), ``expectations`` (what a good team does, by
