@@ -2,10 +2,11 @@
 
 A scenario (``scenarios/*.yaml``) is a list of timed ``events`` (each does exactly one
 thing: set an alarm's state, move replication metrics — optionally as a ramp, change how
-an HTTP endpoint answers, degrade a Kubernetes deployment or node, publish a metric, or
-just narrate) and ``reactions``: changes the estate makes when the responders have done
-something (e.g. after the DR ConfigMap is applied and the services restarted, the health
-endpoint answers ok from eu-central-1 and the 5xx alarm returns to OK).
+an HTTP endpoint answers, degrade a Kubernetes deployment or node, publish a metric, make
+an AWS call as the world would, or just narrate) and ``reactions``: changes the estate makes
+when the responders have done something (e.g. after the DR ConfigMap is applied and the
+services restarted, the health endpoint answers ok from eu-central-1 and the 5xx alarm
+returns to OK; once an AWS read shows the rollback, the errors stop).
 
 For exercises (``cockpit exercise``, docs/exercises.md) a scenario also carries ``injects``
 (what the participants are told, and when), ``expectations`` (what a good team does, by
@@ -133,6 +134,42 @@ class OutageChange(_Strict):
     over: bool = Field(False, description="true: the service in the region answers normally again.")
 
 
+class AwsCall(_Strict):
+    """One AWS API call the estate makes as the world would: a deploy, a policy or capacity
+    change (botocore's service name and operation, e.g. ``dynamodb`` ``UpdateTable``), so the
+    responder finds the change where the runbook looks (describe-table, get-role-policy, ...)."""
+
+    service: str = Field(pattern=r"^[a-z0-9-]+$", description="botocore service name, e.g. ecs, lambda, iam.")
+    region: Annotated[str, AfterValidator(check_region)] = "us-east-1"
+    operation: str = Field(pattern=r"^[A-Z][A-Za-z0-9]+$", description="API operation, e.g. UpdateTable.")
+    params: dict[str, Any] = Field(default_factory=dict, description="The operation's parameters, as boto3 takes them.")
+
+
+class AwsCondition(AwsCall):
+    """A read of the live estate whose answer must satisfy ``holds`` (a JMESPath expression,
+    true when it yields anything but false, null, an empty list/string/object). It counts only
+    once it has been seen *not* holding: a reaction answers a change someone made, not the
+    state the estate started in."""
+
+    holds: str = Field(min_length=1, description="JMESPath over the answer, e.g. "
+                                                 "\"Table.BillingModeSummary.BillingMode == 'PAY_PER_REQUEST'\".")
+
+    @model_validator(mode="after")
+    def _reads(self) -> "AwsCondition":
+        import jmespath
+        from jmespath.exceptions import JMESPathError
+
+        from cockpit.content import aws_ops
+
+        if not aws_ops.is_read(self.service, self.operation):
+            raise ValueError(f"{self.service} {self.operation} is not a read: a reaction only looks, never changes")
+        try:
+            jmespath.compile(self.holds)
+        except JMESPathError as exc:
+            raise ValueError(f"holds: not a JMESPath expression: {exc}") from None
+        return self
+
+
 def _exactly_one_of(model: BaseModel, names: tuple[str, ...], what: str) -> None:
     """Refuse ``model`` unless exactly one of the fields ``names`` is given (``what`` says of what)."""
     given = [name for name in names if getattr(model, name) is not None]
@@ -145,7 +182,7 @@ def _the_one_of(model: BaseModel, names: tuple[str, ...]) -> str:
 
 
 _ACTIONS = ("say", "alarm", "replication", "http", "k8s", "node", "metric", "s3_object", "dynamodb_item", "log",
-            "outage")
+            "outage", "aws")
 
 
 class Action(_Strict):
@@ -162,6 +199,7 @@ class Action(_Strict):
     dynamodb_item: DynamoItemChange | None = None
     log: LogChange | None = None
     outage: OutageChange | None = None
+    aws: AwsCall | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Action":
@@ -190,14 +228,17 @@ class Trigger(_Strict):
     restarted: list[str] = Field(default_factory=list,
                                  description="Deployments (namespace of the configmap) restarted after it changed.")
     health_check_disabled: str | None = Field(None, description="Route53 health check name, e.g. HC-PRIMARY-S3.")
+    aws: AwsCondition | None = Field(None, description=(
+        "A read of the estate that must come to hold: the rollback, failover or fix as AWS records it "
+        "(the service's task definition, the table's billing mode, CloudTrail's RebootDBInstance)."))
     after: list[str] = Field(default_factory=list, description=(
         "Reactions that must have fired first (a failback is one only after a failover): until they "
         "have, nothing else is watched, so restarts before them do not count."))
 
     @model_validator(mode="after")
     def _something(self) -> "Trigger":
-        if not (self.configmap or self.restarted or self.health_check_disabled):
-            raise ValueError("a reaction needs at least one of configmap, restarted, health_check_disabled")
+        if not (self.configmap or self.restarted or self.health_check_disabled or self.aws):
+            raise ValueError("a reaction needs at least one of configmap, restarted, health_check_disabled, aws")
         if self.restarted and not self.configmap:
             raise ValueError("'restarted' means restarted after the configmap changed: give 'configmap' too")
         return self

@@ -339,7 +339,10 @@ class AwsEstate:
     def set_metric_level(self, region: str, namespace: str, name: str, dimensions: dict[str, str],
                          to: float | None, over: float = 0.0) -> None:
         """From now (world time), the metric is published at ``to``, reached linearly over ``over``
-        world seconds; None: nothing is published any more (its last datapoint ages)."""
+        world seconds; None: nothing is published any more (its last datapoint ages).
+        The runbook's ``app/production-alb/xxx`` names the real ALB, as in the alarms."""
+        alb = self.seed.alb_dimension if self.seed else cat.ALB_DIMENSION_PLACEHOLDER
+        dimensions = {k: alb if v == cat.ALB_DIMENSION_PLACEHOLDER else v for k, v in dimensions.items()}
         self.metrics.set_level(series_key(region, namespace, name, dimensions), self.clock.world_now(), to, over)
 
     def set_replication_level(self, pair_id: str, metric: str, to: float | None, over: float = 0.0) -> None:

@@ -108,6 +108,8 @@ def describe(action: Action) -> str:
     if action.outage:
         o = action.outage
         return f"{o.service} {o.region}: {'recovered' if o.over else 'outage: data plane answers 503'}"
+    if action.aws:
+        return f"aws {action.aws.service} {action.aws.operation} ({action.aws.region})"
     return kind
 
 
@@ -134,6 +136,10 @@ class _ReactionWatch:
     before: dict[str, str | None] = field(default_factory=dict)
     holding: bool = False
     fired: bool = False
+    #: The ``aws`` condition was seen not holding: from then on its holding is a change someone made.
+    aws_unheld: bool = False
+    aws_polled: float = 0.0  # monotonic time of the last poll (an AWS round trip: at most twice a second)
+    aws_holds: bool = False
 
 
 @dataclass
@@ -270,6 +276,8 @@ class ScenarioDriver:
             o = action.outage
             await asyncio.to_thread(self.aws.set_outage, o.service, o.region, not o.over)
             (self.outages.discard if o.over else self.outages.add)((o.service, o.region))
+        elif action.aws:
+            await asyncio.to_thread(self._aws_call, action.aws)
         self.happenings.append(Happening(when, time.time(), action.kind, describe(action), source))
         log.info("scenario %s at %.0fs: %s", source, when, describe(action))
 
@@ -290,6 +298,12 @@ class ScenarioDriver:
             if pair.published:
                 to, over = (level.to, level.over) if isinstance(level, Ramp) else (float(level), 0.0)
                 self.aws.set_replication_level(change.pair, metric, to, over)
+
+    def _aws_call(self, call: Any) -> Any:
+        """Make one AWS call with the estate's own (internal) client: the world changing, not a user."""
+        from botocore import xform_name
+
+        return getattr(self.aws.client(call.service, call.region), xform_name(call.operation))(**call.params)
 
     def _put_object(self, change: Any) -> None:
         from cockpit.estate import catalogue
@@ -352,7 +366,25 @@ class ScenarioDriver:
         if when.health_check_disabled:
             if not await self._health_check_disabled(when.health_check_disabled):
                 return False
+        if when.aws and not await self._aws_holds(watch):
+            return False
         return True
+
+    async def _aws_holds(self, watch: _ReactionWatch) -> bool:
+        """Whether the reaction's AWS read has come to hold (seen not holding first)."""
+        import jmespath
+
+        if time.monotonic() - watch.aws_polled < 0.5:
+            return watch.aws_holds
+        watch.aws_polled = time.monotonic()
+        condition = watch.reaction.when.aws
+        answer = await asyncio.to_thread(self._aws_call, condition)
+        found = jmespath.search(condition.holds, answer)
+        holds = found not in (None, False, [], {}, "")
+        if not holds:
+            watch.aws_unheld = True
+        watch.aws_holds = holds and watch.aws_unheld
+        return watch.aws_holds
 
     async def _health_check_disabled(self, name: str) -> bool:
         # An AWS round trip: poll at most once a second, not every tick.

@@ -24,6 +24,20 @@ def _alarm_names() -> set[str]:
     return {alarm.name for alarm in catalogue.ALARMS}
 
 
+def _aws_call_problem(service: str, operation: str) -> str | None:
+    """Why botocore would refuse this call's name (an unknown service or operation), or None."""
+    import botocore.session
+    from botocore.exceptions import UnknownServiceError
+
+    try:
+        model = botocore.session.get_session().get_service_model(service)
+    except UnknownServiceError:
+        return f"unknown AWS service {service!r}"
+    if operation not in model.operation_names:
+        return f"{service} has no operation {operation!r}"
+    return None
+
+
 def check_scenario(scenario: Scenario, source: Path, screens_dirs: list[Path] | tuple[Path, ...] = ()) -> None:
     """Raise ContentError listing every name the estate does not know, at its line.
 
@@ -52,17 +66,26 @@ def check_scenario(scenario: Scenario, source: Path, screens_dirs: list[Path] | 
             problems.append(Problem(source, line_for(loc, lines),
                                     f"{where}: unknown {what} {value!r} (one of {', '.join(sorted(names))})"))
 
+    def check_call(call: object, loc: tuple) -> None:
+        problem = _aws_call_problem(call.service, call.operation)  # type: ignore[attr-defined]
+        if problem:
+            problems.append(Problem(source, line_for((*loc, "operation"), lines), f"{'.'.join(map(str, loc))}: {problem}"))
+
     def check(action: Action, loc: tuple) -> None:
         for field, name, what, names in known:
             part = getattr(action, field, None)
             if part is not None:
                 require(getattr(part, name), names, what, (*loc, field, name))
+        if action.aws is not None:
+            check_call(action.aws, (*loc, "aws"))
 
     for i, event in enumerate(scenario.events):
         check(event, ("events", i))
     for r, reaction in enumerate(scenario.reactions):
         for j, action in enumerate(reaction.then):
             check(action, ("reactions", r, "then", j))
+        if reaction.when.aws is not None:
+            check_call(reaction.when.aws, ("reactions", r, "when", "aws"))
         for k, name in enumerate(reaction.when.restarted):
             require(name, DEPLOYMENTS, "deployment", ("reactions", r, "when", "restarted", k))
     require(scenario.drill.rpo_pair, PAIRS, "replication pair", ("drill", "rpo_pair"))
