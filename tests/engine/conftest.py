@@ -77,6 +77,14 @@ def wait_for(predicate: Any, timeout: float = 30.0, what: str = "condition") -> 
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def play_outage_to_the_decision(handle: Any) -> None:
+    """Play the storage outage fast to T+31m (the 5xx alarm has fired by evaluation, the DR
+    plan's 30 minutes have passed, the region is still down), then slow the world to x30 so
+    a run takes scenario minutes, not hours: the region recovers at T+45m."""
+    wait_for(lambda: handle.control("status")["elapsed"] >= 31 * 60, 60, "T+31m of the outage")
+    handle.control("speed", x="30")
+
+
 @pytest.fixture
 def env_for(estate, tmp_path: Path) -> dict[str, str]:
     """Environment of a `cockpit run` process against the suite's calm estate."""

@@ -13,7 +13,7 @@ import sqlite3
 
 import pytest
 
-from tests.engine.conftest import cli_env, cockpit, incident_id, wait_for
+from tests.engine.conftest import cli_env, cockpit, incident_id, play_outage_to_the_decision
 
 HC = "HC-PRIMARY-S3"
 
@@ -21,7 +21,7 @@ HC = "HC-PRIMARY-S3"
 @pytest.fixture(scope="module")
 def exported(start_estate, tmp_path_factory):
     handle = start_estate(scenario="eu-west-1-storage-outage", speed=600)
-    wait_for(lambda: (s := handle.control("status"))["events_fired"] == s["events_total"], 60, "the scenario")
+    play_outage_to_the_decision(handle)
     tmp = tmp_path_factory.mktemp("failover-pm")
     db, env = tmp / "timeline.db", cli_env(handle.env, tmp)
     run = cockpit(["run", "dr-failover", "--title", "eu-west-1 S3 outage", "--severity", "P1", "--yes",
