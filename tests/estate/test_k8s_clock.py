@@ -111,6 +111,12 @@ async def test_at_speed_600_events_logs_and_alerts_follow_the_scenario_clock(tmp
         # A line every 30 scenario seconds: the newest is at most that old, on kubectl's clock too.
         assert -1 <= time.time() - epoch(lines[-1].split()[0]) <= 35
 
+        # Crash-looping for fifteen scenario minutes: the kubelet's back-off (10 s, doubling, at
+        # most 5 min) has restarted each about 8 times, not 90.
+        table = await cluster.ok("get", "pods", "-l", "app=storage-service", "--no-headers")
+        restarts = [int(line.split()[3]) for line in table.splitlines() if "CrashLoopBackOff" in line]
+        assert len(restarts) == 2 and all(6 <= n <= 10 for n in restarts), table
+
         alerts = {a["labels"]["alertname"]: a for a in cluster.kube.alerts()}
         mismatch = alerts["KubeDeploymentReplicasMismatch"]
         assert 10 * 60 <= time.time() - epoch(mismatch["startsAt"]) < 60 * 60

@@ -38,7 +38,7 @@ NODES = kmock.resource("v1/nodes")
 REPLICASETS = kmock.resource("apps/v1/replicasets")
 
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # what Kubernetes uses for generated names
-_CRASH_PERIOD = 10.0  # seconds between restarts of a crash-looping container
+_BACKOFF_FIRST, _BACKOFF_MAX = 10.0, 300.0  # the kubelet's crash-loop back-off: 10 s, doubling, at most 5 min
 _SEEDED_AGE = 3 * 86400.0  # seeded pods have been running for three days
 
 
@@ -299,10 +299,10 @@ class Controller:
         capped = (ns, dep["metadata"]["name"]) in self._caps and not ready and now >= state.ready_at
         if capped:
             state.crashing_since = state.crashing_since or now
-            restarts = state.restarts + 1 + int((now - state.crashing_since) / _CRASH_PERIOD)
+            restarts = state.restarts + 1 + _backoff_restarts(now - state.crashing_since)
         else:
             if state.crashing_since is not None:
-                state.restarts += 1 + int((now - state.crashing_since) / _CRASH_PERIOD)
+                state.restarts += 1 + _backoff_restarts(now - state.crashing_since)
                 state.crashing_since = None
             restarts = state.restarts
         starting = now < state.ready_at
@@ -343,6 +343,19 @@ class Controller:
         new["status"] = status
         new["metadata"].setdefault("annotations", {})["deployment.kubernetes.io/revision"] = revision
         self.api.put(DEPLOYMENTS, new)
+
+
+def _backoff_restarts(crashing: float) -> int:
+    """Restarts after the first within ``crashing`` seconds of a crash loop: the kubelet waits
+    10 s, then twice as long each time, at most 5 minutes (so a pod crash-looping for an hour
+    shows 16 restarts, not 360)."""
+    restarts, delay, elapsed = 0, _BACKOFF_FIRST, _BACKOFF_FIRST
+    while elapsed <= crashing and delay < _BACKOFF_MAX:
+        restarts, delay = restarts + 1, min(delay * 2, _BACKOFF_MAX)
+        elapsed += delay
+    if elapsed <= crashing:  # at the cap: one restart every five minutes
+        restarts += 1 + int((crashing - elapsed) // _BACKOFF_MAX)
+    return restarts
 
 
 def _node_ready(node: dict[str, Any]) -> bool:
