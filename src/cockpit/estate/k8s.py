@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -24,9 +23,11 @@ import yaml
 from cockpit.estate import k8s_alerts
 from cockpit.estate import k8s_metrics as metrics
 from cockpit.estate import k8s_objects as objs
+from cockpit.estate.clock import ScenarioClock
 from cockpit.estate.k8s_api import ClusterAPI
 from cockpit.estate.k8s_controller import DEPLOYMENTS, NODES, PODS, Controller
 from cockpit.estate.k8s_openapi import OpenAPI
+from cockpit.estate.k8s_time import WorldTime
 from cockpit.estate.requestlog import RequestLog
 
 CONTEXT = "cockpit-demo"
@@ -39,12 +40,16 @@ _SHUTDOWN_SECONDS = 0.5  # a request still open on stop() is cut after this
 class KubeEstate:
     """The cluster of the runbooks, served on ``url`` between :meth:`start` and :meth:`stop`."""
 
-    def __init__(self, log: RequestLog, *, restart_seconds: float = 3.0,
+    def __init__(self, log: RequestLog, *, clock: ScenarioClock | None = None, restart_seconds: float = 3.0,
                  shutdown_seconds: float = _SHUTDOWN_SECONDS) -> None:
         self.log = log
-        self.restart_seconds = restart_seconds
+        #: The scenario clock the runner shares with the AWS side and the driver; on its own,
+        #: a clock at speed 1 (world time = wall time). See k8s_time.
+        self.clock = clock or ScenarioClock()
+        self.world = WorldTime(self.clock)
+        self.restart_seconds = restart_seconds  # world (scenario) seconds
         self.shutdown_seconds = shutdown_seconds
-        self.api = ClusterAPI(log=log, openapi=OpenAPI(objs.RESOURCES))
+        self.api = ClusterAPI(log=log, openapi=OpenAPI(objs.RESOURCES), world=self.world)
         for key, (kind, namespaced, subresources, shortnames) in objs.RESOURCES.items():
             self.api.declare(key, kind, namespaced, subresources, shortnames)
         self.controller = Controller(self.api, restart_seconds=restart_seconds)
@@ -98,7 +103,7 @@ class KubeEstate:
         await self.stop()
 
     def _seed(self) -> None:
-        now = time.time() - 30 * 86400  # the cluster has been up for a month
+        now = self.world.now() - 30 * 86400  # the cluster has been up for a month
         self.api.put(NAMESPACES, objs.namespace(objs.NAMESPACE, now))
         self.api.put(NAMESPACES, objs.namespace("default", now))
         for name in objs.NODES:
@@ -155,7 +160,7 @@ class KubeEstate:
         if node is None:
             raise KeyError(f"no node {name}")
         new = copy.deepcopy(node)
-        now = time.time()
+        now = self.world.now()
         new["status"]["conditions"] = objs.node_conditions(ready, now)
         stored = self.api.put(NODES, new)
         if objs.is_ready(node) != ready:
@@ -165,9 +170,10 @@ class KubeEstate:
         self.controller.tick()
 
     def alerts(self) -> list[dict[str, Any]]:
-        """The alerts the cluster's monitoring raises now (Alertmanager v2 shape; see k8s_alerts)."""
-        return k8s_alerts.cluster_alerts(self.api.list(NODES), self.api.list(PODS), self.api.list(DEPLOYMENTS),
-                                         time.time())
+        """The alerts the cluster's monitoring raises now (Alertmanager v2 shape; see k8s_alerts),
+        timed on the client's wall clock like everything the cluster serves (k8s_time)."""
+        return self.world.to_client(k8s_alerts.cluster_alerts(
+            self.api.list(NODES), self.api.list(PODS), self.api.list(DEPLOYMENTS), self.world.now()))
 
     def _require_deployment(self, namespace: str, name: str) -> dict[str, Any]:
         dep = self.api.get(DEPLOYMENTS, namespace, name)

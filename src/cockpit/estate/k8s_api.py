@@ -18,7 +18,6 @@ import asyncio
 import copy
 import itertools
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +33,7 @@ from cockpit.estate.k8s_patch import APPLY, PatchError, apply_patch
 from cockpit.estate.k8s_requests import STREAMING_PATH, api_error, is_watch, namespace_request, service_name
 from cockpit.estate.k8s_selectors import SelectorError, selector_from_params
 from cockpit.estate.k8s_tables import table, wants_table
+from cockpit.estate.k8s_time import WorldTime
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 
 Key = tuple[kmock.resource, str | None, str]
@@ -58,6 +58,9 @@ class ClusterAPI(kmock.KubernetesEmulator):
     #: The OpenAPI v3 documents kubectl reads before it writes; also what Strict field
     #: validation holds objects against.
     openapi: OpenAPI | None = None
+    #: The scenario's clock: objects are stamped in world time, shown on the client's wall
+    #: clock (see k8s_time).
+    world: WorldTime = attrs.field(factory=WorldTime)
     _versions: Any = attrs.field(factory=lambda: itertools.count(1), init=False)
     _resource_version: int = attrs.field(default=0, init=False)
     _pending: list[tuple[kmock.resource, dict[str, Any]]] = attrs.field(factory=list, init=False)
@@ -173,7 +176,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
             return await super()._handle(request)
         if request.resource.group == metrics.GROUP:
             self._require_resource(request)
-            return aiohttp.web.json_response(self._serve_metrics(request, method))
+            return aiohttp.web.json_response(self.world.to_client(self._serve_metrics(request, method)))
         route = {
             ("PUT", True): self._serve_replace,
             ("PATCH", True): self._serve_patch,
@@ -206,7 +209,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
                          "Invalid" if isinstance(exc, PatchError) else "BadRequest", str(exc)) from exc
         await self.flush_events()
         status = 201 if method == "POST" else 200
-        response = aiohttp.web.json_response(payload, status=status)
+        response = aiohttp.web.json_response(self.world.to_client(payload), status=status)
         for warning in warnings:
             quoted = warning.replace("\\", "\\\\").replace('"', '\\"')  # RFC 7234 quoted-string
             response.headers.add("Warning", f'299 - "{quoted}"')
@@ -259,6 +262,10 @@ class ClusterAPI(kmock.KubernetesEmulator):
             raise api_error(404, "NotFound", f'{request.resource.plural} "{request.name}" not found')
         return obj
 
+    def _client_body(self, request: kmock.Request) -> Any:
+        """The request's body with its times moved from the client's wall clock to world time."""
+        return self.world.from_client(self._body(request))
+
     def _body(self, request: kmock.Request) -> Any:
         ctype = request.headers.get("Content-Type", "")
         if ctype.startswith(APPLY):
@@ -293,7 +300,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
                 meta["name"] = meta["generateName"] + objs.new_metadata("x", None, 0)["uid"][:5]
             if not meta.get("name"):
                 raise api_error(422, "Invalid", "metadata.name: Required value: name or generateName is required")
-            fresh = objs.new_metadata(meta["name"], meta.get("namespace"), time.time())
+            fresh = objs.new_metadata(meta["name"], meta.get("namespace"), self.world.now())
             meta.setdefault("uid", fresh["uid"])
             meta["creationTimestamp"] = fresh["creationTimestamp"]
             meta["generation"] = 1
@@ -305,7 +312,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
         return self.put(request.resource, new)
 
     async def _serve_post(self, request: kmock.Request) -> dict[str, Any]:
-        body = self._body(request)
+        body = self._client_body(request)
         if not isinstance(body, dict):
             raise PatchError("the object must be a JSON object")
         name = body.get("metadata", {}).get("name")
@@ -315,7 +322,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
 
     async def _serve_replace(self, request: kmock.Request) -> dict[str, Any]:
         old = self._existing(request)
-        body = self._body(request)
+        body = self._client_body(request)
         if not isinstance(body, dict):
             raise PatchError("the object must be a JSON object")
         if request.subresource == "scale":
@@ -331,7 +338,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
     async def _serve_patch(self, request: kmock.Request) -> dict[str, Any]:
         ctype = request.headers.get("Content-Type", "")
         old = self.get(*self._key(request))
-        body = self._body(request)
+        body = self._client_body(request)
         if old is None and ctype.startswith(APPLY):  # server-side apply creates
             return self._store(request, None, {**copy.deepcopy(body), "metadata": {
                 **body.get("metadata", {}), "name": request.name}})
@@ -360,14 +367,14 @@ class ClusterAPI(kmock.KubernetesEmulator):
             if (wanted in (None, status.get("name"))) and reason == "ContainerCreating":
                 raise api_error(400, "BadRequest", f'container "{status.get("name")}" in pod '
                                                    f'"{request.name}" is waiting to start: {reason}')
-        now = time.time()
-        try:
+        now, offset = self.world.now(), self.world.offset()
+        try:  # sinceSeconds counts back in world seconds; sinceTime is on the client's clock
             since = (now - float(params["sinceSeconds"]) if params.get("sinceSeconds") else
-                     objs.parse_rfc3339(params["sinceTime"]) if params.get("sinceTime") else None)
+                     objs.parse_rfc3339(params["sinceTime"]) + offset if params.get("sinceTime") else None)
             tail = int(params["tailLines"]) if params.get("tailLines") else None
         except ValueError as exc:
             raise api_error(400, "BadRequest", f"invalid log options: {exc}") from exc
-        text = objs.pod_log(pod, now, since=since, tail=tail,
+        text = objs.pod_log(pod, now, since=since, tail=tail, shown_offset=offset,
                             timestamps=str(params.get("timestamps", "")).lower() in ("true", "1"))
         return aiohttp.web.Response(text=text, content_type="text/plain")
 
@@ -390,7 +397,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
                                                      f"resource ({request.resource.plural}.{metrics.GROUP})")
         pods = self.list(PODS, request.namespace)
         build = metrics.node_metrics if request.resource.plural == "nodes" else metrics.pod_metrics
-        items = build(pods, self.list(DEPLOYMENTS), self.list(NODES), time.time())
+        items = build(pods, self.list(DEPLOYMENTS), self.list(NODES), self.world.now())
         if request.name is not None:
             items = [i for i in items if i["metadata"]["name"] == request.name]
             if not items:
@@ -402,7 +409,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
             raise api_error(400, "BadRequest", str(exc)) from exc
         items = [i for i in items if where(i)]
         if wants_table(request.headers.get("Accept", "")):
-            return table(str(request.resource.plural), items, str(self._resource_version))
+            return table(str(request.resource.plural), items, str(self._resource_version), self.world.now())
         if request.name is not None:
             return items[0]
         kind = "NodeMetricsList" if request.resource.plural == "nodes" else "PodMetricsList"
@@ -443,7 +450,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
             items = [self._existing(request)]
         else:
             items = self.list(request.resource, request.namespace, selector_from_params(dict(request.params)))
-        return table(str(request.resource.plural), items, str(self._resource_version))
+        return table(str(request.resource.plural), items, str(self._resource_version), self.world.now())
 
     def _list_kind(self, request: kmock.Request) -> tuple[str, str]:
         assert request.resource is not None
@@ -484,14 +491,14 @@ class ClusterAPI(kmock.KubernetesEmulator):
         try:
             await response.prepare(request._raw_request)
             for event in initial:
-                await response.write(json.dumps(event).encode() + b"\n")
+                await response.write(json.dumps(self.world.to_client(event)).encode() + b"\n")
             try:
                 async with asyncio.timeout(timeout):
                     async for event in bus.stream(since=marker):
                         if event is _CLOSE:
                             break
                         if wanted(event.get("object", {})):
-                            await response.write(json.dumps(event).encode() + b"\n")
+                            await response.write(json.dumps(self.world.to_client(event)).encode() + b"\n")
             except TimeoutError:
                 pass
             await response.write_eof()

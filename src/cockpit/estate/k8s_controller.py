@@ -20,7 +20,6 @@ import asyncio
 import copy
 import logging
 import random
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +38,7 @@ NODES = kmock.resource("v1/nodes")
 REPLICASETS = kmock.resource("apps/v1/replicasets")
 
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # what Kubernetes uses for generated names
-_CRASH_PERIOD = 10.0  # seconds between restarts of a crash-looping container
+_BACKOFF_FIRST, _BACKOFF_MAX = 10.0, 300.0  # the kubelet's crash-loop back-off: 10 s, doubling, at most 5 min
 _SEEDED_AGE = 3 * 86400.0  # seeded pods have been running for three days
 
 
@@ -76,6 +75,8 @@ class Controller:
 
     def __init__(self, api: ClusterAPI, *, restart_seconds: float = 3.0, tick_seconds: float = 0.25) -> None:
         self.api = api
+        #: World seconds from a pod's start to its readiness (the scenario clock's, as every
+        #: time here: ``api.world``), so pause holds a rollout and ``--speed`` hastens it.
         self.restart_seconds = restart_seconds
         self.tick_seconds = tick_seconds
         self._pods: dict[tuple[str, str], _Pod] = {}  # (namespace, pod name) -> kubelet state
@@ -119,11 +120,23 @@ class Controller:
             ticks += 1
             if ticks % 240 == 0:
                 self.api.forget_requests()
-            await asyncio.sleep(self.tick_seconds)
+            await asyncio.sleep(self._sleep_seconds())
+
+    def _sleep_seconds(self) -> float:
+        """Until the next tick: ``tick_seconds``, or sooner when a pod comes due before it in
+        world time (at ``--speed 600`` a quarter second is two and a half scenario minutes)."""
+        clock = self.api.world.clock
+        if clock.paused:
+            return self.tick_seconds
+        now = self.api.world.now()
+        due = [st.ready_at - now for st in self._pods.values() if st.ready_at > now]
+        if not due:
+            return self.tick_seconds
+        return min(self.tick_seconds, max(0.01, min(due) / clock.speed + 0.005))
 
     def tick(self, *, settled: bool = False) -> None:
         """One reconciliation of every deployment. ``settled``: new pods are long-running."""
-        now = time.time()
+        now = self.api.world.now()
         ready_nodes = [n["metadata"]["name"] for n in self.api.list(NODES) if _node_ready(n)]
         live: set[tuple[str, str]] = set()
         for dep in self.api.list(DEPLOYMENTS):
@@ -267,7 +280,7 @@ class Controller:
                            component="deployment-controller")
 
     def _delete(self, ns: str, pods: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
-        now = time.time()
+        now = self.api.world.now()
         for p in pods[:count]:
             self.api.remove(PODS, ns, p["metadata"]["name"])
             state = self._pods.pop((ns, p["metadata"]["name"]), None)
@@ -286,10 +299,10 @@ class Controller:
         capped = (ns, dep["metadata"]["name"]) in self._caps and not ready and now >= state.ready_at
         if capped:
             state.crashing_since = state.crashing_since or now
-            restarts = state.restarts + 1 + int((now - state.crashing_since) / _CRASH_PERIOD)
+            restarts = state.restarts + 1 + _backoff_restarts(now - state.crashing_since)
         else:
             if state.crashing_since is not None:
-                state.restarts += 1 + int((now - state.crashing_since) / _CRASH_PERIOD)
+                state.restarts += 1 + _backoff_restarts(now - state.crashing_since)
                 state.crashing_since = None
             restarts = state.restarts
         starting = now < state.ready_at
@@ -330,6 +343,19 @@ class Controller:
         new["status"] = status
         new["metadata"].setdefault("annotations", {})["deployment.kubernetes.io/revision"] = revision
         self.api.put(DEPLOYMENTS, new)
+
+
+def _backoff_restarts(crashing: float) -> int:
+    """Restarts after the first within ``crashing`` seconds of a crash loop: the kubelet waits
+    10 s, then twice as long each time, at most 5 minutes (so a pod crash-looping for an hour
+    shows 16 restarts, not 360)."""
+    restarts, delay, elapsed = 0, _BACKOFF_FIRST, _BACKOFF_FIRST
+    while elapsed <= crashing and delay < _BACKOFF_MAX:
+        restarts, delay = restarts + 1, min(delay * 2, _BACKOFF_MAX)
+        elapsed += delay
+    if elapsed <= crashing:  # at the cap: one restart every five minutes
+        restarts += 1 + int((crashing - elapsed) // _BACKOFF_MAX)
+    return restarts
 
 
 def _node_ready(node: dict[str, Any]) -> bool:

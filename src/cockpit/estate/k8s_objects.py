@@ -344,14 +344,15 @@ _ROUTES = ("GET /v1/storage/objects", "PUT /v1/storage/objects", "GET /v1/report
 
 
 def pod_log(pod: dict[str, Any], now: float, *, since: float | None = None, tail: int | None = None,
-            timestamps: bool = False) -> str:
+            timestamps: bool = False, shown_offset: float = 0.0) -> str:
     """The container log of ``pod`` up to ``now``, as the kubelet serves it.
 
     A serving pod logs its start-up and then a request line every half minute, about one in
     a hundred an ERROR (an upstream timeout), so the runbooks' ``grep ERROR | wc -l`` counts
     something plausible; a pod that is not ready logs why. Deterministic per pod and time.
     ``since`` (epoch seconds), ``tail`` (last lines) and ``timestamps`` (an RFC 3339 prefix)
-    are the API's ``sinceSeconds``/``sinceTime``, ``tailLines`` and ``timestamps``.
+    are the API's ``sinceSeconds``/``sinceTime``, ``tailLines`` and ``timestamps``. Times are
+    world time; lines show them ``shown_offset`` earlier, on the client's clock (k8s_time).
     """
     meta = pod["metadata"]
     app = meta.get("labels", {}).get("app", meta["name"])
@@ -378,8 +379,9 @@ def pod_log(pod: dict[str, Any], now: float, *, since: float | None = None, tail
     lines = [(at, text) for at, text in entries if at <= now and (since is None or at >= since)]
     if tail is not None:
         lines = lines[-tail:] if tail > 0 else []
+    shown = [(at - shown_offset, text) for at, text in lines]
     return "".join(f"{_nano(at)} {timestamp(at)} {text}\n" if timestamps else f"{timestamp(at)} {text}\n"
-                   for at, text in lines)
+                   for at, text in shown)
 
 
 def _nano(at: float) -> str:

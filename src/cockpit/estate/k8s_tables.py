@@ -102,8 +102,10 @@ _COLUMNS: dict[str, tuple[list[str], list[str], list[str], Callable[[dict[str, A
 }
 
 
-def table(plural: str, items: list[dict[str, Any]], resource_version: str) -> dict[str, Any]:
-    """A Table of ``items`` with the real server's columns (Name and Age for other kinds)."""
+def table(plural: str, items: list[dict[str, Any]], resource_version: str, now: float | None = None) -> dict[str, Any]:
+    """A Table of ``items`` with the real server's columns (Name and Age for other kinds).
+
+    Ages are the server's, at ``now`` (the cluster's world time; see k8s_time)."""
     before, after, wide, build = _COLUMNS.get(plural, ([], [], [], lambda _: []))
     if plural == "events":  # the events table leads with when it was last seen, not with a name
         columns = [("Last Seen", 0), *((c, 0) for c in before), ("Name", 1)]
@@ -114,11 +116,11 @@ def table(plural: str, items: list[dict[str, Any]], resource_version: str) -> di
     for obj in items:
         extra = build(obj)
         if plural == "events":
-            cells = [age(obj.get("lastTimestamp") or obj["metadata"].get("creationTimestamp", "")), *extra,
+            cells = [age(obj.get("lastTimestamp") or obj["metadata"].get("creationTimestamp", ""), now), *extra,
                      obj["metadata"]["name"]]
         else:
             cells = [obj["metadata"]["name"], *extra[: len(before)],
-                     age(obj["metadata"].get("creationTimestamp", "")), *extra[len(before):]]
+                     age(obj["metadata"].get("creationTimestamp", ""), now), *extra[len(before):]]
         rows.append({"cells": cells, "object": {
             "kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"]}})
     return {

@@ -93,7 +93,7 @@ class Estate:
         start_aws = functools.partial(self.aws.start, defer_rest=self.scenario is None)
         aws_ready = asyncio.create_task(asyncio.to_thread(start_aws))
         try:
-            self.kube = KubeEstate(self.log, restart_seconds=self.restart_seconds)
+            self.kube = KubeEstate(self.log, clock=self.clock, restart_seconds=self.restart_seconds)
             await self.kube.start()
             self._http_runner, self.http_url = await serve(build_app(self.state, self.log, self.control,
                                                                        grafana_alerts=self.kube.alerts))
