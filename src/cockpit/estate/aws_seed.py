@@ -419,6 +419,7 @@ def late_steps(clients: Clients, result: SeedResult) -> list[Step]:
         ("scaling", lambda: ops.seed_scaling(clients, result)),
         ("api", lambda: ops.seed_api(clients)),
         ("security", lambda: ops.seed_security(clients)),
+        ("cdn", lambda: ops.seed_cdn(clients)),
     ]
 
 

@@ -267,6 +267,26 @@ def seed_security(clients: Clients) -> None:
     clients("guardduty", cat.US_REGION).create_detector(Enable=True, FindingPublishingFrequency="SIX_HOURS")
 
 
+def seed_cdn(clients: Clients) -> None:
+    """Seed 004's frontend is "S3 + CloudFront": the distribution in front of the site bucket,
+    which its health checks list (``aws cloudfront list-distributions``)."""
+    site = "flight-school-marketplace"
+    origin = f"{site}.s3-website-{cat.US_REGION}.amazonaws.com"  # the bucket's website endpoint
+    clients("cloudfront", cat.US_REGION).create_distribution(DistributionConfig={
+        "CallerReference": f"{site}-frontend",
+        "Comment": "Flight School Marketplace frontend (S3 website origin)",
+        "Enabled": True,
+        "DefaultRootObject": "index.html",
+        "Origins": {"Quantity": 1, "Items": [{
+            "Id": f"{site}-website", "DomainName": origin,
+            "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}}]},
+        "DefaultCacheBehavior": {
+            "TargetOriginId": f"{site}-website", "ViewerProtocolPolicy": "redirect-to-https",
+            "MinTTL": 0, "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+            "TrustedSigners": {"Enabled": False, "Quantity": 0}},
+    })
+
+
 def seed_log_history(clients: Clients, now: datetime) -> None:
     """Older lines in the runbooks' log groups: the errors a 24-hour review finds (after seed_logs)."""
     stream = f"{cat.LOG_STREAM}-history"

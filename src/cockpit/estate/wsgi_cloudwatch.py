@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 
 from cockpit.estate.alarms import AlarmEvaluator, epoch_of, world_datetime
 from cockpit.estate.clock import ScenarioClock
-from cockpit.estate.metric_math import bucket, statistic
+from cockpit.estate.metric_math import bucket, is_statistic, statistic
 from cockpit.estate.metrics import MetricStore, series_key
 from cockpit.estate.wsgi_counter import credential_scope, operation_of
 
@@ -61,6 +61,26 @@ class CloudWatchWorld:
         return Response(body, status=int(status), headers={k: str(v) for k, v in headers.items()
                                                            if k.lower() not in ("status", "content-length")})(
             environ, start_response)
+
+
+def _check_statistics(stats: list[str], extended: list[str]) -> None:
+    """Refuse what CloudWatch refuses, in its words, before anything is computed.
+
+    aws-cli sends ``--statistics Maximum,Average`` as one name, ``"Maximum,Average"``
+    (list arguments are space-separated); AWS answers a ValidationError, and so must the
+    estate rather than fail inside the statistic (an HTML 500 that aws-cli retries).
+    """
+    from moto.cloudwatch.exceptions import ValidationError
+
+    bad = [s for s in stats if s not in _STATISTICS]
+    if bad:
+        raise ValidationError(
+            f"1 validation error detected: Value '[{', '.join(stats)}]' at 'statistics' failed to satisfy "
+            f"constraint: Member must satisfy constraint: [Member must satisfy enum value set: "
+            f"[Maximum, SampleCount, Sum, Minimum, Average]]")
+    for name in extended:
+        if name in _STATISTICS or not is_statistic(name):
+            raise ValidationError(f"The value {name} for parameter ExtendedStatistics is not supported.")
 
 
 def _response_class(world: CloudWatchWorld) -> type:
@@ -117,6 +137,7 @@ def _response_class(world: CloudWatchWorld) -> type:
             extended = self._get_param("ExtendedStatistics", []) or []
             if not stats and not extended:
                 raise ValidationError("Must specify either Statistics or ExtendedStatistics")
+            _check_statistics(stats, extended)
             name = self._get_param("MetricName")
             key = self._key(self._get_param("Namespace"), name, self._get_param("Dimensions", []))
             unit = world.store.unit(key)
@@ -141,6 +162,9 @@ def _response_class(world: CloudWatchWorld) -> type:
                         f"Query {query.get('Id')}: the emulated estate answers MetricStat queries only; "
                         f"expressions ({query.get('Expression')!r}) are not supported.")
                 metric = stat["Metric"]
+                if not is_statistic(stat["Stat"]):  # CloudWatch refuses the request, as here
+                    raise ValidationError(f"The value {stat['Stat']} for parameter "
+                                          f"MetricDataQueries.member.{query.get('Id')}.MetricStat.Stat is invalid.")
                 key = self._key(metric["Namespace"], metric["MetricName"], metric.get("Dimensions"))
                 period = int(stat["Period"])
                 rows = [(at, statistic(s, stat["Stat"]))
