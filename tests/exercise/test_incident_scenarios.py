@@ -60,6 +60,8 @@ CASES = [
          met=("declared", "capacity-read", "on-demand")),
     Case("production-db-high-cpu", 60, ("prod-rds-high-cpu",), "failed-over",
          met=("declared-p0", "commander", "gathered", "failed-over", "approval")),
+    Case("greenlang-access-denied", 60, ("greenlang-s3-4xx-errors-warning",), "policy-restored",
+         met=("declared", "simulated", "restored", "approval"), region="eu-west-1"),
 ]
 
 
