@@ -60,6 +60,8 @@ CASES = [
          met=("declared", "capacity-read", "on-demand")),
     Case("production-db-high-cpu", 60, ("prod-rds-high-cpu",), "failed-over",
          met=("declared-p0", "commander", "gathered", "failed-over", "approval")),
+    Case("greenlang-access-denied", 60, ("greenlang-s3-4xx-errors-warning",), "policy-restored",
+         met=("declared", "simulated", "restored", "approval"), region="eu-west-1"),
 ]
 
 
@@ -125,5 +127,77 @@ def test_drill_fires_by_evaluation_runs_the_playbook_and_the_fix_restores_the_wo
             assert fired, f"{alarm} never fired: {[i['HistorySummary'] for i in items]}"
             assert fired[0]["newState"]["stateReason"].startswith("Threshold Crossed"), fired[0]
             assert data[-1]["newState"]["stateValue"] == "OK", data[-1]
+    finally:
+        handle.process.stop()
+
+
+# -- the older scenarios: their alarms fire by evaluation and stay fired --------------------
+
+@dataclass(frozen=True)
+class Standing:
+    scenario: str
+    fired: tuple[str, ...]  # fire by evaluation of the scenario's metrics, and stay in ALARM
+    quiet: tuple[str, ...] = ()  # the story says nothing alarms: these stay OK
+    until: float = 9 * 60  # scenario seconds to watch: past the last alarm's evaluation
+    region: str = "us-east-1"
+    met: tuple[str, ...] = ()
+
+
+STANDING = [
+    Standing("flight-school-api-5xx",
+             ("flight-school-api-5xx", "flight-school-lambda-errors", "flight-school-dynamodb-throttle"),
+             met=("declared", "health-check")),
+    Standing("flight-school-dynamodb-corruption", ("flight-school-api-5xx", "flight-school-lambda-errors"),
+             quiet=("flight-school-dynamodb-throttle",), met=("declared-p1", "pitr-restore")),
+    Standing("greenlang-silent-corruption", (),
+             quiet=("greenlang-s3-5xx-errors-critical", "greenlang-s3-replication-pending-critical",
+                    "greenlang-s3-replication-lag-warning", "S3-Replication-Lag-Critical"),
+             region="eu-west-1", met=("declared", "found-good-version", "restore-done")),
+]
+
+
+def _history(cw: Any, alarm: str) -> list[dict[str, Any]]:
+    items = cw.describe_alarm_history(AlarmName=alarm, HistoryItemType="StateUpdate")["AlarmHistoryItems"]
+    return [json.loads(i["HistoryData"]) for i in sorted(items, key=lambda i: i["Timestamp"])]
+
+
+@pytest.mark.parametrize("case", STANDING, ids=[c.scenario for c in STANDING])
+def test_older_scenarios_alarms_fire_by_evaluation_and_stay_fired(case: Standing, start_estate, monkeypatch,
+                                                                  tmp_path):
+    """The scenarios written before the estate evaluated alarms forced their states with
+    SetAlarmState, which the next evaluation undid: a responder saw the page's alarm back
+    at OK a scenario minute later. Now they drive the metrics, so an alarm that fires was
+    crossed by its datapoints and stays in ALARM while the fault lasts."""
+    handle = start_estate(scenario=case.scenario, speed=60)
+    try:
+        for key, value in handle.env.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.delenv("AWS_PROFILE", raising=False)
+        result, report = asyncio.run(_drill(Case(case.scenario, 60, (), ""), handle.env, tmp_path / "t.db"))
+        assert result.run_status == "succeeded", result.line
+        met = {v["id"] for v in report["expectations"] if v["met"]}
+        assert set(case.met) <= met, report["expectations"]
+
+        deadline = time.monotonic() + 60
+        while _status(handle.env)["elapsed"] < case.until and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert _status(handle.env)["elapsed"] >= case.until
+        cw = boto3.client("cloudwatch", region_name=case.region)
+        names = list(case.fired + case.quiet)
+        states = {a["AlarmName"]: a for a in cw.describe_alarms(AlarmNames=names)["MetricAlarms"]}
+        for alarm in case.fired:
+            data = _history(cw, alarm)
+            fired = [i for i, d in enumerate(data) if d["newState"]["stateValue"] == "ALARM"]
+            assert fired, f"{alarm} never fired"
+            first = data[fired[0]]["newState"]
+            # Evaluated, not forced: CloudWatch's wording with the datapoints it evaluated.
+            assert first["stateReason"].startswith("Threshold Crossed"), first
+            assert first.get("stateReasonData", {}).get("evaluatedDatapoints"), first
+            # ...and it stays fired: no transition back, still in ALARM minutes later.
+            assert [d["newState"]["stateValue"] for d in data[fired[0]:]] == ["ALARM"], data
+            assert states[alarm]["StateValue"] == "ALARM", states[alarm]["StateReason"]
+        for alarm in case.quiet:
+            assert [d["newState"]["stateValue"] for d in _history(cw, alarm)] == [], alarm
+            assert states[alarm]["StateValue"] == "OK", states[alarm]["StateReason"]
     finally:
         handle.process.stop()
