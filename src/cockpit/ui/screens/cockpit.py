@@ -232,12 +232,15 @@ class CockpitScreen(Screen[None]):
         incident = getattr(app, "current_incident", None)
         actions = ["back_to_run"] if getattr(app, "has_run", lambda: False)() else []
         if incident is not None and incident.status == "open":
-            actions += ["incident_note", "incident_acknowledge", "incident_status_update", "incident_mitigate", "exercise_pause", "exercise_next",
-                        "exercise_adhoc", "exercise_end", "incident_resolve", "incident_severity"]
+            # The runbook (b) stays in sight at 80 columns: it is what the responder runs next.
+            actions += ["incident_note", "incident_acknowledge", "incident_status_update", "playbooks",
+                        "exercise_pause", "exercise_next", "exercise_adhoc", "exercise_end", "incident_resolve",
+                        "incident_severity", "incident_mitigate"]
         else:
             actions += ["incident_declare"]
-        return actions + ["playbooks", "incident_timeline", "filter_alarms", "detail", "toggle_pause", "sort_alarms",
-                          "refresh", "screens", "estate"]
+        rest = ["playbooks", "incident_timeline", "filter_alarms", "detail", "toggle_pause", "sort_alarms", "refresh",
+                "screens", "estate"]
+        return list(dict.fromkeys(actions + rest))  # each key once, at its most important place
 
     # -- polling ---------------------------------------------------------------------------
 
