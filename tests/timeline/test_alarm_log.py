@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from cockpit.timeline import Timeline
-from cockpit.timeline.alarm_log import fired_in, transitions
+from cockpit.timeline.alarm_log import last_logged, transitions
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Alarm:
 
 def record(tl: Timeline, incident_id: str, alarms) -> None:
     incident = tl.incident(incident_id)
-    for t in transitions(incident, alarms, fired_in(tl.events(incident_id))):
+    for t in transitions(incident, alarms, last_logged(tl.events(incident_id))):
         tl.record_alarm_transition(incident_id, t.alarm, t.transition, t.at, **t.as_kwargs())
 
 
@@ -54,3 +54,23 @@ def test_nothing_is_logged_for_a_resolved_incident(tmp_path: Path):
         tl.resolve(incident.id)
         record(tl, incident.id, [Alarm("x", "ALARM", now)])
         assert not [e for e in tl.events(incident.id) if e.kind.startswith("alarm_")]
+
+
+def test_a_firing_whose_time_is_restamped_is_logged_once_and_its_clearing_too(tmp_path: Path):
+    """The emulated estate at --speed 30 stamps times so that ages are scenario ages: the same
+    firing reads 29 s earlier every second, and its clearing may read earlier than the firing
+    did when it was logged. One firing, one clearing, however often the cockpit refreshes."""
+    now = datetime.now(timezone.utc)
+    with Timeline(tmp_path / "t.db", actor="a@host") as tl:
+        incident = tl.declare("S3 5xx", "P1", detected_at=now - timedelta(minutes=10))
+        for refresh in range(3):
+            restamped = now - timedelta(minutes=2) - refresh * timedelta(seconds=29)
+            record(tl, incident.id, [Alarm("greenlang-s3-5xx-errors-critical", "ALARM", restamped)])
+        for refresh in range(2):
+            record(tl, incident.id, [Alarm("greenlang-s3-5xx-errors-critical", "OK",
+                                           now - timedelta(minutes=4) - refresh * timedelta(seconds=29))])
+        events = [e for e in tl.events(incident.id) if e.kind.startswith("alarm_")]
+    assert [(e.kind, e.data["alarm"]) for e in events] == [
+        ("alarm_fired", "greenlang-s3-5xx-errors-critical"),
+        ("alarm_cleared", "greenlang-s3-5xx-errors-critical"),
+    ]

@@ -25,3 +25,16 @@ def apply_env(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], tmp_path) ->
 @pytest.fixture
 def config(tmp_path) -> Config:
     return Config(db=tmp_path / "timeline.db")
+
+
+def play_to(handle, minutes: float, speed: float, timeout: float = 60.0) -> None:
+    """Play a scenario estate (started fast) to T+``minutes`` of scenario time, then run it at
+    ``speed`` so the world a test looks at stays put while the cockpit polls it: the storage
+    outage's alarms fire by evaluation minutes in, and its region recovers at T+45m."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while handle.control("status")["elapsed"] < minutes * 60:
+        assert time.monotonic() < deadline, f"the scenario did not reach T+{minutes}m within {timeout} s"
+        time.sleep(0.02)
+    handle.control("speed", x=str(speed))

@@ -1,7 +1,9 @@
 """Declaring on a screen whose alarms fire: detection is the first alarm, and the export key writes it down.
 
-The storage outage runs at 600x on the emulated estate; the cockpit polls it as in
-production. The responder declares (i) after the 5xx alarm has been firing for a while:
+The storage outage is played fast to T+8m (its 5xx alarm fires by evaluation about six
+minutes in), then runs at 10x, so the alarm is still firing when the responder declares
+(the region recovers at T+45m); the cockpit polls it as in production. The responder
+declares (i) after the 5xx alarm has been firing for a while:
 the incident's detection is the alarm's real fired-at time, the firing alarms are on the
 timeline with those times, and E writes a Markdown postmortem (0600) that says so.
 """
@@ -17,7 +19,7 @@ from cockpit.timeline import Timeline
 from cockpit.timeline.model import parse_ts
 from cockpit.ui.app import CockpitApp
 
-from .conftest import FAST, apply_env
+from .conftest import FAST, apply_env, play_to
 from .helpers import row, settle, wait_for
 
 ALARM = "greenlang-s3-5xx-errors-critical"
@@ -25,7 +27,9 @@ ALARM = "greenlang-s3-5xx-errors-critical"
 
 @pytest.fixture(scope="module")
 def outage(start_estate):
-    return start_estate(scenario="eu-west-1-storage-outage", speed=600)
+    handle = start_estate(scenario="eu-west-1-storage-outage", speed=600)
+    play_to(handle, 8, speed=10)
+    return handle
 
 
 async def test_declaring_takes_detection_from_the_first_firing_alarm_and_E_exports(outage, monkeypatch, tmp_path,

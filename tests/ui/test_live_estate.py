@@ -14,7 +14,7 @@ from kubernetes_asyncio import client as k8s, config as k8s_config
 
 from cockpit.ui.app import CockpitApp
 
-from .conftest import FAST, apply_env
+from .conftest import FAST, apply_env, play_to
 from .helpers import pane_error, row, rows, screen_text, wait_for
 
 DR_CONFIG = {
@@ -86,18 +86,38 @@ async def test_outage_shows_in_every_pane_and_clears_after_failover(outage, monk
         assert rows(app, "services")
 
 
-@pytest.mark.slow  # two minutes of wall time: CloudWatch's minutes do not run at the scenario's speed
+@pytest.fixture
+def at_the_decision(start_estate):
+    """A storage outage of its own, played fast to T+31m (the 5xx and lag alarms have fired by
+    evaluation, replication metrics stopped at T+30m, the region is down until T+45m), then
+    at 30x: a scenario minute every two seconds."""
+    handle = start_estate(scenario="eu-west-1-storage-outage", speed=600)
+    play_to(handle, 31, speed=30)
+    return handle
+
+
+@pytest.fixture
+def firing_5xx(start_estate):
+    """A storage outage of its own, played to T+10m (the 5xx alarm fired by evaluation about
+    six minutes in, with datapoints above its threshold), then at 10x."""
+    handle = start_estate(scenario="eu-west-1-storage-outage", speed=600)
+    play_to(handle, 10, speed=10)
+    return handle
+
+
+@pytest.mark.slow  # its own estate, and scenario minutes of staleness at 30x
 async def test_after_failover_the_lag_says_how_old_it_is_and_recovers_after_failback(
-        outage, monkeypatch, tmp_path):
+        at_the_decision, monkeypatch, tmp_path):
     """Issue 17: after the failover the lag stayed at 25m/15m, looking current, alarms firing.
 
     From 30 minutes (scenario time) eu-west-1's S3 publishes no replication metrics: the
     pane must say how old the last lag is and mark it unknown (the screen's staleness bound
-    is cut to its minimum, 120 s, here; the shipped one is 5 minutes: a datapoint's timestamp
-    is the start of its minute, so the wait is wall time whatever the speed). The failover does not bring the
-    metrics back (the replica is as far behind as it was); the failback does, and the lag
-    drains under the RPO in the estate.
+    is cut to its minimum, 120 s of scenario time, here; the shipped one is 5 minutes). The
+    failover does not bring the metrics back (the replica is as far behind as it was); the
+    failback does, before the region recovers by itself at T+45m, and the lag drains under
+    the RPO in the estate.
     """
+    outage = at_the_decision
     import yaml
 
     from cockpit.config import Config
@@ -128,7 +148,9 @@ async def test_after_failover_the_lag_says_how_old_it_is_and_recovers_after_fail
         assert "/15m" in fresh[2]
         status = outage.control("status")
         assert "failed-back-to-eu-west-1" in status["reactions_fired"]
-        assert status["replication"]["data-lake"]["latency_seconds"] < 900  # drained under the RPO
+        assert status["elapsed"] < 45 * 60  # the failback brought it back, not the region's recovery
+        await wait_for(pilot, lambda: outage.control("status")["replication"]["data-lake"]["latency_seconds"] < 900,
+                       timeout=30, what="the lag drained under the RPO in the estate")
         await wait_for(pilot, lambda: not row(app, "alarms", "S3-Replication-Lag-Critical", "ALARM"),
                        timeout=30, what="lag alarm no longer firing")
 
@@ -158,11 +180,12 @@ async def test_demo_mode_starts_the_estate_and_goes_live(config, monkeypatch, tm
         estate.stop()
 
 
-async def test_alarm_detail_plots_the_metric_against_its_threshold(outage, monkeypatch, tmp_path, config):
+async def test_alarm_detail_plots_the_metric_against_its_threshold(firing_5xx, monkeypatch, tmp_path, config):
     """Issue 17: `d` on an alarm fetches its metric's last hour (in a worker) and plots it,
     with the threshold's value on the y axis and clock times on the x axis."""
     from cockpit.ui.screens.detail import DetailScreen
 
+    outage = firing_5xx
     apply_env(monkeypatch, outage.env, tmp_path)
     app = CockpitApp(config=config, live=FAST)
     async with app.run_test(size=(80, 24)) as pilot:

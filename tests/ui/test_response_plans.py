@@ -5,7 +5,10 @@ matrix (seed 000) says — P1, because S3 5xx errors are critical and P1 is "S3 
 and says why; ``b`` puts the runbooks' playbooks for those alarms first (dr-failover for the
 5xx, s3-replication-lag for the lag), and judges seed 003's failover criterion "S3 API
 unavailable > 30 minutes" on how long the 5xx alarm has been in ALARM; the alarm's detail
-lists its playbooks. The cockpit's clock is moved on 31 minutes to see the criterion met.
+lists its playbooks. The outage is played fast to T+29.5m (the 5xx alarm fires by evaluation
+about six minutes in, the lag alarms near T+28m, and lag stops being published at T+30m),
+then runs at 1x so the alarms' times hold still. The 5xx alarm has then been firing for
+about 23 minutes; the cockpit's clock is moved on to 31 minutes of it to see the criterion met.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from cockpit.ui.incident.form import SeverityList
 from cockpit.ui.screens.choose import ChooseScreen
 from cockpit.ui.screens.detail import DetailScreen
 
-from .conftest import FAST, apply_env
+from .conftest import FAST, apply_env, play_to
 from .helpers import row, rows, screen_text, wait_for, wait_for_text
 
 FIRING = ("greenlang-s3-5xx-errors-critical", "greenlang-s3-4xx-errors-warning",
@@ -32,7 +35,9 @@ FIRING = ("greenlang-s3-5xx-errors-critical", "greenlang-s3-4xx-errors-warning",
 
 @pytest.fixture(scope="module")
 def outage(start_estate):
-    return start_estate(scenario="eu-west-1-storage-outage", speed=600)
+    handle = start_estate(scenario="eu-west-1-storage-outage", speed=600)
+    play_to(handle, 29.5, speed=1)
+    return handle
 
 
 def picker_ids(app: CockpitApp) -> list[str]:
@@ -69,8 +74,12 @@ async def test_declare_and_playbooks_follow_the_response_matrix(outage, monkeypa
         assert "> 30 minutes (" in text and " of 30 min)" in text
         await pilot.press("escape")
 
-        # 31 minutes on: the 5xx alarm has been in ALARM past seed 003's threshold.
-        later = timedelta(minutes=31)
+        # On to 31 minutes of the 5xx alarm in ALARM: past seed 003's threshold.
+        five_xx = next(a for items in app.alarms_on_screen.values() for a in items
+                       if a.name == "greenlang-s3-5xx-errors-critical")
+        firing_for = utcnow() - five_xx.updated_at
+        assert timedelta(minutes=15) < firing_for < timedelta(minutes=30), firing_for  # fired by evaluation
+        later = timedelta(minutes=31) - firing_for
         await pilot.press("b")
         await wait_for(pilot, lambda: isinstance(app.screen, ChooseScreen), what="the playbook picker again")
         text = await wait_for_text(pilot, "met: S3 API unavailable > 30 minutes")

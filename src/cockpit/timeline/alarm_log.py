@@ -4,9 +4,16 @@ During an incident, an alarm that fires or clears is logged automatically (issue
 design: "during an incident, logged to the timeline"). The panes poll snapshots, not
 transitions, so the transitions are read off each snapshot:
 
-- **fired**: in ALARM, and its state changed at or after the incident was detected;
-- **cleared**: back to OK after it fired during this incident (an alarm that was always
-  OK, or recovered before the incident, is not news).
+- **fired**: in ALARM, its state changed at or after the incident was detected, and the
+  timeline does not already have it firing (its last logged transition is not "fired");
+- **cleared**: back to OK while the timeline has it firing (an alarm that was always OK,
+  or recovered before the incident, is not news).
+
+Whether a transition is new is decided by the timeline's last logged transition of that
+alarm, not by comparing state-change times read at different moments: the emulated estate
+stamps times so that *ages* are scenario ages (``estate/wsgi_cloudwatch.py``), so at
+``--speed 30`` the same firing reads 29 seconds earlier every second. A time is only
+compared with another read at the same moment (detection, or "now").
 
 Alarms already firing when an incident is declared on a screen are logged by the declaration
 itself (:func:`firing`, ``Timeline.declare(firing=...)``), with their real fired-at times; the
@@ -14,7 +21,7 @@ first of them is the incident's detection.
 
 Each transition carries the alarm's own state-change time, and the timeline's event uid is
 derived from (incident, region, alarm, transition, time), so every cockpit watching the
-same alarm may log it and one event results.
+same alarm in AWS (whose times do not move) may log it and one event results.
 """
 
 from __future__ import annotations
@@ -50,13 +57,13 @@ class AlarmTransition:
         return {"region": self.region, "state": self.state, "reason": self.reason, "alarm_severity": self.severity}
 
 
-def fired_in(events: Iterable[Event]) -> dict[tuple[str, str], datetime]:
-    """(alarm, region) → when it last fired, from an incident's alarm events."""
-    fired: dict[tuple[str, str], datetime] = {}
-    for event in events:
-        if event.kind == "alarm_fired":
-            fired[(event.data.get("alarm", ""), event.data.get("region") or "")] = parse_ts(event.ts)
-    return fired
+def last_logged(events: Iterable[Event]) -> dict[tuple[str, str], str]:
+    """(alarm, region) → its last transition on the timeline ("fired" or "cleared")."""
+    last: dict[tuple[str, str], str] = {}
+    for event in sorted(events, key=lambda e: e.seq):
+        if event.kind in ("alarm_fired", "alarm_cleared"):
+            last[(event.data.get("alarm", ""), event.data.get("region") or "")] = event.kind.removeprefix("alarm_")
+    return last
 
 
 def still_firing(events: Iterable[Event]) -> list[str]:
@@ -80,9 +87,10 @@ def firing_warning(names: list[str]) -> str | None:
     return f"{len(names)} alarm{'s' if len(names) != 1 else ''} still firing: {', '.join(names)}"
 
 
-def transitions(incident: Incident, alarms: Iterable[AlarmLike], fired: dict[tuple[str, str], datetime]
+def transitions(incident: Incident, alarms: Iterable[AlarmLike], logged: dict[tuple[str, str], str]
                 ) -> list[AlarmTransition]:
-    """The transitions in ``alarms`` (one snapshot) that the incident's timeline should hold."""
+    """The transitions in ``alarms`` (one snapshot) that the incident's timeline should hold
+    and does not yet: ``logged`` is :func:`last_logged` of its events."""
     if incident.status != "open":
         return []
     detected = parse_ts(incident.detected_at)
@@ -91,11 +99,11 @@ def transitions(incident: Incident, alarms: Iterable[AlarmLike], fired: dict[tup
         at = alarm.updated_at
         if at is None:
             continue
-        key = (alarm.name, alarm.region)
-        if alarm.state == "ALARM" and at >= detected:
+        firing_now = logged.get((alarm.name, alarm.region)) == "fired"
+        if alarm.state == "ALARM" and not firing_now and at >= detected:
             out.append(AlarmTransition(alarm.name, alarm.region, "fired", at, alarm.state, alarm.reason,
                                        alarm.severity))
-        elif alarm.state == "OK" and key in fired and at >= fired[key]:
+        elif alarm.state == "OK" and firing_now:
             out.append(AlarmTransition(alarm.name, alarm.region, "cleared", at, alarm.state, alarm.reason,
                                        alarm.severity))
     return out

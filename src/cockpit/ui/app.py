@@ -101,8 +101,6 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         #: Engine listeners every guided run carries (a drill's meter).
         self.run_listeners: list[Callable[[Any], Any]] = []
         self._drill_meter: Any = None
-        #: Alarm transitions this cockpit already wrote to a timeline.
-        self._alarms_logged: set[tuple[str, str, str, str, datetime]] = set()
         #: Each alarm source of the screen shown → its last snapshot's alarms: what a
         #: declaration logs as already firing (``IncidentActions._alarms_firing``).
         self.alarms_on_screen: dict[str, tuple[Any, ...]] = {}
@@ -292,17 +290,16 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
 
     @work(exclusive=True, group="alarm-log", exit_on_error=False, description="log alarm transitions")
     async def log_alarm_transitions(self, incident: Any, alarms: tuple[Any, ...]) -> None:
-        from cockpit.timeline.alarm_log import fired_in, record_all, transitions
+        from cockpit.timeline.alarm_log import last_logged, record_all, transitions
 
         timeline = await self.incident_timeline()
-        fired = fired_in(await timeline.call(timeline.sync.events, incident.id, kinds=["alarm_fired"]))
-        # Remember what was written: an alarm storm must not be rewritten every refresh
-        # (the timeline would ignore the duplicates, but each costs a transaction).
-        new = [t for t in transitions(incident, alarms, fired)
-               if (incident.id, t.alarm, t.region, t.transition, t.at) not in self._alarms_logged]
+        # New transitions only, judged on what the timeline holds (an alarm storm is not
+        # rewritten every refresh, and a firing whose time the estate re-stamps is one event).
+        logged = last_logged(await timeline.call(timeline.sync.events, incident.id,
+                                                 kinds=["alarm_fired", "alarm_cleared"]))
+        new = transitions(incident, alarms, logged)
         if new:
             await timeline.call(record_all, timeline.sync, incident.id, new)
-            self._alarms_logged.update((incident.id, t.alarm, t.region, t.transition, t.at) for t in new)
 
     @on(Worker.StateChanged)
     def _worker_state_changed(self, event: Worker.StateChanged) -> None:
