@@ -249,6 +249,33 @@ def test_facilitator_can_pause_and_fire_the_next_event(start_estate):
     assert (after["events_fired"], after["elapsed"]) == (fired["events_fired"], fired["elapsed"])  # still paused
 
 
+GROUPED_BY_TOPIC = """\
+id: grouped-by-topic
+title: A file that lists its lines by topic, not by time
+events:
+  - {at: 0s, say: "start"}
+  - {at: 2m, say: "the errors spread"}
+  - {at: 1m, say: "the first errors"}
+injects:
+  - {id: escalation, at: 2m, title: "A customer asks for an ETA", message: "When will it work again?"}
+  - {id: page, at: 1m, title: "The page", message: "The 5xx alarm fires."}
+"""
+
+
+def test_a_scenario_plays_in_time_order_whatever_order_its_file_lists(start_estate, tmp_path):
+    """The storage outage lists its lag inject (T+29m) before the customer's escalation
+    (T+22m): the escalation comes at T+22m, not with the lag."""
+    path = tmp_path / "grouped-by-topic.yaml"
+    path.write_text(GROUPED_BY_TOPIC)
+    handle = start_estate(scenario=str(path), speed=1)
+    paused = handle.control("pause")
+    assert (paused["next_event_at"], paused["next_inject_at"]) == (60, 60)
+    fired = handle.control("next")
+    assert (fired["fired"]["at"], fired["fired"]["summary"]) == (60, "the first errors")
+    assert [h["summary"] for h in fired["happenings"] if h["at"] == 60] == ["the first errors", "The page"]
+    assert (fired["next_event_at"], fired["next_inject_at"]) == (120, 120)
+
+
 # -- leaving nothing behind --------------------------------------------------------------
 
 def _port_open(url: str) -> bool:
