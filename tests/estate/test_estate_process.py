@@ -160,9 +160,13 @@ def outage(start_estate):
 
 async def test_outage_scenario_changes_alarms_metrics_kubernetes_and_health(outage):
     env = outage.env
-    await eventually(lambda: _scenario_done(outage), timeout=30)
+    # The alarms fire by evaluation: the 5xx alarm near T+7m, the lag alarm (three 5-minute
+    # periods past the RPO) near T+28m. At T+30m replication stops publishing and at T+45m
+    # the region recovers, so play fast to T+25m, then at x30 until the lag alarm fires.
+    await eventually(lambda: _elapsed_at_least(outage, 25 * 60), timeout=30, interval=0.05)
+    outage.control("speed", x="30")
+    await eventually(lambda: _alarm_is(env, "S3-Replication-Lag-Critical", "ALARM"), timeout=30)
     assert await alarm_state(env, "greenlang-s3-5xx-errors-critical") == "ALARM"
-    assert await alarm_state(env, "S3-Replication-Lag-Critical") == "ALARM"
     status, body = await get_json(env["COCKPIT_STORAGE_HEALTH_URL"])
     assert status == 503 and body["status"] == "degraded" and body["region"] == "eu-west-1"
     lag = outage.control("status")["replication"]["data-lake"]
@@ -187,13 +191,21 @@ async def test_outage_scenario_changes_alarms_metrics_kubernetes_and_health(outa
         return status == 200 and body["status"] == "ok" and body["region"] == "eu-central-1"
 
     await eventually(recovered, timeout=20)
-    assert await eventually(lambda: _alarm_is(env, "greenlang-s3-5xx-errors-critical", "OK"))
     assert "failed-over-to-eu-central-1" in outage.control("status")["reactions_fired"]
+    # The failover took the errors away: two clean 5-minute periods later the 5xx alarm is OK,
+    # before the region itself recovers at T+45m (which would clear it too).
+    outage.control("speed", x="120")
+    assert await eventually(lambda: _alarm_is(env, "greenlang-s3-5xx-errors-critical", "OK"))
+    assert outage.control("status")["elapsed"] < 45 * 60
 
 
 async def _scenario_done(handle) -> bool:
     status = handle.control("status")
     return status["events_fired"] == status["events_total"]
+
+
+async def _elapsed_at_least(handle, seconds: float) -> bool:
+    return handle.control("status")["elapsed"] >= seconds
 
 
 async def _alarm_is(env, name, state) -> bool:
@@ -235,6 +247,33 @@ def test_facilitator_can_pause_and_fire_the_next_event(start_estate):
     time.sleep(0.5)
     after = handle.control("status")
     assert (after["events_fired"], after["elapsed"]) == (fired["events_fired"], fired["elapsed"])  # still paused
+
+
+GROUPED_BY_TOPIC = """\
+id: grouped-by-topic
+title: A file that lists its lines by topic, not by time
+events:
+  - {at: 0s, say: "start"}
+  - {at: 2m, say: "the errors spread"}
+  - {at: 1m, say: "the first errors"}
+injects:
+  - {id: escalation, at: 2m, title: "A customer asks for an ETA", message: "When will it work again?"}
+  - {id: page, at: 1m, title: "The page", message: "The 5xx alarm fires."}
+"""
+
+
+def test_a_scenario_plays_in_time_order_whatever_order_its_file_lists(start_estate, tmp_path):
+    """The storage outage lists its lag inject (T+29m) before the customer's escalation
+    (T+22m): the escalation comes at T+22m, not with the lag."""
+    path = tmp_path / "grouped-by-topic.yaml"
+    path.write_text(GROUPED_BY_TOPIC)
+    handle = start_estate(scenario=str(path), speed=1)
+    paused = handle.control("pause")
+    assert (paused["next_event_at"], paused["next_inject_at"]) == (60, 60)
+    fired = handle.control("next")
+    assert (fired["fired"]["at"], fired["fired"]["summary"]) == (60, "the first errors")
+    assert [h["summary"] for h in fired["happenings"] if h["at"] == 60] == ["the first errors", "The page"]
+    assert (fired["next_event_at"], fired["next_inject_at"]) == (120, 120)
 
 
 # -- leaving nothing behind --------------------------------------------------------------

@@ -44,9 +44,13 @@ def outage(start_estate, tmp_path_factory):
 
 
 def aws(handle, *args: str) -> subprocess.CompletedProcess:
-    """aws-cli v1 with only the estate's env, one attempt per call (the errors, not the retries)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update({k: v for k, v in handle.env.items() if k.startswith("AWS_")})
+    """aws-cli v1 with only the estate's env, one attempt per call (the errors, not the retries).
+
+    The whole env, as a user who sources it gets it: its ``AWS_CONFIG_FILE`` loads a v1 plugin
+    that only the env's ``PYTHONPATH`` finds.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "PYTHONPATH"}
+    env.update(handle.env)
     env.update({"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "1"})
     return subprocess.run([AWS, *args], env=env, capture_output=True, text=True, timeout=60)
 

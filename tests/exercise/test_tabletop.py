@@ -91,18 +91,20 @@ async def test_tabletop_scores_a_team_that_meets_some_expectations_and_misses_ot
             await ex.pause()  # the facilitator holds the clock; the team's moves land at known times
             assert incident.mode == "tabletop" and incident.severity == "P4"
 
+            # The page comes when the 5xx alarm has fired by evaluation (T+7m).
             page = await ex.next_inject()
-            assert page is not None and page.data["id"] == "page" and page.data["at"] == 60
+            assert page is not None and page.data["id"] == "page" and page.data["at"] == 7 * 60
             await tl.note(incident.id, "On it: 5xx on the data lake, checking the alarm")
 
-            lag = await ex.next_inject()  # T+12m: lag past the RPO
-            assert lag.data["id"] == "lag-past-rpo"
-            await tl.set_severity(incident.id, "P1", "S3 eu-west-1 down")  # too late: limit T+6m
+            assert (await ex.next_inject()).data["id"] == "customer-escalation"  # T+22m, no answer yet
+
+            lag = await ex.next_inject()  # T+29m: the lag alarm has fired, past the RPO
+            assert lag.data["id"] == "lag-past-rpo" and lag.data["at"] == 29 * 60
+            await tl.set_severity(incident.id, "P1", "S3 eu-west-1 down")  # too late: limit T+12m
             assert await _team_runs_failover(tl, incident.id) == "skipped"  # the guard: not executed
             await tl.call(tl.sync.status_update, incident.id, "Failing over to eu-central-1; data at risk within RPO")
             await ex.adhoc_inject("The CFO joins the bridge", "She asks whether customer data is lost.")
 
-            assert (await ex.next_inject()).data["id"] == "customer-escalation"  # T+20m, no answer
             assert (await ex.next_inject()).data["id"] == "aws-health"  # T+30m
             verdicts = {v.id: v for v in await ex.end()}
     finally:
@@ -110,8 +112,8 @@ async def test_tabletop_scores_a_team_that_meets_some_expectations_and_misses_ot
 
     assert {k for k, v in verdicts.items() if v.met} == {"ran-dr-failover", "approval-before-dns", "customer-answered"}
     assert {k for k, v in verdicts.items() if not v.met} == {"declared-p1", "status-every-15m"}
-    assert "T+12m00s" in verdicts["declared-p1"].detail
-    assert "longest gap 18m00s" in verdicts["status-every-15m"].detail
+    assert "T+29m00s" in verdicts["declared-p1"].detail
+    assert "longest gap 22m00s (T+7m00s–T+29m00s)" in verdicts["status-every-15m"].detail  # page to update
     assert [e.kind for e in verdicts["approval-before-dns"].evidence] == ["approval", "step_skipped"]
 
     # Nothing outside the estate, nothing that writes.

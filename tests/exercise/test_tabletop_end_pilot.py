@@ -47,6 +47,11 @@ async def wait_for(pilot, predicate, timeout: float = 60.0) -> None:
         await pilot.pause(0.1)
 
 
+def _severity(config: Config, incident_id: str) -> str:
+    with Timeline(config.db) as tl:
+        return tl.incident(incident_id).severity
+
+
 def _app(tmp_path: Path, linger: float) -> tuple[CockpitApp, EstateProcess, Config]:
     scenario_file = tmp_path / "tiny-tabletop.yaml"
     scenario_file.write_text(SCENARIO)
@@ -107,11 +112,18 @@ async def test_a_tabletop_ends_by_itself_once_the_last_inject_is_a_linger_behind
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, lambda: app.exercise is not None and app.exercise.injects)
             incident_id = app.exercise.incident_id
+            # The facilitator holds the clock (F6) while the team declares: the whole exercise is
+            # six seconds at x60, and on a busy box the typing alone can take longer.
+            await pilot.press("f6")
+            await wait_for(pilot, lambda: app.exercise.last_status.get("paused"))
             await pilot.press("S")
             # The dialog first: on a busy box the arrows could reach the cockpit before it opens.
             await wait_for(pilot, lambda: isinstance(app.screen, SeverityDialog))
             await pilot.press("up", "up")  # P4 -> P2, soon after the page
             await pilot.press("tab", *"storage health failing", "enter")
+            await wait_for(pilot, lambda: _severity(config, incident_id) == "P2")
+            assert not app.exercise.ended  # the clock was held: the linger has not run out
+            await pilot.press("f6")  # the clock runs again; the exercise ends by itself
             await wait_for(pilot, lambda: isinstance(app.screen, AfterActionScreen), timeout=30)
             assert app.exercise.ended and app.exercise.now() >= 360
             assert "### Expectations: 1 met, 1 missed" in app.screen.report

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import time
 import zipfile
 
 import pytest
@@ -105,19 +106,42 @@ def _last_message(handle) -> str:
     return json.loads(urllib.request.urlopen(url, timeout=5).read())[-1]["payload"]["text"]
 
 
-async def test_p0_gathers_the_facts_and_the_recent_changes(module_estate, tmp_path):
-    aws(module_estate, "cloudwatch").set_alarm_state(AlarmName="prod-rds-high-cpu", StateValue="ALARM",
-                                                     StateReason="Threshold Crossed: 2 datapoints [93.1, 95.4]")
+@pytest.fixture(scope="module")
+def hot_db(start_estate):
+    """An estate where production-db is pinned at high CPU (scenario production-db-high-cpu):
+    the CPU ramps to 97 % from T+30s and prod-rds-high-cpu (Average > 80 % over two 5-minute
+    periods) fires by evaluation near T+10m, 5 s at x120. A forced SetAlarmState would last
+    only to the next evaluation, as in AWS. Before the alarm fires, someone scheduled the
+    revenue report that loads the database: the recent change a P0 looks for."""
+    handle = start_estate(scenario="production-db-high-cpu", speed=120)
+    aws(handle, "events").put_rule(Name="monthly-revenue-report", ScheduleExpression="cron(40 9 1 * ? *)")
+    cw = aws(handle, "cloudwatch")
+    deadline = time.monotonic() + 60
+    while (state := cw.describe_alarms(AlarmNames=["prod-rds-high-cpu"])["MetricAlarms"][0]["StateValue"]) != "ALARM":
+        assert time.monotonic() < deadline, f"prod-rds-high-cpu never fired by evaluation (still {state})"
+        time.sleep(0.2)
+    return handle
+
+
+@pytest.fixture
+def on_hot_db(hot_db, monkeypatch):
+    """Run the playbook against the hot-database estate (the module's env is back afterwards)."""
+    for key, value in hot_db.env.items():
+        monkeypatch.setenv(key, value)
+    return hot_db
+
+
+async def test_p0_gathers_the_facts_and_the_recent_changes(on_hot_db, tmp_path):
     run = await run_playbook("p0-incident-response", tmp_path / "t.db", severity="P0", yes=True,
                              choices={"mitigation": "rollback"})
     assert run.status == "succeeded", run.engine.records
-    assert run.outputs("active_alarms")["names"] == ["prod-rds-high-cpu"]
+    assert run.outputs("active_alarms")["names"] == ["prod-rds-high-cpu"]  # fired by evaluation
     assert run.outputs("ecs_status")["degraded"] == []
     assert run.state("target_health_1") == run.state("target_health_2") == "succeeded"
     assert run.state("target_health_3") == "skipped"  # the estate has two target groups
-    assert run.state("recent_changes") == "succeeded"  # the estate's CloudTrail: the alarm state set above
-    assert ["SetAlarmState", "moto"] in [event[1:] for event in run.outputs("recent_changes")["events"]]
-    text = _last_message(module_estate)
+    assert run.state("recent_changes") == "succeeded"  # the estate's CloudTrail: the rule scheduled above
+    assert ["PutRule", "moto"] in [event[1:] for event in run.outputs("recent_changes")["events"]]
+    text = _last_message(on_hot_db)
     assert "Alarms in ALARM: prod-rds-high-cpu." in text and "Mitigation: rollback." in text
     assert run.outputs("mitigation") == {"choice": "rollback"}
 
@@ -128,8 +152,8 @@ async def test_p0_without_a_decision_stops_and_asks_for_one(tmp_path):
     assert run.state("status_update") == "pending"  # no update goes out before the decision
 
 
-async def test_on_call_handoff_posts_what_is_alarming(module_estate, tmp_path):
+async def test_on_call_handoff_posts_what_is_alarming(on_hot_db, tmp_path):
     run = await run_playbook("on-call-handoff", tmp_path / "t.db", {"next_on_call": "sam"}, severity="P4", yes=True)
     assert run.status == "succeeded"
-    text = _last_message(module_estate)
+    text = _last_message(on_hot_db)
     assert text.startswith("On-call handoff to sam.") and "prod-rds-high-cpu" in text

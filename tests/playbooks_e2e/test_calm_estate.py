@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -25,7 +26,11 @@ async def test_platform_health_is_green_then_names_the_deployment_scaling_up(mod
     assert run.state("pods_not_running") == run.state("nodes") == run.state("deployments_ready") == "succeeded"
     assert run.outputs("nodes")["nodes"] == 3 and run.outputs("pods_not_running")["pods"] == 8
     assert run.state("api_error_logs") == "succeeded"  # kubectl logs -l app=greenlang-api on the estate
-    assert run.state("backups") == "failed"  # the estate has no greenlang-backups bucket
+    # Last night's database dump is there (seed 002's `aws s3 ls s3://greenlang-backups/database/ | tail -5`).
+    assert run.state("backups") == "succeeded"
+    latest = [key for key, _ in run.outputs("backups")["latest"]]
+    nights = [(datetime.now(timezone.utc) - timedelta(days=d)).strftime("%Y-%m-%d") for d in (0, 1)]
+    assert len(latest) == 5 and latest[-1] in {f"database/greenlang-prod-{n}.dump.gz" for n in nights}, latest
 
     from kubernetes_asyncio import client, config
 

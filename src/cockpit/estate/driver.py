@@ -1,8 +1,9 @@
 """The scenario driver: replays a scenario on the estate, and makes the estate react.
 
 It ticks a few times a second on the estate's event loop. Each tick it fires the events
-and injects whose time has come (in file order; an inject changes nothing in the estate, it
-is a happening the exercise turns into a timeline event and a banner), checks each reaction's trigger against the live
+and injects whose time has come (in time order, file order among equal times: a file may
+group its lines by topic; an inject changes nothing in the estate, it is a happening the
+exercise turns into a timeline event and a banner), checks each reaction's trigger against the live
 estate (the ConfigMap, restarts, the Route53 health check), and keeps the storage
 service's behaviour honest: storage-service reads ``storage-config`` when it restarts,
 so the health endpoint's region changes only after a restart, as in production.
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from collections.abc import Hashable
 from typing import Any, Protocol
 
-from cockpit.content.scenario import Action, Inject, Ramp, Reaction, Scenario
+from cockpit.content.scenario import Action, Event, Inject, Ramp, Reaction, Scenario
 from cockpit.estate.clock import ScenarioClock
 from cockpit.estate.composition import targets, unsettled
 from cockpit.estate.state import EstateState
@@ -153,6 +154,9 @@ class ScenarioDriver:
     happenings: list[Happening] = field(default_factory=list)
     _next_event: int = 0
     _next_inject: int = 0
+    #: The scenario's events and injects in the order they happen (a stable sort by ``at``).
+    _events: list[Event] = field(default_factory=list)
+    _injects: list[Inject] = field(default_factory=list)
     _watches: list[_ReactionWatch] = field(default_factory=list)
     _storage_restart: str | None = None
     _last_hc_poll: float = 0.0
@@ -165,6 +169,8 @@ class ScenarioDriver:
     def __post_init__(self) -> None:
         if self.scenario:
             self._watches = [_ReactionWatch(r) for r in self.scenario.reactions]
+            self._events = sorted(self.scenario.events, key=lambda e: e.at)
+            self._injects = sorted(self.scenario.injects, key=lambda i: i.at)
         self._storage_restart = self.kube.restarted_at(STORAGE_NAMESPACE, STORAGE_DEPLOYMENT)
 
     # -- the loop ---------------------------------------------------------------------
@@ -187,21 +193,21 @@ class ScenarioDriver:
     # -- events -----------------------------------------------------------------------
     @property
     def next_event_at(self) -> float | None:
-        if not self.scenario or self._next_event >= len(self.scenario.events):
+        if self._next_event >= len(self._events):
             return None
-        return self.scenario.events[self._next_event].at
+        return self._events[self._next_event].at
 
     @property
     def next_inject_at(self) -> float | None:
-        if not self.scenario or self._next_inject >= len(self.scenario.injects):
+        if self._next_inject >= len(self._injects):
             return None
-        return self.scenario.injects[self._next_inject].at
+        return self._injects[self._next_inject].at
 
     async def fire_due_events(self) -> None:
         if not self.scenario:
             return
         now = self.clock.now()
-        events, injects = self.scenario.events, self.scenario.injects
+        events, injects = self._events, self._injects
         while self._next_event < len(events) and events[self._next_event].at <= now:
             event = events[self._next_event]
             self._next_event += 1
