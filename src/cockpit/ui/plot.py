@@ -46,6 +46,11 @@ def render(points: list[tuple[datetime, float]], *, line: float | None, line_lab
         if line is not None:
             plt.hline(line)
         yticks = sorted({low, high, *([line] if line is not None else [])})
+        if line is not None:
+            # On the threshold's row (10 errors against sums of 1,000) a bound's label would
+            # print over the threshold's: the threshold is the one a responder reads.
+            row = (high - low) / max(1, height - 4)
+            yticks = [v for v in yticks if v == line or abs(v - line) >= row]
         plt.yticks(yticks, [_tick(v) for v in yticks])
         plt.xticks(ticks, [(start + timedelta(minutes=m + minutes)).strftime("%H:%M") for m in ticks])
         plt.title(f"{title} · {line_label}" if line is not None else title)
