@@ -8,16 +8,16 @@ writes become trail events, and parsing every body would cost the panes' refresh
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 from urllib.parse import parse_qs, unquote
+
+from cockpit.estate.wsgi_body import peek_body
 
 #: Request parameters that name a resource, in the protocols' spellings (form, JSON).
 _NAMING_SUFFIXES = ("Name", "Identifier", "Arn", "Id", "name", "identifier", "arn")
 _NAMING_EXACT = {"cluster", "service", "taskDefinition", "FunctionName", "TableName", "Bucket"}
 _SKIP = {"Action", "Version", "ClientToken", "clientToken", "NextToken", "nextToken"}
-_MAX_BODY = 1 << 20
 #: Fixed words of REST paths (Lambda, API Gateway, GuardDuty, Route53), not resource names.
 _REST_WORDS = {"functions", "restapis", "stages", "code", "tags", "detector", "configuration", "hostedzone",
                "healthcheck", "rrset"}
@@ -33,19 +33,6 @@ def access_key_of(environ: dict[str, Any]) -> str:
     elif "X-Amz-Credential=" in environ.get("QUERY_STRING", ""):
         credential = parse_qs(environ["QUERY_STRING"]).get("X-Amz-Credential", [""])[0]
     return credential.split("/", 1)[0] if "/" in credential else ""
-
-
-def _body(environ: dict[str, Any]) -> bytes:
-    """Read the body and put it back, so the emulator behind still sees every byte."""
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return b""
-    if length <= 0 or length > _MAX_BODY:
-        return b""
-    body = environ["wsgi.input"].read(length)
-    environ["wsgi.input"] = io.BytesIO(body)
-    return body
 
 
 def _names(params: dict[str, Any]) -> list[str]:
@@ -64,11 +51,11 @@ def resources_of(environ: dict[str, Any]) -> tuple[str, ...]:
     content_type = environ.get("CONTENT_TYPE", "")
     names: list[str] = []
     if content_type.startswith("application/x-www-form-urlencoded"):
-        form = parse_qs(_body(environ).decode("utf-8", "replace"))
+        form = parse_qs(peek_body(environ).decode("utf-8", "replace"))
         names = _names({k: v[0] for k, v in form.items()})
     elif "json" in content_type and environ.get("HTTP_X_AMZ_TARGET"):
         try:
-            data = json.loads(_body(environ) or b"{}")
+            data = json.loads(peek_body(environ) or b"{}")
         except ValueError:
             data = {}
         if isinstance(data, dict):

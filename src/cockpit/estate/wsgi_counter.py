@@ -16,7 +16,6 @@ Service and region come from the SigV4 credential scope (header or presigned que
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -25,11 +24,11 @@ from xml.sax.saxutils import escape
 
 from cockpit.estate.request_resources import access_key_of, resources_of
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
+from cockpit.estate.wsgi_body import peek_body
 
 #: SigV4 signing names that differ from the name a reader would look for.
 _SERVICE_ALIASES = {"monitoring": "cloudwatch", "elasticloadbalancing": "elbv2", "email": "ses"}
 _INTERNAL_HEADER = "HTTP_X_" + INTERNAL_MARKER.upper().replace("-", "_")
-_MAX_FORM_BODY = 1 << 20
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -53,15 +52,7 @@ def _form_body(environ: dict[str, Any]) -> bytes:
     """Read a form-encoded body and put it back, so moto still sees every byte."""
     if not environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
         return b""
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return b""
-    if length <= 0 or length > _MAX_FORM_BODY:
-        return b""
-    body = environ["wsgi.input"].read(length)
-    environ["wsgi.input"] = io.BytesIO(body)
-    return body
+    return peek_body(environ)
 
 
 def operation_of(environ: dict[str, Any]) -> str:

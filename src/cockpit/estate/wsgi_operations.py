@@ -26,7 +26,6 @@ same progression, and pausing the scenario clock freezes it while speed scales i
 from __future__ import annotations
 
 import heapq
-import io
 import json
 import re
 import threading
@@ -38,6 +37,7 @@ from urllib.parse import parse_qs, unquote
 
 from cockpit.estate.clock import ScenarioClock
 from cockpit.estate.wsgi_counter import WsgiApp, credential_scope, operation_of
+from cockpit.estate.wsgi_body import peek_body
 
 ACCOUNT_ID = "123456789012"  # moto's default account: the one the estate seeds
 
@@ -187,14 +187,8 @@ def _has_restore(environ: dict[str, Any]) -> bool:
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:
-    """Read the request body and put it back, so moto still sees every byte."""
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    body = environ["wsgi.input"].read(length) if length > 0 else b""
-    environ["wsgi.input"] = io.BytesIO(body)
-    return body
+    """Read the request body and put it back, so moto still sees every byte (any size)."""
+    return peek_body(environ, limit=None)
 
 
 def _call(app: WsgiApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
