@@ -131,6 +131,26 @@ def test_drill_fires_by_evaluation_runs_the_playbook_and_the_fix_restores_the_wo
         handle.process.stop()
 
 
+@pytest.mark.parametrize("case", CASES, ids=[c.scenario for c in CASES])
+def test_the_page_announces_alarms_that_are_already_firing(case: Case, start_estate):
+    """The first inject is the page ("PagerDuty: X is firing"): when it arrives, X is in
+    ALARM by evaluation, whatever the minute's phase, as a real page follows its alarm.
+    A page ahead of its alarm sends the team to a console that says OK, and lets a fast
+    drill fix the world before the alarm it trains on has ever fired."""
+    handle = start_estate(scenario=case.scenario, speed=60)
+    try:
+        cw = boto3.client("cloudwatch", region_name=case.region, endpoint_url=handle.env["AWS_ENDPOINT_URL"],
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+        deadline = time.monotonic() + 60
+        while _status(handle.env)["injects_fired"] < 1:
+            assert time.monotonic() < deadline, "the scenario never paged"
+            time.sleep(0.05)
+        found = cw.describe_alarms(AlarmNames=list(case.alarms))["MetricAlarms"]
+        assert {a["AlarmName"]: a["StateValue"] for a in found} == {a: "ALARM" for a in case.alarms}
+    finally:
+        handle.process.stop()
+
+
 # -- the older scenarios: their alarms fire by evaluation and stay fired --------------------
 
 @dataclass(frozen=True)

@@ -110,7 +110,7 @@ def _last_message(handle) -> str:
 def hot_db(start_estate):
     """An estate where production-db is pinned at high CPU (scenario production-db-high-cpu):
     the CPU ramps to 97 % from T+30s and prod-rds-high-cpu (Average > 80 % over two 5-minute
-    periods) fires by evaluation near T+10m, 5 s at x120. A forced SetAlarmState would last
+    periods) fires by evaluation near T+12m, 6 s at x120. A forced SetAlarmState would last
     only to the next evaluation, as in AWS. Before the alarm fires, someone scheduled the
     revenue report that loads the database: the recent change a P0 looks for."""
     handle = start_estate(scenario="production-db-high-cpu", speed=120)
