@@ -47,6 +47,7 @@ from cockpit.estate.ecs_scheduler import EcsScheduler
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 from cockpit.estate.wsgi_cloudwatch import CloudWatchWorld
 from cockpit.estate.wsgi_counter import CountingMiddleware
+from cockpit.estate.wsgi_dynamodb_pitr import PointInTimeWindows
 from cockpit.estate.wsgi_answers import EstateAnswers
 from cockpit.estate.wsgi_ecs import EcsServices
 from cockpit.estate.wsgi_gate import SeedGate
@@ -144,7 +145,7 @@ class AwsEstate:
 
             self.ecs = EcsScheduler(self.clock)  # moto is reset below: so is what it scheduled
             s3_fixes = ReplicationStatus(ArchivedObjectMetadata(DomainDispatcherApplication(create_backend_app)))
-            moto_app = EcsServices(s3_fixes, self.ecs)
+            moto_app = PointInTimeWindows(EcsServices(s3_fixes, self.ecs), self.clock)
             world = CloudWatchWorld(LongOperations(moto_app, self.clock), self.metrics, self.alarms, self.clock)
             answers = EstateAnswers(OutageMiddleware(DescribeAlarmsPaging(world), self.outages), self.log,
                                     self._client, self.world_now)
