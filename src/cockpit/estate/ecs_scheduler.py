@@ -178,6 +178,11 @@ class EcsScheduler:
                         found.append(Target(task.instance, task.host_port, *_TARGET_STATES[task.phase]))
             return found
 
+    def service_tasks(self, region: str, cluster: str, name: str) -> set[str] | None:
+        """ARNs of a service's tasks, stopped ones too (``ListTasks --service-name``); None: no such service."""
+        with self._lock:
+            return moto_ecs.service_task_arns(region, cluster, name)
+
     # -- the simulation ----------------------------------------------------------------------
 
     def _advance(self, now: float) -> None:

@@ -7,7 +7,9 @@ In front of moto, this middleware
 * tells the scheduler when ``CreateService`` / ``UpdateService`` / ``DeleteService``
   succeeded (with ``forceNewDeployment``), and answers with the service as the scheduler
   left it (moto's own answer would say ``runningCount`` = desired at once);
-* lists RUNNING tasks on a ``ListTasks`` that names no ``desiredStatus`` (AWS's default);
+* lists RUNNING tasks on a ``ListTasks`` that names no ``desiredStatus`` (AWS's default), and
+  only the named service's tasks on one with ``serviceName`` (moto ignores it; an unknown
+  service is ECS's ``ServiceNotFoundException``);
 * answers ``DescribeTargetHealth`` for a target group an ECS service registers its tasks in
   with those tasks (``instance id:host port``, ``initial`` / ``healthy`` / ``draining``)
   besides any target registered by hand: moto keys targets by id alone, so two tasks on one
@@ -51,6 +53,7 @@ class EcsServices:
                 return self._service_call(environ, start_response, region)
             if operation == "ListTasks":
                 _default_desired_status(environ)
+                return self._list_tasks(environ, start_response, region)
         elif service == "elbv2" and operation_of(environ) == "DescribeTargetHealth":
             return self._target_health(environ, start_response, region)
         return self.app(environ, start_response)
@@ -84,6 +87,25 @@ class EcsServices:
         status, _, raw = _call(self.app, inner)
         services = _json(raw).get("services") if status.startswith("200") else None
         return services[0] if isinstance(services, list) and services else None
+
+    def _list_tasks(self, environ: dict[str, Any], start_response: Callable[..., Any],
+                    region: str) -> Iterable[bytes]:
+        request = _json(_read_body(environ))
+        name = str(request.get("serviceName") or "")
+        status, headers, raw = _call(self.app, environ)
+        if name and status.startswith("200"):
+            cluster = str(request.get("cluster") or "default").rsplit("/", 1)[-1]
+            owned = self.scheduler.service_tasks(region, cluster, name.rsplit("/", 1)[-1])
+            if owned is None:
+                raw = json.dumps({"__type": "ServiceNotFoundException", "message": "Service not found."}).encode()
+                status = "400 Bad Request"
+            else:
+                answer = _json(raw)
+                answer["taskArns"] = [arn for arn in answer.get("taskArns", []) if arn in owned]
+                raw = json.dumps(answer).encode()
+            headers = _with_length(headers, raw)
+        start_response(status, headers)
+        return [raw]
 
     # -- ELBv2 -------------------------------------------------------------------------------
 
