@@ -1,6 +1,8 @@
-"""``ListTasks --service-name`` lists that service's tasks only (estate/wsgi_ecs.py; moto
-ignored the filter and listed every task of the cluster), as seed 001's checks read them
-once a second service (the blue-green script's green one) runs beside web-service.
+"""ECS tasks and their targets as the runbooks read them (estate/wsgi_ecs.py): ``ListTasks
+--service-name`` lists that service's tasks only (moto ignored the filter and listed every
+task of the cluster) once a second service (the blue-green script's green one) runs beside
+web-service; web-service-tg lists its task targets from the first request on; and
+``deregister-targets`` on one of them drains it (moto refused it).
 """
 
 from __future__ import annotations
@@ -37,6 +39,21 @@ def aws(handle: Any, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=90)
 
 
+def elb_client(handle: Any) -> Any:
+    return boto3.client("elbv2", region_name="us-east-1", endpoint_url=handle.env["AWS_ENDPOINT_URL"],
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def test_target_health_asked_first_thing_lists_web_services_tasks(live):
+    """The estate is ready before ECS is seeded (ELBv2 is ready at once): a cockpit's first
+    refresh of web-service-tg found no target at all, until the seed had made the service."""
+    elb = elb_client(live)
+    group = elb.describe_target_groups(Names=["web-service-tg"])["TargetGroups"][0]["TargetGroupArn"]
+    states = [d["TargetHealth"]["State"]
+              for d in elb.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"]]
+    assert states == ["healthy"] * 3
+
+
 def test_list_tasks_by_service_lists_that_services_tasks_only(live):
     ecs = ecs_client(live)
     web = set(ecs.list_tasks(cluster=CLUSTER, serviceName="web-service")["taskArns"])
@@ -60,3 +77,27 @@ def test_list_tasks_of_an_unknown_service_is_service_not_found(live):
     assert proc.returncode != 0
     assert "An error occurred (ServiceNotFoundException) when calling the ListTasks operation: Service not found." \
         in proc.stderr
+
+
+def test_a_deregistered_task_target_drains_then_leaves_while_the_task_runs_on(live):
+    """elbv2 deregister-targets on one of web-service's targets (moto refused it: InvalidTarget)."""
+    elb = elb_client(live)
+    group = elb.describe_target_groups(Names=["web-service-tg"])["TargetGroups"][0]["TargetGroupArn"]
+
+    def health() -> dict[tuple[str, int], str]:
+        return {(d["Target"]["Id"], d["Target"]["Port"]): d["TargetHealth"]["State"]
+                for d in elb.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"]}
+
+    before = health()
+    target = sorted(before)[0]
+    proc = aws(live, "elbv2", "deregister-targets", "--target-group-arn", group,
+               "--targets", f"Id={target[0]},Port={target[1]}")
+    assert proc.returncode == 0, proc.stderr
+    assert health()[target] == "draining"
+    deadline = time.monotonic() + 30
+    while target in health():  # 300 s of deregistration delay: 2.5 s at x120
+        assert time.monotonic() < deadline, "the deregistered target never left"
+        time.sleep(0.2)
+    assert health() == {k: v for k, v in before.items() if k != target}
+    ecs = ecs_client(live)
+    assert len(ecs.list_tasks(cluster=CLUSTER, serviceName="web-service")["taskArns"]) == 3  # the task runs on

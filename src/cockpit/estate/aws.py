@@ -145,7 +145,7 @@ class AwsEstate:
 
             self.ecs = EcsScheduler(self.clock)  # moto is reset below: so is what it scheduled
             s3_fixes = ReplicationStatus(ArchivedObjectMetadata(DomainDispatcherApplication(create_backend_app)))
-            moto_app = PointInTimeWindows(EcsServices(s3_fixes, self.ecs), self.clock)
+            moto_app = PointInTimeWindows(EcsServices(s3_fixes, self.ecs, ecs_seeded=self._ecs_seeded), self.clock)
             world = CloudWatchWorld(LongOperations(moto_app, self.clock), self.metrics, self.alarms, self.clock)
             answers = EstateAnswers(OutageMiddleware(DescribeAlarmsPaging(world), self.outages), self.log,
                                     self._client, self.world_now)
@@ -207,6 +207,11 @@ class AwsEstate:
         """botocore hook: the deferred seed waits while outside requests are served (see SeedGate)."""
         if self._gate is not None and threading.current_thread() is self._rest_thread:
             self._gate.wait_quiet(_GIVE_WAY_SECONDS)
+
+    def _ecs_seeded(self) -> None:
+        """Block an outside request until ECS is seeded (its task targets exist); see EcsServices."""
+        if self._gate is not None:
+            self._gate.wait_ready("ecs")
 
     def wait_seeded(self, timeout: float | None = 60.0) -> None:
         """Block until the whole account is seeded; raise if seeding failed or never ended."""
