@@ -7,6 +7,8 @@ answering 502, the 5XX and Lambda alarms firing, ERROR lines in the GetSchools l
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from tests.engine.conftest import wait_for
@@ -39,8 +41,11 @@ async def test_incident_procedure_finds_the_broken_api_and_waits_for_a_decision(
 
 async def test_pitr_restore_creates_flight_schools_restored(corrupted, tmp_path):
     ddb = aws(corrupted, "dynamodb")
-    run = await run_playbook("dynamodb-pitr-restore", tmp_path / "t.db", {"restore_to": "2026-01-01T00:00:00Z"},
-                             yes=True)
+    # A minute before the scenario began (it corrupts at T+30s): inside the 35 days AWS keeps,
+    # which a fixed date is not for long (the runbook's own 2024-01-01 is refused).
+    before = datetime.fromtimestamp(corrupted.control("status")["started_at"] - 60, timezone.utc)
+    restore_to = before.strftime("%Y-%m-%dT%H:%M:%SZ")
+    run = await run_playbook("dynamodb-pitr-restore", tmp_path / "t.db", {"restore_to": restore_to}, yes=True)
     assert run.status == "succeeded", run.engine.records
     table = ddb.describe_table(TableName="flight-schools-restored")["Table"]
     assert table["TableStatus"] == "ACTIVE"
@@ -48,7 +53,7 @@ async def test_pitr_restore_creates_flight_schools_restored(corrupted, tmp_path)
     assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
     assert run.outputs("sample_restored")["count"] == ddb.scan(TableName="flight-schools-restored")["Count"] > 0
     started = {e.data["step_id"]: e.data for e in run.events(["step_started"])}
-    assert started["restore_table"]["call"]["params"]["RestoreDateTime"] == "2026-01-01T00:00:00Z"
+    assert started["restore_table"]["call"]["params"]["RestoreDateTime"] == restore_to
     assert ddb.describe_table(TableName="flight-schools")["Table"]["TableStatus"] == "ACTIVE"  # source untouched
 
     again = await run_playbook("dynamodb-pitr-restore", tmp_path / "u.db", yes=True)

@@ -27,6 +27,7 @@ in the reason and in ``evaluatedDatapoints``, ``recentDatapoints`` oldest first)
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -264,3 +265,46 @@ def _number(value: float) -> str:
     digits = (whole + fraction).rstrip("0") or "0"
     tail = digits[1:] or "0"
     return f"{sign}{digits[0]}.{tail}E{len(whole) - 1}"
+
+
+# -- moving the times an evaluation wrote (the estate's world -> wall edge) -----------------
+
+_REASON_TIME = re.compile(r"\((\d{2}/\d{2}/\d{2} \d{2}:\d{2}:\d{2})\)")
+_DATA_TIMES = ("queryDate", "startDate")
+
+
+def moved_state(reason: str, data: Mapping[str, Any] | None, seconds: float) -> tuple[str, dict[str, Any] | None]:
+    """An evaluated state's reason and StateReasonData with the times the evaluation wrote
+    moved by ``seconds``: the datapoint times in the reason, ``queryDate``, ``startDate`` and
+    ``evaluatedDatapoints[].timestamp``.
+
+    Only a "Threshold Crossed: ..." state is the evaluation's own; a SetAlarmState reason
+    and its data are the caller's words and are returned as written.
+    """
+    copied = dict(data) if data is not None else None
+    if not reason.startswith("Threshold Crossed:") or not seconds:
+        return reason, copied
+
+    def move(found: re.Match[str]) -> str:
+        at = datetime.strptime(found.group(1), "%d/%m/%y %H:%M:%S").replace(tzinfo=timezone.utc).timestamp()
+        return f"({_reason_time(at + seconds)})"
+
+    reason = _REASON_TIME.sub(move, reason)
+    if copied is not None:
+        for key in _DATA_TIMES:
+            if isinstance(copied.get(key), str):
+                copied[key] = _moved_iso(copied[key], seconds)
+        points = copied.get("evaluatedDatapoints")
+        if isinstance(points, list):
+            copied["evaluatedDatapoints"] = [
+                {**p, "timestamp": _moved_iso(p["timestamp"], seconds)}
+                if isinstance(p, dict) and isinstance(p.get("timestamp"), str) else p for p in points]
+    return reason, copied
+
+
+def _moved_iso(stamp: str, seconds: float) -> str:
+    try:
+        at = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+    except ValueError:
+        return stamp  # not the evaluation's format
+    return _iso(at + seconds)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from cockpit.estate.alarm_eval import AlarmRule, Evaluation, evaluate
+from cockpit.estate.alarm_eval import AlarmRule, Evaluation, evaluate, moved_state
 from cockpit.estate.clock import ScenarioClock
 from cockpit.estate.metric_math import statistic
 from cockpit.estate.metrics import MetricStore, series_key
@@ -54,11 +54,21 @@ class HistoryItem:
     kind: str = "StateUpdate"
 
     def as_aws(self, to_wall: float) -> dict[str, Any]:
-        """The DescribeAlarmHistory entry, its timestamp moved by ``to_wall`` seconds (world→wall)."""
+        """The DescribeAlarmHistory entry, its timestamp and the times its states' evaluations
+        wrote (reason, reason data) moved by ``to_wall`` seconds (world→wall)."""
+        data = dict(self.data)
+        for side in ("oldState", "newState"):
+            state = data.get(side)
+            if isinstance(state, dict) and isinstance(state.get("stateReason"), str):
+                given = state.get("stateReasonData")
+                reason, moved = moved_state(state["stateReason"], given if isinstance(given, dict) else None, to_wall)
+                data[side] = {**state, "stateReason": reason}
+                if moved is not None:
+                    data[side]["stateReasonData"] = moved
         return {"AlarmName": self.alarm_name, "AlarmType": "MetricAlarm",
                 "Timestamp": datetime.fromtimestamp(self.at + to_wall, timezone.utc),
                 "HistoryItemType": self.kind, "HistorySummary": self.summary,
-                "HistoryData": json.dumps(self.data)}
+                "HistoryData": json.dumps(data)}
 
 
 def describe_entry(alarm: Any) -> dict[str, Any]:

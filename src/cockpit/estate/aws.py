@@ -47,6 +47,7 @@ from cockpit.estate.ecs_scheduler import EcsScheduler
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 from cockpit.estate.wsgi_cloudwatch import CloudWatchWorld
 from cockpit.estate.wsgi_counter import CountingMiddleware
+from cockpit.estate.wsgi_dynamodb_pitr import PointInTimeWindows
 from cockpit.estate.wsgi_answers import EstateAnswers
 from cockpit.estate.wsgi_ecs import EcsServices
 from cockpit.estate.wsgi_gate import SeedGate
@@ -144,7 +145,7 @@ class AwsEstate:
 
             self.ecs = EcsScheduler(self.clock)  # moto is reset below: so is what it scheduled
             s3_fixes = ReplicationStatus(ArchivedObjectMetadata(DomainDispatcherApplication(create_backend_app)))
-            moto_app = EcsServices(s3_fixes, self.ecs)
+            moto_app = PointInTimeWindows(EcsServices(s3_fixes, self.ecs, ecs_seeded=self._ecs_seeded), self.clock)
             world = CloudWatchWorld(LongOperations(moto_app, self.clock), self.metrics, self.alarms, self.clock)
             answers = EstateAnswers(OutageMiddleware(DescribeAlarmsPaging(world), self.outages), self.log,
                                     self._client, self.world_now)
@@ -206,6 +207,11 @@ class AwsEstate:
         """botocore hook: the deferred seed waits while outside requests are served (see SeedGate)."""
         if self._gate is not None and threading.current_thread() is self._rest_thread:
             self._gate.wait_quiet(_GIVE_WAY_SECONDS)
+
+    def _ecs_seeded(self) -> None:
+        """Block an outside request until ECS is seeded (its task targets exist); see EcsServices."""
+        if self._gate is not None:
+            self._gate.wait_ready("ecs")
 
     def wait_seeded(self, timeout: float | None = 60.0) -> None:
         """Block until the whole account is seeded; raise if seeding failed or never ended."""

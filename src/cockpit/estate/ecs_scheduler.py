@@ -63,6 +63,9 @@ class _Task:
     phase: str
     since: float  # scenario seconds when the phase began
     stopped_reason: str = ""
+    #: target group ARN -> scenario seconds a client deregistered the task's target there
+    #: (DeregisterTargets): draining for the group's delay, then no longer a target.
+    deregistered: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -174,9 +177,38 @@ class EcsScheduler:
                     continue
                 found = found or []
                 for task in state.tasks.values():
-                    if task.phase in _TARGET_STATES:
-                        found.append(Target(task.instance, task.host_port, *_TARGET_STATES[task.phase]))
+                    if task.phase not in _TARGET_STATES:
+                        continue
+                    if target_group_arn in task.deregistered:
+                        drain = moto_ecs.target_group_timing(region, target_group_arn)[1]
+                        if self.clock.now() < task.deregistered[target_group_arn] + drain:
+                            found.append(Target(task.instance, task.host_port, *_TARGET_STATES[DRAINING]))
+                        continue
+                    found.append(Target(task.instance, task.host_port, *_TARGET_STATES[task.phase]))
             return found
+
+    def deregister(self, region: str, target_group_arn: str,
+                   asked: set[tuple[str, int | None]]) -> set[tuple[str, int | None]]:
+        """DeregisterTargets of task targets ECS registered: each drains for the group's
+        deregistration delay and is then gone (the task runs on, as in AWS; ECS does not
+        register it again). Returns the asked targets that were ECS's (the rest are moto's)."""
+        with self._lock:
+            ours: set[tuple[str, int | None]] = set()
+            now = self.clock.now()
+            for state in self._services.values():
+                if state.region != region or target_group_arn not in {arn for arn, _ in state.target_groups}:
+                    continue
+                for task in state.tasks.values():
+                    key = (task.instance, task.host_port)
+                    if key in asked and task.phase in (RUNNING, HEALTHY, DRAINING):
+                        ours.add(key)
+                        task.deregistered.setdefault(target_group_arn, now)
+            return ours
+
+    def service_tasks(self, region: str, cluster: str, name: str) -> set[str] | None:
+        """ARNs of a service's tasks, stopped ones too (``ListTasks --service-name``); None: no such service."""
+        with self._lock:
+            return moto_ecs.service_task_arns(region, cluster, name)
 
     # -- the simulation ----------------------------------------------------------------------
 

@@ -90,6 +90,14 @@ def start_task(region: str, cluster: str, service_name: str, task_definition: st
     return task.task_arn, chosen.ec2_instance_id
 
 
+def service_task_arns(region: str, cluster: str, name: str) -> set[str] | None:
+    """ARNs of the tasks a service started (ECS groups them ``service:NAME``); None if no such service."""
+    if _service(region, cluster, name) is None:
+        return None
+    return {arn for arn, task in _backend(region).tasks.get(cluster, {}).items()
+            if getattr(task, "group", None) == f"service:{name}"}
+
+
 def bind_port(region: str, cluster: str, task_arn: str, container_port: int, host_port: int) -> None:
     """Record the dynamic host port (bridge networking, ``hostPort: 0``) the task's container got."""
     task = _backend(region).tasks.get(cluster, {}).get(task_arn)

@@ -8,7 +8,8 @@ CloudWatch operation (PutMetricAlarm, DeleteAlarms, tags, dashboards) goes on to
 
 Clients compare timestamps with their own wall clock, so the estate translates at this
 edge, with the offset at answer time (``world_now() - time.time()``): request windows
-(StartTime/EndTime) wall→world, response timestamps world→wall. At ``--speed 60`` an alarm
+(StartTime/EndTime) wall→world, response timestamps world→wall (the datapoint times inside an
+evaluated alarm's StateReason and StateReasonData too). At ``--speed 60`` an alarm
 that went off 31 scenario minutes ago is stamped 31 minutes ago, by whoever asks.
 
 Requests are parsed and answers serialised by moto's own machinery (a subclass of its
@@ -19,6 +20,7 @@ Requests are parsed and answers serialised by moto's own machinery (a subclass o
 from __future__ import annotations
 
 import copy
+import json
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
@@ -26,6 +28,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
+from cockpit.estate.alarm_eval import moved_state
 from cockpit.estate.alarms import AlarmEvaluator, epoch_of, world_datetime
 from cockpit.estate.clock import ScenarioClock
 from cockpit.estate.metric_math import bucket, is_statistic, statistic
@@ -61,6 +64,18 @@ class CloudWatchWorld:
         return Response(body, status=int(status), headers={k: str(v) for k, v in headers.items()
                                                            if k.lower() not in ("status", "content-length")})(
             environ, start_response)
+
+
+def _wall_reason(alarm: Any, offset: float) -> tuple[str, str | None]:
+    """The alarm's reason and reason data with the datapoint times the evaluation wrote (world)
+    moved to wall time, like every other time this edge gives out."""
+    raw = alarm.state_reason_data
+    try:
+        data = json.loads(raw) if raw else None
+    except ValueError:
+        return alarm.state_reason, raw  # not JSON: somebody's own words, kept
+    reason, moved = moved_state(alarm.state_reason or "", data if isinstance(data, dict) else None, -offset)
+    return reason, (json.dumps(moved) if isinstance(data, dict) and moved is not None else raw)
 
 
 def _check_statistics(stats: list[str], extended: list[str]) -> None:
@@ -204,6 +219,7 @@ def _response_class(world: CloudWatchWorld) -> type:
                 for alarm in alarms:
                     view = copy.copy(alarm)
                     view.state_updated_timestamp = to_wall(epoch_of(alarm.state_updated_timestamp), offset)
+                    view.state_reason, view.state_reason_data = _wall_reason(alarm, offset)
                     moved.append(view)
                 out[kind] = moved
             return ActionResult(out)

@@ -7,11 +7,15 @@ In front of moto, this middleware
 * tells the scheduler when ``CreateService`` / ``UpdateService`` / ``DeleteService``
   succeeded (with ``forceNewDeployment``), and answers with the service as the scheduler
   left it (moto's own answer would say ``runningCount`` = desired at once);
-* lists RUNNING tasks on a ``ListTasks`` that names no ``desiredStatus`` (AWS's default);
+* lists RUNNING tasks on a ``ListTasks`` that names no ``desiredStatus`` (AWS's default), and
+  only the named service's tasks on one with ``serviceName`` (moto ignores it; an unknown
+  service is ECS's ``ServiceNotFoundException``);
 * answers ``DescribeTargetHealth`` for a target group an ECS service registers its tasks in
   with those tasks (``instance id:host port``, ``initial`` / ``healthy`` / ``draining``)
   besides any target registered by hand: moto keys targets by id alone, so two tasks on one
-  host (every rolling deployment has them) could not both be moto targets.
+  host (every rolling deployment has them) could not both be moto targets;
+* drains a task target a client deregisters (``DeregisterTargets``; moto refused it as
+  ``InvalidTarget``): ``draining`` for the group's deregistration delay, then gone.
 """
 
 from __future__ import annotations
@@ -19,13 +23,14 @@ from __future__ import annotations
 import io
 import json
 import re
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 from xml.sax.saxutils import escape
 
 from cockpit.estate.ecs_scheduler import EcsScheduler, Target
-from cockpit.estate.wsgi_counter import WsgiApp, credential_scope, operation_of
+from cockpit.estate.wsgi_counter import WsgiApp, credential_scope, is_internal, operation_of
 from cockpit.estate.wsgi_operations import _call, _read_body, _with_length
 
 _SERVICE_CALLS = ("CreateService", "UpdateService", "DeleteService")
@@ -38,9 +43,14 @@ _TARGET = re.compile(rb"<Target>.*?<Id>([^<]*)</Id>.*?(?:<Port>(\d+)</Port>)?.*?
 class EcsServices:
     """Wrap moto's WSGI app; schedule ECS services and report their targets (module docstring)."""
 
-    def __init__(self, app: WsgiApp, scheduler: EcsScheduler) -> None:
+    def __init__(self, app: WsgiApp, scheduler: EcsScheduler, *,
+                 ecs_seeded: Callable[[], object] | None = None) -> None:
         self.app = app
         self.scheduler = scheduler
+        #: Blocks until ECS is seeded. ELBv2 is ready before ECS (the ALB is what the first
+        #: screen reads), but a target group's task targets are ECS's: until its services
+        #: exist, web-service-tg would answer no target at all.
+        self.ecs_seeded = ecs_seeded
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         self.scheduler.settle()
@@ -51,7 +61,12 @@ class EcsServices:
                 return self._service_call(environ, start_response, region)
             if operation == "ListTasks":
                 _default_desired_status(environ)
-        elif service == "elbv2" and operation_of(environ) == "DescribeTargetHealth":
+                return self._list_tasks(environ, start_response, region)
+        elif service == "elbv2" and operation_of(environ) in ("DescribeTargetHealth", "DeregisterTargets"):
+            if self.ecs_seeded is not None and not is_internal(environ):
+                self.ecs_seeded()
+            if operation_of(environ) == "DeregisterTargets":
+                return self._deregister(environ, start_response, region)
             return self._target_health(environ, start_response, region)
         return self.app(environ, start_response)
 
@@ -85,7 +100,47 @@ class EcsServices:
         services = _json(raw).get("services") if status.startswith("200") else None
         return services[0] if isinstance(services, list) and services else None
 
+    def _list_tasks(self, environ: dict[str, Any], start_response: Callable[..., Any],
+                    region: str) -> Iterable[bytes]:
+        request = _json(_read_body(environ))
+        name = str(request.get("serviceName") or "")
+        status, headers, raw = _call(self.app, environ)
+        if name and status.startswith("200"):
+            cluster = str(request.get("cluster") or "default").rsplit("/", 1)[-1]
+            owned = self.scheduler.service_tasks(region, cluster, name.rsplit("/", 1)[-1])
+            if owned is None:
+                raw = json.dumps({"__type": "ServiceNotFoundException", "message": "Service not found."}).encode()
+                status = "400 Bad Request"
+            else:
+                answer = _json(raw)
+                answer["taskArns"] = [arn for arn in answer.get("taskArns", []) if arn in owned]
+                raw = json.dumps(answer).encode()
+            headers = _with_length(headers, raw)
+        start_response(status, headers)
+        return [raw]
+
     # -- ELBv2 -------------------------------------------------------------------------------
+
+    def _deregister(self, environ: dict[str, Any], start_response: Callable[..., Any],
+                    region: str) -> Iterable[bytes]:
+        """Task targets are the scheduler's: it drains them; any other target goes to moto."""
+        form = parse_qs(_read_body(environ).decode("utf-8", "replace"))
+        arn = form.get("TargetGroupArn", [""])[0]
+        asked = _asked_targets(form)
+        ours = self.scheduler.deregister(region, arn, asked) if arn and asked else set()
+        if not ours:
+            return self.app(environ, start_response)
+        if ours == asked:
+            return _deregistered(start_response)
+        rest = sorted(asked - ours, key=lambda t: (t[0], t[1] or 0))
+        fields = [(k, v[0]) for k, v in form.items() if not k.startswith("Targets.member.")]
+        for n, (target_id, port) in enumerate(rest, 1):
+            fields.append((f"Targets.member.{n}.Id", target_id))
+            if port is not None:
+                fields.append((f"Targets.member.{n}.Port", str(port)))
+        body = urlencode(fields).encode()
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        return self.app(environ, start_response)
 
     def _target_health(self, environ: dict[str, Any], start_response: Callable[..., Any],
                        region: str) -> Iterable[bytes]:
@@ -106,6 +161,15 @@ class EcsServices:
         raw = raw[:match.start()] + b"<TargetHealthDescriptions>" + members + b"</TargetHealthDescriptions>" + raw[match.end():]
         start_response(status, _with_length(headers, raw))
         return [raw]
+
+
+def _deregistered(start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """ELBv2's DeregisterTargets answer (an empty result), in its query/XML protocol."""
+    raw = (b'<DeregisterTargetsResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/">'
+           b"<DeregisterTargetsResult/><ResponseMetadata><RequestId>" + str(uuid.uuid4()).encode()
+           + b"</RequestId></ResponseMetadata></DeregisterTargetsResponse>")
+    start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(raw)))])
+    return [raw]
 
 
 def _default_desired_status(environ: dict[str, Any]) -> None:

@@ -19,9 +19,13 @@ Alarms already firing when an incident is declared on a screen are logged by the
 itself (:func:`firing`, ``Timeline.declare(firing=...)``), with their real fired-at times; the
 first of them is the incident's detection.
 
-Each transition carries the alarm's own state-change time, and the timeline's event uid is
-derived from (incident, region, alarm, transition, time), so every cockpit watching the
-same alarm in AWS (whose times do not move) may log it and one event results.
+Each transition carries the alarm's own state-change time (the event's time), but its
+identity is its place in the alarm's story on this timeline: the timeline's event uid is
+derived from (incident, region, alarm, transition, *ordinal*), the n-th transition of that
+alarm the incident logged (fired and cleared alternate, so the ordinal says which firing or
+clearing it is). Two cockpits that read the timeline and then both log the same firing write
+one event, even when they read its time at different moments from an estate at ``--speed
+10`` (where that time moves: 9 s earlier every second); a time key made them two.
 """
 
 from __future__ import annotations
@@ -52,17 +56,30 @@ class AlarmTransition:
     state: str
     reason: str
     severity: str
+    ordinal: int | None = None  # the n-th transition of this alarm on the incident's timeline
 
     def as_kwargs(self) -> dict[str, Any]:
-        return {"region": self.region, "state": self.state, "reason": self.reason, "alarm_severity": self.severity}
+        return {"region": self.region, "state": self.state, "reason": self.reason, "alarm_severity": self.severity,
+                "ordinal": self.ordinal}
 
 
-def last_logged(events: Iterable[Event]) -> dict[tuple[str, str], str]:
-    """(alarm, region) → its last transition on the timeline ("fired" or "cleared")."""
-    last: dict[tuple[str, str], str] = {}
+class LoggedAlarms(dict[tuple[str, str], str]):
+    """(alarm, region) → its last transition on the timeline ("fired" or "cleared"), and in
+    ``counts`` how many transitions of it the timeline holds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[tuple[str, str], int] = {}
+
+
+def last_logged(events: Iterable[Event]) -> LoggedAlarms:
+    """(alarm, region) → its last transition on the timeline ("fired" or "cleared"), with counts."""
+    last = LoggedAlarms()
     for event in sorted(events, key=lambda e: e.seq):
         if event.kind in ("alarm_fired", "alarm_cleared"):
-            last[(event.data.get("alarm", ""), event.data.get("region") or "")] = event.kind.removeprefix("alarm_")
+            key = (event.data.get("alarm", ""), event.data.get("region") or "")
+            last[key] = event.kind.removeprefix("alarm_")
+            last.counts[key] = last.counts.get(key, 0) + 1
     return last
 
 
@@ -87,10 +104,11 @@ def firing_warning(names: list[str]) -> str | None:
     return f"{len(names)} alarm{'s' if len(names) != 1 else ''} still firing: {', '.join(names)}"
 
 
-def transitions(incident: Incident, alarms: Iterable[AlarmLike], logged: dict[tuple[str, str], str]
+def transitions(incident: Incident, alarms: Iterable[AlarmLike], logged: LoggedAlarms
                 ) -> list[AlarmTransition]:
     """The transitions in ``alarms`` (one snapshot) that the incident's timeline should hold
-    and does not yet: ``logged`` is :func:`last_logged` of its events."""
+    and does not yet: ``logged`` is :func:`last_logged` of its events. Each is numbered after
+    the ones logged (its ``ordinal``: its identity on the timeline, see the module docstring)."""
     if incident.status != "open":
         return []
     detected = parse_ts(incident.detected_at)
@@ -99,21 +117,24 @@ def transitions(incident: Incident, alarms: Iterable[AlarmLike], logged: dict[tu
         at = alarm.updated_at
         if at is None:
             continue
-        firing_now = logged.get((alarm.name, alarm.region)) == "fired"
+        key = (alarm.name, alarm.region)
+        firing_now = logged.get(key) == "fired"
+        ordinal = logged.counts.get(key, 0) + 1
         if alarm.state == "ALARM" and not firing_now and at >= detected:
             out.append(AlarmTransition(alarm.name, alarm.region, "fired", at, alarm.state, alarm.reason,
-                                       alarm.severity))
+                                       alarm.severity, ordinal))
         elif alarm.state == "OK" and firing_now:
             out.append(AlarmTransition(alarm.name, alarm.region, "cleared", at, alarm.state, alarm.reason,
-                                       alarm.severity))
+                                       alarm.severity, ordinal))
     return out
 
 
 def firing(alarms: Iterable[AlarmLike]) -> list[AlarmTransition]:
     """The alarms of one snapshot that are in ALARM, as "fired" at their real state-change
     time: what ``Timeline.declare(firing=...)`` logs when an incident is declared on a
-    screen, so the alarms that led to the declaration are on its timeline and set detection."""
-    return [AlarmTransition(a.name, a.region, "fired", a.updated_at, a.state, a.reason, a.severity)
+    screen, so the alarms that led to the declaration are on its timeline and set detection.
+    A new incident's first transition of each alarm: ordinal 1."""
+    return [AlarmTransition(a.name, a.region, "fired", a.updated_at, a.state, a.reason, a.severity, 1)
             for a in alarms if a.state == "ALARM" and a.updated_at is not None]
 
 

@@ -184,13 +184,17 @@ class Timeline(RunsMixin, TimelineStore):
     # -- facts recorded by panes, the engine and drills --------------------------------------
     def record_alarm_transition(self, incident_id: str, alarm: str, transition: str, at: datetime | str, *,
                                 region: str | None = None, state: str | None = None, reason: str | None = None,
-                                alarm_severity: str | None = None) -> Event:
+                                alarm_severity: str | None = None, ordinal: int | None = None) -> Event:
         """Log an alarm that fired or cleared. Idempotent per (incident, region, alarm,
-        transition, time): every cockpit watching the same alarm may call it; one event results."""
+        transition, ordinal) when ``ordinal`` (the n-th transition of this alarm on the
+        timeline, ``alarm_log.transitions``) is given, else per time: every cockpit watching the
+        same alarm may call it; one event results, even when they read its time at different
+        moments from an estate whose times move (``--speed``)."""
         if transition not in ("fired", "cleared"):
             raise TimelineError(f"alarm transition must be 'fired' or 'cleared', not {transition!r}")
         when = normalise_ts(at)
-        key = "|".join((incident_id.strip().upper(), region or "", alarm, transition, when))
+        which = f"#{ordinal}" if ordinal is not None else when
+        key = "|".join((incident_id.strip().upper(), region or "", alarm, transition, which))
         uid = "alarm-" + hashlib.sha256(key.encode()).hexdigest()[:32]
         kind = EventKind.ALARM_FIRED if transition == "fired" else EventKind.ALARM_CLEARED
         where = f" ({region})" if region else ""
