@@ -91,6 +91,12 @@ def _call_lines(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any]) -> list
             literals = " ".join(shlex.quote(f"--from-literal={k}={v}") for k, v in render(call.data, ctx).items())
             cmd = (f"kubectl -n {ns} create configmap {name} {literals} --dry-run=client -o yaml"
                    f" | kubectl -n {ns} apply -f -")
+        elif call.action == "cordon":
+            cmd = f"kubectl cordon {name}"
+        elif call.action == "drain":  # what the engine does: cordon, then delete the node's pods
+            cmd = f"kubectl drain {name} --ignore-daemonsets --delete-emptydir-data --disable-eviction"
+        elif call.action == "delete":
+            cmd = f"kubectl delete {target}" if call.resource == "node" else f"kubectl -n {ns} delete {target}"
         else:  # patch_configmap: merge these keys into the data
             cmd = f"kubectl -n {ns} patch configmap {name} --type merge -p {_arg({'data': render(call.data, ctx)})}"
         lines.append(f"call: $ {cmd}")
