@@ -191,8 +191,11 @@ async def _cordon(api: _Api, r: dict[str, Any], rt: Runtime, timeout: float | No
 
 
 async def _drain(api: _Api, r: dict[str, Any], rt: Runtime, timeout: float | None) -> tuple[Any, str]:
-    """Cordon, then delete the node's pods (DaemonSet pods stay: their controller would put them back)."""
-    await _cordon(api, r, rt, timeout)
+    """Cordon (unless it is already, as kubectl drain), then delete the node's pods (DaemonSet
+    pods stay: their controller would put them back)."""
+    node = api.plain(await api.bounded(api.core.read_node)(r["name"]))
+    if not (node.get("spec") or {}).get("unschedulable"):
+        await _cordon(api, r, rt, timeout)
     listing = api.plain(await api.bounded(api.core.list_pod_for_all_namespaces)(
         field_selector=f"spec.nodeName={r['name']}"))
     deleted, kept = [], []
