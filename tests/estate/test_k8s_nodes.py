@@ -93,3 +93,16 @@ async def test_a_cordoned_node_takes_no_new_pods_and_drain_empties_it(cluster) -
     pods = await _pods(kubectl)
     assert not [p for p in pods if p["spec"].get("nodeName") == node]
     assert len(pods) == 11  # 6 + 2 + 3: the deployments put the drained pods back elsewhere (or Pending)
+
+
+async def test_grafana_raises_kube_pod_not_ready_for_the_pod_that_cannot_be_scheduled(cluster) -> None:
+    kubectl, clock = cluster
+    kubectl.estate.set_node_ready(BAD, False)
+    _later(kubectl, clock, 301)
+    alerts = {a["labels"]["alertname"]: a for a in kubectl.estate.alerts()}
+    assert alerts["KubeNodeNotReady"]["labels"]["node"] == BAD
+    pending = alerts["KubePodNotReady"]
+    assert pending["labels"]["pod"].startswith("greenlang-api-")
+    assert "Insufficient cpu" in pending["annotations"]["description"]
+    kubectl.estate.join_node(NEW)
+    assert "KubePodNotReady" not in {a["labels"]["alertname"] for a in kubectl.estate.alerts()}
