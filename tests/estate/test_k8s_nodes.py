@@ -93,6 +93,8 @@ async def test_a_cordoned_node_takes_no_new_pods_and_drain_empties_it(cluster) -
     pods = await _pods(kubectl)
     assert not [p for p in pods if p["spec"].get("nodeName") == node]
     assert len(pods) == 11  # 6 + 2 + 3: the deployments put the drained pods back elsewhere (or Pending)
+    await kubectl.ok("uncordon", node)
+    assert f"{node}   Ready    " in await kubectl.ok("get", "nodes")
 
 
 async def test_grafana_raises_kube_pod_not_ready_for_the_pod_that_cannot_be_scheduled(cluster) -> None:
