@@ -143,3 +143,21 @@ def test_a_node_that_joins_is_ready(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as info:
         load_scenario_file(path)
     assert str(info.value).startswith(f"{path}:5:") and "a node that joins is Ready" in str(info.value)
+
+
+@pytest.mark.parametrize(("node", "fragment"), [
+    ("{name: ip-10-0-2-21.eu-west-1.compute.internal, ready: false}",
+     "events.1.node.name: unknown node 'ip-10-0-2-21.eu-west-1.compute.internal'"),
+    ("{name: ip-10-0-2-12.eu-west-1.compute.internal, ready: true, joins: true}",
+     "is already in the cluster: a node that joins is a new one"),
+])
+def test_a_node_the_estate_lacks_is_refused_at_its_line(tmp_path: Path, node: str, fragment: str) -> None:
+    """A typo in a node's name would make the scenario's fault silently not happen."""
+    from cockpit.estate.validation import check_scenario
+
+    path = tmp_path / "typo.yaml"
+    path.write_text(f"id: typo\ntitle: Typo\nevents:\n  - {{at: 0s, say: hi}}\n  - at: 1m\n    node: {node}\n")
+    with pytest.raises(ContentError) as info:
+        check_scenario(load_scenario_file(path), path)
+    assert str(info.value).startswith(f"{path}:6:"), str(info.value)
+    assert fragment in str(info.value)
