@@ -108,3 +108,31 @@ async def test_grafana_raises_kube_pod_not_ready_for_the_pod_that_cannot_be_sche
     assert "Insufficient cpu" in pending["annotations"]["description"]
     kubectl.estate.join_node(NEW)
     assert "KubePodNotReady" not in {a["labels"]["alertname"] for a in kubectl.estate.alerts()}
+
+
+def _latency_and_errors(lines: list[str]) -> tuple[float, float]:
+    """Mean latency of the served requests (ms) and the share of ERROR lines, of request lines."""
+    requests = [line for line in lines if " 200 " in line or "ERROR" in line]
+    served = [int(line.rsplit(" ", 1)[1].removesuffix("ms")) for line in requests if " 200 " in line]
+    return sum(served) / len(served), sum("ERROR" in line for line in requests) / len(requests)
+
+
+async def test_greenlang_api_logs_slower_requests_and_more_timeouts_while_it_is_short_of_a_pod(cluster) -> None:
+    """Two pods of three serve the whole API: each carries half as much again, and its log says so
+    (what the morning checklist's `kubectl logs -l app=greenlang-api | grep ERROR` counts)."""
+    kubectl, clock = cluster
+    kubectl.estate.set_node_ready(BAD, False)
+    _later(kubectl, clock, 301)
+    _later(kubectl, clock, 2 * 3600)  # two scenario hours on two pods
+    survivor = next(p["metadata"]["name"] for p in await _pods(kubectl)
+                    if p["metadata"]["labels"]["app"] == "greenlang-api" and p["status"]["phase"] == "Running")
+    lines = (await kubectl.ok("logs", "-n", "greenlang", survivor, "--tail=-1")).splitlines()
+    short = lines[-230:]  # the last two hours: a request line every 30 s
+    usual = lines[: -260]  # the day before the node went silent
+    (short_ms, short_errors), (usual_ms, usual_errors) = _latency_and_errors(short), _latency_and_errors(usual)
+    assert 1.35 < short_ms / usual_ms < 1.65, (short_ms, usual_ms)
+    assert short_errors > 3 * usual_errors and usual_errors < 0.03, (short_errors, usual_errors)
+
+    pending = next(p["metadata"]["name"] for p in await _pods(kubectl) if p["status"]["phase"] == "Pending")
+    result = await kubectl.run("logs", "-n", "greenlang", pending)
+    assert result.code != 0 and f"pod {pending} does not have a host assigned" in result.err

@@ -25,6 +25,7 @@ deleted are removed (the pod garbage collector). The deployments then replace th
 from __future__ import annotations
 
 import asyncio
+import bisect
 import copy
 import logging
 import random
@@ -49,6 +50,8 @@ _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # what Kubernetes uses for gen
 _BACKOFF_FIRST, _BACKOFF_MAX = 10.0, 300.0  # the kubelet's crash-loop back-off: 10 s, doubling, at most 5 min
 _SEEDED_AGE = 3 * 86400.0  # seeded pods have been running for three days
 _RETRY_EVENT = 60.0  # world seconds between the scheduler's FailedScheduling events for one pod
+_MAX_LOAD = 4.0  # one pod does not take more than four times its share: it saturates (as k8s_metrics)
+_LOAD_KEEP = 500  # load changes remembered per deployment (a day of flapping is far fewer)
 
 
 @dataclass
@@ -98,6 +101,9 @@ class Controller:
         self._rng = random.Random(2)
         self.events = EventRecorder(api)
         self._task: asyncio.Task[None] | None = None
+        #: (namespace, deployment) -> [(world time, load)] each time the load of its serving pods changed.
+        self._load: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        api.load = self.load_at
 
     # ------------------------------------------------------------ driver hooks
     def degrade(self, ns: str, deployment: str, ready_replicas: int | None) -> None:
@@ -211,8 +217,22 @@ class Controller:
         for p in pods:
             self._show_pod(ns, p, dep, ready[p["metadata"]["name"]], now)
         n_ready = sum(ready.values())
+        self._record_load(ns, name, min(desired / n_ready, _MAX_LOAD) if 0 < n_ready < desired else 1.0, now)
         self._write_status(dep, total=len(pods), updated=len(new), ready=n_ready, now=now, hash_=hash_)
         self._sync_replicasets(self.api.get(DEPLOYMENTS, ns, name) or dep, hash_, pods, ready, now)
+
+    def _record_load(self, ns: str, name: str, level: float, now: float) -> None:
+        changes = self._load.setdefault((ns, name), [])
+        if (changes[-1][1] if changes else 1.0) != level:
+            changes.append((now, level))
+            del changes[:-_LOAD_KEEP]
+
+    def load_at(self, ns: str, name: str, at: float) -> float:
+        """How many times its share of the traffic a serving pod of the deployment carried at
+        world time ``at``: the wanted replicas over the ready ones (1.0 when all are ready)."""
+        changes = self._load.get((ns, name), [])
+        i = bisect.bisect_right(changes, (at, float("inf"))) - 1
+        return changes[i][1] if i >= 0 else 1.0
 
     def _sync_replicasets(self, dep: dict[str, Any], hash_: str, pods: list[dict[str, Any]],
                           ready: dict[str, bool], now: float) -> None:

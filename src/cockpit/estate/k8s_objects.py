@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -385,7 +386,8 @@ _ROUTES = ("GET /v1/storage/objects", "PUT /v1/storage/objects", "GET /v1/report
 
 
 def pod_log(pod: dict[str, Any], now: float, *, since: float | None = None, tail: int | None = None,
-            timestamps: bool = False, shown_offset: float = 0.0) -> str:
+            timestamps: bool = False, shown_offset: float = 0.0,
+            load: Callable[[float], float] | None = None) -> str:
     """The container log of ``pod`` up to ``now``, as the kubelet serves it.
 
     A serving pod logs its start-up and then a request line every half minute, about one in
@@ -394,6 +396,9 @@ def pod_log(pod: dict[str, Any], now: float, *, since: float | None = None, tail
     ``since`` (epoch seconds), ``tail`` (last lines) and ``timestamps`` (an RFC 3339 prefix)
     are the API's ``sinceSeconds``/``sinceTime``, ``tailLines`` and ``timestamps``. Times are
     world time; lines show them ``shown_offset`` earlier, on the client's clock (k8s_time).
+    ``load(t)`` is how many times its usual share of requests the pod served at ``t`` (its
+    deployment short of ready replicas: the others take the missing ones' traffic): latency
+    grows with it, and so do the upstream timeouts (about 6 % of lines on two pods of three).
     """
     meta = pod["metadata"]
     app = meta.get("labels", {}).get("app", meta["name"])
@@ -410,10 +415,11 @@ def pod_log(pod: dict[str, Any], now: float, *, since: float | None = None, tail
             at = step * _LOG_STEP
             digest = hashlib.sha256(f"{meta['name']}/{step}".encode()).digest()
             route = _ROUTES[digest[0] % len(_ROUTES)]
-            if digest[1] < 3:  # ~1 %
+            level = load(at) if load else 1.0
+            if digest[1] < 3 + int(25 * (level - 1)):  # ~1 % at the usual load
                 entries.append((at, f"ERROR {route} 504 upstream timeout after 30000ms"))
             else:
-                entries.append((at, f"INFO  {route} 200 {12 + digest[2] % 180}ms"))
+                entries.append((at, f"INFO  {route} 200 {int((12 + digest[2] % 180) * level)}ms"))
             step += 1
     else:
         entries.append((started + 1.0, "ERROR upstream storage unavailable; readiness probe failing"))
