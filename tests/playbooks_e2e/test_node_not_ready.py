@@ -19,7 +19,7 @@ from typing import Any
 
 from cockpit.content.params import resolve_params
 from cockpit.content.playbooks import load_catalog
-from cockpit.engine import Engine, Policy, Runtime
+from cockpit.engine import Engine, Runtime
 from cockpit.timeline import Timeline
 from cockpit.timeline.aio import AsyncTimeline
 from tests.playbooks_e2e.conftest import run_playbook
