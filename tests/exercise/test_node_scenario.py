@@ -7,7 +7,9 @@ it happen.
   page finds the pod Pending with the scheduler's reason, the run succeeds, both reactions
   fire, and the cluster read back with kubectl has every pod Running on Ready nodes;
 - a ``when.k8s`` condition counts only once it was seen not holding, as ``when.aws`` does;
-- a bad ``when.k8s`` is refused at its file and line.
+- a bad ``when.k8s`` is refused at its file and line, as is a node the estate lacks;
+- at 80x24, the greenlang-platform screen of a tabletop shows the NotReady node and the
+  Pending pod after the page, and offers the playbook.
 """
 
 from __future__ import annotations
@@ -161,3 +163,35 @@ def test_a_node_the_estate_lacks_is_refused_at_its_line(tmp_path: Path, node: st
         check_scenario(load_scenario_file(path), path)
     assert str(info.value).startswith(f"{path}:6:"), str(info.value)
     assert fragment in str(info.value)
+
+
+async def test_the_platform_screen_shows_the_node_and_the_pending_pod_and_offers_the_playbook(tmp_path: Path,
+                                                                                              monkeypatch):
+    """A tabletop at 80x24: after the page, the greenlang-platform screen the exercise opens on
+    shows the NotReady node and the Pending pod, and b offers k8s-node-not-ready."""
+    from cockpit.config import Config
+    from cockpit.content.scenario import find_scenario
+    from cockpit.content.screen import find_screen
+    from cockpit.estate.process import EstateProcess
+    from cockpit.exercise.session import starter
+    from cockpit.ui.app import CockpitApp
+    from tests.ui.helpers import wait_for_text
+
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    config = Config(db=tmp_path / "timeline.db", actor="ic@bridge")
+    scenario, path = find_scenario("platform-node-not-ready")
+    estate = EstateProcess(scenario=str(path), speed=60, timeout=60)
+    app = CockpitApp(config=config, screen=find_screen(scenario.screen or "", [], []), read_only=True,
+                     estate=estate, exercise_setup=starter(scenario, "tabletop", config.db, config.actor))
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for_text(pilot, "KubeNodeNotReady", timeout=60)  # the page, in the banner
+            screen = await wait_for_text(pilot, "NotReady", "Pending", "2/3")
+            assert "ip-10-0-2-12" in screen and "greenlang/greenlang-api-" in screen
+            await pilot.press("b")
+            await wait_for_text(pilot, "Playbooks for greenlang-platform", "k8s-node-not-ready")
+            await pilot.press("down", "enter")
+            await wait_for_text(pilot, "Start playbook", "Kubernetes node NotReady")
+            await pilot.press("escape")
+    finally:
+        estate.stop()
