@@ -85,12 +85,18 @@ def _call_lines(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any]) -> list
             cmd = f"kubectl -n {ns} rollout status {target}" + (f" --timeout={int(timeout)}s" if timeout else "")
         elif call.action == "scale":
             cmd = f"kubectl -n {ns} scale {target} --replicas={render(call.replicas, ctx)}"
-        elif call.action == "get":
-            cmd = f"kubectl -n {ns} get {target} -o json"
+        elif call.action == "get":  # nodes belong to no namespace
+            cmd = f"kubectl {'' if call.resource == 'node' else f'-n {ns} '}get {target} -o json"
         elif call.action == "apply_configmap":  # create, or replace the data: what the engine does
             literals = " ".join(shlex.quote(f"--from-literal={k}={v}") for k, v in render(call.data, ctx).items())
             cmd = (f"kubectl -n {ns} create configmap {name} {literals} --dry-run=client -o yaml"
                    f" | kubectl -n {ns} apply -f -")
+        elif call.action == "cordon":
+            cmd = f"kubectl cordon {name}"
+        elif call.action == "drain":  # what the engine does: cordon, then delete the node's pods
+            cmd = f"kubectl drain {name} --ignore-daemonsets --delete-emptydir-data --disable-eviction"
+        elif call.action == "delete":
+            cmd = f"kubectl delete {target}" if call.resource == "node" else f"kubectl -n {ns} delete {target}"
         else:  # patch_configmap: merge these keys into the data
             cmd = f"kubectl -n {ns} patch configmap {name} --type merge -p {_arg({'data': render(call.data, ctx)})}"
         lines.append(f"call: $ {cmd}")

@@ -287,7 +287,8 @@ class AwsCall(_WithOutputs):
     expires_in: int = Field(300, ge=1, le=604800, description="Lifetime of a presigned URL, seconds.")
 
 
-K8sAction = Literal["rollout_restart", "rollout_status", "apply_configmap", "patch_configmap", "scale", "get"]
+K8sAction = Literal["rollout_restart", "rollout_status", "apply_configmap", "patch_configmap", "scale", "get",
+                    "cordon", "drain", "delete"]
 K8S_READ_ACTIONS = ("rollout_status", "get")
 
 
@@ -298,7 +299,8 @@ class K8sCall(_WithOutputs):
     action: K8sAction
     namespace: Template = "default"
     name: Template | None = Field(None, description="Object name; `get` without a name lists.")
-    resource: Literal["deployment", "statefulset", "daemonset", "configmap", "pod", "node", "service"] = "deployment"
+    resource: Literal["deployment", "statefulset", "daemonset", "configmap", "pod", "node", "service",
+                      "event"] = "deployment"
     data: dict[str, Template] | None = Field(None, description="ConfigMap data (apply_configmap, patch_configmap).")
     replicas: int | Template | None = Field(None, description="Replica count (scale).")
 
@@ -319,6 +321,10 @@ class K8sCall(_WithOutputs):
         if self.action.startswith("rollout") or self.action == "scale":
             if self.resource not in ("deployment", "statefulset", "daemonset"):
                 raise ValueError(f"k8s action {self.action} works on a deployment, statefulset or daemonset")
+        if self.action in ("cordon", "drain") and self.resource != "node":
+            raise ValueError(f"k8s action {self.action} works on a node: give `resource: node`")
+        if self.resource == "event" and self.action != "get":
+            raise ValueError("events are only read: `resource: event` goes with `action: get`")
         return self
 
 

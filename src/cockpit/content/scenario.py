@@ -77,6 +77,15 @@ class K8sChange(_Strict):
 class NodeChange(_Strict):
     name: str
     ready: bool
+    joins: bool = Field(False, description=(
+        "true: a new node of this name joins the cluster, Ready (the node group's replacement instance); "
+        "pods waiting for capacity are scheduled on it."))
+
+    @model_validator(mode="after")
+    def _joins_ready(self) -> "NodeChange":
+        if self.joins and not self.ready:
+            raise ValueError("a node that joins is Ready: give ready: true (make it NotReady with a later event)")
+        return self
 
 
 class MetricChange(_Strict):
@@ -170,6 +179,30 @@ class AwsCondition(AwsCall):
         return self
 
 
+class K8sCondition(_Strict):
+    """A read of the live cluster whose answer must satisfy ``holds`` (JMESPath, true as in
+    ``AwsCondition``): the named object (null once it is gone) or, without ``name``, the list
+    ``{items: [...]}``. Like ``aws``, it counts only once it has been seen *not* holding."""
+
+    resource: Literal["node", "pod", "deployment", "event", "configmap"]
+    namespace: str = Field("greenlang", description="Ignored for nodes, which belong to no namespace.")
+    name: str | None = Field(None, description="The object to read; without it, every object of the resource.")
+    holds: str = Field(min_length=1, description="JMESPath over the answer, e.g. \"spec.unschedulable\", "
+                                                 "\"@ == `null`\" (the object is gone), "
+                                                 "\"status.readyReplicas == spec.replicas\".")
+
+    @model_validator(mode="after")
+    def _compiles(self) -> "K8sCondition":
+        import jmespath
+        from jmespath.exceptions import JMESPathError
+
+        try:
+            jmespath.compile(self.holds)
+        except JMESPathError as exc:
+            raise ValueError(f"holds: not a JMESPath expression: {exc}") from None
+        return self
+
+
 def _exactly_one_of(model: BaseModel, names: tuple[str, ...], what: str) -> None:
     """Refuse ``model`` unless exactly one of the fields ``names`` is given (``what`` says of what)."""
     given = [name for name in names if getattr(model, name) is not None]
@@ -231,14 +264,16 @@ class Trigger(_Strict):
     aws: AwsCondition | None = Field(None, description=(
         "A read of the estate that must come to hold: the rollback, failover or fix as AWS records it "
         "(the service's task definition, the table's billing mode, CloudTrail's RebootDBInstance)."))
+    k8s: K8sCondition | None = Field(None, description=(
+        "A read of the cluster that must come to hold: the node cordoned, gone, a deployment ready again."))
     after: list[str] = Field(default_factory=list, description=(
         "Reactions that must have fired first (a failback is one only after a failover): until they "
         "have, nothing else is watched, so restarts before them do not count."))
 
     @model_validator(mode="after")
     def _something(self) -> "Trigger":
-        if not (self.configmap or self.restarted or self.health_check_disabled or self.aws):
-            raise ValueError("a reaction needs at least one of configmap, restarted, health_check_disabled, aws")
+        if not (self.configmap or self.restarted or self.health_check_disabled or self.aws or self.k8s):
+            raise ValueError("a reaction needs at least one of configmap, restarted, health_check_disabled, aws, k8s")
         if self.restarted and not self.configmap:
             raise ValueError("'restarted' means restarted after the configmap changed: give 'configmap' too")
         return self

@@ -7,6 +7,11 @@
   updated, ready and available replicas all equal the desired count (kubectl's rule).
 * ``apply_configmap`` creates the ConfigMap or replaces its data; ``patch_configmap``
   merges keys into it; ``scale`` patches the scale subresource; ``get`` reads or lists.
+* ``cordon`` merge-patches the node's ``spec.unschedulable`` to true, as ``kubectl cordon``;
+  ``drain`` cordons, then deletes every pod bound to the node except DaemonSet pods, as
+  ``kubectl drain --ignore-daemonsets --disable-eviction`` (the owners replace them
+  elsewhere); ``delete`` deletes the named object (a node: the node group replaces it).
+  All three are writes: the engine's guard runs none of them in a read-only, dry or tabletop run.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from cockpit.engine.runtime import Runtime
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 _MERGE = "application/merge-patch+json"
 _KIND = {"deployment": "Deployment", "statefulset": "StatefulSet", "daemonset": "DaemonSet",
-         "configmap": "ConfigMap", "pod": "Pod", "node": "Node", "service": "Service"}
+         "configmap": "ConfigMap", "pod": "Pod", "node": "Node", "service": "Service", "event": "Event"}
 
 
 def render_k8s(call: K8sCall, ctx: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +58,8 @@ class _Api:
         self.client, self.resource, self.request_timeout = client, resource, request_timeout
         self.core, self.apps = k.CoreV1Api(client), k.AppsV1Api(client)
         plural = {"deployment": "deployment", "statefulset": "stateful_set", "daemonset": "daemon_set",
-                  "configmap": "config_map", "pod": "pod", "node": "node", "service": "service"}[resource]
+                  "configmap": "config_map", "pod": "pod", "node": "node", "service": "service",
+                  "event": "event"}[resource]
         self.api = self.apps if resource in ("deployment", "statefulset", "daemonset") else self.core
         self.plural = plural
 
@@ -179,5 +185,39 @@ async def _get(api: _Api, r: dict[str, Any], rt: Runtime, timeout: float | None)
     return obj, f"{len(obj.get('items', []))} {r['resource']}s"
 
 
+async def _cordon(api: _Api, r: dict[str, Any], rt: Runtime, timeout: float | None) -> tuple[Any, str]:
+    obj = await api.bounded(api.core.patch_node)(r["name"], {"spec": {"unschedulable": True}}, _content_type=_MERGE)
+    return api.plain(obj), f"node/{r['name']} cordoned"
+
+
+async def _drain(api: _Api, r: dict[str, Any], rt: Runtime, timeout: float | None) -> tuple[Any, str]:
+    """Cordon (unless it is already, as kubectl drain), then delete the node's pods (DaemonSet
+    pods stay: their controller would put them back)."""
+    node = api.plain(await api.bounded(api.core.read_node)(r["name"]))
+    if not (node.get("spec") or {}).get("unschedulable"):
+        await _cordon(api, r, rt, timeout)
+    listing = api.plain(await api.bounded(api.core.list_pod_for_all_namespaces)(
+        field_selector=f"spec.nodeName={r['name']}"))
+    deleted, kept = [], []
+    for pod in listing.get("items", []):
+        meta = pod.get("metadata", {})
+        where = f"{meta.get('namespace')}/{meta.get('name')}"
+        if any(o.get("kind") == "DaemonSet" for o in meta.get("ownerReferences") or []):
+            kept.append(where)
+            continue
+        await api.bounded(api.core.delete_namespaced_pod)(meta["name"], meta["namespace"])
+        rt.emit(f"pod/{where} deleted", "stdout")
+        deleted.append(where)
+    obj = {"node": r["name"], "unschedulable": True, "deleted": deleted, "daemonset_pods": kept}
+    return obj, f"node/{r['name']} drained: {len(deleted)} pod(s) deleted" + (
+        f", {len(kept)} DaemonSet pod(s) left" if kept else "")
+
+
+async def _delete(api: _Api, r: dict[str, Any], rt: Runtime, timeout: float | None) -> tuple[Any, str]:
+    obj = await api.method("delete")(*_ns(api, r))
+    return api.plain(obj), f"{r['resource']}/{r['name']} deleted"
+
+
 _ACTIONS = {"rollout_restart": _restart, "rollout_status": _status, "apply_configmap": _apply_cm,
-            "patch_configmap": _patch_cm, "scale": _scale, "get": _get}
+            "patch_configmap": _patch_cm, "scale": _scale, "get": _get, "cordon": _cordon, "drain": _drain,
+            "delete": _delete}

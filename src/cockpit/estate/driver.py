@@ -53,6 +53,8 @@ class Kube(Protocol):
     def configmap_data(self, namespace: str, name: str) -> dict[str, str]: ...
     def restarted_at(self, namespace: str, deployment: str) -> str | None: ...
     def set_node_ready(self, name: str, ready: bool) -> None: ...
+    def join_node(self, name: str) -> None: ...
+    def read(self, resource: str, namespace: str, name: str | None) -> Any: ...
 
 
 @dataclass
@@ -94,6 +96,8 @@ def describe(action: Action) -> str:
         ready = "healthy" if action.k8s.ready is None else f"{action.k8s.ready} ready"
         return f"deployment {action.k8s.namespace}/{action.k8s.deployment}: {ready}"
     if action.node:
+        if action.node.joins:
+            return f"node {action.node.name} joins the cluster, Ready"
         return f"node {action.node.name} {'Ready' if action.node.ready else 'NotReady'}"
     if action.metric:
         m = action.metric
@@ -141,6 +145,8 @@ class _ReactionWatch:
     aws_unheld: bool = False
     aws_polled: float = 0.0  # monotonic time of the last poll (an AWS round trip: at most twice a second)
     aws_holds: bool = False
+    #: The ``k8s`` condition was seen not holding (as ``aws_unheld``).
+    k8s_unheld: bool = False
 
 
 @dataclass
@@ -266,6 +272,8 @@ class ScenarioDriver:
             self.state.apply_http(action.http)
         elif action.k8s:
             self.kube.set_degraded(action.k8s.namespace, action.k8s.deployment, action.k8s.ready)
+        elif action.node and action.node.joins:
+            self.kube.join_node(action.node.name)
         elif action.node:
             self.kube.set_node_ready(action.node.name, action.node.ready)
         elif action.metric:
@@ -374,7 +382,21 @@ class ScenarioDriver:
                 return False
         if when.aws and not await self._aws_holds(watch):
             return False
+        if when.k8s and not self._k8s_holds(watch):
+            return False
         return True
+
+    def _k8s_holds(self, watch: _ReactionWatch) -> bool:
+        """Whether the reaction's read of the cluster has come to hold (seen not holding first).
+        In-process and cheap (no round trip), so read every tick."""
+        import jmespath
+
+        condition = watch.reaction.when.k8s
+        answer = self.kube.read(condition.resource, condition.namespace, condition.name)
+        holds = jmespath.search(condition.holds, answer) not in (None, False, [], {}, "")
+        if not holds:
+            watch.k8s_unheld = True
+        return holds and watch.k8s_unheld
 
     async def _aws_holds(self, watch: _ReactionWatch) -> bool:
         """Whether the reaction's AWS read has come to hold (seen not holding first)."""

@@ -35,6 +35,9 @@ CONFIGMAPS = kmock.resource("v1/configmaps")
 NAMESPACES = kmock.resource("v1/namespaces")
 APISERVICES = kmock.resource("apiregistration.k8s.io/v1/apiservices")
 _SHUTDOWN_SECONDS = 0.5  # a request still open on stop() is cut after this
+#: What a scenario's ``when.k8s`` may read (content/scenario.py K8sCondition).
+_RESOURCE_KEYS = {"node": "v1/nodes", "pod": "v1/pods", "deployment": "apps/v1/deployments",
+                  "event": "v1/events", "configmap": "v1/configmaps"}
 
 
 class KubeEstate:
@@ -162,12 +165,42 @@ class KubeEstate:
         new = copy.deepcopy(node)
         now = self.world.now()
         new["status"]["conditions"] = objs.node_conditions(ready, now)
+        # The node lifecycle controller taints a node whose kubelet went silent (nothing new is
+        # scheduled there; its pods are evicted after 300 s) and lifts the taints when it is back.
+        taints = [t for t in new["spec"].get("taints") or [] if t.get("key") != objs.UNREACHABLE]
+        if not ready:
+            kept = [t for t in node["spec"].get("taints") or [] if t.get("key") == objs.UNREACHABLE]
+            taints += kept or objs.unreachable_taints(now)
+        if taints:
+            new["spec"]["taints"] = taints
+        else:
+            new["spec"].pop("taints", None)
         stored = self.api.put(NODES, new)
         if objs.is_ready(node) != ready:
             status = "NodeReady" if ready else "NodeNotReady"
             self.controller.events.record(stored, "Normal", status, f"Node {name} status is now: {status}", now,
                                           component="kubelet" if ready else "node-controller")
         self.controller.tick()
+
+    def join_node(self, name: str) -> None:
+        """A new node registers, Ready (the node group's replacement instance); pods that wait
+        for capacity are scheduled on it at once."""
+        if self.api.get(NODES, None, name) is not None:
+            raise KeyError(f"node {name} is already in the cluster")
+        now = self.world.now()
+        stored = self.api.put(NODES, objs.node(name, now))
+        self.controller.events.record(stored, "Normal", "RegisteredNode", f"Node {name} event: Registered Node "
+                                      f"{name} in Controller", now, component="node-controller")
+        self.controller.tick()
+
+    def read(self, resource: str, namespace: str, name: str | None) -> Any:
+        """What a client's get (``name``) or list (``{"items": [...]}``) of ``resource`` would
+        answer now, in world time; a named object that does not exist reads as None."""
+        key = kmock.resource(_RESOURCE_KEYS[resource])
+        ns = None if resource == "node" else namespace
+        if name is not None:
+            return copy.deepcopy(self.api.get(key, ns, name))
+        return {"items": copy.deepcopy(self.api.list(key, ns))}
 
     def alerts(self) -> list[dict[str, Any]]:
         """The alerts the cluster's monitoring raises now (Alertmanager v2 shape; see k8s_alerts),

@@ -6,6 +6,7 @@ evaluated here directly on the objects, with the labels and annotations those ru
 
 - ``KubeNodeNotReady`` (critical): a node whose Ready condition is not True;
 - ``KubePodCrashLooping`` (warning): a container waiting in ``CrashLoopBackOff``;
+- ``KubePodNotReady`` (warning): a pod Pending because the scheduler cannot place it;
 - ``KubeDeploymentReplicasMismatch`` (warning): fewer ready replicas than wanted, once a
   rollout is not the reason (the new pods are all there).
 
@@ -60,6 +61,16 @@ def cluster_alerts(nodes: list[dict[str, Any]], pods: list[dict[str, Any]], depl
                     f"Pod {meta.get('namespace')}/{meta['name']} ({c.get('name')}) is in waiting state "
                     f"(reason: \"CrashLoopBackOff\").",
                     _since(p.get("status", {}).get("conditions", []), "Ready", at), now))
+    for p in pods:
+        scheduled = next((c for c in p.get("status", {}).get("conditions", []) if c.get("type") == "PodScheduled"), {})
+        if p.get("status", {}).get("phase") == "Pending" and scheduled.get("status") == "False":
+            meta = p["metadata"]
+            alerts.append(_alert(
+                "KubePodNotReady", "warning", {"namespace": meta.get("namespace", ""), "pod": meta["name"]},
+                "Pod has been in a non-ready state for more than 15 minutes.",
+                f"Pod {meta.get('namespace')}/{meta['name']} has been in a non-ready state for longer than 15 "
+                f"minutes (Pending: {scheduled.get('message', 'unschedulable')}).",
+                scheduled.get("lastTransitionTime", at), now))
     for d in deployments:
         s, meta = d.get("status", {}), d["metadata"]
         wanted = d["spec"].get("replicas", 1)

@@ -61,6 +61,9 @@ class ClusterAPI(kmock.KubernetesEmulator):
     #: The scenario's clock: objects are stamped in world time, shown on the client's wall
     #: clock (see k8s_time).
     world: WorldTime = attrs.field(factory=WorldTime)
+    #: (namespace, app, world time) -> the load a serving pod of the app carried then (the
+    #: controller's record; 1.0 without one), which its log lines show.
+    load: Callable[[str, str, float], float] | None = None
     _versions: Any = attrs.field(factory=lambda: itertools.count(1), init=False)
     _resource_version: int = attrs.field(default=0, init=False)
     _pending: list[tuple[kmock.resource, dict[str, Any]]] = attrs.field(factory=list, init=False)
@@ -361,6 +364,8 @@ class ClusterAPI(kmock.KubernetesEmulator):
         """A few plausible lines, so ``kubectl logs`` and a log step have something to show."""
         pod = self._existing(request)
         params = request.params
+        if not pod.get("spec", {}).get("nodeName"):  # no kubelet to ask
+            raise api_error(400, "BadRequest", f"pod {request.name} does not have a host assigned")
         wanted = params.get("container")
         for status in pod.get("status", {}).get("containerStatuses", []):
             reason = status.get("state", {}).get("waiting", {}).get("reason")
@@ -374,8 +379,11 @@ class ClusterAPI(kmock.KubernetesEmulator):
             tail = int(params["tailLines"]) if params.get("tailLines") else None
         except ValueError as exc:
             raise api_error(400, "BadRequest", f"invalid log options: {exc}") from exc
+        app = pod["metadata"].get("labels", {}).get("app", "")
+        ns, record = pod["metadata"].get("namespace", ""), self.load
         text = objs.pod_log(pod, now, since=since, tail=tail, shown_offset=offset,
-                            timestamps=str(params.get("timestamps", "")).lower() in ("true", "1"))
+                            timestamps=str(params.get("timestamps", "")).lower() in ("true", "1"),
+                            load=(lambda t: record(ns, app, t)) if record else None)
         return aiohttp.web.Response(text=text, content_type="text/plain")
 
     async def _serve_get(self, request: kmock.Request) -> dict[str, Any]:

@@ -12,11 +12,20 @@ Faults come from the scenario driver: :meth:`Controller.degrade` caps how many o
 deployment's pods may be ready (the others crash-loop), and a node that is not Ready
 takes its pods' readiness with it. A rollout does not clear a degradation; only the
 driver does, because in the story the fault is in the region, not in the pods.
+
+It is the scheduler and the node lifecycle controller too, on CPU requests: a new pod goes
+round-robin to a schedulable node (Ready, not cordoned, not tainted) whose unrequested CPU
+fits it; where none does it stays ``Pending`` with the scheduler's ``FailedScheduling``
+event, and is placed as soon as capacity comes back (a node joins, a pod goes). A node
+whose kubelet stopped posting status carries the ``unreachable`` taints, and its pods are
+evicted once they have tolerated them for 300 world seconds; pods bound to a node that was
+deleted are removed (the pod garbage collector). The deployments then replace them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import copy
 import logging
 import random
@@ -40,6 +49,9 @@ REPLICASETS = kmock.resource("apps/v1/replicasets")
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # what Kubernetes uses for generated names
 _BACKOFF_FIRST, _BACKOFF_MAX = 10.0, 300.0  # the kubelet's crash-loop back-off: 10 s, doubling, at most 5 min
 _SEEDED_AGE = 3 * 86400.0  # seeded pods have been running for three days
+_RETRY_EVENT = 60.0  # world seconds between the scheduler's FailedScheduling events for one pod
+_MAX_LOAD = 4.0  # one pod does not take more than four times its share: it saturates (as k8s_metrics)
+_LOAD_KEEP = 500  # load changes remembered per deployment (a day of flapping is far fewer)
 
 
 @dataclass
@@ -52,6 +64,9 @@ class _Pod:
     restarts: int = 0
     crashing_since: float | None = None
     shown: tuple[Any, ...] = field(default=())
+    #: Why the scheduler cannot place it (None: it is bound to a node), and when it last said so.
+    unschedulable: str | None = None
+    failed_at: float = 0.0
 
 
 def _surge_unavailable(dep: dict[str, Any], replicas: int) -> tuple[int, int]:
@@ -86,6 +101,9 @@ class Controller:
         self._rng = random.Random(2)
         self.events = EventRecorder(api)
         self._task: asyncio.Task[None] | None = None
+        #: (namespace, deployment) -> [(world time, load)] each time the load of its serving pods changed.
+        self._load: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        api.load = self.load_at
 
     # ------------------------------------------------------------ driver hooks
     def degrade(self, ns: str, deployment: str, ready_replicas: int | None) -> None:
@@ -137,6 +155,8 @@ class Controller:
     def tick(self, *, settled: bool = False) -> None:
         """One reconciliation of every deployment. ``settled``: new pods are long-running."""
         now = self.api.world.now()
+        self._node_lifecycle(now)
+        self._schedule_pending(now)
         ready_nodes = [n["metadata"]["name"] for n in self.api.list(NODES) if _node_ready(n)]
         live: set[tuple[str, str]] = set()
         for dep in self.api.list(DEPLOYMENTS):
@@ -174,7 +194,7 @@ class Controller:
         elif old:
             surge, unavailable = _surge_unavailable(dep, desired)
             while len(new) < desired and len(new) + len(old) < desired + surge:
-                new.append(self._create(dep, hash_, now, ready_nodes, settled))
+                new.append(self._create(dep, hash_, now, settled))
             unhealthy = [p for p in old if not ready[p["metadata"]["name"]]]
             self._delete(ns, unhealthy, len(unhealthy))  # unhealthy old pods go first, freely
             old = [p for p in old if ready[p["metadata"]["name"]]]
@@ -185,7 +205,7 @@ class Controller:
                 available -= 1
         if not old:
             while len(new) < desired:
-                new.append(self._create(dep, hash_, now, ready_nodes, settled))
+                new.append(self._create(dep, hash_, now, settled))
             if len(new) > desired:  # scale down: not-ready pods first, then the newest
                 order = sorted(range(len(new)), key=lambda i: (ready.get(new[i]["metadata"]["name"], False), -i))
                 excess = {new[i]["metadata"]["name"] for i in order[: len(new) - desired]}
@@ -197,8 +217,22 @@ class Controller:
         for p in pods:
             self._show_pod(ns, p, dep, ready[p["metadata"]["name"]], now)
         n_ready = sum(ready.values())
+        self._record_load(ns, name, min(desired / n_ready, _MAX_LOAD) if 0 < n_ready < desired else 1.0, now)
         self._write_status(dep, total=len(pods), updated=len(new), ready=n_ready, now=now, hash_=hash_)
         self._sync_replicasets(self.api.get(DEPLOYMENTS, ns, name) or dep, hash_, pods, ready, now)
+
+    def _record_load(self, ns: str, name: str, level: float, now: float) -> None:
+        changes = self._load.setdefault((ns, name), [])
+        if (changes[-1][1] if changes else 1.0) != level:
+            changes.append((now, level))
+            del changes[:-_LOAD_KEEP]
+
+    def load_at(self, ns: str, name: str, at: float) -> float:
+        """How many times its share of the traffic a serving pod of the deployment carried at
+        world time ``at``: the wanted replicas over the ready ones (1.0 when all are ready)."""
+        changes = self._load.get((ns, name), [])
+        i = bisect.bisect_right(changes, (at, float("inf"))) - 1
+        return changes[i][1] if i >= 0 else 1.0
 
     def _sync_replicasets(self, dep: dict[str, Any], hash_: str, pods: list[dict[str, Any]],
                           ready: dict[str, bool], now: float) -> None:
@@ -244,31 +278,133 @@ class Controller:
             result[pname] = ok
         return result
 
-    def _create(self, dep: dict[str, Any], hash_: str, now: float, nodes: list[str], settled: bool) -> dict[str, Any]:
+    def _create(self, dep: dict[str, Any], hash_: str, now: float, settled: bool) -> dict[str, Any]:
         ns, name = dep["metadata"]["namespace"], dep["metadata"]["name"]
         while True:
             suffix = "".join(self._rng.choice(_SUFFIX_ALPHABET) for _ in range(5))
             if (ns, f"{name}-{hash_}-{suffix}") not in self._pods:
                 break
-        self._ips += 1
-        node_name = nodes[self._ips % len(nodes)] if nodes else ""
-        ip = f"10.0.{100 + self._ips // 250 % 100}.{self._ips % 250 + 2}"
+        node_name, why = self._place(dep["spec"]["template"].get("spec", {}))
         started = now - _SEEDED_AGE if settled else now
-        pod = objs.pod(dep, hash_, suffix, node_name, ip, started)
-        self._pods[(ns, pod["metadata"]["name"])] = _Pod((ns, name), started,
-                                                         now if settled else now + self.restart_seconds)
+        pod = objs.pod(dep, hash_, suffix, node_name or "", self._next_ip(), started)
+        state = _Pod((ns, name), started, now if settled else now + self.restart_seconds)
+        if node_name is None:  # nowhere to go: Pending until capacity comes back
+            del pod["spec"]["nodeName"]
+            pod["status"] = objs.pending_status(why, now)
+            state.ready_at, state.unschedulable = float("inf"), why
+        self._pods[(ns, pod["metadata"]["name"])] = state
         stored = self.api.put(PODS, pod)
         if not settled:  # the seeded cluster's events expired long ago, as a real one's would
             self._scaled(dep, hash_, "up", now)
-            pname = pod["metadata"]["name"]
-            self.events.record(stored, "Normal", "Scheduled", f"Successfully assigned {ns}/{pname} to {node_name}",
-                               now, component="default-scheduler")
-            for c in pod["spec"].get("containers", []):
-                for reason, message in (("Pulled", f'Container image "{c.get("image", "")}" already present on machine'),
-                                        ("Created", f"Created container {c['name']}"),
-                                        ("Started", f"Started container {c['name']}")):
-                    self.events.record(stored, "Normal", reason, message, now, component="kubelet", host=node_name)
+            if node_name is None:
+                self._failed_scheduling(stored, state, now)
+            else:
+                self._started(stored, node_name, now)
         return stored
+
+    def _next_ip(self) -> str:
+        self._ips += 1
+        return f"10.0.{100 + self._ips // 250 % 100}.{self._ips % 250 + 2}"
+
+    def _started(self, pod: dict[str, Any], node_name: str, now: float) -> None:
+        """The scheduler's Scheduled event and the kubelet's Pulled, Created, Started."""
+        ns, pname = pod["metadata"]["namespace"], pod["metadata"]["name"]
+        self.events.record(pod, "Normal", "Scheduled", f"Successfully assigned {ns}/{pname} to {node_name}",
+                           now, component="default-scheduler")
+        for c in pod["spec"].get("containers", []):
+            for reason, message in (("Pulled", f'Container image "{c.get("image", "")}" already present on machine'),
+                                    ("Created", f"Created container {c['name']}"),
+                                    ("Started", f"Started container {c['name']}")):
+                self.events.record(pod, "Normal", reason, message, now, component="kubelet", host=node_name)
+
+    def _failed_scheduling(self, pod: dict[str, Any], state: _Pod, now: float) -> None:
+        self.events.record(pod, "Warning", "FailedScheduling", state.unschedulable or "", now,
+                           component="default-scheduler")
+        state.failed_at = now
+
+    # ------------------------------------------------------------ scheduler and node lifecycle
+    def _place(self, spec: dict[str, Any]) -> tuple[str | None, str]:
+        """The node a new pod with ``spec`` goes to (round-robin over the schedulable nodes whose
+        unrequested CPU fits its request), or None and the scheduler's reason."""
+        nodes = self.api.list(NODES)
+        want = objs.cpu_request(spec)
+        requested: dict[str, float] = {}
+        for p in self.api.list(PODS):
+            bound = p.get("spec", {}).get("nodeName")
+            if bound:
+                requested[bound] = requested.get(bound, 0.0) + objs.cpu_request(p["spec"])
+        candidates = [n for n in nodes if objs.schedulable(n)]
+        start = (self._ips + 1) % len(candidates) if candidates else 0  # the next pod's turn (_next_ip)
+        for i in range(len(candidates)):
+            node = candidates[(start + i) % len(candidates)]
+            name = node["metadata"]["name"]
+            free = objs.cpu_millicores(node.get("status", {}).get("allocatable", {}).get("cpu")) \
+                - requested.get(name, 0.0)
+            if want <= free:
+                return name, ""
+        reasons: dict[str, int] = {}
+        for n in nodes:
+            if n.get("spec", {}).get("unschedulable"):
+                why = "node(s) were unschedulable"
+            elif not objs.schedulable(n):
+                keys = sorted({t.get("key", "") for t in n.get("spec", {}).get("taints") or []}
+                              or {"node.kubernetes.io/not-ready"})
+                why = f"node(s) had untolerated taint {{{keys[0]}: }}"
+            else:
+                why = "Insufficient cpu"
+            reasons[why] = reasons.get(why, 0) + 1
+        parts = ", ".join(sorted(f"{count} {why}" for why, count in reasons.items()))  # as the scheduler sorts
+        return None, f"0/{len(nodes)} nodes are available: {parts}."
+
+    def _schedule_pending(self, now: float) -> None:
+        """Place Pending pods that fit now, oldest first; the others say again why they wait."""
+        pending = sorted((p for p in self.api.list(PODS) if not p.get("spec", {}).get("nodeName")),
+                         key=lambda p: (p["metadata"]["creationTimestamp"], p["metadata"]["name"]))
+        for pod in pending:
+            ns, pname = pod["metadata"]["namespace"], pod["metadata"]["name"]
+            state = self._pods.get((ns, pname))
+            if state is None:
+                continue
+            node_name, why = self._place(pod["spec"])
+            if node_name is None:
+                if why != state.unschedulable or now - state.failed_at >= _RETRY_EVENT:
+                    state.unschedulable = why
+                    self._failed_scheduling(pod, state, now)
+                continue
+            state.started, state.ready_at, state.unschedulable, state.shown = now, now + self.restart_seconds, None, ()
+            bound = copy.deepcopy(pod)
+            bound["spec"]["nodeName"] = node_name
+            template = {"spec": {"containers": pod["spec"].get("containers", [])}}
+            bound["status"] = objs.pod_status(template, ready=False, waiting="ContainerCreating", restarts=0,
+                                              started=now, now=now, node_ip=objs.node_ip(node_name),
+                                              pod_ip=self._next_ip())
+            self._started(self.api.put(PODS, bound), node_name, now)
+
+    def _node_lifecycle(self, now: float) -> None:
+        """Evict the pods of a node unreachable for longer than they tolerate; remove pods bound
+        to a node that no longer exists."""
+        nodes = {n["metadata"]["name"]: n for n in self.api.list(NODES)}
+        doomed: list[tuple[dict[str, Any], str]] = []
+        for name, node in nodes.items():
+            taint = next((t for t in node.get("spec", {}).get("taints") or []
+                          if t.get("key") == objs.UNREACHABLE and t.get("effect") == "NoExecute"), None)
+            if taint is None:
+                continue
+            try:
+                since = objs.parse_rfc3339(taint.get("timeAdded") or "")
+            except ValueError:
+                continue
+            if now - since >= objs.EVICTION_SECONDS:
+                doomed += [(p, "evict") for p in self.api.list(PODS, None, lambda p: p["spec"].get("nodeName") == name)]
+        doomed += [(p, "gc") for p in self.api.list(PODS) if p["spec"].get("nodeName")
+                   and p["spec"]["nodeName"] not in nodes]
+        for pod, why in doomed:
+            ns, pname = pod["metadata"]["namespace"], pod["metadata"]["name"]
+            self.api.remove(PODS, ns, pname)
+            self._pods.pop((ns, pname), None)
+            if why == "evict":
+                self.events.record(pod, "Normal", "TaintManagerEviction", f"Marking for deletion Pod {ns}/{pname}",
+                                   now, component="taint-eviction-controller")
 
     def _scaled(self, dep: dict[str, Any], hash_: str, direction: str, now: float) -> None:
         """The deployment controller's ScalingReplicaSet event, with the ReplicaSet's new size."""
@@ -296,6 +432,11 @@ class Controller:
     def _show_pod(self, ns: str, pod: dict[str, Any], dep: dict[str, Any], ready: bool, now: float) -> None:
         """Rewrite the pod's status only when what a client would see has changed."""
         state = self._pods[(ns, pod["metadata"]["name"])]
+        if not pod["spec"].get("nodeName"):  # Pending: the scheduler's word is all there is
+            if state.shown != ("Pending", state.unschedulable):
+                state.shown = ("Pending", state.unschedulable)
+                self.api.put(PODS, {**copy.deepcopy(pod), "status": objs.pending_status(state.unschedulable or "", state.started)})
+            return
         capped = (ns, dep["metadata"]["name"]) in self._caps and not ready and now >= state.ready_at
         if capped:
             state.crashing_since = state.crashing_since or now

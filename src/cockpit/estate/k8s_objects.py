@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,12 +50,15 @@ class DeploymentSeed:
     image: str
     port: int
     uses_storage_config: bool = False
+    cpu: str = "250m"  # the container's CPU request: what the scheduler fits on a node
 
 
 DEPLOYMENTS: tuple[DeploymentSeed, ...] = (
     DeploymentSeed("storage-service", 3, "greenlang/storage-service:2.14.1", 8080, uses_storage_config=True),
     DeploymentSeed("api-gateway", 2, "greenlang/api-gateway:1.9.3", 8000, uses_storage_config=True),
-    DeploymentSeed("greenlang-api", 3, "greenlang/greenlang-api:3.2.0", 8000),
+    # The API's calculation workers reserve two cores each: the node group has room for every
+    # replica, but not for one more when a node is lost (seed 002's capacity planning).
+    DeploymentSeed("greenlang-api", 3, "greenlang/greenlang-api:3.2.0", 8000, cpu="2"),
 )
 
 NODES: tuple[str, ...] = (
@@ -177,6 +181,44 @@ def node_conditions(ready: bool, now: float) -> list[dict[str, Any]]:
     return [*pressure, ready_cond]
 
 
+#: The taint the node lifecycle controller puts on a node whose kubelet stopped posting status.
+UNREACHABLE = "node.kubernetes.io/unreachable"
+#: How long a pod tolerates it before it is evicted (the DefaultTolerationSeconds admission
+#: plugin gives every pod 300 s).
+EVICTION_SECONDS = 300.0
+
+
+def unreachable_taints(now: float) -> list[dict[str, Any]]:
+    """NoSchedule and NoExecute ``node.kubernetes.io/unreachable``, added at ``now``."""
+    return [{"key": UNREACHABLE, "effect": "NoSchedule", "timeAdded": timestamp(now)},
+            {"key": UNREACHABLE, "effect": "NoExecute", "timeAdded": timestamp(now)}]
+
+
+def cpu_millicores(quantity: Any) -> float:
+    """A CPU quantity (``250m``, ``2``, ``1.5``) in millicores; 0 for none."""
+    text = str(quantity or "0").strip()
+    return float(text[:-1]) if text.endswith("m") else float(text) * 1000
+
+
+def cpu_request(pod_or_template_spec: dict[str, Any]) -> float:
+    """The millicores a pod asks the scheduler for: the sum of its containers' requests."""
+    return sum(cpu_millicores(c.get("resources", {}).get("requests", {}).get("cpu"))
+               for c in pod_or_template_spec.get("containers", []))
+
+
+def schedulable(node_obj: dict[str, Any]) -> bool:
+    """Whether the scheduler may place a new pod on the node: Ready, not cordoned, no NoSchedule taint."""
+    return (is_ready(node_obj) and not node_obj.get("spec", {}).get("unschedulable")
+            and not any(t.get("effect") in ("NoSchedule", "NoExecute") for t in node_obj.get("spec", {}).get("taints") or []))
+
+
+def pending_status(message: str, now: float) -> dict[str, Any]:
+    """A pod the scheduler could not place: Pending, PodScheduled False (Unschedulable)."""
+    return {"phase": "Pending", "qosClass": "Burstable",
+            "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                            "message": message, "lastProbeTime": None, "lastTransitionTime": timestamp(now)}]}
+
+
 def configmap(name: str, ns: str, data: dict[str, str], now: float) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": new_metadata(name, ns, now), "data": dict(data)}
 
@@ -187,7 +229,7 @@ def deployment(seed: DeploymentSeed, ns: str, now: float) -> dict[str, Any]:
         "name": seed.name, "image": seed.image,
         "ports": [{"containerPort": seed.port, "protocol": "TCP"}],
         "readinessProbe": {"httpGet": {"path": "/healthz", "port": seed.port}, "periodSeconds": 5},
-        "resources": {"requests": {"cpu": "250m", "memory": "512Mi"}},
+        "resources": {"requests": {"cpu": seed.cpu, "memory": "512Mi"}},
     }
     if seed.uses_storage_config:
         container["envFrom"] = [{"configMapRef": {"name": "storage-config"}}]
@@ -344,7 +386,8 @@ _ROUTES = ("GET /v1/storage/objects", "PUT /v1/storage/objects", "GET /v1/report
 
 
 def pod_log(pod: dict[str, Any], now: float, *, since: float | None = None, tail: int | None = None,
-            timestamps: bool = False, shown_offset: float = 0.0) -> str:
+            timestamps: bool = False, shown_offset: float = 0.0,
+            load: Callable[[float], float] | None = None) -> str:
     """The container log of ``pod`` up to ``now``, as the kubelet serves it.
 
     A serving pod logs its start-up and then a request line every half minute, about one in
@@ -353,6 +396,9 @@ def pod_log(pod: dict[str, Any], now: float, *, since: float | None = None, tail
     ``since`` (epoch seconds), ``tail`` (last lines) and ``timestamps`` (an RFC 3339 prefix)
     are the API's ``sinceSeconds``/``sinceTime``, ``tailLines`` and ``timestamps``. Times are
     world time; lines show them ``shown_offset`` earlier, on the client's clock (k8s_time).
+    ``load(t)`` is how many times its usual share of requests the pod served at ``t`` (its
+    deployment short of ready replicas: the others take the missing ones' traffic): latency
+    grows with it, and so do the upstream timeouts (about 6 % of lines on two pods of three).
     """
     meta = pod["metadata"]
     app = meta.get("labels", {}).get("app", meta["name"])
@@ -369,10 +415,11 @@ def pod_log(pod: dict[str, Any], now: float, *, since: float | None = None, tail
             at = step * _LOG_STEP
             digest = hashlib.sha256(f"{meta['name']}/{step}".encode()).digest()
             route = _ROUTES[digest[0] % len(_ROUTES)]
-            if digest[1] < 3:  # ~1 %
+            level = load(at) if load else 1.0
+            if digest[1] < 3 + int(25 * (level - 1)):  # ~1 % at the usual load
                 entries.append((at, f"ERROR {route} 504 upstream timeout after 30000ms"))
             else:
-                entries.append((at, f"INFO  {route} 200 {12 + digest[2] % 180}ms"))
+                entries.append((at, f"INFO  {route} 200 {int((12 + digest[2] % 180) * level)}ms"))
             step += 1
     else:
         entries.append((started + 1.0, "ERROR upstream storage unavailable; readiness probe failing"))

@@ -77,7 +77,9 @@ def _node(n: dict[str, Any]) -> Row:
     status = n.get("status", {})
     info = status.get("nodeInfo", {})
     addresses = {a.get("type"): a.get("address") for a in status.get("addresses", [])}
-    return ["Ready" if _ready(n) else "NotReady", "<none>", info.get("kubeletVersion", ""),
+    status = ("Ready" if _ready(n) else "NotReady") + (",SchedulingDisabled" if n.get("spec", {}).get("unschedulable")
+                                                       else "")
+    return [status, "<none>", info.get("kubeletVersion", ""),
             addresses.get("InternalIP", "<none>"), addresses.get("ExternalIP", "<none>"),
             info.get("osImage", ""), info.get("kernelVersion", ""), info.get("containerRuntimeVersion", "")]
 

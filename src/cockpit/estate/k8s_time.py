@@ -34,7 +34,7 @@ from cockpit.estate.clock import ScenarioClock
 TIME_FIELDS = frozenset({
     "creationTimestamp", "deletionTimestamp", "startTime", "startedAt", "finishedAt", "lastTransitionTime",
     "lastUpdateTime", "lastProbeTime", "lastHeartbeatTime", "firstTimestamp", "lastTimestamp", "eventTime",
-    "timestamp", "time", "lastScheduleTime", "startsAt", "endsAt", "updatedAt",
+    "timestamp", "time", "lastScheduleTime", "startsAt", "endsAt", "updatedAt", "timeAdded",
 })
 #: Maps of user data: their keys are not field names, and their values are never shifted.
 _OPAQUE = frozenset({"data", "binaryData", "stringData", "labels", "annotations"})

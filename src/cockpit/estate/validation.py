@@ -79,6 +79,22 @@ def check_scenario(scenario: Scenario, source: Path, screens_dirs: list[Path] | 
         if action.aws is not None:
             check_call(action.aws, (*loc, "aws"))
 
+    # Nodes: a change names a seeded node or one the scenario has join; a joining node is new.
+    from cockpit.estate.k8s_objects import NODES
+
+    located = [(e, ("events", i)) for i, e in enumerate(scenario.events)] + [
+        (a, ("reactions", r, "then", j)) for r, reaction in enumerate(scenario.reactions)
+        for j, a in enumerate(reaction.then)]
+    joining = [(a.node.name, loc) for a, loc in located if a.node is not None and a.node.joins]
+    nodes = set(NODES) | {name for name, _ in joining}
+    for name, loc in joining:
+        if name in NODES:
+            problems.append(Problem(source, line_for((*loc, "node", "name"), lines),
+                                    f"{'.'.join(map(str, loc))}.node.name: {name!r} is already in the cluster: "
+                                    "a node that joins is a new one"))
+    for action, loc in located:
+        if action.node is not None and not action.node.joins:
+            require(action.node.name, nodes, "node", (*loc, "node", "name"))
     for i, event in enumerate(scenario.events):
         check(event, ("events", i))
     for r, reaction in enumerate(scenario.reactions):
