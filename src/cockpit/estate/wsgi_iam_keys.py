@@ -70,9 +70,8 @@ class AccessKeyPolicy:
             return self.app(environ, start_response)
         self.enforce()
         if key_id.startswith("AKIA") and not is_internal(environ):
-            refused = self._refusal(key_id)
-            if refused is not None:
-                return _refuse(start_response, service, refused)
+            if self._refusal(key_id) is not None:
+                return _refuse(start_response, service)
         if service != "iam":
             return self.app(environ, start_response)
         operation = operation_of(environ)
@@ -119,8 +118,9 @@ class AccessKeyPolicy:
         return _DATE.sub(shift, body)
 
 
-def _refuse(start_response: Callable[..., Any], service: str, why: str) -> Iterable[bytes]:
-    """403 as AWS answers a call signed with an Inactive or deleted key, in the service's protocol."""
+def _refuse(start_response: Callable[..., Any], service: str) -> Iterable[bytes]:
+    """403 as AWS answers a call signed with an Inactive or deleted key, in the service's protocol
+    (it does not say which of the two: nor does the estate)."""
     name = _MODEL_NAMES.get(service, service)
     if name == "s3":
         code, message = "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."
