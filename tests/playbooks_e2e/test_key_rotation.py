@@ -115,3 +115,21 @@ async def test_the_old_key_is_not_deleted_before_ci_has_used_the_new_one(module_
     assert engine.state_of("deactivate_old") != "succeeded" and engine.state_of("delete_old") != "succeeded"
     keys = {k["AccessKeyId"]: k["Status"] for k in iam.list_access_keys(UserName=USER)["AccessKeyMetadata"]}
     assert keys[old[0]] == "Active" and len(keys) == 2
+
+
+async def test_a_user_with_two_keys_stops_before_anything_is_created(module_estate, tmp_path: Path):
+    """AWS refuses a third key (LimitExceeded): with two already, the run stops at its first
+    step saying so, before the person is asked to create one, and changes nothing."""
+    iam = aws(module_estate, "iam")
+    while len(iam.list_access_keys(UserName=USER)["AccessKeyMetadata"]) < 2:
+        iam.create_access_key(UserName=USER)  # a forgotten second key
+    before = {k["AccessKeyId"]: k["Status"] for k in iam.list_access_keys(UserName=USER)["AccessKeyMetadata"]}
+
+    pipeline = Pipeline(module_estate.env, tmp_path / "ci")
+    engine, responder = await _rotate(tmp_path / "t.db", pipeline, yes=True, approver="Dana Lead",
+                                      confirmations={"delete_old": USER})
+    assert engine.status == "failed"
+    assert engine.state_of("keys_before") == "failed"
+    assert responder.done == [] and not pipeline.store.exists()
+    after = {k["AccessKeyId"]: k["Status"] for k in iam.list_access_keys(UserName=USER)["AccessKeyMetadata"]}
+    assert after == before
