@@ -19,6 +19,7 @@ RUNBOOK_PLAYBOOKS = {
     "ecs-rollback", "rds-snapshot-restore", "lambda-rollback", "p0-incident-response", "on-call-handoff",  # 001
     "platform-health",  # seed 002
     "dynamodb-pitr-restore", "flight-school-incident",  # seed 004
+    "iam-access-key-rotation",  # seed 004's credential rotation, seed 001's 90-day audit
 }
 
 

@@ -130,6 +130,15 @@ class LogChange(_Strict):
     lines: list[str] = Field(min_length=1)
 
 
+class AccessKeyPolicyChange(_Strict):
+    """The account's access-key rotation policy from now on, as an AWS Config
+    ``access-keys-rotated`` rule with its auto-remediation enforces it: every IAM user's Active
+    key older than ``max_age`` (world time, so a key seeded 88 days old goes at T+48h) is made
+    Inactive, and calls signed with it are refused from then on (``estate/wsgi_iam_keys.py``)."""
+
+    max_age: Duration | None = Field(description="e.g. 90d; null: keys never expire again.")
+
+
 class OutageChange(_Strict):
     """A regional service outage, as AWS has them: S3's data plane in ``region`` answers 503
     ``ServiceUnavailable`` (some ``SlowDown``) on object reads, writes and listings of the
@@ -215,7 +224,7 @@ def _the_one_of(model: BaseModel, names: tuple[str, ...]) -> str:
 
 
 _ACTIONS = ("say", "alarm", "replication", "http", "k8s", "node", "metric", "s3_object", "dynamodb_item", "log",
-            "outage", "aws")
+            "outage", "aws", "access_key_policy")
 
 
 class Action(_Strict):
@@ -233,6 +242,7 @@ class Action(_Strict):
     log: LogChange | None = None
     outage: OutageChange | None = None
     aws: AwsCall | None = None
+    access_key_policy: AccessKeyPolicyChange | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Action":

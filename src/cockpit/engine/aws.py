@@ -2,7 +2,8 @@
 
 The operation name is PascalCase in the playbook (as in the AWS docs and botocore's model);
 the client method is its snake_case form. Streaming bodies are read and capped so the
-answer can be judged and stored like any other.
+answer can be judged and stored like any other; members the service's model marks
+``sensitive`` are masked before anything reads the answer (``sensitive.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from cockpit.content.playbook import AwsCall
 from cockpit.content import templating
 from cockpit.engine.results import StepFailure, StepResult, judge, jsonable
 from cockpit.engine.runtime import Runtime
+from cockpit.engine.sensitive import mask_sensitive, output_shape
 
 _BODY_CAP = 64 * 1024
 
@@ -58,7 +60,7 @@ async def run_aws(call: AwsCall, ctx: dict[str, Any], rt: Runtime) -> StepResult
     except BotoCoreError as exc:
         raise StepFailure(f"{call.service} {call.operation} failed: {exc}") from None
     meta = response.pop("ResponseMetadata", {})
-    data = jsonable(response)
+    data = mask_sensitive(output_shape(client, call.operation), jsonable(response))  # secrets by the model
     outputs = judge(call.expect, call.outputs, data, ctx, {"response": data})
     shown = ", ".join(f"{k}={_short(v)}" for k, v in outputs.items() if k != "response")
     return StepResult(outputs, f"HTTP {meta.get('HTTPStatusCode', '?')}" + (f"; {shown}" if shown else ""))

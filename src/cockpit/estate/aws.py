@@ -36,7 +36,7 @@ from botocore.config import Config
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from cockpit.estate import catalogue as cat
-from cockpit.estate import moto_boot
+from cockpit.estate import moto_boot, moto_iam
 from cockpit.estate.aws_seed import (READY_SERVICES, REST_SERVICES, SeedResult, late_steps, pane_steps,
                                      replication_data, rest_steps, run_steps, soon_steps)
 from cockpit.estate.alarms import AlarmEvaluator
@@ -51,6 +51,7 @@ from cockpit.estate.wsgi_dynamodb_pitr import PointInTimeWindows
 from cockpit.estate.wsgi_answers import EstateAnswers
 from cockpit.estate.wsgi_ecs import EcsServices
 from cockpit.estate.wsgi_gate import SeedGate
+from cockpit.estate.wsgi_iam_keys import AccessKeyPolicy
 from cockpit.estate.wsgi_operations import LongOperations
 from cockpit.estate.wsgi_outage import OutageMiddleware, Outages
 from cockpit.estate.wsgi_s3_archive import ArchivedObjectMetadata
@@ -104,6 +105,8 @@ class AwsEstate:
         self.seed_seconds = 0.0  # until the whole account was seeded (later, with defer_rest)
         self._gate: SeedGate | None = None
         self.outages = Outages()  # regional outages the scenario plays (wsgi_outage.py)
+        self.keys: AccessKeyPolicy | None = None  # IAM access keys' policy (wsgi_iam_keys.py), set by start
+        self._undo_iam_clock: Any = None
         self._rest_thread: threading.Thread | None = None
         self._seeded = threading.Event()
         self._seed_error: BaseException | None = None
@@ -149,7 +152,9 @@ class AwsEstate:
             world = CloudWatchWorld(LongOperations(moto_app, self.clock), self.metrics, self.alarms, self.clock)
             answers = EstateAnswers(OutageMiddleware(DescribeAlarmsPaging(world), self.outages), self.log,
                                     self._client, self.world_now)
-            self._gate = SeedGate(answers, READY_SERVICES)
+            self.keys = AccessKeyPolicy(answers, self.clock)  # dead keys refused, IAM dates in world time
+            self._undo_iam_clock = moto_iam.world_clock(self.world_now)
+            self._gate = SeedGate(self.keys, READY_SERVICES)
             app = CountingMiddleware(self._gate, self.log)
             self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_quiet_handler())
             self._server.daemon_threads = True
@@ -243,6 +248,9 @@ class AwsEstate:
             for client in self._clients.values():
                 client.close()
             self._clients.clear()
+        undo, self._undo_iam_clock = self._undo_iam_clock, None
+        if undo is not None:
+            undo()  # moto's IAM back on its own clock
         with _running_lock:
             if _running is self:
                 _running = None
@@ -295,6 +303,11 @@ class AwsEstate:
     def world_now(self) -> float:
         """World time in epoch seconds (the scenario clock's): what CloudTrail stamps on writes."""
         return self.clock.world_now()
+
+    def set_key_max_age(self, seconds: float | None) -> None:
+        """The account's access-key rotation policy from now on: older Active keys go Inactive."""
+        if self.keys is not None:
+            self.keys.set_max_age(seconds)
 
     # -- clients -----------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cockpit.estate import catalogue as cat
+from cockpit.estate import moto_iam
 
 Clients = Callable[[str, str], Any]  # (service, region) -> boto3 client
 
@@ -104,7 +105,12 @@ def seed_identities(clients: Clients) -> None:
     iam.create_role(RoleName=cat.RDS_EXPORT_ROLE, AssumeRolePolicyDocument=export_trust)
     iam.create_user(UserName=cat.DEPLOYMENT_USER, Tags=[{"Key": "purpose", "Value": "ci-cd"}])
     iam.put_user_policy(UserName=cat.DEPLOYMENT_USER, PolicyName="deploy", PolicyDocument=DEPLOYMENT_POLICY)
-    iam.create_access_key(UserName=cat.DEPLOYMENT_USER)  # the key seed 004's rotation replaces
+    # The key seed 004's rotation replaces, 88 days old (world time) and last used by CI hours ago.
+    now = moto_iam.now()
+    with moto_iam.iam_clock(now - timedelta(days=cat.DEPLOYMENT_KEY_AGE_DAYS)):
+        key_id = iam.create_access_key(UserName=cat.DEPLOYMENT_USER)["AccessKey"]["AccessKeyId"]
+    ago, service, region = cat.DEPLOYMENT_KEY_LAST_USED
+    moto_iam.set_last_used(key_id, now - ago, service, region)
 
 
 def seed_cdk_stack(clients: Clients) -> None:

@@ -12,6 +12,7 @@ writes the account as ``123456789``; moto's (and the estate's) account is ``1234
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 ACCOUNT_ID = "123456789012"
 
@@ -322,6 +323,11 @@ def function_role(function: str) -> str:
 CBAM_ROLE = "greenlang-cbam-role"  # seed 000: simulate-principal-policy --policy-source-arn .../greenlang-cbam-role
 RDS_EXPORT_ROLE = "rds-export-role"  # seed 001: rds start-export-task --iam-role-arn .../rds-export-role
 DEPLOYMENT_USER = "deployment-user"  # seed 004: create-access-key / delete-access-key --user-name deployment-user
+#: The age of deployment-user's seeded key at the start (world time): two days short of seed
+#: 001's "old access keys (>90 days)" audit line, the rotation the security team asks for.
+DEPLOYMENT_KEY_AGE_DAYS = 88
+#: When CI last deployed with it before the start, and through which service and region.
+DEPLOYMENT_KEY_LAST_USED = (timedelta(hours=3), "s3", US_REGION)
 #: The user behind the estate's own credentials (``testing``), as moto's get-caller-identity names it.
 ESTATE_USER = "moto"
 

@@ -46,6 +46,7 @@ class Aws(Protocol):
     def put_log_lines(self, group: str, lines: list[str]) -> None: ...
     def client(self, service: str, region: str) -> Any: ...
     def set_outage(self, service: str, region: str, down: bool) -> None: ...
+    def set_key_max_age(self, seconds: float | None) -> None: ...
 
 
 class Kube(Protocol):
@@ -115,6 +116,10 @@ def describe(action: Action) -> str:
         return f"{o.service} {o.region}: {'recovered' if o.over else 'outage: data plane answers 503'}"
     if action.aws:
         return f"aws {action.aws.service} {action.aws.operation} ({action.aws.region})"
+    if action.access_key_policy:
+        age = action.access_key_policy.max_age
+        return ("access keys never expire" if age is None
+                else f"access keys older than {age / 86400:g} days are deactivated (rotation policy)")
     return kind
 
 
@@ -292,6 +297,8 @@ class ScenarioDriver:
             (self.outages.discard if o.over else self.outages.add)((o.service, o.region))
         elif action.aws:
             await asyncio.to_thread(self._aws_call, action.aws)
+        elif action.access_key_policy:
+            await asyncio.to_thread(self.aws.set_key_max_age, action.access_key_policy.max_age)
         self.happenings.append(Happening(when, time.time(), action.kind, describe(action), source))
         log.info("scenario %s at %.0fs: %s", source, when, describe(action))
 
