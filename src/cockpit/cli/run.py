@@ -190,7 +190,6 @@ SCRATCH = ":memory:"
 def _check_run(config: Any, playbook: Any, given: dict[str, str], operator: Any, as_json: bool, usage: int) -> None:
     """Run a check (every step reads) with no incident; print the checks; exit 0/1/2/3 by the worst."""
     import json
-    import shutil
 
     from cockpit.engine.checks import CheckReport, text
 
@@ -200,7 +199,7 @@ def _check_run(config: Any, playbook: Any, given: dict[str, str], operator: Any,
     if as_json:
         click.echo(json.dumps(doc, indent=2))
     else:
-        echo(text(doc, width=max(60, shutil.get_terminal_size((100, 24)).columns)))
+        echo(text(doc))
     raise SystemExit(doc["exit_code"])
 
 

@@ -242,7 +242,8 @@ class Expectation(Strict):
                                    "step's `severity`.")
     finding: Template | None = Field(None, description="One line saying what was found when the expectation does "
                                      "not hold, e.g. '{{ value | length }} alarms in ALARM: {{ value | join(\', "
-                                     "\') }}'; `value` is what the JMESPath found. Default: expected X, got Y.")
+                                     "\') }}'; `value` is what the JMESPath found, `outputs` the step's outputs. Default: "
+                                     "expected X, got Y.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

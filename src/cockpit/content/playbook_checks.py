@@ -238,7 +238,7 @@ def _template_values(value: Any, loc: Loc, key: Any = None, extra: frozenset[str
                     if isinstance(exp, dict):
                         for test, operand in exp.items():
                             if test == "finding" and isinstance(operand, str):  # reads the value it judged
-                                yield child + (j, test), operand, False, {*extra, "value"}
+                                yield child + (j, test), operand, False, {*extra, "value", "outputs"}
                             elif test not in ("matches", "severity"):
                                 yield from _template_values(operand, child + (j, test), test, extra)
             elif is_step and k == "outputs" and isinstance(v, dict):

@@ -94,8 +94,10 @@ class CheckReport:
         }
 
 
-def text(doc: dict[str, Any], width: int = 100) -> str:
-    """One screen: the verdict, then one line per check, worst first (skipped ones last)."""
+def text(doc: dict[str, Any]) -> str:
+    """One screen: the verdict, then one line per check, worst first (skipped ones last).
+
+    Lines are never cut: what a check found is what cron mails."""
     counts = doc["counts"]
     head = (f"{doc['playbook']}: {doc['level'].upper()} ({counts['critical']} critical, {counts['warning']} warning, "
             f"{counts['unknown']} unknown, {counts['ok']} ok) in {doc['elapsed_seconds']:.1f}s")
@@ -105,8 +107,7 @@ def text(doc: dict[str, Any], width: int = 100) -> str:
     for c in rows:
         word = c["level"].upper() if c["level"] not in ("ok", "skipped") else c["level"]
         finding = " ".join(str(c["finding"]).split())
-        line = f"  {word:<8} {c['title']}" + (f": {finding}" if finding and c["level"] != "ok" else "")
-        lines.append(line if len(line) <= width else line[:width - 3] + "...")
+        lines.append(f"  {word:<8} {c['title']}" + (f": {finding}" if finding and c["level"] != "ok" else ""))
     if doc.get("stopped"):
         lines.append(f"stopped: {doc['stopped']}")
     return "\n".join(lines)

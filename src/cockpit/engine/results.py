@@ -121,8 +121,11 @@ def _compare(test: str, value: Any, operand: Any) -> bool:
     return left < right if test == "less_than" else left > right
 
 
-def unmet_expectations(expect: list[Expectation], data: Any, ctx: dict[str, Any]) -> list[tuple[Expectation, str]]:
-    """(expectation, one line saying what was found) for each one that does not hold."""
+def unmet_expectations(expect: list[Expectation], data: Any, ctx: dict[str, Any],
+                       outputs: dict[str, Any] | None = None) -> list[tuple[Expectation, str]]:
+    """(expectation, one line saying what was found) for each one that does not hold.
+
+    A ``finding`` reads ``value`` (what its JMESPath found) and ``outputs`` (the step's)."""
     problems = []
     for exp in expect:
         test, operand = exp.test
@@ -133,7 +136,7 @@ def unmet_expectations(expect: list[Expectation], data: Any, ctx: dict[str, Any]
         except TypeError:
             ok = False
         if not ok:
-            problems.append((exp, _finding(exp, test, operand, value, ctx)))
+            problems.append((exp, _finding(exp, test, operand, value, {**ctx, "outputs": outputs or {}})))
     return problems
 
 
@@ -161,7 +164,7 @@ def judge(expect: list[Expectation], outputs: dict[str, str], data: Any, ctx: di
           implicit: dict[str, Any]) -> dict[str, Any]:
     """Outputs of a call (declared and implicit); StepFailure when an expectation fails."""
     values = {**implicit, **extract_outputs(outputs, data, ctx)}
-    problems = unmet_expectations(expect, data, ctx)
+    problems = unmet_expectations(expect, data, ctx, values)
     if problems:
         raise CheckFailed("; ".join(line for _, line in problems), values, [exp.severity for exp, _ in problems])
     return values
