@@ -154,3 +154,42 @@ def test_an_incident_run_of_a_check_keeps_its_exit_codes_and_logs_every_step(env
         failed = [e for e in tl.events(incident.id, kinds=["step_failed"])]
     assert [e.data["step_id"] for e in failed] == ["stale_multipart_uploads"]
     assert failed[0].data["level"] == "warning"
+
+
+CHECK_WITH_A_DECISION = """
+id: check-with-a-decision
+title: A check that asks a person to decide
+steps:
+  - id: alarms
+    kind: aws
+    title: Alarms in ALARM
+    service: cloudwatch
+    operation: DescribeAlarms
+    params: {StateValue: ALARM}
+  - id: which
+    kind: choose
+    title: Which way
+    prompt: Which way?
+    options:
+      - {id: left, label: Left}
+      - {id: right, label: Right}
+  - id: after
+    kind: aws
+    title: Alarms again
+    service: cloudwatch
+    operation: DescribeAlarms
+"""
+
+
+def test_a_decision_nobody_can_make_in_a_check_run_is_unknown_not_a_hang(env_for, tmp_path):
+    folder = tmp_path / "pb"
+    write_playbook(folder, CHECK_WITH_A_DECISION)
+    proc = cockpit(["run", "check-with-a-decision", "--dir", str(folder), "--json"], env_for, tmp_path / "t.db",
+                   timeout=60)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    doc = json.loads(proc.stdout)
+    levels = {c["step"]: (c["level"], c["finding"]) for c in doc["checks"]}
+    assert levels["alarms"][0] == "ok"
+    assert levels["which"][0] == "unknown" and "needs a decision" in levels["which"][1]
+    assert levels["after"] == ("unknown", "not checked: the run stopped at which")
+    assert "needs a decision" in doc["stopped"]

@@ -68,11 +68,15 @@ class CheckReport:
             check.finding = event.error or event.summary
 
     def stop(self, step_id: str, why: str) -> None:
-        """The run stopped at ``step_id`` (it needs a person): that check is unknown."""
+        """The run stopped at ``step_id`` (it needs a person): that check and those after it
+        were not made, so they are unknown, never taken for ok."""
         self.stopped = why
         if step_id in self.checks:
             check = self.checks[step_id]
             check.state, check.level, check.finding = "failed", "unknown", why
+        for check in self.checks.values():
+            if check.state == "pending":
+                check.level, check.finding = "unknown", f"not checked: the run stopped at {step_id or 'the start'}"
 
     def document(self) -> dict[str, Any]:
         """The ``cockpit run ID --json`` document of a check run (docs/playbooks.md, Check runs)."""
