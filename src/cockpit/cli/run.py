@@ -122,11 +122,12 @@ def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: st
     --incident and the answer, and it resumes where it stopped.
 
     \b
-    Without an incident, a playbook whose every step only reads is a check run (cron):
-    nothing is written to any timeline; it prints each check ok / warning / critical /
-    unknown with what it found, and exits like `cockpit status`: 0 ok, 1 warning,
-    2 critical, 3 unknown (a check that could not be read), 64 bad input. --json prints
-    the same as a JSON document. A playbook that may change something needs an incident.
+    Without an incident, a playbook whose every step only reads is a check
+    run (cron): nothing is written to any timeline; it prints each check ok /
+    warning / critical / unknown with what it found, and exits like `cockpit
+    status`: 0 ok, 1 warning, 2 critical, 3 unknown (a check that could not
+    be read), 64 bad input. --json prints it as a JSON document. A playbook
+    that may change something needs an incident.
     """
     from cockpit.content.errors import ContentError
     from cockpit.content.params import ParameterError, parse_assignments
