@@ -193,3 +193,37 @@ def test_a_decision_nobody_can_make_in_a_check_run_is_unknown_not_a_hang(env_for
     assert levels["which"][0] == "unknown" and "needs a decision" in levels["which"][1]
     assert levels["after"] == ("unknown", "not checked: the run stopped at which")
     assert "needs a decision" in doc["stopped"]
+
+
+def test_a_check_that_never_answers_is_unknown_within_the_timeout(tmp_path):
+    from tests.engine.conftest import cli_env
+    from tests.hangserver import HangingServer
+
+    folder = tmp_path / "pb"
+    write_playbook(folder, """
+id: hanging-check
+title: A check against an endpoint that never answers
+steps:
+  - id: alarms
+    kind: aws
+    title: Alarms in ALARM
+    service: cloudwatch
+    operation: DescribeAlarms
+  - id: tables
+    kind: aws
+    title: Tables
+    service: dynamodb
+    operation: ListTables
+""")
+    with HangingServer() as hang:
+        env = cli_env(hang.env(tmp_path), tmp_path)
+        started = time.monotonic()
+        proc = cockpit(["run", "hanging-check", "--dir", str(folder), "--timeout", "2"], env, tmp_path / "t.db",
+                       timeout=60)
+        took = time.monotonic() - started
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert took < 20, took  # the AWS steps' own timeout is 60 s each
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("hanging-check: UNKNOWN (0 critical, 0 warning, 2 unknown, 0 ok)")
+    assert "  UNKNOWN  Alarms in ALARM: no answer within 2 s (--timeout)" in lines
+    assert "  UNKNOWN  Tables: not checked: the run stopped at alarms" in lines

@@ -108,11 +108,14 @@ class Printer:
               help="Another folder of playbooks.")
 @click.option("--json", "as_json", is_flag=True,
               help="Check run: print the JSON document (docs/playbooks.md, Check runs) instead of the text.")
+@click.option("--timeout", type=click.FloatRange(1, 3600), default=300.0, show_default=True,
+              help="Check run: seconds the whole check may take; the check still waiting then, and those "
+                   "after it, are unknown.")
 @click.pass_context
 def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: str | None, severity: str | None,
         mode: str, params: tuple[str, ...], dry_run: bool, read_only: bool, yes: bool, approve_as: str | None,
         rejections: tuple[str, ...], choices: tuple[str, ...], confirms: tuple[str, ...], verdicts: tuple[str, ...], again: bool,
-        dirs: tuple[Path, ...], as_json: bool) -> None:
+        dirs: tuple[Path, ...], as_json: bool, timeout: float) -> None:
     """Run PLAYBOOK_ID headless against the estate, logging every step to the timeline.
 
     \b
@@ -175,7 +178,7 @@ def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: st
                                 confirmations=parse_step_answers(confirms, "--confirm", ids),
                                 verdicts=parse_step_answers(verdicts, "--resolve", ids, ("done", "rerun", "skip")))
     if check_run:
-        _check_run(config, playbook, given, operator, as_json, usage)
+        _check_run(config, playbook, given, operator, as_json, usage, timeout)
     policy = Policy(dry_run=dry_run, read_only=read_only or s.read_only)
     if dry_run:
         status = asyncio.run(_dry_run(config, playbook, given, incident_id, title, severity, mode, operator, policy))
@@ -188,14 +191,15 @@ def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: st
 SCRATCH = ":memory:"
 
 
-def _check_run(config: Any, playbook: Any, given: dict[str, str], operator: Any, as_json: bool, usage: int) -> None:
+def _check_run(config: Any, playbook: Any, given: dict[str, str], operator: Any, as_json: bool, usage: int,
+               timeout: float) -> None:
     """Run a check (every step reads) with no incident; print the checks; exit 0/1/2/3 by the worst."""
     import json
 
     from cockpit.engine.checks import CheckReport, text
 
     report = CheckReport(playbook)
-    asyncio.run(_check(config, playbook, given, operator, report, usage))
+    asyncio.run(_check(config, playbook, given, operator, report, usage, timeout))
     doc = report.document()
     if as_json:
         click.echo(json.dumps(doc, indent=2))
@@ -204,7 +208,8 @@ def _check_run(config: Any, playbook: Any, given: dict[str, str], operator: Any,
     raise SystemExit(doc["exit_code"])
 
 
-async def _check(config: Any, playbook: Any, given: dict[str, str], operator: Any, report: Any, usage: int) -> None:
+async def _check(config: Any, playbook: Any, given: dict[str, str], operator: Any, report: Any, usage: int,
+                 timeout: float) -> None:
     """The run on a scratch timeline in memory (as a dry run's): nothing is recorded anywhere.
 
     Read-only as well as unattended: the engine's guard would refuse a write even if one
@@ -231,7 +236,14 @@ async def _check(config: Any, playbook: Any, given: dict[str, str], operator: An
         engine = await Engine.start(playbook, timeline, incident.id, values, operator=operator,
                                     policy=Policy(read_only=True, unattended=True), runtime=runtime,
                                     screen=screen, listeners=[report])
-        await engine.run_to_end()
+        # One bound for the whole check, as `cockpit status --timeout`: a step's own timeout
+        # (60 s for AWS) times eleven steps is no answer for cron. The engine records the
+        # step it cancels; the report makes it, and every check not reached, unknown.
+        async with asyncio.timeout(timeout):
+            await engine.run_to_end()
+    except TimeoutError:
+        step = engine.current.id if engine is not None and engine.current is not None else ""
+        report.stop(step, f"no answer within {timeout:g} s (--timeout)")
     except NeedsPerson as exc:  # a decision no condition settles: that check could not be made
         report.stop(exc.step_id, f"{exc}")
     except EngineError as exc:
