@@ -129,6 +129,8 @@ def test_usage_errors_of_a_check_run_exit_64_not_critical(env_for, tmp_path):
     json_incident = cockpit(["run", "morning-storage-check", "--json", "--title", "t", "--severity", "P3"],
                             env_for, tmp_path / "t.db")
     assert json_incident.returncode == 2 and "--json is for a check run" in json_incident.stderr
+    bad_answer = cockpit(["run", "morning-storage-check", "--choose", "nope=x"], env_for, tmp_path / "t.db")
+    assert bad_answer.returncode == 64 and "no step 'nope'" in bad_answer.stderr
 
 
 def test_person_steps_are_not_waited_for_in_a_check_run(env_for, tmp_path):

@@ -32,16 +32,17 @@ from cockpit.cli.common import EX_USAGE, echo, fail, settings
 NEEDS_PERSON = 3
 
 
-def parse_step_answers(values: tuple[str, ...], flag: str, step_ids: set[str], allowed: tuple[str, ...] = ()) -> dict[str, str]:
+def parse_step_answers(values: tuple[str, ...], flag: str, step_ids: set[str], allowed: tuple[str, ...] = (),
+                       code: int = 2) -> dict[str, str]:
     out: dict[str, str] = {}
     for value in values:
         step, sep, answer = value.partition("=")
         if not sep or not step.strip():
-            fail(f"{flag} {value!r}: expected STEP=VALUE")
+            fail(f"{flag} {value!r}: expected STEP=VALUE", code)
         if step.strip() not in step_ids:
-            fail(f"{flag} {value!r}: no step {step.strip()!r} in this playbook")
+            fail(f"{flag} {value!r}: no step {step.strip()!r} in this playbook", code)
         if allowed and answer not in allowed:
-            fail(f"{flag} {value!r}: expected one of {', '.join(allowed)}")
+            fail(f"{flag} {value!r}: expected one of {', '.join(allowed)}", code)
         out[step.strip()] = answer
     return out
 
@@ -108,14 +109,14 @@ class Printer:
               help="Another folder of playbooks.")
 @click.option("--json", "as_json", is_flag=True,
               help="Check run: print the JSON document (docs/playbooks.md, Check runs) instead of the text.")
-@click.option("--timeout", type=click.FloatRange(1, 3600), default=300.0, show_default=True,
-              help="Check run: seconds the whole check may take; the check still waiting then, and those "
-                   "after it, are unknown.")
+@click.option("--timeout", type=click.FloatRange(1, 3600), default=None,
+              help="Check run: seconds the whole check may take (default 300); the check still waiting then, "
+                   "and those after it, are unknown.")
 @click.pass_context
 def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: str | None, severity: str | None,
         mode: str, params: tuple[str, ...], dry_run: bool, read_only: bool, yes: bool, approve_as: str | None,
         rejections: tuple[str, ...], choices: tuple[str, ...], confirms: tuple[str, ...], verdicts: tuple[str, ...], again: bool,
-        dirs: tuple[Path, ...], as_json: bool, timeout: float) -> None:
+        dirs: tuple[Path, ...], as_json: bool, timeout: float | None) -> None:
     """Run PLAYBOOK_ID headless against the estate, logging every step to the timeline.
 
     \b
@@ -156,9 +157,10 @@ def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: st
              "one (only a playbook whose every step reads runs as a check without an incident)")
     if not check_run and not incident_id and not (title and severity) and not dry_run:
         fail("give --incident ID, or --title T --severity P1 to declare one")
-    if as_json and not check_run:
-        fail("--json is for a check run: a playbook whose every step reads, run without --incident, --title or "
-             "--dry-run")
+    for flag, given_flag in (("--json", as_json), ("--timeout", timeout is not None)):
+        if given_flag and not check_run:
+            fail(f"{flag} is for a check run: a playbook whose every step reads, run without --incident, --title "
+                 "or --dry-run")
     ids = {st.id for st in playbook.steps}
     try:
         given = parse_assignments(list(params))
@@ -167,18 +169,19 @@ def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: st
     from cockpit.engine import HeadlessOperator, Policy
 
     approvals = {st.id for st in playbook.steps if st.kind == "approve"}
-    rejected = parse_step_answers(rejections, "--reject", ids)
+    rejected = parse_step_answers(rejections, "--reject", ids, code=usage)
     for step_id, reason in rejected.items():
         if step_id not in approvals:
-            fail(f"--reject {step_id}={reason}: {step_id} is not an approval step")
+            fail(f"--reject {step_id}={reason}: {step_id} is not an approval step", usage)
         if not reason.strip():
-            fail(f"--reject {step_id}=: give the reason (it goes into the timeline)")
+            fail(f"--reject {step_id}=: give the reason (it goes into the timeline)", usage)
     operator = HeadlessOperator(yes=yes, approver=approve_as, actor=config.actor, rejections=rejected,
-                                choices=parse_step_answers(choices, "--choose", ids),
-                                confirmations=parse_step_answers(confirms, "--confirm", ids),
-                                verdicts=parse_step_answers(verdicts, "--resolve", ids, ("done", "rerun", "skip")))
+                                choices=parse_step_answers(choices, "--choose", ids, code=usage),
+                                confirmations=parse_step_answers(confirms, "--confirm", ids, code=usage),
+                                verdicts=parse_step_answers(verdicts, "--resolve", ids, ("done", "rerun", "skip"),
+                                                            code=usage))
     if check_run:
-        _check_run(config, playbook, given, operator, as_json, usage, timeout)
+        _check_run(config, playbook, given, operator, as_json, usage, CHECK_TIMEOUT if timeout is None else timeout)
     policy = Policy(dry_run=dry_run, read_only=read_only or s.read_only)
     if dry_run:
         status = asyncio.run(_dry_run(config, playbook, given, incident_id, title, severity, mode, operator, policy))
@@ -189,6 +192,8 @@ def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: st
 
 #: Where a dry run logs: a SQLite database in memory, private to the command and gone with it.
 SCRATCH = ":memory:"
+#: A check run's whole bound unless --timeout says otherwise (seconds).
+CHECK_TIMEOUT = 300.0
 
 
 def _check_run(config: Any, playbook: Any, given: dict[str, str], operator: Any, as_json: bool, usage: int,
