@@ -16,6 +16,7 @@ from tests.engine.conftest import cli_env, events_of
 ROOT = Path(__file__).resolve().parents[2]
 RUNBOOK_PLAYBOOKS = {
     "s3-point-in-time-restore", "s3-glacier-restore", "s3-access-denied", "p1-storage-incident",  # seed 000
+    "morning-storage-check", "weekly-storage-review",  # seed 000's daily and weekly checks
     "ecs-rollback", "rds-snapshot-restore", "lambda-rollback", "p0-incident-response", "on-call-handoff",  # 001
     "platform-health",  # seed 002
     "dynamodb-pitr-restore", "flight-school-incident",  # seed 004

@@ -1,5 +1,11 @@
 """``cockpit run PLAYBOOK``: execute a playbook headless, logging to the incident timeline.
 
+Without an incident (no ``--incident``, no ``--title/--severity``), a playbook whose every
+step only reads is a **check run**, what cron runs at 09:00: nothing is written to any
+timeline, one screen says each check's level (``engine/checks.py``) and the exit code is
+``cockpit status``'s: 0 ok, 1 warning, 2 critical, 3 unknown, 64 a usage error. A playbook
+with a step that may change something refuses to run without an incident.
+
 Nobody is at a keyboard, so every answer a person would give comes from a flag
 (``--yes``, ``--approve-as``, ``--reject``, ``--choose``, ``--confirm``, ``--resolve``); where one is
 needed and missing, the run stops with one line saying which flag to add, and running the
@@ -21,21 +27,22 @@ from typing import Any
 
 import click
 
-from cockpit.cli.common import echo, fail, settings
+from cockpit.cli.common import EX_USAGE, echo, fail, settings
 
 NEEDS_PERSON = 3
 
 
-def parse_step_answers(values: tuple[str, ...], flag: str, step_ids: set[str], allowed: tuple[str, ...] = ()) -> dict[str, str]:
+def parse_step_answers(values: tuple[str, ...], flag: str, step_ids: set[str], allowed: tuple[str, ...] = (),
+                       code: int = 2) -> dict[str, str]:
     out: dict[str, str] = {}
     for value in values:
         step, sep, answer = value.partition("=")
         if not sep or not step.strip():
-            fail(f"{flag} {value!r}: expected STEP=VALUE")
+            fail(f"{flag} {value!r}: expected STEP=VALUE", code)
         if step.strip() not in step_ids:
-            fail(f"{flag} {value!r}: no step {step.strip()!r} in this playbook")
+            fail(f"{flag} {value!r}: no step {step.strip()!r} in this playbook", code)
         if allowed and answer not in allowed:
-            fail(f"{flag} {value!r}: expected one of {', '.join(allowed)}")
+            fail(f"{flag} {value!r}: expected one of {', '.join(allowed)}", code)
         out[step.strip()] = answer
     return out
 
@@ -100,48 +107,81 @@ class Printer:
               help="With --incident: start a new run even though this playbook already ran to the end there.")
 @click.option("--dir", "dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
               help="Another folder of playbooks.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Check run: print the JSON document (docs/playbooks.md, Check runs) instead of the text.")
+@click.option("--timeout", type=click.FloatRange(1, 3600), default=None,
+              help="Check run: seconds the whole check may take (default 300); the check still waiting then, "
+                   "and those after it, are unknown.")
 @click.pass_context
 def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: str | None, severity: str | None,
         mode: str, params: tuple[str, ...], dry_run: bool, read_only: bool, yes: bool, approve_as: str | None,
         rejections: tuple[str, ...], choices: tuple[str, ...], confirms: tuple[str, ...], verdicts: tuple[str, ...], again: bool,
-        dirs: tuple[Path, ...]) -> None:
+        dirs: tuple[Path, ...], as_json: bool, timeout: float | None) -> None:
     """Run PLAYBOOK_ID headless against the estate, logging every step to the timeline.
 
-    A run that stops for a missing answer (exit 3) resumes when the same command is run
-    again with --incident and the answer.
+    \b
+    With --incident ID, or --title T --severity P1 (declares one): every step is
+    logged to that incident. Exit 0 the run succeeded, 1 it failed or was aborted,
+    2 bad input, 3 a person's answer is needed: run the same command again with
+    --incident and the answer, and it resumes where it stopped.
+
+    \b
+    Without an incident, a playbook whose every step only reads is a check
+    run (cron): nothing is written to any timeline; it prints each check ok /
+    warning / critical / unknown with what it found, and exits like `cockpit
+    status`: 0 ok, 1 warning, 2 critical, 3 unknown (a check that could not
+    be read), 64 bad input. --json prints it as a JSON document. A playbook
+    that may change something needs an incident.
     """
     from cockpit.content.errors import ContentError
     from cockpit.content.params import ParameterError, parse_assignments
     from cockpit.content.playbooks import find_playbook
+    from cockpit.engine.checks import changing_steps
 
     s = settings(ctx)
+    # A bare `cockpit run ID` is a check run, whose 2 means critical: its usage errors exit 64.
+    check_run = not incident_id and not title and not severity and not dry_run
+    usage = EX_USAGE if check_run else 2
+    s.error_code = usage
     config = s.config
     try:
         playbook = find_playbook(playbook_id, [*config.playbooks_dirs, *dirs])
     except ContentError as exc:
-        fail(str(exc))
+        fail(str(exc), usage)
     if incident_id and (title or severity):
         fail("give either --incident ID or --title and --severity, not both")
-    if not incident_id and not (title and severity) and not dry_run:
+    if check_run and changing_steps(playbook):
+        writes = changing_steps(playbook)
+        fail(f"{playbook.id} has steps that may change the estate ({', '.join(writes[:4])}"
+             f"{', ...' if len(writes) > 4 else ''}): give --incident ID, or --title T --severity P1 to declare "
+             "one (only a playbook whose every step reads runs as a check without an incident)")
+    if not check_run and not incident_id and not (title and severity) and not dry_run:
         fail("give --incident ID, or --title T --severity P1 to declare one")
+    for flag, given_flag in (("--json", as_json), ("--timeout", timeout is not None)):
+        if given_flag and not check_run:
+            fail(f"{flag} is for a check run: a playbook whose every step reads, run without --incident, --title "
+                 "or --dry-run")
     ids = {st.id for st in playbook.steps}
     try:
         given = parse_assignments(list(params))
     except ParameterError as exc:
-        fail(str(exc))
+        fail(str(exc), usage)
     from cockpit.engine import HeadlessOperator, Policy
 
     approvals = {st.id for st in playbook.steps if st.kind == "approve"}
-    rejected = parse_step_answers(rejections, "--reject", ids)
+    rejected = parse_step_answers(rejections, "--reject", ids, code=usage)
     for step_id, reason in rejected.items():
         if step_id not in approvals:
-            fail(f"--reject {step_id}={reason}: {step_id} is not an approval step")
+            fail(f"--reject {step_id}={reason}: {step_id} is not an approval step", usage)
         if not reason.strip():
-            fail(f"--reject {step_id}=: give the reason (it goes into the timeline)")
+            fail(f"--reject {step_id}=: give the reason (it goes into the timeline)", usage)
     operator = HeadlessOperator(yes=yes, approver=approve_as, actor=config.actor, rejections=rejected,
-                                choices=parse_step_answers(choices, "--choose", ids),
-                                confirmations=parse_step_answers(confirms, "--confirm", ids),
-                                verdicts=parse_step_answers(verdicts, "--resolve", ids, ("done", "rerun", "skip")))
+                                choices=parse_step_answers(choices, "--choose", ids, code=usage),
+                                confirmations=parse_step_answers(confirms, "--confirm", ids, code=usage),
+                                verdicts=parse_step_answers(verdicts, "--resolve", ids, ("done", "rerun", "skip"),
+                                                            code=usage))
+    if check_run:
+        _check_run(config, playbook, given, operator, as_json, usage, CHECK_TIMEOUT if timeout is None else timeout)
     policy = Policy(dry_run=dry_run, read_only=read_only or s.read_only)
     if dry_run:
         status = asyncio.run(_dry_run(config, playbook, given, incident_id, title, severity, mode, operator, policy))
@@ -152,6 +192,73 @@ def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: st
 
 #: Where a dry run logs: a SQLite database in memory, private to the command and gone with it.
 SCRATCH = ":memory:"
+#: A check run's whole bound unless --timeout says otherwise (seconds).
+CHECK_TIMEOUT = 300.0
+
+
+def _check_run(config: Any, playbook: Any, given: dict[str, str], operator: Any, as_json: bool, usage: int,
+               timeout: float) -> None:
+    """Run a check (every step reads) with no incident; print the checks; exit 0/1/2/3 by the worst."""
+    import json
+
+    from cockpit.engine.checks import CheckReport, text
+
+    report = CheckReport(playbook)
+    asyncio.run(_check(config, playbook, given, operator, report, usage, timeout))
+    doc = report.document()
+    if as_json:
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        echo(text(doc))
+    raise SystemExit(doc["exit_code"])
+
+
+async def _check(config: Any, playbook: Any, given: dict[str, str], operator: Any, report: Any, usage: int,
+                 timeout: float) -> None:
+    """The run on a scratch timeline in memory (as a dry run's): nothing is recorded anywhere.
+
+    Read-only as well as unattended: the engine's guard would refuse a write even if one
+    were there, a failed check never stops the others (the run ends with the whole
+    picture), and a wait step looks once instead of waiting.
+    """
+    from cockpit.content.params import ParameterError, resolve_params
+    from cockpit.content.screen import screen_for_playbook
+    from cockpit.engine import Engine, EngineError, NeedsPerson, Policy, Runtime
+    from cockpit.timeline import TimelineError
+    from cockpit.timeline.aio import AsyncTimeline
+
+    screen = screen_for_playbook(playbook, config.screen, config.screens_dirs, config.playbooks_dirs)
+    try:
+        values = resolve_params(playbook, given, screen)
+    except ParameterError as exc:
+        fail(str(exc), usage)
+    runtime = Runtime(webhook_url=config.webhook_url, kube_context=config.kube_context)
+    timeline = AsyncTimeline(SCRATCH, config.actor)
+    engine = None
+    try:
+        await timeline.open()
+        incident = await timeline.declare(f"check {playbook.id}", "P4", mode="incident")
+        engine = await Engine.start(playbook, timeline, incident.id, values, operator=operator,
+                                    policy=Policy(read_only=True, unattended=True), runtime=runtime,
+                                    screen=screen, listeners=[report])
+        # One bound for the whole check, as `cockpit status --timeout`: a step's own timeout
+        # (60 s for AWS) times eleven steps is no answer for cron. The engine records the
+        # step it cancels; the report makes it, and every check not reached, unknown.
+        async with asyncio.timeout(timeout):
+            await engine.run_to_end()
+    except TimeoutError:
+        step = engine.current.id if engine is not None and engine.current is not None else ""
+        report.stop(step, f"no answer within {timeout:g} s (--timeout)")
+    except NeedsPerson as exc:  # a decision no condition settles: that check could not be made
+        report.stop(exc.step_id, f"{exc}")
+    except EngineError as exc:
+        step = engine.current.id if engine is not None and engine.current is not None else ""
+        report.stop(step, str(exc))
+    except (TimelineError, OSError) as exc:  # the scratch timeline in memory: not expected, but never a traceback
+        fail(f"check run: {exc}", 3)
+    finally:
+        await runtime.close()
+        await timeline.close()
 
 
 async def _dry_run(config: Any, playbook: Any, given: dict[str, str], incident_id: str | None, title: str | None,

@@ -44,6 +44,13 @@ Expression = Annotated[str, Field(min_length=1, description="A Jinja2 expression
                                   "\"steps.check.outputs.lag > 900\".")]
 
 
+#: What a failed expectation means in a check run (``cockpit run ID`` without an incident):
+#: the monitoring-plugin levels of ``cockpit status`` (docs/status-json.md).
+Severity = Literal["warning", "critical"]
+#: What a step whose call itself failed means there, or an expectation that says "no data".
+Level = Literal["unknown", "warning", "critical"]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -230,6 +237,13 @@ class Expectation(Strict):
     matches: str | None = Field(None, description="Regular expression searched in the value.")
     less_than: int | float | str | None = None
     greater_than: int | float | str | None = None
+    severity: Level | None = Field(None, description="What it means when this expectation does not hold, in a "
+                                   "check run: warning, critical, or unknown (no data to judge); default: the "
+                                   "step's `severity`.")
+    finding: Template | None = Field(None, description="One line saying what was found when the expectation does "
+                                     "not hold, e.g. '{{ value | length }} alarms in ALARM: {{ value | join(\', "
+                                     "\') }}'; `value` is what the JMESPath found, `outputs` the step's outputs. Default: "
+                                     "expected X, got Y.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -371,6 +385,11 @@ class StepBase(Strict):
     on_failure: str = Field("abort", pattern=r"^(abort|continue|goto: ?[a-z][a-z0-9_]*)$",
                             description="abort | continue | goto:STEP_ID")
     when: Expression | None = Field(None, description="Run the step only when this expression holds.")
+    severity: Severity = Field("critical", description="In a check run: what a failed expectation of this step "
+                               "means (an expectation's own `severity` wins).")
+    error_severity: Level = Field("unknown", description="In a check run: what it means when the call itself "
+                                  "fails (an error answer, no answer). unknown: the check could not be read; say "
+                                  "critical where the failure is the finding (is the bucket accessible?).")
 
     _line: int | None = PrivateAttr(None)
 

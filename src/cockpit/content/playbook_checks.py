@@ -26,7 +26,8 @@ from cockpit.content.yamlfile import Loc, line_for
 #: Step keys whose strings are names, not templates.
 _PLAIN_KEYS = {"id", "kind", "phase", "on_failure", "service", "operation", "action", "resource", "method",
                "risk", "outputs", "expect", "options", "check", "when", "until", "timeout", "interval",
-               "retries", "retry_delay", "presign", "expires_in", "status", "exit_codes"}
+               "retries", "retry_delay", "presign", "expires_in", "status", "exit_codes", "severity",
+               "error_severity"}
 _EXPRESSION_KEYS = {"when", "until"}
 
 
@@ -236,7 +237,9 @@ def _template_values(value: Any, loc: Loc, key: Any = None, extra: frozenset[str
                 for j, exp in enumerate(v):
                     if isinstance(exp, dict):
                         for test, operand in exp.items():
-                            if test != "matches":
+                            if test == "finding" and isinstance(operand, str):  # reads the value it judged
+                                yield child + (j, test), operand, False, {*extra, "value", "outputs"}
+                            elif test not in ("matches", "severity"):
                                 yield from _template_values(operand, child + (j, test), test, extra)
             elif is_step and k == "outputs" and isinstance(v, dict):
                 yield from _template_values(v, child, k, extra)

@@ -34,7 +34,7 @@ from cockpit.engine.measures import readings
 from cockpit.engine.operator import NeedsPerson, Operator
 from cockpit.engine.policy import PERSON_KINDS, Policy
 from cockpit.engine.record import Recorder, secret_values
-from cockpit.engine.results import StepFailure, StepResult, TimedOut, Unmet, jsonable
+from cockpit.engine.results import CheckFailed, StepFailure, StepResult, TimedOut, Unmet, jsonable
 from cockpit.engine.runtime import Runtime
 from cockpit.timeline import StepState, TimelineError
 from cockpit.timeline.aio import AsyncTimeline
@@ -65,7 +65,7 @@ class Engine:
         self.playbook, self.tl, self.run_id = playbook, timeline, run_id
         self.incident = incident_view(incident)
         self.params, self.operator, self.screen = params, operator, screen
-        self.policy = Policy(policy.dry_run, policy.read_only, policy.tabletop or incident.mode == "tabletop")
+        self.policy = dataclasses.replace(policy, tabletop=policy.tabletop or incident.mode == "tabletop")
         self.runtime = runtime or Runtime()
         self.runtime.emit = self._emit_output
         self._secret_names = [n for n, p in playbook.parameters.items() if p.secret]
@@ -116,7 +116,7 @@ class Engine:
         # A run keeps the guard it was started with: a read-only or dry run reopened in a
         # cockpit that may write must still not write.
         given: Policy = kwargs.pop("policy")
-        policy = Policy(given.dry_run or run.dry_run, given.read_only or run.read_only, given.tabletop)
+        policy = dataclasses.replace(given, dry_run=given.dry_run or run.dry_run, read_only=given.read_only or run.read_only)
         engine = cls(playbook, timeline, run_id, incident, params, records=records, policy=policy, **kwargs)
         for step in playbook.steps:
             if records[step.id]["status"] == StepState.RUNNING:
@@ -229,14 +229,16 @@ class Engine:
 
     async def _finish_step(self, step: StepBase, state: StepState, message: str, started: float, *,
                            call: list[str], attempt: int = 1, outputs: dict[str, Any] | None = None,
-                           error: str | None = None, data: dict[str, Any] | None = None) -> None:
+                           error: str | None = None, data: dict[str, Any] | None = None,
+                           level: str | None = None) -> None:
         duration = round(time.monotonic() - started, 3)
         await self._set(step, state, message, attempt=attempt, outputs=outputs, error=error,
-                        data={"duration_s": duration, "call_preview": call, **(data or {})})
+                        data={"duration_s": duration, "call_preview": call, **(data or {}),
+                              **({"level": level} if level else {})})
         shown = {k: v for k, v in (outputs or {}).items() if k not in ("response", "object", "body", "result")}
         summary = message.replace("Step {title} ", "", 1)
         self._emit(StepFinished(self.run_id, step.id, state.value, summary,
-                                shown, error, duration, call))
+                                shown, error, duration, call, level))
 
     async def _finish_run(self, status: str, reason: str = "") -> None:
         await self.tl.call(self.tl.sync.finish_run, self.run_id, status)
@@ -419,6 +421,9 @@ class Engine:
                 error = str(exc) or exc.__class__.__name__
                 outputs = getattr(exc, "outputs", {})
                 timed_out = {"timed_out_after_s": exc.after} if isinstance(exc, TimedOut) else {}
+                # What the failure means in a check run: a finding (an expectation did not
+                # hold) at its severity, else the step's error_severity (unknown: not read).
+                level = exc.level(step.severity) if isinstance(exc, CheckFailed) else step.error_severity
                 if timed_out and step.risk is not Risk.read:
                     # The request may have reached the service and been applied: only a
                     # person who looks can say, and a retry could do it twice.
@@ -440,7 +445,7 @@ class Engine:
                 attempt += 1
                 continue
             await self._finish_step(step, StepState.FAILED, f"Step {{title}} failed: {error}", started, call=lines,
-                                    attempt=attempt, outputs=outputs, error=error, data=timed_out)
+                                    attempt=attempt, outputs=outputs, error=error, data=timed_out, level=level)
             return "failed"
 
     def is_person_step(self, step: StepBase) -> bool:

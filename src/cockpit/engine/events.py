@@ -59,6 +59,10 @@ class StepFinished(EngineEvent):
     error: str | None = None
     duration: float = 0.0
     call: list[str] = field(default_factory=list)
+    #: A failed step's meaning in a check run: warning or critical (an expectation did not
+    #: hold, at its severity), or unknown (the call itself failed: the check could not be read,
+    #: unless the step's ``error_severity`` says otherwise). None for every other outcome.
+    level: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from cockpit.content.playbook import Risk, StepBase
 
 PERSON_KINDS = ("manual", "approve", "choose")
+#: Person steps a check run cannot hold for (a decision whose one condition holds still
+#: decides itself; one that needs a person fails the check as unknown).
+UNATTENDED_SKIPS = ("manual", "approve")
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,9 @@ class Policy:
     dry_run: bool = False
     read_only: bool = False
     tabletop: bool = False
+    #: A check run (``cockpit run ID`` from cron, no incident): nobody is there to tick a
+    #: checklist or approve, so those steps are recorded "not executed" instead of waiting.
+    unattended: bool = False
 
     @property
     def label(self) -> str:
@@ -42,4 +48,6 @@ class Policy:
             return "not executed: dry run"
         if self.guarded and step.risk is not Risk.read:
             return f"not executed: {'tabletop' if self.tabletop else 'read-only'} ({step.risk.value} step)"  # type: ignore[union-attr]
+        if self.unattended and step.kind in UNATTENDED_SKIPS:  # type: ignore[attr-defined]
+            return "not executed: a person's step (check run)"
         return None

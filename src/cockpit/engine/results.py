@@ -28,6 +28,29 @@ class StepFailure(Exception):
         self.outputs = outputs or {}
 
 
+#: Levels of a check run, least to worst (as ``cockpit status``: unknown outranks warning).
+LEVELS = ("ok", "warning", "unknown", "critical")
+
+
+def worst(levels: list[str]) -> str:
+    return max(levels, key=LEVELS.index, default="ok")
+
+
+class CheckFailed(StepFailure):
+    """The call answered and an expectation did not hold: a finding, not a failure to read.
+
+    ``severities`` are the failed expectations' own (None: the step's ``severity`` decides),
+    so a check run can say warning or critical where any other failure is unknown.
+    """
+
+    def __init__(self, message: str, outputs: dict[str, Any], severities: list[str | None]) -> None:
+        super().__init__(message, outputs)
+        self.severities = severities
+
+    def level(self, step_severity: str) -> str:
+        return worst([s or step_severity for s in self.severities])
+
+
 class TimedOut(StepFailure):
     """The step ran past its bound and was stopped (see :mod:`cockpit.engine.bounds`)."""
 
@@ -98,8 +121,11 @@ def _compare(test: str, value: Any, operand: Any) -> bool:
     return left < right if test == "less_than" else left > right
 
 
-def failed_expectations(expect: list[Expectation], data: Any, ctx: dict[str, Any]) -> list[str]:
-    """One line per expectation that does not hold (empty: all hold)."""
+def unmet_expectations(expect: list[Expectation], data: Any, ctx: dict[str, Any],
+                       outputs: dict[str, Any] | None = None) -> list[tuple[Expectation, str]]:
+    """(expectation, one line saying what was found) for each one that does not hold.
+
+    A ``finding`` reads ``value`` (what its JMESPath found) and ``outputs`` (the step's)."""
     problems = []
     for exp in expect:
         test, operand = exp.test
@@ -110,9 +136,24 @@ def failed_expectations(expect: list[Expectation], data: Any, ctx: dict[str, Any
         except TypeError:
             ok = False
         if not ok:
-            shown = str(value) if len(str(value)) <= 80 else str(value)[:77] + "..."
-            problems.append(f"expected {exp.jmespath} {test} {operand!r}, got {shown}")
+            problems.append((exp, _finding(exp, test, operand, value, {**ctx, "outputs": outputs or {}})))
     return problems
+
+
+def _finding(exp: Expectation, test: str, operand: Any, value: Any, ctx: dict[str, Any]) -> str:
+    """The expectation's own ``finding`` rendered with ``value``; else "expected X, got Y"."""
+    if exp.finding:
+        try:
+            return " ".join(templating.render_text(exp.finding, {**ctx, "value": value}).split())
+        except (templating.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError):
+            pass  # a finding that cannot render must not hide the failure: say it plainly
+    shown = str(value) if len(str(value)) <= 80 else str(value)[:77] + "..."
+    return f"expected {exp.jmespath} {test} {operand!r}, got {shown}"
+
+
+def failed_expectations(expect: list[Expectation], data: Any, ctx: dict[str, Any]) -> list[str]:
+    """One line per expectation that does not hold (empty: all hold)."""
+    return [line for _, line in unmet_expectations(expect, data, ctx)]
 
 
 def extract_outputs(outputs: dict[str, str], data: Any, ctx: dict[str, Any]) -> dict[str, Any]:
@@ -123,7 +164,7 @@ def judge(expect: list[Expectation], outputs: dict[str, str], data: Any, ctx: di
           implicit: dict[str, Any]) -> dict[str, Any]:
     """Outputs of a call (declared and implicit); StepFailure when an expectation fails."""
     values = {**implicit, **extract_outputs(outputs, data, ctx)}
-    problems = failed_expectations(expect, data, ctx)
+    problems = unmet_expectations(expect, data, ctx, values)
     if problems:
-        raise StepFailure("; ".join(problems), values)
+        raise CheckFailed("; ".join(line for _, line in problems), values, [exp.severity for exp, _ in problems])
     return values

@@ -55,6 +55,7 @@ from cockpit.estate.wsgi_iam_keys import AccessKeyPolicy
 from cockpit.estate.wsgi_operations import LongOperations
 from cockpit.estate.wsgi_outage import OutageMiddleware, Outages
 from cockpit.estate.wsgi_s3_archive import ArchivedObjectMetadata
+from cockpit.estate.wsgi_s3_multipart import MultipartInitiated
 from cockpit.estate.wsgi_s3_replication import ReplicationStatus
 from cockpit.estate.wsgi_paging import DescribeAlarmsPaging
 
@@ -147,7 +148,8 @@ class AwsEstate:
             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
             self.ecs = EcsScheduler(self.clock)  # moto is reset below: so is what it scheduled
-            s3_fixes = ReplicationStatus(ArchivedObjectMetadata(DomainDispatcherApplication(create_backend_app)))
+            s3_fixes = ReplicationStatus(ArchivedObjectMetadata(MultipartInitiated(
+                DomainDispatcherApplication(create_backend_app))))
             moto_app = PointInTimeWindows(EcsServices(s3_fixes, self.ecs, ecs_seeded=self._ecs_seeded), self.clock)
             world = CloudWatchWorld(LongOperations(moto_app, self.clock), self.metrics, self.alarms, self.clock)
             answers = EstateAnswers(OutageMiddleware(DescribeAlarmsPaging(world), self.outages), self.log,

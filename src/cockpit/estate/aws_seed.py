@@ -398,6 +398,7 @@ def rest_steps(clients: Clients, result: SeedResult) -> list[Step]:
         ("sns", lambda: seed_sns(clients)),
         ("s3", lambda: seed_s3(clients)),
         ("storage-extras", lambda: ops.seed_storage_extras(clients, _now())),
+        ("multipart-uploads", lambda: ops.seed_multipart_uploads(clients, _now())),
         ("identities", lambda: ops.seed_identities(clients)),
         ("cdk-stack", lambda: ops.seed_cdk_stack(clients)),
         ("route53", lambda: seed_route53(clients, result)),

@@ -204,6 +204,27 @@ def seed_storage_extras(clients: Clients, now: datetime) -> None:
                           Body=_package(function, which), ContentType="application/zip")
 
 
+#: Incomplete multipart uploads (seed 000's daily "no stale uploads > 7 days"): (bucket, key,
+#: days since initiated). The data lake's is a day old (a large export under way: not stale);
+#: the temp bucket holds one abandoned nine days ago, which the check must find.
+MULTIPART_UPLOADS = (
+    (cat.DATA_LAKE, "bronze/exports/emissions-2026-full.parquet", 1),
+    (f"greenlang-prod-{cat.PRIMARY_REGION}-temp", "uploads/cbam-batch-0412.zip", 9),
+)
+
+
+def seed_multipart_uploads(clients: Clients, now: datetime) -> None:
+    """Start each upload of MULTIPART_UPLOADS at its time on S3's clock, one part uploaded, never completed."""
+    from cockpit.estate.aws_seed import s3_clock
+
+    s3 = clients("s3", cat.PRIMARY_REGION)
+    for bucket, key, days in MULTIPART_UPLOADS:
+        with s3_clock(now - timedelta(days=days)):
+            upload = s3.create_multipart_upload(Bucket=bucket, Key=key)
+            s3.upload_part(Bucket=bucket, Key=key, UploadId=upload["UploadId"], PartNumber=1,
+                           Body=f"{key} part 1\n".encode())
+
+
 def _package(function: str, which: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
