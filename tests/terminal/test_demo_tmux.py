@@ -120,3 +120,15 @@ def test_a_dropped_terminal_leaves_nothing_behind(tmp_path):
     finally:
         term.kill()  # tmux hangs up on the cockpit, as sshd does when the connection drops
     assert _left_behind(pid, aws_port, scratch, timeout=15) == []
+
+
+def test_a_scenario_opens_on_its_own_screen(tmp_path):
+    """`cockpit demo --scenario production-db-high-cpu` tells its story on the screen the
+    scenario names (aws-infrastructure), not on the configured default (storage), where
+    none of its alarms would show; `--screen` still wins."""
+    term = _start_demo(tmp_path, "--scenario", "production-db-high-cpu", "--speed", "10")
+    try:
+        term.wait_for(r"AWS infrastructure", timeout=30)
+        assert "GreenLang storage" not in term.screen()
+    finally:
+        term.kill()

@@ -76,7 +76,7 @@ def demo(ctx: click.Context, no_ui: bool, env_file: Path | None, env_for: str | 
             sys.exit(_run_estate(scenario_model, speed, env_file, parent_pid, config, env_for))
         from cockpit.cli.open import open_demo
 
-        open_demo(settings(ctx), estate)
+        open_demo(settings(ctx), estate, scenario_model)
     finally:
         if estate is not None:
             estate.stop()

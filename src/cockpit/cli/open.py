@@ -17,12 +17,15 @@ if TYPE_CHECKING:
     from cockpit.estate.process import EstateProcess
 
 
-def _screen(settings: Settings):
+def _screen(settings: Settings, scenario=None):
+    """The screen to open: ``--screen``, else the scenario's own (its story is told on it),
+    else the configured one."""
     from cockpit.content.screen import find_screen
 
     config = settings.config
+    name = settings.screen or (scenario.screen if scenario is not None else None) or config.screen
     try:
-        return find_screen(config.screen, config.screens_dirs, config.playbooks_dirs)
+        return find_screen(name, config.screens_dirs, config.playbooks_dirs)
     except ContentError as exc:
         fail(str(exc))
 
@@ -38,14 +41,14 @@ def open_cockpit(settings: Settings) -> None:
         raise SystemExit(app.return_code)
 
 
-def open_demo(settings: Settings, estate: EstateProcess) -> None:
+def open_demo(settings: Settings, estate: EstateProcess, scenario=None) -> None:
     """``cockpit demo``: the cockpit on the estate ``cockpit demo`` has just launched.
 
     The first frame paints at once; a worker thread waits for the estate and the panes go
     live when it is ready. ``cockpit demo`` stops the estate when this returns or raises;
     losing the cockpit process stops it too (the estate watches its parent).
     """
-    screen = _screen(settings)
+    screen = _screen(settings, scenario)
     from cockpit.ui.app import CockpitApp
 
     app = CockpitApp(config=settings.config, screen=screen, read_only=settings.read_only, estate=estate)
