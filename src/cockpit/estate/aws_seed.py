@@ -399,6 +399,7 @@ def rest_steps(clients: Clients, result: SeedResult) -> list[Step]:
         ("s3", lambda: seed_s3(clients)),
         ("storage-extras", lambda: ops.seed_storage_extras(clients, _now())),
         ("identities", lambda: ops.seed_identities(clients)),
+        ("audit-identities", lambda: ops.seed_audit_identities(clients, _now())),
         ("cdk-stack", lambda: ops.seed_cdk_stack(clients)),
         ("route53", lambda: seed_route53(clients, result)),
         ("flight-school-functions", lambda: seed_flight_school_functions(clients)),
@@ -420,6 +421,7 @@ def late_steps(clients: Clients, result: SeedResult) -> list[Step]:
         ("api", lambda: ops.seed_api(clients)),
         ("security", lambda: ops.seed_security(clients)),
         ("cdn", lambda: ops.seed_cdn(clients)),
+        ("audit-resources", lambda: ops.seed_audit_resources(clients, _now())),
     ]
 
 
