@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from cockpit.estate import catalogue as cat
 from tests.playbooks_e2e.conftest import aws, run_playbook
 
 pytestmark = pytest.mark.usefixtures("module_estate", "awscli_on_path")
-AUDITS = ["weekly-security-audit"]
+AUDITS = ["weekly-security-audit", "weekly-backup-verification", "monthly-cost-optimisation"]
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +88,75 @@ async def test_security_audit_finds_the_seeded_findings_and_each_new_one(module_
     assert _lines(run, "users_without_mfa") == [f"No MFA: {cat.AUDIT_STALE_USER}"]
     assert run.state("trail_logging") == "failed" and run.outputs("trail_logging")["logging"] is False
     assert run.status == "succeeded"  # every finding is reported; none stops the audit
+
+
+async def test_backup_verification_lists_recent_backups_and_buckets_without_versioning(module_estate, tmp_path):
+    since = time.time()
+    run = await run_playbook("weekly-backup-verification", tmp_path / "a.db", read_only=True, severity="P4")
+    _executed_and_read_only(run, module_estate, since)
+    assert run.state("rds_snapshots") == run.state("rds_instances") == run.state("ebs_snapshots") == "succeeded"
+    assert cat.RDS.instance in run.outputs("rds_snapshots")["instances"]
+    # This week's EBS snapshot is the hosts' image's; the detached volume's (120 days) is not recent.
+    ec2 = aws(module_estate, "ec2")
+    old = {s["SnapshotId"] for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]
+           if s["Description"].startswith(cat.AUDIT_DETACHED_VOLUME_NAME)}
+    recent = {snapshot for snapshot, _, _ in run.outputs("ebs_snapshots")["recent"]}
+    assert len(old) == 1 and recent and not recent & old
+    unversioned = ["greenlang-prod-eu-west-1-temp", "flight-school-marketplace", cat.BACKUPS_BUCKET]
+    assert run.state("s3_versioning") == "failed"
+    assert [line for line in _lines(run, "s3_versioning") if line.startswith("Not versioned: ")] == [
+        f"Not versioned: {b}" for b in unversioned]
+    assert f"{cat.DATA_LAKE}: Enabled" in _lines(run, "s3_versioning")
+
+    # Versioning turned on for the backups bucket; a new instance that keeps no backups.
+    aws(module_estate, "s3").put_bucket_versioning(Bucket=cat.BACKUPS_BUCKET,
+                                                   VersioningConfiguration={"Status": "Enabled"})
+    aws(module_estate, "rds").create_db_instance(
+        DBInstanceIdentifier="reporting-db", Engine="postgres", DBInstanceClass="db.t3.medium", AllocatedStorage=20,
+        MasterUsername="reporting", MasterUserPassword="not-a-secret-2", BackupRetentionPeriod=0)
+    run = await run_playbook("weekly-backup-verification", tmp_path / "b.db", read_only=True, severity="P4")
+    assert [line for line in _lines(run, "s3_versioning") if line.startswith("Not versioned: ")] == [
+        f"Not versioned: {b}" for b in unversioned[:2]]
+    assert run.state("rds_instances") == "failed" and run.outputs("rds_instances")["no_backups"] == ["reporting-db"]
+
+
+async def test_cost_review_finds_the_idle_resources_and_an_idle_database(module_estate, tmp_path):
+    since = time.time()
+    run = await run_playbook("monthly-cost-optimisation", tmp_path / "a.db", read_only=True, severity="P4")
+    _executed_and_read_only(run, module_estate, since)
+    ec2 = aws(module_estate, "ec2")
+    (address,) = ec2.describe_addresses(Filters=[{"Name": "tag:Name", "Values": [cat.AUDIT_IDLE_EIP_NAME]}])["Addresses"]
+    assert run.outputs("unused_elastic_ips")["unused"] == [[address["PublicIp"], address["AllocationId"]]]
+    (volume,) = ec2.describe_volumes(Filters=[{"Name": "tag:Name", "Values": [cat.AUDIT_DETACHED_VOLUME_NAME]}])[
+        "Volumes"]
+    assert [v[:3] for v in run.outputs("unattached_volumes")["unattached"]] == [[volume["VolumeId"], 200, "gp2"]]
+    (old,) = run.outputs("old_snapshots")["old"]
+    assert old[2] == 200 and old[0] in {s["SnapshotId"] for s in ec2.describe_snapshots(
+        OwnerIds=["self"], Filters=[{"Name": "volume-id", "Values": [volume["VolumeId"]]}])["Snapshots"]}
+    assert {"unused_elastic_ips", "unattached_volumes", "old_snapshots"} == {
+        s for s in ("unused_elastic_ips", "unattached_volumes", "old_snapshots") if run.state(s) == "failed"}
+    # production-db averages about 35 % (the estate's week of history): not a candidate.
+    cpu = _lines(run, "rds_low_cpu")
+    assert any(line.startswith(f"{cat.RDS.instance}: ") and line.endswith("%") for line in cpu), cpu
+    assert not [line for line in cpu if line.startswith("Low CPU:")] and run.state("rds_low_cpu") == "succeeded"
+    assert run.outputs("reserved_instances")["recommended"][0][0] == "m5.large"
+
+    # The EIP is put on a host, the volume attached; an instance idles at 4 % all week.
+    host = ec2.describe_instances(Filters=[{"Name": "tag:Name", "Values": ["production-ecs-node"]}])[
+        "Reservations"][0]["Instances"][0]["InstanceId"]
+    ec2.associate_address(AllocationId=address["AllocationId"], InstanceId=host)
+    ec2.attach_volume(VolumeId=volume["VolumeId"], InstanceId=host, Device="/dev/sdf")
+    aws(module_estate, "rds").create_db_instance(
+        DBInstanceIdentifier="analytics-db", Engine="postgres", DBInstanceClass="db.r5.large", AllocatedStorage=100,
+        MasterUsername="analytics", MasterUserPassword="not-a-secret-3")
+    today = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0)
+    aws(module_estate, "cloudwatch").put_metric_data(Namespace="AWS/RDS", MetricData=[
+        {"MetricName": "CPUUtilization", "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": "analytics-db"}],
+         "Timestamp": today - timedelta(days=d), "Value": 3.0 + d % 3, "Unit": "Percent"} for d in range(1, 7)])
+    run = await run_playbook("monthly-cost-optimisation", tmp_path / "b.db", read_only=True, severity="P4")
+    assert run.outputs("unused_elastic_ips")["unused"] == [] and run.state("unused_elastic_ips") == "succeeded"
+    assert run.outputs("unattached_volumes")["unattached"] == []
+    assert run.state("rds_low_cpu") == "failed" and "Low CPU: analytics-db 4.0%" in _lines(run, "rds_low_cpu")
 
 
 @pytest.mark.parametrize("playbook_id", AUDITS)
