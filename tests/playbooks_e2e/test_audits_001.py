@@ -20,7 +20,8 @@ from cockpit.estate import catalogue as cat
 from tests.playbooks_e2e.conftest import aws, run_playbook
 
 pytestmark = pytest.mark.usefixtures("module_estate", "awscli_on_path")
-AUDITS = ["weekly-security-audit", "weekly-backup-verification", "monthly-cost-optimisation"]
+AUDITS = ["weekly-security-audit", "weekly-backup-verification", "monthly-cost-optimisation", "capacity-monitoring",
+          "log-review"]
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +158,67 @@ async def test_cost_review_finds_the_idle_resources_and_an_idle_database(module_
     assert run.outputs("unused_elastic_ips")["unused"] == [] and run.state("unused_elastic_ips") == "succeeded"
     assert run.outputs("unattached_volumes")["unattached"] == []
     assert run.state("rds_low_cpu") == "failed" and "Low CPU: analytics-db 4.0%" in _lines(run, "rds_low_cpu")
+
+
+async def test_capacity_monitoring_reads_storage_tasks_and_cpu_against_the_runbooks_thresholds(module_estate,
+                                                                                               tmp_path):
+    since = time.time()
+    run = await run_playbook("capacity-monitoring", tmp_path / "a.db", read_only=True, severity="P4")
+    _executed_and_read_only(run, module_estate, since)
+    assert run.status == "succeeded" and all(run.state(s.id) == "succeeded" for s in run.engine.playbook.steps)
+    assert [cat.RDS.instance, 100, None] in run.outputs("rds_storage")["storage"]
+    assert run.outputs("rds_free_storage")["min_free_bytes"] > 60 * 2**30  # the estate's 64 GiB
+    assert run.outputs("ecs_task_capacity")["services"] == [{"name": cat.ECS.service, "running": 3, "desired": 3}]
+    assert 0 < run.outputs("ecs_cpu")["peak_average"] < 70
+
+    # web-service is scaled to 5 (its new tasks take scenario time to start), the disk fills
+    # to 5 GiB free, the service's CPU runs hot.
+    aws(module_estate, "ecs").update_service(cluster=cat.ECS.cluster, service=cat.ECS.service, desiredCount=5)
+    cloudwatch = aws(module_estate, "cloudwatch")
+    now = datetime.now(timezone.utc)
+    cloudwatch.put_metric_data(Namespace="AWS/RDS", MetricData=[{
+        "MetricName": "FreeStorageSpace", "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": cat.RDS.instance}],
+        "Timestamp": now, "Value": 5.0 * 2**30, "Unit": "Bytes"}])
+    cloudwatch.put_metric_data(Namespace="AWS/ECS", MetricData=[{
+        "MetricName": "CPUUtilization", "Dimensions": [{"Name": "ClusterName", "Value": cat.ECS.cluster},
+                                                       {"Name": "ServiceName", "Value": cat.ECS.service}],
+        "Timestamp": now - timedelta(seconds=n), "Value": 97.0, "Unit": "Percent"} for n in range(20)])
+    run = await run_playbook("capacity-monitoring", tmp_path / "b.db", read_only=True, severity="P4")
+    assert run.state("rds_free_storage") == "failed" and run.outputs("rds_free_storage")["min_free_bytes"] == 5.0 * 2**30
+    assert run.state("ecs_task_capacity") == "failed"
+    assert run.outputs("ecs_task_capacity")["short"] == [{"name": cat.ECS.service, "running": 3, "desired": 5}]
+    assert run.state("ecs_cpu") == "failed" and run.outputs("ecs_cpu")["peak_average"] > 70
+    assert run.status == "succeeded"
+
+
+async def test_log_review_lists_the_hours_errors_and_5xx_and_nothing_else(module_estate, tmp_path):
+    since = time.time()
+    run = await run_playbook("log-review", tmp_path / "a.db", read_only=True, severity="P4")
+    _executed_and_read_only(run, module_estate, since)
+    # The seeded errors are 2½-3 h old: the last hour is quiet.
+    assert run.state("application_errors") == run.state("alb_5xx") == "succeeded"
+    assert _lines(run, "application_errors") == _lines(run, "alb_5xx") == []
+
+    run = await run_playbook("log-review", tmp_path / "b.db", {"hours": "4"}, read_only=True, severity="P4")
+    assert [line.split(" ", 2)[:2] for line in _lines(run, "application_errors")] == [
+        ["ERROR", "payment-client"], ["ERROR", "db"]]  # not the WARN, not the INFO lines
+    # The 504 and the 502, not the quiet 200 line: the estate reads `[..., status_code=5*, ...]`
+    # as CloudWatch Logs does (moto matched every line).
+    assert [line.split()[-2] for line in _lines(run, "alb_5xx")] == ["504", "502"]
+
+    logs = aws(module_estate, "logs")
+    now_ms = int(time.time() * 1000)
+    for group, lines in ((cat.LOG_GROUPS[0].name, ["INFO order placed id=991", "ERROR card declined id=992"]),
+                         (cat.LOG_GROUPS[1].name, [
+                             "http 2026-01-01T00:00:00Z app/production-alb 192.0.2.9:5000 10.0.1.21:80 0.001 0.002 0.000 200 200",
+                             "http 2026-01-01T00:00:01Z app/production-alb 192.0.2.9:5001 10.0.1.21:80 0.001 0.002 0.000 503 -"])):
+        logs.create_log_stream(logGroupName=group, logStreamName="audit-test")
+        logs.put_log_events(logGroupName=group, logStreamName="audit-test", logEvents=[
+            {"timestamp": now_ms + n, "message": line} for n, line in enumerate(lines)])
+    run = await run_playbook("log-review", tmp_path / "c.db", read_only=True, severity="P4")
+    assert _lines(run, "application_errors") == ["ERROR card declined id=992"]
+    assert [line.split()[-2] for line in _lines(run, "alb_5xx")] == ["503"]
+    assert run.state("application_errors") == run.state("alb_5xx") == "failed" and run.status == "succeeded"
 
 
 @pytest.mark.parametrize("playbook_id", AUDITS)

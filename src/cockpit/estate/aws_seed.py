@@ -25,6 +25,7 @@ from typing import Any
 
 from cockpit.estate import aws_seed_ops as ops
 from cockpit.estate import catalogue as cat
+from cockpit.estate import log_patterns
 
 Clients = Callable[[str, str], Any]  # (service, region) -> boto3 client
 _ENV_LOCK = threading.RLock()
@@ -403,6 +404,7 @@ def rest_steps(clients: Clients, result: SeedResult) -> list[Step]:
         ("cdk-stack", lambda: ops.seed_cdk_stack(clients)),
         ("route53", lambda: seed_route53(clients, result)),
         ("flight-school-functions", lambda: seed_flight_school_functions(clients)),
+        ("log-patterns", log_patterns.install),  # seed 001's `[..., status_code=5*, ...]`, as CloudWatch reads it
         ("logs", lambda: seed_logs(clients)),
         ("log-history", lambda: ops.seed_log_history(clients, _now())),
     ]
