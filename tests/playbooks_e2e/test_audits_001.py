@@ -30,10 +30,8 @@ def awscli_on_path(module_estate):
     and the estate's late seed (EC2 findings come after the panes' services) finished."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-        ec2 = aws(module_estate, "ec2")
         deadline = time.monotonic() + 30
-        while not ec2.describe_snapshots(OwnerIds=["self"], Filters=[
-                {"Name": "description", "Values": [f"{cat.AUDIT_DETACHED_VOLUME_NAME}*"]}])["Snapshots"]:
+        while not module_estate.control("status")["seeded"]:
             assert time.monotonic() < deadline, "the estate's late seed did not finish"
             time.sleep(0.2)
         yield
