@@ -63,6 +63,11 @@ async def test_security_audit_finds_the_seeded_findings_and_each_new_one(module_
     assert run.state("public_buckets") == run.state("public_rds") == run.state("trail_logging") == "succeeded"
     assert _lines(run, "public_buckets") == [] and run.outputs("public_rds")["public"] == []
     assert run.outputs("trail_logging")["logging"] is True
+    # The finding names the user and the key's age; the key's id stays out of the timeline file.
+    (key,) = aws(module_estate, "iam").list_access_keys(UserName=cat.AUDIT_STALE_USER)["AccessKeyMetadata"]
+    assert key["AccessKeyId"] in old[0]
+    written = b"".join(f.read_bytes() for f in tmp_path.glob("a.db*"))
+    assert f"Old key: {cat.AUDIT_STALE_USER}".encode() in written and key["AccessKeyId"].encode() not in written
 
     # The world changes: the site bucket is made public, the ALB's group opened on 443, the
     # database made public, deployment-user gets MFA, the trail stops logging.
