@@ -226,6 +226,14 @@ async def test_log_review_lists_the_hours_errors_and_5xx_and_nothing_else(module
 
 
 @pytest.mark.parametrize("playbook_id", AUDITS)
+async def test_a_tabletop_of_an_audit_executes_every_step_and_changes_nothing(module_estate, tmp_path, playbook_id):
+    since = time.time()
+    run = await run_playbook(playbook_id, tmp_path / "t.db", mode="tabletop", severity="P4")
+    _executed_and_read_only(run, module_estate, since)
+    assert run.status == "succeeded"  # findings are reported, never an aborted audit
+
+
+@pytest.mark.parametrize("playbook_id", AUDITS)
 async def test_a_dry_run_of_an_audit_makes_no_request_and_shows_every_call(module_estate, tmp_path, playbook_id):
     since = time.time()
     run = await _dry_run(playbook_id, tmp_path / "t.db")
