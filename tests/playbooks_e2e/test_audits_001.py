@@ -130,7 +130,8 @@ async def test_cost_review_finds_the_idle_resources_and_an_idle_database(module_
     run = await run_playbook("monthly-cost-optimisation", tmp_path / "a.db", read_only=True, severity="P4")
     _executed_and_read_only(run, module_estate, since)
     ec2 = aws(module_estate, "ec2")
-    (address,) = ec2.describe_addresses(Filters=[{"Name": "tag:Name", "Values": [cat.AUDIT_IDLE_EIP_NAME]}])["Addresses"]
+    (address,) = ec2.describe_addresses(Filters=[{"Name": "tag:Name",
+                                                  "Values": [cat.AUDIT_IDLE_EIP_NAME]}])["Addresses"]
     assert run.outputs("unused_elastic_ips")["unused"] == [[address["PublicIp"], address["AllocationId"]]]
     (volume,) = ec2.describe_volumes(Filters=[{"Name": "tag:Name", "Values": [cat.AUDIT_DETACHED_VOLUME_NAME]}])[
         "Volumes"]
@@ -188,7 +189,8 @@ async def test_capacity_monitoring_reads_storage_tasks_and_cpu_against_the_runbo
                                                        {"Name": "ServiceName", "Value": cat.ECS.service}],
         "Timestamp": now - timedelta(seconds=n), "Value": 97.0, "Unit": "Percent"} for n in range(20)])
     run = await run_playbook("capacity-monitoring", tmp_path / "b.db", read_only=True, severity="P4")
-    assert run.state("rds_free_storage") == "failed" and run.outputs("rds_free_storage")["min_free_bytes"] == 5.0 * 2**30
+    assert run.state("rds_free_storage") == "failed"
+    assert run.outputs("rds_free_storage")["min_free_bytes"] == 5.0 * 2**30
     assert run.state("ecs_task_capacity") == "failed"
     assert run.outputs("ecs_task_capacity")["short"] == [{"name": cat.ECS.service, "running": 3, "desired": 5}]
     assert run.state("ecs_cpu") == "failed" and run.outputs("ecs_cpu")["peak_average"] > 70
@@ -212,10 +214,10 @@ async def test_log_review_lists_the_hours_errors_and_5xx_and_nothing_else(module
 
     logs = aws(module_estate, "logs")
     now_ms = int(time.time() * 1000)
+    access = "http 2026-01-01T00:00:0{n}Z app/production-alb 192.0.2.9:500{n} 10.0.1.21:80 0.001 0.002 0.000 {code}"
     for group, lines in ((cat.LOG_GROUPS[0].name, ["INFO order placed id=991", "ERROR card declined id=992"]),
-                         (cat.LOG_GROUPS[1].name, [
-                             "http 2026-01-01T00:00:00Z app/production-alb 192.0.2.9:5000 10.0.1.21:80 0.001 0.002 0.000 200 200",
-                             "http 2026-01-01T00:00:01Z app/production-alb 192.0.2.9:5001 10.0.1.21:80 0.001 0.002 0.000 503 -"])):
+                         (cat.LOG_GROUPS[1].name, [access.format(n=0, code="200 200"),
+                                                   access.format(n=1, code="503 -")])):
         logs.create_log_stream(logGroupName=group, logStreamName="audit-test")
         logs.put_log_events(logGroupName=group, logStreamName="audit-test", logEvents=[
             {"timestamp": now_ms + n, "message": line} for n, line in enumerate(lines)])
