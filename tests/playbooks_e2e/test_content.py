@@ -18,6 +18,8 @@ RUNBOOK_PLAYBOOKS = {
     "s3-point-in-time-restore", "s3-glacier-restore", "s3-access-denied", "p1-storage-incident",  # seed 000
     "morning-storage-check", "weekly-storage-review",  # seed 000's daily and weekly checks
     "ecs-rollback", "rds-snapshot-restore", "lambda-rollback", "p0-incident-response", "on-call-handoff",  # 001
+    "capacity-monitoring", "log-review", "weekly-security-audit", "weekly-backup-verification",  # 001 audits
+    "monthly-cost-optimisation",
     "platform-health",  # seed 002
     "dynamodb-pitr-restore", "flight-school-incident",  # seed 004
     "iam-access-key-rotation",  # seed 004's credential rotation, seed 001's 90-day audit

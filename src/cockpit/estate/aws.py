@@ -220,6 +220,11 @@ class AwsEstate:
         if self._gate is not None:
             self._gate.wait_ready("ecs")
 
+    @property
+    def seeded(self) -> bool:
+        """Whether the whole account is seeded (with ``defer_rest``, a second or so after ready)."""
+        return self._seeded.is_set() and self._seed_error is None
+
     def wait_seeded(self, timeout: float | None = 60.0) -> None:
         """Block until the whole account is seeded; raise if seeding failed or never ended."""
         if not self._seeded.wait(timeout):

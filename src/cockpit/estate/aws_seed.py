@@ -25,6 +25,7 @@ from typing import Any
 
 from cockpit.estate import aws_seed_ops as ops
 from cockpit.estate import catalogue as cat
+from cockpit.estate import log_patterns
 
 Clients = Callable[[str, str], Any]  # (service, region) -> boto3 client
 _ENV_LOCK = threading.RLock()
@@ -400,9 +401,11 @@ def rest_steps(clients: Clients, result: SeedResult) -> list[Step]:
         ("storage-extras", lambda: ops.seed_storage_extras(clients, _now())),
         ("multipart-uploads", lambda: ops.seed_multipart_uploads(clients, _now())),
         ("identities", lambda: ops.seed_identities(clients)),
+        ("audit-identities", lambda: ops.seed_audit_identities(clients, _now())),
         ("cdk-stack", lambda: ops.seed_cdk_stack(clients)),
         ("route53", lambda: seed_route53(clients, result)),
         ("flight-school-functions", lambda: seed_flight_school_functions(clients)),
+        ("log-patterns", log_patterns.install),  # seed 001's `[..., status_code=5*, ...]`, as CloudWatch reads it
         ("logs", lambda: seed_logs(clients)),
         ("log-history", lambda: ops.seed_log_history(clients, _now())),
     ]
@@ -421,6 +424,7 @@ def late_steps(clients: Clients, result: SeedResult) -> list[Step]:
         ("api", lambda: ops.seed_api(clients)),
         ("security", lambda: ops.seed_security(clients)),
         ("cdn", lambda: ops.seed_cdn(clients)),
+        ("audit-resources", lambda: ops.seed_audit_resources(clients, _now())),
     ]
 
 

@@ -16,11 +16,13 @@ moment the estate says it is ready.
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import zipfile
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from cockpit.estate import catalogue as cat
@@ -326,3 +328,56 @@ def seed_log_history(clients: Clients, now: datetime) -> None:
                            "message": line.replace("{time}", at.strftime("%Y-%m-%dT%H:%M:%S.000000Z"))})
         logs.create_log_stream(logGroupName=group, logStreamName=stream)
         logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+
+
+@contextmanager
+def moto_clock(models_module: str, at: datetime) -> Iterator[None]:
+    """Have one moto models module stamp what it creates inside with ``at`` (UTC).
+
+    Ages are what seed 001's audits judge (a key "older than 90 days", a snapshot older than
+    90 days), and no AWS call sets a creation time: only the clock of the one module, only
+    for the seed's own calls (outside requests to that service are held until it is seeded,
+    ``wsgi_gate.SeedGate``). ``aws_seed.s3_clock`` does the same for S3 objects.
+    """
+    module = importlib.import_module(models_module)
+    naive = at.astimezone(timezone.utc).replace(tzinfo=None)
+    real = module.utcnow
+    module.utcnow = lambda: naive
+    try:
+        yield
+    finally:
+        module.utcnow = real
+
+
+def seed_audit_identities(clients: Clients, now: datetime) -> None:
+    """Seed 001's weekly security audit: one user without MFA whose key is 200 days old, and
+    ``ops-admin`` with a virtual MFA device and a key from this week (neither is a finding)."""
+    iam = clients("iam", cat.US_REGION)
+    iam.create_user(UserName=cat.AUDIT_STALE_USER, Tags=[{"Key": "purpose", "Value": "nightly-report-export"}])
+    with moto_clock("moto.iam.models", now - timedelta(days=cat.AUDIT_STALE_KEY_DAYS)):
+        iam.create_access_key(UserName=cat.AUDIT_STALE_USER)
+    iam.create_user(UserName=cat.AUDIT_MFA_USER, Tags=[{"Key": "purpose", "Value": "operator"}])
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName=cat.AUDIT_MFA_USER)["VirtualMFADevice"]
+    iam.enable_mfa_device(UserName=cat.AUDIT_MFA_USER, SerialNumber=device["SerialNumber"],
+                          AuthenticationCode1="123456", AuthenticationCode2="654321")
+    with moto_clock("moto.iam.models", now - timedelta(days=3)):
+        iam.create_access_key(UserName=cat.AUDIT_MFA_USER)
+
+
+def seed_audit_resources(clients: Clients, now: datetime) -> None:
+    """Seed 001's security audit and cost review findings in EC2 (us-east-1, production-vpc)."""
+    ec2 = clients("ec2", cat.US_REGION)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["production-vpc"]}])["Vpcs"][0]["VpcId"]
+    sg = ec2.create_security_group(GroupName=cat.AUDIT_OPEN_SG, Description="bastion (to be retired)",
+                                   VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[{
+        "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+        "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "ssh from anywhere"}]}])
+    ec2.allocate_address(Domain="vpc", TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": [
+        {"Key": "Name", "Value": cat.AUDIT_IDLE_EIP_NAME}]}])
+    with moto_clock("moto.ec2.models.elastic_block_store", now - timedelta(days=cat.AUDIT_OLD_SNAPSHOT_DAYS + 5)):
+        volume = ec2.create_volume(AvailabilityZone=f"{cat.US_REGION}a", Size=200, VolumeType="gp2",
+                                   TagSpecifications=[{"ResourceType": "volume", "Tags": [
+                                       {"Key": "Name", "Value": cat.AUDIT_DETACHED_VOLUME_NAME}]}])["VolumeId"]
+    with moto_clock("moto.ec2.models.elastic_block_store", now - timedelta(days=cat.AUDIT_OLD_SNAPSHOT_DAYS)):
+        ec2.create_snapshot(VolumeId=volume, Description=f"{cat.AUDIT_DETACHED_VOLUME_NAME} before the migration")

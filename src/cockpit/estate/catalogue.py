@@ -356,3 +356,15 @@ LOG_HISTORY: dict[str, tuple[tuple[int, str], ...]] = {  # group -> (minutes ago
         (120, "ERROR Task timed out after 30.03 seconds"),
     ),
 }
+
+#: Seed 001's weekly security audit and monthly cost review find these (aws_seed_ops.seed_audit_*):
+#: a user without MFA whose only key is older than the runbook's 90 days, next to one with MFA
+#: and a fresh key; a security group open to 0.0.0.0/0 on SSH; an Elastic IP nobody uses, a
+#: volume nobody attached and its snapshot older than 90 days (no EBS snapshot of the last week).
+AUDIT_STALE_USER = "legacy-reporting"
+AUDIT_STALE_KEY_DAYS = 200
+AUDIT_MFA_USER = "ops-admin"
+AUDIT_OPEN_SG = "legacy-bastion-sg"
+AUDIT_IDLE_EIP_NAME = "old-nat-gateway-eip"
+AUDIT_DETACHED_VOLUME_NAME = "reporting-scratch"
+AUDIT_OLD_SNAPSHOT_DAYS = 120

@@ -166,7 +166,7 @@ class Estate:
         if action == "status":
             env = {k: v for k, v in self.env().items() if k != TOKEN_VARIABLE}  # the secret is never served
             return {**self.driver.status(), "started_at": self.started_at, "ready_seconds": self.ready_seconds,
-                    "env": env}
+                    "seeded": self.aws.seeded if self.aws is not None else False, "env": env}
         if action == "prove":
             return self.prove(query.get("nonce", ""))
         if action == "requests":
