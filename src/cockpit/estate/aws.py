@@ -145,7 +145,8 @@ class AwsEstate:
             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
             self.ecs = EcsScheduler(self.clock)  # moto is reset below: so is what it scheduled
-            self.replicator = Replicator(self._client, self._seeded.is_set)  # S3 replicating run-time writes
+            # S3 replicating run-time writes: once S3 is seeded (the seed writes both sides itself)
+            self.replicator = Replicator(self._client, lambda: self._gate is not None and self._gate.seeded("s3"))
             s3_fixes = ReplicationStatus(ArchivedObjectMetadata(DomainDispatcherApplication(create_backend_app)),
                                          self.replicator)
             moto_app = EcsServices(s3_fixes, self.ecs)

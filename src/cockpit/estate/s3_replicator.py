@@ -1,7 +1,7 @@
 """S3 replicating each object version written at run time, or failing to, as S3 does.
 
 moto stores a bucket's replication configuration and copies nothing. For a version written
-once the estate is seeded (an outside client's PutObject, CopyObject or completed multipart
+once the estate has seeded S3 (an outside client's PutObject, CopyObject or completed multipart
 upload, or the world's own write in a scenario) into a bucket whose enabled rule covers the
 key, the estate does what S3's replication does with it, at once (S3 takes seconds; the
 rules' 15-minute Replication Time Control is an upper bound):
@@ -19,7 +19,7 @@ rules' 15-minute Replication Time Control is an upper bound):
 So a scenario that breaks the replication role's policy makes new objects FAILED where the
 runbook's ``head-object --query ReplicationStatus`` looks, and a responder who restores the
 policy sees new writes and re-copied objects COMPLETED. The seeded objects are written by
-the seed itself on both sides (the estate is not active yet), so nothing here touches them.
+the seed itself on both sides (before S3 counts as seeded), so nothing here touches them.
 The KMS statements of the replication policy carry conditions and are not evaluated (the
 estate has no KMS keys behind the rule's ``ReplicaKmsKeyID``).
 """
@@ -68,7 +68,7 @@ class Replicator:
 
     def __init__(self, clients: Callable[[str, str], Any], active: Callable[[], bool]) -> None:
         self._clients = clients  # (service, region) -> the estate's internal boto3 client
-        self._active = active  # False while the estate seeds (the seed writes both sides itself)
+        self._active = active  # False until S3 is seeded (the seed writes both sides itself)
         self._failed: dict[tuple[str, str, str], str] = {}  # (bucket, key, version) -> why
         self._lock = threading.Lock()
 
