@@ -161,6 +161,9 @@ class AwsCall(_Strict):
     region: Annotated[str, AfterValidator(check_region)] = "us-east-1"
     operation: str = Field(pattern=r"^[A-Z][A-Za-z0-9]+$", description="API operation, e.g. UpdateTable.")
     params: dict[str, Any] = Field(default_factory=dict, description="The operation's parameters, as boto3 takes them.")
+    as_user: str | None = Field(None, pattern=r"^[\w+=,.@-]{1,64}$", description=(
+        "Make the call as this IAM user (an access key the estate creates for it), not as the world: "
+        "CloudTrail then lists it under the user's name, as a person's change a responder can find."))
 
 
 class AwsCondition(AwsCall):

@@ -56,6 +56,7 @@ from cockpit.estate.wsgi_operations import LongOperations
 from cockpit.estate.wsgi_outage import OutageMiddleware, Outages
 from cockpit.estate.wsgi_s3_archive import ArchivedObjectMetadata
 from cockpit.estate.wsgi_s3_multipart import MultipartInitiated
+from cockpit.estate.s3_replicator import Replicator
 from cockpit.estate.wsgi_s3_replication import ReplicationStatus
 from cockpit.estate.wsgi_paging import DescribeAlarmsPaging
 
@@ -115,6 +116,7 @@ class AwsEstate:
         self._thread: threading.Thread | None = None
         self._clients: dict[tuple[str, str], Any] = {}
         self._clients_lock = threading.Lock()
+        self._user_keys: dict[str, tuple[str, str]] = {}  # user -> (key id, secret): see client_as
         self._session: boto3.session.Session | None = None  # made in start(), after moto is imported
         self._config = Config(user_agent_extra=INTERNAL_MARKER, retries={"max_attempts": 2, "mode": "standard"},
                               connect_timeout=5, read_timeout=30)
@@ -148,8 +150,10 @@ class AwsEstate:
             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
             self.ecs = EcsScheduler(self.clock)  # moto is reset below: so is what it scheduled
+            # S3 replicating run-time writes: once S3 is seeded (the seed writes both sides itself)
+            self.replicator = Replicator(self._client, lambda: self._gate is not None and self._gate.seeded("s3"))
             s3_fixes = ReplicationStatus(ArchivedObjectMetadata(MultipartInitiated(
-                DomainDispatcherApplication(create_backend_app))))
+                DomainDispatcherApplication(create_backend_app))), self.replicator)
             moto_app = PointInTimeWindows(EcsServices(s3_fixes, self.ecs, ecs_seeded=self._ecs_seeded), self.clock)
             world = CloudWatchWorld(LongOperations(moto_app, self.clock), self.metrics, self.alarms, self.clock)
             answers = EstateAnswers(OutageMiddleware(DescribeAlarmsPaging(world), self.outages), self.log,
@@ -332,6 +336,19 @@ class AwsEstate:
             if self._seed_error is not None or not gate.is_ready(service):
                 self.wait_seeded()  # raises: what failed, or that it never ended
         return self._client(service, region)
+
+    def client_as(self, user: str, service: str, region: str) -> Any:
+        """A client that acts as IAM user ``user`` (a scenario's person making a change): not
+        internal-marked, signed with an access key the estate creates for the user once, so
+        the request is counted and CloudTrail names the user. The key's secret stays in memory."""
+        with self._clients_lock:
+            keys = self._user_keys.get(user)
+        if keys is None:
+            created = self.client("iam", cat.US_REGION).create_access_key(UserName=user)["AccessKey"]
+            with self._clients_lock:
+                keys = self._user_keys.setdefault(user, (created["AccessKeyId"], created["SecretAccessKey"]))
+        session = boto3.session.Session(aws_access_key_id=keys[0], aws_secret_access_key=keys[1])
+        return session.client(service, region_name=region, endpoint_url=self.endpoint_url)
 
     def _client(self, service: str, region: str) -> Any:
         key = (service, region)

@@ -324,7 +324,9 @@ class ScenarioDriver:
         """Make one AWS call with the estate's own (internal) client: the world changing, not a user."""
         from botocore import xform_name
 
-        return getattr(self.aws.client(call.service, call.region), xform_name(call.operation))(**call.params)
+        client = self.aws.client_as(call.as_user, call.service, call.region) if call.as_user else \
+            self.aws.client(call.service, call.region)
+        return getattr(client, xform_name(call.operation))(**call.params)
 
     def _put_object(self, change: Any) -> None:
         from cockpit.estate import catalogue
