@@ -117,6 +117,7 @@ def test_the_failover_criterion_is_judged_on_time_in_alarm_not_on_state():
     assert unknown.status == "unknown"
     # The lag alarm's detail offers the lag playbook first, and judges the failover on the 5xx alarm.
     lag_offers = offers_for_alarm(responses, outage()[3], outage(5), NOW)
-    assert [o.playbook_id for o in lag_offers] == ["s3-replication-lag", "dr-failover"]
-    assert lag_offers[1].checks[0].status == "not met"
-    assert "greenlang-s3-5xx-errors-critical in ALARM for 5 min of 30 min" in lag_offers[1].checks[0].line
+    # The P2 response to failed replication (the backlog alarm) comes next, before the failover.
+    assert [o.playbook_id for o in lag_offers] == ["s3-replication-lag", "p2-replication-failure", "dr-failover"]
+    assert lag_offers[2].checks[0].status == "not met"
+    assert "greenlang-s3-5xx-errors-critical in ALARM for 5 min of 30 min" in lag_offers[2].checks[0].line
