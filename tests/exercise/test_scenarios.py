@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,19 @@ def test_names_the_estate_lacks_are_refused_at_their_line(tmp_path: Path):
     assert f"{path}:7:" in text and "unknown bucket 'greenlang-prod-eu-west-1-data-lake'" in text
     assert f"{path}:9:" in text and "unknown table 'schools'" in text
     assert f"{path}:11:" in text and "drill.probe: unknown endpoint 'storage'" in text
+
+
+def test_silent_corruption_reaches_the_replica_by_replication(start_estate):
+    """The corrupt write goes to the primary only; the estate's S3 replicates it, so the DR
+    bucket serves the corrupt version too and failing over would not help (the story)."""
+    import boto3
+
+    handle = start_estate(scenario="greenlang-silent-corruption", speed=60)
+    s3 = boto3.client("s3", region_name="eu-central-1", endpoint_url=handle.env["AWS_ENDPOINT_URL"],
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    bucket, key = "greenlang-prod-eu-central-1-data-lake-confidential-replica", "silver/cbam/emissions/data.parquet"
+    deadline = time.monotonic() + 30
+    while b"truncated" not in (body := s3.get_object(Bucket=bucket, Key=key)["Body"].read()):
+        assert time.monotonic() < deadline, f"the replica never got the corrupt version: {body[:40]!r}"
+        time.sleep(0.2)
+    assert s3.head_object(Bucket=bucket, Key=key)["ReplicationStatus"] == "REPLICA"
