@@ -82,3 +82,12 @@ def test_silent_corruption_reaches_the_replica_by_replication(start_estate):
         assert time.monotonic() < deadline, f"the replica never got the corrupt version: {body[:40]!r}"
         time.sleep(0.2)
     assert s3.head_object(Bucket=bucket, Key=key)["ReplicationStatus"] == "REPLICA"
+    # Once the story's replication beat (T+2m) has passed, the replica holds one corrupt
+    # version, the one S3 copied: the bad run wrote once.
+    while handle.control("status")["elapsed"] < 150:
+        assert time.monotonic() < deadline, "the scenario clock did not reach T+2m30s"
+        time.sleep(0.2)
+    versions = s3.list_object_versions(Bucket=bucket, Prefix=key)["Versions"]
+    corrupt = [v for v in versions
+               if b"truncated" in s3.get_object(Bucket=bucket, Key=key, VersionId=v["VersionId"])["Body"].read()]
+    assert len(corrupt) == 1, corrupt
