@@ -123,7 +123,8 @@ def test_pre_deployment_checklist_is_a_check_run(module_estate, tmp_path):
     outside = cockpit(["run", "pre-deployment-checklist", "--param", f"timezone={_zone_at(14)}"], env,
                       tmp_path / "b.db")
     assert outside.returncode == 1, outside.stdout + outside.stderr
-    assert outside.stdout.splitlines()[1].startswith("  WARNING  Inside the 02:00-05:00 maintenance window")
+    assert outside.stdout.splitlines()[1] == \
+        "  WARNING  Inside the 02:00-05:00 maintenance window: sh exited with 1: hour 14, outside 02:00-05:00"
 
     staging = cockpit(["run", "pre-deployment-checklist", "--param", "environment=staging",
                        "--param", f"timezone={_zone_at(3)}"], env, tmp_path / "c.db")
