@@ -42,6 +42,17 @@ async def test_manual_backup_snapshots_production_db_and_exports_it(module_estat
     assert task["IamRoleArn"].endswith(":role/rds-export-role")
     assert run.outputs("export_status")["status"].upper() == "COMPLETE"  # moto exports at once
 
+    # The runbook's export name is one a day: a second export that day is refused by AWS,
+    # after the second snapshot is taken, unless it is given its own name.
+    same_day = await run_playbook("rds-manual-backup", tmp_path / "u.db", yes=True)
+    assert same_day.state("wait_snapshot") == "succeeded" and same_day.state("start_export") == "failed"
+    assert "ExportTaskAlreadyExists" in same_day.error("start_export")
+    named = await run_playbook("rds-manual-backup", tmp_path / "v.db", {"export_id": "prod-export-second"}, yes=True)
+    assert named.status == "succeeded", named.engine.records
+    assert rds.describe_export_tasks(ExportTaskIdentifier="prod-export-second")["ExportTasks"][0]["SourceArn"] == \
+        rds.describe_db_snapshots(DBSnapshotIdentifier=named.outputs("create_snapshot")["snapshot"])[
+            "DBSnapshots"][0]["DBSnapshotArn"]
+
 
 async def test_manual_backup_stops_before_the_export_when_the_bucket_is_missing(module_estate, tmp_path):
     rds = aws(module_estate, "rds")
