@@ -229,3 +229,11 @@ steps:
     assert lines[0].startswith("hanging-check: UNKNOWN (0 critical, 0 warning, 2 unknown, 0 ok)")
     assert "  UNKNOWN  Alarms in ALARM: no answer within 2 s (--timeout)" in lines
     assert "  UNKNOWN  Tables: not checked: the run stopped at alarms" in lines
+
+
+def test_check_titles_are_filled_in_as_the_run_rendered_them(env_for, tmp_path):
+    """A check's title is a template; the printed line names the instance, never `{{ … }}`."""
+    proc = cockpit(["run", "capacity-monitoring", "--param", "db_instance=production-db"], env_for, tmp_path / "t.db")
+    assert proc.returncode in (0, 1, 2), proc.stdout + proc.stderr
+    assert "{{" not in proc.stdout, proc.stdout
+    assert "Free storage of production-db (last hour's minimum)" in proc.stdout

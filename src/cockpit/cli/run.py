@@ -257,6 +257,8 @@ async def _check(config: Any, playbook: Any, given: dict[str, str], operator: An
     except (TimelineError, OSError) as exc:  # the scratch timeline in memory: not expected, but never a traceback
         fail(f"check run: {exc}", 3)
     finally:
+        if engine is not None:  # titles as the run filled them ("production-db available", not the template)
+            report.retitle({s.id: engine.title(s) for s in playbook.steps})
         await runtime.close()
         await timeline.close()
 

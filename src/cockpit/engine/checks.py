@@ -67,6 +67,13 @@ class CheckReport:
             check.level = event.level or "unknown"
             check.finding = event.error or event.summary
 
+    def retitle(self, titles: dict[str, str]) -> None:
+        """Each check's title as the run rendered it: a title is a template
+        (``{{ params.db_instance }} available``) that only the engine can fill."""
+        for step_id, title in titles.items():
+            if step_id in self.checks:
+                self.checks[step_id].title = title
+
     def stop(self, step_id: str, why: str) -> None:
         """The run stopped at ``step_id`` (it needs a person): that check and those after it
         were not made, so they are unknown, never taken for ok."""
