@@ -1,0 +1,59 @@
+"""Seed 004's read-only checks as cron runs them: `cockpit run ID` with no incident, a real
+process against an estate of this module's own (the tests change it to make findings appear).
+
+A calm estate passes each check (exit 0) and nothing is written to it; then the estate is
+changed as the runbook's failure would change it and the exit code and the finding follow.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.engine.conftest import cli_env, cockpit, mutating_requests
+from tests.playbooks_e2e.conftest import aws
+
+
+@pytest.fixture(scope="module")
+def estate(start_estate):
+    return start_estate()
+
+
+def _run(handle, tmp_path, playbook, *args):
+    return cockpit(["run", playbook, *args], cli_env(handle.env, tmp_path), tmp_path / "t.db")
+
+
+def _levels(proc) -> dict[str, str]:
+    return {c["step"]: c["level"] for c in json.loads(proc.stdout)["checks"]}
+
+
+def test_daily_check_passes_a_calm_estate_then_finds_errors_and_backups_off(estate, tmp_path):
+    since = time.time()
+    calm = _run(estate, tmp_path, "flight-school-daily-check", "--json")
+    assert calm.returncode == 0, calm.stdout + calm.stderr
+    assert _levels(calm) == {"active_alarms": "ok", "lambda_errors_24h": "ok", "table_status": "ok",
+                             "backups_enabled": "ok"}
+    assert mutating_requests(estate, since) == []
+
+    # GetSchools logs an error, and someone turned point-in-time recovery off.
+    logs = aws(estate, "logs")
+    group = "/aws/lambda/CdkStack-GetSchoolsFunction"
+    logs.create_log_stream(logGroupName=group, logStreamName="fs004-test")
+    logs.put_log_events(logGroupName=group, logStreamName="fs004-test", logEvents=[
+        {"timestamp": int(time.time() * 1000) - 3_600_000, "message": "ERROR DynamoDB Scan failed: AccessDenied"}])
+    ddb = aws(estate, "dynamodb")
+    ddb.update_continuous_backups(TableName="flight-schools",
+                                  PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+    try:
+        proc = _run(estate, tmp_path, "flight-school-daily-check")
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        lines = proc.stdout.splitlines()
+        assert lines[0].startswith("flight-school-daily-check: WARNING (0 critical, 2 warning, 0 unknown, 2 ok)"), proc.stdout
+        warnings = [line for line in lines if line.startswith("  WARNING")]
+        assert any("sh exited with 1: 1 ERROR line(s) in /aws/lambda/CdkStack-GetSchoolsFunction" in w for w in warnings), warnings
+        assert any("point-in-time recovery is DISABLED" in w for w in warnings), warnings
+    finally:
+        ddb.update_continuous_backups(TableName="flight-schools",
+                                      PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
