@@ -57,3 +57,33 @@ def test_daily_check_passes_a_calm_estate_then_finds_errors_and_backups_off(esta
     finally:
         ddb.update_continuous_backups(TableName="flight-schools",
                                       PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+
+
+def test_security_review_passes_a_calm_estate_then_finds_a_wildcard_and_a_silent_trail(estate, tmp_path):
+    since = time.time()
+    calm = _run(estate, tmp_path, "flight-school-security-review", "--json")
+    assert calm.returncode == 0, calm.stdout + calm.stderr
+    levels = _levels(calm)
+    assert levels.pop("checklist_by_hand") == "skipped"  # a person's step
+    assert set(levels.values()) == {"ok"}, levels
+    assert mutating_requests(estate, since) == []
+
+    # A weekend fix widened GetSchools' role to everything in DynamoDB, and the trail stopped.
+    iam, trail = aws(estate, "iam"), aws(estate, "cloudtrail")
+    role, policy = "CdkStack-GetSchoolsFunction-Role", "default"
+    original = iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"]
+    wide = {"Version": "2012-10-17", "Statement": [*original["Statement"], {
+        "Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]}
+    iam.put_role_policy(RoleName=role, PolicyName=policy, PolicyDocument=json.dumps(wide))
+    name = trail.describe_trails()["trailList"][0]["Name"]
+    trail.stop_logging(Name=name)
+    try:
+        proc = _run(estate, tmp_path, "flight-school-security-review")
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        warnings = [line for line in proc.stdout.splitlines() if line.startswith("  WARNING")]
+        assert len(warnings) == 2, proc.stdout
+        assert any(f"{role}/default allows * : dynamodb:* on *" in w for w in warnings), warnings
+        assert any(f"{name} is not logging" in w for w in warnings), warnings
+    finally:
+        iam.put_role_policy(RoleName=role, PolicyName=policy, PolicyDocument=json.dumps(original))
+        trail.start_logging(Name=name)
