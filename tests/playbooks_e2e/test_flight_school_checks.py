@@ -50,9 +50,11 @@ def test_daily_check_passes_a_calm_estate_then_finds_errors_and_backups_off(esta
         proc = _run(estate, tmp_path, "flight-school-daily-check")
         assert proc.returncode == 1, proc.stdout + proc.stderr
         lines = proc.stdout.splitlines()
-        assert lines[0].startswith("flight-school-daily-check: WARNING (0 critical, 2 warning, 0 unknown, 2 ok)"), proc.stdout
+        summary = "flight-school-daily-check: WARNING (0 critical, 2 warning, 0 unknown, 2 ok)"
+        assert lines[0].startswith(summary), proc.stdout
         warnings = [line for line in lines if line.startswith("  WARNING")]
-        assert any("sh exited with 1: 1 ERROR line(s) in /aws/lambda/CdkStack-GetSchoolsFunction" in w for w in warnings), warnings
+        errors = "sh exited with 1: 1 ERROR line(s) in /aws/lambda/CdkStack-GetSchoolsFunction in the last 24 h"
+        assert any(errors in w for w in warnings), warnings
         assert any("point-in-time recovery is DISABLED" in w for w in warnings), warnings
     finally:
         ddb.update_continuous_backups(TableName="flight-schools",
@@ -87,3 +89,29 @@ def test_security_review_passes_a_calm_estate_then_finds_a_wildcard_and_a_silent
     finally:
         iam.put_role_policy(RoleName=role, PolicyName=policy, PolicyDocument=json.dumps(original))
         trail.start_logging(Name=name)
+
+
+def test_frontend_check_passes_a_calm_estate_then_finds_the_distribution_disabled(estate, tmp_path):
+    since = time.time()
+    calm = _run(estate, tmp_path, "flight-school-frontend-check", "--json")
+    assert calm.returncode == 0, calm.stdout + calm.stderr
+    assert _levels(calm) == {"site_listing": "ok", "site_website": "ok", "distribution": "ok", "api_answers": "ok",
+                             "page_answers": "skipped", "dns_and_vercel": "skipped"}
+    assert mutating_requests(estate, since) == []
+
+    # Someone disabled the distribution in the console: the page stops loading.
+    cf = aws(estate, "cloudfront")
+    dist = next(d for d in cf.list_distributions()["DistributionList"]["Items"]
+                if d["Origins"]["Items"][0]["DomainName"].startswith("flight-school-marketplace."))
+    got = cf.get_distribution_config(Id=dist["Id"])
+    config = {**got["DistributionConfig"], "Enabled": False}
+    etag = cf.update_distribution(Id=dist["Id"], IfMatch=got["ETag"], DistributionConfig=config)["ETag"]
+    try:
+        proc = _run(estate, tmp_path, "flight-school-frontend-check")
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        lines = proc.stdout.splitlines()
+        assert lines[0].startswith("flight-school-frontend-check: CRITICAL ("), proc.stdout
+        assert lines[1] == ("  CRITICAL A CloudFront distribution in front of the bucket is enabled and deployed: "
+                            f"distribution {dist['Id']} is disabled"), proc.stdout
+    finally:
+        cf.update_distribution(Id=dist["Id"], IfMatch=etag, DistributionConfig={**config, "Enabled": True})
