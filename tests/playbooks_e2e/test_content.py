@@ -24,6 +24,8 @@ RUNBOOK_PLAYBOOKS = {
     "dynamodb-pitr-restore", "flight-school-incident",  # seed 004
     "iam-access-key-rotation",  # seed 004's credential rotation, seed 001's 90-day audit
     "rds-manual-backup", "manual-scaling", "pre-deployment-checklist",  # 001 operations
+    "flight-school-daily-check", "flight-school-security-review",  # seed 004's read-only checks
+    "flight-school-frontend-check",
 }
 
 

@@ -113,6 +113,7 @@ def seed_identities(clients: Clients) -> None:
         key_id = iam.create_access_key(UserName=cat.DEPLOYMENT_USER)["AccessKey"]["AccessKeyId"]
     ago, service, region = cat.DEPLOYMENT_KEY_LAST_USED
     moto_iam.set_last_used(key_id, now - ago, service, region)
+    moto_iam.set_root_mfa(True)  # the account's root user has MFA (seed 004's security checklist)
 
 
 def seed_cdk_stack(clients: Clients) -> None:

@@ -121,3 +121,11 @@ def deactivate_older_than(cutoff: datetime) -> list[KeyView]:
 def user_key_ids() -> set[str]:
     """Every IAM user's access key id now (a key missing later was deleted)."""
     return {k for k, v in _backend().access_keys.items() if v.user_name}
+
+
+def set_root_mfa(enabled: bool) -> None:
+    """What GetAccountSummary's ``AccountMFAEnabled`` says: moto has no root user to give an
+    MFA device, so it always answers 0; the estate's account has root MFA, as the runbooks'
+    security checklists require (seed 004: "Verify MFA is enabled on root account")."""
+    with _lock:
+        _backend().account_summary._account_mfa_enabled = 1 if enabled else 0
