@@ -237,3 +237,22 @@ def test_check_titles_are_filled_in_as_the_run_rendered_them(env_for, tmp_path):
     assert proc.returncode in (0, 1, 2), proc.stdout + proc.stderr
     assert "{{" not in proc.stdout, proc.stdout
     assert "Free storage of production-db (last hour's minimum)" in proc.stdout
+
+
+def test_the_audits_run_from_cron_grade_their_findings(env_for, tmp_path):
+    """Seed 001's audits as cron runs them: an SSH port open to the world is critical (exit 2),
+    users without MFA and keys past 90 days are warnings, each line says what was found; the
+    monthly cost review's idle resources are warnings (exit 1), not outages, and name the
+    resource. Findings read as findings: none of them is 'unknown'."""
+    audit = cockpit(["run", "weekly-security-audit"], env_for, tmp_path / "t.db")
+    assert audit.returncode == 2, audit.stdout + audit.stderr
+    lines = audit.stdout.splitlines()
+    assert "UNKNOWN" not in audit.stdout.split("\n", 1)[1], audit.stdout
+    assert any(line.startswith("  CRITICAL Security groups open to 0.0.0.0/0: open to the world:")
+               and "legacy-bastion-sg" in line for line in lines), audit.stdout
+    assert any(line.startswith("  WARNING  IAM users without MFA") and "No MFA:" in line for line in lines)
+    assert any(line.startswith("  WARNING  Access keys older than 90 days") for line in lines)
+    cost = cockpit(["run", "monthly-cost-optimisation"], env_for, tmp_path / "t.db")
+    assert cost.returncode == 1, cost.stdout + cost.stderr
+    assert "  WARNING  Unused Elastic IPs: unused Elastic IPs (billed while idle): " in cost.stdout
+    assert "expected " not in cost.stdout  # the finding, not the JMESPath that found it
