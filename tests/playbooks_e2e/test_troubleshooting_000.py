@@ -43,12 +43,14 @@ def test_slow_uploads_calm_then_latency_throttling_and_no_endpoint(handle, tmp_p
     assert checks["network_path"]["level"] == "skipped" and checks["client_transfer_config"]["level"] == "skipped"
     assert "status=" in checks["transfer_acceleration"]["finding"]
 
-    # Uploads crawl: requests take 900 ms, 40 are throttled, and the S3 endpoint is gone.
+    # Uploads crawl: requests take seconds, the first byte 900 ms, 40 are throttled, and the S3 endpoint is gone.
     now = datetime.now(timezone.utc)
     dims = [{"Name": "BucketName", "Value": LAKE}]
     aws(handle, "cloudwatch", "eu-west-1").put_metric_data(Namespace="AWS/S3", MetricData=[
         *({"MetricName": "TotalRequestLatency", "Dimensions": dims, "Timestamp": now - timedelta(seconds=n),
            "Value": 2500.0, "Unit": "Milliseconds"} for n in range(10)),
+        *({"MetricName": "FirstByteLatency", "Dimensions": dims, "Timestamp": now - timedelta(seconds=n),
+           "Value": 900.0, "Unit": "Milliseconds"} for n in range(10)),
         {"MetricName": "ThrottledRequests", "Dimensions": dims, "Timestamp": now, "Value": 40.0, "Unit": "Count"}])
     ec2 = aws(handle, "ec2", "eu-west-1")
     endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "service-name",
@@ -61,8 +63,9 @@ def test_slow_uploads_calm_then_latency_throttling_and_no_endpoint(handle, tmp_p
     assert checks["throttled_requests"]["finding"].startswith("40 throttled requests in the last hour")
     assert checks["s3_vpc_endpoint"]["level"] == "warning"
     assert "no available S3 endpoint in eu-west-1" in checks["s3_vpc_endpoint"]["finding"]
-    assert checks["first_byte_latency"]["level"] == "ok"
-    assert doc["counts"]["warning"] == 3
+    assert checks["first_byte_latency"]["finding"].endswith("ms in a 5-minute period, over 200 ms")
+    assert checks["incomplete_multipart_uploads"]["level"] == "ok"
+    assert doc["counts"]["warning"] == 4
 
 
 def test_lifecycle_issues_calm_then_a_disabled_rule_and_a_small_object_for_ia(handle, tmp_path):
