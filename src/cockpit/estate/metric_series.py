@@ -91,6 +91,7 @@ def baseline_series(alb_dimension: str) -> list[tuple[SeriesKey, Baseline]]:
         add(bucket.region, "AWS/S3", "4xxErrors", b, Baseline(3.0, "Count", noise=0.5, whole=True))
         add(bucket.region, "AWS/S3", "5xxErrors", b, Baseline(0.0, "Count", whole=True))
         add(bucket.region, "AWS/S3", "TotalRequestLatency", b, Baseline(38.0, "Milliseconds", daily=0.1))
+        add(bucket.region, "AWS/S3", "FirstByteLatency", b, Baseline(14.0, "Milliseconds", daily=0.1))  # seed 000: > 200 ms
         add(bucket.region, "AWS/S3", "ThrottledRequests", b, Baseline(0.0, "Count", whole=True))
     for pair in cat.REPLICATION_PAIRS:
         for metric, (mean, unit) in REPLICATION_BASELINE.items():
