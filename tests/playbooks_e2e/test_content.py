@@ -26,6 +26,7 @@ RUNBOOK_PLAYBOOKS = {
     "rds-manual-backup", "manual-scaling", "pre-deployment-checklist",  # 001 operations
     "flight-school-daily-check", "flight-school-security-review",  # seed 004's read-only checks
     "flight-school-frontend-check",
+    "dynamodb-backup", "dynamodb-restore-from-backup", "lambda-scaling",  # seed 004's backup, restore, scaling
 }
 
 
