@@ -27,6 +27,7 @@ RUNBOOK_PLAYBOOKS = {
     "flight-school-daily-check", "flight-school-security-review",  # seed 004's read-only checks
     "flight-school-frontend-check",
     "s3-slow-uploads", "s3-lifecycle-issues", "monthly-storage-cost-review",  # seed 000 troubleshooting, cost
+    "dynamodb-backup", "dynamodb-restore-from-backup", "lambda-scaling",  # seed 004's backup, restore, scaling
 }
 
 

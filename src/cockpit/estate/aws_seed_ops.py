@@ -205,6 +205,7 @@ def seed_storage_extras(clients: Clients, now: datetime) -> None:
         for which in ("previous", "current"):
             us.put_object(Bucket=cat.DEPLOYMENT_BUCKET, Key=f"{function}-{which}-version.zip",
                           Body=_package(function, which), ContentType="application/zip")
+    us.create_bucket(Bucket=cat.FLIGHT_SCHOOL_BACKUP_BUCKET)  # seed 004's table exports land here
 
 
 #: Incomplete multipart uploads (seed 000's daily "no stale uploads > 7 days"): (bucket, key,

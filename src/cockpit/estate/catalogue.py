@@ -312,6 +312,8 @@ BACKUP_DAYS = 7  # one nightly database dump per day, the newest last night
 #: seed 001 rolls a Lambda back with `--s3-bucket my-deployment-bucket --s3-key my-function-previous-version.zip`;
 #: the flight school's functions keep their packages here as ``<function>-{previous,current}-version.zip``.
 DEPLOYMENT_BUCKET = "flight-school-lambda-deployments"
+#: seed 004's "Data Export" writes to ``s3://your-backup-bucket/$(date +%Y%m%d)/schools.json``: this is it (empty).
+FLIGHT_SCHOOL_BACKUP_BUCKET = "flight-school-backups"
 CDK_STACK = "CdkStack"  # seed 004: describe-stack-events --stack-name CdkStack
 
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from cockpit.estate.answers import cloudtrail_events, cost, guardduty_findings, iam_simulate, protocol
+from cockpit.estate.answers import cloudtrail_events, cost, guardduty_findings, iam_simulate, lambda_provisioned, protocol
 from cockpit.estate.answers.call import Call
 from cockpit.estate.request_resources import access_key_of
 from cockpit.estate.requestlog import RequestLog
@@ -32,11 +32,17 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("ce", "GetReservationPurchaseRecommendation"): cost.get_reservation_purchase_recommendation,
     ("guardduty", "ListFindings"): guardduty_findings.list_findings,
     ("guardduty", "GetFindings"): guardduty_findings.get_findings,
+    ("lambda", "PutProvisionedConcurrencyConfig"): lambda_provisioned.put_provisioned_concurrency_config,
+    ("lambda", "GetProvisionedConcurrencyConfig"): lambda_provisioned.get_provisioned_concurrency_config,
 }
 #: REST operations: (service, method, path pattern) -> operation, with the URI's parameters.
 REST_ROUTES: tuple[tuple[str, str, re.Pattern[str], str], ...] = (
     ("guardduty", "POST", re.compile(r"^/detector/(?P<DetectorId>[^/]+)/findings/?$"), "ListFindings"),
     ("guardduty", "POST", re.compile(r"^/detector/(?P<DetectorId>[^/]+)/findings/get/?$"), "GetFindings"),
+    ("lambda", "PUT", re.compile(r"^/2019-09-30/functions/(?P<FunctionName>[^/]+)/provisioned-concurrency/?$"),
+     "PutProvisionedConcurrencyConfig"),
+    ("lambda", "GET", re.compile(r"^/2019-09-30/functions/(?P<FunctionName>[^/]+)/provisioned-concurrency/?$"),
+     "GetProvisionedConcurrencyConfig"),
 )
 
 _log = logging.getLogger(__name__)
@@ -51,6 +57,7 @@ class EstateAnswers:
         self.log = log
         self.clients = clients
         self.world_now = world_now
+        self.store: dict[str, Any] = {}  # handlers' state (provisioned concurrency configs), this estate's
 
     def route(self, environ: dict[str, Any]) -> tuple[str, str, dict[str, str]] | None:
         service, _ = credential_scope(environ)
@@ -71,7 +78,7 @@ class EstateAnswers:
         service, operation, url_params = routed
         _, region = credential_scope(environ)
         call = Call(region=region or "us-east-1", access_key=access_key_of(environ), clients=self.clients,
-                    log=self.log, world_now=self.world_now)
+                    log=self.log, world_now=self.world_now, store=self.store)
         try:
             params = protocol.parse(environ, service, operation, url_params)
             result = HANDLERS[(service, operation)](params, call)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cockpit.estate.requestlog import RequestLog
@@ -16,3 +16,4 @@ class Call:
     clients: Callable[[str, str], Any]  # (service, region) -> internal-marked boto3 client
     log: RequestLog
     world_now: Callable[[], float]  # world time, epoch seconds (the scenario clock when there is one)
+    store: dict[str, Any] = field(default_factory=dict)  # what answers keep between calls, per estate
