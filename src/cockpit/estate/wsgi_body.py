@@ -7,6 +7,7 @@ request's body before moto does; the body is a stream, so whoever reads it puts 
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 #: Bodies larger than this are not looked at (a bulk upload is neither a form nor a name).
@@ -24,3 +25,13 @@ def peek_body(environ: dict[str, Any], limit: int | None = PEEK_LIMIT) -> bytes:
     body = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(body)
     return body
+
+
+def json_object(raw: bytes) -> dict[str, Any]:
+    """A JSON protocol's body as an object: ``{}`` for an empty, malformed or non-object body
+    (a middleware then leaves the call to moto, which answers it as AWS would)."""
+    try:
+        value = json.loads(raw or b"{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

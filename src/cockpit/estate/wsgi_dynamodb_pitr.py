@@ -31,6 +31,7 @@ from typing import Any
 
 from cockpit.estate.clock import ScenarioClock
 from cockpit.estate.wsgi_counter import WsgiApp, credential_scope, is_internal, operation_of
+from cockpit.estate.wsgi_body import json_object
 from cockpit.estate.wsgi_operations import _call, _read_body, _with_length
 
 DAY = 86400.0
@@ -72,11 +73,11 @@ class PointInTimeWindows:
 
     def _continuous_backups(self, environ: dict[str, Any], start_response: Callable[..., Any], region: str,
                             operation: str) -> Iterable[bytes]:
-        request = _json(_read_body(environ))
+        request = json_object(_read_body(environ))
         table = str(request.get("TableName", ""))
         was_enabled = (region, table) in self._enabled
         status, headers, raw = _call(self.app, environ)
-        answer = _json(raw) if status.startswith("200") else {}
+        answer = json_object(raw) if status.startswith("200") else {}
         description = answer.get("ContinuousBackupsDescription", {}).get("PointInTimeRecoveryDescription")
         if isinstance(description, dict):
             if description.get("PointInTimeRecoveryStatus") != "ENABLED":
@@ -94,7 +95,7 @@ class PointInTimeWindows:
 
     def _restore(self, environ: dict[str, Any], start_response: Callable[..., Any],
                  region: str) -> Iterable[bytes]:
-        request = _json(_read_body(environ))
+        request = json_object(_read_body(environ))
         source = str(request.get("SourceTableName") or str(request.get("SourceTableArn", "")).rsplit("/", 1)[-1])
         description = self._pitr(environ, source)
         if description is None:  # no such table (or moto refuses): moto answers in its words
@@ -117,7 +118,7 @@ class PointInTimeWindows:
         status, _, raw = _call(self.app, inner)
         if not status.startswith("200"):
             return None
-        found = _json(raw).get("ContinuousBackupsDescription", {}).get("PointInTimeRecoveryDescription")
+        found = json_object(raw).get("ContinuousBackupsDescription", {}).get("PointInTimeRecoveryDescription")
         return found if isinstance(found, dict) else None
 
 
@@ -127,11 +128,3 @@ def _error(start_response: Callable[..., Any], code: str, message: str) -> Itera
     start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.0"),
                                        ("Content-Length", str(len(raw)))])
     return [raw]
-
-
-def _json(raw: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(raw or b"{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}

@@ -31,6 +31,7 @@ from xml.sax.saxutils import escape
 
 from cockpit.estate.ecs_scheduler import EcsScheduler, Target
 from cockpit.estate.wsgi_counter import WsgiApp, credential_scope, is_internal, operation_of
+from cockpit.estate.wsgi_body import json_object
 from cockpit.estate.wsgi_operations import _call, _read_body, _with_length
 
 _SERVICE_CALLS = ("CreateService", "UpdateService", "DeleteService")
@@ -74,9 +75,9 @@ class EcsServices:
 
     def _service_call(self, environ: dict[str, Any], start_response: Callable[..., Any],
                       region: str) -> Iterable[bytes]:
-        request = _json(_read_body(environ))
+        request = json_object(_read_body(environ))
         status, headers, raw = _call(self.app, environ)
-        answer = _json(raw) if status.startswith("200") else {}
+        answer = json_object(raw) if status.startswith("200") else {}
         described = answer.get("service") if isinstance(answer.get("service"), dict) else None
         if described is not None:
             name = str(described.get("serviceName", ""))
@@ -97,12 +98,12 @@ class EcsServices:
         inner = dict(environ, HTTP_X_AMZ_TARGET=_ECS_TARGET + "DescribeServices", CONTENT_LENGTH=str(len(body)))
         inner["wsgi.input"] = io.BytesIO(body)
         status, _, raw = _call(self.app, inner)
-        services = _json(raw).get("services") if status.startswith("200") else None
+        services = json_object(raw).get("services") if status.startswith("200") else None
         return services[0] if isinstance(services, list) and services else None
 
     def _list_tasks(self, environ: dict[str, Any], start_response: Callable[..., Any],
                     region: str) -> Iterable[bytes]:
-        request = _json(_read_body(environ))
+        request = json_object(_read_body(environ))
         name = str(request.get("serviceName") or "")
         status, headers, raw = _call(self.app, environ)
         if name and status.startswith("200"):
@@ -112,7 +113,7 @@ class EcsServices:
                 raw = json.dumps({"__type": "ServiceNotFoundException", "message": "Service not found."}).encode()
                 status = "400 Bad Request"
             else:
-                answer = _json(raw)
+                answer = json_object(raw)
                 answer["taskArns"] = [arn for arn in answer.get("taskArns", []) if arn in owned]
                 raw = json.dumps(answer).encode()
             headers = _with_length(headers, raw)
@@ -174,18 +175,11 @@ def _deregistered(start_response: Callable[..., Any]) -> Iterable[bytes]:
 
 def _default_desired_status(environ: dict[str, Any]) -> None:
     """ListTasks without ``desiredStatus`` lists RUNNING ones in AWS (moto: every task, stopped too)."""
-    request = _json(_read_body(environ))
+    request = json_object(_read_body(environ))
     if "desiredStatus" not in request:
         body = json.dumps({**request, "desiredStatus": "RUNNING"}).encode()
         environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
 
-
-def _json(raw: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(raw or b"{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _asked_targets(form: dict[str, list[str]]) -> set[tuple[str, int | None]]:
