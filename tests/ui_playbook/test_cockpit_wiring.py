@@ -61,3 +61,29 @@ async def test_any_playbook_can_be_run_from_the_command_palette(tmp_path):
         await wait_text(pilot, "Run playbook morning-health-check")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "morning-health-check" in seen.values(), what="the request")
+
+
+async def test_a_key_typed_while_the_palette_reads_the_playbooks_does_not_lose_them(tmp_path):
+    """ctrl+p and at once a letter, while a team's large playbook folder is still being read:
+    the first search is cancelled mid-read. Every later search must still find the playbooks
+    (it found none, for the rest of that palette's life, when the cancelled search took the
+    read down with it)."""
+    from pathlib import Path
+
+    from cockpit.ui.playbook.commands import CACHE
+
+    shipped = (Path(__file__).parents[2] / "playbooks" / "morning-health-check.yaml").read_text()
+    folder = tmp_path / "playbooks"
+    folder.mkdir()
+    for n in range(150):  # a folder large enough that reading it takes seconds
+        (folder / f"team-check-{n}.yaml").write_text(
+            shipped.replace("id: morning-health-check", f"id: team-check-{n}"))
+    config = Config(db=tmp_path / "timeline.db", actor="oncall@bastion", playbooks_dirs=[folder])
+    app = CockpitApp(config=config, screen=find_screen("greenlang-storage"), poll=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p", "m")  # before the catalog is in memory
+        assert getattr(app, CACHE, None) is None, "the catalog was read before the key: nothing tested"
+        await wait_for(pilot, lambda: getattr(app, CACHE, None) is not None, what="the catalog read")
+        await pilot.pause(0.3)
+        await type_text(pilot, "orning-health")
+        await wait_text(pilot, "Run playbook morning-health-check", timeout=10)

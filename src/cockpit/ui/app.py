@@ -176,13 +176,11 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         used too, so nothing depends on this having finished)."""
         for name in PRELOAD:
             import_module(name)
-        # The palette's playbooks, read once now so its first opening answers from memory
-        # (an Enter typed while it still read them used to act on a stale list).
-        from cockpit.content.playbooks import load_catalog
-        from cockpit.ui.playbook.commands import CACHE
+        # The palette's playbooks, read now so its first opening answers from memory; the
+        # palette awaits this same read if it opens sooner.
+        from cockpit.ui.playbook.commands import read_catalog
 
-        if getattr(self, CACHE, None) is None:
-            setattr(self, CACHE, load_catalog(tuple(self.config.playbooks_dirs)))
+        self.call_from_thread(read_catalog, self)
 
     @work(thread=True, exclusive=True, group="clients", exit_on_error=False,
           description="import the AWS and Kubernetes client libraries")

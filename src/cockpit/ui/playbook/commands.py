@@ -5,14 +5,23 @@ playbook Cockpit knows, the screen's first, so a responder who knows what to run
 few letters of it. Picking one posts :class:`~cockpit.ui.messages.PlaybookRequested`,
 exactly as the list does.
 
-The catalog is read in a thread the first time the palette opens and kept on the app; later
-opens answer from it at once and read it again in the background for the next time (a
-playbook file added meanwhile shows up on the open after). Searching never waits for I/O.
+The catalog is read in a thread as the app starts (or when the palette first opens, if
+sooner) and kept on the app; later opens answer from it at once and read it again in the
+background for the next time (a playbook file added meanwhile shows up on the open after).
+Searching never waits for I/O once the catalog is in memory.
+
+The first read is *not* awaited in :meth:`PlaybookCommands.startup`: Textual runs a
+provider's ``startup`` in a task that the first search awaits, so a search cancelled by the
+next keystroke cancelled the startup with it, and every later search of that palette found
+no playbook at all (typing ``morning-health`` quickly showed an empty list). The read is an
+app-owned task that searches await through :func:`asyncio.shield`: a cancelled search
+leaves it running for the next one.
 """
 
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -22,35 +31,57 @@ from cockpit.ui.messages import PlaybookRequested
 
 #: The app attribute holding the catalog last read for the palette.
 CACHE = "_palette_playbook_catalog"
+#: The app attribute holding the latest read (in flight or done), shared by every search.
+READ = "_palette_playbook_catalog_read"
+
+
+def read_catalog(app: Any, *, again: bool = False) -> asyncio.Future[Any]:
+    """The app's read of the playbook catalog, in a thread: the one in flight, else the last
+    one, else a new one (``again``: a new one once the last has ended, to see new files).
+    A successful read is kept on the app as :data:`CACHE`."""
+    read = getattr(app, READ, None)
+    if read is None or (again and read.done()):
+        from cockpit.content.playbooks import load_catalog
+
+        config = getattr(app, "config", None)
+        dirs = tuple(config.playbooks_dirs) if config is not None else ()
+        read = asyncio.ensure_future(asyncio.to_thread(load_catalog, dirs))
+        read.add_done_callback(partial(_keep, app))
+        setattr(app, READ, read)
+    return read
+
+
+def _keep(app: Any, read: asyncio.Future[Any]) -> None:
+    if not read.cancelled() and read.exception() is None:  # a failure is reported by the search awaiting it
+        setattr(app, CACHE, read.result())
 
 
 class PlaybookCommands(Provider):
     """Run any playbook from the command palette."""
 
     async def startup(self) -> None:
-        from cockpit.content.playbooks import load_catalog
+        # Nothing awaited here (see the module docstring): start the read, or refresh it.
+        read_catalog(self.app, again=getattr(self.app, CACHE, None) is not None)
 
+    async def _ordered(self) -> list[tuple[str, str, bool]]:
+        """Every playbook as (id, title, offered here): the screen's own first, in its order."""
+        if (entries := getattr(self, "_entries", None)) is not None:
+            return entries
         app: Any = self.app
-        config = getattr(app, "config", None)
-        dirs = tuple(config.playbooks_dirs) if config is not None else ()
-
-        async def read() -> Any:
-            catalog = await asyncio.to_thread(load_catalog, dirs)
-            setattr(app, CACHE, catalog)
-            return catalog
-
         catalog = getattr(app, CACHE, None)
         if catalog is None:
-            catalog = await read()
-        else:
-            app.run_worker(read(), group="palette-catalog", exclusive=True, exit_on_error=False,
-                           description="read the playbooks for the command palette")
+            try:  # shielded: a search superseded by the next key leaves the read running
+                catalog = await asyncio.shield(read_catalog(app, again=True))
+            except Exception as error:  # noqa: BLE001 — shown, not raised into Textual's palette
+                app.notify(f"Playbooks could not be read for the palette: {error}", severity="error", timeout=10)
+                self._entries = []
+                return self._entries
         offered = list(getattr(getattr(app, "model", None), "playbooks", None) or [])
-        # The screen's playbooks first, in its order; then the rest by id.
         order = {pid: i for i, pid in enumerate(offered)}
         self._entries = sorted(
             ((pid, pb.title, pid in order) for pid, pb in catalog.playbooks.items()),
             key=lambda e: (e[0] not in order, order.get(e[0], 0), e[0]))
+        return self._entries
 
     def _request(self, playbook_id: str):
         def post() -> None:
@@ -62,14 +93,14 @@ class PlaybookCommands(Provider):
         return f"Run playbook {playbook_id} — {title}"
 
     async def discover(self) -> Hits:
-        for playbook_id, title, offered in getattr(self, "_entries", ()):
+        for playbook_id, title, offered in await self._ordered():
             if offered:
                 yield DiscoveryHit(self._label(playbook_id, title), self._request(playbook_id),
                                    help="offered by this screen")
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for playbook_id, title, offered in getattr(self, "_entries", ()):
+        for playbook_id, title, offered in await self._ordered():
             label = self._label(playbook_id, title)
             score = matcher.match(label)
             if score > 0:
