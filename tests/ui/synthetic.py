@@ -89,3 +89,16 @@ def stale(snapshot: Snapshot, kind: ErrorKind, message: str, failures: int = 2) 
     error = SourceError(kind, message, at=NOW)
     return Snapshot(snapshot.source, items=snapshot.items, fetched_at=snapshot.fetched_at, error=error,
                     attempted_at=NOW, failures=failures)
+
+
+class MovingClock:
+    """The synthetic clock, moved forward by a test (an incident crossing its 15 min point)."""
+
+    def __init__(self, at: datetime = NOW) -> None:
+        self.now = at
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)

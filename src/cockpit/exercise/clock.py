@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from cockpit.timeline.model import parse_ts
@@ -65,3 +66,20 @@ class ClockMap:
     def at_ts(self, ts: str) -> float:
         """Scenario seconds of a timeline timestamp (ISO 8601)."""
         return self.at(parse_ts(ts).timestamp())
+
+
+def incident_elapsed(incident: Any, events: list[Any], now: datetime) -> timedelta:
+    """How long ``incident`` has run at ``now``, by its own clock: the header's elapsed time
+    and the escalation points (``timeline/escalation_log.py``) both read it.
+
+    A drill or tabletop runs on the scenario clock (``--speed 30``: 15 scenario minutes pass
+    in 30 s), so its elapsed time is scenario seconds between detection and now, mapped
+    through the clock checkpoints the exercise wrote to the timeline. A real incident, or a
+    rehearsal without checkpoints (declared by hand in a demo), runs on the wall clock."""
+    wall = now - parse_ts(incident.detected_at)
+    if incident.mode not in ("drill", "tabletop"):
+        return wall
+    clock = ClockMap.from_events(events)
+    if not clock.points:
+        return wall
+    return timedelta(seconds=max(0.0, clock.at(now.timestamp()) - clock.at_ts(incident.detected_at)))

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cockpit.timeline.alarm_log import AlarmTransition
+from cockpit.timeline.escalation_log import DuePoint
 from cockpit.timeline.figures import human
 from cockpit.timeline.model import NOTE_KINDS, Event, EventKind, Incident, Mode, Role, TimelineError, iso, \
     normalise_ts, note_kind, parse_ts, utc_now
@@ -161,7 +162,18 @@ class Timeline(RunsMixin, TimelineStore):
                             {"mitigated_at": incident.mitigated_at or now}, uid=uid, ts=now)
 
     def escalate(self, incident_id: str, to: str, text: str | None = None, *, uid: str | None = None) -> Event:
+        """The escalation done: ``to`` was paged. It ends the reminders for that contact
+        (``escalation_log.owed``)."""
+        to = self.redactor.text(to.strip())
+        if not to:
+            raise TimelineError("say who was paged")
         return self.append(incident_id, EventKind.ESCALATED, text or f"Escalated to {to}", {"to": to}, uid=uid)
+
+    def record_escalation_due(self, incident_id: str, point: DuePoint, elapsed: timedelta) -> Event:
+        """An escalation point reached (seed 002's matrix). Idempotent per (incident, point,
+        contact): every cockpit following the incident may call it; one event results."""
+        return self.append(incident_id, EventKind.ESCALATION_DUE, point.message, point.data(elapsed),
+                           uid=point.uid(incident_id))
 
     def resolve(self, incident_id: str, text: str = "Resolved", *, uid: str | None = None) -> Event:
         incident = self.incident(incident_id)

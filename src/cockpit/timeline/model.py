@@ -35,6 +35,7 @@ class EventKind(StrEnum):
     ACKNOWLEDGED = "acknowledged"
     MITIGATED = "mitigated"
     ESCALATED = "escalated"
+    ESCALATION_DUE = "escalation_due"
     ALARM_FIRED = "alarm_fired"
     ALARM_CLEARED = "alarm_cleared"
     RUN_STARTED = "run_started"

@@ -14,7 +14,7 @@ Wiring (see docs/ui-incident.md)::
             yield TimelinePane(id="timeline")
 
 Module map: ``feed.py`` (the one poll loop and the current incident), ``session.py`` (the
-app's timeline, opened once), ``pane.py``, ``header.py``, ``screen.py`` (full timeline,
+app's timeline, opened once), ``pane.py``, ``header.py``, ``reminders.py`` (escalation reminders that fire), ``screen.py`` (full timeline,
 filters, picker), ``form.py`` + ``dialogs.py`` (modal dialogs), ``actions.py`` (mixin,
 bindings, palette), ``text.py`` (the words shown, pure functions), ``incident.tcss``.
 
@@ -33,10 +33,11 @@ from cockpit.lazy import lazy_exports
 _EXPORTS: dict[str, str] = {
     "COMMANDS": "actions", "INCIDENT_BINDINGS": "actions", "IncidentActions": "actions",
     "IncidentCommands": "actions",
-    "DeclareDialog": "dialogs", "DeclareRequest": "dialogs", "NoteDialog": "dialogs", "ResolveDialog": "dialogs",
+    "DeclareDialog": "dialogs", "DeclareRequest": "dialogs", "EscalatedDialog": "dialogs", "NoteDialog": "dialogs", "ResolveDialog": "dialogs",
     "SeverityChange": "dialogs", "SeverityDialog": "dialogs", "StatusUpdateDialog": "dialogs",
     "FeedUpdate": "feed", "IncidentFeed": "feed",
     "IncidentHeader": "header",
+    "EscalationReminders": "reminders", "reminders_of": "reminders",
     "TimelinePane": "pane",
     "EventFilter": "screen", "IncidentPicker": "screen", "TimelineScreen": "screen",
     "feed_of": "session", "timeline_of": "session",
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from cockpit.ui.incident.dialogs import (
         DeclareDialog,
         DeclareRequest,
+        EscalatedDialog,
         NoteDialog,
         ResolveDialog,
         SeverityChange,
@@ -62,5 +64,6 @@ if TYPE_CHECKING:
     from cockpit.ui.incident.feed import FeedUpdate, IncidentFeed
     from cockpit.ui.incident.header import IncidentHeader
     from cockpit.ui.incident.pane import TimelinePane
+    from cockpit.ui.incident.reminders import EscalationReminders, reminders_of
     from cockpit.ui.incident.screen import EventFilter, IncidentPicker, TimelineScreen
     from cockpit.ui.incident.session import feed_of, timeline_of

@@ -12,7 +12,8 @@ in a worker (group ``incident-write``), so a slow disk or another cockpit holdin
 lock never freezes the keyboard. After our own write the feed is refreshed at once — our
 own commits do not flip ``changed()``.
 
-Keys: ``i`` declare, ``n`` note, ``S`` severity, ``u`` status update, ``R`` (shift+r)
+Keys: ``i`` declare, ``n`` note, ``S`` severity, ``u`` status update, ``P`` (shift+p) record an
+escalation (who was paged; ``reminders.py``), ``R`` (shift+r)
 resolve — capital because resolving is the one action that changes everyone's header and
 ``r`` is refresh — ``t`` the timeline screen, and ``E`` (shift+e) exports the postmortem. None of q, p, r, f, /, enter, escape, ?.
 
@@ -50,6 +51,7 @@ INCIDENT_BINDINGS: list[Binding] = [
     Binding("M", "incident_mitigate", "Mitigated", tooltip="Mark the impact mitigated (service restored; the cause may remain)"),
     Binding("S", "incident_severity", "Severity", tooltip="Change the current incident's severity"),
     Binding("u", "incident_status_update", "Update", tooltip="Post a status update"),
+    Binding("P", "incident_escalated", "Paged", tooltip="Record an escalation: who was paged (ends its reminder)"),
     Binding("R", "incident_resolve", "Resolve", tooltip="Resolve the current incident"),
     Binding("t", "incident_timeline", "Timeline", tooltip="The full timeline, with filters"),
     Binding("E", "incident_export", "Export", show=False, tooltip="Write the postmortem (Markdown) to a file"),
@@ -57,7 +59,7 @@ INCIDENT_BINDINGS: list[Binding] = [
 
 #: Actions that act on the open incident: off while there is none.
 NEEDS_OPEN_INCIDENT = frozenset({"incident_note", "incident_acknowledge", "incident_mitigate", "incident_severity",
-                                 "incident_status_update", "incident_resolve"})
+                                 "incident_status_update", "incident_resolve", "incident_escalated"})
 
 #: (palette text, action, help) — the same actions as the keys, plus acknowledge.
 COMMANDS: list[tuple[str, str, str]] = [
@@ -66,6 +68,8 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Incident: change severity", "incident_severity", "P0–P4 with the runbooks' definitions  [S]"),
     ("Incident: post status update", "incident_status_update", "Restarts the status-update clock  [u]"),
     ("Incident: acknowledge", "incident_acknowledge", "Stops the response-time clock  [a]"),
+    ("Incident: record escalation (who was paged)", "incident_escalated",
+     "Ends the escalation reminder for that contact; shows in the postmortem  [P]"),
     ("Incident: mark mitigated", "incident_mitigate", "Impact stopped (the postmortem's time to mitigate)  [M]"),
     ("Incident: resolve", "incident_resolve", "Resolve the current incident  [R]"),
     ("Incident: open timeline", "incident_timeline", "The full timeline, filters, incident picker  [t]"),
@@ -233,6 +237,49 @@ class IncidentActions:
         latest = self.incident_feed.latest
         events = latest.events if latest.incident is not None and latest.incident.id == incident.id else ()
         self.push_screen(ResolveDialog(incident, still_firing(events)), resolved)
+
+    def incident_owed(self) -> list[str]:
+        """The escalation reminders the current incident owes now (the header's evaluation)."""
+        from cockpit.timeline.escalation_log import owed
+
+        header = self._incident_header()
+        incident = self.current_incident
+        if header is None or incident is None or header.incident is None or header.incident.id != incident.id:
+            return []
+        return [p.message for p in owed(incident, header.events, header.elapsed)]
+
+    def _incident_header(self) -> Any:
+        from cockpit.ui.incident.header import IncidentHeader
+
+        for screen in (*getattr(self, "screen_stack", ()),):
+            found = screen.query(IncidentHeader)
+            if found:
+                return found.first()
+        return None
+
+    def action_incident_escalated(self) -> None:
+        """Record who was paged: an ``escalated`` event per name, which ends that contact's
+        reminder and its toast, and shows in the postmortem's timeline."""
+        if self._incident_busy() or (incident := self._incident_required()) is None:
+            return
+        from cockpit.ui.incident.dialogs import EscalatedDialog
+        from cockpit.ui.incident.reminders import reminders_of
+
+        def recorded(text: str | None) -> None:
+            names = [n.strip() for n in (text or "").split(",") if n.strip()]
+            if not names:
+                return
+
+            async def write(tl: AsyncTimeline) -> list[Any]:
+                return [await tl.call(tl.sync.escalate, incident.id, name) for name in names]
+
+            def done(events: list[Any]) -> str:
+                reminders_of(self).dismiss(incident.id)  # type: ignore[arg-type]
+                return f"Escalation recorded: {', '.join(names)}"
+
+            self.incident_write("escalation", write, done)
+
+        self.push_screen(EscalatedDialog(incident, self.incident_owed()), recorded)
 
     def action_incident_acknowledge(self) -> None:
         if self._incident_busy() or (incident := self._incident_required()) is None:

@@ -205,6 +205,27 @@ class StatusUpdateDialog(TextDialog):
             yield Static(Text(f"Status update {when}; posting restarts the clock."), classes="dialog-context")
 
 
+class EscalatedDialog(TextDialog):
+    """Record an escalation done: who was paged (the contacts owed now are filled in).
+
+    Several names separated by commas are several escalations; each ends the reminder for
+    that contact (``timeline/escalation_log.py``)."""
+
+    TITLE = "Record an escalation"
+    VERB = "record"
+    PROMPT = "Paged"
+    EMPTY = "say who was paged"
+
+    def __init__(self, incident: Incident, owed: list[str] | None = None) -> None:
+        #: The reminders showing now ("P1 open 15 min: escalate to the Engineering Lead").
+        self.owed = list(owed or [])
+        super().__init__(incident, value=", ".join(m.rsplit("escalate to the ", 1)[-1] for m in self.owed))
+
+    def compose_context(self) -> ComposeResult:
+        for line in self.owed or ["No escalation is due now; record one anyway."]:
+            yield Static(Text(line), classes="dialog-context")
+
+
 class ResolveDialog(TextDialog):
     """Confirm resolving; the text becomes the resolution event (reopen undoes it)."""
 

@@ -5,12 +5,17 @@ redrawn from the feed and once a second for the clock. The mode wears a reversed
 (DRILL / TABLETOP) and the widget a ``-drill``/``-tabletop`` class, so a rehearsal is
 never mistaken for the real thing; ``-alert`` is set while the escalation prompt or the
 status-update reminder is showing.
+
+The header is also where the escalation reminders are driven from (``reminders.py``): it
+holds the incident, its events and the incident's clock (``exercise.clock.incident_elapsed``:
+the scenario clock in a drill), ticks every second, and sits on the cockpit's base screen, so
+the reminder reads the same elapsed time the responder reads, even under a dialog.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -18,13 +23,16 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from cockpit.exercise.clock import incident_elapsed
+from cockpit.timeline.escalation_log import owed
 from cockpit.timeline.model import utc_now
 from cockpit.ui.incident.feed import FeedUpdate
+from cockpit.ui.incident.reminders import reminders_of
 from cockpit.ui.incident.session import feed_of
 from cockpit.ui.incident.text import NO_INCIDENT, clock_line, title_line
 
 if TYPE_CHECKING:
-    from cockpit.timeline.model import Incident
+    from cockpit.timeline.model import Event, Incident
 
 
 class IncidentHeader(Vertical, can_focus=False):
@@ -44,8 +52,14 @@ class IncidentHeader(Vertical, can_focus=False):
         super().__init__(id=id, classes=classes)
         #: Gives "now" (tests move it forward).
         self.clock = clock
-        #: The incident shown (None: none open).
+        #: The incident shown (None: none open), and its events (the clock checkpoints of a
+        #: drill, the escalations recorded).
         self.incident: Incident | None = None
+        self.events: tuple[Event, ...] = ()
+        #: Its elapsed time at the last tick, by its own clock.
+        self.elapsed = timedelta(0)
+        #: The contacts owed an escalation at the last tick (the footer offers ``P`` while any is).
+        self._owing: tuple[str, ...] = ()
         #: Whether the escalation prompt or the update reminder is showing.
         self.alert = False
         #: The title and clock lines last drawn (None, None: "no incident"; redrawn only on a change).
@@ -60,7 +74,8 @@ class IncidentHeader(Vertical, can_focus=False):
         self.set_interval(1.0, self.tick)
 
     def show(self, update: FeedUpdate) -> None:
-        self.incident = update.incident
+        self.incident, self.events = update.incident, update.events
+        reminders_of(self.app).arrived(update)
         self.tick()
 
     @property
@@ -85,9 +100,16 @@ class IncidentHeader(Vertical, can_focus=False):
                 clock.update("")
                 clock.display = False
             return
-        line, self.alert = clock_line(incident, self.clock())
+        now = self.clock()
+        self.elapsed = elapsed = incident_elapsed(incident, list(self.events), now)
+        reminders_of(self.app).check(incident, self.events, elapsed)
+        owing = tuple(p.to for p in owed(incident, self.events, elapsed))
+        if owing != self._owing:  # ``P`` (record who was paged) matters now, or no longer
+            self._owing = owing
+            self.screen.refresh_bindings()
+        line, self.alert = clock_line(incident, now, elapsed, self.events)
         self.set_class(self.alert, "-alert")
-        heading = title_line(incident, self.clock())
+        heading = title_line(incident, now, elapsed)
         heading.no_wrap, heading.overflow = True, "ellipsis"
         if self._drawn[0] != heading:
             title.update(heading, layout=False)  # one line, always: no layout pass every second

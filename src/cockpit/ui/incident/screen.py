@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
+from cockpit.exercise.clock import incident_elapsed
 from cockpit.timeline.model import Event, Incident, TimelineError, utc_now
 from cockpit.ui.failures import forward_failure
 from cockpit.ui.incident.feed import FeedUpdate
@@ -189,8 +190,12 @@ class TimelineScreen(Screen[None]):
 
     def _tick(self) -> None:
         incident = self.update.incident if self.update else None
+        if incident is None:
+            self.query_one("#incident-summary", Static).update(Text(NO_INCIDENT_HERE))
+            return
+        now, events = self.clock(), list(self.update.events)
         self.query_one("#incident-summary", Static).update(
-            summary(incident, self.clock()) if incident else Text(NO_INCIDENT_HERE))
+            summary(incident, now, incident_elapsed(incident, events, now), events))
 
     def _redraw(self) -> None:
         table = self.table

@@ -7,6 +7,7 @@ must be unmistakable on a monochrome terminal too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from rich.text import Text
 
 from cockpit.content.durations import format_duration
 from cockpit.timeline.model import parse_ts
+from cockpit.timeline.escalation_log import owed, point_time
 from cockpit.timeline.severity import escalation_status, severity
 
 if TYPE_CHECKING:
@@ -48,12 +50,15 @@ def severity_details(sev: Severity) -> str:
             f"Respond {sev.response_text} · resolve {sev.resolution_text} · {update}")
 
 
-def status(incident: Incident, now: datetime) -> EscalationStatus:
-    elapsed = now - parse_ts(incident.detected_at)
+def status(incident: Incident, now: datetime, elapsed: timedelta | None = None) -> EscalationStatus:
+    """Where the incident stands; ``elapsed`` is its own clock's (``exercise.clock.incident_elapsed``:
+    scenario time in a drill), else the wall time since detection."""
+    if elapsed is None:
+        elapsed = now - parse_ts(incident.detected_at)
     return escalation_status(incident.severity, elapsed, incident.acknowledged_at is not None)
 
 
-def title_line(incident: Incident, now: datetime | None = None) -> Text:
+def title_line(incident: Incident, now: datetime | None = None, elapsed: timedelta | None = None) -> Text:
     """``INC-… P1 DRILL 14m05s title`` — the mode banner reversed so it cannot be missed;
     the elapsed time (since detection) when ``now`` is given."""
     text = Text()
@@ -67,29 +72,33 @@ def title_line(incident: Incident, now: datetime | None = None) -> Text:
     if incident.status != "open":
         text.append(f" {incident.status.upper()}", style="bold")
     if now is not None:
-        text.append(f" {duration(now - parse_ts(incident.detected_at))}")
+        text.append(f" {duration(now - parse_ts(incident.detected_at) if elapsed is None else elapsed)}")
     text.append(f"  {incident.title}")
     return text
 
 
-def clock_line(incident: Incident, now: datetime) -> tuple[Text, bool]:
-    """Escalations due, the status-update reminder, the response target, the ladder.
+def clock_line(incident: Incident, now: datetime, elapsed: timedelta | None = None,
+               events: Iterable[Event] = ()) -> tuple[Text, bool]:
+    """Escalations owed, the status-update reminder, the response target, the ladder.
 
     Alerts come first so that at 80 columns they are the part that is never cut off.
     Returns the line and whether it carries an alert (the escalation prompt or an overdue
-    update), so the header can change class.
+    update), so the header can change class. An escalation recorded as done (an
+    ``escalated`` event naming the contact, in ``events``) or a mitigated incident owes
+    none (``escalation_log.owed``).
     """
-    state = status(incident, now)
+    state = status(incident, now, elapsed)
     sev = state.severity
     text = Text()
     if incident.status != "open":
         return Text(f"{incident.status} after {duration(state.elapsed)}"), False
     alert = False
-    if state.response_overdue or state.due:
+    points = owed(incident, events, state.elapsed)
+    if state.response_overdue or points:
         alert = True
-        who = ", ".join(e.to for e in state.due) or state.ladder.contact
+        who = ", ".join(p.to for p in points) or state.ladder.contact
         reason = (f"{sev.response_text} response target passed" if state.response_overdue
-                  else f"{duration(state.due[-1].after)} elapsed")
+                  else f"{sev.level} open {point_time(points[-1].after)}")
         text.append(f"⚠ ESCALATE to {who}: {reason} ", style="bold")
     late = None
     if incident.next_update_due:
@@ -122,9 +131,10 @@ def event_detail(event: Event) -> str:
     return f"{event.ts} {event.actor} {event.kind}: {event.message}" + (f"  [{data}]" if data else "")
 
 
-def summary(incident: Incident, now: datetime) -> Text:
+def summary(incident: Incident, now: datetime, elapsed: timedelta | None = None,
+            events: Iterable[Event] = ()) -> Text:
     """The timeline screen's incident summary (several lines)."""
-    text = title_line(incident, now)
+    text = title_line(incident, now, elapsed)
     sev = severity(incident.severity)
     text.append(f"\n{sev.label}: {sev.definition}")
     roles = [f"{name} {value}" for name, value in (("commander", incident.commander), ("scribe", incident.scribe),
@@ -135,7 +145,7 @@ def summary(incident: Incident, now: datetime) -> Text:
         ("acknowledged", incident.acknowledged_at), ("mitigated", incident.mitigated_at),
         ("resolved", incident.resolved_at)) if value]
     text.append("\n" + " · ".join(times) + " UTC")
-    line, _ = clock_line(incident, now)
+    line, _ = clock_line(incident, now, elapsed, events)
     text.append("\n")
     text.append_text(line)
     return text

@@ -232,6 +232,8 @@ class CockpitScreen(Screen[None]):
         incident = getattr(app, "current_incident", None)
         actions = ["back_to_run"] if getattr(app, "has_run", lambda: False)() else []
         if incident is not None and incident.status == "open":
+            if getattr(app, "incident_owed", lambda: [])():  # an escalation reminder is showing
+                actions += ["incident_escalated"]
             # The runbook (b) stays in sight at 80 columns: it is what the responder runs next.
             actions += ["incident_note", "incident_acknowledge", "incident_status_update", "playbooks",
                         "exercise_pause", "exercise_next", "exercise_adhoc", "exercise_end", "incident_resolve",

@@ -1,0 +1,122 @@
+"""Escalation reminders that fire: one timeline event per point, a toast that stays, the bell.
+
+Seed 002's matrix (P1: the Engineering Lead at 15 min, the CTO at 1 h…) is shown in the
+header, but a responder heads-down in a failover does not read a header. So when the current
+incident crosses a point by its own clock (the header's: the scenario clock in a drill), the
+cockpit
+
+1. **writes** the point's ``escalation_due`` event (``timeline/escalation_log.py``: the uid
+   is derived from the incident, the point and the contact, so two cockpits on one file, or
+   one restarted, write it once), and
+2. **rings** when that event *arrives* through the feed — a toast that stays until it is
+   dismissed (clicked, or the escalation recorded with ``P``) and the terminal bell. Ringing
+   on arrival rather than on writing means every cockpit following the incident rings once
+   (the colleague's cockpit that lost the write race too), and a cockpit restarted after the
+   point does not ring again for it: its feed starts from the whole timeline (a reset, not
+   an arrival), and the header still says "⚠ ESCALATE to …" until it is done.
+
+Recording the escalation (``P``: who was paged) writes an ``escalated`` event, which ends
+the prompt for that contact; marking the incident mitigated or resolving it ends them all
+(``escalation_log.owed`` says why). The header drives :meth:`EscalationReminders.check` once
+a second and hands it every feed update (:meth:`arrived`), so there is one evaluation per
+app whatever screen is on top.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from textual.app import App
+from textual.notifications import Notification, Notify
+
+from cockpit.timeline.escalation_log import DuePoint, record_due, unlogged
+from cockpit.timeline.model import Event, EventKind, Incident, TimelineError
+from cockpit.ui.incident.feed import FeedUpdate, load_store
+from cockpit.ui.incident.session import feed_of, timeline_of
+
+log = logging.getLogger(__name__)
+
+#: How long an escalation toast stays (seconds): until dismissed, in practice. Textual's
+#: timer needs a finite delay; a day outlasts any shift.
+STAYS = 24 * 3600.0
+TITLE = "Escalation due"
+
+_REMINDERS = "_cockpit_escalation_reminders"
+
+
+class EscalationReminders:
+    """One per app (:func:`reminders_of`): writes the points that fall due, rings on arrival."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.app = app
+        #: uids written or being written by this cockpit (not written again each second).
+        self._writing: set[str] = set()
+        #: uids whose write failed and was reported (reported once, retried every second).
+        self._reported: set[str] = set()
+        #: The escalation toasts showing, by incident (removed when the escalation is recorded).
+        self.toasts: dict[str, list[Notification]] = {}
+        #: Times the bell rang (what a test, or a screen reader's log, can count).
+        self.rings = 0
+
+    # -- writing ---------------------------------------------------------------------------
+    def check(self, incident: Incident, events: Sequence[Event], elapsed: timedelta) -> None:
+        """Write the ``escalation_due`` events of the points ``incident`` has reached and the
+        timeline does not hold yet (cheap when there are none: called every second)."""
+        points = [p for p in unlogged(incident, events, elapsed) if p.uid(incident.id) not in self._writing]
+        if not points:
+            return
+        self._writing.update(p.uid(incident.id) for p in points)
+        self.app.run_worker(self._write(incident, points, elapsed), group="incident-write", exit_on_error=False,
+                            description="record an escalation point")
+
+    async def _write(self, incident: Incident, points: list[DuePoint], elapsed: timedelta) -> None:
+        await load_store()
+        try:
+            tl = await timeline_of(self.app)
+            await tl.call(record_due, tl.sync, incident, points, elapsed)
+        except (TimelineError, sqlite3.Error, OSError) as exc:
+            uids = {p.uid(incident.id) for p in points}
+            self._writing -= uids  # retried on the next tick: the reminder must reach the timeline
+            if not uids <= self._reported:
+                self._reported |= uids
+                log.error("escalation reminder not recorded: %s", exc)
+                self.app.notify(f"{points[0].message} (not recorded: {exc})", title=TITLE, severity="error",
+                                timeout=STAYS, markup=False)
+                self.app.bell()
+            return
+        await feed_of(self.app).refresh()  # our own commit shows now, not at the next poll
+
+    # -- ringing ---------------------------------------------------------------------------
+    def arrived(self, update: FeedUpdate) -> None:
+        """Ring for each ``escalation_due`` event of the current incident that arrived with
+        this update (not one already on the timeline when the feed started or switched)."""
+        if update.reset or update.incident is None:
+            return
+        for event in update.new_events:
+            if event.kind == EventKind.ESCALATION_DUE and event.incident_id == update.incident.id:
+                self.ring(event)
+
+    def ring(self, event: Event) -> None:
+        toast = Notification(event.message, TITLE, "error", STAYS, markup=False)
+        self.app.post_message(Notify(toast))
+        self.toasts.setdefault(event.incident_id, []).append(toast)
+        self.rings += 1
+        self.app.bell()
+
+    def dismiss(self, incident_id: str) -> None:
+        """The escalation was recorded: its toasts have done their job."""
+        for toast in self.toasts.pop(incident_id, []):
+            self.app._unnotify(toast)  # noqa: SLF001 - Textual's own way to drop one toast
+
+
+def reminders_of(app: App[Any]) -> EscalationReminders:
+    """The app's one :class:`EscalationReminders` (created on first use)."""
+    reminders: EscalationReminders | None = getattr(app, _REMINDERS, None)
+    if reminders is None:
+        reminders = EscalationReminders(app)
+        setattr(app, _REMINDERS, reminders)
+    return reminders

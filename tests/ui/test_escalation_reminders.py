@@ -1,0 +1,136 @@
+"""Escalation reminders that fire (seed 002's matrix: a P1 owes the Engineering Lead at 15 min).
+
+The real cockpit at 80x24 on the synthetic clock, moved across the 15-minute point of a P1
+detected 14m50s earlier, and a real SQLite timeline: the toast and the bell, one
+``escalation_due`` event, none again after a restart, ``P`` to record who was paged (which
+ends the prompt and shows in the postmortem), and nothing once the impact is mitigated.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.widgets._toast import Toast  # noqa: PLC2701 - what is on screen
+
+from cockpit.timeline import Timeline
+from cockpit.timeline.export_file import postmortem_path
+from cockpit.ui.app import CockpitApp
+
+from . import synthetic as s
+from .helpers import screen_text, wait_for
+from .test_keys import feed
+
+REMINDER = "P1 open 15 min: escalate to the Engineering Lead"
+
+
+def declare(config, *, mitigated: bool = False) -> str:
+    """A P1 detected 14m50s before the synthetic clock's time, acknowledged (so the header's
+    prompt is the escalation, not the response target)."""
+    with Timeline(config.db, actor="bob@bastion") as tl:
+        incident = tl.declare("S3 5xx in eu-west-1", "P1", detected_at=s.NOW - timedelta(minutes=14, seconds=50))
+        tl.acknowledge(incident.id)
+        if mitigated:
+            tl.mitigate(incident.id)
+        return incident.id
+
+
+def due_events(config, incident_id: str) -> list:
+    with Timeline(config.db) as tl:
+        return tl.events(incident_id, kinds=["escalation_due"])
+
+
+def counting_bell(app: CockpitApp) -> list[int]:
+    """The terminal bell, counted: Textual rings nothing in a headless test."""
+    rang: list[int] = []
+    app.bell = lambda: rang.append(1)  # type: ignore[method-assign]
+    return rang
+
+
+def toasts(app: CockpitApp) -> list[str]:
+    """The toasts on screen now, each as one line of text (the widget wraps at 80 columns)."""
+    return [" ".join(str(t.render()).split()) for t in app.screen.query(Toast)]
+
+
+def ringing(app: CockpitApp) -> bool:
+    return any(REMINDER in t for t in toasts(app)) and "Escalation due" in screen_text(app)
+
+
+async def started(pilot, app: CockpitApp, incident_id: str) -> None:
+    feed(app)
+    await wait_for(pilot, lambda: incident_id in screen_text(app), what="the incident header")
+
+
+async def test_crossing_15_minutes_rings_once_and_writes_one_event(config):
+    incident_id = declare(config)
+    clock = s.MovingClock()
+    app = CockpitApp(config=config, poll=False, clock=clock)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        rang = counting_bell(app)
+        await started(pilot, app, incident_id)
+        await pilot.pause(1.2)  # a tick of the header at 14m50s: nothing is due yet
+        assert not toasts(app) and not rang and due_events(config, incident_id) == []
+        clock.advance(seconds=15)  # 15m05s by the incident's clock
+        await wait_for(pilot, lambda: ringing(app), timeout=5, what="the escalation toast")
+        assert "ESCALATE to Engineering Lead" in screen_text(app)  # the header too
+        await wait_for(pilot, lambda: "P Paged" in screen_text(app).splitlines()[-1], timeout=5,
+                       what="P in the footer")
+        await pilot.pause(2.2)  # two more ticks: no second event, no second ring
+        assert len(rang) == 1
+        await pilot.pause(3)
+        assert ringing(app)  # the toast stays (Textual's default: 5 s)
+    events = due_events(config, incident_id)
+    assert [e.message for e in events] == [REMINDER]
+    assert events[0].data["to"] == "Engineering Lead" and events[0].data["after_s"] == 900
+
+    # A restarted cockpit: the point is on the timeline already; the header still prompts,
+    # nothing rings and nothing is written again.
+    clock.advance(seconds=30)
+    again = CockpitApp(config=config, poll=False, clock=clock)
+    async with again.run_test(size=(80, 24), notifications=True) as pilot:
+        rang = counting_bell(again)
+        await started(pilot, again, incident_id)
+        await wait_for(pilot, lambda: "ESCALATE to Engineering Lead" in screen_text(again), timeout=5,
+                       what="the header's prompt")
+        await pilot.pause(1.5)
+        assert not rang and not toasts(again)
+    assert len(due_events(config, incident_id)) == 1
+
+
+async def test_recording_who_was_paged_ends_the_reminder_and_shows_in_the_postmortem(config):
+    incident_id = declare(config)
+    clock = s.MovingClock()
+    app = CockpitApp(config=config, poll=False, clock=clock)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        counting_bell(app)
+        await started(pilot, app, incident_id)
+        clock.advance(seconds=15)
+        await wait_for(pilot, lambda: ringing(app), timeout=5, what="the escalation toast")
+        await pilot.press("P")
+        await wait_for(pilot, lambda: "Record an escalation" in screen_text(app), timeout=5, what="the dialog")
+        assert "Engineering Lead" in screen_text(app)  # filled in with the contact owed
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "ESCALATE" not in screen_text(app), timeout=5, what="the prompt gone")
+        await wait_for(pilot, lambda: not toasts(app) or all(REMINDER not in t for t in toasts(app)), timeout=3,
+                       what="the toast dismissed")  # the toast is dismissed with it
+        await pilot.press("E")  # the postmortem, as the responder exports it
+        path = postmortem_path(config.db, incident_id)
+        await wait_for(pilot, path.exists, timeout=5, what="the postmortem written")
+    with Timeline(config.db) as tl:
+        escalated = tl.events(incident_id, kinds=["escalated"])
+    assert [e.data["to"] for e in escalated] == ["Engineering Lead"]
+    report = path.read_text()
+    assert "escalation due" in report and REMINDER in report
+    assert "Escalated to Engineering Lead" in report
+
+
+async def test_a_mitigated_incident_owes_no_escalation(config):
+    incident_id = declare(config, mitigated=True)
+    clock = s.MovingClock()
+    app = CockpitApp(config=config, poll=False, clock=clock)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        rang = counting_bell(app)
+        await started(pilot, app, incident_id)
+        clock.advance(minutes=50)  # past the 15 min and the 1 h points
+        await pilot.pause(2.2)
+        assert "ESCALATE" not in screen_text(app) and not toasts(app) and not rang
+    assert due_events(config, incident_id) == []
