@@ -12,8 +12,10 @@ from datetime import timedelta
 
 from textual.widgets._toast import Toast  # noqa: PLC2701 - what is on screen
 
+from cockpit.exercise.clock import Checkpoint
 from cockpit.timeline import Timeline
 from cockpit.timeline.export_file import postmortem_path
+from cockpit.timeline.model import EventKind
 from cockpit.ui.app import CockpitApp
 
 from . import synthetic as s
@@ -134,3 +136,46 @@ async def test_a_mitigated_incident_owes_no_escalation(config):
         await pilot.pause(2.2)
         assert "ESCALATE" not in screen_text(app) and not toasts(app) and not rang
     assert due_events(config, incident_id) == []
+
+
+async def test_two_cockpits_on_one_file_write_one_event_and_both_ring(config):
+    """Two responders' cockpits follow the same P1 on one timeline file and both cross 15 min
+    (a second apart): the timeline holds one ``escalation_due``, and each cockpit rings once."""
+    incident_id = declare(config)
+    clock_one, clock_two = s.MovingClock(), s.MovingClock()
+    one = CockpitApp(config=config, poll=False, clock=clock_one)
+    two = CockpitApp(config=type(config)(db=config.db, actor="carol@bastion"), poll=False, clock=clock_two)
+    async with one.run_test(size=(80, 24), notifications=True) as pilot_one, \
+            two.run_test(size=(80, 24), notifications=True) as pilot_two:
+        rang_one, rang_two = counting_bell(one), counting_bell(two)
+        await started(pilot_one, one, incident_id)
+        await started(pilot_two, two, incident_id)
+        clock_one.advance(seconds=15)
+        clock_two.advance(seconds=16)
+        await wait_for(pilot_one, lambda: ringing(one) and ringing(two), timeout=8, what="both cockpits ringing")
+        await pilot_one.pause(1.5)
+        assert (len(rang_one), len(rang_two)) == (1, 1)
+    assert len(due_events(config, incident_id)) == 1
+
+
+async def test_a_drill_rings_on_the_scenario_clock(config):
+    """A drill at ×30: 31 s after detection its header reads 15m30s and the 15 min point rings
+    (on the wall clock it would be 31 s: nothing due)."""
+    with Timeline(config.db, actor="facilitator@bastion") as tl:
+        incident = tl.declare("Drill: eu-west-1 storage outage", "P1", mode="drill", detected_at=s.NOW)
+        tl.acknowledge(incident.id)
+        start = Checkpoint(wall=s.NOW.timestamp(), at=0.0, speed=30.0, paused=False)
+        tl.append(incident.id, EventKind.INJECT, "Drill exercise started",
+                  {"exercise": "start", "clock": start.as_dict()})
+    clock = s.MovingClock(s.NOW + timedelta(seconds=20))
+    app = CockpitApp(config=config, poll=False, clock=clock)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        rang = counting_bell(app)
+        feed(app)
+        await app.incident_feed.pin(incident.id)  # a cockpit on the real estate follows only real incidents
+        await wait_for(pilot, lambda: "10m00s" in screen_text(app), timeout=5, what="scenario time in the header")
+        assert not rang
+        clock.advance(seconds=11)
+        await wait_for(pilot, lambda: ringing(app), timeout=5, what="the escalation toast")
+        assert "15m30s" in screen_text(app) and len(rang) == 1
+    assert len(due_events(config, incident.id)) == 1
