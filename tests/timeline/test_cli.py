@@ -43,6 +43,7 @@ def test_declare_prints_only_the_id_into_the_xdg_database(env: dict[str, str], t
     (["incident", "declare", "--title", "x", "--severity", "P1", "--detected-at", "yesterday"],
      "not an ISO 8601 time: 'yesterday'"),
     (["incident", "import", "missing.json"], "missing.json: file not found"),
+    (["incident", "escalate", "INC-20000101-0009", "--to", "CTO"], "unknown incident 'INC-20000101-0009'"),
 ])
 def test_errors_are_one_line_on_stderr_with_a_nonzero_exit(env: dict[str, str], args: list[str], message: str) -> None:
     result = cockpit(env, *args)
@@ -132,3 +133,22 @@ def test_an_incident_of_a_demo_is_not_found_in_the_real_timeline_and_the_error_s
     assert incident.id in in_demo.stdout
     as_json = cockpit(env, "incident", "list", "--json")
     assert json.loads(as_json.stdout) == [] and as_json.stderr == ""  # scripts get data only
+
+
+def test_escalation_recorded_from_the_cli_ends_the_reminder(tmp_path: Path) -> None:
+    """``incident escalate ID --to WHO``: the ``escalated`` event the cockpit's ``P`` writes."""
+    from datetime import timedelta
+
+    from cockpit.timeline import Timeline
+    from cockpit.timeline.escalation_log import owed
+    from cockpit.timeline.model import utc_now
+
+    db = tmp_path / "t.db"
+    with Timeline(db) as tl:
+        incident = tl.declare("Payments down", "P1", detected_at=utc_now() - timedelta(minutes=16))
+        assert [p.to for p in owed(incident, tl.events(incident.id), timedelta(minutes=16))] == ["Engineering Lead"]
+    result = CliRunner().invoke(cli, ["--db", str(db), "incident", "escalate", incident.id, "--to", "Engineering Lead"])
+    assert result.exit_code == 0, result.stderr
+    with Timeline(db) as tl:
+        assert owed(incident, tl.events(incident.id), timedelta(minutes=16)) == []
+        assert [e.message for e in tl.events(incident.id, kinds=["escalated"])] == ["Escalated to Engineering Lead"]

@@ -154,6 +154,17 @@ def mitigate(ctx: click.Context, incident_id: str, text: str) -> None:
 
 @incident.command()
 @click.argument("incident_id", metavar="ID")
+@click.option("--to", "to", required=True, metavar="WHO", help="Who was paged (seed 002: Engineering Lead, CTO...).")
+@click.argument("text", required=False)
+@click.pass_context
+def escalate(ctx: click.Context, incident_id: str, to: str, text: str | None) -> None:
+    """Record an escalation done: who was paged. Ends the cockpit's reminder for that contact."""
+    with _timeline(ctx) as tl:
+        tl.escalate(incident_id, to, text)
+
+
+@incident.command()
+@click.argument("incident_id", metavar="ID")
 @click.argument("text")
 @click.option("--owner", required=True, help="Who owns the action item.")
 @click.option("--due", metavar="DATE", help="When it is due.")
