@@ -138,6 +138,24 @@ async def test_a_mitigated_incident_owes_no_escalation(config):
     assert due_events(config, incident_id) == []
 
 
+async def test_mitigating_takes_the_reminder_down_and_stops_the_next(config):
+    incident_id = declare(config)
+    clock = s.MovingClock()
+    app = CockpitApp(config=config, poll=False, clock=clock)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        rang = counting_bell(app)
+        await started(pilot, app, incident_id)
+        clock.advance(seconds=15)
+        await wait_for(pilot, lambda: ringing(app), timeout=5, what="the escalation toast")
+        await pilot.press("M")  # impact stopped: the runbooks escalate to stop it
+        await wait_for(pilot, lambda: "ESCALATE" not in screen_text(app) and not ringing(app), timeout=5,
+                       what="prompt and toast gone")
+        clock.advance(minutes=50)  # past the CTO's 1 h point
+        await pilot.pause(2.2)
+        assert len(rang) == 1 and not ringing(app) and "ESCALATE" not in screen_text(app)
+    assert [e.data["to"] for e in due_events(config, incident_id)] == ["Engineering Lead"]
+
+
 async def test_two_cockpits_on_one_file_write_one_event_and_both_ring(config):
     """Two responders' cockpits follow the same P1 on one timeline file and both cross 15 min
     (a second apart): the timeline holds one ``escalation_due``, and each cockpit rings once."""

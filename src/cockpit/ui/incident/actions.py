@@ -259,11 +259,10 @@ class IncidentActions:
 
     def action_incident_escalated(self) -> None:
         """Record who was paged: an ``escalated`` event per name, which ends that contact's
-        reminder and its toast, and shows in the postmortem's timeline."""
+        reminder (and takes its toast down), and shows in the postmortem's timeline."""
         if self._incident_busy() or (incident := self._incident_required()) is None:
             return
         from cockpit.ui.incident.dialogs import EscalatedDialog
-        from cockpit.ui.incident.reminders import reminders_of
 
         def recorded(text: str | None) -> None:
             names = [n.strip() for n in (text or "").split(",") if n.strip()]
@@ -273,11 +272,8 @@ class IncidentActions:
             async def write(tl: AsyncTimeline) -> list[Any]:
                 return [await tl.call(tl.sync.escalate, incident.id, name) for name in names]
 
-            def done(events: list[Any]) -> str:
-                reminders_of(self).dismiss(incident.id)  # type: ignore[arg-type]
-                return f"Escalation recorded: {', '.join(names)}"
-
-            self.incident_write("escalation", write, done)
+            # The reminder's toast goes at the next tick: the contact is no longer owed.
+            self.incident_write("escalation", write, lambda events: f"Escalation recorded: {', '.join(names)}")
 
         self.push_screen(EscalatedDialog(incident, self.incident_owed()), recorded)
 

@@ -92,6 +92,7 @@ class IncidentHeader(Vertical, can_focus=False):
             self.set_class(incident is not None and incident.mode == mode, f"-{mode}")
         self.set_class(incident is None, "-none")
         if incident is None:
+            reminders_of(self.app).check(None, (), timedelta(0))
             self.alert = False
             self.set_class(False, "-alert")
             if self._drawn != (None, None):  # once: each update asks for a layout of the screen

@@ -9,7 +9,8 @@ cockpit
    is derived from the incident, the point and the contact, so two cockpits on one file, or
    one restarted, write it once), and
 2. **rings** when that event *arrives* through the feed — a toast that stays until it is
-   dismissed (clicked, or the escalation recorded with ``P``) and the terminal bell. Ringing
+   clicked away or the escalation is no longer owed (recorded with ``P``, here or in a
+   colleague's cockpit; the incident mitigated or resolved) — and the terminal bell. Ringing
    on arrival rather than on writing means every cockpit following the incident rings once
    (the colleague's cockpit that lost the write race too), and a cockpit restarted after the
    point does not ring again for it: its feed starts from the whole timeline (a reset, not
@@ -33,7 +34,7 @@ from typing import Any
 from textual.app import App
 from textual.notifications import Notification, Notify
 
-from cockpit.timeline.escalation_log import DuePoint, record_due, unlogged
+from cockpit.timeline.escalation_log import DuePoint, owed, record_due, unlogged
 from cockpit.timeline.model import Event, EventKind, Incident, TimelineError
 from cockpit.ui.incident.feed import FeedUpdate, load_store
 from cockpit.ui.incident.session import feed_of, timeline_of
@@ -57,15 +58,21 @@ class EscalationReminders:
         self._writing: set[str] = set()
         #: uids whose write failed and was reported (reported once, retried every second).
         self._reported: set[str] = set()
-        #: The escalation toasts showing, by incident (removed when the escalation is recorded).
-        self.toasts: dict[str, list[Notification]] = {}
+        #: The escalation toasts showing: (incident, contact) → toast (taken down once not owed).
+        self.toasts: dict[tuple[str, str], Notification] = {}
         #: Times the bell rang (what a test, or a screen reader's log, can count).
         self.rings = 0
 
     # -- writing ---------------------------------------------------------------------------
-    def check(self, incident: Incident, events: Sequence[Event], elapsed: timedelta) -> None:
+    def check(self, incident: Incident | None, events: Sequence[Event], elapsed: timedelta) -> None:
         """Write the ``escalation_due`` events of the points ``incident`` has reached and the
-        timeline does not hold yet (cheap when there are none: called every second)."""
+        timeline does not hold yet (cheap when there are none: called every second), and take
+        down the toasts of escalations no longer owed (recorded with ``P`` here or in a
+        colleague's cockpit, the incident mitigated, resolved, or no longer shown)."""
+        if incident is None:
+            self._prune(None, set())
+            return
+        self._prune(incident.id, {p.to for p in owed(incident, events, elapsed)})
         points = [p for p in unlogged(incident, events, elapsed) if p.uid(incident.id) not in self._writing]
         if not points:
             return
@@ -103,14 +110,14 @@ class EscalationReminders:
     def ring(self, event: Event) -> None:
         toast = Notification(event.message, TITLE, "error", STAYS, markup=False)
         self.app.post_message(Notify(toast))
-        self.toasts.setdefault(event.incident_id, []).append(toast)
+        self.toasts[(event.incident_id, str(event.data.get("to", "")))] = toast
         self.rings += 1
         self.app.bell()
 
-    def dismiss(self, incident_id: str) -> None:
-        """The escalation was recorded: its toasts have done their job."""
-        for toast in self.toasts.pop(incident_id, []):
-            self.app._unnotify(toast)  # noqa: SLF001 - Textual's own way to drop one toast
+    def _prune(self, incident_id: str | None, owed_to: set[str]) -> None:
+        """Take down the toasts that no longer stand for an escalation owed now."""
+        for key in [k for k in self.toasts if k[0] != incident_id or k[1] not in owed_to]:
+            self.app._unnotify(self.toasts.pop(key))  # noqa: SLF001 - Textual's own way to drop one toast
 
 
 def reminders_of(app: App[Any]) -> EscalationReminders:
