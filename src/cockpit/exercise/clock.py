@@ -14,6 +14,7 @@ import bisect
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from collections.abc import Sequence
 from typing import Any
 
 from cockpit.timeline.model import parse_ts
@@ -48,7 +49,7 @@ class ClockMap:
         bisect.insort(self.points, point, key=lambda c: c.wall)
 
     @classmethod
-    def from_events(cls, events: list[Any]) -> ClockMap:
+    def from_events(cls, events: Sequence[Any]) -> ClockMap:
         """Every ``clock`` found in the exercise's own events (``data.exercise`` set)."""
         found = [Checkpoint(**e.data["clock"]) for e in events
                  if isinstance(e.data, dict) and e.data.get("exercise") and isinstance(e.data.get("clock"), dict)]
@@ -68,7 +69,7 @@ class ClockMap:
         return self.at(parse_ts(ts).timestamp())
 
 
-def incident_elapsed(incident: Any, events: list[Any], now: datetime) -> timedelta:
+def incident_elapsed(incident: Any, events: Sequence[Any], now: datetime) -> timedelta:
     """How long ``incident`` has run at ``now``, by its own clock: the header's elapsed time
     and the escalation points (``timeline/escalation_log.py``) both read it.
 

@@ -29,7 +29,7 @@ from cockpit.timeline.model import utc_now
 from cockpit.ui.incident.feed import FeedUpdate
 from cockpit.ui.incident.reminders import reminders_of
 from cockpit.ui.incident.session import feed_of
-from cockpit.ui.incident.text import NO_INCIDENT, clock_line, title_line
+from cockpit.ui.incident.text import NO_INCIDENT, clock_line, shapes_clock_line, title_line
 
 if TYPE_CHECKING:
     from cockpit.timeline.model import Event, Incident
@@ -55,6 +55,9 @@ class IncidentHeader(Vertical, can_focus=False):
         #: The incident shown (None: none open), and its events (the clock checkpoints of a
         #: drill, the escalations recorded).
         self.incident: Incident | None = None
+        #: Only the events the clock and the escalations read (escalated, escalation_due, the
+        #: exercise's clock checkpoints), kept incrementally: the header ticks every second,
+        #: and an incident may hold thousands of alarm and step events.
         self.events: tuple[Event, ...] = ()
         #: Its elapsed time at the last tick, by its own clock.
         self.elapsed = timedelta(0)
@@ -74,7 +77,8 @@ class IncidentHeader(Vertical, can_focus=False):
         self.set_interval(1.0, self.tick)
 
     def show(self, update: FeedUpdate) -> None:
-        self.incident, self.events = update.incident, update.events
+        fresh = tuple(e for e in (update.events if update.reset else update.new_events) if shapes_clock_line(e))
+        self.incident, self.events = update.incident, fresh if update.reset else self.events + fresh
         reminders_of(self.app).arrived(update)
         self.tick()
 
@@ -102,7 +106,7 @@ class IncidentHeader(Vertical, can_focus=False):
                 clock.display = False
             return
         now = self.clock()
-        self.elapsed = elapsed = incident_elapsed(incident, list(self.events), now)
+        self.elapsed = elapsed = incident_elapsed(incident, self.events, now)
         reminders_of(self.app).check(incident, self.events, elapsed)
         owing = tuple(p.to for p in owed(incident, self.events, elapsed))
         if owing != self._owing:  # ``P`` (record who was paged) matters now, or no longer

@@ -31,7 +31,7 @@ from cockpit.ui.incident.feed import FeedUpdate
 from cockpit.ui.incident.form import FormDialog
 from cockpit.ui.incident.pane import COLUMNS, append_events
 from cockpit.ui.incident.session import feed_of, timeline_of
-from cockpit.ui.incident.text import event_detail, summary
+from cockpit.ui.incident.text import event_detail, shapes_clock_line, summary
 from cockpit.ui.widgets.header import SessionBadge
 
 #: The picker's value for "follow the newest open incident".
@@ -193,7 +193,7 @@ class TimelineScreen(Screen[None]):
         if incident is None:
             self.query_one("#incident-summary", Static).update(Text(NO_INCIDENT_HERE))
             return
-        now, events = self.clock(), list(self.update.events)
+        now, events = self.clock(), [e for e in self.update.events if shapes_clock_line(e)]
         self.query_one("#incident-summary", Static).update(
             summary(incident, now, incident_elapsed(incident, events, now), events))
 

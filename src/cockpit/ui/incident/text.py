@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from cockpit.content.durations import format_duration
-from cockpit.timeline.model import parse_ts
+from cockpit.timeline.model import EventKind, parse_ts
 from cockpit.timeline.escalation_log import owed, point_time
 from cockpit.timeline.severity import escalation_status, severity
 
@@ -75,6 +75,13 @@ def title_line(incident: Incident, now: datetime | None = None, elapsed: timedel
         text.append(f" {duration(now - parse_ts(incident.detected_at) if elapsed is None else elapsed)}")
     text.append(f"  {incident.title}")
     return text
+
+
+def shapes_clock_line(event: Event) -> bool:
+    """An event the clock line reads: an escalation recorded or due, or an exercise's clock
+    checkpoint (the scenario time of a drill). The widgets keep only these, so a tick every
+    second does not walk an incident's thousands of alarm and step events."""
+    return event.kind in (EventKind.ESCALATED, EventKind.ESCALATION_DUE) or bool(event.data.get("exercise"))
 
 
 def clock_line(incident: Incident, now: datetime, elapsed: timedelta | None = None,
