@@ -36,10 +36,16 @@ with open(os.environ["FAKE_TOOLS_LOG"], "a") as log:
     log.write(json.dumps([tool, os.getcwd(), *sys.argv[1:]]) + "\\n")
 def client(service):
     return boto3.client(service, region_name="us-east-1", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
-if tool == "npx" and sys.argv[1:4] == ["--no-install", "cdk", "deploy"]:
+if tool == "git" and sys.argv[1] == "checkout":
+    with open(".checked_out", "w") as head:
+        head.write(sys.argv[2])
+elif tool == "npx" and sys.argv[1:4] == ["--no-install", "cdk", "deploy"]:
+    # CDK deploys what is checked out: the code differs per commit.
+    head = os.path.join("..", ".checked_out")
+    release = open(head).read() if os.path.exists(head) else "master"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("index.js", "exports.handler = async () => ({{statusCode: 200, body: '{release}'}});")
+        z.writestr("index.js", "exports.handler = async () => ({{statusCode: 200, body: '%s'}});" % release)
     lam = client("lambda")
     for name in {functions!r}:
         lam.update_function_code(FunctionName=name, ZipFile=buf.getvalue())
@@ -50,12 +56,12 @@ elif tool == "node":
 """
 
 
-def _tools(tmp_path: Path, names: tuple[str, ...], release: str = "v2") -> tuple[Path, Path]:
+def _tools(tmp_path: Path, names: tuple[str, ...]) -> tuple[Path, Path]:
     """A bin folder of stand-ins and their log; a checkout with cdk/, frontend/ and scripts/school-data/."""
     bindir, log = tmp_path / "bin", tmp_path / "tools.log"
     bindir.mkdir()
     log.write_text("")
-    script = STAND_IN.format(python=sys.executable, release=release, functions=FUNCTIONS)
+    script = STAND_IN.format(python=sys.executable, functions=FUNCTIONS)
     for name in names:
         path = bindir / name
         path.write_text(script)
@@ -141,3 +147,44 @@ async def test_initial_deployment_without_vercel_says_so_in_one_line(module_esta
     assert run.error("vercel_deploy") == ("not run: vercel is not installed here (not on PATH); install it, "
                                           "or do this step by hand and record it")
     assert run.status == "failed" and run.state("schools_after") == "pending"
+
+
+async def test_rollback_puts_the_frontend_back_then_deploys_the_previous_commit(module_estate, tmp_path, tools_on_path):
+    repo = tools_on_path()
+    before = _code(module_estate)
+    params = {"repo_dir": str(repo), "previous_deployment": "flight-school-abc123.vercel.app",
+              "previous_commit": "4f2a9c1"}
+    rejected = await run_playbook("flight-school-rollback", tmp_path / "r.db", params, screen="flight-school",
+                                  yes=True, rejections={"approve_rollback": "wrong commit"})
+    assert rejected.status == "failed" and rejected.state("vercel_rollback") == "pending"
+    assert [c[0] for c in _calls(tmp_path)] == ["vercel"]  # vercel ls only
+    assert _code(module_estate) == before
+
+    run = await run_playbook("flight-school-rollback", tmp_path / "t.db", params, screen="flight-school",
+                             yes=True, approver="Dana Lead")
+    assert run.status == "succeeded", run.engine.records
+    # The runbook's order: the frontend first, then the backend from the previous commit.
+    assert _calls(tmp_path)[1:] == [
+        ["vercel", str(repo / "frontend"), "ls"],
+        ["vercel", str(repo / "frontend"), "rollback", "flight-school-abc123.vercel.app"],
+        ["git", str(repo), "checkout", "4f2a9c1"],
+        ["npx", str(repo / "cdk"), "--no-install", "cdk", "deploy", "--require-approval", "never"]]
+    after = _code(module_estate)
+    for name, step in zip(FUNCTIONS, ("schools_after", "explainer_after")):
+        assert after[name][1] != before[name][1]
+        assert run.outputs(step)["code_sha"] == after[name][1]
+    assert run.outputs("smoke_schools")["status"] == 200
+    assert "CREATE_COMPLETE" in " ".join(run.outputs("stack_events")["recent"])
+
+
+async def test_rollback_of_the_frontend_alone_leaves_the_functions_as_they_are(module_estate, tmp_path, tools_on_path):
+    repo = tools_on_path()
+    before = _code(module_estate)
+    run = await run_playbook("flight-school-rollback", tmp_path / "t.db",
+                             {"repo_dir": str(repo), "previous_deployment": "flight-school-abc123.vercel.app"},
+                             screen="flight-school", yes=True, approver="Dana Lead")
+    assert run.status == "succeeded", run.engine.records
+    assert [c[0:1] + c[2:] for c in _calls(tmp_path)] == [
+        ["vercel", "ls"], ["vercel", "rollback", "flight-school-abc123.vercel.app"]]
+    assert run.state("cdk_deploy") == run.state("schools_after") == "skipped"
+    assert _code(module_estate) == before
