@@ -236,6 +236,5 @@ steps:
     with Timeline(tmp_path / "t.db") as tl:
         errors = {e.data["step_id"]: e.data["error"] for e in tl.events(engine.incident["id"], kinds=["step_failed"])}
     assert errors == {
-        "no_tool": "not run: cockpit-test-no-such-tool is not installed here (not on PATH); install it, "
-                   "or do this step by hand and record it",
+        "no_tool": "not run: cockpit-test-no-such-tool is not installed here (not on PATH)",
         "no_dir": f"not run: working directory {tmp_path / 'no-such-dir'} does not exist"}

@@ -75,8 +75,7 @@ def _check_startable(program: str, cwd: str | None, env: dict[str, str]) -> None
         if not os.path.exists(program if os.path.isabs(program) or not cwd else os.path.join(cwd, program)):
             raise StepFailure(f"not run: {program} does not exist")
     elif shutil.which(program, path=env.get("PATH", os.defpath)) is None:
-        raise StepFailure(f"not run: {program} is not installed here (not on PATH); install it, "
-                          "or do this step by hand and record it")
+        raise StepFailure(f"not run: {program} is not installed here (not on PATH)")
 
 
 async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: float | None = None) -> StepResult:
