@@ -13,6 +13,7 @@ import pytest
 
 from cockpit.content.playbooks import load_playbook
 from cockpit.engine import Engine, HeadlessOperator, Policy, StepOutput
+from cockpit.timeline import Timeline
 from cockpit.timeline.aio import AsyncTimeline
 from tests.engine.conftest import write_playbook
 
@@ -208,3 +209,32 @@ async def test_the_engine_refuses_a_planted_command_from_a_playbook_that_skipped
     finished = next(e for e in seen if isinstance(e, StepFinished) and e.step_id == "planted")
     assert engine.state_of("planted") == "failed"
     assert (finished.error or "").startswith("not run: argv[3]: ")
+
+
+async def test_a_missing_program_or_working_directory_is_named_in_one_line(tmp_path):
+    """A runbook's `npx cdk deploy` on a machine without Node, or run from a folder that is not
+    there: exec answers both with ENOENT; the step's error says which, and nothing ran."""
+    path = write_playbook(tmp_path / "pb", f"""
+id: tools-test
+title: Tools test
+steps:
+  - id: no_tool
+    kind: shell
+    title: A tool that is not installed
+    risk: read
+    argv: [cockpit-test-no-such-tool, deploy]
+    on_failure: continue
+  - id: no_dir
+    kind: shell
+    title: The right tool in a folder that is not there
+    risk: read
+    argv: [{json.dumps(sys.executable)}, -c, "print(1)"]
+    cwd: {json.dumps(str(tmp_path / "no-such-dir"))}
+    on_failure: continue
+""")
+    engine, _ = await _run(path, tmp_path / "t.db", {})
+    with Timeline(tmp_path / "t.db") as tl:
+        errors = {e.data["step_id"]: e.data["error"] for e in tl.events(engine.incident["id"], kinds=["step_failed"])}
+    assert errors == {
+        "no_tool": "not run: cockpit-test-no-such-tool is not installed here (not on PATH)",
+        "no_dir": f"not run: working directory {tmp_path / 'no-such-dir'} does not exist"}

@@ -28,6 +28,8 @@ RUNBOOK_PLAYBOOKS = {
     "flight-school-frontend-check",
     "s3-slow-uploads", "s3-lifecycle-issues", "monthly-storage-cost-review",  # seed 000 troubleshooting, cost
     "dynamodb-backup", "dynamodb-restore-from-backup", "lambda-scaling",  # seed 004's backup, restore, scaling
+    "flight-school-deploy", "flight-school-rollback", "dynamodb-scaling",  # seed 004's deployment, rollback, scaling
+    "blue-green-deployment", "ecs-autoscaling-config",  # seed 001's blue-green deployment and auto scaling
 }
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 from typing import Any
 
@@ -61,12 +62,29 @@ async def terminate(proc: asyncio.subprocess.Process, grace: float) -> None:
             continue
 
 
+def _check_startable(program: str, cwd: str | None, env: dict[str, str]) -> None:
+    """Say plainly, in one line, why a program cannot start, before trying to.
+
+    ``exec`` answers a missing program and a missing working directory with the same
+    ENOENT, which read "cannot run npx: No such file or directory" either way: a runbook's
+    ``npx cdk deploy`` on a laptop without Node, or run from the wrong folder, must say which.
+    The program is looked up on the PATH the child would get (its ``env`` included)."""
+    if cwd and not os.path.isdir(cwd):
+        raise StepFailure(f"not run: working directory {cwd} does not exist")
+    if os.sep in program:
+        if not os.path.exists(program if os.path.isabs(program) or not cwd else os.path.join(cwd, program)):
+            raise StepFailure(f"not run: {program} does not exist")
+    elif shutil.which(program, path=env.get("PATH", os.defpath)) is None:
+        raise StepFailure(f"not run: {program} is not installed here (not on PATH)")
+
+
 async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: float | None = None) -> StepResult:
     refused = argv_rules.problems(list(step.argv))
     if refused:
         index, message = refused[0]
         raise StepFailure(f"not run: argv[{index}]: {message}")
     r = render_shell(step, ctx)
+    _check_startable(r["argv"][0], r["cwd"], {**os.environ, **r["env"]})
     try:
         proc = await asyncio.create_subprocess_exec(
             *r["argv"], stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,

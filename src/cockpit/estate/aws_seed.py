@@ -379,6 +379,7 @@ def pane_steps(clients: Clients, result: SeedResult) -> list[Step]:
     """Resources of READY_SERVICES; alarms after the ALB."""
     return [
         ("network", lambda: seed_network(clients, result)),
+        ("alb-rule", lambda: ops.seed_alb_rule(clients, result)),  # blue-green's rule, with its listener
         ("cloudwatch", lambda: seed_cloudwatch(clients, result)),
     ]
 

@@ -238,7 +238,7 @@ def _package(function: str, which: str) -> bytes:
 
 
 def seed_network_extras(clients: Clients, result: Any) -> None:
-    """The S3 gateway endpoint in eu-west-1 (seed 000) and the ALB rule blue-green switches (seed 001)."""
+    """The S3 gateway endpoint in eu-west-1 (seed 000); the ALB rule is ``seed_alb_rule``'s."""
     ec2 = clients("ec2", cat.PRIMARY_REGION)
     vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": [
         {"Key": "Name", "Value": "greenlang-prod-vpc"}, {"Key": "Environment", "Value": "production"}]}])["Vpc"]
@@ -250,6 +250,13 @@ def seed_network_extras(clients: Clients, result: Any) -> None:
                                  "Action": "s3:*", "Resource": buckets}),
                             TagSpecifications=[{"ResourceType": "vpc-endpoint", "Tags": [
                                 {"Key": "Name", "Value": "greenlang-prod-s3"}]}])
+
+
+def seed_alb_rule(clients: Clients, result: Any) -> None:
+    """Seed 001: the port-80 listener's rule a blue-green switch modifies (``web-service-live``).
+
+    Seeded with the ALB, before ELB answers anyone: a blue-green deployment run in the
+    estate's first seconds must find the rule the listener will always have had."""
     elb = clients("elbv2", cat.US_REGION)
     listener = next(item for item in elb.describe_listeners(LoadBalancerArn=result.alb_arn)["Listeners"]
                     if item["Port"] == 80)
