@@ -8,9 +8,12 @@ cockpit
 1. **writes** the point's ``escalation_due`` event (``timeline/escalation_log.py``: the uid
    is derived from the incident, the point and the contact, so two cockpits on one file, or
    one restarted, write it once), and
-2. **rings** when that event *arrives* through the feed — a toast that stays until it is
-   clicked away or the escalation is no longer owed (recorded with ``P``, here or in a
-   colleague's cockpit; the incident mitigated or resolved) — and the terminal bell. Ringing
+2. **rings** when that event *arrives* through the feed — a toast that stays for
+   :data:`TOAST_SECONDS` (or until clicked away) and the terminal bell; the header's
+   "⚠ ESCALATE to …" prompt is what stays until the escalation is no longer owed (recorded
+   with ``P``, here or in a colleague's cockpit; the incident mitigated or resolved). Textual
+   has no public call to take one toast down early, and clearing them all could hide a
+   worker's failure, so the toast is not the lasting reminder. Ringing
    on arrival rather than on writing means every cockpit following the incident rings once
    (the colleague's cockpit that lost the write race too), and a cockpit restarted after the
    point does not ring again for it: its feed starts from the whole timeline (a reset, not
@@ -32,18 +35,17 @@ from datetime import timedelta
 from typing import Any
 
 from textual.app import App
-from textual.notifications import Notification, Notify
 
-from cockpit.timeline.escalation_log import DuePoint, owed, record_due, unlogged
+from cockpit.timeline.escalation_log import DuePoint, record_due, unlogged
 from cockpit.timeline.model import Event, EventKind, Incident, TimelineError
 from cockpit.ui.incident.feed import FeedUpdate, load_store
 from cockpit.ui.incident.session import feed_of, timeline_of
 
 log = logging.getLogger(__name__)
 
-#: How long an escalation toast stays (seconds): until dismissed, in practice. Textual's
-#: timer needs a finite delay; a day outlasts any shift.
-STAYS = 24 * 3600.0
+#: How long an escalation toast stays (seconds): long enough to be seen by someone heads-down
+#: in a terminal, short enough not to stand stale long after ``P``; the header prompt stays.
+TOAST_SECONDS = 120.0
 TITLE = "Escalation due"
 
 _REMINDERS = "_cockpit_escalation_reminders"
@@ -58,21 +60,15 @@ class EscalationReminders:
         self._writing: set[str] = set()
         #: uids whose write failed and was reported (reported once, retried every second).
         self._reported: set[str] = set()
-        #: The escalation toasts showing: (incident, contact) → toast (taken down once not owed).
-        self.toasts: dict[tuple[str, str], Notification] = {}
         #: Times the bell rang (what a test, or a screen reader's log, can count).
         self.rings = 0
 
     # -- writing ---------------------------------------------------------------------------
     def check(self, incident: Incident | None, events: Sequence[Event], elapsed: timedelta) -> None:
         """Write the ``escalation_due`` events of the points ``incident`` has reached and the
-        timeline does not hold yet (cheap when there are none: called every second), and take
-        down the toasts of escalations no longer owed (recorded with ``P`` here or in a
-        colleague's cockpit, the incident mitigated, resolved, or no longer shown)."""
+        timeline does not hold yet (cheap when there are none: called every second)."""
         if incident is None:
-            self._prune(None, set())
             return
-        self._prune(incident.id, {p.to for p in owed(incident, events, elapsed)})
         points = [p for p in unlogged(incident, events, elapsed) if p.uid(incident.id) not in self._writing]
         if not points:
             return
@@ -92,7 +88,7 @@ class EscalationReminders:
                 self._reported |= uids
                 log.error("escalation reminder not recorded: %s", exc)
                 self.app.notify(f"{points[0].message} (not recorded: {exc})", title=TITLE, severity="error",
-                                timeout=STAYS, markup=False)
+                                timeout=TOAST_SECONDS, markup=False)
                 self.app.bell()
             return
         await feed_of(self.app).refresh()  # our own commit shows now, not at the next poll
@@ -108,16 +104,9 @@ class EscalationReminders:
                 self.ring(event)
 
     def ring(self, event: Event) -> None:
-        toast = Notification(event.message, TITLE, "error", STAYS, markup=False)
-        self.app.post_message(Notify(toast))
-        self.toasts[(event.incident_id, str(event.data.get("to", "")))] = toast
+        self.app.notify(event.message, title=TITLE, severity="error", timeout=TOAST_SECONDS, markup=False)
         self.rings += 1
         self.app.bell()
-
-    def _prune(self, incident_id: str | None, owed_to: set[str]) -> None:
-        """Take down the toasts that no longer stand for an escalation owed now."""
-        for key in [k for k in self.toasts if k[0] != incident_id or k[1] not in owed_to]:
-            self.app._unnotify(self.toasts.pop(key))  # noqa: SLF001 - Textual's own way to drop one toast
 
 
 def reminders_of(app: App[Any]) -> EscalationReminders:
