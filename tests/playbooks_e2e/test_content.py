@@ -28,6 +28,9 @@ RUNBOOK_PLAYBOOKS = {
     "flight-school-frontend-check",
     "s3-slow-uploads", "s3-lifecycle-issues", "monthly-storage-cost-review",  # seed 000 troubleshooting, cost
     "dynamodb-backup", "dynamodb-restore-from-backup", "lambda-scaling",  # seed 004's backup, restore, scaling
+    "monitoring-check", "monitoring-setup",  # seeds 000/001/004's alarms and dashboards
+    "flight-school-logs", "log-retention-check",  # seed 004's log management
+    "daily-storage-cost", "flight-school-cost-review",  # seed 000's daily cost, seed 004's cost monitoring
 }
 
 

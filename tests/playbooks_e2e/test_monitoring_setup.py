@@ -69,7 +69,8 @@ async def test_the_check_names_each_drift_and_setup_puts_back_only_that_once(mod
     assert checks["alarm_prod_rds_low_disk"]["level"] == "ok"
     untouched = _alarm(module_estate, "greenlang-s3-5xx-errors-critical")["AlarmConfigurationUpdatedTimestamp"]
 
-    run = await run_playbook("monitoring-setup", tmp_path / "setup.db", yes=True, approver="alice")
+    email = {"billing_email": "oncall@example.com"}
+    run = await run_playbook("monitoring-setup", tmp_path / "setup.db", email, yes=True, approver="alice")
     assert run.status == "succeeded"
     assert run.state("approve_setup") == "succeeded"
     # Read back from the estate: the two alarms as the runbooks define them, the others not rewritten.
@@ -80,6 +81,9 @@ async def test_the_check_names_each_drift_and_setup_puts_back_only_that_once(mod
     assert (billing["Namespace"], billing["MetricName"], billing["Statistic"], billing["Period"],
             billing["Threshold"]) == ("AWS/Billing", "EstimatedCharges", "Maximum", 21600, 100.0)
     assert billing["AlarmActions"] == ["arn:aws:sns:us-east-1:123456789012:billing-alerts"]
+    subscriptions = aws(module_estate, "sns", "us-east-1").list_subscriptions_by_topic(
+        TopicArn="arn:aws:sns:us-east-1:123456789012:billing-alerts")["Subscriptions"]
+    assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [("email", "oncall@example.com")]
     assert _alarm(module_estate, "greenlang-s3-5xx-errors-critical")["AlarmConfigurationUpdatedTimestamp"] == untouched
     assert run.state("put_greenlang_s3_5xx_errors_critical") == "skipped"
     for name, (region, titles) in DASHBOARDS.items():
@@ -90,7 +94,7 @@ async def test_the_check_names_each_drift_and_setup_puts_back_only_that_once(mod
 
     # Idempotent: a second run reads everything, asks nobody, and changes nothing.
     since = time.time()
-    again = await run_playbook("monitoring-setup", tmp_path / "again.db", yes=True, approver="alice")
+    again = await run_playbook("monitoring-setup", tmp_path / "again.db", email, yes=True, approver="alice")
     assert again.status == "succeeded"
     assert again.state("approve_setup") == "skipped"
     assert mutating_requests(module_estate, since) == []
@@ -119,7 +123,8 @@ async def test_insights_counts_the_errors_written_to_the_log_groups(module_estat
                             {"timestamp": now_ms + 2, "message": "REPORT RequestId: slow-1 Duration: 27012.5 ms "
                              "Billed Duration: 27013 ms Memory Size: 512 MB Max Memory Used: 300 MB"},
                             {"timestamp": now_ms + 3, "message": "REPORT RequestId: fast-1 Duration: 812.5 ms "
-                             "Billed Duration: 813 ms Memory Size: 512 MB Max Memory Used: 300 MB"}])
+                             "Billed Duration: 813 ms Memory Size: 512 MB Max Memory Used: 300 MB"},
+                            {"timestamp": now_ms + 4, "message": "INFO method=POST path=/explain-match"}])
     run = await run_playbook("flight-school-logs", tmp_path / "logs.db", yes=True)
     assert run.status == "succeeded"
     counted = run.outputs("errors_by_type")["errors"]
@@ -127,6 +132,7 @@ async def test_insights_counts_the_errors_written_to_the_log_groups(module_estat
     assert all(" x ERROR" in line for line in counted)
     assert "slow-1 took 27012.5 ms, over the runbook's 25000 ms" in run.error("slowest")
     assert run.outputs("slowest")["invocations"] == [["slow-1", "27012.5"], ["fast-1", "812.5"]]
+    assert run.outputs("access_patterns_done")["patterns"] == ["1 x INFO method=POST path=/explain-match"]
     assert run.error("retention").startswith("never expire")
     # The same query through the estate, as aws-cli sends it: only ERROR lines, counted.
     query = logs.start_query(logGroupName="/aws/lambda/CdkStack-MatchExplainerFunction",
