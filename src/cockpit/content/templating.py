@@ -159,6 +159,19 @@ def references(tree: nodes.Node) -> list[tuple[str, ...]]:
     return chains
 
 
+def unknown_filters(tree: nodes.Node) -> list[str]:
+    """Filters and tests the template names that the environment lacks (``| epoch`` on a
+    cockpit without it). Jinja resolves them only when it compiles, which validation never
+    does, so without this a misspelt filter passed ``validate`` and failed the run."""
+    missing = []
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        known = ENV.filters if isinstance(node, nodes.Filter) else ENV.tests
+        kind = "filter" if isinstance(node, nodes.Filter) else "test"
+        if node.name not in known and f"{kind} {node.name!r}" not in missing:
+            missing.append(f"{kind} {node.name!r}")
+    return missing
+
+
 def free_names(tree: nodes.Node) -> set[str]:
     """Root names the template reads that it does not define itself, minus Jinja globals."""
     return {chain[0] for chain in references(tree)} - set(ENV.globals)
