@@ -133,3 +133,19 @@ def test_validate_never_prints_a_traceback_for_a_hostile_file(tmp_path: Path) ->
     assert "Traceback" not in proc.stderr + proc.stdout
     assert proc.stdout.startswith(f"{hostile}:")
     assert not (tmp_path / "pwned").exists()
+
+
+def test_validate_names_a_filter_the_cockpit_lacks_at_its_line(run, tmp_path: Path) -> None:
+    """Jinja looks filters up only when it compiles, which validation never did: a misspelt
+    ``| epoch`` passed `validate` and failed the run at 3 a.m."""
+    path = tmp_path / "logs.yaml"
+    path.write_text("id: logs\ntitle: Logs\nsteps:\n"
+                    "  - id: recent\n    kind: aws\n    title: Recent lines\n    service: logs\n"
+                    "    operation: FilterLogEvents\n"
+                    "    params: {logGroupName: g, startTime: \"{{ now(hours=-1) | epoc }}\"}\n"
+                    "  - id: later\n    kind: manual\n    title: \"{{ 'x' is sameas 'x' }} {{ 1 is evn }} {{ now() | epoch }}\"\n")
+    result = run("playbook", "validate", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:9: steps.0.params.startTime: unknown filter 'epoc'" in result.output
+    assert f"{path}:12: steps.1.title: unknown test 'evn'" in result.output
+    assert "sameas" not in result.output and "'epoch'" not in result.output

@@ -112,3 +112,11 @@ def test_a_screen_that_lacks_the_value_leaves_the_written_default(tmp_path: Path
     pb = parse_playbook(PB, "p.yaml")
     values = resolve_params(pb, {"name": "abc"}, screen={"replication": []})
     assert values["bucket"] == "fallback"
+
+
+def test_epoch_gives_cloudwatch_logs_its_seconds() -> None:
+    """CloudWatch Logs takes epoch times: StartQuery seconds, FilterLogEvents milliseconds."""
+    assert templating.render_value("{{ '2026-12-04T03:00:00+00:00' | epoch }}", {}) == 1796353200
+    assert templating.render_value("{{ ('2026-12-04T03:00:00' | epoch) * 1000 }}", {}) == 1796353200000  # UTC
+    with pytest.raises(ValueError):
+        templating.render_value("{{ 'yesterday' | epoch }}", {})

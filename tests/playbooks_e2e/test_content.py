@@ -30,6 +30,9 @@ RUNBOOK_PLAYBOOKS = {
     "dynamodb-backup", "dynamodb-restore-from-backup", "lambda-scaling",  # seed 004's backup, restore, scaling
     "flight-school-deploy", "flight-school-rollback", "dynamodb-scaling",  # seed 004's deployment, rollback, scaling
     "blue-green-deployment", "ecs-autoscaling-config",  # seed 001's blue-green deployment and auto scaling
+    "monitoring-check", "monitoring-setup",  # seeds 000/001/004's alarms and dashboards
+    "flight-school-logs", "log-retention-check",  # seed 004's log management
+    "daily-storage-cost", "flight-school-cost-review",  # seed 000's daily cost, seed 004's cost monitoring
 }
 
 

@@ -159,6 +159,7 @@ class _Checker:
             except (TemplateSyntaxError, RecursionError):
                 continue
             messages = {self.check_reference(i, chain, extra) for chain in templating.references(tree)}
+            messages |= {f"unknown {what}" for what in templating.unknown_filters(tree)}
             for message in sorted(m for m in messages if m):
                 self.report(where, f"{field}: {message}")
 

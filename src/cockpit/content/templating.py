@@ -73,10 +73,24 @@ def age(timestamp: Any) -> str:
     return f"{hours // 24} days"
 
 
+def epoch(timestamp: Any) -> int:
+    """An ISO-8601 timestamp as whole seconds since 1970 (UTC when it names no zone).
+
+    CloudWatch Logs takes epoch times (``StartQuery``'s ``startTime``; ``FilterLogEvents``'
+    milliseconds: ``(now(hours=-1) | epoch) * 1000``), which a runbook computes with
+    ``$(date -u -d '1 hour ago' +%s)``. Not a timestamp: ValueError.
+    """
+    when = datetime.fromisoformat(str(timestamp).strip().replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return int(when.timestamp())
+
+
 def _make_env(undefined: type[Undefined] = StrictUndefined) -> BoundedEnvironment:
     env = BoundedEnvironment(undefined=undefined, autoescape=False, keep_trailing_newline=False)
     env.globals = {"now": now, "range": env.globals["range"], "dict": dict}
     env.filters["age"] = age
+    env.filters["epoch"] = epoch
     return env
 
 
@@ -143,6 +157,19 @@ def references(tree: nodes.Node) -> list[tuple[str, ...]]:
         if name.ctx == "load" and name.name not in bound:
             chains.append((name.name,))
     return chains
+
+
+def unknown_filters(tree: nodes.Node) -> list[str]:
+    """Filters and tests the template names that the environment lacks (``| epoch`` on a
+    cockpit without it). Jinja resolves them only when it compiles, which validation never
+    does, so without this a misspelt filter passed ``validate`` and failed the run."""
+    missing = []
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        known = ENV.filters if isinstance(node, nodes.Filter) else ENV.tests
+        kind = "filter" if isinstance(node, nodes.Filter) else "test"
+        if node.name not in known and f"{kind} {node.name!r}" not in missing:
+            missing.append(f"{kind} {node.name!r}")
+    return missing
 
 
 def free_names(tree: nodes.Node) -> set[str]:

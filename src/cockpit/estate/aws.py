@@ -52,6 +52,7 @@ from cockpit.estate.wsgi_answers import EstateAnswers
 from cockpit.estate.wsgi_ecs import EcsServices
 from cockpit.estate.wsgi_gate import SeedGate
 from cockpit.estate.wsgi_iam_keys import AccessKeyPolicy
+from cockpit.estate.wsgi_logs_insights import LogsInsights
 from cockpit.estate.wsgi_operations import LongOperations
 from cockpit.estate.wsgi_outage import OutageMiddleware, Outages
 from cockpit.estate.wsgi_s3_archive import ArchivedObjectMetadata
@@ -158,6 +159,7 @@ class AwsEstate:
             world = CloudWatchWorld(LongOperations(moto_app, self.clock), self.metrics, self.alarms, self.clock)
             answers = EstateAnswers(OutageMiddleware(DescribeAlarmsPaging(world), self.outages), self.log,
                                     self._client, self.world_now)
+            answers = LogsInsights(answers, self._client)  # Insights queries run on the groups' events
             self.keys = AccessKeyPolicy(answers, self.clock)  # dead keys refused, IAM dates in world time
             self._undo_iam_clock = moto_iam.world_clock(self.world_now)
             self._gate = SeedGate(self.keys, READY_SERVICES)
