@@ -28,6 +28,7 @@ RUNBOOK_PLAYBOOKS = {
     "flight-school-frontend-check",
     "s3-slow-uploads", "s3-lifecycle-issues", "monthly-storage-cost-review",  # seed 000 troubleshooting, cost
     "dynamodb-backup", "dynamodb-restore-from-backup", "lambda-scaling",  # seed 004's backup, restore, scaling
+    "rds-dr-test",  # seed 001's DR test script (restore, verify, clean up)
 }
 
 

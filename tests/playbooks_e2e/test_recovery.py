@@ -1,0 +1,107 @@
+"""Recovery and DR procedures end to end: seed 001's DR test (restore, verify, clean up, the
+clean-up guarded so it deletes only what the run created), seed 000's point-in-time restore
+of a whole prefix, and seed 004's rebuild-and-restore into flight-schools.
+
+One estate for the module; each test reads the estate back with boto3 afterwards.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from cockpit.content.params import resolve_params
+from cockpit.content.playbooks import find_playbook, parse_playbook
+from cockpit.engine import Engine, EngineError, HeadlessOperator, NeedsPerson, Policy, Runtime
+from cockpit.timeline.aio import AsyncTimeline
+from tests.playbooks_e2e.conftest import Run, aws, run_playbook
+
+pytestmark = pytest.mark.usefixtures("module_estate")
+ESTATE_SPEED = 120  # an RDS restore (15 scenario minutes) takes 7.5 s
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def _run_text(text: str, db: Path, params: dict[str, Any] | None = None, **operator: Any) -> Run:
+    """Run a playbook given as YAML text (an edited copy of a shipped one) like run_playbook does."""
+    playbook = parse_playbook(text, "edited.yaml")
+    runtime = Runtime()
+    try:
+        async with AsyncTimeline(db, "responder@test") as tl:
+            incident = await tl.declare("e2e edited", "P2")
+            engine = await Engine.start(playbook, tl, incident.id, resolve_params(playbook, params or {}, None),
+                                        operator=HeadlessOperator(**operator), policy=Policy(), runtime=runtime)
+            try:
+                await engine.run_to_end()
+            except (EngineError, NeedsPerson):
+                pass
+            return Run(engine, incident.id, db)
+    finally:
+        await runtime.close()
+
+
+def _instances(rds: Any) -> set[str]:
+    return {i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]}
+
+
+async def test_dr_test_restores_the_latest_automated_snapshot_and_deletes_only_its_test_instance(
+        module_estate, tmp_path):
+    rds = aws(module_estate, "rds")
+    before = _instances(rds)
+    automated = [s for s in rds.describe_db_snapshots(DBInstanceIdentifier="production-db",
+                                                      SnapshotType="automated")["DBSnapshots"]]
+    newest = max(automated, key=lambda s: s["SnapshotCreateTime"])["DBSnapshotIdentifier"]
+    run = await run_playbook("rds-dr-test", tmp_path / "t.db", yes=True,
+                             confirmations={"delete_test_instance": "dr-test-db"})
+    assert run.status == "succeeded", run.engine.records
+    assert run.outputs("latest_snapshot")["snapshot"] == newest
+    assert run.outputs("restore_test_instance")["instance_id"] == "dr-test-db"
+    assert run.outputs("wait_available")["attempts"] >= 2  # it waited for creating -> available
+    assert run.outputs("verify_restored")["engine"] == rds.describe_db_instances(
+        DBInstanceIdentifier="production-db")["DBInstances"][0]["Engine"]
+    # Without infra_dir the terraform steps say they were skipped; nothing pretends they ran.
+    for step in ("create_test_vpc", "deploy_test_application", "destroy_test_application", "destroy_test_vpc"):
+        assert run.state(step) == "skipped"
+    # The estate afterwards: the test instance is gone, production-db untouched and available.
+    assert _instances(rds) == before
+    assert "dr-test-db" not in _instances(rds)
+    assert rds.describe_db_instances(DBInstanceIdentifier="production-db")["DBInstances"][0][
+        "DBInstanceStatus"] == "available"
+    deleted = [e.data for e in run.events(["step_started"]) if e.data["step_id"] == "delete_test_instance"]
+    assert deleted[-1]["call"]["params"]["DBInstanceIdentifier"] == "dr-test-db"
+
+
+async def test_dr_test_clean_up_edited_to_name_production_db_is_refused_by_the_engine(module_estate, tmp_path):
+    """The guard derives from what the run recorded, not the playbook's wording: an edited
+    clean-up naming production-db is refused before any request, and production-db stays."""
+    rds = aws(module_estate, "rds")
+    text = (ROOT / "playbooks" / "rds-dr-test.yaml").read_text()
+    edited = text.replace('      DBInstanceIdentifier: "{{ params.test_instance }}"\n      SkipFinalSnapshot: true',
+                          '      DBInstanceIdentifier: "{{ params.source_instance }}"\n      SkipFinalSnapshot: true')
+    edited = edited.replace("    timeout: 30m\n", "    timeout: 20s\n")  # without the guard: not a 30 min wait
+    assert edited != text
+    run = await _run_text(edited, tmp_path / "t.db", {"test_instance": "dr-test-db2"}, yes=True,
+                          confirmations={"delete_test_instance": "dr-test-db2"})
+    assert run.state("restore_test_instance") == "succeeded"
+    assert run.state("delete_test_instance") == "failed"
+    assert "not run: DBInstanceIdentifier 'production-db' was not created by this run" in run.error(
+        "delete_test_instance")
+    assert "production-db" in _instances(rds)
+    assert rds.describe_db_instances(DBInstanceIdentifier="production-db")["DBInstances"][0][
+        "DBInstanceStatus"] == "available"
+    rds.delete_db_instance(DBInstanceIdentifier="dr-test-db2", SkipFinalSnapshot=True)  # tidy for the next test
+
+
+async def test_dr_test_stops_when_the_test_instance_already_exists(module_estate, tmp_path):
+    """An instance the run did not create is never cleaned up: the run stops before restoring."""
+    rds = aws(module_estate, "rds")
+    snapshot = rds.describe_db_snapshots(DBInstanceIdentifier="production-db")["DBSnapshots"][0]
+    rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="someone-elses-db",
+                                             DBSnapshotIdentifier=snapshot["DBSnapshotIdentifier"])
+    run = await run_playbook("rds-dr-test", tmp_path / "t.db", {"test_instance": "someone-elses-db"}, yes=True,
+                             confirmations={"delete_test_instance": "someone-elses-db"})
+    assert run.status == "failed" and run.state("test_instance_free") == "failed"
+    assert run.state("delete_test_instance") == "pending"
+    assert "someone-elses-db" in _instances(rds)
