@@ -29,6 +29,7 @@ RUNBOOK_PLAYBOOKS = {
     "s3-slow-uploads", "s3-lifecycle-issues", "monthly-storage-cost-review",  # seed 000 troubleshooting, cost
     "dynamodb-backup", "dynamodb-restore-from-backup", "lambda-scaling",  # seed 004's backup, restore, scaling
     "rds-dr-test",  # seed 001's DR test script (restore, verify, clean up)
+    "s3-prefix-restore",  # seed 000's point-in-time recovery script for a whole prefix
 }
 
 

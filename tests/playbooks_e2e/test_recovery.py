@@ -7,6 +7,9 @@ One estate for the module; each test reads the estate back with boto3 afterwards
 
 from __future__ import annotations
 
+import subprocess
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +108,80 @@ async def test_dr_test_stops_when_the_test_instance_already_exists(module_estate
     assert run.status == "failed" and run.state("test_instance_free") == "failed"
     assert run.state("delete_test_instance") == "pending"
     assert "someone-elses-db" in _instances(rds)
+
+
+# -- seed 000: point-in-time restore of a whole prefix ------------------------------------
+
+BUCKET = "greenlang-prod-eu-west-1-data-lake-confidential"
+PREFIX = "silver/cbam/pitr-prefix/"
+
+
+def _next_second() -> None:
+    time.sleep(1.05 - (time.time() % 1))  # S3 keeps whole seconds
+
+
+@pytest.fixture(scope="module")
+def prefix_damaged(module_estate):
+    """Three good objects, a restore point, then two overwritten, one deleted, one created,
+    and a key outside the prefix overwritten too. Returns (s3, restore_to, good bodies)."""
+    s3 = aws(module_estate, "s3", "eu-west-1")
+    good = {f"{PREFIX}part-{i}.parquet": f"good {i}\n" for i in range(3)}
+    for key, body in good.items():
+        s3.put_object(Bucket=BUCKET, Key=key, Body=body.encode())
+    s3.put_object(Bucket=BUCKET, Key="silver/cbam/elsewhere.parquet", Body=b"outside v1\n")
+    _next_second()
+    restore_to = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    _next_second()
+    s3.put_object(Bucket=BUCKET, Key=f"{PREFIX}part-0.parquet", Body=b"CORRUPT 0")
+    s3.put_object(Bucket=BUCKET, Key=f"{PREFIX}part-1.parquet", Body=b"CORRUPT 1")
+    s3.delete_object(Bucket=BUCKET, Key=f"{PREFIX}part-2.parquet")
+    s3.put_object(Bucket=BUCKET, Key=f"{PREFIX}new-after.parquet", Body=b"created later\n")
+    s3.put_object(Bucket=BUCKET, Key="silver/cbam/elsewhere.parquet", Body=b"outside v2\n")
+    return s3, restore_to, good
+
+
+def _body(s3: Any, key: str) -> str:
+    return s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
+
+
+def _version_count(s3: Any) -> int:
+    return len(s3.list_object_versions(Bucket=BUCKET, Prefix=PREFIX).get("Versions", []))
+
+
+async def test_prefix_restore_read_only_lists_the_plan_and_writes_nothing(prefix_damaged, tmp_path):
+    s3, restore_to, good = prefix_damaged
+    versions = _version_count(s3)
+    run = await run_playbook("s3-prefix-restore", tmp_path / "t.db",
+                             {"prefix": PREFIX, "restore_to": restore_to}, read_only=True, approver="Dana")
+    assert run.state("plan") == "succeeded"
+    planned = [line.split("\t")[0] for line in run.outputs("plan")["stdout"].splitlines()]
+    assert planned == sorted(good), run.outputs("plan")  # the two overwritten and the deleted one; not the one created later
+    assert "created after the restore time, left: silver/cbam/pitr-prefix/new-after.parquet" in run.outputs(
+        "plan")["stderr"]
+    assert run.state("restore") == "skipped"
+    assert _version_count(s3) == versions and _body(s3, f"{PREFIX}part-0.parquet") == "CORRUPT 0"
+
+
+async def test_prefix_restore_puts_every_key_back_and_never_copies_twice(prefix_damaged, tmp_path):
+    s3, restore_to, good = prefix_damaged
+    run = await run_playbook("s3-prefix-restore", tmp_path / "t.db", {"prefix": PREFIX, "restore_to": restore_to},
+                             yes=True, approver="Dana Lead")
+    assert run.status == "succeeded", run.engine.records
+    approval = [e.data for e in run.events(["approval"])][-1]
+    assert approval["approver"] == "Dana Lead"  # the count approved is the count planned
+    assert approval["subject"].startswith(f"Restore 3 objects under s3://{BUCKET}/{PREFIX} to their versions at")
+    # The estate afterwards: every key under the prefix serves its content of the restore time.
+    for key, body in good.items():
+        assert _body(s3, key) == body
+    assert _body(s3, f"{PREFIX}new-after.parquet") == "created later\n"  # left, as the script leaves it
+    assert _body(s3, "silver/cbam/elsewhere.parquet") == "outside v2\n"  # outside the prefix: untouched
+    assert run.outputs("restore")["stdout"].count("restored ") == 3
+
+    # Running the restore again (what a `rerun` verdict does after an interruption) copies nothing:
+    # every object's current version changed since the plan, so each is skipped.
+    versions = _version_count(s3)
+    started = [e.data for e in run.events(["step_started"]) if e.data["step_id"] == "restore"][-1]
+    again = subprocess.run(started["call"]["argv"], capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("skipped ") == 3 and "restored 0, skipped 3" in again.stderr
+    assert _version_count(s3) == versions
