@@ -185,3 +185,43 @@ async def test_prefix_restore_puts_every_key_back_and_never_copies_twice(prefix_
     assert again.returncode == 0, again.stderr
     assert again.stdout.count("skipped ") == 3 and "restored 0, skipped 3" in again.stderr
     assert _version_count(s3) == versions
+
+
+# -- seed 000: the P1/P2 root cause reads (AWS Health, CloudTrail, IAM) --------------------
+
+
+async def test_p1_root_cause_reads_aws_health_and_cloudtrail_on_a_quiet_day(module_estate, tmp_path):
+    iam = aws(module_estate, "iam")
+    iam.put_user_policy(UserName="ops-admin", PolicyName="p1-probe", PolicyDocument=(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}'))
+    run = await run_playbook("p1-storage-incident", tmp_path / "t.db", screen="greenlang-storage", read_only=True)
+    assert run.state("aws_health") == "succeeded", run.error("aws_health")
+    assert run.outputs("aws_health")["open_count"] == 0
+    assert run.state("recent_iam_changes") == "succeeded"
+    assert "PutUserPolicy" in [name for name, _ in run.outputs("recent_iam_changes")["policy_changes"]]
+    assert run.state("recent_s3_changes") == "succeeded"
+
+
+async def test_aws_health_reports_the_scenario_outage_to_p1_p2_and_aws_cli(start_estate, tmp_path, monkeypatch):
+    handle = start_estate(scenario="eu-west-1-storage-outage", speed=60)  # the outage holds from 30 s (0.5 s)
+    for key, value in handle.env.items():
+        monkeypatch.setenv(key, value)
+    health = aws(handle, "health")
+    deadline = time.monotonic() + 30
+    while not health.describe_events()["events"] and time.monotonic() < deadline:
+        time.sleep(0.5)
+    events = health.describe_events(filter={"services": ["S3"], "regions": ["eu-west-1"],
+                                            "eventStatusCodes": ["open"]})["events"]
+    assert [(e["region"], e["eventTypeCode"], e["statusCode"]) for e in events] == [
+        ("eu-west-1", "AWS_S3_OPERATIONAL_ISSUE", "open")]
+    assert health.describe_events(filter={"regions": ["eu-central-1"]})["events"] == []  # the DR region is fine
+    cli = subprocess.run(["aws", "health", "describe-events", "--region", "us-east-1", "--query",
+                          "events[].[region,statusCode]", "--output", "text"], capture_output=True, text=True,
+                         timeout=60, env={**__import__("os").environ, **handle.env})
+    assert cli.returncode == 0 and cli.stdout.split() == ["eu-west-1", "open"], cli.stderr
+    p1 = await run_playbook("p1-storage-incident", tmp_path / "a.db", screen="greenlang-storage", read_only=True)
+    assert p1.outputs("aws_health")["open_count"] == 1
+    assert p1.outputs("aws_health")["open_events"][0][:2] == ["eu-west-1", "AWS_S3_OPERATIONAL_ISSUE"]
+    p2 = await run_playbook("p2-replication-failure", tmp_path / "b.db", screen="greenlang-storage", read_only=True)
+    assert p2.state("aws_health") == "failed"  # an open event is the finding (a warning in a check run)
+    assert "length(events)" in p2.error("aws_health")
