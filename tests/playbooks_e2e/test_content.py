@@ -30,6 +30,7 @@ RUNBOOK_PLAYBOOKS = {
     "dynamodb-backup", "dynamodb-restore-from-backup", "lambda-scaling",  # seed 004's backup, restore, scaling
     "rds-dr-test",  # seed 001's DR test script (restore, verify, clean up)
     "s3-prefix-restore",  # seed 000's point-in-time recovery script for a whole prefix
+    "flight-school-rebuild-restore",  # seed 004's disaster recovery (rebuild and restore)
 }
 
 

@@ -225,3 +225,57 @@ async def test_aws_health_reports_the_scenario_outage_to_p1_p2_and_aws_cli(start
     p2 = await run_playbook("p2-replication-failure", tmp_path / "b.db", screen="greenlang-storage", read_only=True)
     assert p2.state("aws_health") == "failed"  # an open event is the finding (a warning in a check run)
     assert "length(events)" in p2.error("aws_health")
+
+
+# -- seed 004: rebuild and restore into flight-schools ---------------------------------------
+
+
+def _items(ddb: Any, table: str = "flight-schools") -> list[dict[str, Any]]:
+    return sorted(ddb.scan(TableName=table)["Items"], key=lambda i: str(i))
+
+
+async def test_rebuild_with_a_tool_missing_says_so_in_one_line_and_touches_no_table(module_estate, tmp_path,
+                                                                                   monkeypatch):
+    ddb = aws(module_estate, "dynamodb")
+    before = _items(ddb)
+    ddb.create_backup(TableName="flight-schools", BackupName="flight-schools-20261201")
+    (tmp_path / "repo" / "cdk").mkdir(parents=True)
+    (tmp_path / "bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # no npx here
+    run = await run_playbook("flight-school-rebuild-restore", tmp_path / "t.db", {"repo_dir": str(tmp_path / "repo")},
+                             yes=True, approver="Dana Lead", confirmations={"delete_damaged": "flight-schools"})
+    assert run.status == "failed" and run.state("cdk_deploy") == "failed"
+    assert run.error("cdk_deploy") == ("not run: npx is not installed here (not found on PATH); "
+                                       "run the step by hand, then mark it done")
+    assert run.state("delete_damaged") == "pending" and _items(ddb) == before
+
+
+async def test_rebuild_restores_flight_schools_from_its_backup_and_keeps_the_damaged_table(module_estate, tmp_path):
+    ddb = aws(module_estate, "dynamodb")
+    good = _items(ddb)
+    assert good
+    backup = ddb.create_backup(TableName="flight-schools", BackupName="flight-schools-20261202")["BackupDetails"]
+    # The damage: a school deleted and a corrupt one written.
+    key = {name: good[0][name] for name in ("id",) if name in good[0]} or {k: v for k, v in list(good[0].items())[:1]}
+    ddb.delete_item(TableName="flight-schools", Key=key)
+    ddb.put_item(TableName="flight-schools", Item={**{k: {"S": "corrupt"} for k in key}, "name": {"S": "\x00??"}})
+    damaged = _items(ddb)
+    run = await run_playbook("flight-school-rebuild-restore", tmp_path / "t.db",
+                             {"backup_arn": backup["BackupArn"]}, yes=True, approver="Dana Lead",
+                             confirmations={"delete_damaged": "flight-schools"})
+    assert run.status == "succeeded", run.engine.records
+    for step in ("cdk_deploy", "frontend_build", "frontend_deploy"):  # no repo_dir: by hand, and said so
+        assert run.state(step) == "skipped"
+    # The estate afterwards: flight-schools holds exactly the backup's items again ...
+    assert _items(ddb) == good
+    assert run.outputs("verify_count")["count"] == len(good)
+    assert ddb.describe_continuous_backups(TableName="flight-schools")["ContinuousBackupsDescription"][
+        "PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    # ... and the damaged table was kept as a backup before it was deleted.
+    kept = run.outputs("keep_damaged")["name"]
+    assert kept.startswith("flight-schools-damaged-")
+    kept_backup = [b for b in ddb.list_backups(TableName="flight-schools")["BackupSummaries"]
+                   if b["BackupName"] == kept]
+    assert len(kept_backup) == 1
+    assert [e.data["approver"] for e in run.events(["approval"])] == ["Dana Lead"]
+    assert len(damaged) == len(good)  # same count, different content: the count alone would not tell

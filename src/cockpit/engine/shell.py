@@ -61,6 +61,17 @@ async def terminate(proc: asyncio.subprocess.Process, grace: float) -> None:
             continue
 
 
+def _not_started(program: str, cwd: str | None, exc: OSError) -> str:
+    """One line saying why the program never started: a tool that is not installed (cdk, vercel,
+    psql... the cockpit embeds none of them) is named as such, so nobody takes the step as run."""
+    if cwd and exc.filename in (cwd, os.fsencode(cwd)):
+        return f"not run: working directory {cwd} does not exist or is not a directory"
+    if isinstance(exc, FileNotFoundError):
+        where = "" if os.sep in program else " (not found on PATH)"
+        return f"not run: {program} is not installed here{where}; run the step by hand, then mark it done"
+    return f"not run: cannot start {program}: {exc.strerror or exc}"
+
+
 async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: float | None = None) -> StepResult:
     refused = argv_rules.problems(list(step.argv))
     if refused:
@@ -73,7 +84,7 @@ async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: 
             stderr=asyncio.subprocess.PIPE, env={**os.environ, **r["env"]}, cwd=r["cwd"], start_new_session=True,
             preexec_fn=die_with_parent())
     except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
-        raise StepFailure(f"cannot run {r['argv'][0]}: {exc.strerror or exc}") from None
+        raise StepFailure(_not_started(r["argv"][0], r["cwd"], exc)) from None
     out: list[str] = []
     err: list[str] = []
     pumps = asyncio.gather(_pump(proc.stdout, "stdout", out, rt), _pump(proc.stderr, "stderr", err, rt))  # type: ignore[arg-type]
