@@ -31,6 +31,7 @@ RUNBOOK_PLAYBOOKS = {
     "rds-dr-test",  # seed 001's DR test script (restore, verify, clean up)
     "s3-prefix-restore",  # seed 000's point-in-time recovery script for a whole prefix
     "flight-school-rebuild-restore",  # seed 004's disaster recovery (rebuild and restore)
+    "dr-partial-failover-test",  # seed 003's Q3 partial failover test in staging
 }
 
 

@@ -279,3 +279,25 @@ async def test_rebuild_restores_flight_schools_from_its_backup_and_keeps_the_dam
     assert len(kept_backup) == 1
     assert [e.data["approver"] for e in run.events(["approval"])] == ["Dana Lead"]
     assert len(damaged) == len(good)  # same count, different content: the count alone would not tell
+
+
+# -- seed 003: the partial failover test in staging -------------------------------------------
+
+
+async def test_partial_failover_test_validates_the_staging_replica_and_records_its_timings(module_estate, tmp_path):
+    s3 = aws(module_estate, "s3", "eu-central-1")
+    replica = "greenlang-staging-eu-central-1-data-lake-confidential-replica"
+    run = await run_playbook("dr-partial-failover-test", tmp_path / "t.db", severity="P4", yes=True)
+    assert run.status == "succeeded", run.engine.records
+    assert run.state("manifest_replica") == "succeeded"  # the seeded staging pair is current
+    assert run.state("fetch_presigned_url") == "succeeded" and run.state("integration_tests") == "skipped"
+    # The estate afterwards: the validation object was written (its version is there) and cleaned up.
+    history = s3.list_object_versions(Bucket=replica, Prefix="dr-validation/")
+    assert [v["Key"] for v in history.get("Versions", [])] == ["dr-validation/test.txt"]
+    assert [m["IsLatest"] for m in history.get("DeleteMarkers", [])] == [True]
+    assert s3.list_objects_v2(Bucket=replica, Prefix="dr-validation/")["KeyCount"] == 0
+    # The timings are on the timeline, against the DR plan's test metrics.
+    metrics = {e.data["name"]: e.data for e in run.events(["metric"])}
+    assert metrics["failover_time"]["target"] == 3600 and 0 <= metrics["failover_time"]["value"] < 600
+    assert metrics["test_duration"]["value"] >= metrics["failover_time"]["value"]
+    assert "rpo" not in metrics  # staging publishes no replication metric: not measured, never 0
