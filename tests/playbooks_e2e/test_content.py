@@ -33,6 +33,10 @@ RUNBOOK_PLAYBOOKS = {
     "monitoring-check", "monitoring-setup",  # seeds 000/001/004's alarms and dashboards
     "flight-school-logs", "log-retention-check",  # seed 004's log management
     "daily-storage-cost", "flight-school-cost-review",  # seed 000's daily cost, seed 004's cost monitoring
+    "rds-dr-test",  # seed 001's DR test script (restore, verify, clean up)
+    "s3-prefix-restore",  # seed 000's point-in-time recovery script for a whole prefix
+    "flight-school-rebuild-restore",  # seed 004's disaster recovery (rebuild and restore)
+    "dr-partial-failover-test",  # seed 003's Q3 partial failover test in staging
 }
 
 

@@ -25,7 +25,8 @@ from cockpit.timeline.aio import AsyncTimeline
 
 #: Parameters without a default (the seed's deployment package for a Lambda rollback).
 PARAMS = {"lambda-rollback": {"s3_bucket": "my-deployment-bucket",
-                              "s3_key": "CdkStack-GetSchoolsFunction-previous-version.zip"}}
+                              "s3_key": "CdkStack-GetSchoolsFunction-previous-version.zip"},
+          "s3-prefix-restore": {"restore_to": "2026-01-01T00:00:00Z"}}
 MODES = {"read-only": (Policy(read_only=True), "incident"), "tabletop": (Policy(), "tabletop"),
          "dry run": (Policy(dry_run=True), "incident")}
 SHIPPED = sorted(load_catalog().playbooks)

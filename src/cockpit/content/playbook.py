@@ -427,7 +427,25 @@ class ManualStep(StepBase):
     checklist: list[str] = Field(default_factory=list)
 
 
+class CreatedBy(Strict):
+    """The guard of a step that must act only on what this run created (``created_by``).
+
+    The engine compares the step's rendered ``param`` with ``output`` of ``step``, the earlier
+    step whose call created the resource, and refuses the call unless that step succeeded in
+    this run and its answer named exactly this resource: a delete can never reach anything
+    the run did not create, whatever a parameter, a template or a resumed run says.
+    """
+
+    step: StepId = Field(description="The earlier aws step whose call created the resource.")
+    output: str = Field(pattern=STEP_ID, description="That step's output naming what it created "
+                        "(read from the creating call's answer).")
+    param: str = Field(min_length=1, description="This step's parameter that names the resource.")
+
+
 class AwsStep(StepBase, AwsCall):
+    created_by: CreatedBy | None = Field(None, description="Act only on what this run created: `param` must "
+                                         "equal `output` of the succeeded step `step`, or the call is refused.")
+
     def inferred_risk(self) -> Risk:
         return _aws_risk(self.service, self.operation, self.presign)
 

@@ -20,14 +20,14 @@ from jinja2 import TemplateSyntaxError
 from cockpit.content import argv_rules, templating, urls
 from cockpit.content.errors import Problem
 from cockpit.content.regions import region_problem
-from cockpit.content.playbook import END, OBJECTIVES, AwsCall, ChooseStep, HttpCall, Playbook, ShellStep, StepBase, WaitStep
+from cockpit.content.playbook import END, OBJECTIVES, AwsCall, Risk, ChooseStep, HttpCall, Playbook, ShellStep, StepBase, WaitStep
 from cockpit.content.yamlfile import Loc, line_for
 
 #: Step keys whose strings are names, not templates.
 _PLAIN_KEYS = {"id", "kind", "phase", "on_failure", "service", "operation", "action", "resource", "method",
                "risk", "outputs", "expect", "options", "check", "when", "until", "timeout", "interval",
                "retries", "retry_delay", "presign", "expires_in", "status", "exit_codes", "severity",
-               "error_severity"}
+               "error_severity", "created_by"}
 _EXPRESSION_KEYS = {"when", "until"}
 
 
@@ -58,6 +58,8 @@ class _Checker:
             self.check_templates(i, step, loc)
             if isinstance(step, AwsCall):
                 self.check_aws(step, loc)
+            if getattr(step, "created_by", None) is not None:
+                self.check_created_by(i, step, loc)
             if isinstance(step, WaitStep) and isinstance(step.check, AwsCall):
                 self.check_aws(step.check, loc + ("check",))
             if isinstance(step, ShellStep):
@@ -143,6 +145,28 @@ class _Checker:
                     self.report(loc + ("target",), f"measures.{name}: the target is targets.{name}, not set here")
                 elif getattr(self.pb.targets, name) is None:
                     self.report(loc, f"measures.{name}: targets.{name} is not set, so there is nothing to compare with")
+
+    def check_created_by(self, i: int, step: Any, loc: Loc) -> None:
+        """``created_by`` names an earlier aws step that writes (it created the resource), an
+        output it offers, and a parameter this step passes: else the guard could never hold."""
+        guard = step.created_by
+        where = loc + ("created_by",)
+        origin = self.index.get(guard.step)
+        if origin is None or origin >= i:
+            self.report(where + ("step",), f"created_by: {guard.step!r} is not an earlier step"
+                        f"{_suggest(guard.step, [s.id for s in self.pb.steps[:i]])}")
+            return
+        creator = self.pb.steps[origin]
+        if not isinstance(creator, AwsCall) or creator.risk is Risk.read:
+            self.report(where + ("step",), f"created_by: step {guard.step!r} is not an aws call that creates "
+                        "something (it only reads)")
+        offered = list(self.pb.outputs_of(creator))
+        if guard.output not in offered:
+            self.report(where + ("output",), f"created_by: step {guard.step!r} has no output {guard.output!r}"
+                        f"{_suggest(guard.output, offered)}")
+        if guard.param not in step.params:
+            self.report(where + ("param",), f"created_by: this step passes no parameter {guard.param!r}"
+                        f"{_suggest(guard.param, list(step.params))}")
 
     # -- templates -------------------------------------------------------------------------
 

@@ -15,12 +15,13 @@ from typing import Any
 
 from cockpit.content import templating
 from cockpit.content.playbook import (
-    ApproveStep, AwsCall, ChooseStep, HttpCall, K8sCall, ManualStep, NotifyStep, ShellStep, StepBase, WaitStep,
+    ApproveStep, AwsCall, AwsStep, ChooseStep, HttpCall, K8sCall, ManualStep, NotifyStep, ShellStep, StepBase, WaitStep,
 )
 from cockpit.engine.aws import render_aws, run_aws
 from cockpit.engine.context import OutputNotProduced
 from cockpit.engine.http import post_webhook, render_http, run_http
 from cockpit.engine.k8s import render_k8s, run_k8s
+from cockpit.engine.ownership import check_created_by
 from cockpit.engine.bounds import REQUEST_TIMEOUT, step_bound, waits, what
 from cockpit.engine.results import StepFailure, StepResult, TimedOut, Unmet
 from cockpit.engine.runtime import Runtime
@@ -149,6 +150,8 @@ async def execute(step: StepBase, call: dict[str, Any], ctx: dict[str, Any], rt:
     its own process group at the bound (SIGTERM, then SIGKILL), so it is given the bound.
     """
     bound = step_bound(step)
+    if isinstance(step, AwsStep):
+        check_created_by(step, call, ctx)  # before any request: a clean-up reaches only what the run made
     if isinstance(step, ShellStep):
         return await run_shell(step, ctx, rt, bound)
     try:

@@ -78,6 +78,16 @@ def _check_startable(program: str, cwd: str | None, env: dict[str, str]) -> None
         raise StepFailure(f"not run: {program} is not installed here (not on PATH)")
 
 
+def _not_started(program: str, cwd: str | None, exc: OSError) -> str:
+    """The same one line when exec itself refuses (the tool removed since the check above,
+    or not executable)."""
+    if cwd and exc.filename in (cwd, os.fsencode(cwd)):
+        return f"not run: working directory {cwd} does not exist"
+    if isinstance(exc, FileNotFoundError):
+        return f"not run: {program} is not installed here" + ("" if os.sep in program else " (not on PATH)")
+    return f"not run: cannot start {program}: {exc.strerror or exc}"
+
+
 async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: float | None = None) -> StepResult:
     refused = argv_rules.problems(list(step.argv))
     if refused:
@@ -91,7 +101,7 @@ async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: 
             stderr=asyncio.subprocess.PIPE, env={**os.environ, **r["env"]}, cwd=r["cwd"], start_new_session=True,
             preexec_fn=die_with_parent())
     except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
-        raise StepFailure(f"cannot run {r['argv'][0]}: {exc.strerror or exc}") from None
+        raise StepFailure(_not_started(r["argv"][0], r["cwd"], exc)) from None
     out: list[str] = []
     err: list[str] = []
     pumps = asyncio.gather(_pump(proc.stdout, "stdout", out, rt), _pump(proc.stderr, "stderr", err, rt))  # type: ignore[arg-type]

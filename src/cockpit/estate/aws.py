@@ -158,7 +158,7 @@ class AwsEstate:
             moto_app = PointInTimeWindows(EcsServices(s3_fixes, self.ecs, ecs_seeded=self._ecs_seeded), self.clock)
             world = CloudWatchWorld(LongOperations(moto_app, self.clock), self.metrics, self.alarms, self.clock)
             answers = EstateAnswers(OutageMiddleware(DescribeAlarmsPaging(world), self.outages), self.log,
-                                    self._client, self.world_now)
+                                    self._client, self.world_now, outages=self.outages)
             answers = LogsInsights(answers, self._client)  # Insights queries run on the groups' events
             self.keys = AccessKeyPolicy(answers, self.clock)  # dead keys refused, IAM dates in world time
             self._undo_iam_clock = moto_iam.world_clock(self.world_now)

@@ -400,6 +400,7 @@ def rest_steps(clients: Clients, result: SeedResult) -> list[Step]:
         ("sns", lambda: seed_sns(clients)),
         ("s3", lambda: seed_s3(clients)),
         ("storage-extras", lambda: ops.seed_storage_extras(clients, _now())),
+        ("staging-storage", lambda: ops.seed_staging_storage(clients)),  # seed 003's partial failover test
         ("multipart-uploads", lambda: ops.seed_multipart_uploads(clients, _now())),
         ("identities", lambda: ops.seed_identities(clients)),
         ("audit-identities", lambda: ops.seed_audit_identities(clients, _now())),

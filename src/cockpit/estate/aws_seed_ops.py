@@ -390,3 +390,25 @@ def seed_audit_resources(clients: Clients, now: datetime) -> None:
                                        {"Key": "Name", "Value": cat.AUDIT_DETACHED_VOLUME_NAME}]}])["VolumeId"]
     with moto_clock("moto.ec2.models.elastic_block_store", now - timedelta(days=cat.AUDIT_OLD_SNAPSHOT_DAYS)):
         ec2.create_snapshot(VolumeId=volume, Description=f"{cat.AUDIT_DETACHED_VOLUME_NAME} before the migration")
+
+
+#: Seed 003's Q3 "Partial Failover, Staging" test: the staging data lake and its replica, named
+#: as the DR plan names production's (``greenlang-<env>-<region>-data-lake-confidential``).
+STAGING_SOURCE = f"greenlang-staging-{cat.PRIMARY_REGION}-data-lake-confidential"
+STAGING_REPLICA = f"greenlang-staging-{cat.DR_REGION}-data-lake-confidential-replica"
+STAGING_MANIFEST = "silver/cbam/latest/manifest.json"
+
+
+def seed_staging_storage(clients: Clients) -> None:
+    """The staging pair, versioned and replicating, with one manifest already replicated."""
+    body = b'{"environment": "staging", "datasets": ["cbam/emissions"]}\n'
+    for bucket, region in ((STAGING_REPLICA, cat.DR_REGION), (STAGING_SOURCE, cat.PRIMARY_REGION)):
+        s3 = clients("s3", region)
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_object(Bucket=bucket, Key=STAGING_MANIFEST, Body=body, ContentType="application/json")
+    clients("s3", cat.PRIMARY_REGION).put_bucket_replication(Bucket=STAGING_SOURCE, ReplicationConfiguration={
+        "Role": cat.REPLICATION_ROLE_ARN, "Rules": [{
+            "ID": "replicate-staging-to-dr", "Status": "Enabled", "Priority": 1, "Filter": {"Prefix": ""},
+            "Destination": {"Bucket": f"arn:aws:s3:::{STAGING_REPLICA}", "StorageClass": "STANDARD"},
+            "DeleteMarkerReplication": {"Status": "Enabled"}}]})

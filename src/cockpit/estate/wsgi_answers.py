@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from cockpit.estate.answers import cloudtrail_events, cost, guardduty_findings, iam_simulate, lambda_provisioned, protocol
+from cockpit.estate.answers import health_events
 from cockpit.estate.answers.call import Call
 from cockpit.estate.request_resources import access_key_of
 from cockpit.estate.requestlog import RequestLog
@@ -34,6 +35,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("guardduty", "GetFindings"): guardduty_findings.get_findings,
     ("lambda", "PutProvisionedConcurrencyConfig"): lambda_provisioned.put_provisioned_concurrency_config,
     ("lambda", "GetProvisionedConcurrencyConfig"): lambda_provisioned.get_provisioned_concurrency_config,
+    ("health", "DescribeEvents"): health_events.describe_events,
 }
 #: REST operations: (service, method, path pattern) -> operation, with the URI's parameters.
 REST_ROUTES: tuple[tuple[str, str, re.Pattern[str], str], ...] = (
@@ -52,8 +54,9 @@ class EstateAnswers:
     """WSGI middleware: answer :data:`HANDLERS`' operations, pass everything else to ``app``."""
 
     def __init__(self, app: WsgiApp, log: RequestLog, clients: Callable[[str, str], Any],
-                 world_now: Callable[[], float]) -> None:
+                 world_now: Callable[[], float], outages: Any = None) -> None:
         self.app = app
+        self.outages = outages  # wsgi_outage.Outages, for AWS Health
         self.log = log
         self.clients = clients
         self.world_now = world_now
@@ -78,15 +81,16 @@ class EstateAnswers:
         service, operation, url_params = routed
         _, region = credential_scope(environ)
         call = Call(region=region or "us-east-1", access_key=access_key_of(environ), clients=self.clients,
-                    log=self.log, world_now=self.world_now, store=self.store)
+                    log=self.log, world_now=self.world_now, store=self.store, outages=self.outages)
+        cbor = protocol.is_cbor(environ)
         try:
             params = protocol.parse(environ, service, operation, url_params)
             result = HANDLERS[(service, operation)](params, call)
-            status, headers, body = protocol.serialize(service, operation, result)
+            status, headers, body = protocol.serialize(service, operation, result, cbor=cbor)
         except protocol.AnswerError as exc:
-            return protocol.error(start_response, service, exc)
+            return protocol.error(start_response, service, exc, cbor=cbor)
         except Exception as exc:  # noqa: BLE001 - one clear AWS error, never a traceback page
             _log.exception("the estate failed to answer %s %s", service, operation)
             return protocol.error(start_response, service,
-                                  protocol.AnswerError(500, "InternalFailure", f"{operation}: {exc}"))
+                                  protocol.AnswerError(500, "InternalFailure", f"{operation}: {exc}"), cbor=cbor)
         return protocol.answer(start_response, status, headers, body)

@@ -17,3 +17,4 @@ class Call:
     log: RequestLog
     world_now: Callable[[], float]  # world time, epoch seconds (the scenario clock when there is one)
     store: dict[str, Any] = field(default_factory=dict)  # what answers keep between calls, per estate
+    outages: Any = None  # wsgi_outage.Outages: the regional outages a scenario holds (AWS Health reports them)
