@@ -208,3 +208,36 @@ async def test_the_engine_refuses_a_planted_command_from_a_playbook_that_skipped
     finished = next(e for e in seen if isinstance(e, StepFinished) and e.step_id == "planted")
     assert engine.state_of("planted") == "failed"
     assert (finished.error or "").startswith("not run: argv[3]: ")
+
+
+MISSING_TOOL = """
+id: missing-tool
+title: A runbook tool this machine lacks
+steps:
+  - id: outdated
+    kind: shell
+    title: npm outdated
+    risk: read
+    argv: [cockpit-test-no-such-npm, outdated]
+  - id: in_a_gone_folder
+    kind: shell
+    title: ls in a folder that is gone
+    risk: read
+    argv: [ls]
+    cwd: /nonexistent-cockpit-folder
+"""
+
+
+def test_a_missing_tool_says_it_is_not_installed_in_one_line(tmp_path):
+    from tests.engine.conftest import cli_env, cockpit
+    folder = tmp_path / "pb"
+    write_playbook(folder, MISSING_TOOL)
+    proc = cockpit(["run", "missing-tool", "--dir", str(folder)], cli_env({}, tmp_path), tmp_path / "t.db",
+                   timeout=60)
+    assert proc.returncode == 3, proc.stdout + proc.stderr  # unknown: the check could not be read
+    lines = proc.stdout.splitlines()
+    assert ("  UNKNOWN  npm outdated: cockpit-test-no-such-npm did not run: it is not installed on this machine "
+            "(not found on PATH)") in lines, proc.stdout
+    assert ("  UNKNOWN  ls in a folder that is gone: ls did not run: working directory "
+            "/nonexistent-cockpit-folder: No such file or directory") in lines, proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr

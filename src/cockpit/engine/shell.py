@@ -61,6 +61,18 @@ async def terminate(proc: asyncio.subprocess.Process, grace: float) -> None:
             continue
 
 
+def _not_started(program: str, cwd: str | None, exc: OSError) -> str:
+    """One line saying why the program never started: a runbook tool the cockpit does not
+    embed (npm, psql, cdk...) missing on this machine must read as "not installed", not as
+    the bare "No such file or directory" that could as well mean the working directory."""
+    if cwd and exc.filename == cwd:
+        return f"{program} did not run: working directory {cwd}: {exc.strerror or exc}"
+    if isinstance(exc, FileNotFoundError):
+        where = "" if os.sep in program else " (not found on PATH)"
+        return f"{program} did not run: it is not installed on this machine{where}"
+    return f"{program} did not run: {exc.strerror or exc}"
+
+
 async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: float | None = None) -> StepResult:
     refused = argv_rules.problems(list(step.argv))
     if refused:
@@ -73,7 +85,7 @@ async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: 
             stderr=asyncio.subprocess.PIPE, env={**os.environ, **r["env"]}, cwd=r["cwd"], start_new_session=True,
             preexec_fn=die_with_parent())
     except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
-        raise StepFailure(f"cannot run {r['argv'][0]}: {exc.strerror or exc}") from None
+        raise StepFailure(_not_started(r["argv"][0], r["cwd"], exc)) from None
     out: list[str] = []
     err: list[str] = []
     pumps = asyncio.gather(_pump(proc.stdout, "stdout", out, rt), _pump(proc.stderr, "stderr", err, rt))  # type: ignore[arg-type]
