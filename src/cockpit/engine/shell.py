@@ -105,4 +105,7 @@ async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: 
     if code not in step.exit_codes:
         tail = (err or out or [""])[-1]
         raise StepFailure(f"{r['argv'][0]} exited with {code}" + (f": {tail}" if tail else ""), outputs)
-    return StepResult(outputs, f"exit {code}, {len(out)} lines of output")
+    # The last line is what a report or forecast program concludes with: the summary a check
+    # run's --json gives an ok step, so its figure is seen without opening the timeline.
+    last = next((line.strip() for line in reversed(out) if line.strip()), "")
+    return StepResult(outputs, f"exit {code}, {len(out)} lines of output" + (f"; the last: {last}" if last else ""))
