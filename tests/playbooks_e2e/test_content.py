@@ -28,6 +28,10 @@ RUNBOOK_PLAYBOOKS = {
     "flight-school-frontend-check",
     "s3-slow-uploads", "s3-lifecycle-issues", "monthly-storage-cost-review",  # seed 000 troubleshooting, cost
     "dynamodb-backup", "dynamodb-restore-from-backup", "lambda-scaling",  # seed 004's backup, restore, scaling
+    "weekly-infrastructure-report", "monthly-capacity-planning",  # seed 001's weekly report, capacity forecast
+    "platform-access-validation", "platform-end-of-day", "platform-weekly-review",  # seed 002's routines
+    "platform-weekly-maintenance", "platform-monthly-operations",
+    "flight-school-periodic-review", "flight-school-on-call",  # seed 004's periodic tasks, on-call
 }
 
 
