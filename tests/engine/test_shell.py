@@ -218,6 +218,7 @@ steps:
     kind: shell
     title: npm outdated
     risk: read
+    error_severity: critical    # a failed answer would be the finding; a missing npm checked nothing
     argv: [cockpit-test-no-such-npm, outdated]
   - id: in_a_gone_folder
     kind: shell

@@ -22,7 +22,7 @@ from typing import Any
 from cockpit.content import argv_rules, templating
 from cockpit.content.playbook import ShellStep
 from cockpit.engine.deathsig import die_with_parent
-from cockpit.engine.results import StepFailure, StepResult
+from cockpit.engine.results import NotStarted, StepFailure, StepResult
 from cockpit.engine.runtime import Runtime
 
 _KEEP_LINES = 200  # stdout/stderr kept as outputs (the end of them)
@@ -85,7 +85,7 @@ async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: 
             stderr=asyncio.subprocess.PIPE, env={**os.environ, **r["env"]}, cwd=r["cwd"], start_new_session=True,
             preexec_fn=die_with_parent())
     except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
-        raise StepFailure(_not_started(r["argv"][0], r["cwd"], exc)) from None
+        raise NotStarted(_not_started(r["argv"][0], r["cwd"], exc)) from None
     out: list[str] = []
     err: list[str] = []
     pumps = asyncio.gather(_pump(proc.stdout, "stdout", out, rt), _pump(proc.stderr, "stderr", err, rt))  # type: ignore[arg-type]
