@@ -134,13 +134,12 @@ def test_usage_errors_of_a_check_run_exit_64_not_critical(env_for, tmp_path):
 
 
 def test_person_steps_are_not_waited_for_in_a_check_run(env_for, tmp_path):
-    # morning-health-check (seed 001) has two checklists: a check run records them as not
-    # executed instead of stopping for --yes, and the AWS checks decide the exit code.
+    # morning-health-check (seed 001) has a checklist (the AWS Health Dashboard): a check run
+    # records it as not executed instead of stopping for --yes, and the AWS checks decide the exit code.
     proc = cockpit(["run", "morning-health-check"], env_for, tmp_path / "t.db")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     skipped = [line for line in proc.stdout.splitlines() if line.startswith("  skipped")]
-    assert skipped == ["  skipped  AWS Service Health Dashboard: not executed: a person's step (check run)",
-                       "  skipped  Yesterday's costs: not executed: a person's step (check run)"]
+    assert skipped == ["  skipped  AWS Service Health Dashboard: not executed: a person's step (check run)"]
 
 
 def test_an_incident_run_of_a_check_keeps_its_exit_codes_and_logs_every_step(env_for, tmp_path):

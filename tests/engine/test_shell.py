@@ -238,3 +238,37 @@ steps:
     assert errors == {
         "no_tool": "not run: cockpit-test-no-such-tool is not installed here (not on PATH)",
         "no_dir": f"not run: working directory {tmp_path / 'no-such-dir'} does not exist"}
+
+
+MISSING_TOOL = """
+id: missing-tool
+title: A runbook tool this machine lacks
+steps:
+  - id: outdated
+    kind: shell
+    title: npm outdated
+    risk: read
+    error_severity: critical    # a failed answer would be the finding; a missing npm checked nothing
+    argv: [cockpit-test-no-such-npm, outdated]
+  - id: in_a_gone_folder
+    kind: shell
+    title: ls in a folder that is gone
+    risk: read
+    argv: [ls]
+    cwd: /nonexistent-cockpit-folder
+"""
+
+
+def test_a_missing_tool_says_it_is_not_installed_in_one_line(tmp_path):
+    from tests.engine.conftest import cli_env, cockpit
+    folder = tmp_path / "pb"
+    write_playbook(folder, MISSING_TOOL)
+    proc = cockpit(["run", "missing-tool", "--dir", str(folder)], cli_env({}, tmp_path), tmp_path / "t.db",
+                   timeout=60)
+    assert proc.returncode == 3, proc.stdout + proc.stderr  # unknown: the check could not be read
+    lines = proc.stdout.splitlines()
+    assert ("  UNKNOWN  npm outdated: not run: cockpit-test-no-such-npm is not installed here "
+            "(not on PATH)") in lines, proc.stdout
+    assert ("  UNKNOWN  ls in a folder that is gone: not run: working directory "
+            "/nonexistent-cockpit-folder does not exist") in lines, proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr

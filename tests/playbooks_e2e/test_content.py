@@ -37,6 +37,10 @@ RUNBOOK_PLAYBOOKS = {
     "s3-prefix-restore",  # seed 000's point-in-time recovery script for a whole prefix
     "flight-school-rebuild-restore",  # seed 004's disaster recovery (rebuild and restore)
     "dr-partial-failover-test",  # seed 003's Q3 partial failover test in staging
+    "weekly-infrastructure-report", "monthly-capacity-planning",  # seed 001's weekly report, capacity forecast
+    "platform-access-validation", "platform-end-of-day", "platform-weekly-review",  # seed 002's routines
+    "platform-weekly-maintenance", "platform-monthly-operations",
+    "flight-school-periodic-review", "flight-school-on-call",  # seed 004's periodic tasks, on-call
 }
 
 

@@ -34,7 +34,7 @@ from cockpit.engine.measures import readings
 from cockpit.engine.operator import NeedsPerson, Operator
 from cockpit.engine.policy import PERSON_KINDS, Policy
 from cockpit.engine.record import Recorder, secret_values
-from cockpit.engine.results import CheckFailed, StepFailure, StepResult, TimedOut, Unmet, jsonable
+from cockpit.engine.results import CheckFailed, NotStarted, StepFailure, StepResult, TimedOut, Unmet, jsonable
 from cockpit.engine.runtime import Runtime
 from cockpit.timeline import StepState, TimelineError
 from cockpit.timeline.aio import AsyncTimeline
@@ -422,8 +422,10 @@ class Engine:
                 outputs = getattr(exc, "outputs", {})
                 timed_out = {"timed_out_after_s": exc.after} if isinstance(exc, TimedOut) else {}
                 # What the failure means in a check run: a finding (an expectation did not
-                # hold) at its severity, else the step's error_severity (unknown: not read).
-                level = exc.level(step.severity) if isinstance(exc, CheckFailed) else step.error_severity
+                # hold) at its severity; a program that never started checked nothing
+                # (unknown); else the step's error_severity (unknown: not read).
+                level = (exc.level(step.severity) if isinstance(exc, CheckFailed)
+                         else "unknown" if isinstance(exc, NotStarted) else step.error_severity)
                 if timed_out and step.risk is not Risk.read:
                     # The request may have reached the service and been applied: only a
                     # person who looks can say, and a retry could do it twice.

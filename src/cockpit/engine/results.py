@@ -28,6 +28,12 @@ class StepFailure(Exception):
         self.outputs = outputs or {}
 
 
+class NotStarted(StepFailure):
+    """The step's program never started (not installed, no such working directory): nothing
+    was checked, so a check run reads it as unknown whatever the step's ``error_severity``
+    says a failed answer means."""
+
+
 #: Levels of a check run, least to worst (as ``cockpit status``: unknown outranks warning).
 LEVELS = ("ok", "warning", "unknown", "critical")
 

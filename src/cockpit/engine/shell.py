@@ -23,7 +23,7 @@ from typing import Any
 from cockpit.content import argv_rules, templating
 from cockpit.content.playbook import ShellStep
 from cockpit.engine.deathsig import die_with_parent
-from cockpit.engine.results import StepFailure, StepResult
+from cockpit.engine.results import NotStarted, StepFailure, StepResult
 from cockpit.engine.runtime import Runtime
 
 _KEEP_LINES = 200  # stdout/stderr kept as outputs (the end of them)
@@ -63,19 +63,20 @@ async def terminate(proc: asyncio.subprocess.Process, grace: float) -> None:
 
 
 def _check_startable(program: str, cwd: str | None, env: dict[str, str]) -> None:
-    """Say plainly, in one line, why a program cannot start, before trying to.
+    """Say plainly, in one line, why a program cannot start, before trying to
+    (:class:`NotStarted`: a check run reads it as unknown, since nothing was checked).
 
     ``exec`` answers a missing program and a missing working directory with the same
     ENOENT, which read "cannot run npx: No such file or directory" either way: a runbook's
     ``npx cdk deploy`` on a laptop without Node, or run from the wrong folder, must say which.
     The program is looked up on the PATH the child would get (its ``env`` included)."""
     if cwd and not os.path.isdir(cwd):
-        raise StepFailure(f"not run: working directory {cwd} does not exist")
+        raise NotStarted(f"not run: working directory {cwd} does not exist")
     if os.sep in program:
         if not os.path.exists(program if os.path.isabs(program) or not cwd else os.path.join(cwd, program)):
-            raise StepFailure(f"not run: {program} does not exist")
+            raise NotStarted(f"not run: {program} does not exist")
     elif shutil.which(program, path=env.get("PATH", os.defpath)) is None:
-        raise StepFailure(f"not run: {program} is not installed here (not on PATH)")
+        raise NotStarted(f"not run: {program} is not installed here (not on PATH)")
 
 
 def _not_started(program: str, cwd: str | None, exc: OSError) -> str:
@@ -101,7 +102,7 @@ async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: 
             stderr=asyncio.subprocess.PIPE, env={**os.environ, **r["env"]}, cwd=r["cwd"], start_new_session=True,
             preexec_fn=die_with_parent())
     except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
-        raise StepFailure(_not_started(r["argv"][0], r["cwd"], exc)) from None
+        raise NotStarted(_not_started(r["argv"][0], r["cwd"], exc)) from None
     out: list[str] = []
     err: list[str] = []
     pumps = asyncio.gather(_pump(proc.stdout, "stdout", out, rt), _pump(proc.stderr, "stderr", err, rt))  # type: ignore[arg-type]
@@ -121,4 +122,7 @@ async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: 
     if code not in step.exit_codes:
         tail = (err or out or [""])[-1]
         raise StepFailure(f"{r['argv'][0]} exited with {code}" + (f": {tail}" if tail else ""), outputs)
-    return StepResult(outputs, f"exit {code}, {len(out)} lines of output")
+    # The last line is what a report or forecast program concludes with: the summary a check
+    # run's --json gives an ok step, so its figure is seen without opening the timeline.
+    last = next((line.strip() for line in reversed(out) if line.strip()), "")
+    return StepResult(outputs, f"exit {code}, {len(out)} lines of output" + (f"; the last: {last}" if last else ""))

@@ -48,10 +48,16 @@ def baseline_series(alb_dimension: str) -> list[tuple[SeriesKey, Baseline]]:
     db = {"DBInstanceIdentifier": cat.RDS.instance}
     add(us, "AWS/RDS", "CPUUtilization", db, Baseline(35.0, "Percent", daily=0.3))
     add(us, "AWS/RDS", "DatabaseConnections", db, Baseline(42.0, "Count", daily=0.4, whole=True))
-    add(us, "AWS/RDS", "FreeStorageSpace", db, Baseline(64 * GIB, "Bytes", daily=0.0, noise=0.002))
+    # Free storage shrinks by half a GiB a day (the data grows): seed 001's monthly capacity
+    # planning forecasts from this trend when the disk fills.
+    add(us, "AWS/RDS", "FreeStorageSpace", db, Baseline(64 * GIB, "Bytes", daily=0.0, noise=0.002,
+                                                         trend_per_day=-0.5 * GIB))
     svc = {"ClusterName": cat.ECS.cluster, "ServiceName": cat.ECS.service}
     add(us, "AWS/ECS", "CPUUtilization", svc, Baseline(28.0, "Percent", daily=0.3))
     add(us, "AWS/ECS", "MemoryUtilization", svc, Baseline(46.0, "Percent", daily=0.05, noise=0.03))
+    # Container Insights' task count, what seed 001's monthly capacity planning reads ("ECS Task Count Trends").
+    add(us, "ECS/ContainerInsights", "RunningTaskCount", svc,
+        Baseline(float(cat.ECS.desired_count), "Count", daily=0.0, noise=0.0, whole=True))
     lambda_dims = [{"FunctionName": name} for name, _, _ in cat.FLIGHT_SCHOOL.functions] + [{}]
     for dims in lambda_dims:
         add(us, "AWS/Lambda", "Invocations", dims, Baseline(120.0, "Count", daily=0.5, whole=True))

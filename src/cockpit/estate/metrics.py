@@ -54,11 +54,15 @@ class Baseline:
     daily: float = 0.15
     noise: float = 0.1
     whole: bool = False  # counts are whole numbers
+    # A steady drift in units a day, ``mean`` being the value when the estate started: free
+    # storage that shrinks as data grows, so a capacity forecast has a trend to find.
+    trend_per_day: float = 0.0
 
-    def value(self, at: float, seed: int) -> float:
+    def value(self, at: float, seed: int, origin: float = 0.0) -> float:
         day = math.sin(2 * math.pi * ((at % 86400) / 86400 - 0.3))
         k = int(at // self.period)
         v = self.mean * (1 + self.daily * day + self.noise * (2 * _unit_noise(seed, k) - 1))
+        v += self.trend_per_day * (at - origin) / 86400
         v = max(0.0, v)
         return float(round(v)) if self.whole else v
 
@@ -90,6 +94,7 @@ class Series:
     seed: int = 0
     levels: list[Level] = field(default_factory=list)  # by start
     puts: list[tuple[float, float]] = field(default_factory=list)  # (world time, value), sorted
+    origin: float = 0.0  # world time the estate started (where a baseline's trend is at its mean)
 
     def level_at(self, at: float) -> Level | None:
         starts = [lv.start for lv in self.levels]
@@ -101,7 +106,7 @@ class Series:
         level = self.level_at(at)
         if level is not None:
             return level.value(at)
-        return self.baseline.value(at, self.seed) if self.baseline else None
+        return self.baseline.value(at, self.seed, self.origin) if self.baseline else None
 
     def generated(self, start: float, end: float, origin: float, now: float) -> list[tuple[float, float]]:
         """The published datapoints in [start, end) ∩ [origin - history, now] (period-aligned)."""
@@ -141,6 +146,7 @@ class MetricStore:
         with self._lock:
             series = self._get(key)
             series.baseline, series.unit, series.period = baseline, baseline.unit, baseline.period
+            series.origin = self.origin
 
     def set_level(self, key: SeriesKey, at: float, to: float | None, over: float = 0.0) -> None:
         """From world time ``at``, publish ``to`` (reached linearly over ``over`` s; None: publish nothing)."""

@@ -1,0 +1,393 @@
+"""The routine checklists of seeds 001, 002 and 004 as a responder runs them, on an estate of
+this module's own: `cockpit run ID` as cron does (exit 0/1/2/3, one line a finding), the
+figures each reports compared with what the estate answers boto3 or kubectl directly, and
+the runbook tools the cockpit does not embed (psql, openssl, npm) run for real: a throwaway
+PostgreSQL server, TLS servers with certificates of known expiry, npm projects in a folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cockpit.timeline import Timeline
+from tests.engine.conftest import cli_env, cockpit, incident_id, mutating_requests
+from tests.playbooks_e2e.conftest import aws, run_playbook
+
+GIB = 2.0**30
+
+
+@pytest.fixture(scope="module")
+def estate(start_estate):
+    return start_estate()
+
+
+def _run(handle: Any, tmp_path: Path, playbook: str, *args: str, env: dict[str, str] | None = None) -> Any:
+    return cockpit(["run", playbook, *args], {**cli_env(handle.env, tmp_path), **(env or {})}, tmp_path / "t.db")
+
+
+def _checks(proc: Any) -> dict[str, dict[str, Any]]:
+    return {c["step"]: c for c in json.loads(proc.stdout)["checks"]}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- seed 001 -------------------------------------------------------------------------------
+
+def test_morning_check_reads_vpcs_and_yesterdays_cost_as_cost_explorer_answers_them(estate, tmp_path, monkeypatch):
+    since = time.time()
+    proc = _run(estate, tmp_path, "morning-health-check", "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    checks = _checks(proc)
+    assert checks["vpcs"]["level"] == "ok" and checks["yesterday_cost"]["level"] == "ok"
+    assert mutating_requests(estate, since) == []
+    for key, value in estate.env.items():
+        monkeypatch.setenv(key, value)
+    run = _sync(run_playbook("morning-health-check", tmp_path / "r.db", read_only=True, yes=True))
+    # The same query by boto3: the services over $10 yesterday, and every VPC of the region.
+    today = datetime.now(timezone.utc).date()
+    answer = aws(estate, "ce").get_cost_and_usage(
+        TimePeriod={"Start": str(today - timedelta(days=1)), "End": str(today)}, Granularity="DAILY",
+        Metrics=["BlendedCost"], GroupBy=[{"Type": "DIMENSION", "Key": "SERVICE"}])
+    groups = answer["ResultsByTime"][0]["Groups"]
+    over = [[g["Keys"][0], g["Metrics"]["BlendedCost"]["Amount"]] for g in groups
+            if float(g["Metrics"]["BlendedCost"]["Amount"]) > 10]
+    assert over and run.outputs("yesterday_cost")["over_10_usd"] == over
+    vpcs = aws(estate, "ec2").describe_vpcs()["Vpcs"]
+    assert run.outputs("vpcs")["count"] == len(vpcs) > 0
+
+
+def _sync(coro: Any) -> Any:
+    import asyncio
+    return asyncio.run(coro)
+
+
+def test_weekly_report_fills_the_template_with_the_estate_and_keeps_it_in_the_timeline(estate, tmp_path):
+    db = tmp_path / "t.db"
+    since = time.time()
+    env = cli_env(estate.env, tmp_path)
+    proc = cockpit(["run", "weekly-infrastructure-report", "--title", "Weekly review", "--severity", "P4"], env, db)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert mutating_requests(estate, since) == []
+    with Timeline(db) as tl:
+        done = {e.data["step_id"]: e.data for e in tl.events(incident_id(proc.stdout), kinds=["step_succeeded"])}
+    report = done["report"]["outputs"]["stdout"]
+    ec2, s3, ddb = aws(estate, "ec2"), aws(estate, "s3"), aws(estate, "dynamodb")
+    instances = [i for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]]
+    today = datetime.now(timezone.utc).date()
+    cost = aws(estate, "ce").get_cost_and_usage(
+        TimePeriod={"Start": str(today - timedelta(days=7)), "End": str(today)}, Granularity="DAILY",
+        Metrics=["BlendedCost"])["ResultsByTime"]
+    lines = report.splitlines()
+    assert lines[0] == f"# Weekly Infrastructure Report - {today}"
+    assert f"- EC2 Instances: {len(instances)} ({len(instances)} running)" in lines
+    assert f"- S3 Buckets: {len(s3.list_buckets()['Buckets'])}" in lines
+    assert f"- DynamoDB Tables: {len(ddb.list_tables()['TableNames'])}" in lines
+    assert f"| {cost[0]['TimePeriod']['Start']} | {float(cost[0]['Total']['BlendedCost']['Amount']):.2f} |" in lines
+    total = sum(float(d["Total"]["BlendedCost"]["Amount"]) for d in cost)
+    assert f"| total | {total:.2f} |" in lines and "## Action Items" in lines
+    # The S3 total is every object of every bucket, summed as `aws s3 ls --summarize` does.
+    size = sum(o["Size"] for b in s3.list_buckets()["Buckets"]
+               for page in s3.get_paginator("list_objects_v2").paginate(Bucket=b["Name"])
+               for o in page.get("Contents", []))
+    assert any(line.startswith("- Total S3 Storage: ") and line.endswith(f"({size} bytes)") for line in lines), report
+    # The export carries it too.
+    export = cockpit(["incident", "show", incident_id(proc.stdout), "--json"], env, db)
+    assert "# Weekly Infrastructure Report" in export.stdout
+
+    # A table created since shows in the next report.
+    ddb.create_table(TableName="routines-report-test", BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    try:
+        again = cockpit(["run", "weekly-infrastructure-report", "--title", "Weekly review", "--severity", "P4"], env, db)
+        with Timeline(db) as tl:
+            done = {e.data["step_id"]: e.data for e in tl.events(incident_id(again.stdout), kinds=["step_succeeded"])}
+        assert f"- DynamoDB Tables: {len(ddb.list_tables()['TableNames'])}" in done["report"]["outputs"]["stdout"]
+    finally:
+        ddb.delete_table(TableName="routines-report-test")
+
+
+def _least_squares_days(free: list[float], allocated: int, maximum: int) -> float:
+    n = len(free)
+    xs = range(1, n + 1)
+    sx, sy = sum(xs), sum(free)
+    slope = (n * sum(x * y for x, y in zip(xs, free)) - sx * sy) / (n * sum(x * x for x in xs) - sx * sx)
+    return (free[-1] + max(0, maximum - allocated) * GIB) / -slope
+
+
+def test_capacity_planning_forecasts_when_production_db_is_full_from_its_history(estate, tmp_path):
+    since = time.time()
+    proc = _run(estate, tmp_path, "monthly-capacity-planning", "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    checks = _checks(proc)
+    assert {k: c["level"] for k, c in checks.items()} == {
+        "rds_storage": "ok", "db_connections": "ok", "task_count": "ok", "free_storage": "ok",
+        "storage_forecast": "ok", "recommendations": "skipped"}
+    assert mutating_requests(estate, since) == []
+    # The forecast from the same 30 days boto3 reads: the estate's free storage shrinks by
+    # half a GiB a day, so the disk is full in about 130 days.
+    now = datetime.now(timezone.utc)
+    points = aws(estate, "cloudwatch").get_metric_statistics(
+        Namespace="AWS/RDS", MetricName="FreeStorageSpace",
+        Dimensions=[{"Name": "DBInstanceIdentifier", "Value": "production-db"}],
+        StartTime=now - timedelta(days=30), EndTime=now, Period=86400, Statistics=["Average"])["Datapoints"]
+    free = [p["Average"] for p in sorted(points, key=lambda p: p["Timestamp"])]
+    db = aws(estate, "rds").describe_db_instances(DBInstanceIdentifier="production-db")["DBInstances"][0]
+    days = _least_squares_days(free, db["AllocatedStorage"], db.get("MaxAllocatedStorage") or db["AllocatedStorage"])
+    assert 100 < days < 160
+    finding = checks["storage_forecast"]["finding"]
+    told = int(finding.split("storage full in ")[1].split()[0])
+    assert abs(told - days) <= 1, finding
+
+    # A quarter's notice is not enough for a team that wants 200 days: a warning, one line.
+    short = _run(estate, tmp_path, "monthly-capacity-planning", "--param", "warn_days=200")
+    assert short.returncode == 1, short.stdout + short.stderr
+    assert (f"  WARNING  Days until production-db's storage is full: awk exited with 1: production-db: storage "
+            f"full in {told} days at this rate") in short.stdout.splitlines()
+
+
+# --- seed 002 -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[dict[str, Any]]:
+    """A throwaway PostgreSQL server (the runbook's db.greenlang.io) with the readonly login."""
+    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    if not (initdb and pg_ctl and shutil.which("psql")):
+        pytest.skip("PostgreSQL (initdb, pg_ctl, psql) is not installed")
+    folder = Path(tempfile.mkdtemp(prefix="cockpit-pg-"))  # under /tmp: the postgres user must reach it
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses root
+        run_as = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(folder, "postgres")
+    subprocess.run([*run_as, initdb, "-D", str(folder / "data"), "-A", "trust", "-U", "postgres"],
+                   check=True, capture_output=True, timeout=120)
+    port = _free_port()
+    subprocess.run([*run_as, pg_ctl, "-D", str(folder / "data"), "-l", str(folder / "log"), "-w", "start",
+                    "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"],
+                   check=True, capture_output=True, timeout=120)
+
+    def psql(sql: str, user: str = "postgres", db: str = "greenlang") -> str:
+        return subprocess.run(["psql", "-w", "-h", "127.0.0.1", "-p", str(port), "-U", user, "-d", db, "-tA",
+                               "-v", "ON_ERROR_STOP=1", "-c", sql], check=True, capture_output=True, text=True,
+                              timeout=60).stdout.strip()
+    try:
+        psql("CREATE ROLE readonly LOGIN", db="postgres")
+        psql("CREATE DATABASE greenlang", db="postgres")
+        psql("CREATE TABLE emissions (id int, kg float); INSERT INTO emissions SELECT g, g * 1.5 FROM "
+             "generate_series(1, 5000) g; DELETE FROM emissions WHERE id % 2 = 0")
+        yield {"port": port, "psql": psql}
+    finally:
+        subprocess.run([*run_as, pg_ctl, "-D", str(folder / "data"), "-m", "fast", "stop"], capture_output=True,
+                       timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_access_validation_reads_the_cluster_grafana_and_the_database(estate, postgres, tmp_path):
+    since = time.time()
+    db = ["--param", "db_host=127.0.0.1", "--param", f"db_port={postgres['port']}"]
+    proc = _run(estate, tmp_path, "platform-access-validation", "--json", *db)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    checks = _checks(proc)
+    assert {k: c["level"] for k, c in checks.items()} == {
+        "cluster_nodes": "ok", "grafana_health": "ok", "database_select": "ok", "required_setup": "skipped"}
+    assert checks["database_select"]["finding"] == "exit 0, 1 lines of output; the last: 1"  # SELECT 1's answer
+    assert mutating_requests(estate, since) == []
+    # No database there: the access is missing, and psql's own line says why.
+    closed = _run(estate, tmp_path, "platform-access-validation", "--param", "db_host=127.0.0.1",
+                  "--param", f"db_port={_free_port()}")
+    assert closed.returncode == 2, closed.stdout + closed.stderr
+    line = closed.stdout.splitlines()[1]
+    assert line.startswith("  CRITICAL The read-only database login runs SELECT 1 (psql): psql exited with 2: ")
+    assert line.endswith("Is the server running on that host and accepting TCP/IP connections?"), line
+    # No psql on this machine: one line that says so, not a traceback.
+    bare = _run(estate, tmp_path, "platform-access-validation", *db, env={"PATH": "/nonexistent"})
+    assert ("  UNKNOWN  The read-only database login runs SELECT 1 (psql): not run: psql is not installed here "
+            "(not on PATH)") in bare.stdout.splitlines(), bare.stdout + bare.stderr
+
+
+def test_weekly_maintenance_vacuums_the_database_and_reads_it_back(estate, postgres, tmp_path, monkeypatch):
+    for key, value in estate.env.items():
+        monkeypatch.setenv(key, value)
+    params = {"db_host": "127.0.0.1", "db_port": postgres["port"]}
+    psql = postgres["psql"]
+    vacuumed = "SELECT coalesce(last_vacuum::text, 'never') FROM pg_stat_user_tables WHERE relname = 'emissions'"
+    analyzed = "SELECT coalesce(last_analyze::text, 'never') FROM pg_stat_user_tables WHERE relname = 'emissions'"
+    # Read-only walks it and never runs VACUUM.
+    guarded = _sync(run_playbook("platform-weekly-maintenance", tmp_path / "ro.db", params, read_only=True,
+                                 yes=True))
+    assert guarded.status == "succeeded" and guarded.state("vacuum_analyze") == "skipped"  # a write: not run
+    assert (psql(vacuumed), psql(analyzed)) == ("never", "never")
+    run = _sync(run_playbook("platform-weekly-maintenance", tmp_path / "t.db", params, severity="P4", yes=True))
+    assert run.state("vacuum_analyze") == "succeeded", run.error("vacuum_analyze")
+    assert psql(vacuumed) != "never" and psql(analyzed) != "never"
+    # The playbook's own read-back shows the table vacuumed and analyzed.
+    row = run.outputs("vacuum_stats")["stdout"].splitlines()[0]
+    assert row.startswith("public.emissions ") and "never" not in row, row
+
+
+def _tls_server(folder: Path, days: int) -> tuple[subprocess.Popen, int]:
+    key, cert = folder / f"{days}.key", folder / f"{days}.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", str(days), "-subj", "/CN=api.greenlang.io"], check=True, capture_output=True, timeout=60)
+    port = _free_port()
+    server = subprocess.Popen(["openssl", "s_server", "-quiet", "-accept", str(port), "-cert", str(cert),
+                               "-key", str(key)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return server, port
+        time.sleep(0.1)
+    server.kill()
+    raise AssertionError("openssl s_server did not listen")
+
+
+def test_weekly_review_finds_a_certificate_about_to_expire(estate, tmp_path):
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    soon, soon_port = _tls_server(tmp_path, 10)
+    later, later_port = _tls_server(tmp_path, 400)
+    try:
+        since = time.time()
+        fine = _run(estate, tmp_path, "platform-weekly-review", "--param", f"cert_hosts=127.0.0.1:{later_port}")
+        assert fine.returncode == 0, fine.stdout + fine.stderr
+        assert mutating_requests(estate, since) == []
+        proc = _run(estate, tmp_path, "platform-weekly-review",
+                    "--param", f"cert_hosts=127.0.0.1:{later_port},127.0.0.1:{soon_port}")
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        line = proc.stdout.splitlines()[1]
+        assert line.startswith("  WARNING  SSL certificates valid for 30 days more: sh exited with 1: "
+                               f"127.0.0.1:{soon_port}: certificate expires in 9 days ("), proc.stdout
+    finally:
+        for server in (soon, later):
+            server.kill()
+            server.wait()
+
+
+def _kubectl(handle: Any, *args: str) -> Any:
+    return subprocess.run(["kubectl", *args], env={**os.environ, **handle.env}, capture_output=True, text=True,
+                          timeout=30, check=True).stdout
+
+
+def test_end_of_day_sees_what_grafana_alerts_on(estate, tmp_path):
+    since = time.time()
+    calm = _run(estate, tmp_path, "platform-end-of-day", "--json")
+    assert calm.returncode == 0, calm.stdout + calm.stderr
+    assert {k: c["level"] for k, c in _checks(calm).items()} == {
+        "grafana_health": "ok", "alerts_firing": "ok", "end_of_day": "skipped"}
+    assert mutating_requests(estate, since) == []
+    # More replicas than the nodes can hold: pods Pending, the deployment short of ready.
+    before = json.loads(_kubectl(estate, "get", "deployment", "greenlang-api", "-n", "greenlang", "-o", "json"))
+    replicas = before["spec"]["replicas"]
+    _kubectl(estate, "scale", "deployment", "greenlang-api", "-n", "greenlang", "--replicas=40")
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            proc = _run(estate, tmp_path, "platform-end-of-day")
+            if proc.returncode == 1 or time.monotonic() > deadline:
+                break
+            time.sleep(2)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        warning = proc.stdout.splitlines()[1]
+        assert warning.startswith("  WARNING  Alerting answers, and nothing is firing: "), proc.stdout
+        assert "KubePodNotReady" in warning
+    finally:
+        _kubectl(estate, "scale", "deployment", "greenlang-api", "-n", "greenlang", f"--replicas={replicas}")
+
+
+def test_monthly_operations_counts_a_backup_a_day(estate, tmp_path):
+    since = time.time()
+    proc = _run(estate, tmp_path, "platform-monthly-operations", "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert mutating_requests(estate, since) == []
+    # The estate holds seven nightly dumps: ten days back, three are missing.
+    listed = aws(estate, "s3", "eu-west-1").list_objects_v2(Bucket="greenlang-backups", Prefix="database/")
+    assert listed["KeyCount"] == 7
+    proc = _run(estate, tmp_path, "platform-monthly-operations", "--param", "backup_days=10")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines()[1] == ("  WARNING  A database backup every day of the last 10: 7 backup(s) in the "
+                                           "last 10 days, fewer than one a day")
+
+
+# --- seed 004 -------------------------------------------------------------------------------
+
+def _npm_project(folder: Path, lockfile: bool) -> None:
+    folder.mkdir(parents=True)
+    (folder / "package.json").write_text(json.dumps({"name": folder.name, "version": "1.0.0", "dependencies": {}}))
+    if lockfile:
+        subprocess.run(["npm", "install", "--package-lock-only", "--offline"], cwd=folder, check=True,
+                       capture_output=True, timeout=120)
+
+
+def test_periodic_review_runs_npm_and_judges_last_months_cost(estate, tmp_path):
+    if not shutil.which("npm"):
+        pytest.skip("npm is not installed")
+    repo = tmp_path / "flight-school"
+    _npm_project(repo / "frontend", lockfile=True)
+    _npm_project(repo / "cdk", lockfile=False)  # npm audit needs a lockfile
+    since = time.time()
+    proc = _run(estate, tmp_path, "flight-school-periodic-review", "--json", "--param", f"repo_dir={repo}")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    levels = {k: c["level"] for k, c in _checks(proc).items()}
+    assert levels.pop("npm_audit_cdk") == "warning" and levels.pop("by_hand") == "skipped"
+    assert set(levels.values()) == {"ok"}, levels
+    assert _checks(proc)["npm_audit_frontend"]["finding"].endswith("the last: found 0 vulnerabilities")
+    assert mutating_requests(estate, since) == []
+    # Last month's Flight School services from Cost Explorer directly, against a $40 budget.
+    now = datetime.now(timezone.utc).date()
+    end = now.replace(day=1)
+    start = (end - timedelta(days=1)).replace(day=1)
+    groups = aws(estate, "ce").get_cost_and_usage(
+        TimePeriod={"Start": str(start), "End": str(end)}, Granularity="MONTHLY", Metrics=["BlendedCost"],
+        Filter={"Dimensions": {"Key": "SERVICE", "Values": ["Amazon DynamoDB", "AWS Lambda", "Amazon API Gateway",
+                                                            "Amazon Bedrock"]}},
+        GroupBy=[{"Type": "DIMENSION", "Key": "SERVICE"}])["ResultsByTime"][0]["Groups"]
+    total = sum(float(g["Metrics"]["BlendedCost"]["Amount"]) for g in groups)
+    assert 40 < total < 100  # the runbook's estimate is ~$52
+    tight = _run(estate, tmp_path, "flight-school-periodic-review", "--param", f"repo_dir={repo}",
+                 "--param", "monthly_budget_usd=40")
+    assert (f"  WARNING  Last month's cost under $40.0: last month cost ${total:.2f}, over $40.0 (the estimate is "
+            "~$52)") in tight.stdout.splitlines(), tight.stdout
+    # No checkout there: each npm step says which folder is missing, in one line, and checked nothing.
+    nowhere = _run(estate, tmp_path, "flight-school-periodic-review", "--param", f"repo_dir={tmp_path / 'none'}")
+    assert nowhere.returncode == 3, nowhere.stdout + nowhere.stderr
+    assert (f"  UNKNOWN  npm outdated (frontend): not run: working directory {tmp_path / 'none'}/frontend "
+            "does not exist") in nowhere.stdout.splitlines(), nowhere.stdout
+
+
+def test_on_call_start_of_shift_reads_alarms_deployments_and_the_health_check(estate, tmp_path):
+    since = time.time()
+    proc = _run(estate, tmp_path, "flight-school-on-call", "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert {k: c["level"] for k, c in _checks(proc).items()} == {
+        "handoff_notes": "skipped", "active_alarms": "ok", "recent_deployments": "ok", "health_check": "ok",
+        "pager_and_shift": "skipped"}
+    assert mutating_requests(estate, since) == []
+    # A deploy a minute ago is listed as a recent deployment.
+    lam = aws(estate, "lambda")
+    name = "CdkStack-GetSchoolsFunction"
+    lam.update_function_configuration(FunctionName=name, Description="routines test deploy")
+    proc = _run(estate, tmp_path, "flight-school-on-call", "--json", "--param", "deploy_hours=1")
+    assert name in _checks(proc)["recent_deployments"]["finding"]
+    # The API down: the health check is the finding.
+    broken = _run(estate, tmp_path, "flight-school-on-call",
+                  "--param", f"base_url={estate.env['COCKPIT_FLIGHT_SCHOOL_API_URL']}/no-such-stage")
+    assert broken.returncode == 2, broken.stdout + broken.stderr
+    assert broken.stdout.splitlines()[1].startswith("  CRITICAL The health check passes (GET /schools): ")
