@@ -32,7 +32,9 @@ def build_sources(screen: Screen, conn: Connections, *, timeout: float = 10.0,
     from cockpit.sources.aws_services import DynamoDBSource, EcsSource, RdsSource, TargetGroupsSource
     from cockpit.sources.http import HttpSource
     from cockpit.sources.kubernetes import KubernetesSource
+    from cockpit.sources.metrics import MetricsSource
     from cockpit.sources.replication import ReplicationSource
+    from cockpit.sources.windows import WindowsSource
 
     sources: list[Source[Any]] = []
     if screen.alarms is not None:
@@ -49,6 +51,10 @@ def build_sources(screen: Screen, conn: Connections, *, timeout: float = 10.0,
         sources.append(TargetGroupsSource(screen, conn, timeout=timeout))
     if screen.dynamodb is not None:
         sources.append(DynamoDBSource(screen, conn, timeout=timeout))
+    if screen.metrics:
+        sources.append(MetricsSource(screen, conn, timeout=timeout))
+    if screen.windows:
+        sources.append(WindowsSource(screen, timeout=timeout))
     if screen.endpoints:
         deadline = time.monotonic() + within - min(_UNWIND_S, within / 4) if within else None
         sources.append(HttpSource(screen, conn, deadline=deadline))
