@@ -83,14 +83,14 @@ def shown(check: MetricCheck, value: float) -> str:
 
 
 def assess(check: MetricCheck, value: float) -> tuple[Level, str]:
-    """The worst threshold ``value`` crosses, and why in the runbook's terms."""
+    """The worst threshold ``value`` crosses, and which (``above 200 ms``); the value itself is the status."""
     rules = ((check.critical_above, Level.CRITICAL, ">"), (check.critical_below, Level.CRITICAL, "<"),
              (check.warn_above, Level.WARNING, ">"), (check.warn_below, Level.WARNING, "<"))
     for limit, level, sign in rules:
         if limit is None:
             continue
         if (sign == ">" and value > limit) or (sign == "<" and value < limit):
-            return level, f"{shown(check, value)} {sign} {shown(check, limit)}"
+            return level, f"{'above' if sign == '>' else 'below'} {shown(check, limit)}"
     return Level.OK, ""
 
 
