@@ -13,7 +13,7 @@ import json
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -182,3 +182,40 @@ def test_a_metric_check_without_a_threshold_is_one_line_with_file_and_line(tmp_p
     with pytest.raises(ContentError) as info:
         load_screen(path)
     assert f"{path}:5" in str(info.value) and "needs a threshold" in str(info.value)
+
+
+def _cockpit(env: dict[str, str], db: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cockpit", "--db", str(db), *args], env=env, capture_output=True,
+                          text=True, timeout=90)
+
+
+def test_mttr_is_measured_on_the_incidents_the_timeline_resolved(estate, tmp_path: Path):
+    env = cli_env(estate.env, tmp_path)
+    db = tmp_path / "timeline.db"
+
+    def mttr() -> tuple[int, dict]:
+        proc = _cockpit(env, db, "status", "--screen", "greenlang-platform", "--json", "--timeout", "30")
+        return proc.returncode, json.loads(proc.stdout)["sources"]["mttr"]["items"][0]
+
+    code, row = mttr()
+    assert (row["status"], row["level"]) == ("none resolved", "ok") and not db.exists()  # read-only: nothing created
+
+    six_hours_ago = (datetime.now(timezone.utc) - timedelta(hours=6)).strftime("%Y-%m-%dT%H:%MZ")
+    declared = _cockpit(env, db, "incident", "declare", "--title", "api-gateway 5xx", "--severity", "P2",
+                        "--detected-at", six_hours_ago)
+    assert declared.returncode == 0, declared.stderr
+    incident = declared.stdout.strip()
+    assert _cockpit(env, db, "incident", "resolve", incident).returncode == 0
+    code, row = mttr()
+    assert row["level"] == "warning" and row["problem"] == "above 4h00m", row
+    assert row["status"].startswith("6h") and row["status"].endswith("over 1 incident") and code == 1
+
+    hour_ago = (datetime.now(timezone.utc) - timedelta(minutes=60)).strftime("%Y-%m-%dT%H:%MZ")
+    second = _cockpit(env, db, "incident", "declare", "--title", "node NotReady", "--severity", "P3",
+                     "--detected-at", hour_ago)
+    assert _cockpit(env, db, "incident", "resolve", second.stdout.strip()).returncode == 0
+    drill = _cockpit(env, db, "incident", "declare", "--title", "DR drill", "--severity", "P1", "--mode", "drill",
+                     "--detected-at", six_hours_ago)
+    assert _cockpit(env, db, "incident", "resolve", drill.stdout.strip()).returncode == 0
+    code, row = mttr()  # (6 h + 1 h) / 2 = 3 h 30: within the 4 h target; the drill is no recovery of the service
+    assert row["level"] == "ok" and row["status"].startswith("3h3") and row["detail"]["incidents"] == 2, row

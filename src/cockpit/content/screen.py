@@ -265,6 +265,14 @@ class MaintenanceWindow(_Strict):
     note: str | None = None
 
 
+class Mttr(_Strict):
+    """Mean time to recovery of the real incidents resolved in the window, against a target."""
+
+    target_hours: float = Field(4.0, gt=0, description="Seed 002: Time to Recovery < 4 hours.")
+    window_days: int = Field(30, ge=1, le=366)
+    note: str | None = None
+
+
 class Thresholds(_Strict):
     """Numbers that turn readings into warning/critical; defaults follow the runbooks."""
 
@@ -296,6 +304,7 @@ class Screen(_Strict):
     endpoints: list[Endpoint] = Field(default_factory=list)
     metrics: list[MetricCheck] = Field(default_factory=list,
                                        description="The runbooks' CloudWatch thresholds (sources/metrics.py).")
+    mttr: Mttr | None = Field(None, description="MTTR from the timeline's resolved incidents (sources/mttr.py).")
     windows: list[MaintenanceWindow] = Field(default_factory=list,
                                              description="Daily change windows (sources/windows.py).")
     thresholds: Thresholds = Field(default_factory=Thresholds)
