@@ -94,6 +94,15 @@ def assess(check: MetricCheck, value: float) -> tuple[Level, str]:
     return Level.OK, ""
 
 
+def line(check: MetricCheck) -> str:
+    """The first threshold, as the runbook writes it: ``> 200 ms``, ``< 99.9 %``."""
+    for limit, sign in ((check.warn_above, ">"), (check.critical_above, ">"), (check.warn_below, "<"),
+                        (check.critical_below, "<")):
+        if limit is not None:
+            return f"{sign} {shown(check, limit)}"
+    return ""
+
+
 def budget_left(check: MetricCheck, value: float) -> float | None:
     """The share of the room before the (critical, else warning) limit still unused, 0..1.
 
@@ -126,6 +135,7 @@ def item_for(check: MetricCheck, region: str, points: Points, per: Points | None
                               "window_minutes": check.window_minutes, "value": value}
     if check.note:
         detail["note"] = check.note
+    detail["line"] = line(check)
     if value is None:
         level = Level.OK if check.no_data == "ok" else Level.UNKNOWN
         problem = "" if level == Level.OK else f"no datapoint in {check.window_minutes} min"
