@@ -51,6 +51,7 @@ def test_the_shipped_screens_watch_the_runbooks_thresholds_on_the_calm_estate(es
     assert bronze["rule_id"] == "replicate-bronze-zone" and bronze["rpo_seconds"] == 3600
     assert bronze["latency_seconds"] is not None and bronze["level"] == "ok"
     assert code == 0, doc["level"]
+    assert doc["sources"]["metrics"]["calls"] == 3  # one GetMetricData per window: 2 days, 15 min, 5 min
 
     code, doc = status(env, "greenlang-platform")
     slo = by_name(doc, "metrics")

@@ -4,9 +4,10 @@ A screen's ``metrics:`` lists checks (:class:`~cockpit.content.screen.MetricChec
 (or a ratio of two, as a percentage), how to read it over its window (the latest datapoint,
 or the window summed / maxed / averaged: a month's error ratio for an SLO), and the levels
 ``warn_above``/``critical_above``/``warn_below``/``critical_below`` in shown units (the raw
-value times ``scale``). Every check of one region goes into one call (500 queries a call,
-chunked beyond), whatever the windows: each query asks for its own period, and the call
-spans the longest window; a check keeps only the datapoints of its own window.
+value times ``scale``). The checks of one region and window go into one call (500 queries
+a call, chunked beyond): a call spans one window, so a day-long storage-size check does not
+drag two days of one-minute latency points along with it, nor a month's availability the
+last hour's error rate. Calls per refresh: one per (region, window) the screen uses.
 
 No datapoint in the window is *unknown* unless the check says ``no_data: ok`` (a service
 that publishes nothing when nothing happens): "no reading" must not pass for "below the
@@ -163,10 +164,10 @@ class MetricsSource(Source[ServiceItem]):
         self.conn = conn
 
     async def fetch(self) -> tuple[ServiceItem, ...]:
-        by_region: dict[str, list[int]] = defaultdict(list)
-        for index, region in enumerate(self.regions):
-            by_region[region].append(index)
-        results = await asyncio.gather(*(self._region(region, indexes) for region, indexes in by_region.items()))
+        by_span: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for index, (region, check) in enumerate(zip(self.regions, self.checks)):
+            by_span[(region, check.window_minutes)].append(index)
+        results = await asyncio.gather(*(self._region(region, indexes) for (region, _), indexes in by_span.items()))
         items: dict[int, ServiceItem] = {}
         for found in results:
             items.update(found)
