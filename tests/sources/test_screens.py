@@ -13,7 +13,7 @@ def test_the_four_shipped_screens_name_the_runbooks_resources():
     assert set(screens) >= {"greenlang-storage", "aws-infrastructure", "greenlang-platform", "flight-school"}
     storage = screens["greenlang-storage"]
     assert [(p.id, p.rpo_seconds) for p in storage.replication] == [("data-lake", 900), ("reports", 900),
-                                                                     ("models", 3600)]
+                                                                     ("models", 3600), ("bronze-zone", 3600)]
     assert storage.replication[0].destination_bucket == "greenlang-prod-eu-central-1-data-lake-confidential-replica"
     assert storage.alarms.severity_of("greenlang-s3-5xx-errors-critical") == "critical"
     assert storage.alarms.severity_of("greenlang-s3-4xx-errors-warning") == "warning"

@@ -32,16 +32,21 @@ class _StatusCommand(click.Command):
             raise
 
 
-async def _collect(screen: Any, timeout: float, kube_context: str | None) -> tuple[list[tuple[str, Any]], float]:
+async def _collect(screen: Any, timeout: float, kube_context: str | None,
+                   db: Any = None) -> tuple[list[tuple[str, Any]], float]:
+    from functools import partial
+
     from cockpit.sources.board import build_sources, refresh_all
     from cockpit.sources.connections import Connections
+    from cockpit.timeline.recovery import resolved_since
 
     started = time.perf_counter()
     # One shot: botocore in threads, not aiobotocore (see cockpit.sources.aws_threads for why).
     # ``timeout`` bounds the whole check, not each source: what has not answered by then is
     # reported as timed out (a hung call in a daemon thread is abandoned, never awaited).
     async with Connections(kube_context=kube_context, aws_backend="threads") as conn:
-        sources = build_sources(screen, conn, timeout=timeout, within=timeout)
+        recoveries = partial(resolved_since, db) if db is not None else None
+        sources = build_sources(screen, conn, timeout=timeout, within=timeout, recoveries=recoveries)
         snapshots = await refresh_all(sources, within=timeout)
     return [(src.pane, snap) for src, snap in zip(sources, snapshots)], time.perf_counter() - started
 
@@ -68,7 +73,7 @@ def status(ctx: click.Context, screen_name: str | None, as_json: bool, all_items
         screen = find_screen(name, config.screens_dirs, config.playbooks_dirs)
     except ContentError as exc:
         fail(str(exc), EX_USAGE)
-    snapshots, elapsed = asyncio.run(_collect(screen, timeout, config.kube_context))
+    snapshots, elapsed = asyncio.run(_collect(screen, timeout, config.kube_context, getattr(config, "db", None)))
     doc = status_document(screen, snapshots, elapsed)
     if as_json:
         click.echo(json.dumps(doc, indent=2))

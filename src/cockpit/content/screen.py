@@ -2,7 +2,7 @@
 
 A screen names the regions, alarm filters and severity rules, replication pairs with their
 RPO, Kubernetes namespaces, ECS services, RDS instances, target groups, DynamoDB tables and
-HTTP health endpoints of one system, plus the thresholds that turn readings into
+HTTP health endpoints of one system, the runbooks' CloudWatch thresholds and change windows, plus the thresholds that turn readings into
 ok/warning/critical, the playbooks the cockpit offers for it and its response plans (what
 level to declare and which playbook to run for what is firing: ``content/response.py``). A team adapts Cockpit to its
 estate by editing these files, so every mistake is reported as ``file:line: what is wrong``
@@ -191,6 +191,88 @@ class Endpoint(_Strict):
         return value
 
 
+_STAT = re.compile(r"^(SampleCount|Average|Sum|Minimum|Maximum|p\d{1,2}(\.\d{1,2})?|p100)$")
+
+
+def _check_stat(value: str) -> str:
+    if not _STAT.match(value):
+        raise ValueError(f"not a CloudWatch statistic {value!r} (SampleCount, Average, Sum, Minimum, Maximum, p95...)")
+    return value
+
+
+class MetricRef(_Strict):
+    """The denominator of a ratio check (``per``): another series, same region."""
+
+    namespace: Name
+    metric: Name
+    dimensions: dict[str, str] = Field(default_factory=dict)
+    stat: str = "Sum"
+
+    _stat = field_validator("stat")(_check_stat)
+
+
+class MetricCheck(_Strict):
+    """A runbook's CloudWatch threshold, watched: one series (or a ratio of two), read once a
+    refresh with GetMetricData and held against ``*_above``/``*_below`` (in shown units:
+    the raw value times ``scale``; a ratio is a percentage)."""
+
+    name: Name
+    region: Region | None = Field(None, description="Default: the screen's first region.")
+    namespace: Name
+    metric: Name
+    dimensions: dict[str, str] = Field(default_factory=dict)
+    stat: str = "Average"
+    period_seconds: int = Field(60, ge=60, le=86400 * 7)
+    window_minutes: int = Field(15, ge=1, le=60 * 24 * 63,
+                                description="How far back to read: the latest datapoint in it, or all of it reduced.")
+    reduce: Literal["latest", "sum", "max", "average"] = Field(
+        "latest", description="latest: the newest datapoint; sum/max/average: over the whole window.")
+    per: MetricRef | None = Field(None, description="Ratio: 100 x this / per, as a percentage.")
+    invert: bool = Field(False, description="Show 100 - the ratio (availability from an error ratio).")
+    scale: float = Field(1.0, gt=0, description="Shown value = raw value x scale (bytes -> TB: 1e-12).")
+    unit: str = Field("", max_length=8)
+    warn_above: float | None = None
+    critical_above: float | None = None
+    warn_below: float | None = None
+    critical_below: float | None = None
+    budget: bool = Field(False, description=(
+        "Show how much is left before the critical (else warning) threshold: an SLO's error budget, "
+        "a cost budget."))
+    no_data: Literal["unknown", "ok"] = Field("unknown", description=(
+        "No datapoint in the window: unknown (cannot be seen), or ok where the service publishes "
+        "nothing when nothing happens."))
+    note: str | None = Field(None, description="Where the threshold comes from.")
+
+    _stat = field_validator("stat")(_check_stat)
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> "MetricCheck":
+        if all(v is None for v in (self.warn_above, self.critical_above, self.warn_below, self.critical_below)):
+            raise ValueError(f"metric check {self.name!r} needs a threshold: warn_above, critical_above, "
+                             "warn_below or critical_below")
+        if self.invert and self.per is None:
+            raise ValueError(f"metric check {self.name!r}: invert needs per (it turns a ratio into its complement)")
+        return self
+
+
+class MaintenanceWindow(_Strict):
+    """A daily change window (UTC), shown so a responder knows whether a change is in it."""
+
+    name: Name
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM UTC")
+    end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM UTC; before start: over midnight")
+    outside: Literal["ok", "warning"] = Field("ok", description="The level shown while the window is closed.")
+    note: str | None = None
+
+
+class Mttr(_Strict):
+    """Mean time to recovery of the real incidents resolved in the window, against a target."""
+
+    target_hours: float = Field(4.0, gt=0, description="Seed 002: Time to Recovery < 4 hours.")
+    window_days: int = Field(30, ge=1, le=366)
+    note: str | None = None
+
+
 class Thresholds(_Strict):
     """Numbers that turn readings into warning/critical; defaults follow the runbooks."""
 
@@ -220,6 +302,11 @@ class Screen(_Strict):
     target_groups: TargetGroups | None = None
     dynamodb: DynamoDB | None = None
     endpoints: list[Endpoint] = Field(default_factory=list)
+    metrics: list[MetricCheck] = Field(default_factory=list,
+                                       description="The runbooks' CloudWatch thresholds (sources/metrics.py).")
+    mttr: Mttr | None = Field(None, description="MTTR from the timeline's resolved incidents (sources/mttr.py).")
+    windows: list[MaintenanceWindow] = Field(default_factory=list,
+                                             description="Daily change windows (sources/windows.py).")
     thresholds: Thresholds = Field(default_factory=Thresholds)
     refresh_seconds: float = Field(5.0, ge=1, le=3600)
     playbooks: list[Name] = Field(default_factory=list)
@@ -230,7 +317,11 @@ class Screen(_Strict):
     def _consistent(self) -> "Screen":
         if self.alarms is not None and not (self.alarms.regions or self.regions):
             raise ValueError("alarms need regions: set regions (screen) or alarms.regions")
-        for field_name, key in (("replication", "id"), ("endpoints", "name")):
+        for check in self.metrics:
+            if check.region is None and not self.regions:
+                raise ValueError(f"metrics: {check.name!r} needs a region (or the screen's regions)")
+        for field_name, key in (("replication", "id"), ("endpoints", "name"), ("metrics", "name"),
+                                ("windows", "name")):
             seen: set[str] = set()
             for item in getattr(self, field_name):
                 value = getattr(item, key)

@@ -103,4 +103,40 @@ def baseline_series(alb_dimension: str) -> list[tuple[SeriesKey, Baseline]]:
         for metric, (mean, unit) in REPLICATION_BASELINE.items():
             for key in replication_keys(pair, metric):
                 out.append((key, Baseline(mean, unit, daily=0.0, noise=0.0)))
+    out.extend(watched_series())
+    return out
+
+
+#: Seed 003's bronze-zone rule on the data lake (prefix bronze/, RPO 1 h): S3 publishes its
+#: replication metrics under its own RuleId.
+BRONZE_RULE_ID = "replicate-bronze-zone"
+
+
+def watched_series() -> list[tuple[SeriesKey, Baseline]]:
+    """The series the screens' runbook thresholds read that nothing above publishes:
+    seed 004's Lambda concurrency and DynamoDB errors and latency, seed 003's bronze-zone
+    rule, and the GreenLang API's request metrics that seed 002's SLOs are measured on
+    (a custom namespace, as the platform's api-gateway would publish them)."""
+    us = cat.US_REGION
+    out: list[tuple[SeriesKey, Baseline]] = []
+    for dims in [{"FunctionName": name} for name, _, _ in cat.FLIGHT_SCHOOL.functions] + [{}]:
+        out.append((series_key(us, "AWS/Lambda", "ConcurrentExecutions", dims),
+                    Baseline(6.0, "Count", daily=0.5, whole=True)))
+    for dims in ({"TableName": cat.FLIGHT_SCHOOL.table}, {}):
+        out.append((series_key(us, "AWS/DynamoDB", "SystemErrors", dims), Baseline(0.0, "Count", whole=True)))
+        out.append((series_key(us, "AWS/DynamoDB", "UserErrors", dims), Baseline(0.0, "Count", whole=True)))
+    for op in ("GetItem", "Scan", "PutItem"):
+        out.append((series_key(us, "AWS/DynamoDB", "SuccessfulRequestLatency",
+                               {"TableName": cat.FLIGHT_SCHOOL.table, "Operation": op}),
+                    Baseline(6.0, "Milliseconds", daily=0.1)))
+    lake = cat.REPLICATION_PAIRS[0]
+    bronze = {"SourceBucket": lake.source, "DestinationBucket": lake.destination, "RuleId": BRONZE_RULE_ID}
+    for metric, (mean, unit) in REPLICATION_BASELINE.items():
+        out.append((series_key(lake.source_region, "AWS/S3", metric, bronze),
+                    Baseline(mean * 2 if metric == "ReplicationLatency" else mean, unit, daily=0.0, noise=0.0)))
+    api = {"Service": "api-gateway"}
+    eu = cat.PRIMARY_REGION
+    out.append((series_key(eu, "GreenLang/API", "RequestCount", api), Baseline(1200.0, "Count", daily=0.5, whole=True)))
+    out.append((series_key(eu, "GreenLang/API", "5XXCount", api), Baseline(0.3, "Count", noise=1.0)))
+    out.append((series_key(eu, "GreenLang/API", "Latency", api), Baseline(180.0, "Milliseconds", daily=0.1)))
     return out

@@ -14,6 +14,7 @@ from typing import Any
 from cockpit.content.screen import Screen
 from cockpit.sources.base import Source
 from cockpit.sources.connections import Connections
+from cockpit.sources.mttr import Recoveries
 from cockpit.sources.snapshot import Snapshot
 
 #: How much of a whole-refresh bound is kept for answers to be judged and handed in: a
@@ -22,17 +23,22 @@ _UNWIND_S = 0.5
 
 
 def build_sources(screen: Screen, conn: Connections, *, timeout: float = 10.0,
-                  within: float | None = None) -> list[Source[Any]]:
+                  within: float | None = None, recoveries: Recoveries | None = None) -> list[Source[Any]]:
     """The sources a screen asks for, in pane order (alarms, replication, services).
 
     ``within``: the refresh as a whole must end by then (``cockpit status --timeout``), so
-    each endpoint check is capped just short of it and reports on its own.
+    each endpoint check is capped just short of it and reports on its own. ``recoveries``:
+    the timeline's resolved incidents (``timeline.recovery.resolved_since`` on the caller's
+    file), for a screen's ``mttr`` row; sources do not read the timeline themselves.
     """
     from cockpit.sources.alarms import AlarmsSource
     from cockpit.sources.aws_services import DynamoDBSource, EcsSource, RdsSource, TargetGroupsSource
     from cockpit.sources.http import HttpSource
     from cockpit.sources.kubernetes import KubernetesSource
+    from cockpit.sources.metrics import MetricsSource
+    from cockpit.sources.mttr import MttrSource
     from cockpit.sources.replication import ReplicationSource
+    from cockpit.sources.windows import WindowsSource
 
     sources: list[Source[Any]] = []
     if screen.alarms is not None:
@@ -49,6 +55,12 @@ def build_sources(screen: Screen, conn: Connections, *, timeout: float = 10.0,
         sources.append(TargetGroupsSource(screen, conn, timeout=timeout))
     if screen.dynamodb is not None:
         sources.append(DynamoDBSource(screen, conn, timeout=timeout))
+    if screen.metrics:
+        sources.append(MetricsSource(screen, conn, timeout=timeout))
+    if screen.mttr is not None:
+        sources.append(MttrSource(screen, recoveries, timeout=timeout))
+    if screen.windows:
+        sources.append(WindowsSource(screen, timeout=timeout))
     if screen.endpoints:
         deadline = time.monotonic() + within - min(_UNWIND_S, within / 4) if within else None
         sources.append(HttpSource(screen, conn, deadline=deadline))

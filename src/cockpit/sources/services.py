@@ -1,7 +1,7 @@
 """The one item type of the service-health pane, whatever the provider.
 
 Deployments, pods, nodes, ECS services, RDS instances, target groups, DynamoDB tables and
-HTTP endpoints all become a :class:`ServiceItem`, so the pane (and ``cockpit status``) is one
+HTTP endpoints, the runbooks' metric thresholds, MTTR and change windows all become a :class:`ServiceItem`, so the pane (and ``cockpit status``) is one
 table: kind, scope, name, status, ready/desired, level, and a short problem text.
 """
 
@@ -15,7 +15,7 @@ from cockpit.sources.snapshot import Level
 
 @dataclass(frozen=True)
 class ServiceItem:
-    kind: str  # deployment | pod | node | nodes (summary) | ecs-service | rds | target-group | table | endpoint
+    kind: str  # deployment | pod | node | nodes (summary) | ecs-service | rds | target-group | table | endpoint | metric | mttr | window
     name: str
     scope: str  # namespace, cluster, region — where the thing lives
     status: str  # the provider's own word (available, Running, ACTIVE, 200 ...)

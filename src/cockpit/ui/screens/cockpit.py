@@ -257,7 +257,8 @@ class CockpitScreen(Screen[None]):
         live = app.live
         interval = live.interval or self.model.refresh_seconds
         by_pane: dict[str, list[Poller]] = {}
-        for source in build_sources(self.model, app.connections, timeout=live.timeout):
+        for source in build_sources(self.model, app.connections, timeout=live.timeout,
+                                    recoveries=_recoveries(app)):
             poller = Poller(source, interval, self._reporter(source.pane), max_backoff=max(live.max_backoff, interval))
             if self.paused:
                 poller.pause()
@@ -591,3 +592,15 @@ def _first_problem(exc: Any) -> str:
     problems = exc.problems
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     return f"{problems[0]}{more}"
+
+
+def _recoveries(app: Any) -> Any:
+    """The timeline's resolved incidents for an ``mttr`` row: the app's timeline file, read-only."""
+    db = getattr(getattr(app, "config", None), "db", None)
+    if db is None:
+        return None
+    from functools import partial
+
+    from cockpit.timeline.recovery import resolved_since
+
+    return partial(resolved_since, db)

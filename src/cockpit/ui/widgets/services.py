@@ -23,6 +23,8 @@ from cockpit.ui.widgets.pane import MAX_ROWS, KeyCell, Pane, Row, cursor_key, ke
 
 COLUMNS = ["lvl", "kind", "name", "status", "ready", "note"]
 _KIND = {"deployment": "deploy", "ecs-service": "ecs", "target-group": "targets", "endpoint": "http"}
+#: Kinds shown by name alone: the scope (a region, "UTC", a window) would only eat the 80-column name.
+_BARE = ("endpoint", "rds", "metric", "window", "mttr")
 
 
 def service_key(source: str, item: ServiceItem) -> str:
@@ -30,10 +32,13 @@ def service_key(source: str, item: ServiceItem) -> str:
 
 
 def note(item: ServiceItem) -> str:
-    """The problem, or for endpoints the latency; rollouts and restarts when there is nothing worse."""
+    """The problem, or for endpoints the latency and for metrics the runbook's line; rollouts and
+    restarts when there is nothing worse."""
     if item.kind == "endpoint" and "latency_ms" in item.detail:
         latency = f"{item.detail['latency_ms']:.0f} ms"
         return f"{latency} · {item.problem}" if item.problem else latency
+    if item.kind == "metric" and not item.problem and item.detail.get("line"):
+        return one_line(f"line {item.detail['line']}", 80)  # the runbook's threshold, while within it
     return one_line(item.problem, 80)
 
 
@@ -86,7 +91,7 @@ class ServicesPane(Pane):
 
     @staticmethod
     def _row(key: str, item: ServiceItem) -> Row:
-        name = sanitize(f"{item.scope}/{item.name}" if item.scope and item.kind not in ("endpoint", "rds") else item.name,
+        name = sanitize(f"{item.scope}/{item.name}" if item.scope and item.kind not in _BARE else item.name,
                         newlines=False)
         ready = f"{item.ready}/{item.desired}" if item.desired is not None else ""
         status = Text.styled(sanitize(item.status, newlines=False), "bold" if item.level != Level.OK else "")
