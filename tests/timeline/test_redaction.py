@@ -153,3 +153,20 @@ def test_package_registry_tokens_are_redacted_bare():
     for token in (npm, pypi):
         out = redact(f'published with "{token}" from CI')
         assert token not in out and "published with" in out and "from CI" in out
+
+
+def test_content_digests_stay_readable_where_their_label_says_so():
+    """Lambda's CodeSha256 (base64 of a SHA-256) looks as random as a secret key; a resumed
+    lambda-rollback compares it to say "the code changed", so the timeline must keep it."""
+    sha = "Sx2bHrQ0CGAiCPC/Q8oBmHJaeF0JmjA6Ch8zyjZ2JnE="
+    got = redact({"Configuration": {"FunctionName": "flight-school-api", "CodeSha256": sha,
+                                    "Environment": {"Variables": {"API_TOKEN": sha}}}})
+    assert got["Configuration"]["CodeSha256"] == sha
+    assert got["Configuration"]["Environment"]["Variables"]["API_TOKEN"] == "[REDACTED]"
+    assert redact(f'{{"CodeSha256": "{sha}", "ChecksumSHA256": "{sha}"}}') == \
+        f'{{"CodeSha256": "{sha}", "ChecksumSHA256": "{sha}"}}'
+    assert redact(f"ContentMD5={sha}") == f"ContentMD5={sha}"
+    # The same token with no digest label, or a secret label, is still a secret.
+    assert redact(f"deployed {sha}") == "deployed [REDACTED]"
+    assert redact(f'{{"SecretAccessKey": "{sha}"}}') == '{"SecretAccessKey": "[REDACTED]"}'
+    assert redact({"Sha256Secret": sha}) == {"Sha256Secret": "[REDACTED]"}

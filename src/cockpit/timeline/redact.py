@@ -38,8 +38,11 @@ preview lines is removed whole, not just its BEGIN line.
 What is deliberately left readable (the trade-off): lower-case names (buckets, pods,
 hosts), hex strings of any length (commit SHAs, digests, md5 ETags, UUIDs, request ids),
 ARNs (``:`` splits them into short parts), CamelCase-with-dashes identifiers whose parts
-are short (CloudFormation physical ids), and ``*_arn``/``*_id``/``*_name``/``*_file``
-labels (``secret_arn=…``, ``token_ttl: 3600``). The price: a 32-hex PagerDuty routing key
+are short (CloudFormation physical ids), ``*_arn``/``*_id``/``*_name``/``*_file``
+labels (``secret_arn=…``, ``token_ttl: 3600``), and base64 digests under a digest label
+(``CodeSha256``, ``ChecksumSHA256``, ``ContentMD5``, ``…Digest``: a dict key, or the label
+just before the token in text). Those look random, as a secret does, but a resumed run
+compares them (``lambda-rollback``: "the code changed") and must read the real value. The price: a 32-hex PagerDuty routing key
 with no label in front of it is indistinguishable from an md5 and is not redacted; with
 its label (``routing_key``, ``--routing-key``) it is.
 """
@@ -164,6 +167,11 @@ _HAS_UPPER, _HAS_LOWER, _HAS_DIGIT = re.compile("[A-Z]"), re.compile("[a-z]"), r
 _BASE64ISH = re.compile(r"[+/]")
 _NAME_SEP = re.compile(r"[-_]")
 _WORDISH = re.compile(r"[a-z]{3,}")
+# A label naming a digest of content (not a secret): its base64 value stays readable.
+_DIGEST_KEY = re.compile(r"(?:sha-?(?:1|224|256|384|512)|md5|crc32c?|crc64nvme|digest|checksum)$", re.IGNORECASE)
+# The same label right before a token in text: ``"CodeSha256": "…"``, ``sha256=…``.
+_DIGEST_BEFORE = re.compile(r"(?:sha-?(?:1|224|256|384|512)|md5|crc32c?|crc64nvme|digest|checksum)"
+                            r"[\\\"']{0,2}[ \t]{0,4}[:=][ \t]{0,4}[\\\"']{0,2}$", re.IGNORECASE)
 
 
 def _looks_random(token: str) -> bool:
@@ -262,6 +270,8 @@ def secret_spans(text: str) -> list[tuple[int, int]]:
         i = bisect.bisect_left(starts, m.end())
         if any(e > m.start() for _, e in spans[max(0, i - 8):i]):
             continue
+        if _DIGEST_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            continue  # a content digest (CodeSha256: …), not a credential
         if _looks_random(m.group()):
             spans.append(m.span())
     spans.sort()
@@ -330,16 +340,22 @@ class Redactor:
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, dict):
-            return {
-                (self.text(k) if isinstance(k, str) else k):
-                    (MARK if isinstance(k, str) and is_secret_key(k) and v not in (None, "") else self.value(v))
-                for k, v in value.items()
-            }
+            return {(self.text(k) if isinstance(k, str) else k): self._member(k, v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
             if value and all(isinstance(v, str) for v in value):
                 return self.lines(list(value))
             return [self.value(v) for v in value]
         return value
+
+    def _member(self, key: Any, value: Any) -> Any:
+        if not isinstance(key, str):
+            return self.value(value)
+        if is_secret_key(key) and value not in (None, ""):
+            return MARK
+        if isinstance(value, str) and _DIGEST_KEY.search(key) and not is_secret_key(key):
+            # A digest looks random; the label says what it is. Vendor-shaped tokens are still found.
+            return self.text(f"{key}: {value}")[len(key) + 2:]
+        return self.value(value)
 
 
 _DEFAULT = Redactor()
