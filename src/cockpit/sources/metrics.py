@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from cockpit.content.screen import MetricCheck, Screen
 from cockpit.sources.base import Source
 from cockpit.sources.connections import Connections
-from cockpit.sources.errors import require
-from cockpit.sources.replication import MAX_QUERIES_PER_CALL, _aware
+from cockpit.sources.metric_data import Points, metric_data
 from cockpit.sources.services import ServiceItem
 from cockpit.sources.snapshot import Level, utcnow
 
-Points = list[tuple[datetime, float]]
 
 
 def _query(qid: str, namespace: str, metric: str, dimensions: dict[str, str], stat: str,
@@ -179,20 +177,8 @@ class MetricsSource(Source[ServiceItem]):
         end = utcnow().replace(second=0, microsecond=0) + timedelta(minutes=1)
         start = end - timedelta(minutes=max(c.window_minutes for c in checks))
         queries = build_queries(checks)
-        series: dict[str, Points] = defaultdict(list)
-        for offset in range(0, len(queries), MAX_QUERIES_PER_CALL):
-            params: dict[str, Any] = {"MetricDataQueries": queries[offset: offset + MAX_QUERIES_PER_CALL],
-                                      "StartTime": start, "EndTime": end, "ScanBy": "TimestampAscending"}
-            while True:
-                self.calls += 1
-                answer = await client.get_metric_data(**params)
-                for result in require(answer, "MetricDataResults", "GetMetricData"):
-                    series[result["Id"]].extend(
-                        (_aware(t), float(v)) for t, v in zip(result.get("Timestamps") or (), result.get("Values") or ()))
-                token = answer.get("NextToken")
-                if not token:
-                    break
-                params["NextToken"] = token
+        series, calls = await metric_data(client, queries, start, end)
+        self.calls += calls
         out: dict[int, ServiceItem] = {}
         for local, (index, check) in enumerate(zip(indexes, checks)):
             since = end - timedelta(minutes=check.window_minutes)

@@ -20,13 +20,13 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from cockpit.content.screen import ReplicationPair, Screen
 from cockpit.sources.base import Source
 from cockpit.sources.connections import Connections
-from cockpit.sources.errors import require
+from cockpit.sources.metric_data import Points, metric_data
 from cockpit.sources.snapshot import Level, utcnow
 
 #: metric name -> (query id suffix, statistic)
@@ -36,7 +36,6 @@ METRICS: dict[str, tuple[str, str]] = {
     "OperationsFailedReplication": ("fail", "Sum"),
     "BytesPendingReplication": ("bytes", "Maximum"),
 }
-MAX_QUERIES_PER_CALL = 500
 
 
 @dataclass(frozen=True)
@@ -160,25 +159,14 @@ class ReplicationSource(Source[ReplicationItem]):
         end = utcnow().replace(second=0, microsecond=0) + timedelta(minutes=1)
         start = end - timedelta(minutes=self.history_minutes)
         queries = build_queries(pairs, self.period)
-        series: dict[str, list[tuple[Any, float]]] = defaultdict(list)
-        for offset in range(0, len(queries), MAX_QUERIES_PER_CALL):
-            params: dict[str, Any] = {"MetricDataQueries": queries[offset: offset + MAX_QUERIES_PER_CALL],
-                                      "StartTime": start, "EndTime": end, "ScanBy": "TimestampAscending"}
-            while True:
-                self.calls += 1
-                answer = await client.get_metric_data(**params)
-                for result in require(answer, "MetricDataResults", "GetMetricData"):
-                    series[result["Id"]].extend(zip(result.get("Timestamps") or (), result.get("Values") or ()))
-                token = answer.get("NextToken")
-                if not token:
-                    break
-                params["NextToken"] = token
+        series, calls = await metric_data(client, queries, start, end)
+        self.calls += calls
         return [self._item(index, pair, region, series) for index, pair in enumerate(pairs)]
 
     def _item(self, index: int, pair: ReplicationPair, region: str,
-              series: dict[str, list[tuple[Any, float]]]) -> ReplicationItem:
+              series: dict[str, Points]) -> ReplicationItem:
         def timed(suffix: str) -> list[tuple[datetime, float]]:
-            return sorted((_aware(t), float(v)) for t, v in series.get(f"p{index}_{suffix}", []))
+            return sorted(series.get(f"p{index}_{suffix}", []))
 
         def latest(suffix: str) -> float | None:
             values = timed(suffix)
@@ -195,12 +183,6 @@ class ReplicationSource(Source[ReplicationItem]):
             problem=problem, latency_at=lat[-1][0] if lat else None, series=tuple(lat),
         )
         return item
-
-
-def _aware(value: Any) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _duration(seconds: float) -> str:
