@@ -8,7 +8,7 @@ ends the prompt and shows in the postmortem), and nothing once the impact is mit
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from cockpit.exercise.clock import Checkpoint
 from cockpit.timeline import Timeline
@@ -195,3 +195,26 @@ async def test_a_drill_rings_on_the_scenario_clock(config):
         await wait_for(pilot, lambda: ringing(app), timeout=5, what="the escalation toast")
         assert "15m30s" in screen_text(app) and len(rang) == 1
     assert len(due_events(config, incident.id)) == 1
+
+
+async def test_a_drills_status_update_falls_due_on_the_scenario_clock(config):
+    """A P1 owes a status update every 15 min; in a drill at ×30 those are scenario minutes:
+    31 s after declaring, the header says the update is late (on the wall clock it would
+    still read "next update in 14m29s")."""
+    with Timeline(config.db, actor="facilitator@bastion") as tl:
+        incident = tl.declare("Drill: eu-west-1 storage outage", "P1", mode="drill")
+        tl.acknowledge(incident.id)
+        declared = datetime.fromisoformat(incident.declared_at.replace("Z", "+00:00"))
+        start = Checkpoint(wall=declared.timestamp(), at=0.0, speed=30.0, paused=False)
+        tl.append(incident.id, EventKind.INJECT, "Drill exercise started",
+                  {"exercise": "start", "clock": start.as_dict()})
+    clock = s.MovingClock(declared + timedelta(seconds=20))
+    app = CockpitApp(config=config, poll=False, clock=clock)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        feed(app)
+        await app.incident_feed.pin(incident.id)
+        await wait_for(pilot, lambda: "next update in 5m00s" in screen_text(app), timeout=5,
+                       what="the update due in scenario minutes")
+        clock.advance(seconds=11)
+        await wait_for(pilot, lambda: "STATUS UPDATE DUE (30s late)" in screen_text(app), timeout=5,
+                       what="the update late in scenario time")

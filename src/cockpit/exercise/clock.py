@@ -84,3 +84,28 @@ def incident_elapsed(incident: Any, events: Sequence[Any], now: datetime) -> tim
     if not clock.points:
         return wall
     return timedelta(seconds=max(0.0, clock.at(now.timestamp()) - clock.at_ts(incident.detected_at)))
+
+
+def update_due_in(incident: Any, events: Sequence[Any], now: datetime) -> timedelta | None:
+    """How long until ``incident``'s next status update is due, by its own clock (negative:
+    that late); None when no update is due.
+
+    The due time is stored as wall time, the cadence (P1: every 30 min) added to when it was
+    set. In a drill or tabletop the cadence is scenario minutes, as the elapsed time is: at
+    ×30 a P1 owes its next update one wall minute after the last, not thirty. So the time
+    left is the cadence less the scenario time passed since the event that set it (a status
+    update, a severity change), or since the declaration."""
+    if not incident.next_update_due:
+        return None
+    due = parse_ts(incident.next_update_due)
+    if incident.mode not in ("drill", "tabletop"):
+        return due - now
+    clock = ClockMap.from_events(events)
+    if not clock.points:
+        return due - now
+    set_at = next((e.ts for e in reversed(events)
+                   if isinstance(e.data, dict) and e.data.get("next_update_due") == incident.next_update_due),
+                  incident.declared_at)
+    cadence = (due - parse_ts(set_at)).total_seconds()
+    passed = clock.at(now.timestamp()) - clock.at_ts(set_at)
+    return timedelta(seconds=cadence - passed)

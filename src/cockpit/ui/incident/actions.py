@@ -219,7 +219,7 @@ class IncidentActions:
                 self.incident_write("status update", lambda tl: tl.call(tl.sync.status_update, incident.id, text),
                                     lambda e: "Status update posted")
 
-        self.push_screen(StatusUpdateDialog(incident), posted)
+        self.push_screen(StatusUpdateDialog(incident, self.incident_feed.latest.events), posted)
 
     def action_incident_resolve(self) -> None:
         if self._incident_busy() or (incident := self._incident_required()) is None:

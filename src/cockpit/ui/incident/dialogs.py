@@ -8,6 +8,7 @@ All of them fit 80×24 and need no mouse (conventions in form.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +18,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, OptionList, RadioSet, Select, Static
 
+from cockpit.exercise.clock import update_due_in
 from cockpit.timeline.alarm_log import firing_warning
-from cockpit.timeline.model import NOTE_KINDS, Incident, Mode, parse_ts, utc_now
+from cockpit.timeline.model import NOTE_KINDS, Event, Incident, Mode, utc_now
 from cockpit.ui.incident.form import FormDialog, SeverityDetails, SeverityList
 from cockpit.ui.format import one_line
 from cockpit.ui.incident.text import duration, title_line
@@ -197,10 +199,14 @@ class StatusUpdateDialog(TextDialog):
     PROMPT = "Update"
     EMPTY = "a status update needs text"
 
+    def __init__(self, incident: Incident, events: Sequence[Event] = ()) -> None:
+        super().__init__(incident)
+        #: The incident's events: in a drill the update cadence runs on the scenario clock.
+        self.events = events
+
     def compose_context(self) -> ComposeResult:
-        due = self.incident.next_update_due
-        if due:
-            left = parse_ts(due) - utc_now()
+        left = update_due_in(self.incident, self.events, utc_now())
+        if left is not None:
             when = f"due in {duration(left)}" if left.total_seconds() > 0 else f"{duration(-left)} overdue"
             yield Static(Text(f"Status update {when}; posting restarts the clock."), classes="dialog-context")
 

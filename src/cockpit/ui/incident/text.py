@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from cockpit.content.durations import format_duration
+from cockpit.exercise.clock import update_due_in
 from cockpit.timeline.model import EventKind, parse_ts
 from cockpit.timeline.escalation_log import owed, point_time
 from cockpit.timeline.severity import escalation_status, severity
@@ -78,10 +79,11 @@ def title_line(incident: Incident, now: datetime | None = None, elapsed: timedel
 
 
 def shapes_clock_line(event: Event) -> bool:
-    """An event the clock line reads: an escalation recorded or due, or an exercise's clock
-    checkpoint (the scenario time of a drill). The widgets keep only these, so a tick every
+    """An event the clock line reads: an escalation recorded or due, an exercise's clock
+    checkpoint (the scenario time of a drill), or what set the next status update's due time. The widgets keep only these, so a tick every
     second does not walk an incident's thousands of alarm and step events."""
-    return event.kind in (EventKind.ESCALATED, EventKind.ESCALATION_DUE) or bool(event.data.get("exercise"))
+    return (event.kind in (EventKind.ESCALATED, EventKind.ESCALATION_DUE) or bool(event.data.get("exercise"))
+            or "next_update_due" in event.data)
 
 
 def clock_line(incident: Incident, now: datetime, elapsed: timedelta | None = None,
@@ -94,6 +96,7 @@ def clock_line(incident: Incident, now: datetime, elapsed: timedelta | None = No
     ``escalated`` event naming the contact, in ``events``) or a mitigated incident owes
     none (``escalation_log.owed``).
     """
+    events = list(events)
     state = status(incident, now, elapsed)
     sev = state.severity
     text = Text()
@@ -108,18 +111,17 @@ def clock_line(incident: Incident, now: datetime, elapsed: timedelta | None = No
                   else f"{sev.level} open {point_time(points[-1].after)}")
         text.append(f"⚠ ESCALATE to {who}: {reason} ", style="bold")
     late = None
-    if incident.next_update_due:
-        due = parse_ts(incident.next_update_due) - now
-        if due.total_seconds() <= 0:
-            alert, late = True, -due
-            text.append(f"⚠ STATUS UPDATE DUE ({duration(-due)} late) ", style="bold")
+    due = update_due_in(incident, events, now)
+    if due is not None and due.total_seconds() <= 0:
+        alert, late = True, -due
+        text.append(f"⚠ STATUS UPDATE DUE ({duration(-due)} late) ", style="bold")
     info = []
     if incident.acknowledged_at:
         info.append("acknowledged")
     elif not state.response_overdue:
         info.append(f"respond {'≤' if sev.response is not None else ''}{sev.response_text}")
-    if incident.next_update_due and late is None:
-        info.append(f"next update in {duration(parse_ts(incident.next_update_due) - now)}")
+    if due is not None and late is None:
+        info.append(f"next update in {duration(due)}")
     info.append(f"{state.ladder.level} {state.ladder.contact}")
     text.append(" · ".join(info), style="dim" if alert else "")
     return text, alert
