@@ -255,3 +255,39 @@ def test_the_audits_run_from_cron_grade_their_findings(env_for, tmp_path):
     assert cost.returncode == 1, cost.stdout + cost.stderr
     assert "  WARNING  Unused Elastic IPs: unused Elastic IPs (billed while idle): " in cost.stdout
     assert "expected " not in cost.stdout  # the finding, not the JMESPath that found it
+
+
+REPORTING_CHECK = """
+id: weekly-numbers
+title: A check whose last step is the report the procedure produces
+steps:
+  - id: count
+    kind: shell
+    title: Count the things
+    risk: read
+    argv: [printf, "3\\n"]
+  - id: report
+    kind: shell
+    title: The weekly report
+    risk: read
+    report: true
+    argv: [printf, "%s\\n", "# Weekly report\\n- Things: {{ steps.count.outputs.stdout }}\\n- aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"]
+"""
+
+
+def test_a_report_step_prints_the_report_itself_redacted(tmp_path):
+    """The weekly report run from cron: what cron mails is the report, not only "ok"; a
+    secret that slipped into it is redacted as on the timeline."""
+    from tests.engine.conftest import cli_env
+
+    folder = tmp_path / "pb"
+    write_playbook(folder, REPORTING_CHECK)
+    env = cli_env({}, tmp_path)
+    proc = cockpit(["run", "weekly-numbers", "--dir", str(folder)], env, tmp_path / "t.db", timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    body = proc.stdout.split("── The weekly report ──\n", 1)[1]
+    assert body.splitlines()[:2] == ["# Weekly report", "- Things: 3"]
+    assert "wJalrXUtnFEMI" not in proc.stdout and "[REDACTED]" in body
+    doc = json.loads(cockpit(["run", "weekly-numbers", "--dir", str(folder), "--json"], env, tmp_path / "t.db",
+                             timeout=60).stdout)
+    assert [(r["step"], r["text"].splitlines()[1]) for r in doc["reports"]] == [("report", "- Things: 3")]

@@ -390,6 +390,9 @@ class StepBase(Strict):
     error_severity: Level = Field("unknown", description="In a check run: what it means when the call itself "
                                   "fails (an error answer, no answer). unknown: the check could not be read; say "
                                   "critical where the failure is the finding (is the bucket accessible?).")
+    report: bool = Field(False, description="This step's output is what the procedure produces (a filled-in "
+                         "report, a forecast): a check run prints it under its checks, and `--json` has it "
+                         "under `reports`.")
 
     _line: int | None = PrivateAttr(None)
 

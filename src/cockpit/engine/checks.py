@@ -9,11 +9,14 @@ unknown, the worst as the exit code (0, 1, 2, 3).
 :class:`CheckReport` listens to the engine's events and keeps each step's last outcome; a
 failed step's level comes from the engine (``StepFinished.level``): the severity of the
 expectation that did not hold, or unknown when the call itself failed (the check could not be
-read). No I/O here; ``cockpit run`` prints the text or the JSON document.
+read). A step marked ``report: true`` is what the procedure produces (the weekly report
+filled in, a forecast): its output is printed under the checks, so cron mails the report
+itself, not only "ok". No I/O here; ``cockpit run`` prints the text or the JSON document.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,6 +25,7 @@ from typing import Any
 from cockpit.content.playbook import Playbook, Risk
 from cockpit.engine.events import EngineEvent, StepFinished
 from cockpit.engine.results import LEVELS, worst
+from cockpit.timeline.redact import redact
 
 #: Exit code of each level: the monitoring-plugin convention of ``cockpit status``.
 EXIT_CODES = {"ok": 0, "warning": 1, "critical": 2, "unknown": 3}
@@ -53,6 +57,9 @@ class CheckReport:
         self.checks = {s.id: Check(s.id, s.title) for s in playbook.steps}
         self.started = time.perf_counter()
         self.stopped: str = ""  # why the run stopped early (a person's answer was needed...)
+        #: What the ``report: true`` steps produced, by step id (redacted: a check run prints it).
+        self.reports: dict[str, str] = {}
+        self._report_steps = {s.id for s in playbook.steps if s.report}
 
     def __call__(self, event: EngineEvent) -> None:
         if not isinstance(event, StepFinished) or event.step_id not in self.checks:
@@ -61,6 +68,8 @@ class CheckReport:
         check.state = event.state
         if event.state == "succeeded":
             check.level, check.finding = "ok", event.summary.removeprefix("succeeded: ")
+            if event.step_id in self._report_steps:
+                self.reports[event.step_id] = report_text(event.outputs)
         elif event.state == "skipped":
             check.level, check.finding = "skipped", event.summary
         else:  # failed, cancelled, unknown: no level from the engine means it could not be judged
@@ -102,7 +111,18 @@ class CheckReport:
             "stopped": self.stopped or None,
             "checks": [{"step": c.step_id, "title": c.title, "state": c.state, "level": c.level,
                         "finding": c.finding} for c in checks],
+            "reports": [{"step": step_id, "title": self.checks[step_id].title, "text": body}
+                        for step_id, body in self.reports.items()],
         }
+
+
+def report_text(outputs: dict[str, Any]) -> str:
+    """What a report step produced: a program's standard output, else its outputs as JSON.
+    Redacted as everything the timeline keeps is: a check run prints it to cron's mail."""
+    body = outputs.get("stdout")
+    if not isinstance(body, str):
+        body = json.dumps(outputs, indent=2, default=str, sort_keys=True)
+    return redact(body.rstrip("\n"))
 
 
 def text(doc: dict[str, Any]) -> str:
@@ -121,4 +141,6 @@ def text(doc: dict[str, Any]) -> str:
         lines.append(f"  {word:<8} {c['title']}" + (f": {finding}" if finding and c["level"] != "ok" else ""))
     if doc.get("stopped"):
         lines.append(f"stopped: {doc['stopped']}")
+    for report in doc.get("reports") or ():
+        lines += ["", f"── {report['title']} ──", report["text"]]
     return "\n".join(lines)
