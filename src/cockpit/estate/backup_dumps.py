@@ -1,0 +1,72 @@
+"""The platform database's hourly dumps in ``greenlang-backups`` (seed 002).
+
+Seed 002 lists them with ``aws s3 ls s3://greenlang-backups/database/ | tail -5``, holds
+database restoration to a one-hour RPO and asks for a monthly restore test. A restore test
+must load what it downloads, so each dump is a small plain-SQL ``pg_dump`` a real ``psql``
+restores: the same tables every hour, the emissions rows growing with the hour, so a
+restore's row counts say which hour it holds. Deterministic from the hour alone: two
+estates started in the same hour hold the same bytes.
+
+Keys sort after the night's ``greenlang-prod-<date>.dump.gz`` (``T`` after ``.``), so the
+runbook's ``tail -5`` shows the newest hours.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+PREFIX = "database/"
+#: Hourly dumps kept (the nightly ``.dump.gz`` is the long-term copy).
+HOURS = 6
+_KEY = re.compile(r"^database/greenlang-prod-(\d{4}-\d{2}-\d{2}T\d{2})00Z\.sql$")
+
+FACILITIES = (("1", "Rotterdam cement works", "NL"), ("2", "Duisburg steel mill", "DE"),
+              ("3", "Gdansk fertiliser plant", "PL"), ("4", "Porto aluminium smelter", "PT"))
+
+
+def hour_of(at: datetime) -> datetime:
+    """The dump hour ``at`` falls in (UTC, on the hour)."""
+    return at.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+
+
+def key(hour: datetime) -> str:
+    return f"{PREFIX}greenlang-prod-{hour_of(hour):%Y-%m-%dT%H}00Z.sql"
+
+
+def hour_in(key_name: str) -> datetime | None:
+    """The hour an hourly dump's key names; None for anything else (the nightly dumps)."""
+    match = _KEY.match(key_name)
+    return datetime.strptime(match.group(1), "%Y-%m-%dT%H").replace(tzinfo=timezone.utc) if match else None
+
+
+def emission_rows(hour: datetime) -> int:
+    """Rows of ``emissions`` in the dump of ``hour``: 240 plus the hour of the day."""
+    return 240 + hour_of(hour).hour
+
+
+def recent_hours(now: datetime, count: int = HOURS) -> list[datetime]:
+    """The last ``count`` dump hours up to ``now``, oldest first; the newest is under an hour old."""
+    newest = hour_of(now)
+    return [newest - timedelta(hours=n) for n in range(count - 1, -1, -1)]
+
+
+def dump(hour: datetime) -> bytes:
+    """A plain-SQL dump of the greenlang database as ``pg_dump --format=plain`` writes one."""
+    hour = hour_of(hour)
+    lines = [f"-- PostgreSQL database dump: greenlang (greenlang-prod), {hour:%Y-%m-%d %H}:00 UTC",
+             "SET client_encoding = 'UTF8';",
+             "SET standard_conforming_strings = on;",
+             "CREATE TABLE public.facilities (id integer PRIMARY KEY, name text NOT NULL, country text NOT NULL);",
+             "CREATE TABLE public.emissions (id integer PRIMARY KEY, facility_id integer NOT NULL "
+             "REFERENCES public.facilities (id), recorded_at timestamp with time zone NOT NULL, "
+             "kg_co2e numeric(12,3) NOT NULL);",
+             "COPY public.facilities (id, name, country) FROM stdin;"]
+    lines += ["\t".join(row) for row in FACILITIES]
+    lines += ["\\.", "COPY public.emissions (id, facility_id, recorded_at, kg_co2e) FROM stdin;"]
+    start = hour - timedelta(days=1)
+    for n in range(1, emission_rows(hour) + 1):
+        at = start + timedelta(minutes=6 * n)
+        lines.append(f"{n}\t{n % len(FACILITIES) + 1}\t{at:%Y-%m-%d %H:%M:%S}+00\t{(n * 37) % 1000 + 0.125:.3f}")
+    lines += ["\\.", "-- PostgreSQL database dump complete", ""]
+    return "\n".join(lines).encode()
