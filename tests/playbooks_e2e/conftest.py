@@ -86,6 +86,27 @@ async def run_playbook(playbook_id: str, db: Path, params: dict[str, Any] | None
         await runtime.close()
 
 
+async def run_text(text: str, db: Path, params: dict[str, Any] | None = None, **operator: Any) -> Run:
+    """Run a playbook given as YAML text (an edited copy of a shipped one) like run_playbook does."""
+    from cockpit.content.playbooks import parse_playbook
+    from cockpit.engine import EngineError, NeedsPerson
+
+    playbook = parse_playbook(text, "edited.yaml")
+    runtime = Runtime()
+    try:
+        async with AsyncTimeline(db, "responder@test") as tl:
+            incident = await tl.declare("e2e edited", "P2")
+            engine = await Engine.start(playbook, tl, incident.id, resolve_params(playbook, params or {}, None),
+                                        operator=HeadlessOperator(**operator), policy=Policy(), runtime=runtime)
+            try:
+                await engine.run_to_end()
+            except (EngineError, NeedsPerson):
+                pass
+            return Run(engine, incident.id, db)
+    finally:
+        await runtime.close()
+
+
 @pytest.fixture(scope="module")
 def module_estate(start_estate, request) -> Iterator[Any]:
     """A fresh estate for this module, its environment applied to the process meanwhile.

@@ -7,19 +7,22 @@ restores: the same tables every hour, the emissions rows growing with the hour, 
 restore's row counts say which hour it holds. Deterministic from the hour alone: two
 estates started in the same hour hold the same bytes.
 
-Keys sort after the night's ``greenlang-prod-<date>.dump.gz`` (``T`` after ``.``), so the
-runbook's ``tail -5`` shows the newest hours.
+Keys (``greenlang-prod-<date>_<HH>00.sql``, UTC) sort after the night's
+``greenlang-prod-<date>.dump.gz`` (``_`` after ``.``), so the runbook's ``tail -5`` shows the
+newest hours; no capitals, so the timeline's redaction never takes a key for a random token.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 PREFIX = "database/"
 #: Hourly dumps kept (the nightly ``.dump.gz`` is the long-term copy).
 HOURS = 6
-_KEY = re.compile(r"^database/greenlang-prod-(\d{4}-\d{2}-\d{2}T\d{2})00Z\.sql$")
+_KEY = re.compile(r"^database/greenlang-prod-(\d{4}-\d{2}-\d{2}_\d{2})00\.sql$")
 
 FACILITIES = (("1", "Rotterdam cement works", "NL"), ("2", "Duisburg steel mill", "DE"),
               ("3", "Gdansk fertiliser plant", "PL"), ("4", "Porto aluminium smelter", "PT"))
@@ -31,13 +34,13 @@ def hour_of(at: datetime) -> datetime:
 
 
 def key(hour: datetime) -> str:
-    return f"{PREFIX}greenlang-prod-{hour_of(hour):%Y-%m-%dT%H}00Z.sql"
+    return f"{PREFIX}greenlang-prod-{hour_of(hour):%Y-%m-%d_%H}00.sql"
 
 
 def hour_in(key_name: str) -> datetime | None:
     """The hour an hourly dump's key names; None for anything else (the nightly dumps)."""
     match = _KEY.match(key_name)
-    return datetime.strptime(match.group(1), "%Y-%m-%dT%H").replace(tzinfo=timezone.utc) if match else None
+    return datetime.strptime(match.group(1), "%Y-%m-%d_%H").replace(tzinfo=timezone.utc) if match else None
 
 
 def emission_rows(hour: datetime) -> int:
@@ -70,3 +73,17 @@ def dump(hour: datetime) -> bytes:
         lines.append(f"{n}\t{n % len(FACILITIES) + 1}\t{at:%Y-%m-%d %H:%M:%S}+00\t{(n * 37) % 1000 + 0.125:.3f}")
     lines += ["\\.", "-- PostgreSQL database dump complete", ""]
     return "\n".join(lines).encode()
+
+
+def stop(clients: Callable[[str, str], Any], since: float) -> list[str]:
+    """The backup job stopped at ``since`` (epoch seconds, world time): the dumps it would have
+    written after are not there. The seed wrote the last hours as if it ran; a scenario whose
+    backups stopped takes back what never happened, nightly dump included. Returns the keys."""
+    from cockpit.estate import catalogue as cat
+
+    s3 = clients("s3", cat.PRIMARY_REGION)
+    listed = s3.list_objects_v2(Bucket=cat.BACKUPS_BUCKET, Prefix=PREFIX).get("Contents", [])
+    gone = [o["Key"] for o in listed if o["LastModified"].timestamp() > since]
+    for name in gone:
+        s3.delete_object(Bucket=cat.BACKUPS_BUCKET, Key=name)
+    return gone
