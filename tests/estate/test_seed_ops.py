@@ -44,8 +44,9 @@ def test_seed_002_hourly_dumps_are_stamped_at_their_hour_the_newest_within_the_r
     listed = client(estate, "s3", cat.PRIMARY_REGION).list_objects_v2(Bucket=cat.BACKUPS_BUCKET, Prefix="database/")
     hourly = [(o["Key"], o["LastModified"]) for o in listed["Contents"] if o["Key"].endswith(".sql")]
     assert len(hourly) == backup_dumps.HOURS
-    assert all(backup_dumps.hour_in(k) == stamp for k, stamp in hourly), hourly
+    assert all(backup_dumps.time_in(k) == stamp for k, stamp in hourly), hourly
     assert datetime.now(timezone.utc) - hourly[-1][1] < timedelta(hours=1)
+    assert {later[1] - earlier[1] for earlier, later in zip(hourly, hourly[1:])} == {timedelta(hours=1)}
     # `aws s3 ls s3://greenlang-backups/database/ | tail -5` ends with the newest hour
     assert [o["Key"] for o in listed["Contents"]][-1] == hourly[-1][0]
     nights = [o["LastModified"] for o in listed["Contents"] if o["Key"].endswith(".dump.gz")]

@@ -37,17 +37,17 @@ def test_restore_test_restores_the_newest_dump_verifies_it_and_drops_its_scratch
                                       "verify_restore", "drop_scratch")} == dict.fromkeys(
         ("latest_backups", "download_dump", "create_scratch", "restore_dump", "verify_restore", "drop_scratch"),
         "succeeded")
-    # The newest dump is this hour's (or the last, if the hour turned): within the RPO.
+    # The newest dump is under an hour old: within the RPO.
     key = run.outputs("latest_backups")["dump_key"]
-    hour = backup_dumps.hour_in(key)
-    assert hour is not None and datetime.now(timezone.utc) - hour < timedelta(hours=2), key
+    taken = backup_dumps.time_in(key)
+    assert taken is not None and datetime.now(timezone.utc) - taken < timedelta(hours=1), key
     assert len(run.outputs("latest_backups")["latest"]) == 5  # `| tail -5`
     # What was downloaded is the estate's object, byte for byte.
     body = aws(module_estate, "s3", "eu-west-1").get_object(Bucket="greenlang-backups", Key=key)["Body"].read()
     assert (tmp_path / key.removeprefix("database/")).read_bytes() == body
     # psql restored it: the verification counts the dump's rows, table by table.
     assert run.outputs("verify_restore")["stdout"].splitlines() == [
-        f"emissions {backup_dumps.emission_rows(hour)}", f"facilities {len(backup_dumps.FACILITIES)}"]
+        f"emissions {backup_dumps.emission_rows(taken)}", f"facilities {len(backup_dumps.FACILITIES)}"]
     # The scratch database is gone again; the server's own database is untouched.
     assert not _exists(postgres, SCRATCH)
     assert postgres["psql"]("SELECT count(*) FROM emissions") == "2500"
@@ -111,7 +111,7 @@ def test_stale_backups_drill_finds_the_rpo_breached_and_still_restores_the_newes
     [breached] = [line.strip() for line in out.splitlines() if "RPO breached" in line]
     prefix = "failed: RPO breached: no database backup in the last 1 h; the newest, database/greenlang-prod-"
     assert breached.startswith(prefix), out
-    newest = backup_dumps.hour_in(breached[len("failed: RPO breached: no database backup in the last 1 h; the newest, "):]
+    newest = backup_dumps.time_in(breached[len("failed: RPO breached: no database backup in the last 1 h; the newest, "):]
                                   .split(",")[0])
     assert newest is not None and datetime.now(timezone.utc) - newest > timedelta(hours=3), breached
     assert "verify_restore: Verify the restored tables" in out

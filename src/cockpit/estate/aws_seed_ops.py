@@ -203,9 +203,9 @@ def seed_storage_extras(clients: Clients, now: datetime) -> None:
         with s3_clock(night):  # stamped when the night's dump ran, not when the estate started
             s3.put_object(Bucket=cat.BACKUPS_BUCKET, Key=f"database/greenlang-prod-{day}.dump.gz",
                           Body=f"pg_dump greenlang-prod {day}\n".encode(), ContentType="application/gzip")
-    for hour in backup_dumps.recent_hours(now):  # the hourly plain-SQL dumps (RPO 1 h), each at its hour
-        with s3_clock(hour):
-            s3.put_object(Bucket=cat.BACKUPS_BUCKET, Key=backup_dumps.key(hour), Body=backup_dumps.dump(hour),
+    for at in backup_dumps.recent_times(now):  # the hourly plain-SQL dumps (RPO 1 h), each stamped when it ran
+        with s3_clock(at):
+            s3.put_object(Bucket=cat.BACKUPS_BUCKET, Key=backup_dumps.key(at), Body=backup_dumps.dump(at),
                           ContentType="application/sql")
     us = clients("s3", cat.US_REGION)
     us.create_bucket(Bucket=cat.DEPLOYMENT_BUCKET)

@@ -7,7 +7,7 @@ restores: the same tables every hour, the emissions rows growing with the hour, 
 restore's row counts say which hour it holds. Deterministic from the hour alone: two
 estates started in the same hour hold the same bytes.
 
-Keys (``greenlang-prod-<date>_<HH>00.sql``, UTC) sort after the night's
+Keys (``greenlang-prod-<date>_<HHMM>.sql``, UTC) sort after the night's
 ``greenlang-prod-<date>.dump.gz`` (``_`` after ``.``), so the runbook's ``tail -5`` shows the
 newest hours; no capitals, so the timeline's redaction never takes a key for a random token.
 """
@@ -22,42 +22,44 @@ from typing import Any
 PREFIX = "database/"
 #: Hourly dumps kept (the nightly ``.dump.gz`` is the long-term copy).
 HOURS = 6
-_KEY = re.compile(r"^database/greenlang-prod-(\d{4}-\d{2}-\d{2}_\d{2})00\.sql$")
+_KEY = re.compile(r"^database/greenlang-prod-(\d{4}-\d{2}-\d{2}_\d{4})\.sql$")
 
 FACILITIES = (("1", "Rotterdam cement works", "NL"), ("2", "Duisburg steel mill", "DE"),
               ("3", "Gdansk fertiliser plant", "PL"), ("4", "Porto aluminium smelter", "PT"))
 
 
-def hour_of(at: datetime) -> datetime:
-    """The dump hour ``at`` falls in (UTC, on the hour)."""
-    return at.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+def minute_of(at: datetime) -> datetime:
+    """When a dump ran, to the minute (UTC): what its key and LastModified say."""
+    return at.astimezone(timezone.utc).replace(second=0, microsecond=0)
 
 
-def key(hour: datetime) -> str:
-    return f"{PREFIX}greenlang-prod-{hour_of(hour):%Y-%m-%d_%H}00.sql"
+def key(at: datetime) -> str:
+    return f"{PREFIX}greenlang-prod-{minute_of(at):%Y-%m-%d_%H%M}.sql"
 
 
-def hour_in(key_name: str) -> datetime | None:
-    """The hour an hourly dump's key names; None for anything else (the nightly dumps)."""
+def time_in(key_name: str) -> datetime | None:
+    """When an hourly dump ran, from its key; None for anything else (the nightly dumps)."""
     match = _KEY.match(key_name)
-    return datetime.strptime(match.group(1), "%Y-%m-%d_%H").replace(tzinfo=timezone.utc) if match else None
+    return datetime.strptime(match.group(1), "%Y-%m-%d_%H%M").replace(tzinfo=timezone.utc) if match else None
 
 
-def emission_rows(hour: datetime) -> int:
-    """Rows of ``emissions`` in the dump of ``hour``: 240 plus the hour of the day."""
-    return 240 + hour_of(hour).hour
+def emission_rows(at: datetime) -> int:
+    """Rows of ``emissions`` in the dump taken at ``at``: 240 plus the hour of the day."""
+    return 240 + minute_of(at).hour
 
 
-def recent_hours(now: datetime, count: int = HOURS) -> list[datetime]:
-    """The last ``count`` dump hours up to ``now``, oldest first; the newest is under an hour old."""
-    newest = hour_of(now)
+def recent_times(now: datetime, count: int = HOURS) -> list[datetime]:
+    """The last ``count`` hourly runs up to ``now``, oldest first. The newest ran as the
+    estate started, so a calm estate stays within the 1 h RPO for its first hour, whatever
+    minute of the hour it started at."""
+    newest = minute_of(now)
     return [newest - timedelta(hours=n) for n in range(count - 1, -1, -1)]
 
 
-def dump(hour: datetime) -> bytes:
+def dump(at: datetime) -> bytes:
     """A plain-SQL dump of the greenlang database as ``pg_dump --format=plain`` writes one."""
-    hour = hour_of(hour)
-    lines = [f"-- PostgreSQL database dump: greenlang (greenlang-prod), {hour:%Y-%m-%d %H}:00 UTC",
+    hour = minute_of(at)
+    lines = [f"-- PostgreSQL database dump: greenlang (greenlang-prod), {hour:%Y-%m-%d %H:%M} UTC",
              "SET client_encoding = 'UTF8';",
              "SET standard_conforming_strings = on;",
              "CREATE TABLE public.facilities (id integer PRIMARY KEY, name text NOT NULL, country text NOT NULL);",
