@@ -168,6 +168,32 @@ CASES = [
           action: scale
           name: storage-service
         """), 16, "k8s action scale needs `replicas`"),
+    ("shell created_by past the creator's arguments", with_step("""\
+        - id: make
+          kind: shell
+          title: Make
+          risk: write
+          argv: [createdb, scratch]
+        - id: drop
+          kind: shell
+          title: Drop
+          risk: write
+          argv: [dropdb, scratch]
+          created_by: {step: make, output: "argv[5]", param: "argv[-1]"}
+        """), 26, "created_by: output 'argv[5]' must be argv[N], an argument of the creating step (it has 2)"),
+    ("shell created_by from a step that only reads", with_step("""\
+        - id: make
+          kind: shell
+          title: Make
+          risk: read
+          argv: [psql, -l]
+        - id: drop
+          kind: shell
+          title: Drop
+          risk: write
+          argv: [dropdb, scratch]
+          created_by: {step: make, output: "argv[-1]", param: "argv[-1]"}
+        """), 26, "created_by: step 'make' is not a shell step that creates something"),
     ("duplicate key", BASE.replace("    title: Done\n", "    title: Done\n    title: Again\n"), 16, "duplicate key 'title'"),
     ("tabs", BASE.replace("    kind: manual", "\tkind: manual"), 14, "not valid YAML"),
     ("empty file", "", 1, "the file is empty"),

@@ -30,8 +30,27 @@ def test_seed_000_bucket_policy_lifecycle_and_vpc_endpoint(estate):
 def test_seed_002_backups_end_with_last_nights(estate):
     listed = client(estate, "s3", cat.PRIMARY_REGION).list_objects_v2(Bucket=cat.BACKUPS_BUCKET, Prefix="database/")
     keys = [o["Key"] for o in listed["Contents"]]
-    assert len(keys) == cat.BACKUP_DAYS
-    assert keys[-1].endswith(f"{time.strftime('%Y-%m-%d', time.gmtime())}.dump.gz")
+    nightly = [k for k in keys if k.endswith(".dump.gz")]
+    assert len(nightly) == cat.BACKUP_DAYS
+    assert nightly[-1].endswith(f"{time.strftime('%Y-%m-%d', time.gmtime())}.dump.gz")
+
+
+def test_seed_002_hourly_dumps_are_stamped_at_their_hour_the_newest_within_the_rpo(estate):
+    """Seed 002's database restoration RPO is 1 hour: the hourly dumps' LastModified says when each ran."""
+    from datetime import datetime, timedelta, timezone
+
+    from cockpit.estate import backup_dumps
+
+    listed = client(estate, "s3", cat.PRIMARY_REGION).list_objects_v2(Bucket=cat.BACKUPS_BUCKET, Prefix="database/")
+    hourly = [(o["Key"], o["LastModified"]) for o in listed["Contents"] if o["Key"].endswith(".sql")]
+    assert len(hourly) == backup_dumps.HOURS
+    assert all(backup_dumps.time_in(k) == stamp for k, stamp in hourly), hourly
+    assert datetime.now(timezone.utc) - hourly[-1][1] < timedelta(hours=1)
+    assert {later[1] - earlier[1] for earlier, later in zip(hourly, hourly[1:])} == {timedelta(hours=1)}
+    # `aws s3 ls s3://greenlang-backups/database/ | tail -5` ends with the newest hour
+    assert [o["Key"] for o in listed["Contents"]][-1] == hourly[-1][0]
+    nights = [o["LastModified"] for o in listed["Contents"] if o["Key"].endswith(".dump.gz")]
+    assert all(n.hour == n.minute == 0 for n in nights)  # each night's dump at its midnight
 
 
 def test_seed_003_dr_phase_2_updates_the_stage(estate):

@@ -9,6 +9,11 @@ then read back with boto3 over HTTP, as a responder's own tools would.
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +86,27 @@ async def run_playbook(playbook_id: str, db: Path, params: dict[str, Any] | None
         await runtime.close()
 
 
+async def run_text(text: str, db: Path, params: dict[str, Any] | None = None, **operator: Any) -> Run:
+    """Run a playbook given as YAML text (an edited copy of a shipped one) like run_playbook does."""
+    from cockpit.content.playbooks import parse_playbook
+    from cockpit.engine import EngineError, NeedsPerson
+
+    playbook = parse_playbook(text, "edited.yaml")
+    runtime = Runtime()
+    try:
+        async with AsyncTimeline(db, "responder@test") as tl:
+            incident = await tl.declare("e2e edited", "P2")
+            engine = await Engine.start(playbook, tl, incident.id, resolve_params(playbook, params or {}, None),
+                                        operator=HeadlessOperator(**operator), policy=Policy(), runtime=runtime)
+            try:
+                await engine.run_to_end()
+            except (EngineError, NeedsPerson):
+                pass
+            return Run(engine, incident.id, db)
+    finally:
+        await runtime.close()
+
+
 @pytest.fixture(scope="module")
 def module_estate(start_estate, request) -> Iterator[Any]:
     """A fresh estate for this module, its environment applied to the process meanwhile.
@@ -100,3 +126,43 @@ def aws(handle: Any, service: str, region: str = "us-east-1") -> Any:
     return boto3.client(service, region_name=region, endpoint_url=handle.env["AWS_ENDPOINT_URL"],
                         aws_access_key_id=handle.env["AWS_ACCESS_KEY_ID"],
                         aws_secret_access_key=handle.env["AWS_SECRET_ACCESS_KEY"])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[dict[str, Any]]:
+    """A throwaway PostgreSQL server (the runbook's db.greenlang.io) with the readonly login."""
+    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    if not (initdb and pg_ctl and shutil.which("psql")):
+        pytest.skip("PostgreSQL (initdb, pg_ctl, psql) is not installed")
+    folder = Path(tempfile.mkdtemp(prefix="cockpit-pg-"))  # under /tmp: the postgres user must reach it
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses root
+        run_as = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(folder, "postgres")
+    subprocess.run([*run_as, initdb, "-D", str(folder / "data"), "-A", "trust", "-U", "postgres"],
+                   check=True, capture_output=True, timeout=120)
+    port = free_port()
+    subprocess.run([*run_as, pg_ctl, "-D", str(folder / "data"), "-l", str(folder / "log"), "-w", "start",
+                    "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"],
+                   check=True, capture_output=True, timeout=120)
+
+    def psql(sql: str, user: str = "postgres", db: str = "greenlang") -> str:
+        return subprocess.run(["psql", "-w", "-h", "127.0.0.1", "-p", str(port), "-U", user, "-d", db, "-tA",
+                               "-v", "ON_ERROR_STOP=1", "-c", sql], check=True, capture_output=True, text=True,
+                              timeout=60).stdout.strip()
+    try:
+        psql("CREATE ROLE readonly LOGIN", db="postgres")
+        psql("CREATE DATABASE greenlang", db="postgres")
+        psql("CREATE TABLE emissions (id int, kg float); INSERT INTO emissions SELECT g, g * 1.5 FROM "
+             "generate_series(1, 5000) g; DELETE FROM emissions WHERE id % 2 = 0")
+        yield {"port": port, "psql": psql}
+    finally:
+        subprocess.run([*run_as, pg_ctl, "-D", str(folder / "data"), "-m", "fast", "stop"], capture_output=True,
+                       timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)

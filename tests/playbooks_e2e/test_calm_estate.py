@@ -29,8 +29,11 @@ async def test_platform_health_is_green_then_names_the_deployment_scaling_up(mod
     # Last night's database dump is there (seed 002's `aws s3 ls s3://greenlang-backups/database/ | tail -5`).
     assert run.state("backups") == "succeeded"
     latest = [key for key, _ in run.outputs("backups")["latest"]]
-    nights = [(datetime.now(timezone.utc) - timedelta(days=d)).strftime("%Y-%m-%d") for d in (0, 1)]
-    assert len(latest) == 5 and latest[-1] in {f"database/greenlang-prod-{n}.dump.gz" for n in nights}, latest
+    # The newest is this hour's plain-SQL dump (RPO 1 h), after last night's full one.
+    from cockpit.estate import backup_dumps
+
+    newest = backup_dumps.time_in(latest[-1])
+    assert len(latest) == 5 and newest is not None and datetime.now(timezone.utc) - newest < timedelta(hours=1), latest
 
     from kubernetes_asyncio import client, config
 

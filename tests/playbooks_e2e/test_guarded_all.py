@@ -26,7 +26,9 @@ from cockpit.timeline.aio import AsyncTimeline
 #: Parameters without a default (the seed's deployment package for a Lambda rollback).
 PARAMS = {"lambda-rollback": {"s3_bucket": "my-deployment-bucket",
                               "s3_key": "CdkStack-GetSchoolsFunction-previous-version.zip"},
-          "s3-prefix-restore": {"restore_to": "2026-01-01T00:00:00Z"}}
+          "s3-prefix-restore": {"restore_to": "2026-01-01T00:00:00Z"},
+          # a database to restore onto, so the guard meets createdb/psql/dropdb (no server needed: they never run)
+          "platform-db-restore-test": {"db_host": "127.0.0.1", "db_port": 1}}
 MODES = {"read-only": (Policy(read_only=True), "incident"), "tabletop": (Policy(), "tabletop"),
          "dry run": (Policy(dry_run=True), "incident")}
 SHIPPED = sorted(load_catalog().playbooks)

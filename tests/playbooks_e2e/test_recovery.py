@@ -16,33 +16,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from cockpit.content.params import resolve_params
-from cockpit.content.playbooks import find_playbook, parse_playbook
-from cockpit.engine import Engine, EngineError, HeadlessOperator, NeedsPerson, Policy, Runtime
-from cockpit.timeline.aio import AsyncTimeline
-from tests.playbooks_e2e.conftest import Run, aws, run_playbook
+from tests.playbooks_e2e.conftest import aws, run_playbook
+from tests.playbooks_e2e.conftest import run_text as _run_text
 
 pytestmark = pytest.mark.usefixtures("module_estate")
 ESTATE_SPEED = 120  # an RDS restore (15 scenario minutes) takes 7.5 s
 ROOT = Path(__file__).resolve().parents[2]
-
-
-async def _run_text(text: str, db: Path, params: dict[str, Any] | None = None, **operator: Any) -> Run:
-    """Run a playbook given as YAML text (an edited copy of a shipped one) like run_playbook does."""
-    playbook = parse_playbook(text, "edited.yaml")
-    runtime = Runtime()
-    try:
-        async with AsyncTimeline(db, "responder@test") as tl:
-            incident = await tl.declare("e2e edited", "P2")
-            engine = await Engine.start(playbook, tl, incident.id, resolve_params(playbook, params or {}, None),
-                                        operator=HeadlessOperator(**operator), policy=Policy(), runtime=runtime)
-            try:
-                await engine.run_to_end()
-            except (EngineError, NeedsPerson):
-                pass
-            return Run(engine, incident.id, db)
-    finally:
-        await runtime.close()
 
 
 def _instances(rds: Any) -> set[str]:

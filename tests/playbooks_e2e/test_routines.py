@@ -12,9 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
-import tempfile
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -164,40 +162,6 @@ def test_capacity_planning_forecasts_when_production_db_is_full_from_its_history
 
 # --- seed 002 -------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[dict[str, Any]]:
-    """A throwaway PostgreSQL server (the runbook's db.greenlang.io) with the readonly login."""
-    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
-    if not (initdb and pg_ctl and shutil.which("psql")):
-        pytest.skip("PostgreSQL (initdb, pg_ctl, psql) is not installed")
-    folder = Path(tempfile.mkdtemp(prefix="cockpit-pg-"))  # under /tmp: the postgres user must reach it
-    run_as: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses root
-        run_as = ["runuser", "-u", "postgres", "--"]
-        shutil.chown(folder, "postgres")
-    subprocess.run([*run_as, initdb, "-D", str(folder / "data"), "-A", "trust", "-U", "postgres"],
-                   check=True, capture_output=True, timeout=120)
-    port = _free_port()
-    subprocess.run([*run_as, pg_ctl, "-D", str(folder / "data"), "-l", str(folder / "log"), "-w", "start",
-                    "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"],
-                   check=True, capture_output=True, timeout=120)
-
-    def psql(sql: str, user: str = "postgres", db: str = "greenlang") -> str:
-        return subprocess.run(["psql", "-w", "-h", "127.0.0.1", "-p", str(port), "-U", user, "-d", db, "-tA",
-                               "-v", "ON_ERROR_STOP=1", "-c", sql], check=True, capture_output=True, text=True,
-                              timeout=60).stdout.strip()
-    try:
-        psql("CREATE ROLE readonly LOGIN", db="postgres")
-        psql("CREATE DATABASE greenlang", db="postgres")
-        psql("CREATE TABLE emissions (id int, kg float); INSERT INTO emissions SELECT g, g * 1.5 FROM "
-             "generate_series(1, 5000) g; DELETE FROM emissions WHERE id % 2 = 0")
-        yield {"port": port, "psql": psql}
-    finally:
-        subprocess.run([*run_as, pg_ctl, "-D", str(folder / "data"), "-m", "fast", "stop"], capture_output=True,
-                       timeout=60)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def test_access_validation_reads_the_cluster_grafana_and_the_database(estate, postgres, tmp_path):
     since = time.time()
     db = ["--param", "db_host=127.0.0.1", "--param", f"db_port={postgres['port']}"]
@@ -317,13 +281,13 @@ def test_monthly_operations_counts_a_backup_a_day(estate, tmp_path):
     proc = _run(estate, tmp_path, "platform-monthly-operations", "--json")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert mutating_requests(estate, since) == []
-    # The estate holds seven nightly dumps: ten days back, three are missing.
+    # The estate holds seven nightly dumps and six hourly ones: fifteen days back, the count falls short.
     listed = aws(estate, "s3", "eu-west-1").list_objects_v2(Bucket="greenlang-backups", Prefix="database/")
-    assert listed["KeyCount"] == 7
-    proc = _run(estate, tmp_path, "platform-monthly-operations", "--param", "backup_days=10")
+    assert listed["KeyCount"] == 7 + 6
+    proc = _run(estate, tmp_path, "platform-monthly-operations", "--param", "backup_days=15")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert proc.stdout.splitlines()[1] == ("  WARNING  A database backup every day of the last 10: 7 backup(s) in the "
-                                           "last 10 days, fewer than one a day")
+    assert proc.stdout.splitlines()[1] == ("  WARNING  A database backup every day of the last 15: 13 backup(s) in the "
+                                           "last 15 days, fewer than one a day")
 
 
 # --- seed 004 -------------------------------------------------------------------------------

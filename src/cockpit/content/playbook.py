@@ -430,6 +430,15 @@ class ManualStep(StepBase):
     checklist: list[str] = Field(default_factory=list)
 
 
+_ARGV_REF = re.compile(r"^argv\[(-?\d+)\]$")
+
+
+def argv_index(ref: str) -> int | None:
+    """``argv[N]`` -> N: how a shell step's ``created_by`` names an argument; None for any other name."""
+    match = _ARGV_REF.match(ref)
+    return int(match.group(1)) if match else None
+
+
 class CreatedBy(Strict):
     """The guard of a step that must act only on what this run created (``created_by``).
 
@@ -440,8 +449,9 @@ class CreatedBy(Strict):
     """
 
     step: StepId = Field(description="The earlier aws step whose call created the resource.")
-    output: str = Field(pattern=STEP_ID, description="That step's output naming what it created "
-                        "(read from the creating call's answer).")
+    output: str = Field(pattern=r"^(?:[a-z][a-z0-9_]*|argv\[-?\d+\])$",
+                        description="That step's output naming what it created (read from the creating "
+                        "call's answer); `argv[N]` for a shell step: the argument it created.")
     param: str = Field(min_length=1, description="This step's parameter that names the resource.")
 
 
@@ -482,6 +492,9 @@ class ShellStep(StepBase):
     env: dict[str, Template] = Field(default_factory=dict, description="Extra environment variables.")
     cwd: Template | None = None
     exit_codes: list[int] = Field(default_factory=lambda: [0], description="Exit codes that mean success.")
+    created_by: CreatedBy | None = Field(None, description="Act only on what this run created: `param` "
+                                         "`argv[N]` (this step's rendered argument) must equal `output` "
+                                         "`argv[M]` of the succeeded shell step `step` that created it.")
 
     @field_validator("argv", mode="before")
     @classmethod
@@ -574,7 +587,7 @@ IMPLICIT_OUTPUTS: dict[str, tuple[str, ...]] = {
     "aws": ("response",),
     "k8s": ("object",),
     "http": ("status", "body"),
-    "shell": ("exit_code", "stdout", "stderr"),
+    "shell": ("exit_code", "stdout", "stderr", "seconds", "argv"),
     "wait": ("result", "attempts"),
     "approve": ("approver",),
     "choose": ("choice",),

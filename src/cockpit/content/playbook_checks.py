@@ -20,7 +20,7 @@ from jinja2 import TemplateSyntaxError
 from cockpit.content import argv_rules, templating, urls
 from cockpit.content.errors import Problem
 from cockpit.content.regions import region_problem
-from cockpit.content.playbook import END, OBJECTIVES, AwsCall, Risk, ChooseStep, HttpCall, Playbook, ShellStep, StepBase, WaitStep
+from cockpit.content.playbook import END, OBJECTIVES, argv_index, AwsCall, Risk, ChooseStep, HttpCall, Playbook, ShellStep, StepBase, WaitStep
 from cockpit.content.yamlfile import Loc, line_for
 
 #: Step keys whose strings are names, not templates.
@@ -157,6 +157,9 @@ class _Checker:
                         f"{_suggest(guard.step, [s.id for s in self.pb.steps[:i]])}")
             return
         creator = self.pb.steps[origin]
+        if isinstance(step, ShellStep):  # a program's arguments name what it made and what it acts on
+            self.check_shell_created_by(step, creator, where)
+            return
         if not isinstance(creator, AwsCall) or creator.risk is Risk.read:
             self.report(where + ("step",), f"created_by: step {guard.step!r} is not an aws call that creates "
                         "something (it only reads)")
@@ -167,6 +170,20 @@ class _Checker:
         if guard.param not in step.params:
             self.report(where + ("param",), f"created_by: this step passes no parameter {guard.param!r}"
                         f"{_suggest(guard.param, list(step.params))}")
+
+    def check_shell_created_by(self, step: ShellStep, creator: Any, where: Loc) -> None:
+        """On a shell step both ends are arguments: ``param: argv[N]`` of this step, ``output:
+        argv[M]`` of an earlier shell step that writes (``createdb NAME`` -> ``dropdb NAME``)."""
+        guard = step.created_by
+        if not isinstance(creator, ShellStep) or creator.risk is Risk.read:
+            self.report(where + ("step",), f"created_by: step {guard.step!r} is not a shell step that creates "
+                        "something (it only reads)")
+            return
+        for field, ref, argv in (("output", guard.output, creator.argv), ("param", guard.param, step.argv)):
+            index = argv_index(ref)
+            if index is None or not -len(argv) <= index < len(argv):
+                self.report(where + (field,), f"created_by: {field} {ref!r} must be argv[N], an argument of the "
+                            f"{'creating' if field == 'output' else 'this'} step (it has {len(argv)})")
 
     # -- templates -------------------------------------------------------------------------
 

@@ -152,6 +152,14 @@ class OutageChange(_Strict):
     over: bool = Field(False, description="true: the service in the region answers normally again.")
 
 
+class BackupsChange(_Strict):
+    """The platform's hourly database dumps stopped (seed 002: ``greenlang-backups/database/``)."""
+
+    stopped_for: Duration = Field(gt=0, description=(
+        "How long ago (world time) the backup job stopped, e.g. 3h: the dumps it would have written "
+        "since are not there, so the newest backup is that old."))
+
+
 class AwsCall(_Strict):
     """One AWS API call the estate makes as the world would: a deploy, a policy or capacity
     change (botocore's service name and operation, e.g. ``dynamodb`` ``UpdateTable``), so the
@@ -227,7 +235,7 @@ def _the_one_of(model: BaseModel, names: tuple[str, ...]) -> str:
 
 
 _ACTIONS = ("say", "alarm", "replication", "http", "k8s", "node", "metric", "s3_object", "dynamodb_item", "log",
-            "outage", "aws", "access_key_policy")
+            "outage", "aws", "access_key_policy", "backups")
 
 
 class Action(_Strict):
@@ -246,6 +254,7 @@ class Action(_Strict):
     outage: OutageChange | None = None
     aws: AwsCall | None = None
     access_key_policy: AccessKeyPolicyChange | None = None
+    backups: BackupsChange | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Action":

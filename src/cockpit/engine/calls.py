@@ -150,7 +150,7 @@ async def execute(step: StepBase, call: dict[str, Any], ctx: dict[str, Any], rt:
     its own process group at the bound (SIGTERM, then SIGKILL), so it is given the bound.
     """
     bound = step_bound(step)
-    if isinstance(step, AwsStep):
+    if isinstance(step, (AwsStep, ShellStep)):
         check_created_by(step, call, ctx)  # before any request: a clean-up reaches only what the run made
     if isinstance(step, ShellStep):
         return await run_shell(step, ctx, rt, bound)

@@ -13,20 +13,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from cockpit.content.playbook import AwsStep
+from cockpit.content.playbook import AwsStep, ShellStep, argv_index
 from cockpit.engine.results import StepFailure
 
 
-def check_created_by(step: AwsStep, call: dict[str, Any], ctx: dict[str, Any]) -> None:
+def _pick(values: Any, ref: str) -> Any:
+    """``ref`` of a call's parameters or a step's outputs; ``argv[N]`` reads the argument list.
+
+    A shell program's "answer" is that it succeeded with the arguments it was given: ``createdb
+    NAME`` exiting 0 means this run created NAME (it refuses a name that exists), so the
+    creating step's recorded ``argv`` names what it made."""
+    if values is None:
+        return None
+    index = argv_index(ref)
+    if index is None:
+        return values[ref] if ref in values else None
+    argv = values["argv"] if "argv" in values else None
+    return argv[index] if isinstance(argv, list) and -len(argv) <= index < len(argv) else None
+
+
+def check_created_by(step: AwsStep | ShellStep, call: dict[str, Any], ctx: dict[str, Any]) -> None:
     """Raise :class:`StepFailure` unless ``step``'s resource is the one its creator's answer named."""
     guard = step.created_by
     if guard is None:
         return
-    wanted = (call.get("params") or {}).get(guard.param)
+    wanted = _pick(call if isinstance(step, ShellStep) else call.get("params") or {}, guard.param)
     record = ctx["steps"].get(guard.step) or {}
     status = record.get("status")
     outputs = record.get("outputs")
-    created = outputs[guard.output] if outputs is not None and guard.output in outputs else None
+    created = _pick(outputs, guard.output)
     refused = f"not run: {guard.param} {wanted!r} was not created by this run"
     if status != "succeeded":
         raise StepFailure(f"{refused} (step {guard.step} {status or 'has not run'})")

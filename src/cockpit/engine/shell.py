@@ -18,6 +18,7 @@ import asyncio
 import os
 import shutil
 import signal
+import time
 from typing import Any
 
 from cockpit.content import argv_rules, templating
@@ -103,6 +104,7 @@ async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: 
             preexec_fn=die_with_parent())
     except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
         raise NotStarted(_not_started(r["argv"][0], r["cwd"], exc)) from None
+    started = time.monotonic()
     out: list[str] = []
     err: list[str] = []
     pumps = asyncio.gather(_pump(proc.stdout, "stdout", out, rt), _pump(proc.stderr, "stderr", err, rt))  # type: ignore[arg-type]
@@ -118,7 +120,10 @@ async def run_shell(step: ShellStep, ctx: dict[str, Any], rt: Runtime, timeout: 
         await terminate(proc, rt.kill_grace)
         pumps.cancel()
         raise
-    outputs = {"exit_code": code, "stdout": "\n".join(out), "stderr": "\n".join(err)}
+    # How long the program ran (a restore's time against its target, `measures:`) and the
+    # arguments it ran with (what a `created_by` guard reads: the name createdb was given).
+    outputs = {"exit_code": code, "stdout": "\n".join(out), "stderr": "\n".join(err),
+               "seconds": round(time.monotonic() - started, 3), "argv": r["argv"]}
     if code not in step.exit_codes:
         tail = (err or out or [""])[-1]
         raise StepFailure(f"{r['argv'][0]} exited with {code}" + (f": {tail}" if tail else ""), outputs)

@@ -194,10 +194,19 @@ def seed_storage_extras(clients: Clients, now: datetime) -> None:
     s3.create_bucket(Bucket=cat.BACKUPS_BUCKET, CreateBucketConfiguration={"LocationConstraint": cat.PRIMARY_REGION})
     s3.put_bucket_lifecycle_configuration(Bucket=cat.BACKUPS_BUCKET,
                                           LifecycleConfiguration={"Rules": _lifecycle(cat.BACKUPS_BUCKET)})
+    from cockpit.estate import backup_dumps
+    from cockpit.estate.aws_seed import s3_clock
+
     for days_ago in range(cat.BACKUP_DAYS, 0, -1):  # oldest first; the newest is last night's
-        day = (now - timedelta(days=days_ago - 1)).strftime("%Y-%m-%d")
-        s3.put_object(Bucket=cat.BACKUPS_BUCKET, Key=f"database/greenlang-prod-{day}.dump.gz",
-                      Body=f"pg_dump greenlang-prod {day}\n".encode(), ContentType="application/gzip")
+        night = (now - timedelta(days=days_ago - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        day = night.strftime("%Y-%m-%d")
+        with s3_clock(night):  # stamped when the night's dump ran, not when the estate started
+            s3.put_object(Bucket=cat.BACKUPS_BUCKET, Key=f"database/greenlang-prod-{day}.dump.gz",
+                          Body=f"pg_dump greenlang-prod {day}\n".encode(), ContentType="application/gzip")
+    for at in backup_dumps.recent_times(now):  # the hourly plain-SQL dumps (RPO 1 h), each stamped when it ran
+        with s3_clock(at):
+            s3.put_object(Bucket=cat.BACKUPS_BUCKET, Key=backup_dumps.key(at), Body=backup_dumps.dump(at),
+                          ContentType="application/sql")
     us = clients("s3", cat.US_REGION)
     us.create_bucket(Bucket=cat.DEPLOYMENT_BUCKET)
     us.put_bucket_versioning(Bucket=cat.DEPLOYMENT_BUCKET, VersioningConfiguration={"Status": "Enabled"})

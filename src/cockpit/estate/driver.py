@@ -120,6 +120,8 @@ def describe(action: Action) -> str:
         age = action.access_key_policy.max_age
         return ("access keys never expire" if age is None
                 else f"access keys older than {age / 86400:g} days are deactivated (rotation policy)")
+    if action.backups:
+        return f"database backups stopped {action.backups.stopped_for / 3600:g} h ago: no dump since"
     return kind
 
 
@@ -299,6 +301,11 @@ class ScenarioDriver:
             await asyncio.to_thread(self._aws_call, action.aws)
         elif action.access_key_policy:
             await asyncio.to_thread(self.aws.set_key_max_age, action.access_key_policy.max_age)
+        elif action.backups:
+            from cockpit.estate import backup_dumps
+
+            since = self.clock.world_now() - action.backups.stopped_for
+            await asyncio.to_thread(backup_dumps.stop, self.aws.client, since)
         self.happenings.append(Happening(when, time.time(), action.kind, describe(action), source))
         log.info("scenario %s at %.0fs: %s", source, when, describe(action))
 
