@@ -104,13 +104,17 @@ class DeclareDialog(FormDialog[DeclareRequest]):
 def suggestion_text(suggestion: Any) -> Text:
     """The severity label, and why the level is preselected: the alarm and the matrix row.
 
-    Three lines at most at 80×24 (the reason wraps once, the row's note is cut to one), so
-    the dialog still fits with its hint and an error line.
+    Four lines at most at 80×24 (the reason wraps once; the alert matrix's row, when one
+    holds, and the level row's note are cut to one each), so the dialog still fits with its
+    hint and an error line.
     """
     if suggestion is None:
         return Text("Severity (↑/↓ to choose) · nothing firing matches the response matrix")
     text = Text("Severity (↑/↓) · ")
     text.append(one_line(suggestion.reason, 200), style="bold")  # alarm names are AWS's text
+    alert = getattr(suggestion, "alert", None)
+    if alert is not None:  # the alert matrix's row: what on-call owes, and how soon
+        text.append("\n" + one_line(alert.line, 72), style="bold")
     text.append("\n" + one_line(suggestion.rule.note, 72))
     return text
 
