@@ -150,8 +150,8 @@ def test_every_row_of_the_alert_response_matrix_is_a_rule_of_the_storage_screen(
     ([alarm("greenlang-s3-4xx-errors-warning", "warning", 3)], [], "S3 4xx errors > 100/min", "30 min"),
     ([alarm("greenlang-s3-replication-lag-warning", "warning", 3)], [], "Replication lag > 15 min", "30 min"),
     ([alarm("greenlang-s3-replication-pending-critical", "critical", 3)], [], "Replication pending > 1000", "15 min"),
-    ([], [metric_row("data-lake-size", Level.WARNING, "11.2 TB", "above 10 TB")], "Storage > 10 TB", "24 h 00 min"),
-    ([alarm("greenlang-s3-lifecycle-failures", "warning", 3)], [], "Lifecycle failures", "24 h 00 min"),
+    ([], [metric_row("data-lake-size", Level.WARNING, "11.2 TB", "above 10 TB")], "Storage > 10 TB", "24 h"),
+    ([alarm("greenlang-s3-lifecycle-failures", "warning", 3)], [], "Lifecycle failures", "24 h"),
     # Everything at once: the tightest response time wins (5 min, the 5xx row).
     (outage(), [metric_row("data-lake-size", Level.WARNING, "11.2 TB", "above 10 TB")], "S3 5xx errors > 10/min",
      "5 min"),
@@ -174,7 +174,7 @@ def test_storage_over_10_tb_is_a_metric_row_not_an_alarm_and_calm_rows_hold_noth
     assert suggestion is not None and suggestion.level == "P4"
     assert suggestion.reason == "P4 suggested: 0 alarms firing (0 critical), data-lake-size at 11.2 TB (above 10 TB)"
     assert [o.playbook_id for o in offers(responses, [], NOW, [big])] == ["weekly-storage-review"]
-    assert "Storage > 10 TB (warning): respond within 24 h 00 min, Review growth, optimize" in \
+    assert "respond within 24 h: Review growth, optimize (Storage > 10 TB, warning)" in \
         offers(responses, [], NOW, [big])[0].plan.reason
     # Under the threshold, unknown (no datapoint), or an alarm merely named like the row: nothing.
     calm = [metric_row("data-lake-size", Level.OK, "3.2 TB", ""), metric_row("data-lake-size", Level.UNKNOWN, "no data", "x")]

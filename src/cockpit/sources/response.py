@@ -85,6 +85,13 @@ def metric_firing(metrics: Metrics) -> list[MetricFiring]:
             for m in metrics if m.kind == "metric" and m.level in _SEVERITY]
 
 
+def within(seconds: float) -> str:
+    """A response time as the runbook writes it: ``5 min``, ``24 h``, ``1 h 30 min``."""
+    if seconds >= 3600 and int(seconds) % 3600 == 0:
+        return f"{int(seconds) // 3600} h"
+    return minutes(seconds)
+
+
 def firing(alarms: Sequence[AlarmItem], metrics: Metrics = ()) -> list[Firing]:
     """The alarms in ALARM, longest-firing first (unknown age last), then the metric rows over a threshold."""
     hot: list[Firing] = [a for a in alarms if a.state == "ALARM"]
@@ -133,13 +140,12 @@ class AlertHold:
     @property
     def respond(self) -> str:
         """``respond within 5 min: Investigate immediately``."""
-        return f"respond within {minutes(self.alert.respond_within)}: {self.alert.action}"
+        return f"respond within {within(self.alert.respond_within)}: {self.alert.action}"
 
     @property
     def line(self) -> str:
-        """``Respond within 5 min: Investigate immediately (S3 5xx errors > 10/min, critical) → p1-storage-incident``."""
-        a = self.alert
-        return f"R{self.respond[1:]} ({a.alert}, {a.severity}) → {a.playbook}"
+        """``Respond within 5 min: Investigate immediately (S3 5xx errors > 10/min)``."""
+        return f"R{self.respond[1:]} ({self.alert.alert})"
 
 
 def alerts_holding(responses: Responses, alarms: Sequence[AlarmItem], now: datetime,
@@ -258,8 +264,7 @@ def _offer(ref: PlaybookRef, plan: Plan, because: list[Firing], hot: list[Firing
 
 def alert_plan(alert: Alert) -> Plan:
     """An alert matrix row as the plan it amounts to: its playbook, its response as the reason."""
-    reason = (f"{alert.alert} ({alert.severity}): respond within {minutes(alert.respond_within)}, "
-              f"{alert.action}")
+    reason = f"respond within {within(alert.respond_within)}: {alert.action} ({alert.alert}, {alert.severity})"
     return Plan.model_construct(alarms=alert.alarms, metrics=alert.metrics, severity=alert.severity,
                                 count=alert.count, firing_for=alert.firing_for,
                                 playbooks=[PlaybookRef(id=alert.playbook)], reason=reason)
