@@ -41,6 +41,7 @@ RUNBOOK_PLAYBOOKS = {
     "platform-access-validation", "platform-end-of-day", "platform-weekly-review",  # seed 002's routines
     "platform-weekly-maintenance", "platform-monthly-operations",
     "flight-school-periodic-review", "flight-school-on-call",  # seed 004's periodic tasks, on-call
+    "storage-retention-compliance",  # seed 000's monthly compliance review (retention policies)
 }
 
 
