@@ -6,7 +6,8 @@ alarm fires: the storage screen's ``metrics:`` rows do (data-lake-size warning,
 p2-replication-lag critical). Declaring suggests P2 on the p2-replication-lag row (the
 runbook's P2 trigger "replication lag > 1 hour", not the 15-minute alarm firing long) and
 says what the matrix owes: "Storage > 10 TB", respond within 24 hours, review growth with
-weekly-storage-review. ``b`` offers the row's playbook with its response time.
+weekly-storage-review; the declared incident's response clock is that row's 24 hours, not
+P2's default hour. ``b`` offers the row's playbook with its response time.
 """
 
 from __future__ import annotations
@@ -43,7 +44,12 @@ def grown(start_estate):
     cw.put_metric_data(Namespace="AWS/S3", MetricData=[
         *({"MetricName": "BucketSizeBytes", "Dimensions": size, "Timestamp": now - timedelta(seconds=n),
            "Value": 1.5e13, "Unit": "Bytes"} for n in range(5)),
-        {"MetricName": "ReplicationLatency", "Dimensions": lag, "Timestamp": now, "Value": 4500.0, "Unit": "Seconds"}])
+        # A second into each of the next minutes: the estate publishes the pair's own latency on
+        # each minute (a put at the same instant would be replaced), and the row reads the newest
+        # minute's Maximum, so each minute holds 75 min from its first second.
+        *({"MetricName": "ReplicationLatency", "Dimensions": lag,
+           "Timestamp": now.replace(second=1, microsecond=0) + timedelta(minutes=n),
+           "Value": 4500.0, "Unit": "Seconds"} for n in range(8))])
     return handle
 
 
@@ -65,7 +71,11 @@ async def test_metric_rows_hold_the_matrix_and_the_declare_dialog_says_the_respo
         await pilot.press(*"Replication an hour behind", "enter")
         await wait_for(pilot, lambda: app.current_incident is not None and app.current_incident.severity == "P2",
                        what="the incident declared P2")
+        # Its response clock is the matrix row's 24 hours, not P2's hour.
+        assert app.current_incident.response_target_seconds == 86400
+        await wait_for_text(pilot, "respond ≤24 hours")
 
+        await wait_for(pilot, lambda: row(app, "services", "p2-replication-lag", "75 min"), what="the lag row")
         await pilot.press("b")
         await wait_for(pilot, lambda: isinstance(app.screen, ChooseScreen), what="the playbook picker")
         await wait_for_text(pilot, "weekly-storage-review")

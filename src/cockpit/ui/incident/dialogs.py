@@ -33,6 +33,10 @@ class DeclareRequest:
     severity: str
     mode: str
     commander: str
+    #: The alert matrix's response time (seconds) for what fires, and its row: the
+    #: incident's response target (None: the level's).
+    response_within: float | None = None
+    response_because: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,8 +101,11 @@ class DeclareDialog(FormDialog[DeclareRequest]):
             return
         pressed = self.query_one("#mode", RadioSet).pressed_button
         commander = self.query_one("#commander", Input).value.strip() or self.actor
+        alert = getattr(self.suggestion, "alert", None)
         self.dismiss(DeclareRequest(title, self.query_one(SeverityList).level,
-                                    pressed.name if pressed and pressed.name else self.initial_mode, commander))
+                                    pressed.name if pressed and pressed.name else self.initial_mode, commander,
+                                    alert.alert.respond_within if alert is not None else None,
+                                    alert.line if alert is not None else None))
 
 
 def suggestion_text(suggestion: Any) -> Text:
