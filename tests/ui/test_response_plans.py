@@ -58,10 +58,13 @@ async def test_declare_and_playbooks_follow_the_response_matrix(outage, monkeypa
         await wait_for(pilot, lambda: isinstance(app.screen, DeclareDialog), what="the declare dialog")
         text = await wait_for_text(pilot, "P1 suggested: 5 alarms firing (3 critical)")
         assert "greenlang-s3-5xx-errors-critical for" in text and "S3 unavailable" in text
+        # The alert matrix's tightest row: 5xx > 10/min, respond within 5 minutes.
+        assert "Respond within 5 min: Investigate immediately (S3 5xx errors > 10/min)" in text
         assert app.screen.query_one(SeverityList).level == "P1"
         await pilot.press(*"S3 5xx in eu-west-1", "enter")
         await wait_for(pilot, lambda: app.current_incident is not None and app.current_incident.severity == "P1",
                        what="the incident declared P1")
+        assert app.current_incident.response_target_seconds == 300  # not P1's 15 minutes
 
         # b: the runbooks' playbooks for what fires first, the failover criterion not met yet.
         await pilot.press("b")

@@ -42,16 +42,21 @@ class _Strict(BaseModel):
 
 
 class Condition(_Strict):
-    """What must be firing: ``count`` alarms in ALARM, each for at least ``firing_for``,
-    whose name matches ``alarms`` (a regex, searched; none: any alarm of the screen) and
-    whose severity (the screen's ``alarms.severity`` rules) is ``severity`` (none: any)."""
+    """What must be firing: ``count`` rows, each firing for at least ``firing_for``, whose
+    severity is ``severity`` (none: any). A row is an alarm in ALARM whose name matches
+    ``alarms`` (a regex, searched), or a ``metrics:`` row of the screen over its warning or
+    critical threshold whose name matches ``metrics`` (seed 000's "Storage > 10 TB" is a
+    reading, not an alarm). With neither pattern, any alarm of the screen (no metric row).
+    An alarm's severity is the screen's ``alarms.severity`` rules'; a metric row's is the
+    threshold it crosses. A metric row has no firing time, so ``firing_for`` never holds for one."""
 
     alarms: str | None = Field(None, description="Regular expression searched in the alarm name.")
+    metrics: str | None = Field(None, description="Regular expression searched in the screen's metric row names.")
     severity: AlarmSeverity | None = None
     count: int = Field(1, ge=1, le=10_000, description="At least this many matching alarms.")
     firing_for: Duration = Field(0.0, ge=0, description="Each in ALARM at least this long, e.g. 30m.")
 
-    @field_validator("alarms")
+    @field_validator("alarms", "metrics")
     @classmethod
     def _regex(cls, value: str | None) -> str | None:
         if value is not None:
@@ -62,7 +67,14 @@ class Condition(_Strict):
         return value
 
     def names(self, alarm_name: str) -> bool:
-        return self.alarms is None or re.search(self.alarms, alarm_name) is not None
+        """Whether an alarm of this name is one of the condition's (any alarm with no pattern at all)."""
+        if self.alarms is None:
+            return self.metrics is None
+        return re.search(self.alarms, alarm_name) is not None
+
+    def names_metric(self, row_name: str) -> bool:
+        """Whether the screen's metric row of this name is one of the condition's."""
+        return self.metrics is not None and re.search(self.metrics, row_name) is not None
 
 
 class LevelRule(Condition):
@@ -101,16 +113,34 @@ class Plan(Condition):
         return value
 
 
-class Responses(_Strict):
-    """A screen's response matrix: levels to declare at, playbooks to run."""
+class Alert(Condition):
+    """One row of a runbook's alert response matrix: the alert as the runbook words it, its
+    severity, the time within which on-call must respond, the action, and the playbook that
+    does it. ``severity`` is the row's and is also matched: the alarm (or metric row) must be
+    that severe. When an incident is declared while the row holds, ``respond_within`` is its
+    response target (the tightest of the rows that hold)."""
 
+    alert: Text = Field(description="The alert as the runbook words it, e.g. 'S3 5xx errors > 10/min'.")
+    severity: AlarmSeverity  # type: ignore[assignment]  # required here: the matrix gives every row one
+    respond_within: Duration = Field(gt=0, le=30 * 86400, description="The runbook's response time, e.g. 5m, 24h.")
+    action: Text = Field(description="The on-call action, as the runbook words it.")
+    playbook: PlaybookId = Field(description="The playbook that does the action.")
+    note: Text | None = Field(None, description="Where the row comes from (runbook, section).")
+
+
+class Responses(_Strict):
+    """A screen's response matrix: alerts and their response times, levels to declare at,
+    playbooks to run."""
+
+    alerts: list[Alert] = Field(default_factory=list, max_length=200)
     levels: list[LevelRule] = Field(default_factory=list, max_length=200)
     plans: list[Plan] = Field(default_factory=list, max_length=200)
 
     def playbook_refs(self) -> list[tuple[Loc, str]]:
         """Every playbook id named, with its place in the file (relative to ``responses``)."""
-        return [(("plans", p, "playbooks", r, "id"), ref.id)
-                for p, plan in enumerate(self.plans) for r, ref in enumerate(plan.playbooks)]
+        return ([(("alerts", a, "playbook"), alert.playbook) for a, alert in enumerate(self.alerts)]
+                + [(("plans", p, "playbooks", r, "id"), ref.id)
+                   for p, plan in enumerate(self.plans) for r, ref in enumerate(plan.playbooks)])
 
 
 _ID_LINE = re.compile(r"^id:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
@@ -154,4 +184,18 @@ def check_playbooks(responses: Responses, known: set[str], path: Path | str, lin
             problems.append(Problem(path, line_for(full, lines),
                                     f"responses.{'.'.join(map(str, loc[:-1]))}: no playbook named "
                                     f"{playbook_id!r} (available: {listing})"))
+    return problems
+
+
+def check_metric_rows(responses: Responses, names: list[str], path: Path | str, lines: dict[Loc, int]) -> list[Problem]:
+    """A problem, at its line, for every ``metrics:`` pattern that names none of the screen's
+    metric rows: such a row would never hold, silently (a renamed check, a typo)."""
+    problems = []
+    for section in ("alerts", "levels", "plans"):
+        for index, condition in enumerate(getattr(responses, section)):
+            if condition.metrics is not None and not any(condition.names_metric(n) for n in names):
+                loc = ("responses", section, index, "metrics")
+                problems.append(Problem(path, line_for(loc, lines),
+                                        f"responses.{section}.{index}.metrics: {condition.metrics!r} names none of "
+                                        f"the screen's metrics rows ({', '.join(names) or 'none'})"))
     return problems

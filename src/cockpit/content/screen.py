@@ -25,7 +25,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from cockpit.content.errors import ContentError, NotFound, Problem
 from cockpit.content.paths import content_files
 from cockpit.content.regions import check_region
-from cockpit.content.response import Responses, check_playbooks, playbook_ids
+from cockpit.content.response import Responses, check_metric_rows, check_playbooks, playbook_ids
 from cockpit.content.yamlfile import load_yaml, read_content, validate
 
 Severity = Literal["critical", "warning"]
@@ -343,10 +343,11 @@ def load_screen(path: Path, playbooks_dirs: list[Path] | tuple[Path, ...] = ()) 
     """
     data, lines = load_yaml(read_content(path), path)
     screen = validate(Screen, data, lines, path)
-    if screen.responses.plans:
-        problems = check_playbooks(screen.responses, playbook_ids(playbooks_dirs), path, lines)
-        if problems:
-            raise ContentError(problems)
+    problems = check_metric_rows(screen.responses, [m.name for m in screen.metrics], path, lines)
+    if screen.responses.plans or screen.responses.alerts:
+        problems += check_playbooks(screen.responses, playbook_ids(playbooks_dirs), path, lines)
+    if problems:
+        raise ContentError(problems)
     return screen
 
 

@@ -59,14 +59,19 @@ class Timeline(RunsMixin, TimelineStore):
 
     def declare(self, title: str, level: str, *, mode: str = "incident", commander: str | None = None,
                 detected_at: datetime | str | None = None, uid: str | None = None,
-                firing: Sequence[AlarmTransition] = ()) -> Incident:
+                firing: Sequence[AlarmTransition] = (), response_within: float | None = None,
+                response_because: str | None = None) -> Incident:
         """Open an incident. With ``uid`` (e.g. a pager's alert id) a retried declare returns
         the incident the first call created instead of declaring a second one.
 
         ``firing``: the alarms in ALARM on the responder's screen as they declare. Each is
         logged with its real fired-at time in the same transaction, and the first one that
         fired within :data:`DETECTION_WINDOW` before the declaration is the detection: the
-        alarm, not the person typing, is when the organisation knew."""
+        alarm, not the person typing, is when the organisation knew.
+
+        ``response_within`` (seconds): the response time of the screen's alert matrix row that
+        held as the responder declared (``response_because`` names it), which the response
+        clock then holds the incident to instead of the level's target."""
         sev = severity(level)
         mode_ = _mode(mode)
         title = self.redactor.text(title.strip())
@@ -82,18 +87,28 @@ class Timeline(RunsMixin, TimelineStore):
         if detected_at is None and recent:
             detected = min(recent)
         commander = self.redactor.text(commander.strip()) if commander else None
+        target = None
+        if response_within is not None:
+            if not 0 < response_within <= 30 * 86400:
+                raise TimelineError(f"a response target of {response_within} s is not between 1 s and 30 days")
+            target = int(response_within)
+        because = self.redactor.text(response_because) if response_because else None
         with self.transaction() as conn:
             if uid is not None and (earlier := self.event(uid)) is not None:
                 return self.incident(earlier.incident_id)
             incident_id = self._next_id(now)
             conn.execute(
                 "INSERT INTO incidents (id, title, severity, mode, status, commander, detected_at, declared_at, "
-                "next_update_due, updated_at, created_by) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
+                "next_update_due, updated_at, created_by, response_target_seconds) "
+                "VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)",
                 (incident_id, title, sev.level, mode_.value, commander, detected, declared,
-                 iso(now + sev.update_every) if sev.update_every else None, declared, self.actor))
+                 iso(now + sev.update_every) if sev.update_every else None, declared, self.actor, target))
+            data = {"title": title, "severity": sev.level, "mode": mode_.value, "commander": commander,
+                    "detected_at": detected}
+            if target is not None:
+                data.update(response_target_seconds=target, response_because=because)
             self._append(incident_id, EventKind.DECLARED, f"Declared {sev.level} {mode_.value}: {title}",
-                         {"title": title, "severity": sev.level, "mode": mode_.value, "commander": commander,
-                          "detected_at": detected}, uid=uid, ts=declared)
+                         data, uid=uid, ts=declared)
             for alarm in firing:
                 self.record_alarm_transition(incident_id, alarm.alarm, "fired", alarm.at, **alarm.as_kwargs())
         return self.incident(incident_id)
@@ -258,4 +273,11 @@ class Timeline(RunsMixin, TimelineStore):
 
     def escalation(self, incident: Incident, now: datetime | None = None) -> EscalationStatus:
         elapsed = (now or utc_now()) - parse_ts(incident.detected_at)
-        return escalation_status(incident.severity, elapsed, incident.acknowledged_at is not None)
+        return escalation_status(incident.severity, elapsed, incident.acknowledged_at is not None,
+                                 _target(incident))
+
+
+def _target(incident: Incident) -> timedelta | None:
+    """The alert matrix's response time the incident was declared with, if any."""
+    seconds = incident.response_target_seconds
+    return timedelta(seconds=seconds) if seconds else None

@@ -184,6 +184,9 @@ class Incident:
     next_update_due: str | None
     updated_at: str
     created_by: str
+    #: The response time the screen's alert matrix set when it was declared (seconds; None:
+    #: the level's own target).
+    response_target_seconds: int | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Incident:

@@ -22,7 +22,7 @@ from typing import Any
 from cockpit.timeline.figures import Figures, Measurement, figures, human
 from cockpit.timeline.lifecycle import Timeline
 from cockpit.timeline.model import NOTE_KINDS, Event, EventKind, Incident, parse_ts
-from cockpit.timeline.severity import severity
+from cockpit.timeline.severity import escalation_status, severity
 
 __all__ = ["cell", "human", "render_markdown"]
 
@@ -125,15 +125,20 @@ def _header(incident: Incident, fig: Figures, events: list[Event]) -> list[str]:
 
 def _durations(incident: Incident, fig: Figures) -> list[str]:
     sev = severity(incident.severity)
+    # The alert matrix's response time when the incident was declared on one of its rows.
+    state = escalation_status(incident.severity, timedelta(0), False,
+                              timedelta(seconds=incident.response_target_seconds)
+                              if incident.response_target_seconds else None)
+    whose = "alert matrix response" if incident.response_target_seconds else f"{sev.level} response"
     out = ["## Durations", "", f"Measured from detection ({fig.detected_by}).", "",
            "| Measure | Achieved | Target | Met |", "| --- | --- | --- | --- |"]
     out.append(f"| Time to declare | {human(fig.time_to_declare)} | — | — |")
     if fig.acknowledged_at:
         tta = fig.time_to_acknowledge
-        out.append(f"| Time to acknowledge | {human(tta)} | {cell(sev.response_text)} ({sev.level} response) "
-                   f"| {_met(_within(tta, sev.response))} |")
+        out.append(f"| Time to acknowledge | {human(tta)} | {cell(state.response_text)} ({whose}) "
+                   f"| {_met(_within(tta, state.response))} |")
     else:
-        out.append(f"| Time to acknowledge | not recorded | {cell(sev.response_text)} ({sev.level} response) "
+        out.append(f"| Time to acknowledge | not recorded | {cell(state.response_text)} ({whose}) "
                    "| not judged |")
     if fig.first_response is not None:
         what = fig.first_response.kind.replace("_", " ")

@@ -72,11 +72,18 @@ def _v4_run_guard(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE runs ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0")
 
 
+def _v5_response_target(db: sqlite_utils.Database) -> None:
+    """An incident declared on an alert of a screen's response matrix owes that row's response
+    time (seed 000: "S3 5xx errors > 10/min, respond in 5 minutes"), not only its level's."""
+    db.execute("ALTER TABLE incidents ADD COLUMN response_target_seconds INTEGER")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1_incidents_and_events,
     2: _v2_runs_and_steps,
     3: _v3_append_only,
     4: _v4_run_guard,
+    5: _v5_response_target,
 }
 LATEST = max(MIGRATIONS)
 

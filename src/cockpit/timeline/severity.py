@@ -120,11 +120,31 @@ class EscalationStatus:
     due: tuple[Escalation, ...]  # seed 002 escalations whose time has passed
     next: Escalation | None
     ladder: LadderStep
+    #: The response target that holds: the alert matrix's when the incident was declared on
+    #: one of its rows, else the level's (None: no target).
+    response: timedelta | None = None
+    response_text: str = ""
 
 
-def escalation_status(level: str, elapsed: timedelta, acknowledged: bool) -> EscalationStatus:
+def response_words(target: timedelta) -> str:
+    """``5 minutes``, ``24 hours``, ``1 hour``: a response time as the runbooks write it."""
+    seconds = int(target.total_seconds())
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    mins = max(1, seconds // 60)
+    return f"{mins} minute{'s' if mins != 1 else ''}"
+
+
+def escalation_status(level: str, elapsed: timedelta, acknowledged: bool,
+                      response: timedelta | None = None) -> EscalationStatus:
+    """Where an incident of ``level`` stands after ``elapsed``; ``response`` is the alert
+    matrix's response time it was declared with (None: the level's target)."""
     sev = severity(level)
+    target = response if response is not None else sev.response
+    text = response_words(response) if response is not None else sev.response_text
     due = tuple(e for e in sev.escalations if elapsed >= e.after)
     upcoming = [e for e in sev.escalations if elapsed < e.after]
-    overdue = not acknowledged and sev.response is not None and elapsed > sev.response
-    return EscalationStatus(sev, elapsed, overdue, due, upcoming[0] if upcoming else None, ladder_step(elapsed))
+    overdue = not acknowledged and target is not None and elapsed > target
+    return EscalationStatus(sev, elapsed, overdue, due, upcoming[0] if upcoming else None, ladder_step(elapsed),
+                            target, text)

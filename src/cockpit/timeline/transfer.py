@@ -85,6 +85,7 @@ class _Incident(_Strict):
     next_update_due: str | None
     updated_at: str
     created_by: str
+    response_target_seconds: int | None = None  # schema 5; older exports have none
 
 
 class _Document(_Strict):

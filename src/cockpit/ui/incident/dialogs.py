@@ -35,6 +35,10 @@ class DeclareRequest:
     severity: str
     mode: str
     commander: str
+    #: The alert matrix's response time (seconds) for what fires, and its row: the
+    #: incident's response target (None: the level's).
+    response_within: float | None = None
+    response_because: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,20 +103,27 @@ class DeclareDialog(FormDialog[DeclareRequest]):
             return
         pressed = self.query_one("#mode", RadioSet).pressed_button
         commander = self.query_one("#commander", Input).value.strip() or self.actor
+        alert = getattr(self.suggestion, "alert", None)
         self.dismiss(DeclareRequest(title, self.query_one(SeverityList).level,
-                                    pressed.name if pressed and pressed.name else self.initial_mode, commander))
+                                    pressed.name if pressed and pressed.name else self.initial_mode, commander,
+                                    alert.alert.respond_within if alert is not None else None,
+                                    alert.line if alert is not None else None))
 
 
 def suggestion_text(suggestion: Any) -> Text:
     """The severity label, and why the level is preselected: the alarm and the matrix row.
 
-    Three lines at most at 80×24 (the reason wraps once, the row's note is cut to one), so
-    the dialog still fits with its hint and an error line.
+    Four lines at most at 80×24 (the reason wraps once; the alert matrix's row, when one
+    holds, and the level row's note are cut to one each), so the dialog still fits with its
+    hint and an error line.
     """
     if suggestion is None:
         return Text("Severity (↑/↓ to choose) · nothing firing matches the response matrix")
     text = Text("Severity (↑/↓) · ")
     text.append(one_line(suggestion.reason, 200), style="bold")  # alarm names are AWS's text
+    alert = getattr(suggestion, "alert", None)
+    if alert is not None:  # the alert matrix's row: what on-call owes, and how soon
+        text.append("\n" + one_line(alert.line, 72), style="bold")
     text.append("\n" + one_line(suggestion.rule.note, 72))
     return text
 

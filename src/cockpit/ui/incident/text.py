@@ -56,7 +56,9 @@ def status(incident: Incident, now: datetime, elapsed: timedelta | None = None) 
     scenario time in a drill), else the wall time since detection."""
     if elapsed is None:
         elapsed = now - parse_ts(incident.detected_at)
-    return escalation_status(incident.severity, elapsed, incident.acknowledged_at is not None)
+    target = incident.response_target_seconds
+    return escalation_status(incident.severity, elapsed, incident.acknowledged_at is not None,
+                             timedelta(seconds=target) if target else None)
 
 
 def title_line(incident: Incident, now: datetime | None = None, elapsed: timedelta | None = None) -> Text:
@@ -107,7 +109,7 @@ def clock_line(incident: Incident, now: datetime, elapsed: timedelta | None = No
     if state.response_overdue or points:
         alert = True
         who = ", ".join(p.to for p in points) or state.ladder.contact
-        reason = (f"{sev.response_text} response target passed" if state.response_overdue
+        reason = (f"{state.response_text} response target passed" if state.response_overdue
                   else f"{sev.level} open {point_time(points[-1].after)}")
         text.append(f"⚠ ESCALATE to {who}: {reason} ", style="bold")
     late = None
@@ -119,7 +121,7 @@ def clock_line(incident: Incident, now: datetime, elapsed: timedelta | None = No
     if incident.acknowledged_at:
         info.append("acknowledged")
     elif not state.response_overdue:
-        info.append(f"respond {'≤' if sev.response is not None else ''}{sev.response_text}")
+        info.append(f"respond {'≤' if state.response is not None else ''}{state.response_text}")
     if due is not None and late is None:
         info.append(f"next update in {duration(due)}")
     info.append(f"{state.ladder.level} {state.ladder.contact}")

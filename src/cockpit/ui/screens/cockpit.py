@@ -175,6 +175,9 @@ class CockpitScreen(Screen[None]):
         self._key_painted = False
         #: The newest alarms polled (drawn or not): what the response plans are held against.
         self.latest_alarms: tuple[Any, ...] = ()
+        #: The newest ``metrics:`` rows polled: the alert matrix holds some rows against them
+        #: (seed 000's "Storage > 10 TB" is a reading, not an alarm).
+        self.latest_metrics: tuple[Any, ...] = ()
         #: The incident the footer's keys were chosen for: (id, status), None when there is none.
         self._incident_state: tuple[str, str] | None = None
 
@@ -324,6 +327,8 @@ class CockpitScreen(Screen[None]):
         self._pending[message.source] = message
         if message.pane == "alarms":
             self.latest_alarms = message.snapshot.items
+        elif message.source == "metrics":
+            self.latest_metrics = message.snapshot.items
         if self.is_current:
             self._apply()
 
@@ -449,7 +454,7 @@ class CockpitScreen(Screen[None]):
         if action in ("sort_alarms", "filter_alarms"):
             return self.model.alarms is not None
         if action == "playbooks":  # shown greyed out when the screen offers none
-            return bool(self.model.playbooks or self.model.responses.plans) or None
+            return bool(self.model.playbooks or self.model.responses.plans or self.model.responses.alerts) or None
         return True
 
     def action_toggle_pause(self) -> None:
@@ -495,7 +500,8 @@ class CockpitScreen(Screen[None]):
 
             key = alarm_key(alarm)
             now = self.clock()
-            plans = offers_for_alarm(self.model.responses, alarm, self.latest_alarms or tuple(pane.items.values()), now)
+            plans = offers_for_alarm(self.model.responses, alarm, self.latest_alarms or tuple(pane.items.values()), now,
+                                     self.latest_metrics)
             self.app.push_screen(DetailScreen(f"alarm {alarm.name}",
                                               alarm_text(alarm, pane.history.get(key, []), now) + playbooks_text(plans),
                                               alarm_plot(alarm, self._metric_loader(alarm)), clock=self.clock))
@@ -562,7 +568,7 @@ class CockpitScreen(Screen[None]):
         from cockpit.sources.response import offers
         from cockpit.ui.screens.choose import playbook_options
 
-        suggested = offers(self.model.responses, self.latest_alarms, self.clock())
+        suggested = offers(self.model.responses, self.latest_alarms, self.clock(), self.latest_metrics)
         options = playbook_options(suggested, self.model.playbooks, catalog.playbooks)
         note = (f"▶ {len(suggested)} suggested for what is firing, best first; Enter starts one."
                 if suggested else "Nothing firing calls for a playbook here; Enter starts one.")
@@ -578,7 +584,7 @@ class CockpitScreen(Screen[None]):
         """What the screen's matrix says to declare at, for what is firing now (None: nothing)."""
         from cockpit.sources.response import suggest_level
 
-        return suggest_level(self.model.responses, self.latest_alarms, self.clock())
+        return suggest_level(self.model.responses, self.latest_alarms, self.clock(), self.latest_metrics)
 
     def action_estate(self) -> None:
         from cockpit.ui.screens.estate import EstateScreen
