@@ -87,6 +87,17 @@ def test_show_prints_each_step_with_kind_risk_and_exact_call(run) -> None:
             "dr-validation/test.txt --expires-in 300 --region eu-central-1") in out
 
 
+def test_show_leaves_out_a_header_an_empty_optional_secret_would_fill(run) -> None:
+    # The Grafana exercise's token is optional: left empty, no Authorization header is sent, so the
+    # preview must not show one (a masked empty secret once previewed "Bearer *****").
+    anonymous = run("playbook", "show", "platform-grafana-dashboard").stdout
+    assert "header Authorization" not in anonymous
+    given = run("playbook", "show", "platform-grafana-dashboard", "--param", "grafana_token=glsa_Zx81kQ0pVh3mT7wR").stdout
+    shown = [line.strip() for line in given.splitlines() if "header Authorization" in line]
+    assert len(shown) == 5 and "glsa_Zx81kQ0pVh3mT7wR" not in given, shown
+    assert all(line.startswith("header Authorization: Bearer ") for line in shown)
+
+
 def test_show_with_a_bad_parameter_or_unknown_id_fails_in_one_line(run) -> None:
     result = run("playbook", "show", "dr-failover", "--param", "dr_region=Mars")
     assert result.exit_code == 2

@@ -42,6 +42,7 @@ RUNBOOK_PLAYBOOKS = {
     "platform-weekly-maintenance", "platform-monthly-operations",
     "flight-school-periodic-review", "flight-school-on-call",  # seed 004's periodic tasks, on-call
     "platform-db-restore-test",  # seed 002's database restore test (a Week 1 practice exercise)
+    "platform-grafana-dashboard",  # seed 002's fourth practice exercise: a new Grafana dashboard
     "storage-retention-compliance",  # seed 000's monthly compliance review (retention policies)
 }
 

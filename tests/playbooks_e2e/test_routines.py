@@ -250,6 +250,58 @@ def _kubectl(handle: Any, *args: str) -> Any:
                           timeout=30, check=True).stdout
 
 
+def _grafana(estate: Any, method: str, path: str) -> tuple[int, Any]:
+    """Grafana's API as curl asks it (no cockpit code between the test and the estate)."""
+    import urllib.error
+    import urllib.request
+    request = urllib.request.Request(f"{estate.env['COCKPIT_GRAFANA_URL']}{path}", method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_grafana_practice_creates_the_dashboard_and_never_overwrites_one(estate, tmp_path):
+    incident = ["--title", "Onboarding: a Grafana dashboard", "--severity", "P4", "--yes"]
+    since = time.time()
+    proc = _run(estate, tmp_path, "platform-grafana-dashboard", *incident, "--param", "uid=practice-e2e",
+                "--param", "service=storage-service")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    status, kept = _grafana(estate, "GET", "/api/dashboards/uid/practice-e2e")
+    assert status == 200 and kept["meta"]["version"] == 1
+    panels = {p["title"]: p for p in kept["dashboard"]["panels"]}
+    assert list(panels) == ["Request rate", "Error rate (SLO < 1 %)", "Latency p95 (SLO < 500 ms)", "Pod restarts (1 h)"]
+    assert all('app="storage-service"' in panels[t]["targets"][0]["expr"] for t in list(panels)[:3])
+    red = {t: p["fieldConfig"]["defaults"]["thresholds"]["steps"][-1]["value"] for t, p in panels.items()
+           if "thresholds" in p.get("fieldConfig", {}).get("defaults", {})}
+    assert red == {"Error rate (SLO < 1 %)": 1, "Latency p95 (SLO < 500 ms)": 0.5}  # the guide's SLOs
+    # No token given: the request went anonymous, not with an empty credential Grafana refuses.
+    assert kept["meta"]["createdBy"] == "admin"
+    assert [r["operation"] for r in mutating_requests(estate, since)] == ["POST /grafana/api/dashboards/db"]
+    # The same uid again: refused before anything is saved, naming whose it is; the first is untouched.
+    since = time.time()
+    again = _run(estate, tmp_path, "platform-grafana-dashboard", *incident, "--param", "uid=practice-e2e",
+                 "--param", "title=Someone else's")
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert ("the uid practice-e2e is already the dashboard 'Practice: greenlang-api SLOs' (version 1, by admin)"
+            in again.stdout), again.stdout
+    assert mutating_requests(estate, since) == []
+    assert _grafana(estate, "GET", "/api/dashboards/uid/practice-e2e")[1]["meta"]["version"] == 1
+    # Removing after the exercise deletes this run's dashboard, with a token this time, and nothing else.
+    gone = _run(estate, tmp_path, "platform-grafana-dashboard", *incident, "--param", "uid=practice-gone",
+                "--param", "title=Practice to remove", "--param", "grafana_token=glsa_e2eTokenValue_0123456789",
+                "--choose", "keep_or_remove=remove", "--confirm", "remove_dashboard=practice-gone")
+    assert gone.returncode == 0, gone.stdout + gone.stderr
+    assert "glsa_e2eTokenValue_0123456789" not in gone.stdout + gone.stderr
+    assert _grafana(estate, "GET", "/api/dashboards/uid/practice-gone")[0] == 404
+    uids = {hit["uid"] for hit in _grafana(estate, "GET", "/api/search?type=dash-db")[1]}
+    assert uids == {"system-overview", "api-performance", "database", "infrastructure", "deployments", "practice-e2e"}
+    with Timeline(tmp_path / "t.db") as tl:
+        assert all("glsa_e2eTokenValue_0123456789" not in json.dumps(e.data) for i in tl.incidents()
+                   for e in tl.events(i.id))
+
+
 def test_end_of_day_sees_what_grafana_alerts_on(estate, tmp_path):
     since = time.time()
     calm = _run(estate, tmp_path, "platform-end-of-day", "--json")

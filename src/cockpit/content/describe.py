@@ -103,7 +103,8 @@ def _call_lines(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any]) -> list
     else:
         lines.append(f"call: {call.method} {urls.preview_url(call.url, ctx)}")
         for key, value in render(call.headers, ctx).items():
-            lines.append(f"  header {key}: {value}")
+            if str(value).strip():  # as the engine sends them: a header that renders empty is left out
+                lines.append(f"  header {key}: {value}")
         if call.json_body is not None:
             lines.append(f"  json: {_json(render(call.json_body, ctx))}")
         lines.append(f"  expect status {call.status}")
@@ -172,7 +173,7 @@ def render_playbook(playbook: Playbook, assignments: tuple[str, ...] | list[str]
     Parameters take the given ``NAME=VALUE`` assignments, else their defaults (from the screen
     when one is given); a parameter with neither previews as ``<params.NAME>``.
     """
-    from cockpit.content.params import ParameterError, default_of, parse_assignments
+    from cockpit.content.params import ParameterError, default_of, parse_assignments, shown_value
 
     given = parse_assignments(list(assignments))
     problems = [f"unknown parameter {n!r} for {playbook.id}" for n in given if n not in playbook.parameters]
@@ -184,7 +185,7 @@ def render_playbook(playbook: Playbook, assignments: tuple[str, ...] | list[str]
             problems.append(f"parameter {name}: {exc}")
             continue
         if value is not None:
-            values[name] = "*****" if param.secret else value
+            values[name] = shown_value(value, param.secret)
     if problems:
         raise ParameterError(problems)
     ctx = templating.preview_context(values)

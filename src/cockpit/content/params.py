@@ -26,6 +26,17 @@ class ParameterError(ValueError):
         super().__init__("; ".join(messages))
 
 
+SECRET_SHOWN = "*****"
+
+
+def shown_value(value: Any, secret: bool) -> Any:
+    """A parameter's value as a preview shows it: a secret as ``*****``, unless it is empty.
+
+    An empty secret (an optional token left out) is shown as what it is: masking it would make
+    a template that tests it (``'Bearer ' ~ token if token``) preview a credential never sent."""
+    return SECRET_SHOWN if secret and value not in (None, "") else value
+
+
 def parse_assignments(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
     """``["bucket=x", "n=3"]`` -> ``{"bucket": "x", "n": "3"}``; ParameterError when malformed."""
     out: dict[str, str] = {}

@@ -23,6 +23,7 @@ from typing import Any
 
 from cockpit.content import templating
 from cockpit.content.describe import describe_step
+from cockpit.content.params import shown_value
 from cockpit.content.playbook import END, Playbook, Risk, StepBase
 from cockpit.engine import person
 from cockpit.engine.calls import check_inputs, execute, render_call
@@ -196,7 +197,7 @@ class Engine:
         steps = {s.id: self.records.get(s.id) or {"status": "pending"} for s in self.playbook.steps}
         if not preview:
             return strict_context(self.params, steps, self.incident, self.screen)
-        shown = {k: "*****" if k in self._secret_names and v is not None else v for k, v in self.params.items()}
+        shown = {k: shown_value(v, k in self._secret_names) for k, v in self.params.items()}
         return preview_context(shown, steps, self.incident, self.screen)
 
     def preview(self, step: StepBase) -> list[str]:

@@ -3,6 +3,11 @@
 The URL is rendered by :func:`cockpit.content.urls.render_url` (each parameter encoded for the
 part of the URL it fills) and sent as rendered: ``encoded=True`` keeps aiohttp from re-quoting
 it, which would turn ``%2E%2E`` back into ``..`` and normalise the path.
+
+A header whose value renders empty is not sent: an optional credential (``Authorization:
+"{{ 'Bearer ' ~ params.token if params.token else '' }}"``) then leaves the request
+anonymous instead of sending ``Authorization:`` with nothing, which servers refuse as a
+malformed credential rather than treat as none.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ _BODY_CAP = 256 * 1024
 
 def render_http(call: HttpCall, ctx: dict[str, Any]) -> dict[str, Any]:
     return {"method": call.method, "url": urls.render_url(call.url, ctx),
-            "headers": {k: str(v) for k, v in templating.render_value(call.headers, ctx).items()},
+            "headers": {k: str(v) for k, v in templating.render_value(call.headers, ctx).items() if str(v).strip()},
             "json": templating.render_value(call.json_body, ctx), "status": call.status}
 
 
