@@ -48,6 +48,28 @@ class ChooseScreen(ModalScreen[str | None]):
             for index, (key, _) in enumerate(self._options):
                 if key == self._current:
                     options.highlighted = index
+        self.call_after_refresh(self._fit_list)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_list)
+
+    def _fit_list(self) -> None:
+        """Cap the list at the room the dialog has below its note.
+
+        The dialog grows with its content up to 90 % of the screen; a list taller than what is
+        left was clipped by the dialog, so at 80x24 the last playbooks and the highlight that
+        End or ↓ moved onto them were off screen (Enter then ran a playbook nobody saw). A CSS
+        cap on an auto-height child cannot say "what the auto-height parent has left", so the
+        room is worked out once the note is laid out, and the list scrolls within it.
+        """
+        dialog = self.query_one(".dialog")
+        options = self.query_one(OptionList)
+        notes = sum(n.outer_size.height + n.styles.margin.bottom for n in dialog.query(".dialog-note"))
+        room = self.size.height * 9 // 10 - dialog.styles.gutter.height - notes
+        cap = max(3, min(20, room))
+        if options.styles.max_height is None or options.styles.max_height.value != cap:
+            options.styles.max_height = cap
+            options.call_after_refresh(options.scroll_to_highlight)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
