@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -30,6 +30,7 @@ PREFIX = "/grafana"
 VERSION = "10.4.2"
 
 Alerts = Callable[[], list[dict[str, Any]]]
+Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
 _BODY_CAP = 1024 * 1024  # Grafana's own default limit on a dashboard is larger; a practice one is small
@@ -43,9 +44,6 @@ def add_routes(app: web.Application, alerts: Alerts, log: RequestLog,
     def seen(request: web.Request, name: str, mutating: bool = False) -> None:
         log.record("http", name, f"{request.method} {request.path}", request.method, mutating=mutating)
 
-    def refused(exc: GrafanaError) -> web.Response:
-        return web.json_response(exc.body(), status=exc.http_status)
-
     def unauthorized(request: web.Request) -> web.Response | None:
         """Anonymous requests are let in (an estate has no users); a credential that is there
         must be well formed, as Grafana's: ``Authorization:`` with nothing after it is a 401."""
@@ -54,51 +52,47 @@ def add_routes(app: web.Application, alerts: Alerts, log: RequestLog,
             return None
         return web.json_response({"message": "Unauthorized"}, status=401)
 
+    def dashboard_api(name: str, *, mutating: bool = False) -> Callable[[Handler], Handler]:
+        """A dashboard endpoint: logged, its credential checked, Grafana's refusals answered."""
+        def wrap(answer: Handler) -> Handler:
+            async def handler(request: web.Request) -> web.Response:
+                seen(request, name, mutating)
+                if (denied := unauthorized(request)) is not None:
+                    return denied
+                try:
+                    return await answer(request)
+                except GrafanaError as exc:
+                    return web.json_response(exc.body(), status=exc.http_status)
+            return handler
+        return wrap
+
+    @dashboard_api("grafana-search")
     async def search(request: web.Request) -> web.Response:
-        seen(request, "grafana-search")
-        if (denied := unauthorized(request)) is not None:
-            return denied
         return web.json_response(board.search(request.query.get("query", ""), request.query.getall("tag", []),
                                               request.query.get("type", "")))
 
+    @dashboard_api("grafana-dashboards")
     async def get_dashboard(request: web.Request) -> web.Response:
-        seen(request, "grafana-dashboards")
-        if (denied := unauthorized(request)) is not None:
-            return denied
-        try:
-            return web.json_response(board.get(request.match_info["uid"]))
-        except GrafanaError as exc:
-            return refused(exc)
+        return web.json_response(board.get(request.match_info["uid"]))
 
+    @dashboard_api("grafana-dashboards", mutating=True)
     async def delete_dashboard(request: web.Request) -> web.Response:
-        seen(request, "grafana-dashboards", mutating=True)
-        if (denied := unauthorized(request)) is not None:
-            return denied
-        try:
-            return web.json_response(board.delete(request.match_info["uid"]))
-        except GrafanaError as exc:
-            return refused(exc)
+        return web.json_response(board.delete(request.match_info["uid"]))
 
+    @dashboard_api("grafana-dashboards", mutating=True)
     async def save_dashboard(request: web.Request) -> web.Response:
-        seen(request, "grafana-dashboards", mutating=True)
-        if (denied := unauthorized(request)) is not None:
-            return denied
         raw = await request.content.read(_BODY_CAP + 1)
         if len(raw) > _BODY_CAP:
-            return web.json_response({"message": "request body too large"}, status=413)
+            raise GrafanaError(413, "request body too large")
         try:
             body = json.loads(raw)
         except (ValueError, RecursionError):
-            return web.json_response({"message": "bad request data"}, status=400)
+            body = None
         if not isinstance(body, dict):
-            return web.json_response({"message": "bad request data"}, status=400)
-        folder = body.get("folderUid") or ""
+            raise GrafanaError(400, "bad request data")
         user = "api-token" if request.headers.get("Authorization", "").startswith("Bearer ") else "admin"
-        try:
-            return web.json_response(board.save(body.get("dashboard"), folder_uid=str(folder),
-                                                overwrite=body.get("overwrite") is True, user=user))
-        except GrafanaError as exc:
-            return refused(exc)
+        return web.json_response(board.save(body.get("dashboard"), folder_uid=str(body.get("folderUid") or ""),
+                                            overwrite=body.get("overwrite") is True, user=user))
 
     async def health(request: web.Request) -> web.Response:
         seen(request, "grafana-health")
