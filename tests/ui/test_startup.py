@@ -25,7 +25,11 @@ PROBE = Path(__file__).with_name("firstframe_probe.py")
 #: with Jinja and Markdown (on a thread after the frame, and where used).
 NOT_BEFORE_FIRST_FRAME = (
     "aiobotocore", "kubernetes_asyncio", "sqlite_utils", "click", "pluggy", "jinja2", "markdown_it",
-    "cockpit.timeline.store", "cockpit.timeline.lifecycle", "cockpit.engine", "cockpit.content.playbook", "cockpit.exercise",
+    "cockpit.timeline.store", "cockpit.timeline.lifecycle", "cockpit.engine", "cockpit.content.playbook",
+    # the exercise's machinery; its clock (pure arithmetic on checkpoints) is the header's: a
+    # drill's elapsed time is scenario time
+    "cockpit.exercise.session", "cockpit.exercise.drill", "cockpit.exercise.control", "cockpit.exercise.report",
+    "cockpit.exercise.scoring", "cockpit.exercise.headless",
     "cockpit.ui.incident.dialogs", "cockpit.ui.incident.screen", "cockpit.ui.playbook.screen",
 )
 
