@@ -78,7 +78,7 @@ async def test_declare_and_playbooks_follow_the_response_matrix(outage, monkeypa
         await pilot.press("escape")
 
         # On to 31 minutes of the 5xx alarm in ALARM: past seed 003's threshold.
-        five_xx = next(a for items in app.alarms_on_screen.values() for a in items
+        five_xx = next(a for items in app.session.alarms_on_screen.values() for a in items
                        if a.name == "greenlang-s3-5xx-errors-critical")
         firing_for = utcnow() - five_xx.updated_at
         assert timedelta(minutes=15) < firing_for < timedelta(minutes=30), firing_for  # fired by evaluation

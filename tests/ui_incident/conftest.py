@@ -20,6 +20,7 @@ from textual.widgets import Footer
 
 from cockpit.config import Config
 from cockpit.timeline.model import utc_now
+from cockpit.ui.session import Session
 from cockpit.ui.incident import INCIDENT_BINDINGS, IncidentActions, IncidentCommands, IncidentHeader, TimelinePane
 
 ACTOR = "alice@bastion"
@@ -31,7 +32,7 @@ class IncidentTestApp(IncidentActions, App[None]):
 
     def __init__(self, config: Config, clock: Callable[[], datetime] = utc_now) -> None:
         super().__init__()
-        self.config = config
+        self.session = Session(config=config)
         self.clock = clock
 
     def compose(self) -> ComposeResult:

@@ -43,7 +43,7 @@ async def test_a_demo_follows_only_what_it_declared_since_it_started(config: Con
     with Timeline(db_path, actor="bob@other") as tl:
         stale = tl.declare("Failback test from last week's demo", "P2", mode="drill").id
     app = IncidentTestApp(config)
-    app.estate = object()  # what `cockpit demo` and `cockpit exercise` give the app: an emulated estate
+    app.session.estate = object()  # what `cockpit demo` and `cockpit exercise` give the app: an emulated estate
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: "no incident" in screen_text(app))
         await asyncio.sleep(1.0)

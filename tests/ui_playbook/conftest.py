@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 
 from cockpit.config import Config
 from cockpit.timeline.aio import AsyncTimeline
+from cockpit.ui.session import Session
 from cockpit.ui.incident.session import close_timeline
 from cockpit.ui.messages import PlaybookRequested
 from cockpit.ui.playbook import flip_to_run, request_playbook
@@ -53,8 +54,8 @@ class HostApp(App[None]):
                  playbooks_dirs: list[Path] | None = None, named_mode: bool = True) -> None:
         super().__init__()
         self.named_mode = named_mode
-        self.config = Config(db=db, actor=ACTOR, playbooks_dirs=playbooks_dirs or [])
-        self.timeline = AsyncTimeline(db, ACTOR)
+        self.session = Session(config=Config(db=db, actor=ACTOR, playbooks_dirs=playbooks_dirs or []),
+                               read_only=read_only, given_timeline=AsyncTimeline(db, ACTOR))
         self.playbook_id, self.model, self.read_only = playbook_id, screen_model, read_only
 
     def on_mount(self) -> None:

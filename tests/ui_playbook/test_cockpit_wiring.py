@@ -70,8 +70,6 @@ async def test_a_key_typed_while_the_palette_reads_the_playbooks_does_not_lose_t
     read down with it)."""
     from pathlib import Path
 
-    from cockpit.ui.playbook.commands import CACHE
-
     shipped = (Path(__file__).parents[2] / "playbooks" / "morning-health-check.yaml").read_text()
     folder = tmp_path / "playbooks"
     folder.mkdir()
@@ -82,8 +80,8 @@ async def test_a_key_typed_while_the_palette_reads_the_playbooks_does_not_lose_t
     app = CockpitApp(config=config, screen=find_screen("greenlang-storage"), poll=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+p", "m")  # before the catalog is in memory
-        assert getattr(app, CACHE, None) is None, "the catalog was read before the key: nothing tested"
-        await wait_for(pilot, lambda: getattr(app, CACHE, None) is not None, what="the catalog read")
+        assert app.session.catalog is None, "the catalog was read before the key: nothing tested"
+        await wait_for(pilot, lambda: app.session.catalog is not None, what="the catalog read")
         await pilot.pause(0.3)
         await type_text(pilot, "orning-health")
         await wait_text(pilot, "Run playbook morning-health-check", timeout=10)

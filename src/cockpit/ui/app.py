@@ -45,6 +45,8 @@ from cockpit.ui.playbook.commands import PlaybookCommands
 from cockpit.ui.messages import AlarmsFetched, PlaybookRequested
 from cockpit.ui.palette import CockpitPalette, bound_providers
 from cockpit.ui.screens.cockpit import CockpitScreen
+from cockpit.ui.session import Session
+from cockpit.ui.widgets.quiet_gc import COLLECTOR
 
 #: Imported on a thread after the first frame (see :meth:`CockpitApp.preload`), in the
 #: order a responder is likely to need them: the timeline store (the incident feed opens
@@ -96,21 +98,12 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
                  clock: Callable[[], datetime] = utcnow,
                  exercise_setup: Callable[[], Awaitable[Any]] | None = None) -> None:
         super().__init__()
-        #: In `cockpit exercise`: builds and starts the Exercise once the estate is up.
-        self.exercise_setup = exercise_setup
-        #: Engine listeners every guided run carries (a drill's meter).
-        self.run_listeners: list[Callable[[Any], Any]] = []
+        #: What this cockpit holds for its responder (ui/session.py): the settings below, the
+        #: timeline and its feed, the run on show, the palette's catalog.
+        self.session = Session(config=config, read_only=read_only, estate=estate, exercise_setup=exercise_setup)
         self._drill_meter: Any = None
-        #: Each alarm source of the screen shown → its last snapshot's alarms: what a
-        #: declaration logs as already firing (``IncidentActions._alarms_firing``).
-        self.alarms_on_screen: dict[str, tuple[Any, ...]] = {}
-        #: Cockpit's settings (screen, dirs, db, actor).
-        self.config = config
         #: The screen file opened first (loading it may raise ContentError).
-        self.model = screen or _find_screen(config.screen, config)
-        self.read_only = read_only
-        #: The EstateProcess to start in demo mode, else None.
-        self.estate = estate
+        self.session.screen_model = screen or _find_screen(config.screen, config)
         #: The estate's environment once it is up; its start-up error if it failed.
         self.estate_env: dict[str, str] | None = None
         self.estate_error: str | None = None
@@ -123,6 +116,35 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         self._clients_imported = False
         self._connections: Any = None
         self.sub_title = ("demo · emulated estate" if estate else self.model.name) + (" · read-only" if read_only else "")
+
+    # The session's settings, read often by the app's own code and its mixins.
+    @property
+    def config(self) -> Config:
+        """Cockpit's settings (screen, dirs, db, actor)."""
+        return self.session.config
+
+    @property
+    def model(self) -> ScreenModel:
+        """The screen file shown."""
+        assert self.session.screen_model is not None
+        return self.session.screen_model
+
+    @model.setter
+    def model(self, model: ScreenModel) -> None:
+        self.session.screen_model = model
+
+    @property
+    def read_only(self) -> bool:
+        return self.session.read_only
+
+    @property
+    def estate(self) -> Any:
+        """The EstateProcess to start in demo mode, else None."""
+        return self.session.estate
+
+    @property
+    def exercise_setup(self) -> Callable[[], Awaitable[Any]] | None:
+        return self.session.exercise_setup
 
     @property
     def connections(self) -> Any:
@@ -146,6 +168,9 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
     def on_mount(self) -> None:
         #: Where worker failures are logged (None: the file could not be opened).
         self.log_file = open_log()
+        # Full garbage collections at quiet moments (widgets/quiet_gc.py): process-wide, so the
+        # app that turns them off gives them back when it ends (on_unmount).
+        self.call_after_refresh(COLLECTOR.install)
         self.call_after_refresh(self.preload)
         if self.estate is not None:
             self.start_estate()
@@ -153,6 +178,7 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
             self.call_after_refresh(self.load_clients)
 
     async def on_unmount(self) -> None:
+        COLLECTOR.uninstall()
         if self._drill_meter is not None and not self.exercise.ended:
             await self._drill_meter.finish()
             await self._drill_meter.record(await self._drill_meter.metrics())
@@ -219,17 +245,6 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
     def _cockpits(self) -> list[CockpitScreen]:
         return [s for s in self.screen_stack if isinstance(s, CockpitScreen)]
 
-    def severity_suggestion(self) -> Any:
-        """What the cockpit screen's response matrix suggests declaring at (the declare dialog's
-        default), from the alarms it polled; looked for in every mode, so declaring from a
-        playbook run's screen suggests the same."""
-        stacks = [self.screen_stack, *getattr(self, "_screen_stacks", {}).values()]
-        for stack in stacks:
-            for screen in reversed(stack):
-                if isinstance(screen, CockpitScreen):
-                    return screen.severity_suggestion()
-        return None
-
     @on(EstateStarted)
     def _estate_started(self, message: EstateStarted) -> None:
         os.environ.update(message.env)
@@ -251,7 +266,7 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
             # The meter times the cut-over and validation steps of the run the team starts,
             # and probes availability meanwhile: seed 003's DR test metrics.
             self._drill_meter = DrillMeter(exercise)
-            self.run_listeners.append(self._drill_meter.on_event)
+            self.session.run_listeners.append(self._drill_meter.on_event)
         self.attach_exercise(exercise)
         self.notify(f"{exercise.mode.upper()} {exercise.incident_id}: "
                     + ("nothing that writes is executed." if exercise.mode == "tabletop"
@@ -274,14 +289,14 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
             self.notify(str(exc), title=f"Cannot open {name}", severity="error", timeout=10)
             return
         self.model = model
-        self.alarms_on_screen.clear()  # another screen, other alarms
+        self.session.alarms_on_screen.clear()  # another screen, other alarms
         self.sub_title = ("demo · emulated estate" if self.estate else model.name) + (" · read-only" if self.read_only else "")
         self.switch_screen(CockpitScreen(model, clock=self.clock))
 
     @on(AlarmsFetched)
     def _alarms_fetched(self, message: AlarmsFetched) -> None:
         """During an incident, alarms that fire or clear go to its timeline by themselves."""
-        self.alarms_on_screen[message.source] = message.snapshot.items
+        self.session.alarms_on_screen[message.source] = message.snapshot.items
         incident = self.current_incident
         if incident is not None and incident.status == "open" and message.snapshot.items:
             self.log_alarm_transitions(incident, message.snapshot.items)

@@ -6,8 +6,8 @@ Usage (the whole wiring)::
         BINDINGS = [..., *INCIDENT_BINDINGS]
         COMMANDS = App.COMMANDS | {IncidentCommands}
 
-The app provides ``self.config`` (db path, actor) and optionally ``self.timeline`` (an
-AsyncTimeline or a factory); see session.py. Dialogs only collect input; the write runs
+The app owns a :class:`~cockpit.ui.session.Session` (``self.session``: the config with the
+db path and actor, optionally a given timeline); see incident/session.py. Dialogs only collect input; the write runs
 in a worker (group ``incident-write``), so a slow disk or another cockpit holding the write
 lock never freezes the keyboard. After our own write the feed is refreshed at once — our
 own commits do not flip ``changed()``.
@@ -38,6 +38,7 @@ from cockpit.config import default_actor
 from cockpit.timeline.model import Incident, TimelineError
 from cockpit.ui.incident.feed import IncidentFeed, load_store
 from cockpit.ui.incident.session import close_timeline, feed_of, timeline_of
+from cockpit.ui.session import session_of
 
 if TYPE_CHECKING:
     from cockpit.timeline.aio import AsyncTimeline
@@ -78,8 +79,8 @@ COMMANDS: list[tuple[str, str, str]] = [
 
 
 class IncidentActions:
-    """Mixin for the App: the incident actions. Expects ``self.config`` (and optionally
-    ``self.timeline``); every method is namespaced ``incident_`` to stay out of the way."""
+    """Mixin for the App: the incident actions. Expects ``self.session`` (ui/session.py);
+    every method is namespaced ``incident_`` to stay out of the way."""
 
     # The App provides these (declared for type checkers only).
     screen: Any
@@ -129,24 +130,23 @@ class IncidentActions:
         return incident
 
     def _alarms_firing(self) -> list[Any]:
-        """The alarms in ALARM on this screen now (``alarms_on_screen``: source → last snapshot's
-        items, kept by the App): a declaration logs them and takes detection from the first."""
+        """The alarms in ALARM on this screen now (the session's ``alarms_on_screen``: source →
+        last snapshot's items): a declaration logs them and takes detection from the first."""
         from cockpit.timeline.alarm_log import firing
 
-        shown = getattr(self, "alarms_on_screen", None) or {}
+        shown = session_of(self).alarms_on_screen
         return [t for items in shown.values() for t in firing(items)]
 
     def _incident_actor(self) -> str:
-        config = getattr(self, "config", None)
-        return getattr(config, "actor", None) or default_actor()
+        return session_of(self).config.actor or default_actor()
 
     def incident_suggestion(self) -> Any:
         """The level the screen's response matrix suggests for what fires now (None: none).
 
-        The app provides ``severity_suggestion()`` when it has live alarms; an app without
+        The session has a ``severity_suggestion`` when the app has live alarms; an app without
         (a test host, the timeline alone) declares without a suggestion."""
-        suggest = getattr(self, "severity_suggestion", None)
-        return suggest() if callable(suggest) else None
+        suggest = session_of(self).severity_suggestion
+        return suggest() if suggest is not None else None
 
     # -- the write path --------------------------------------------------------------------
     def incident_write(self, description: str, op: Callable[[AsyncTimeline], Awaitable[T]],
@@ -306,7 +306,7 @@ class IncidentActions:
             return
         from cockpit.timeline.export_file import postmortem_path, write_postmortem
 
-        path = postmortem_path(getattr(getattr(self, "config", None), "db", None), incident.id)
+        path = postmortem_path(session_of(self).config.db, incident.id)
 
         async def write(tl: AsyncTimeline) -> Any:
             try:

@@ -40,6 +40,7 @@ from cockpit.timeline.escalation_log import DuePoint, record_due, unlogged
 from cockpit.timeline.model import Event, EventKind, Incident, TimelineError
 from cockpit.ui.incident.feed import FeedUpdate, load_store
 from cockpit.ui.incident.session import feed_of, timeline_of
+from cockpit.ui.session import session_of
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,6 @@ log = logging.getLogger(__name__)
 TOAST_SECONDS = 120.0
 TITLE = "Escalation due"
 
-_REMINDERS = "_cockpit_escalation_reminders"
 
 
 class EscalationReminders:
@@ -111,8 +111,7 @@ class EscalationReminders:
 
 def reminders_of(app: App[Any]) -> EscalationReminders:
     """The app's one :class:`EscalationReminders` (created on first use)."""
-    reminders: EscalationReminders | None = getattr(app, _REMINDERS, None)
-    if reminders is None:
-        reminders = EscalationReminders(app)
-        setattr(app, _REMINDERS, reminders)
-    return reminders
+    session = session_of(app)
+    if session.reminders is None:
+        session.reminders = EscalationReminders(app)
+    return session.reminders

@@ -24,36 +24,32 @@ import asyncio
 from functools import partial
 from typing import Any
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from cockpit.ui.messages import PlaybookRequested
+from cockpit.ui.session import Session, session_of
 
 
-#: The app attribute holding the catalog last read for the palette.
-CACHE = "_palette_playbook_catalog"
-#: The app attribute holding the latest read (in flight or done), shared by every search.
-READ = "_palette_playbook_catalog_read"
-
-
-def read_catalog(app: Any, *, again: bool = False) -> asyncio.Future[Any]:
+def read_catalog(app: App[Any], *, again: bool = False) -> asyncio.Future[Any]:
     """The app's read of the playbook catalog, in a thread: the one in flight, else the last
     one, else a new one (``again``: a new one once the last has ended, to see new files).
-    A successful read is kept on the app as :data:`CACHE`."""
-    read = getattr(app, READ, None)
+    A successful read is kept as the session's ``catalog``; the read itself as its
+    ``catalog_read``, shared by every search."""
+    session = session_of(app)
+    read = session.catalog_read
     if read is None or (again and read.done()):
         from cockpit.content.playbooks import load_catalog
 
-        config = getattr(app, "config", None)
-        dirs = tuple(config.playbooks_dirs) if config is not None else ()
-        read = asyncio.ensure_future(asyncio.to_thread(load_catalog, dirs))
-        read.add_done_callback(partial(_keep, app))
-        setattr(app, READ, read)
+        read = asyncio.ensure_future(asyncio.to_thread(load_catalog, tuple(session.config.playbooks_dirs)))
+        read.add_done_callback(partial(_keep, session))
+        session.catalog_read = read
     return read
 
 
-def _keep(app: Any, read: asyncio.Future[Any]) -> None:
+def _keep(session: Session, read: asyncio.Future[Any]) -> None:
     if not read.cancelled() and read.exception() is None:  # a failure is reported by the search awaiting it
-        setattr(app, CACHE, read.result())
+        session.catalog = read.result()
 
 
 class PlaybookCommands(Provider):
@@ -61,14 +57,15 @@ class PlaybookCommands(Provider):
 
     async def startup(self) -> None:
         # Nothing awaited here (see the module docstring): start the read, or refresh it.
-        read_catalog(self.app, again=getattr(self.app, CACHE, None) is not None)
+        read_catalog(self.app, again=session_of(self.app).catalog is not None)
 
     async def _ordered(self) -> list[tuple[str, str, bool]]:
         """Every playbook as (id, title, offered here): the screen's own first, in its order."""
         if (entries := getattr(self, "_entries", None)) is not None:
             return entries
-        app: Any = self.app
-        catalog = getattr(app, CACHE, None)
+        app = self.app
+        session = session_of(app)
+        catalog = session.catalog
         if catalog is None:
             try:  # shielded: a search superseded by the next key leaves the read running
                 catalog = await asyncio.shield(read_catalog(app, again=True))
@@ -76,7 +73,7 @@ class PlaybookCommands(Provider):
                 app.notify(f"Playbooks could not be read for the palette: {error}", severity="error", timeout=10)
                 self._entries = []
                 return self._entries
-        offered = list(getattr(getattr(app, "model", None), "playbooks", None) or [])
+        offered = list(session.screen_model.playbooks) if session.screen_model is not None else []
         order = {pid: i for i, pid in enumerate(offered)}
         self._entries = sorted(
             ((pid, pb.title, pid in order) for pid, pb in catalog.playbooks.items()),

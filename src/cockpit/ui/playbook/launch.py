@@ -26,6 +26,7 @@ from cockpit.timeline.redact import MARK
 from cockpit.ui.playbook.plan import RunPlan
 from cockpit.ui.playbook.screen import GuidedPlaybookScreen
 from cockpit.ui.playbook.start import StartDialog, _named_mode, flip_to_run, running_screen, show_run
+from cockpit.ui.session import session_of
 
 _EXPECTED = (ContentError, TimelineError, ParameterError, sqlite3.Error, OSError)
 
@@ -62,16 +63,17 @@ async def _plan(app: App[Any], playbook_id: str, screen_model: Any, read_only: b
                    title="Playbook", severity="warning")
         flip_to_run(app)
         return None
-    config = getattr(app, "config", None)
-    playbook = await asyncio.to_thread(find_playbook, playbook_id, [*getattr(config, "playbooks_dirs", []),
+    session = session_of(app)
+    config = session.config
+    playbook = await asyncio.to_thread(find_playbook, playbook_id, [*config.playbooks_dirs,
                                                                     *extra_dirs])
     tl = await timeline_of(app)
     incident = await _incident(app, tl, config)
     if incident is None:
         return None
     runs = await tl.call(tl.sync.runs, incident.id)
-    common: dict[str, Any] = dict(screen_model=screen_model, webhook_url=getattr(config, "webhook_url", None),
-                                  kube_context=getattr(config, "kube_context", None))
+    common: dict[str, Any] = dict(screen_model=screen_model, webhook_url=config.webhook_url,
+                                  kube_context=config.kube_context)
     unfinished = [r for r in runs if r.playbook_id == playbook.id and r.status == "running"]
     if unfinished:
         return await _reopen(app, tl, playbook, incident, unfinished[-1], read_only, common)
@@ -93,9 +95,9 @@ async def _incident(app: App[Any], tl: Any, config: Any) -> Incident | None:
     if incident is not None:
         return incident
     app.notify("A run is logged to an incident: declare one first.", title="Playbook")
-    suggest = getattr(app, "severity_suggestion", None)
-    request = await app.push_screen_wait(DeclareDialog(getattr(config, "actor", "") or "",
-                                                       suggestion=suggest() if callable(suggest) else None))
+    suggest = session_of(app).severity_suggestion
+    request = await app.push_screen_wait(DeclareDialog(config.actor or "",
+                                                       suggestion=suggest() if suggest is not None else None))
     if request is None:
         app.notify("No incident declared: the playbook was not started.", title="Playbook")
         return None
@@ -126,5 +128,5 @@ async def _reopen(app: App[Any], tl: Any, playbook: Playbook, incident: Incident
 
 
 def _listeners(app: App[Any]) -> tuple[Any, ...]:
-    """Engine listeners the app asks every run to carry (``app.run_listeners``: a drill's meter)."""
-    return tuple(getattr(app, "run_listeners", ()))
+    """Engine listeners the app asks every run to carry (the session's: a drill's meter)."""
+    return tuple(session_of(app).run_listeners)

@@ -23,13 +23,13 @@ from cockpit.content.playbook import Playbook
 from cockpit.timeline.model import Incident
 from cockpit.ui.playbook.dialogs import CSS
 from cockpit.ui.playbook.screen import GuidedPlaybookScreen
+from cockpit.ui.session import session_of
 from cockpit.ui.widgets.radio import MarkedRadioButton
 
 #: The app mode that holds the run's screen (when the app names its cockpit mode).
 MODE = "playbook"
 #: The run's screen's name when it is installed instead (an app without named modes).
 INSTALLED = "playbook-run"
-_SHOWN = "_cockpit_playbook_screen"
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class StartDialog(ModalScreen[RunRequest]):
 
 def running_screen(app: App[Any]) -> GuidedPlaybookScreen | None:
     """The app's guided run (shown or not), if any."""
-    return getattr(app, _SHOWN, None)
+    return session_of(app).run_screen
 
 
 def _named_mode(app: App[Any]) -> str | None:
@@ -142,7 +142,7 @@ def show_run(app: App[Any], screen: GuidedPlaybookScreen) -> None:
     old = running_screen(app)
     if old is not None:
         _retire(app, old)
-    setattr(app, _SHOWN, screen)
+    session_of(app).run_screen = screen
     if screen.return_mode is not None:
         app.add_mode(MODE, lambda: screen)
         app.switch_mode(MODE)

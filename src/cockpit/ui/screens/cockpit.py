@@ -15,7 +15,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -47,6 +47,7 @@ from cockpit.ui.incident.session import feed_of
 
 if TYPE_CHECKING:
     from cockpit.sources.poller import Poller
+    from cockpit.ui.app import CockpitApp
 
 #: Longest a refresh holds the event loop in one go: a key press waits at most about this long.
 SLICE_SECONDS = 0.008
@@ -181,11 +182,16 @@ class CockpitScreen(Screen[None]):
         #: The incident the footer's keys were chosen for: (id, status), None when there is none.
         self._incident_state: tuple[str, str] | None = None
 
+    @property
+    def cockpit(self) -> CockpitApp:
+        """The app, typed: only the cockpit app shows this screen."""
+        return cast("CockpitApp", self.app)
+
     def compose(self) -> ComposeResult:
         yield CockpitHeader(f"{self.model.name} · {self.model.title}", clock=self.clock, id="header")
         yield IncidentHeader(clock=self.clock, id="incident-header")
         yield ExerciseBanner(id="exercise-banner")
-        if getattr(self.app, "estate", None) is not None:
+        if self.cockpit.estate is not None:
             yield EstateStrip(id="estate-strip")
         with Body(id="body"):
             if self.model.alarms is not None:
@@ -199,17 +205,19 @@ class CockpitScreen(Screen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        COLLECTOR.install()
+        # The declare dialog's default, from the alarms this screen polls: asked for from any
+        # mode (a playbook run's screen too), so the session holds the screen that answers.
+        self.cockpit.session.severity_suggestion = self.severity_suggestion
         self.set_interval(1.0, self._tick, name="clock")
         tables = self.query(DataTable)
         if tables:
             tables.first().focus()
-        app: Any = self.app
-        if getattr(app, "estate_env", None):
+        app = self.cockpit
+        if app.estate_env:
             self.estate_started(app.estate_env)
-        elif getattr(app, "estate_error", None):
+        elif app.estate_error:
             self.estate_failed(app.estate_error)
-        if getattr(app, "live_ready", False):
+        if app.live_ready:
             self.start_polling()
         feed_of(app).subscribe(self, self._incident_changed)
 
@@ -231,11 +239,11 @@ class CockpitScreen(Screen[None]):
         noting, updating and resolving it; during a guided run, getting back to it; in a
         tabletop, the facilitator's keys. ``?`` lists every key, whatever is left out here.
         """
-        app: Any = self.app
-        incident = getattr(app, "current_incident", None)
-        actions = ["back_to_run"] if getattr(app, "has_run", lambda: False)() else []
+        app = self.cockpit
+        incident = app.current_incident
+        actions = ["back_to_run"] if app.has_run() else []
         if incident is not None and incident.status == "open":
-            if getattr(app, "incident_owed", lambda: [])():  # an escalation reminder is showing
+            if app.incident_owed():  # an escalation reminder is showing
                 actions += ["incident_escalated"]
             # The runbook (b) stays in sight at 80 columns: it is what the responder runs next.
             actions += ["incident_note", "incident_acknowledge", "incident_status_update", "playbooks",
@@ -256,7 +264,7 @@ class CockpitScreen(Screen[None]):
         from cockpit.sources.board import build_sources
         from cockpit.sources.poller import Poller
 
-        app: Any = self.app
+        app = self.cockpit
         live = app.live
         interval = live.interval or self.model.refresh_seconds
         by_pane: dict[str, list[Poller]] = {}
@@ -448,7 +456,7 @@ class CockpitScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "estate":
-            return getattr(self.app, "estate", None) is not None
+            return self.cockpit.estate is not None
         if action == "filter_alarms" and isinstance(self.focused, FilterBar):
             return False  # a "/" typed into the filter is text
         if action in ("sort_alarms", "filter_alarms"):
@@ -517,11 +525,11 @@ class CockpitScreen(Screen[None]):
     def _metric_loader(self, alarm: Any) -> Any:
         """The fetch of an alarm's metric for its detail plot; None when the app does not poll
         (no connections: nothing to fetch from)."""
-        if not getattr(self.app, "poll", False):
+        if not self.cockpit.poll:
             return None
         from cockpit.sources.metric_history import alarm_datapoints
 
-        connections = self.app.connections
+        connections = self.cockpit.connections
         return lambda: alarm_datapoints(connections, alarm)
 
     def action_screens(self) -> None:
@@ -534,7 +542,7 @@ class CockpitScreen(Screen[None]):
         from cockpit.content.screen import available_screens, load_screens
         from cockpit.ui.screens.choose import ChooseScreen, screen_options
 
-        app: Any = self.app
+        app = self.cockpit
         dirs = app.config.screens_dirs
         try:
             titles = {name: s.title for name, s in (await asyncio.to_thread(load_screens, dirs, app.config.playbooks_dirs)).items()}
@@ -559,7 +567,7 @@ class CockpitScreen(Screen[None]):
         from cockpit.content.playbooks import load_catalog
         from cockpit.ui.screens.choose import ChooseScreen
 
-        app: Any = self.app
+        app = self.cockpit
         catalog = await asyncio.to_thread(load_catalog, app.config.playbooks_dirs)
         if catalog.problems:
             more = f" (and {len(catalog.problems) - 1} more: cockpit playbook validate)" if len(catalog.problems) > 1 else ""
@@ -580,6 +588,11 @@ class CockpitScreen(Screen[None]):
         self.app.push_screen(ChooseScreen(f"Playbooks for {self.model.name}", options,
                                           note=note, id="playbook-picker"), chosen)
 
+    def on_unmount(self) -> None:
+        session = self.cockpit.session
+        if session.severity_suggestion == self.severity_suggestion:  # another screen file replaces this one
+            session.severity_suggestion = None
+
     def severity_suggestion(self) -> Any:
         """What the screen's matrix says to declare at, for what is firing now (None: nothing)."""
         from cockpit.sources.response import suggest_level
@@ -589,8 +602,8 @@ class CockpitScreen(Screen[None]):
     def action_estate(self) -> None:
         from cockpit.ui.screens.estate import EstateScreen
 
-        app: Any = self.app
-        self.app.push_screen(EstateScreen(app.estate_env, app.estate_error))
+        app = self.cockpit
+        app.push_screen(EstateScreen(app.estate_env, app.estate_error))
 
 
 def _first_problem(exc: Any) -> str:
@@ -600,9 +613,9 @@ def _first_problem(exc: Any) -> str:
     return f"{problems[0]}{more}"
 
 
-def _recoveries(app: Any) -> Any:
+def _recoveries(app: CockpitApp) -> Any:
     """The timeline's resolved incidents for an ``mttr`` row: the app's timeline file, read-only."""
-    db = getattr(getattr(app, "config", None), "db", None)
+    db = app.config.db
     if db is None:
         return None
     from functools import partial

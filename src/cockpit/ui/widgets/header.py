@@ -22,18 +22,18 @@ from textual.app import App
 from textual.widgets import Static
 
 from cockpit.sources.snapshot import utcnow
+from cockpit.ui.session import session_of
 
 
 def session_badge(app: App[object]) -> str:
     """``READ-ONLY`` when nothing that writes may execute; ``timeline demo.db`` (the file's
     name) when the app runs on an emulated estate, whose incidents live in their own file."""
+    session = session_of(app)
     parts = []
-    if getattr(app, "read_only", False):
+    if session.read_only:
         parts.append("READ-ONLY")
-    config = getattr(app, "config", None)
-    rehearsal = getattr(app, "estate", None) is not None or getattr(app, "exercise_setup", None) is not None
-    if rehearsal and config is not None and getattr(config, "db", None) is not None:
-        parts.append(f"timeline {Path(config.db).name}")
+    if session.rehearsal and session.config.db is not None:
+        parts.append(f"timeline {Path(session.config.db).name}")
     return " · ".join(parts)
 
 

@@ -14,7 +14,8 @@ cycles automatically (milliseconds). So:
   :attr:`every` seconds old — or after :attr:`longest` seconds whatever the keys do, so
   memory stays bounded (bench_ui reports RSS).
 
-Process-wide by nature: installed once (by the cockpit screen; the app may own it instead).
+Process-wide by nature: the cockpit app installs it after its first frame and uninstalls it
+when it ends; the cockpit screen reports keys and ticks.
 """
 
 from __future__ import annotations
