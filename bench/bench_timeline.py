@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from cockpit.timeline import Timeline
-from cockpit.timeline.postmortem import render_markdown
-from cockpit.timeline.transfer import export_json
+from cockpit.exports.postmortem import render_markdown
+from cockpit.exports.transfer import export_json
 
 
 def appends_per_second(path: Path, synchronous: str, count: int) -> float:

@@ -1,50 +1,71 @@
-"""The core never imports Textual: only ``cockpit.ui`` may.
+"""The layers of ``src/cockpit`` hold, and the core never imports Textual: only ``cockpit.ui`` may.
 
-Headless commands (status, run, incident, exercise --headless) must work on a box where the
-UI would be dead weight, and start fast. Checked two ways: statically (no module outside
-``ui/`` has an ``import textual``) and at run time (a headless command leaves no
-``textual`` module in ``sys.modules``).
+The order (docs/architecture.md#layers) is written as import-linter contracts in
+``pyproject.toml`` (``[tool.importlinter]``) and checked here by running ``lint-imports``, so
+``pytest -q`` (CI) enforces it and a failure prints the contract and the offending import
+with its line. grimp, under import-linter, sees function-local imports too: an import that
+runs back up the layers fails wherever it hides.
+
+What import-linter cannot see is what a command loads at run time: headless commands
+(status, run, incident, exercise --headless) must work on a box where the UI would be dead
+weight, and start fast, so one test runs them and looks for ``textual`` in ``sys.modules``.
 """
 
 from __future__ import annotations
 
-import ast
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import cockpit
 
 SRC = Path(cockpit.__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[1]
+PYPROJECT = ROOT / "pyproject.toml"
+
+#: ``lint-imports`` through the Python running the tests (the venv's), whatever PATH holds.
+LINT = ("import sys; from importlinter.cli import lint_imports;"
+        "sys.exit(lint_imports(config_filename=sys.argv[1], no_cache=True, no_logo=True))")
 
 
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return names
+def lint_imports(*, pythonpath: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = None
+    if pythonpath is not None:  # a copy of the package, found before the installed one
+        env = {**os.environ, "PYTHONPATH": str(pythonpath)}
+    return subprocess.run([sys.executable, "-c", LINT, str(PYPROJECT)], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT, env=env)
 
 
-def test_no_module_outside_ui_imports_textual():
-    offenders = []
-    for path in SRC.rglob("*.py"):
-        relative = path.relative_to(SRC)
-        if relative.parts[0] == "ui":
-            continue
-        bad = sorted(n for n in _imports(path) if n == "textual" or n.startswith("textual."))
-        if bad:
-            offenders.append(f"{relative}: {', '.join(bad)}")
-    assert offenders == [], "Textual imported outside cockpit/ui:\n" + "\n".join(offenders)
+def test_the_import_contracts_are_kept():
+    out = lint_imports()
+    if out.returncode != 0:
+        # The broken contracts and each offending import with its line, untruncated.
+        report = out.stdout.partition("Broken contracts")[2] or out.stdout + out.stderr
+        pytest.fail("lint-imports (pyproject.toml [tool.importlinter]): broken contracts" + report, pytrace=False)
+    assert "3 kept, 0 broken" in out.stdout, out.stdout
 
 
-def test_the_ui_package_is_where_textual_lives():
-    # Guard against the test above passing vacuously (e.g. the ui package moved).
-    ui_imports = set().union(*(_imports(p) for p in (SRC / "ui").rglob("*.py")))
-    assert any(n == "textual" or n.startswith("textual.") for n in ui_imports)
+def test_the_contracts_catch_imports_against_the_order(tmp_path):
+    # The contracts are not vacuous: a copy of the package with three bad imports, two of
+    # them hidden in functions, breaks each contract and the report names each import.
+    copy = tmp_path / "cockpit"
+    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    with (copy / "timeline" / "figures.py").open("a", encoding="utf-8") as fh:
+        fh.write("\n\ndef _up_the_layers():\n    from cockpit.engine import engine\n    return engine\n")
+    with (copy / "sources" / "poller.py").open("a", encoding="utf-8") as fh:
+        fh.write("\n\nimport textual.widgets\n")
+    with (copy / "exercise" / "scoring.py").open("a", encoding="utf-8") as fh:
+        fh.write("\n\ndef _estate():\n    from cockpit.estate.http import build_app\n    return build_app\n")
+    out = lint_imports(pythonpath=tmp_path)
+    assert out.returncode != 0, out.stdout
+    assert "cockpit.timeline.figures -> cockpit.engine.engine" in out.stdout, out.stdout
+    assert "cockpit.sources.poller -> textual" in out.stdout, out.stdout
+    assert "cockpit.exercise.scoring -> cockpit.estate.http" in out.stdout, out.stdout
+    assert "0 kept, 3 broken" in out.stdout, out.stdout
 
 
 HEADLESS = [

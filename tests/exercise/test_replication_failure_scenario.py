@@ -27,7 +27,7 @@ from cockpit.content.screen import screen_for_playbook
 from cockpit.engine import HeadlessOperator, Runtime
 from cockpit.exercise.control import EstateControl
 from cockpit.exercise.headless import run_drill
-from cockpit.exercise.report import summary
+from cockpit.exports.after_action import summary
 from cockpit.exercise.session import Exercise
 from cockpit.timeline import Timeline
 from cockpit.timeline.aio import AsyncTimeline

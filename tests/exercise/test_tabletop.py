@@ -24,8 +24,8 @@ from cockpit.exercise.control import EstateControl
 from cockpit.exercise.session import Exercise
 from cockpit.timeline import Timeline
 from cockpit.timeline.aio import AsyncTimeline
-from cockpit.timeline.postmortem import render_markdown
-from cockpit.timeline.transfer import export_json
+from cockpit.exports.postmortem import render_markdown
+from cockpit.exports.transfer import export_json
 
 _HOSTS: list[str] = []
 _WATCHING = False

@@ -14,7 +14,7 @@ from pathlib import Path
 from cockpit.config import Config
 from cockpit.content.scenario import find_scenario
 from cockpit.estate.process import EstateProcess
-from cockpit.exercise.report import summary
+from cockpit.exports.after_action import summary
 from cockpit.exercise.session import starter
 from cockpit.timeline import Timeline
 from cockpit.ui.app import CockpitApp

@@ -12,8 +12,8 @@ import pytest
 from cockpit.timeline import Timeline, TimelineError
 from cockpit.timeline.comms import render_comms
 from cockpit.timeline.model import utc_now
-from cockpit.timeline.postmortem import render_markdown
-from cockpit.timeline.transfer import export_document, import_file, load_document, export_json
+from cockpit.exports.postmortem import render_markdown
+from cockpit.exports.transfer import export_document, import_file, load_document, export_json
 
 
 def _drill(tl: Timeline) -> str:

@@ -13,8 +13,8 @@ from cockpit.content.playbooks import load_playbook
 from cockpit.timeline import Timeline, TimelineError
 from cockpit.timeline.alarm_log import AlarmTransition
 from cockpit.timeline.comms import render_comms
-from cockpit.timeline.postmortem import render_markdown
-from cockpit.timeline.transfer import export_json
+from cockpit.exports.postmortem import render_markdown
+from cockpit.exports.transfer import export_json
 
 
 def _alarm(name: str, minutes_ago: float) -> AlarmTransition:

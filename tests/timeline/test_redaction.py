@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from cockpit.timeline import Timeline, redact
 from cockpit.timeline.comms import render_comms
-from cockpit.timeline.postmortem import render_markdown
-from cockpit.timeline.transfer import export_json
+from cockpit.exports.postmortem import render_markdown
+from cockpit.exports.transfer import export_json
 
 B64 = string.ascii_letters + string.digits + "+/"
 URLSAFE = string.ascii_letters + string.digits + "-._~!$%*+"

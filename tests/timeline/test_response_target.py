@@ -38,7 +38,7 @@ def test_the_matrix_response_time_is_the_incidents_response_target(tl: Timeline)
 
 
 def test_the_postmortem_judges_acknowledgement_against_the_matrix(tl: Timeline) -> None:
-    from cockpit.timeline.postmortem import render_markdown
+    from cockpit.exports.postmortem import render_markdown
 
     incident = tl.declare("Data lake past 10 TB", "P1", response_within=86400)
     tl.acknowledge(incident.id)

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from cockpit.cli import cli
 from cockpit.estate.catalogue import BUCKETS
 from cockpit.timeline import Timeline
-from cockpit.timeline.transfer import export_json
+from cockpit.exports.transfer import export_json
 from tests.engine.conftest import cli_env, cockpit, incident_id, write_playbook
 from tests.timeline.secret_corpus import ALL, KEEP, PLANTED
 

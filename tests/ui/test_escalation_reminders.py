@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from cockpit.exercise.clock import Checkpoint
 from cockpit.timeline import Timeline
-from cockpit.timeline.export_file import postmortem_path
+from cockpit.exports.files import postmortem_path
 from cockpit.timeline.model import EventKind
 from cockpit.ui.app import CockpitApp
 

@@ -46,9 +46,9 @@ def warn_missing_dirs(config: Config) -> None:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write an export 0600 (``timeline/export_file.py``, shared with the cockpit's export key).
+    """Write an export 0600 (``exports/files.py``, shared with the cockpit's export key).
     Imported on use: most commands never write a file."""
-    from cockpit.timeline.export_file import write_private as write
+    from cockpit.exports.files import write_private as write
 
     write(path, text)
 

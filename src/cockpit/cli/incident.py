@@ -234,7 +234,7 @@ def list_cmd(ctx: click.Context, as_json: bool, only_open: bool) -> None:
 @click.pass_context
 def show(ctx: click.Context, incident_id: str, as_json: bool) -> None:
     """Show an incident and its timeline."""
-    from cockpit.timeline.transfer import export_json
+    from cockpit.exports.transfer import export_json
 
     with _timeline(ctx, reading=True) as tl:
         if as_json:
@@ -270,11 +270,11 @@ def export(ctx: click.Context, incident_id: str, fmt: str, output: Path | None, 
         values[key] = value
     with _timeline(ctx, reading=True) as tl:
         if fmt == "md":
-            from cockpit.timeline.postmortem import render_markdown
+            from cockpit.exports.postmortem import render_markdown
 
             text = sanitize(render_markdown(tl, incident_id))  # a file is read on a terminal too
         elif fmt == "json":
-            from cockpit.timeline.transfer import export_json
+            from cockpit.exports.transfer import export_json
 
             text = export_json(tl, incident_id)
         else:
@@ -290,7 +290,7 @@ def export(ctx: click.Context, incident_id: str, fmt: str, output: Path | None, 
 @click.pass_context
 def import_cmd(ctx: click.Context, file: Path, renumber: bool) -> None:
     """Import a JSON export (merging: importing twice adds nothing); prints the id."""
-    from cockpit.timeline.transfer import import_file
+    from cockpit.exports.transfer import import_file
 
     with _timeline(ctx) as tl:
         imported, added = import_file(tl, file, renumber)

@@ -25,6 +25,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from cockpit.content.durations import Duration
 from cockpit.content.errors import ContentError, NotFound
+from cockpit.content.event_kinds import EventKind
 from cockpit.content.paths import content_files
 from cockpit.content.regions import check_region
 from cockpit.content.yamlfile import line_for, load_model, load_yaml, read_content
@@ -396,8 +397,6 @@ class EventRule(_Timed):
 
     @model_validator(mode="after")
     def _known_kind(self) -> "EventRule":
-        from cockpit.timeline.model import EventKind
-
         known = [k.value for k in EventKind]
         if self.kind not in known:
             raise ValueError(f"unknown event kind {self.kind!r} (one of {', '.join(known)})")

@@ -39,14 +39,6 @@ SCHOOLS = [
     {"id": "school-003", "name": "Gulf Coast Aero Club", "city": "Houston, TX", "programs": ["PPL"], "pricePPL": 11800, "rating": 4.4},
 ]
 
-#: Endpoint names used by scenarios and screens, with the path each serves.
-ENDPOINTS = {
-    "storage-health": "/v1/storage/health",
-    "flight-schools": "/prod/schools",
-    "flight-school-detail": "/prod/schools/{id}",
-    "flight-explain-match": "/prod/explain-match",
-}
-
 Control = Callable[[str, dict[str, str]], Awaitable[dict[str, Any]]]
 
 

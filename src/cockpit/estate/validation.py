@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cockpit.content.endpoints import ENDPOINTS
 from cockpit.content.errors import ContentError, Problem
 from cockpit.content.scenario import Action, Scenario
 from cockpit.content.yamlfile import line_for, load_yaml, read_content
-from cockpit.estate.http import ENDPOINTS
 
 PAIRS = ("data-lake", "reports", "models")
 DEPLOYMENTS = ("storage-service", "api-gateway", "greenlang-api")

@@ -5,10 +5,10 @@
 * :class:`DrillMeter` (``drill.py``) — seed 003's DR test metrics while a playbook runs.
 * ``scoring.py`` — expectations met or missed, with evidence, from the timeline alone.
 * ``verdict.py`` — a drill's one-line verdict: targets and expectations, both said.
-* ``report.py`` — the after-action and drill reports (Markdown and a JSON summary).
 * ``headless.py`` — what ``cockpit exercise --headless`` runs.
 
-Import from the submodules: the package itself imports nothing, so the postmortem export
-can use ``report.py`` without loading the engine or aiohttp.
+Import from the submodules: the package itself imports nothing, so the exports
+(``cockpit.exports.after_action``) can use ``scoring.py`` and ``verdict.py`` without loading
+the engine or aiohttp. The reports themselves live in ``cockpit/exports/``, above this package.
 """
 

@@ -25,8 +25,8 @@ from typing import Any
 
 import aiohttp
 
+from cockpit.content.endpoints import ENDPOINTS
 from cockpit.engine.events import EngineEvent, RunFinished, RunStarted, StepFinished, StepStarted
-from cockpit.estate.http import ENDPOINTS
 from cockpit.exercise.control import ControlError
 from cockpit.exercise.scoring import injects, team_actions
 from cockpit.exercise.session import Exercise

@@ -4,7 +4,8 @@ A drill can meet every seed 003 target while the team missed what a good team do
 status update in forty minutes); a line that said only "PASS" hid that. The line names each
 target met or missed with the figure and the target ("RTO met (42m/60m)"), then how many
 expectations were met or missed, and which. Pure functions of plain dicts, so the live drill
-(``headless.py``) and the report recomputed from the timeline (``report.py``) say the same.
+(``headless.py``) and the report recomputed from the timeline
+(``cockpit/exports/after_action.py``) say the same.
 
 Exit status stays with the targets and the run (a nightly job gates on seed 003's figures);
 missed expectations change the head of the line from ``PASS`` to ``TARGETS MET`` so nobody

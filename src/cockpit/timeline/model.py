@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from cockpit.content.event_kinds import EventKind as EventKind  # defined in content: scenarios name kinds
+
 
 class TimelineError(Exception):
     """A user-facing problem with the timeline (unknown id, bad value); one line, no traceback."""
@@ -22,38 +24,6 @@ class UnknownIncident(TimelineError):
     def __init__(self, incident_id: str) -> None:
         super().__init__(f"unknown incident {incident_id!r}")
         self.incident_id = incident_id
-
-
-class EventKind(StrEnum):
-    """Everything the timeline can record (documented in docs/timeline.md)."""
-
-    DECLARED = "declared"
-    SEVERITY_CHANGED = "severity_changed"
-    ROLE_ASSIGNED = "role_assigned"
-    NOTE = "note"
-    STATUS_UPDATE = "status_update"
-    ACKNOWLEDGED = "acknowledged"
-    MITIGATED = "mitigated"
-    ESCALATED = "escalated"
-    ESCALATION_DUE = "escalation_due"
-    ALARM_FIRED = "alarm_fired"
-    ALARM_CLEARED = "alarm_cleared"
-    RUN_STARTED = "run_started"
-    RUN_FINISHED = "run_finished"
-    STEP_STARTED = "step_started"
-    STEP_SUCCEEDED = "step_succeeded"
-    STEP_FAILED = "step_failed"
-    STEP_SKIPPED = "step_skipped"
-    STEP_UNKNOWN = "step_unknown"
-    STEP_CANCELLED = "step_cancelled"
-    APPROVAL = "approval"
-    DECISION = "decision"
-    NOTIFICATION = "notification"
-    INJECT = "inject"
-    METRIC = "metric"
-    ACTION_ITEM = "action_item"
-    RESOLVED = "resolved"
-    REOPENED = "reopened"
 
 
 #: What a note can be filed as (``note --kind``); each is a postmortem section. A note without

@@ -164,7 +164,7 @@ class ExerciseActions:
 
     async def _end(self, why: str) -> None:
         """Score, close the incident, and hand the report to the UI (as a message)."""
-        from cockpit.exercise.report import render_section
+        from cockpit.exports.after_action import render_section
 
         exercise = self.exercise
         await exercise.end(why)
@@ -179,7 +179,7 @@ class ExerciseActions:
 
     async def _export_report(self, incident_id: str) -> Path:
         """Write the postmortem with its after-action report; returns where."""
-        from cockpit.exercise.report import export_markdown
+        from cockpit.exports.files import export_markdown
 
         folder = self.report_dir or Path.cwd()
         target = folder / f"{incident_id}-after-action.md"

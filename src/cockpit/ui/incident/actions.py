@@ -304,7 +304,7 @@ class IncidentActions:
         if incident is None:
             self._incident_required()
             return
-        from cockpit.timeline.export_file import postmortem_path, write_postmortem
+        from cockpit.exports.files import postmortem_path, write_postmortem
 
         path = postmortem_path(session_of(self).config.db, incident.id)
 

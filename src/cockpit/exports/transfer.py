@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from cockpit.exports.after_action import summary
 from cockpit.timeline.figures import figures
 from cockpit.timeline.lifecycle import Timeline
 from cockpit.timeline.model import Incident, TimelineError, iso, parse_ts, utc_now
@@ -118,9 +119,7 @@ def export_document(tl: Timeline, incident_id: str) -> dict[str, Any]:
         "runs": runs,
     }
     if incident.mode in ("drill", "tabletop"):
-        from cockpit.exercise.report import summary  # the exercise report, for machines
-
-        report = summary(tl, incident.id)
+        report = summary(tl, incident.id)  # the exercise report, for machines
         if report is not None:
             document["exercise"] = report
     return document

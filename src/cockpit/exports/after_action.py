@@ -193,21 +193,3 @@ def render_section(tl: Any, incident_id: str) -> list[str]:
     out.append("")
     return out
 
-
-def export_markdown(tl: Any, incident_id: str, path: Any) -> Any:
-    """Write the postmortem with this report to ``path`` (owner-only: a timeline can hold
-    what the team pasted); returns the path. For the cockpit's after-action screen, which
-    offers what ``cockpit incident export ID --format md -o FILE`` writes."""
-    import os
-    from pathlib import Path
-
-    from cockpit.textsafe import sanitize
-    from cockpit.timeline.postmortem import render_markdown
-
-    path = Path(path)
-    text = sanitize(render_markdown(tl, incident_id))
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        os.fchmod(fh.fileno(), 0o600)
-        fh.write(text)
-    return path

@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from cockpit.exports.after_action import render_section
 from cockpit.timeline.figures import Figures, Measurement, figures, human
 from cockpit.timeline.lifecycle import Timeline
 from cockpit.timeline.model import NOTE_KINDS, Event, EventKind, Incident, parse_ts
@@ -258,9 +259,7 @@ def render_markdown(tl: Timeline, incident_id: str) -> str:
         out.append("")
 
     if incident.mode in ("drill", "tabletop"):
-        from cockpit.exercise.report import render_section  # the drill / after-action report
-
-        out += render_section(tl, incident.id)
+        out += render_section(tl, incident.id)  # the drill / after-action report
 
     out += ["## Timeline", "", clock.caption, "", "| Time | Actor | Kind | Event |", "| --- | --- | --- | --- |"]
     for ts, actor, kind, text in timeline_rows(events):

@@ -1,8 +1,8 @@
 """Writing an export to a file readable by its owner only, and where the cockpit puts one.
 
 An export holds everything the timeline holds; a file made with the umask's 0644 on a
-shared bastion is readable by every account on it. The CLI's ``-o`` and the cockpit's
-export key both write through :func:`write_private`.
+shared bastion is readable by every account on it. The CLI's ``-o``, the cockpit's
+export key and the after-action screen all write through :func:`write_private`.
 """
 
 from __future__ import annotations
@@ -38,9 +38,21 @@ def write_postmortem(tl: Any, incident_id: str, path: Path) -> Path:
     """Render the Markdown postmortem (escape sequences removed, as on ``export --format md``)
     and write it to ``path`` (0600, in a 0700 folder made if missing). Returns the path."""
     from cockpit.textsafe import sanitize
-    from cockpit.timeline.postmortem import render_markdown
+    from cockpit.exports.postmortem import render_markdown
 
     text = sanitize(render_markdown(tl, incident_id))
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     write_private(path, text)
+    return path
+
+
+def export_markdown(tl: Any, incident_id: str, path: Path | str) -> Path:
+    """Write the postmortem (with the after-action report) to ``path``, owner-only, into a
+    folder that must exist; returns the path. For the cockpit's after-action screen, which
+    offers what ``cockpit incident export ID --format md -o FILE`` writes."""
+    from cockpit.textsafe import sanitize
+    from cockpit.exports.postmortem import render_markdown
+
+    path = Path(path)
+    write_private(path, sanitize(render_markdown(tl, incident_id)))
     return path
