@@ -77,3 +77,18 @@ def estate_env(estate: EstateHandle, monkeypatch: pytest.MonkeyPatch) -> dict[st
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     return estate.env
+
+
+#: Fixtures that start a server: the estate (a `cockpit demo --no-ui` child), moto's server,
+#: kmock's emulator, PostgreSQL. A test that uses any of them, directly or through another
+#: fixture, is ``slow``: the fast tier (``pytest -m "not slow"``) runs without servers.
+SERVER_FIXTURES = frozenset({"_estate_processes", "moto_server", "kube", "postgres"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that needs a server or tmux, so a new estate test cannot
+    forget it (modules with other slow work, a `cockpit` subprocess or the scenario clock,
+    say so themselves with ``pytestmark``)."""
+    for item in items:
+        if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())) or item.get_closest_marker("tmux"):
+            item.add_marker(pytest.mark.slow)
