@@ -92,3 +92,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())) or item.get_closest_marker("tmux"):
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_ignore_collect(collection_path, config: pytest.Config) -> bool | None:
+    """Under ``-m "not slow"``, do not even import a module marked slow as a whole.
+
+    Every test in it would be deselected anyway; importing it (Textual, moto, kmock, and
+    pytest's assertion rewriting) is a third of the fast tier's time. Read as text, so a
+    module says it with ``pytestmark = pytest.mark.slow`` (or a list starting with it)."""
+    if config.getoption("markexpr", "") != "not slow" or collection_path.suffix != ".py":
+        return None
+    try:
+        text = collection_path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return True if ("\npytestmark = pytest.mark.slow" in text
+                    or "\npytestmark = [pytest.mark.slow," in text) else None

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess
+
 BLOCKER = '''
 import sys
 

@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import cockpit
 
 SRC = Path(cockpit.__file__).resolve().parent
@@ -88,10 +90,12 @@ def _loaded_after(commands: list[list[str]], roots: tuple[str, ...], env: dict[s
     return out.stdout.rsplit("LOADED:", 1)[1].strip()
 
 
+@pytest.mark.slow  # a fresh interpreter runs the commands
 def test_headless_commands_do_not_load_textual():
     assert _loaded_after(HEADLESS, ("textual",)) == ""
 
 
+@pytest.mark.slow  # a fresh interpreter runs the commands
 def test_headless_commands_need_no_estate(tmp_path):
     """status, run, incident and playbook leave no moto, kmock or boto3 in sys.modules."""
     env = {**os.environ, "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "x",

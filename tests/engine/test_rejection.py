@@ -7,6 +7,10 @@ from cockpit.config import default_actor
 from cockpit.timeline import Timeline
 from tests.engine.conftest import cli_env, cockpit, incident_id, write_playbook
 
+import pytest
+
+pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess
+
 PLAYBOOK = """
 id: reject-test
 title: Reject test

@@ -17,6 +17,10 @@ from cockpit.content.scenario import find_scenario
 from cockpit.exercise.clock import ClockMap
 from cockpit.timeline.model import Event
 
+import pytest
+
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
+
 
 def _cockpit(db: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "cockpit", "--db", str(db), *args], capture_output=True,

@@ -16,6 +16,10 @@ from cockpit.ui.app import CockpitApp
 from cockpit.ui.messages import PlaybookRequested
 from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog
 
+import pytest
+
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
+
 SCENARIO = """
 id: tiny-outage
 title: Tiny outage

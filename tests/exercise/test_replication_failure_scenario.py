@@ -32,6 +32,10 @@ from cockpit.exercise.session import Exercise
 from cockpit.timeline import Timeline
 from cockpit.timeline.aio import AsyncTimeline
 
+import pytest
+
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
+
 SCENARIO = "greenlang-replication-failures"
 ALARM = "greenlang-s3-replication-pending-critical"
 SOURCE = "greenlang-prod-eu-west-1-data-lake-confidential"

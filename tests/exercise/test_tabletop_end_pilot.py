@@ -20,6 +20,10 @@ from cockpit.ui.app import CockpitApp
 from cockpit.ui.exercise import AfterActionScreen, ConfirmEndScreen, ExerciseBanner
 from cockpit.ui.incident.dialogs import SeverityDialog
 
+import pytest
+
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
+
 SCENARIO = """
 id: tiny-tabletop
 title: Tiny tabletop

@@ -20,6 +20,10 @@ from cockpit.timeline import Timeline
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.exercise import ExerciseBanner
 
+import pytest
+
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
+
 
 async def wait_for(pilot, predicate, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout

@@ -12,6 +12,10 @@ from cockpit.exercise.session import Exercise
 from cockpit.timeline.aio import AsyncTimeline
 from cockpit.ui.exercise import EXERCISE_BINDINGS, ExerciseActions, ExerciseBanner
 
+import pytest
+
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
+
 
 class ExerciseApp(ExerciseActions, App):
     BINDINGS = [*EXERCISE_BINDINGS]

@@ -12,6 +12,10 @@ from cockpit.timeline import Timeline
 
 from .conftest import start_writer
 
+import pytest
+
+pytestmark = pytest.mark.slow  # writer processes killed mid-commit, timed
+
 
 def test_four_processes_append_10000_events_without_loss_or_lock_errors(tl: Timeline, db_path: Path) -> None:
     incident = tl.declare("Concurrent writers", "P2")

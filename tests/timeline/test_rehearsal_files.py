@@ -10,6 +10,10 @@ from pathlib import Path
 
 from cockpit.timeline import Timeline
 
+import pytest
+
+pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess
+
 
 def _cockpit(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     env = {**os.environ, "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config")}

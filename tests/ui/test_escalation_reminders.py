@@ -20,6 +20,10 @@ from . import synthetic as s
 from .helpers import screen_text, wait_for
 from .test_keys import feed
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 REMINDER = "P1 open 15 min: escalate to the Engineering Lead"
 
 

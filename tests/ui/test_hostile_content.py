@@ -15,6 +15,10 @@ from cockpit.ui.app import CockpitApp
 from . import synthetic as s
 from .helpers import wait_for
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 
 def told(app: CockpitApp, words: str) -> bool:
     """A notification (one line, no traceback) carries ``words``."""

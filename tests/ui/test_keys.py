@@ -20,6 +20,10 @@ from cockpit.ui.screens.detail import DetailScreen
 from . import synthetic as s
 from .helpers import pane_error, row, rows, screen_text, wait_for, wait_for_text
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 
 def feed(app: CockpitApp, *, replication_error: bool = False) -> None:
     screen = app.screen

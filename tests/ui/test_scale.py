@@ -18,6 +18,10 @@ from cockpit.ui.widgets.quiet_gc import QuietCollector
 from . import synthetic as s
 from .helpers import rows, wait_for
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 
 def many_alarms(count: int, firing_every: int = 3, tag: str = "") -> tuple:
     return tuple(s.alarm(f"greenlang-s3-alarm-{i:04d}{tag}", state="ALARM" if i % firing_every == 0 else "OK",

@@ -14,6 +14,10 @@ from cockpit.ui.screens.choose import ChooseScreen
 from cockpit.ui.screens.cockpit import CockpitScreen
 from tests.ui.helpers import screen_text, wait_for
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 
 def _first_line(app) -> str:
     return screen_text(app).splitlines()[0]

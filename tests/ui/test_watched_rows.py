@@ -15,6 +15,10 @@ from cockpit.ui.app import CockpitApp
 from .conftest import FAST, apply_env
 from .helpers import row, wait_for
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 
 async def test_the_autoscaling_target_and_the_maintenance_window_are_rows(estate, monkeypatch, tmp_path):
     apply_env(monkeypatch, estate.env, tmp_path)

@@ -13,6 +13,10 @@ from cockpit.timeline import Timeline
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.live import LiveSettings
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 FAST = LiveSettings(interval=0.5, timeout=2.0, max_backoff=1.0, connect_timeout=0.5, read_timeout=1.5,
                     max_attempts=1)
 

@@ -17,6 +17,10 @@ from cockpit.timeline.model import parse_ts
 from cockpit.ui.incident import DeclareDialog, NoteDialog, TimelinePane
 from tests.ui_incident.conftest import ACTOR, IncidentTestApp, screen_text, settle, wait_for
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 
 def rows(app: IncidentTestApp) -> list[list[str]]:
     table = app.query_one(TimelinePane).table

@@ -18,6 +18,10 @@ from cockpit.timeline.model import utc_now
 from cockpit.ui.incident import IncidentHeader, TimelinePane
 from tests.ui_incident.conftest import IncidentTestApp, screen_text, settle, wait_for
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 
 async def cockpit(db: Path, *args: str) -> str:
     """Run the headless CLI in another process; returns its stdout once it has exited."""

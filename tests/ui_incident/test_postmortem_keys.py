@@ -9,6 +9,10 @@ from cockpit.config import Config
 from cockpit.timeline import Timeline
 from tests.ui_incident.conftest import IncidentTestApp, screen_text, settle, wait_for
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 
 def _declare(db: Path) -> str:
     with Timeline(db, actor="bob@bastion") as tl:

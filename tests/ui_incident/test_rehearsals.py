@@ -18,6 +18,10 @@ from cockpit.timeline import Timeline
 from tests.ui_incident.conftest import IncidentTestApp, screen_text, wait_for
 from tests.ui_incident.test_live import cockpit
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 
 async def test_the_real_cockpit_never_adopts_a_drill(config: Config, db_path: Path):
     with Timeline(db_path, actor="bob@other") as tl:

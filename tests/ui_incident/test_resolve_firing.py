@@ -15,6 +15,10 @@ from cockpit.timeline.model import utc_now
 from cockpit.ui.incident import ResolveDialog
 from tests.ui_incident.conftest import IncidentTestApp, screen_text, settle, wait_for
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 
 def seed(db: Path) -> str:
     now = utc_now()

@@ -12,6 +12,10 @@ from cockpit.ui.incident import IncidentPicker, TimelinePane, TimelineScreen
 from cockpit.ui.incident.screen import EventFilter
 from tests.ui_incident.conftest import ACTOR, IncidentTestApp, screen_text, settle, wait_for
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 
 def shown(app: IncidentTestApp) -> list[tuple[str, str, str]]:
     """(actor, kind, message) of each row in the timeline screen's table."""

@@ -12,6 +12,10 @@ from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog
 from cockpit.ui.screens.cockpit import CockpitScreen
 from tests.ui_playbook.conftest import ready, type_text, wait_for, wait_screen, wait_text
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 
 async def test_a_playbook_offered_by_the_screen_runs_in_the_cockpit(estate_env_ui, tmp_path):
     config = Config(db=tmp_path / "timeline.db", actor="oncall@bastion")

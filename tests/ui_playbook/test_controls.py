@@ -11,6 +11,10 @@ from cockpit.timeline import Timeline
 from cockpit.ui.playbook import GuidedPlaybookScreen, ReasonDialog, StartDialog
 from tests.ui_playbook.conftest import HostApp, ready, screen_text, type_text, wait_for, wait_screen, wait_text
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 PLAYBOOK = """
 id: ui-controls-test
 title: Controls

@@ -9,6 +9,10 @@ from cockpit.timeline import Timeline
 from cockpit.ui.playbook import ApprovalDialog, ChecklistDialog, DecisionDialog, GuidedPlaybookScreen, StartDialog
 from tests.ui_playbook.conftest import HostApp, ready, screen_text, type_text, wait_for, wait_screen, wait_text
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 PLAYBOOK = """
 id: ui-dialogs-test
 title: Dialogs

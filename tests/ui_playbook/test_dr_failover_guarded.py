@@ -12,6 +12,10 @@ from cockpit.ui.playbook import ApprovalDialog, ChecklistDialog, DecisionDialog,
     StartDialog
 from tests.ui_playbook.conftest import HostApp, detail_pane, screen_text, type_text, wait_for, wait_screen, wait_text
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 
 def declare(db, title="S3 5xx in eu-west-1", level="P1", mode="incident") -> str:
     with Timeline(db, "alice@test") as tl:

@@ -11,6 +11,10 @@ import html
 from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog
 from tests.ui_playbook.conftest import HostApp, ready, wait_screen, wait_text
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 PLAYBOOK = r"""
 id: ui-escapes-test
 title: Escapes

@@ -21,6 +21,10 @@ from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog
 from cockpit.ui.screens.cockpit import CockpitScreen
 from tests.ui_playbook.conftest import ready, type_text, wait_for, wait_screen, wait_text
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 
 def _count(db, incident_id: str) -> int:
     with Timeline(db) as tl:

@@ -11,6 +11,10 @@ from cockpit.ui.messages import PlaybookRequested
 from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog
 from tests.ui_playbook.conftest import ready, screen_text, wait_for, wait_screen, wait_text
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 PLAYBOOK = """
 id: ui-footer-test
 title: Fail the storage over to the other region

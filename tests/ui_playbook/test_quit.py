@@ -15,6 +15,10 @@ from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog
 from cockpit.ui.quitting import QuitDialog
 from tests.ui_playbook.conftest import ready, screen_text, type_text, wait_for, wait_screen, wait_text
 
+import pytest
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 PLAYBOOK = """
 id: ui-quit-test
 title: Quit test
