@@ -12,10 +12,10 @@ import json
 import sqlite3
 import time
 
+import pytest
+
 from cockpit.timeline import Timeline
 from tests.engine.conftest import cockpit, mutating_requests, requests_since, write_playbook
-
-import pytest
 
 pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess
 

@@ -13,11 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cockpit.content.scenario import find_scenario
 from cockpit.exercise.clock import ClockMap
 from cockpit.timeline.model import Event
-
-import pytest
 
 pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
 

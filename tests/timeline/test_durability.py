@@ -8,11 +8,11 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+
 from cockpit.timeline import Timeline
 
 from .conftest import start_writer
-
-import pytest
 
 pytestmark = pytest.mark.slow  # writer processes killed mid-commit, timed
 

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cockpit.timeline import Timeline
-
 import pytest
+
+from cockpit.timeline import Timeline
 
 pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from cockpit.exercise.clock import Checkpoint
 from cockpit.timeline import Timeline
 from cockpit.timeline.export_file import postmortem_path
@@ -19,8 +21,6 @@ from cockpit.ui.app import CockpitApp
 from . import synthetic as s
 from .helpers import screen_text, wait_for
 from .test_keys import feed
-
-import pytest
 
 pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 

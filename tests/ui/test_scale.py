@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from textual.widgets import DataTable
 
 from cockpit.ui.app import CockpitApp
@@ -17,8 +18,6 @@ from cockpit.ui.widgets.quiet_gc import QuietCollector
 
 from . import synthetic as s
 from .helpers import rows, wait_for
-
-import pytest
 
 pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.ui.app import CockpitApp
 
 from .conftest import FAST, apply_env
 from .helpers import row, wait_for
-
-import pytest
 
 pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 

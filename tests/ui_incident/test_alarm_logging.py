@@ -6,14 +6,14 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.content.scenario import find_scenario
 from cockpit.estate.process import EstateProcess
 from cockpit.timeline import Timeline
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.live import LiveSettings
-
-import pytest
 
 pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 

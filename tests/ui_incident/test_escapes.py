@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import html
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.timeline import Timeline
 from cockpit.ui.incident import TimelinePane
 from tests.ui_incident.conftest import IncidentTestApp, screen_text, wait_for
-
-import pytest
 
 pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.timeline import Timeline
 from tests.ui_incident.conftest import IncidentTestApp, screen_text, settle, wait_for
-
-import pytest
 
 pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from cockpit.content.screen import find_screen
 from cockpit.timeline import Timeline
 from cockpit.ui.playbook import GuidedPlaybookScreen, ReasonDialog, StartDialog
 from tests.ui_playbook.conftest import HostApp, ready, screen_text, type_text, wait_for, wait_screen, wait_text
-
-import pytest
 
 pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import html
 
+import pytest
+
 from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog
 from tests.ui_playbook.conftest import HostApp, ready, wait_screen, wait_text
-
-import pytest
 
 pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
