@@ -77,3 +77,34 @@ def estate_env(estate: EstateHandle, monkeypatch: pytest.MonkeyPatch) -> dict[st
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     return estate.env
+
+
+#: Fixtures that start a server: the estate (a `cockpit demo --no-ui` child), moto's server,
+#: kmock's emulator, PostgreSQL. A test that uses any of them, directly or through another
+#: fixture, is ``slow``: the fast tier (``pytest -m "not slow"``) runs without servers.
+SERVER_FIXTURES = frozenset({"_estate_processes", "moto_server", "kube", "postgres"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that needs a server or tmux, so a new estate test cannot
+    forget it (modules with other slow work, a `cockpit` subprocess or the scenario clock,
+    say so themselves with ``pytestmark``)."""
+    for item in items:
+        if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())) or item.get_closest_marker("tmux"):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_ignore_collect(collection_path, config: pytest.Config) -> bool | None:
+    """Under ``-m "not slow"``, do not even import a module marked slow as a whole.
+
+    Every test in it would be deselected anyway; importing it (Textual, moto, kmock, and
+    pytest's assertion rewriting) is a third of the fast tier's time. Read as text, so a
+    module says it with ``pytestmark = pytest.mark.slow`` (or a list starting with it)."""
+    if config.getoption("markexpr", "") != "not slow" or collection_path.suffix != ".py":
+        return None
+    try:
+        text = collection_path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return True if ("\npytestmark = pytest.mark.slow" in text
+                    or "\npytestmark = [pytest.mark.slow," in text) else None

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 

@@ -9,6 +9,8 @@ runs back up the layers fails wherever it hides.
 What import-linter cannot see is what a command loads at run time: headless commands
 (status, run, incident, exercise --headless) must work on a box where the UI would be dead
 weight, and start fast, so one test runs them and looks for ``textual`` in ``sys.modules``.
+Nor do they need the emulated estate: after them no moto, kmock or boto3 is loaded either
+(the ``demo`` extra a production install leaves out).
 """
 
 from __future__ import annotations
@@ -77,8 +79,20 @@ HEADLESS = [
     ["run", "--help"],
 ]
 
+#: Headless commands that do their work, on no estate at all: none may need the ``demo`` extra.
+WORKING = [
+    ["--db", "{db}", "incident", "list"],
+    ["--db", "{db}", "run", "dr-failover", "--dry-run"],
+    ["playbook", "show", "dr-failover"],
+    ["status", "--timeout", "1"],  # every source fails fast: nothing listens on port 9
+]
 
-def test_headless_commands_do_not_load_textual():
+#: The ``demo`` extra (moto[server], kmock, boto3): a production bastion does not install it.
+ESTATE_PACKAGES = ("moto", "kmock", "boto3")
+
+
+def _loaded_after(commands: list[list[str]], roots: tuple[str, ...], env: dict[str, str] | None = None) -> str:
+    """Run ``commands`` in one fresh interpreter; the modules of ``roots`` left in sys.modules."""
     probe = (
         "import sys\n"
         "from cockpit.cli import cli\n"
@@ -87,9 +101,25 @@ def test_headless_commands_do_not_load_textual():
         "        cli.main(args, prog_name='cockpit', standalone_mode=False)\n"
         "    except SystemExit:\n"
         "        pass\n"
-        "loaded = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
-        "print('TEXTUAL:' + ','.join(loaded))\n"
-    ).format(args=HEADLESS)
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in {roots!r})\n"
+        "print('LOADED:' + ','.join(loaded))\n"
+    ).format(args=commands, roots=roots)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr
-    assert "TEXTUAL:\n" in out.stdout or out.stdout.rstrip().endswith("TEXTUAL:"), out.stdout
+    return out.stdout.rsplit("LOADED:", 1)[1].strip()
+
+
+@pytest.mark.slow  # a fresh interpreter runs the commands
+def test_headless_commands_do_not_load_textual():
+    assert _loaded_after(HEADLESS, ("textual",)) == ""
+
+
+@pytest.mark.slow  # a fresh interpreter runs the commands
+def test_headless_commands_need_no_estate(tmp_path):
+    """status, run, incident and playbook leave no moto, kmock or boto3 in sys.modules."""
+    env = {**os.environ, "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "x",
+           "AWS_SECRET_ACCESS_KEY": "y", "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1",
+           "KUBECONFIG": str(tmp_path / "none"), "COCKPIT_CONFIG": str(tmp_path / "none.toml")}
+    env.pop("AWS_PROFILE", None)
+    commands = [[a.format(db=tmp_path / "t.db") for a in args] for args in HEADLESS + WORKING]
+    assert _loaded_after(commands, ESTATE_PACKAGES + ("textual",), env) == ""

@@ -7,6 +7,7 @@ from cockpit.content.errors import ContentError
 from cockpit.content.playbooks import load_playbook
 
 
+@pytest.mark.slow  # decodes every botocore service model
 def test_the_committed_table_calls_read_only_what_the_installed_botocore_and_the_reviewed_list_do():
     # What the table calls a read must still be one by the installed botocore's models. A newer
     # botocore's new read operations are not in it yet: they count as writes (fail safe) until

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess on each hostile file
+
 HOSTILE = Path(__file__).parent / "hostile"
 SRC = Path(__file__).resolve().parents[2] / "src"
 MEMORY = 1536 * 1024 * 1024

@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from cockpit.cli import cli
 from cockpit.content.playbook import json_schema
 
+pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess
+
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -72,6 +72,7 @@ def _check(text: str) -> None:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), how=st.sampled_from(["delete", "replace", "rename"]), new=values)
+@pytest.mark.slow  # hypothesis fuzzing of every shipped playbook
 def test_mutated_shipped_playbooks_never_raise_anything_but_content_error(data: st.DataObject, how: str,
                                                                          new: Any) -> None:
     import copy

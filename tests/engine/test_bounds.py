@@ -15,6 +15,8 @@ import pytest
 from tests.engine.conftest import cli_env, cockpit, events_of, incident_id, steps_of, write_playbook
 from tests.hangserver import HangingServer
 
+pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess
+
 PLAYBOOK = """
 id: hang-test
 title: Hang test

@@ -3,9 +3,13 @@ the run stops there (unless the step's on_failure says otherwise), and the timel
 
 from __future__ import annotations
 
+import pytest
+
 from cockpit.config import default_actor
 from cockpit.timeline import Timeline
 from tests.engine.conftest import cli_env, cockpit, incident_id, write_playbook
+
+pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess
 
 PLAYBOOK = """
 id: reject-test

@@ -12,8 +12,12 @@ import json
 import sqlite3
 import time
 
+import pytest
+
 from cockpit.timeline import Timeline
 from tests.engine.conftest import cockpit, mutating_requests, requests_since, write_playbook
+
+pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess
 
 STORAGE_CHECKS = ["buckets_listed", "data_lake_answers", "replication_lag", "replication_pending", "requests",
                   "server_error_rate", "client_errors", "storage_growth", "lifecycle_rules",

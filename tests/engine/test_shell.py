@@ -259,6 +259,7 @@ steps:
 """
 
 
+@pytest.mark.slow  # `cockpit run` as a subprocess
 def test_a_missing_tool_says_it_is_not_installed_in_one_line(tmp_path):
     from tests.engine.conftest import cli_env, cockpit
     folder = tmp_path / "pb"

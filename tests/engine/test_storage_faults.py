@@ -22,6 +22,8 @@ import pytest
 from tests.engine.conftest import cli_env, cockpit, incident_id, steps_of, wait_for, write_playbook
 from tests.tmpfs import mounted_tmpfs
 
+pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess
+
 PLAYBOOK = """
 id: fault-test
 title: Storage fault test

@@ -23,6 +23,8 @@ import pytest
 from cockpit.estate.alarm_eval import moved_state
 from cockpit.estate.process import read_env_file
 
+pytestmark = pytest.mark.slow  # starts an estate (moto, kmock) in-process or as a child
+
 ALARM = "greenlang-s3-5xx-errors-critical"
 
 

@@ -20,6 +20,8 @@ from cockpit.estate.aws_seed import HOST_AMI_NAME
 from cockpit.estate.requestlog import RequestLog
 from cockpit.estate.wsgi_counter import operation_of
 
+pytestmark = pytest.mark.slow  # starts an estate (moto, kmock) in-process or as a child
+
 
 @pytest.fixture(scope="module")
 def log() -> RequestLog:

@@ -22,6 +22,8 @@ from cockpit.estate import catalogue as cat
 from cockpit.estate.aws import ACCESS_KEY_ID, SECRET_ACCESS_KEY, AwsEstate
 from cockpit.estate.requestlog import RequestLog
 
+pytestmark = pytest.mark.slow  # starts an estate (moto, kmock) in-process or as a child
+
 _SESSION = get_session()
 DATA_LAKE_OBJECT = "silver/manifest.json"
 

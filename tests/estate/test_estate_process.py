@@ -24,6 +24,8 @@ from kubernetes_asyncio import client as k8s, config as k8s_config
 
 from cockpit.estate.process import read_env_file
 
+pytestmark = pytest.mark.slow  # starts an estate (moto, kmock) in-process or as a child
+
 DATA_LAKE = "greenlang-prod-eu-west-1-data-lake-confidential"
 DR_DATA_LAKE = "greenlang-prod-eu-central-1-data-lake-confidential-replica"
 DR_CONFIG = {

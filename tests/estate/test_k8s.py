@@ -22,6 +22,8 @@ from kubernetes_asyncio.client.exceptions import ApiException
 from cockpit.estate.k8s import KubeEstate
 from cockpit.estate.requestlog import RequestLog
 
+pytestmark = pytest.mark.slow  # starts an estate (moto, kmock) in-process or as a child
+
 NS = "greenlang"
 RESTART = 0.5
 DR_CONFIG = {

@@ -21,7 +21,8 @@ from cockpit.estate.clock import ScenarioClock
 from cockpit.estate.k8s import KubeEstate
 from cockpit.estate.requestlog import RequestLog
 
-pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+pytestmark = [pytest.mark.slow,  # starts an estate
+              pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")]
 
 NS = "greenlang"
 

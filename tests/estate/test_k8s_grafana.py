@@ -16,6 +16,8 @@ from cockpit.estate.k8s import KubeEstate
 from cockpit.estate.requestlog import RequestLog
 from cockpit.estate.state import EstateState
 
+pytestmark = pytest.mark.slow  # starts an estate (moto, kmock) in-process or as a child
+
 NS = "greenlang"
 NODE = "ip-10-0-1-11.eu-west-1.compute.internal"
 

@@ -19,7 +19,8 @@ from cockpit.estate.k8s import CONFIGMAPS, KubeEstate
 from cockpit.estate.k8s_controller import PODS
 from cockpit.estate.requestlog import RequestLog
 
-pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+pytestmark = [pytest.mark.slow,  # starts an estate
+              pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")]
 
 NS = "greenlang"
 

@@ -19,7 +19,8 @@ from cockpit.estate.k8s import KubeEstate
 from cockpit.estate.requestlog import RequestLog
 from tests.estate.test_k8s_kubectl import Kubectl
 
-pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+pytestmark = [pytest.mark.slow,  # starts an estate
+              pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")]
 
 BAD = "ip-10-0-2-12.eu-west-1.compute.internal"
 NEW = "ip-10-0-2-27.eu-west-1.compute.internal"

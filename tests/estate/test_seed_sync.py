@@ -11,9 +11,13 @@ import os
 import shutil
 import subprocess
 
+import pytest
+
 from cockpit.estate import catalogue as cat
 from cockpit.estate.aws import ACCESS_KEY_ID, SECRET_ACCESS_KEY, AwsEstate
 from cockpit.estate.requestlog import RequestLog
+
+pytestmark = pytest.mark.slow  # starts an estate (moto, kmock) in-process or as a child
 
 AWS = shutil.which("aws") or "/work/main/.venv/bin/aws"
 

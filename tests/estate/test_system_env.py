@@ -17,6 +17,8 @@ import pytest
 from cockpit.content.screen import load_screens
 from cockpit.estate.process import read_env_file
 
+pytestmark = pytest.mark.slow  # starts an estate (moto, kmock) in-process or as a child
+
 AWS = shutil.which("aws")
 needs_aws = pytest.mark.skipif(AWS is None, reason="aws-cli is not installed (no `aws` on PATH)")
 

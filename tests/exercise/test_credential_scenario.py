@@ -38,6 +38,8 @@ from cockpit.timeline import Timeline
 from cockpit.timeline.aio import AsyncTimeline
 from tests.playbooks_e2e.ci_pipeline import USER, Pipeline, RotatingResponder, secrets_in_timeline
 
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
+
 SCENARIO = "deployment-key-expiring"
 DAY = timedelta(days=1)
 

@@ -13,9 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cockpit.content.scenario import find_scenario
 from cockpit.exercise.clock import ClockMap
 from cockpit.timeline.model import Event
+
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
 
 
 def _cockpit(db: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:

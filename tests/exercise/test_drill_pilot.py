@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.content.scenario import load_scenario_file
 from cockpit.estate.process import EstateProcess
@@ -15,6 +17,8 @@ from cockpit.timeline import Timeline
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.messages import PlaybookRequested
 from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog
+
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
 
 SCENARIO = """
 id: tiny-outage

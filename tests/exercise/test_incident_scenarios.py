@@ -36,6 +36,8 @@ from cockpit.exercise.session import Exercise
 from cockpit.timeline import Timeline
 from cockpit.timeline.aio import AsyncTimeline
 
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
+
 
 @dataclass(frozen=True)
 class Case:

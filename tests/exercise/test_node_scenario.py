@@ -33,6 +33,8 @@ from cockpit.estate.requestlog import RequestLog
 from cockpit.estate.state import EstateState
 from tests.exercise.test_incident_scenarios import Case, _drill, _status
 
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
+
 BAD = "ip-10-0-2-12.eu-west-1.compute.internal"
 NEW = "ip-10-0-2-27.eu-west-1.compute.internal"
 

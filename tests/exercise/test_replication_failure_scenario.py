@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 
 from cockpit.content.params import resolve_params
 from cockpit.content.playbooks import find_playbook
@@ -31,6 +32,8 @@ from cockpit.exports.after_action import summary
 from cockpit.exercise.session import Exercise
 from cockpit.timeline import Timeline
 from cockpit.timeline.aio import AsyncTimeline
+
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
 
 SCENARIO = "greenlang-replication-failures"
 ALARM = "greenlang-s3-replication-pending-critical"

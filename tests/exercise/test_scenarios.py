@@ -11,6 +11,8 @@ from cockpit.content.errors import ContentError
 from cockpit.content.scenario import load_scenario_file, load_scenarios
 from cockpit.estate.validation import check_scenario
 
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
+
 
 def test_shipped_exercise_scenarios():
     scenarios = load_scenarios()

@@ -27,6 +27,8 @@ from cockpit.timeline.aio import AsyncTimeline
 from cockpit.exports.postmortem import render_markdown
 from cockpit.exports.transfer import export_json
 
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
+
 _HOSTS: list[str] = []
 _WATCHING = False
 

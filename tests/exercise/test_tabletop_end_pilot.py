@@ -11,6 +11,8 @@ import stat
 import time
 from pathlib import Path
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.content.scenario import load_scenario_file
 from cockpit.estate.process import EstateProcess
@@ -19,6 +21,8 @@ from cockpit.timeline import Timeline
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.exercise import AfterActionScreen, ConfirmEndScreen, ExerciseBanner
 from cockpit.ui.incident.dialogs import SeverityDialog
+
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
 
 SCENARIO = """
 id: tiny-tabletop

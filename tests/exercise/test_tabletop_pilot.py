@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.content.scenario import find_scenario
 from cockpit.estate.process import EstateProcess
@@ -19,6 +21,8 @@ from cockpit.exercise.session import starter
 from cockpit.timeline import Timeline
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.exercise import ExerciseBanner
+
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
 
 
 async def wait_for(pilot, predicate, timeout: float = 60.0) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.app import App, ComposeResult
 
 from cockpit.content.scenario import find_scenario
@@ -11,6 +12,8 @@ from cockpit.exercise.control import EstateControl
 from cockpit.exercise.session import Exercise
 from cockpit.timeline.aio import AsyncTimeline
 from cockpit.ui.exercise import EXERCISE_BINDINGS, ExerciseActions, ExerciseBanner
+
+pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
 
 
 class ExerciseApp(ExerciseActions, App):

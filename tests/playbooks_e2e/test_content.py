@@ -8,10 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cockpit.content.playbooks import load_catalog
 from cockpit.content.scenario import load_scenarios
 from cockpit.content.screen import load_screens
 from tests.engine.conftest import cli_env, events_of
+
+pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNBOOK_PLAYBOOKS = {

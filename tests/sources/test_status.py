@@ -13,6 +13,10 @@ from aiohttp import web
 
 from .conftest import serve
 
+import pytest
+
+pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess
+
 PROBE = ("import sys, runpy\n"
          "sys.argv = ['cockpit'] + sys.argv[1:]\n"
          "try:\n"

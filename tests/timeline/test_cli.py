@@ -14,6 +14,8 @@ from click.testing import CliRunner
 
 from cockpit.cli import cli
 
+pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess
+
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:

@@ -8,9 +8,13 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+
 from cockpit.timeline import Timeline
 
 from .conftest import start_writer
+
+pytestmark = pytest.mark.slow  # writer processes killed mid-commit, timed
 
 
 def test_four_processes_append_10000_events_without_loss_or_lock_errors(tl: Timeline, db_path: Path) -> None:

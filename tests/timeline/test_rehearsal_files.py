@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cockpit.timeline import Timeline
+
+pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess
 
 
 def _cockpit(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the cockpit command line as a subprocess
+
 OSC52 = "\x1b]52;c;aGk=\x07"  # a short payload: a long base64 one is redacted as a token before it is stored
 TITLE = f"S3 5xx{OSC52} in eu-west-1"
 NOTE = "rolled back\x1b[2J\x1b[31m (red)\x1b[0m \u202eevil\u202c \x9b31m done"

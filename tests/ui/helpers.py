@@ -12,10 +12,18 @@ from textual.app import App
 
 
 def screen_text(app: App) -> str:
-    """The screen as plain text, exactly as composited (what a terminal would show)."""
+    """The screen as plain text, exactly as composited (what a terminal would show).
+
+    The one copy the UI tests share (tests/ui, ui_incident, ui_playbook). It renders the
+    screen the way ``App.export_screenshot`` does, minus the SVG: Textual's only public way
+    to the composited screen is that SVG, whose text comes in positioned spans that would
+    have to be parsed back into lines. So this is the suite's one use of Textual internals
+    (``Screen._compositor``, ``App._background_screens``, the same two calls
+    ``export_screenshot`` makes); if Textual moves them, this is the one place to change.
+    """
     width, height = app.size
     console = Console(width=width, height=height, file=io.StringIO(), record=True, force_terminal=True,
-                      color_system=None, legacy_windows=False)
+                      color_system=None, legacy_windows=False, safe_box=False)
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
     return console.export_text()
 

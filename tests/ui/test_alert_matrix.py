@@ -27,6 +27,8 @@ from cockpit.ui.screens.choose import ChooseScreen
 from .conftest import FAST, apply_env
 from .helpers import row, wait_for, wait_for_text
 
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 LAKE = "greenlang-prod-eu-west-1-data-lake-confidential"
 REPLICA = "greenlang-prod-eu-central-1-data-lake-confidential-replica"
 

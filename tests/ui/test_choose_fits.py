@@ -19,6 +19,8 @@ from cockpit.content.screen import load_screens
 from cockpit.ui.screens.choose import ChooseScreen, playbook_options
 from tests.ui.helpers import screen_text
 
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 CSS = (Path(cockpit.ui.__file__).parent / "cockpit.tcss").read_text(encoding="utf-8")
 
 

@@ -22,6 +22,8 @@ from cockpit.ui.app import CockpitApp
 from .conftest import FAST, apply_env, play_to
 from .helpers import row, settle, wait_for
 
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 ALARM = "greenlang-s3-5xx-errors-critical"
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from cockpit.exercise.clock import Checkpoint
 from cockpit.timeline import Timeline
 from cockpit.exports.files import postmortem_path
@@ -19,6 +21,8 @@ from cockpit.ui.app import CockpitApp
 from . import synthetic as s
 from .helpers import screen_text, wait_for
 from .test_keys import feed
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 REMINDER = "P1 open 15 min: escalate to the Engineering Lead"
 

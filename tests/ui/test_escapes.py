@@ -18,6 +18,8 @@ from cockpit.ui.screens.detail import DetailScreen
 from .conftest import FAST, apply_env
 from .helpers import row, rows, wait_for
 
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 OSC52 = "\x1b]52;c;dG91Y2ggL3RtcC9wd25lZAo=\x07"
 
 

@@ -25,6 +25,8 @@ from .conftest import FAST, apply_env
 from .faultproxy import FaultProxy
 from .helpers import pane_error, row, rows, seconds_to_answer, wait_for
 
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 FAULTS = [  # (mode, operation, pane, words the pane's error line must show)
     ("down", "DescribeAlarms", "alarms", "unreachable"),
     ("slow", "DescribeAlarms", "alarms", "timeout"),

@@ -9,11 +9,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.ui.app import CockpitApp
 
 from . import synthetic as s
 from .helpers import wait_for
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 
 def told(app: CockpitApp, words: str) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import pytest
+
 from cockpit.sources.snapshot import ErrorKind
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.messages import PlaybookRequested, fetched
@@ -19,6 +21,8 @@ from cockpit.ui.screens.detail import DetailScreen
 
 from . import synthetic as s
 from .helpers import pane_error, row, rows, screen_text, wait_for, wait_for_text
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 
 def feed(app: CockpitApp, *, replication_error: bool = False) -> None:

@@ -19,6 +19,8 @@ from . import synthetic as s
 from .helpers import screen_text, wait_for
 from .test_keys import feed
 
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 ALARM_NAMES = [a.name for a in s.ALARMS]
 
 

@@ -17,6 +17,8 @@ from cockpit.ui.app import CockpitApp
 from .conftest import FAST, apply_env, play_to
 from .helpers import pane_error, row, rows, screen_text, wait_for
 
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 DR_CONFIG = {
     "DATA_LAKE_BUCKET": "greenlang-prod-eu-central-1-data-lake-confidential-replica",
     "REPORTS_BUCKET": "greenlang-prod-eu-central-1-reports-confidential-replica",

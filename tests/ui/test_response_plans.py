@@ -28,6 +28,8 @@ from cockpit.ui.screens.detail import DetailScreen
 from .conftest import FAST, apply_env, play_to
 from .helpers import row, rows, screen_text, wait_for, wait_for_text
 
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 FIRING = ("greenlang-s3-5xx-errors-critical", "greenlang-s3-4xx-errors-warning",
           "greenlang-s3-replication-pending-critical", "greenlang-s3-replication-lag-warning",
           "S3-Replication-Lag-Critical")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from textual.widgets import DataTable
 
 from cockpit.ui.app import CockpitApp
@@ -17,6 +18,8 @@ from cockpit.ui.widgets.quiet_gc import QuietCollector
 
 from . import synthetic as s
 from .helpers import rows, wait_for
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 
 def many_alarms(count: int, firing_every: int = 3, tag: str = "") -> tuple:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.content.screen import find_screen
 from cockpit.ui.app import CockpitApp
@@ -13,6 +15,8 @@ from cockpit.ui.incident.screen import TimelineScreen
 from cockpit.ui.screens.choose import ChooseScreen
 from cockpit.ui.screens.cockpit import CockpitScreen
 from tests.ui.helpers import screen_text, wait_for
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 
 def _first_line(app) -> str:

@@ -18,6 +18,8 @@ from cockpit.ui.app import CockpitApp
 from . import synthetic as s
 from .test_keys import feed
 
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("COCKPIT_UPDATE_SNAPSHOTS") == "1"
 

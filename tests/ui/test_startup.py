@@ -16,6 +16,8 @@ import pytest
 import cockpit
 from cockpit.timeline import Timeline
 
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 PROBE = Path(__file__).with_name("firstframe_probe.py")
 
 #: Not shown by the first frame, and each tens of milliseconds to import: the AWS and

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.ui.app import CockpitApp
 
 from .conftest import FAST, apply_env
 from .helpers import row, wait_for
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 
 async def test_the_autoscaling_target_and_the_maintenance_window_are_rows(estate, monkeypatch, tmp_path):

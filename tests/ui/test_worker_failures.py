@@ -19,6 +19,8 @@ from cockpit.content.scenario import find_scenario
 from cockpit.exercise.session import starter
 from cockpit.ui.app import CockpitApp
 
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 
 def _closed_port_url() -> str:
     with socket.socket() as sock:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-import io
 import time
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Footer
@@ -21,6 +19,7 @@ from textual.widgets import Footer
 from cockpit.config import Config
 from cockpit.timeline.model import utc_now
 from cockpit.ui.session import Session
+from tests.ui.helpers import screen_text  # noqa: F401  (the tests import it from here)
 from cockpit.ui.incident import INCIDENT_BINDINGS, IncidentActions, IncidentCommands, IncidentHeader, TimelinePane
 
 ACTOR = "alice@bastion"
@@ -71,10 +70,3 @@ async def wait_for(pilot: Pilot, predicate: Callable[[], bool], timeout: float =
     return time.monotonic() - start
 
 
-def screen_text(app: App) -> str:
-    """What the terminal shows now, as plain text (the same render as a screenshot)."""
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, record=True,
-                      color_system=None, legacy_windows=False, safe_box=False)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()

@@ -6,12 +6,16 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.content.scenario import find_scenario
 from cockpit.estate.process import EstateProcess
 from cockpit.timeline import Timeline
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.live import LiveSettings
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 FAST = LiveSettings(interval=0.5, timeout=2.0, max_backoff=1.0, connect_timeout=0.5, read_timeout=1.5,
                     max_attempts=1)

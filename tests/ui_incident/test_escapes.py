@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import html
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.timeline import Timeline
 from cockpit.ui.incident import TimelinePane
 from tests.ui_incident.conftest import IncidentTestApp, screen_text, wait_for
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 OSC52 = "\x1b]52;c;aGk=\x07"  # a short payload: a long base64 one is redacted as a token before it is stored
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 
 from cockpit.config import Config
@@ -16,6 +17,8 @@ from cockpit.timeline import Timeline
 from cockpit.timeline.model import parse_ts
 from cockpit.ui.incident import DeclareDialog, NoteDialog, TimelinePane
 from tests.ui_incident.conftest import ACTOR, IncidentTestApp, screen_text, settle, wait_for
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 
 def rows(app: IncidentTestApp) -> list[list[str]]:

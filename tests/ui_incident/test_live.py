@@ -12,11 +12,15 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.timeline import Timeline
 from cockpit.timeline.model import utc_now
 from cockpit.ui.incident import IncidentHeader, TimelinePane
 from tests.ui_incident.conftest import IncidentTestApp, screen_text, settle, wait_for
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 
 async def cockpit(db: Path, *args: str) -> str:

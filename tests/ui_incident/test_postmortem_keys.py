@@ -5,9 +5,13 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.timeline import Timeline
 from tests.ui_incident.conftest import IncidentTestApp, screen_text, settle, wait_for
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 
 def _declare(db: Path) -> str:

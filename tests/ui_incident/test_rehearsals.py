@@ -13,10 +13,14 @@ import asyncio
 import time
 from pathlib import Path
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.timeline import Timeline
 from tests.ui_incident.conftest import IncidentTestApp, screen_text, wait_for
 from tests.ui_incident.test_live import cockpit
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 
 async def test_the_real_cockpit_never_adopts_a_drill(config: Config, db_path: Path):

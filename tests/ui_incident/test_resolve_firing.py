@@ -9,11 +9,15 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.timeline import Timeline
 from cockpit.timeline.model import utc_now
 from cockpit.ui.incident import ResolveDialog
 from tests.ui_incident.conftest import IncidentTestApp, screen_text, settle, wait_for
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 
 def seed(db: Path) -> str:

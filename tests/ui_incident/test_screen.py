@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable
 
 from cockpit.config import Config
@@ -11,6 +12,8 @@ from cockpit.timeline import Timeline
 from cockpit.ui.incident import IncidentPicker, TimelinePane, TimelineScreen
 from cockpit.ui.incident.screen import EventFilter
 from tests.ui_incident.conftest import ACTOR, IncidentTestApp, screen_text, settle, wait_for
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 
 def shown(app: IncidentTestApp) -> list[tuple[str, str, str]]:

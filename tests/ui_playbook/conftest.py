@@ -6,14 +6,12 @@ screen in the default mode posts ``PlaybookRequested`` (key ``p``), the app answ
 from __future__ import annotations
 
 import asyncio
-import io
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -26,6 +24,7 @@ from cockpit.ui.session import Session
 from cockpit.ui.incident.session import close_timeline
 from cockpit.ui.messages import PlaybookRequested
 from cockpit.ui.playbook import flip_to_run, request_playbook
+from tests.ui.helpers import screen_text  # noqa: F401  (the tests import it from here)
 
 ACTOR = "alice@test"
 
@@ -71,15 +70,6 @@ class HostApp(App[None]):
 
     async def on_unmount(self) -> None:
         await close_timeline(self)
-
-
-def screen_text(app: App[Any]) -> str:
-    """The screen as plain text, as a terminal would show it."""
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), record=True, force_terminal=True,
-                      color_system=None, legacy_windows=False)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()
 
 
 async def wait_for(pilot: Any, check: Callable[[], object], timeout: float = 30.0, what: str = "") -> object:

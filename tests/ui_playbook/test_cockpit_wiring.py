@@ -3,6 +3,8 @@ flip to the live panes and back without losing the run."""
 
 from __future__ import annotations
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.content.screen import find_screen
 from cockpit.timeline import Timeline
@@ -11,6 +13,8 @@ from cockpit.ui.incident import DeclareDialog
 from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog
 from cockpit.ui.screens.cockpit import CockpitScreen
 from tests.ui_playbook.conftest import ready, type_text, wait_for, wait_screen, wait_text
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 
 async def test_a_playbook_offered_by_the_screen_runs_in_the_cockpit(estate_env_ui, tmp_path):

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from cockpit.content.screen import find_screen
 from cockpit.timeline import Timeline
 from cockpit.ui.playbook import GuidedPlaybookScreen, ReasonDialog, StartDialog
 from tests.ui_playbook.conftest import HostApp, ready, screen_text, type_text, wait_for, wait_screen, wait_text
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 PLAYBOOK = """
 id: ui-controls-test

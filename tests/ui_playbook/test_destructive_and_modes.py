@@ -10,6 +10,8 @@ from cockpit.ui.playbook import ConfirmDestructiveDialog, GuidedPlaybookScreen, 
 from cockpit.ui.incident.session import feed_of
 from tests.ui_playbook.conftest import HostApp, ready, detail_pane, screen_text, type_text, wait_screen, wait_text
 
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 PLAYBOOK = """
 id: ui-destructive-test
 title: Drop the cache of a test target

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from cockpit.content.screen import find_screen
 from cockpit.timeline import Timeline
 from cockpit.ui.playbook import ApprovalDialog, ChecklistDialog, DecisionDialog, GuidedPlaybookScreen, \
     StartDialog
 from tests.ui_playbook.conftest import HostApp, detail_pane, screen_text, type_text, wait_for, wait_screen, wait_text
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 
 def declare(db, title="S3 5xx in eu-west-1", level="P1", mode="incident") -> str:

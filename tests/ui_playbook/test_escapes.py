@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import html
 
+import pytest
+
 from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog
 from tests.ui_playbook.conftest import HostApp, ready, wait_screen, wait_text
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 PLAYBOOK = r"""
 id: ui-escapes-test

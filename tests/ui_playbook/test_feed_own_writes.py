@@ -12,6 +12,8 @@ import asyncio
 import sys
 import time
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.content.screen import find_screen
 from cockpit.timeline import Timeline
@@ -20,6 +22,8 @@ from cockpit.ui.incident import DeclareDialog, TimelinePane
 from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog
 from cockpit.ui.screens.cockpit import CockpitScreen
 from tests.ui_playbook.conftest import ready, type_text, wait_for, wait_screen, wait_text
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 
 def _count(db, incident_id: str) -> int:

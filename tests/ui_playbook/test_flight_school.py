@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cockpit.content.screen import find_screen
 from cockpit.timeline import Timeline
 from cockpit.ui.incident.dialogs import DeclareDialog
 from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog
 from tests.ui_playbook.conftest import HostApp, ready, screen_text, type_text, wait_screen, wait_text
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 
 async def test_flight_school_end_to_end(estate_env_ui, tmp_path):

@@ -3,6 +3,8 @@ something now (q Quit whole, nothing to run once the run is over), and the clock
 
 from __future__ import annotations
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.content.screen import find_screen
 from cockpit.timeline import Timeline
@@ -10,6 +12,8 @@ from cockpit.ui.app import CockpitApp
 from cockpit.ui.messages import PlaybookRequested
 from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog
 from tests.ui_playbook.conftest import ready, screen_text, wait_for, wait_screen, wait_text
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 PLAYBOOK = """
 id: ui-footer-test

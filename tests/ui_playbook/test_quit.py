@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from cockpit.config import Config
 from cockpit.content.screen import find_screen
 from cockpit.timeline import Timeline
@@ -14,6 +16,8 @@ from cockpit.ui.incident import DeclareDialog
 from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog
 from cockpit.ui.quitting import QuitDialog
 from tests.ui_playbook.conftest import ready, screen_text, type_text, wait_for, wait_screen, wait_text
+
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
 
 PLAYBOOK = """
 id: ui-quit-test

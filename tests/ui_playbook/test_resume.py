@@ -10,6 +10,8 @@ from cockpit.ui.playbook import GuidedPlaybookScreen, StartDialog, VerifyUnknown
 from tests.ui_playbook.conftest import HostApp, ready, detail_pane, screen_text, wait_for, wait_screen, wait_text
 from tests.ui_playbook.test_destructive_and_modes import write_playbook
 
+pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key
+
 
 def crashed_run(db, base_url: str) -> tuple[str, str]:
     """What a cockpit killed during step 2 leaves behind: step 1 done, step 2 running."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -33,6 +34,29 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``cockpit: error: <message>`` on stderr and exit; never a traceback."""
     echo(f"cockpit: error: {sanitize(message, newlines=False)}", err=True)
     sys.exit(code)
+
+
+#: What the emulated estate runs on: the ``demo`` extra, absent from a production install.
+ESTATE_MODULES = ("moto", "kmock", "boto3")
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a broken or blocked package is as good as absent
+        return False
+
+
+def require_estate(command: str) -> None:
+    """Fail with the one install line when ``command`` needs the estate and the extra is missing.
+
+    Checked before anything starts (found, not imported: importing moto alone costs seconds),
+    so the user gets what to install rather than an estate that dies with a traceback.
+    """
+    missing = [m for m in ESTATE_MODULES if not _installed(m)]
+    if missing:
+        fail(f"{command} needs the emulated estate ({', '.join(missing)} not installed): "
+             "pip install 'cockpit-sre[demo]'", EX_USAGE)
 
 
 def warn_missing_dirs(config: Config) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from cockpit.cli.common import fail, settings
+from cockpit.cli.common import fail, require_estate, settings
 from cockpit.content.errors import ContentError
 
 
@@ -53,6 +53,7 @@ def demo(ctx: click.Context, no_ui: bool, env_file: Path | None, env_for: str | 
     The demo logs to its own timeline, ~/.local/share/cockpit/demo.db (config demo_db),
     never to the real one; --db PATH chooses another file.
     """
+    require_estate("cockpit demo")
     estate = None
     if not no_ui:
         from cockpit.estate.process import EstateProcess

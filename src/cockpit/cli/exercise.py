@@ -25,7 +25,7 @@ from typing import Any
 
 import click
 
-from cockpit.cli.common import fail, settings, write_private
+from cockpit.cli.common import fail, require_estate, settings, write_private
 
 TARGETS = ("failover_time", "data_loss", "availability", "team_response")
 
@@ -85,6 +85,7 @@ def exercise(ctx: click.Context, scenario_name: str, mode: str, speed: float, he
     Exercises log to their own timeline, ~/.local/share/cockpit/exercise.db (config
     exercise_db), never to the real one; --db PATH chooses another file.
     """
+    require_estate("cockpit exercise")
     from cockpit.content.durations import parse_duration
     from cockpit.content.errors import ContentError
     from cockpit.content.scenario import find_scenario
