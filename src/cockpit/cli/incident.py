@@ -225,7 +225,7 @@ def list_cmd(ctx: click.Context, as_json: bool, only_open: bool) -> None:
         echo(f"No {'open ' if only_open else ''}incidents in {config.db}.")
     hint = _rehearsal_hint(config)
     if hint:
-        echo(f"Listed from{hint}.", err=True)
+        echo(f"Listed{hint}.", err=True)
 
 
 @incident.command()
