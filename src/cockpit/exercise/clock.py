@@ -11,6 +11,7 @@ later from the database (or from a JSON export, on another machine) sees the sam
 from __future__ import annotations
 
 import bisect
+import math
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +36,20 @@ class Checkpoint:
     def as_dict(self) -> dict[str, Any]:
         return {"wall": self.wall, "at": self.at, "speed": self.speed, "paused": self.paused}
 
+    @classmethod
+    def from_dict(cls, data: Any) -> Checkpoint | None:
+        """The checkpoint an event recorded, or None when it is not one (a hand-edited or
+        foreign import): a report then reads the checkpoints that are, never a traceback."""
+        if not isinstance(data, dict):
+            return None
+        numbers = [data.get(k) for k in ("wall", "at", "speed")]
+        if not all(isinstance(n, (int, float)) and not isinstance(n, bool) and math.isfinite(n) for n in numbers):
+            return None
+        if not isinstance(data.get("paused"), bool):
+            return None
+        wall, at, speed = (float(n) for n in numbers)  # type: ignore[arg-type]
+        return cls(wall, at, speed, data["paused"])
+
     def predict(self, wall: float) -> float:
         return self.at if self.paused else self.at + (wall - self.wall) * self.speed
 
@@ -51,9 +66,9 @@ class ClockMap:
     @classmethod
     def from_events(cls, events: Sequence[Any]) -> ClockMap:
         """Every ``clock`` found in the exercise's own events (``data.exercise`` set)."""
-        found = [Checkpoint(**e.data["clock"]) for e in events
-                 if isinstance(e.data, dict) and e.data.get("exercise") and isinstance(e.data.get("clock"), dict)]
-        return cls(found)
+        found = [Checkpoint.from_dict(e.data.get("clock")) for e in events
+                 if isinstance(e.data, dict) and e.data.get("exercise")]
+        return cls([point for point in found if point is not None])
 
     def at(self, wall: float) -> float:
         if not self.points:

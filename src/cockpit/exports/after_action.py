@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from cockpit.content.durations import format_duration
-from cockpit.exercise.clock import ClockMap
+from cockpit.exercise.clock import Checkpoint, ClockMap
 from cockpit.exercise.scoring import injects, machinery, score, team_actions
 from cockpit.exercise.verdict import LABELS, drill_line, targets_from_spec
 from cockpit.timeline.model import Event, EventKind
@@ -92,7 +92,8 @@ def summary(tl: Any, incident_id: str) -> dict[str, Any] | None:
         _, line = drill_line(judged, expectations, (runs[-1].playbook_id, runs[-1].status) if runs else None)
     incident = tl.incident(incident_id)
     return {"scenario": spec.get("scenario"), "title": spec.get("title"), "mode": mode,
-            "speed": (start.data.get("clock") or {}).get("speed"), "ended_at": end_at,
+            "speed": point.speed if (point := Checkpoint.from_dict(start.data.get("clock"))) else None,
+            "ended_at": end_at,
             "ended_why": end.data.get("why") if end else None, "status": incident.status,
             "commander": incident.commander, "verdict": line,
             "injects": relayed, "expectations": expectations,
