@@ -16,7 +16,7 @@ from cockpit.content import templating, urls
 from cockpit.content.durations import format_duration
 from cockpit.content.playbook import (
     ApproveStep, AwsCall, ChooseStep, HttpCall, K8sCall, ManualStep, NotifyStep, Playbook, ShellStep, StepBase,
-    WaitStep,
+    WaitStep, sent_headers,
 )
 
 _CLI_SERVICE = {"s3": "s3api"}
@@ -102,9 +102,8 @@ def _call_lines(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any]) -> list
         lines.append(f"call: $ {cmd}")
     else:
         lines.append(f"call: {call.method} {urls.preview_url(call.url, ctx)}")
-        for key, value in render(call.headers, ctx).items():
-            if str(value).strip():  # as the engine sends them: a header that renders empty is left out
-                lines.append(f"  header {key}: {value}")
+        for key, value in sent_headers(render(call.headers, ctx)).items():
+            lines.append(f"  header {key}: {value}")
         if call.json_body is not None:
             lines.append(f"  json: {_json(render(call.json_body, ctx))}")
         lines.append(f"  expect status {call.status}")

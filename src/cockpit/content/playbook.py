@@ -363,6 +363,13 @@ class HttpCall(_WithOutputs):
         return value
 
 
+def sent_headers(rendered: dict[str, Any]) -> dict[str, str]:
+    """The headers an ``http`` call sends, from its rendered ``headers``: one that renders empty
+    is left out (an optional token left empty makes the request anonymous, not a malformed
+    ``Authorization:``); the engine sends these and previews show these."""
+    return {k: str(v) for k, v in rendered.items() if str(v).strip()}
+
+
 Check = Annotated[Union[AwsCall, HttpCall, K8sCall], Field(discriminator="kind")]
 
 

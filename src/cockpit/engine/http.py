@@ -16,7 +16,7 @@ import json
 from typing import Any
 
 from cockpit.content import templating, urls
-from cockpit.content.playbook import HttpCall
+from cockpit.content.playbook import HttpCall, sent_headers
 from cockpit.engine.results import StepFailure, StepResult, judge
 from cockpit.engine.runtime import Runtime
 
@@ -25,7 +25,7 @@ _BODY_CAP = 256 * 1024
 
 def render_http(call: HttpCall, ctx: dict[str, Any]) -> dict[str, Any]:
     return {"method": call.method, "url": urls.render_url(call.url, ctx),
-            "headers": {k: str(v) for k, v in templating.render_value(call.headers, ctx).items() if str(v).strip()},
+            "headers": sent_headers(templating.render_value(call.headers, ctx)),
             "json": templating.render_value(call.json_body, ctx), "status": call.status}
 
 
