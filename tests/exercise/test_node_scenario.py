@@ -126,6 +126,32 @@ async def test_a_k8s_condition_counts_once_it_was_seen_not_holding(tmp_path: Pat
         assert driver.status()["reactions_fired"] == ["cordoned"]
 
 
+async def _kubectl_async(config: Path, *args: str) -> None:
+    proc = await asyncio.create_subprocess_exec("kubectl", "--kubeconfig", str(config), *args,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err
+
+
+async def test_a_cordon_undone_before_the_next_tick_still_counts(tmp_path: Path) -> None:
+    """A responder's drill cordons the node and deletes it a moment later: the cordon was seen by
+    the cluster, so the reaction fires even when no tick ran while the node was cordoned (under
+    load, the drill's steps can come faster than the driver's ticks; CI saw the reaction missed)."""
+    path = tmp_path / "cordon-watch.yaml"
+    path.write_text(SCENARIO)
+    scenario: Scenario = load_scenario_file(path)
+    clock = ScenarioClock()
+    async with KubeEstate(RequestLog(), clock=clock, restart_seconds=0.5) as kube:
+        driver = ScenarioDriver(scenario, EstateState(), aws=None, kube=kube, clock=clock)  # type: ignore[arg-type]
+        await driver.tick()
+        config = kube.write_kubeconfig(tmp_path / "kubeconfig")
+        node = "ip-10-0-3-13.eu-west-1.compute.internal"
+        await _kubectl_async(config, "cordon", node)
+        await _kubectl_async(config, "delete", "node", node)
+        await driver.tick()
+        assert driver.status()["reactions_fired"] == ["cordoned"]
+
+
 @pytest.mark.parametrize(("when", "line", "fragment"), [
     ('k8s: {resource: node, name: n, holds: "spec.[unschedulable"}', 7, "holds: not a JMESPath expression"),
     ("k8s: {resource: nodes, holds: items}", 7, "reactions.0.when.k8s.resource"),

@@ -22,7 +22,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any, Protocol
 
 from cockpit.content.scenario import Action, Event, Inject, Ramp, Reaction, Scenario
@@ -56,6 +56,7 @@ class Kube(Protocol):
     def set_node_ready(self, name: str, ready: bool) -> None: ...
     def join_node(self, name: str) -> None: ...
     def read(self, resource: str, namespace: str, name: str | None) -> Any: ...
+    def observe(self, callback: Callable[[], None]) -> None: ...
 
 
 @dataclass
@@ -154,6 +155,9 @@ class _ReactionWatch:
     aws_holds: bool = False
     #: The ``k8s`` condition was seen not holding (as ``aws_unheld``).
     k8s_unheld: bool = False
+    #: ...and then seen holding, at some change of the cluster: latched, because the state a
+    #: responder's step leaves (a node cordoned) may be gone by the next tick (the node deleted).
+    k8s_came_to_hold: bool = False
 
 
 @dataclass
@@ -185,6 +189,9 @@ class ScenarioDriver:
             self._events = sorted(self.scenario.events, key=lambda e: e.at)
             self._injects = sorted(self.scenario.injects, key=lambda i: i.at)
         self._storage_restart = self.kube.restarted_at(STORAGE_NAMESPACE, STORAGE_DEPLOYMENT)
+        if any(w.reaction.when.k8s for w in self._watches):
+            self._see_cluster()
+            self.kube.observe(self._see_cluster)
 
     # -- the loop ---------------------------------------------------------------------
     async def run(self) -> None:
@@ -402,17 +409,25 @@ class ScenarioDriver:
             return False
         return True
 
-    def _k8s_holds(self, watch: _ReactionWatch) -> bool:
-        """Whether the reaction's read of the cluster has come to hold (seen not holding first).
-        In-process and cheap (no round trip), so read every tick."""
+    def _see_cluster(self) -> None:
+        """Read each waiting ``when.k8s`` condition at every change of the cluster (in-process,
+        no round trip), latching when it comes to hold after being seen not holding."""
         import jmespath
 
-        condition = watch.reaction.when.k8s
-        answer = self.kube.read(condition.resource, condition.namespace, condition.name)
-        holds = jmespath.search(condition.holds, answer) not in (None, False, [], {}, "")
-        if not holds:
-            watch.k8s_unheld = True
-        return holds and watch.k8s_unheld
+        for watch in self._watches:
+            condition = watch.reaction.when.k8s
+            if condition is None or watch.fired or watch.k8s_came_to_hold:
+                continue
+            answer = self.kube.read(condition.resource, condition.namespace, condition.name)
+            if jmespath.search(condition.holds, answer) in (None, False, [], {}, ""):
+                watch.k8s_unheld = True
+            elif watch.k8s_unheld:
+                watch.k8s_came_to_hold = True
+
+    def _k8s_holds(self, watch: _ReactionWatch) -> bool:
+        """Whether the reaction's read of the cluster has come to hold (seen not holding first)."""
+        self._see_cluster()
+        return watch.k8s_came_to_hold
 
     async def _aws_holds(self, watch: _ReactionWatch) -> bool:
         """Whether the reaction's AWS read has come to hold (seen not holding first)."""

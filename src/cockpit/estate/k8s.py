@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -192,6 +193,10 @@ class KubeEstate:
         self.controller.events.record(stored, "Normal", "RegisteredNode", f"Node {name} event: Registered Node "
                                       f"{name} in Controller", now, component="node-controller")
         self.controller.tick()
+
+    def observe(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` after every change to the cluster (see ClusterAPI.observe)."""
+        self.api.observe(callback)
 
     def read(self, resource: str, namespace: str, name: str | None) -> Any:
         """What a client's get (``name``) or list (``{"items": [...]}``) of ``resource`` would

@@ -67,6 +67,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
     _versions: Any = attrs.field(factory=lambda: itertools.count(1), init=False)
     _resource_version: int = attrs.field(default=0, init=False)
     _pending: list[tuple[kmock.resource, dict[str, Any]]] = attrs.field(factory=list, init=False)
+    _observers: list[Callable[[], None]] = attrs.field(factory=list, init=False)
 
     # ---------------------------------------------------------------- in-process access
     def declare(self, key: str, kind: str, namespaced: bool, subresources: tuple[str, ...],
@@ -76,6 +77,16 @@ class ClusterAPI(kmock.KubernetesEmulator):
                                                  verbs=set(objs.READ_ONLY.get(key, objs.VERBS)),
                                                  subresources=set(subresources),
                                                  shortnames=set(shortnames))
+
+    def observe(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` after every stored change (in-process, synchronously), so a reader
+        that polls cannot miss a state the cluster passes through between two polls (a node
+        cordoned, then deleted a moment later)."""
+        self._observers.append(callback)
+
+    def _changed(self) -> None:
+        for callback in self._observers:
+            callback()
 
     def get(self, resource: kmock.resource, ns: str | None, name: str) -> dict[str, Any] | None:
         """The stored object (the live dict: treat as read-only), or None."""
@@ -104,6 +115,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
         meta["resourceVersion"] = str(self._resource_version)
         self.objects[key] = obj  # a fresh one-version history: memory stays flat
         self._pending.append((resource, {"type": "MODIFIED" if existed else "ADDED", "object": obj}))
+        self._changed()
         return obj
 
     def remove(self, resource: kmock.resource, ns: str | None, name: str) -> dict[str, Any] | None:
@@ -113,6 +125,7 @@ class ClusterAPI(kmock.KubernetesEmulator):
             del self.objects[resource, ns, name]
             self._resource_version = next(self._versions)
             self._pending.append((resource, {"type": "DELETED", "object": obj}))
+            self._changed()
         return obj
 
     async def flush_events(self) -> None:
