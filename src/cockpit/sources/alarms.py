@@ -49,6 +49,14 @@ class AlarmItem:
         return max(0.0, ((now or utcnow()) - self.updated_at).total_seconds())
 
 
+def worst_first(item: AlarmItem) -> tuple[int, bool, float, str]:
+    """Where an alarm goes in the one order of alarms (``cockpit status``, and the alarms
+    pane's default sort): worst level first, then the most recent state change (an alarm
+    that never changed state last), then by name."""
+    updated = item.updated_at
+    return (-item.level, updated is None, -updated.timestamp() if updated is not None else 0.0, item.name)
+
+
 def _level(state: str, severity: str) -> Level:
     if state == "ALARM":
         return Level.CRITICAL if severity == "critical" else Level.WARNING
@@ -64,7 +72,7 @@ def _aware(value: Any) -> datetime | None:
 
 
 class AlarmsSource(Source[AlarmItem]):
-    """Alarms of every region of a screen, worst first."""
+    """Alarms of every region of a screen, worst first (:func:`worst_first`)."""
 
     name = "alarms"
     pane = "alarms"
@@ -79,9 +87,7 @@ class AlarmsSource(Source[AlarmItem]):
 
     async def fetch(self) -> tuple[AlarmItem, ...]:
         per_region = await asyncio.gather(*(self._region(r) for r in self.regions))
-        items = [item for region_items in per_region for item in region_items]
-        items.sort(key=lambda a: (-a.level, a.updated_at is None, -(a.updated_at.timestamp() if a.updated_at else 0)))
-        return tuple(items)
+        return tuple(sorted((item for region_items in per_region for item in region_items), key=worst_first))
 
     async def _region(self, region: str) -> list[AlarmItem]:
         client = await self.conn.aws("cloudwatch", region)

@@ -10,7 +10,8 @@ transitions, so the transitions are read off each snapshot:
   or recovered before the incident, is not news).
 
 Whether a transition is new is decided by the timeline's last logged transition of that
-alarm, not by comparing state-change times read at different moments: the emulated estate
+alarm (the state :func:`~cockpit.sources.alarm_changes.changes`, the detector the alarms
+pane shares, compares with), not by comparing state-change times read at different moments: the emulated estate
 stamps times so that *ages* are scenario ages (``estate/wsgi_cloudwatch.py``), so at
 ``--speed 30`` the same firing reads 29 seconds earlier every second. A time is only
 compared with another read at the same moment (detection, or "now").
@@ -33,18 +34,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
+from cockpit.sources.alarm_changes import AlarmLike, changes
 from cockpit.timeline.model import Event, Incident, parse_ts
-
-
-class AlarmLike(Protocol):
-    name: str
-    region: str
-    state: str
-    reason: str
-    severity: str
-    updated_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -113,20 +106,24 @@ def transitions(incident: Incident, alarms: Iterable[AlarmLike], logged: LoggedA
         return []
     detected = parse_ts(incident.detected_at)
     out = []
-    for alarm in alarms:
+    for change in changes(alarms, lambda alarm: _LOGGED_STATE.get(logged.get((alarm.name, alarm.region)))):
+        alarm = change.alarm
         at = alarm.updated_at
         if at is None:
             continue
         key = (alarm.name, alarm.region)
-        firing_now = logged.get(key) == "fired"
         ordinal = logged.counts.get(key, 0) + 1
-        if alarm.state == "ALARM" and not firing_now and at >= detected:
+        if change.fired and at >= detected:
             out.append(AlarmTransition(alarm.name, alarm.region, "fired", at, alarm.state, alarm.reason,
                                        alarm.severity, ordinal))
-        elif alarm.state == "OK" and firing_now:
+        elif change.cleared:
             out.append(AlarmTransition(alarm.name, alarm.region, "cleared", at, alarm.state, alarm.reason,
                                        alarm.severity, ordinal))
     return out
+
+
+#: The state an alarm was last known in, by its last transition on the timeline.
+_LOGGED_STATE = {"fired": "ALARM", "cleared": "OK"}
 
 
 def firing(alarms: Iterable[AlarmLike]) -> list[AlarmTransition]:

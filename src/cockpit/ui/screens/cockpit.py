@@ -317,7 +317,7 @@ class CockpitScreen(Screen[None]):
         self.notify(f"{pane_name} polling failed: {error!r}; restarting in 5 s", severity="error", timeout=8)
         pane = self.pane(pane_name)
         if pane is not None:
-            pane.border_subtitle = f"polling failed: {type(error).__name__}"
+            pane.set_border_subtitle(f"polling failed: {type(error).__name__}")
         pollers = [p for p in self.pollers.values() if p.source.pane == pane_name]
         restart = {"alarms": self.poll_alarms, "replication": self.poll_replication,
                    "services": self.poll_services}[pane_name]

@@ -3,7 +3,8 @@
 Worst first by default; ``s`` cycles the sort (severity, age, name, region) and ``/``
 filters on any text in the row. An alarm that starts firing while the cockpit watches is
 highlighted (``NEW``) for :attr:`AlarmsPane.new_for` seconds, and every transition seen is
-kept for the detail view.
+kept for the detail view. Which alarms changed is decided by ``sources/alarm_changes.py``,
+the detector the incident's alarm log shares.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from cockpit.sources.alarms import AlarmItem
+from cockpit.sources.alarm_changes import changes
+from cockpit.sources.alarms import AlarmItem, worst_first
 from cockpit.sources.snapshot import Snapshot, utcnow
 from cockpit.textsafe import sanitize
 from cockpit.ui.format import age, mark, one_line
@@ -31,6 +33,10 @@ _STATE_WORD = {"ALARM": "ALARM", "INSUFFICIENT_DATA": "NO DATA", "OK": "OK"}
 
 def alarm_key(item: AlarmItem) -> str:
     return f"{item.region}/{item.name}"
+
+
+def _state(item: AlarmItem | None) -> str | None:
+    return item.state if item is not None else None
 
 
 class AlarmsPane(Pane):
@@ -75,15 +81,17 @@ class AlarmsPane(Pane):
     def plan(self, snapshot: Snapshot[AlarmItem]) -> Iterator[None]:
         """Redraw from ``snapshot`` in steps (the pane is a function of it, plus what was seen)."""
         now = self.clock()
-        previous = {k: i.state for k, i in self.items.items()}
-        self.items = {alarm_key(i): i for i in snapshot.items}
-        self._cells = {k: v for k, v in self._cells.items() if k in self.items}
+        before = self.items
+        self.items = items = {alarm_key(i): i for i in snapshot.items}
+        for key in self._cells.keys() - items.keys():
+            del self._cells[key]
         if snapshot.fetched_at is not None:
-            for key, item in self.items.items():
-                if previous.get(key) != item.state:
-                    self.history.setdefault(key, []).append((item.updated_at or now, item.state, item.reason))
-                    if self._seen_once and item.state == "ALARM":
-                        self.fired_at[key] = now
+            for change in changes(items.values(), lambda alarm: _state(before.get(alarm_key(alarm)))):
+                item = change.alarm
+                key = alarm_key(item)
+                self.history.setdefault(key, []).append((item.updated_at or now, item.state, item.reason))
+                if self._seen_once and change.fired:
+                    self.fired_at[key] = now
             if snapshot.ok:
                 self._seen_once = True
         self.remember(snapshot)
@@ -167,12 +175,13 @@ class AlarmsPane(Pane):
                 Text(one_line(item.reason, 90), end=""))
 
     def _order_key(self) -> Callable[[AlarmItem], Any]:
-        """Where an alarm goes under the sort in force (worst and newest first by default)."""
+        """Where an alarm goes under the sort in force (by default the one order of alarms,
+        :func:`~cockpit.sources.alarms.worst_first`, the order ``cockpit status`` prints)."""
         def updated(item: AlarmItem) -> float:
             return -(item.updated_at.timestamp() if item.updated_at else 0)
 
         return {
-            "severity": lambda item: (-item.level, updated(item), item.name),
+            "severity": worst_first,
             "age": lambda item: (updated(item), item.name),
             "name": lambda item: (item.name, item.region),
             "region": lambda item: (item.region, -item.level, item.name),
@@ -188,7 +197,7 @@ class AlarmsPane(Pane):
             parts.append(f"by {self.sort}")
         if self.filter:
             parts.append(f"filter “{self.filter}” {self._matched}/{len(self.items)}")
-        self.border_title = " · ".join(parts) + shown_count(len(self._shown), self._matched, " (/ filters, s sorts)")
+        self.set_border_title(" · ".join(parts) + shown_count(len(self._shown), self._matched, " (/ filters, s sorts)"))
 
     # -- keys (bound on the screen, which calls these) ------------------------------------
 

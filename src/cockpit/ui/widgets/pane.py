@@ -16,20 +16,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Region
-from textual.widget import Widget
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from cockpit.sources.snapshot import Snapshot, utcnow
 from cockpit.ui.format import age
 from cockpit.ui.widgets.table_rows import ChangesTable
-
-
-def _border_text(name: str) -> property:
-    """Widget's ``name`` (``border_title``/``border_subtitle``), set through ``Pane._set_border_text``."""
-    widget_attribute = Widget.__dict__[name]
-    return property(lambda pane: widget_attribute.__get__(pane, type(pane)),
-                    lambda pane, value: pane._set_border_text(name, value))
 
 
 class Pane(Vertical, can_focus=False):
@@ -46,29 +38,39 @@ class Pane(Vertical, can_focus=False):
         self.clock = clock
         #: The latest snapshot of each source shown here, by source name.
         self.snapshots: dict[str, Snapshot[Any]] = {}
+        #: The border texts last set through :meth:`set_border_text`, by attribute name.
+        self._border_texts: dict[str, str] = {}
 
     #: Set while a border title changes (see :meth:`refresh`).
     _border_only = False
 
-    def _set_border_text(self, name: str, value: Any) -> None:
-        """Set ``border_title``/``border_subtitle``, repainting the border line only, and only on a change.
+    def set_border_title(self, value: str) -> None:
+        """Set ``border_title``, repainting the border line only, and only on a change (see
+        :meth:`set_border_text`)."""
+        self.set_border_text("border_title", value)
+
+    def set_border_subtitle(self, value: str) -> None:
+        """Set ``border_subtitle``, repainting the border line only, and only on a change."""
+        self.set_border_text("border_subtitle", value)
+
+    def set_border_text(self, name: str, value: str) -> None:
+        """Set Textual's ``border_title`` or ``border_subtitle`` (``name``) to ``value``, repainting
+        the border line only, and only on a change.
 
         Textual repaints the whole pane for a new title (its table's every line goes through
         the compositor again): the age ticks every second in three panes, and the alarms
-        title is set after every drawing step. Most of those set the same text again.
+        title is set after every drawing step. Most of those set the same text again, so the
+        last text set is kept here and compared; a change sets the attribute while
+        :meth:`refresh` narrows the repaint to the top and bottom lines.
         """
-        last = self.__dict__.setdefault("_border_texts", {})
-        if name in last and last[name] == value:
+        if self._border_texts.get(name, _UNSET) == value:
             return
-        last[name] = value
+        self._border_texts[name] = value
         self._border_only = True
         try:
-            Widget.__dict__[name].__set__(self, value)
+            setattr(self, name, value)
         finally:
             self._border_only = False
-
-    border_title = _border_text("border_title")  # type: ignore[assignment]
-    border_subtitle = _border_text("border_subtitle")  # type: ignore[assignment]
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Any:
         if self._border_only and not (regions or layout or recompose) and self.is_mounted:
@@ -82,8 +84,8 @@ class Pane(Vertical, can_focus=False):
         yield Static("", classes="pane-error")
 
     def on_mount(self) -> None:
-        self.border_title = self.TITLE
-        self.border_subtitle = self.WAITING
+        self.set_border_title(self.TITLE)
+        self.set_border_subtitle(self.WAITING)
 
     def show(self, snapshot: Snapshot[Any]) -> None:
         """Redraw from ``snapshot`` at once."""
@@ -141,10 +143,13 @@ class Pane(Vertical, can_focus=False):
             text = f"{age(oldest)} old"
         if stale:
             text = f"STALE · {text}"
-        self.border_subtitle = text
+        self.set_border_subtitle(text)
 
 
 Row = tuple[Any, ...]
+
+#: No border text set yet (a value no title equals).
+_UNSET = object()
 
 #: Rows added plus cells updated in one step of :func:`sync_steps` (each ~0.03-0.1 ms): a
 #: refresh that changes a cell in each of 200 rows is drawn in two steps, not one of ~15 ms.

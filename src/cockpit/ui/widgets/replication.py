@@ -55,7 +55,7 @@ class ReplicationPane(Pane):
         self.items = {item.id: item for item in snapshot.items}
         self.remember(snapshot)
         past = sum(1 for i in self.items.values() if i.rpo_used is not None and i.rpo_used >= 1 and not i.stale)
-        self.border_title = f"Replication · {len(self.items)} pairs" + (f" · {past} past RPO" if past else "")
+        self.set_border_title(f"Replication · {len(self.items)} pairs" + (f" · {past} past RPO" if past else ""))
         now = self.clock()
         rows = {key: self._row(key, item, now) for key, item in self.items.items()}
         table = self.table

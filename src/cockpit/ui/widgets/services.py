@@ -83,11 +83,11 @@ class ServicesPane(Pane):
         rows = {key: self._row(key, self.items[key]) for key in top(ranked, self.max_rows)}
         table = self.table
         for _ in keeping_cursor(table, sync_steps(table, rows, COLUMNS, self._shown)):
-            self.border_title = summary + shown_count(len(self._shown), len(ranked))
+            self.set_border_title(summary + shown_count(len(self._shown), len(ranked)))
             yield
             if mine != self._generation:
                 return
-        self.border_title = summary + shown_count(len(self._shown), len(ranked))
+        self.set_border_title(summary + shown_count(len(self._shown), len(ranked)))
 
     @staticmethod
     def _row(key: str, item: ServiceItem) -> Row:
