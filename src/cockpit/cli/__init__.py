@@ -69,8 +69,8 @@ def main() -> None:
     """Run the command line; then leave without walking the heap.
 
     When the command is over, the interpreter's shutdown garbage-collects several times while
-    it clears modules, walking every object botocore, pydantic and Textual built: 0.1–0.2 s, a
-    fifth of ``cockpit status``. ``gc.freeze()`` moves those objects out of the collector's
+    it clears modules, walking every object botocore, pydantic and Textual built: a fifth of
+    ``cockpit status`` (docs/performance.md). ``gc.freeze()`` moves those objects out of the collector's
     sight; they are still released by reference counting, streams are still flushed and
     ``atexit`` still runs. Nothing relies on a collection at exit: timeline events are
     committed as they happen and files are closed where they are written.

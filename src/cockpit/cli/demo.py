@@ -86,7 +86,7 @@ def demo(ctx: click.Context, no_ui: bool, env_file: Path | None, env_for: str | 
 def _system_regions(config, env_for: str | None) -> dict[str, str | None] | str:
     """Each screen's system and its region (one env per system), or the one-line error.
 
-    Run in a thread while the estate starts: loading the screens (0.3-0.5 s cold) must not
+    Run in a thread while the estate starts: loading the screens (slow when cold) must not
     delay the estate's readiness."""
     from cockpit.content.screen import load_screens
     from cockpit.estate.system_env import system_regions

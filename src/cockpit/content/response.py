@@ -149,8 +149,8 @@ _ID_LINE = re.compile(r"^id:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
 def playbook_ids(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> set[str]:
     """The ids of the playbook files there are (shipped and ``extra_dirs``), cheaply.
 
-    Only each file's top-level ``id:`` line is read: validating every playbook costs
-    0.3-0.7 s, which a screen loaded before the first frame must not pay. A file whose id is
+    Only each file's top-level ``id:`` line is read: validating every playbook is
+    slow (docs/performance.md), which a screen loaded before the first frame must not pay. A file whose id is
     here but which does not validate is reported when it is opened (and by
     ``cockpit playbook validate``).
     """

@@ -419,7 +419,7 @@ REST_SERVICES = frozenset({"iam", "sns", "s3", "route53", "lambda", "logs"})
 
 def late_steps(clients: Clients, result: SeedResult) -> list[Step]:
     """Services no earlier step touches (and EC2/ELB extras): their first use costs moto a
-    module import each (~0.2-0.5 s), so they come last and hold nobody else's requests."""
+    module import each, so they come last and hold nobody else's requests."""
     return [
         ("network-extras", lambda: ops.seed_network_extras(clients, result)),
         ("scaling", lambda: ops.seed_scaling(clients, result)),
@@ -433,7 +433,7 @@ def late_steps(clients: Clients, result: SeedResult) -> list[Step]:
 def run_steps(steps: list[Step], result: SeedResult, timer: Callable[[], float]) -> None:
     """Run seed steps in order, recording how long each took (the estate must be ready in < 3 s)."""
     # moto would give every new EC2 region ~1,300 stock AMIs (with a volume and snapshot
-    # each): 0.2-0.5 s of CPU on the first EC2 call, and a describe-snapshots the
+    # each): seconds of CPU on the first EC2 call, and a describe-snapshots the
     # runbook's reader would have to wade through. The account has the hosts' image only.
     with moto_settings(MOTO_EC2_LOAD_DEFAULT_AMIS="false"):
         for name, step in steps:

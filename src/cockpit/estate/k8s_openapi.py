@@ -12,9 +12,9 @@ The schemas are generated from kubernetes-asyncio's models, which are generated 
 real API server's OpenAPI document (the version is in their headers): ``openapi_types``
 and ``attribute_map`` give every field's JSON name and type, and the setters that refuse
 ``None`` give the required ones. The model files are read as text (the two dict literals
-go through :func:`ast.literal_eval`), not imported, so the estate does not pay the half
-second that importing kubernetes-asyncio's client costs; the documents are built on the
-first request (about 90 ms) and kept. A kind without a model (metrics.k8s.io) has no
+go through :func:`ast.literal_eval`), not imported, so the estate does not pay for importing
+kubernetes-asyncio's client (its slowest import); the documents are built on the
+first request and kept. A kind without a model (metrics.k8s.io) has no
 document, as kubectl never writes one. What the models drop is put back from Kubernetes' Go types in ``_PATCH_META``:
 the merge keys and strategies of the lists the strategic merge patch merges.
 

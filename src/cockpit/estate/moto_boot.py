@@ -6,7 +6,7 @@ moto 5.2 asks a brand-new ``boto3.Session()`` for facts that never change in a p
 new session builds a new botocore loader, so ``endpoints.json`` and EC2's 3 MB service
 model are decoded once per question: three times while ``moto.ec2.models`` is imported
 (needed: ECS, ELBv2 and RDS import it), once more for moto's region table, and once more
-for the seeding client. Measured: about 1 s of CPU of a ~4 s cold start.
+for the seeding client: a quarter of the estate's cold start (docs/performance.md).
 
 :func:`boot` imports moto's server and EC2 models with ``boto3.Session`` bound, for the
 length of the import, to a factory that hands every *argument-less* call one shared
@@ -46,7 +46,7 @@ def _default_session(*args: Any, **kwargs: Any) -> boto3.session.Session:
 
 
 def boot() -> None:
-    """Import moto's server and its EC2 models (idempotent, thread-safe; ~1.5 s cold)."""
+    """Import moto's server and its EC2 models (idempotent, thread-safe; the slowest part of a cold start)."""
     with _lock:
         if _shared.get("booted"):
             return

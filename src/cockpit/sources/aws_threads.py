@@ -1,7 +1,7 @@
 """botocore's own clients, each call in a daemon thread: the AWS backend of one-shot commands.
 
 ``cockpit status`` lives for a second, so what it imports and sets up is most of its cost.
-aiobotocore rides on aiohttp (≈0.1 s to import) and adds per-call overhead that a running
+aiobotocore rides on aiohttp (a slow import) and adds per-call overhead that a running
 cockpit amortises over hours but a one-shot command pays in full; botocore alone answers the
 same questions with the same retry mode, timeouts, credentials chain and exceptions (so
 :func:`cockpit.sources.errors.classify` reads its failures the same way). botocore clients are

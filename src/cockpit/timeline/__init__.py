@@ -30,8 +30,8 @@ from cockpit.timeline.model import (
 from cockpit.timeline.redact import Redactor, redact
 from cockpit.timeline.severity import SEVERITIES, Severity, severity
 
-#: ``Timeline`` is imported on first use: it brings the store (sqlite-utils, click, pluggy:
-#: ≈80 ms), which the cockpit's first frame does not need; the model is plain dataclasses.
+#: ``Timeline`` is imported on first use: it brings the store (sqlite-utils, click,
+#: pluggy), which the cockpit's first frame does not need; the model is plain dataclasses.
 __getattr__, __dir__ = lazy_exports(__name__, {"Timeline": "lifecycle"}, globals())
 
 if TYPE_CHECKING:

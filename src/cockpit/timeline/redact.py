@@ -21,11 +21,11 @@ Three mechanisms:
   and digits, enough entropy — a bare AWS secret key, say). The secret spans they find are
   merged and each replaced by MARK, keeping the label, scheme or host around it.
   Linear time: CPython's ``re`` tries every branch of an alternation at every position
-  (one alternation of all of these cost ~1 s per MB), so each detector starts with a
+  (one alternation of all of these backtracked for seconds on a large output), so each detector starts with a
   literal that ``re`` finds by fast substring search, runs only when that literal occurs
   at all, bounds (or makes possessive) every repetition before anything that can fail,
-  and never nests quantifiers over the same characters. 1 MB: tens of ms
-  (``bench/bench_redaction.py``). Patterns compile on first use, not at import.
+  and never nests quantifiers over the same characters (figures:
+  ``bench/bench_redaction.py``, docs/performance.md). Patterns compile on first use, not at import.
 * **literals** the caller knows are secret (the configured webhook URL, a run's secret
   parameters);
 * **keys in structures** — the value of any dict key named like password/secret/token/

@@ -51,8 +51,8 @@ from cockpit.ui.widgets.quiet_gc import COLLECTOR
 
 #: Imported on a thread after the first frame (see :meth:`CockpitApp.preload`), in the
 #: order a responder is likely to need them: the timeline store (the incident feed opens
-#: it at once), the incident dialogs and screen, then the guided playbook screen (~0.2 s:
-#: the engine, Jinja, Markdown).
+#: it at once), the incident dialogs and screen, then the guided playbook screen (the
+#: heaviest: the engine, Jinja, Markdown).
 PRELOAD = ("cockpit.timeline.aio", "cockpit.ui.incident.dialogs", "cockpit.ui.incident.screen",
            "cockpit.ui.playbook.launch")
 

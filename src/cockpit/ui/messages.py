@@ -67,11 +67,3 @@ class PlaybookRequested(Message):
         super().__init__()
         #: The playbook's id, as in ``playbooks/<id>.yaml``.
         self.playbook_id = playbook_id
-
-
-class PollingToggled(Message):
-    """Polling was paused or resumed (the header shows it)."""
-
-    def __init__(self, paused: bool) -> None:
-        super().__init__()
-        self.paused = paused

@@ -1,7 +1,7 @@
 """A time series against its threshold, drawn by plotext for the detail view.
 
 plotext draws line plots for terminals (braille dots, axes, ticks), so none of it is drawn
-by hand here. It is imported only when a detail opens (about 40 ms, never on the first
+by hand here. It is imported only when a detail opens (never on the first
 frame: ``tests/ui/test_startup.py``), in a worker thread. plotext keeps its figure in
 module state, so one lock serialises the builds.
 

@@ -7,15 +7,17 @@ Usage (the whole wiring)::
         COMMANDS = App.COMMANDS | {IncidentCommands}
 
 The app owns a :class:`~cockpit.ui.session.Session` (``self.session``: the config with the
-db path and actor, optionally a given timeline); see incident/session.py. Dialogs only collect input; the write runs
-in a worker (group ``incident-write``), so a slow disk or another cockpit holding the write
-lock never freezes the keyboard. After our own write the feed is refreshed at once — our
-own commits do not flip ``changed()``.
+db path and actor, optionally a given timeline); incident/session.py opens the timeline and
+the one feed from it. Dialogs only collect input; the write runs in a worker (group
+``incident-write``), so a slow disk or another cockpit holding the write lock never freezes
+the keyboard. After a write the feed is refreshed at once rather than at its next poll.
 
-Keys: ``i`` declare, ``n`` note, ``S`` severity, ``u`` status update, ``P`` (shift+p) record an
-escalation (who was paged; ``reminders.py``), ``R`` (shift+r)
-resolve — capital because resolving is the one action that changes everyone's header and
-``r`` is refresh — ``t`` the timeline screen, and ``E`` (shift+e) exports the postmortem. None of q, p, r, f, /, enter, escape, ?.
+Keys (``INCIDENT_BINDINGS``, the one list; the palette's ``COMMANDS`` take their keys from it):
+``i`` declare, ``n`` note, ``a`` acknowledge, ``M`` (shift+m) mitigated, ``S`` severity,
+``u`` status update, ``P`` (shift+p) record an escalation (who was paged; ``reminders.py``),
+``R`` (shift+r) resolve — capital because resolving changes everyone's header and ``r`` is
+refresh — ``t`` the timeline screen, and ``E`` (shift+e) exports the postmortem. None of
+q, p, r, f, /, enter, escape, ? (the cockpit's own keys).
 
 The dialogs, the timeline screen and the timeline store are imported when a key needs
 them, not with the mixin: the mixin is part of the app's first frame, they are not (the
@@ -62,20 +64,30 @@ INCIDENT_BINDINGS: list[Binding] = [
 NEEDS_OPEN_INCIDENT = frozenset({"incident_note", "incident_acknowledge", "incident_mitigate", "incident_severity",
                                  "incident_status_update", "incident_resolve", "incident_escalated"})
 
-#: (palette text, action, help) — the same actions as the keys, plus acknowledge.
-COMMANDS: list[tuple[str, str, str]] = [
-    ("Incident: declare", "incident_declare", "Open an incident (title, severity, mode, commander)  [i]"),
-    ("Incident: add note", "incident_note", "Add a note to the current incident's timeline  [n]"),
-    ("Incident: change severity", "incident_severity", "P0–P4 with the runbooks' definitions  [S]"),
-    ("Incident: post status update", "incident_status_update", "Restarts the status-update clock  [u]"),
-    ("Incident: acknowledge", "incident_acknowledge", "Stops the response-time clock  [a]"),
+#: (palette text, action, help): the same actions as the keys; the key is added from the bindings.
+_COMMANDS: list[tuple[str, str, str]] = [
+    ("Incident: declare", "incident_declare", "Open an incident (title, severity, mode, commander)"),
+    ("Incident: add note", "incident_note", "Add a note to the current incident's timeline"),
+    ("Incident: change severity", "incident_severity", "P0–P4 with the runbooks' definitions"),
+    ("Incident: post status update", "incident_status_update", "Restarts the status-update clock"),
+    ("Incident: acknowledge", "incident_acknowledge", "Stops the response-time clock"),
     ("Incident: record escalation (who was paged)", "incident_escalated",
-     "Ends the escalation reminder for that contact; shows in the postmortem  [P]"),
-    ("Incident: mark mitigated", "incident_mitigate", "Impact stopped (the postmortem's time to mitigate)  [M]"),
-    ("Incident: resolve", "incident_resolve", "Resolve the current incident  [R]"),
-    ("Incident: open timeline", "incident_timeline", "The full timeline, filters, incident picker  [t]"),
-    ("Incident: export postmortem", "incident_export", "Write the Markdown postmortem to a file (0600)  [E]"),
+     "Ends the escalation reminder for that contact; shows in the postmortem"),
+    ("Incident: mark mitigated", "incident_mitigate", "Impact stopped (the postmortem's time to mitigate)"),
+    ("Incident: resolve", "incident_resolve", "Resolve the current incident"),
+    ("Incident: open timeline", "incident_timeline", "The full timeline, filters, incident picker"),
+    ("Incident: export postmortem", "incident_export", "Write the Markdown postmortem to a file (0600)"),
 ]
+
+
+def _with_key(name: str, action: str, help_text: str) -> tuple[str, str, str]:
+    """The palette entry, its help ending with the key the bindings give it (one source)."""
+    keys = [b.key for b in INCIDENT_BINDINGS if b.action == action]
+    return name, action, f"{help_text}  [{keys[0]}]" if keys else help_text
+
+
+#: The incident commands of the palette: (name, action, help with the key).
+COMMANDS: list[tuple[str, str, str]] = [_with_key(*command) for command in _COMMANDS]
 
 
 class IncidentActions:

@@ -51,8 +51,8 @@ MAX_BACKOFF = 5.0
 
 
 async def load_store() -> None:
-    """Import the timeline store on a thread: it loads sqlite-utils, click and pluggy (~80 ms),
-    which would freeze the keyboard on the event loop and is not needed for the first frame.
+    """Import the timeline store on a thread: it loads sqlite-utils, click and pluggy, whose
+    import would freeze the keyboard on the event loop and is not needed for the first frame.
     A no-op once imported."""
     await asyncio.to_thread(import_module, "cockpit.timeline.aio")
 

@@ -2,10 +2,9 @@
 
 At scale (2,000 alarms, 500 services, 100 pairs) the cockpit process holds ~250,000
 objects (snapshots, rendered rows, Textual's caches). CPython's automatic full collection
-walks all of them: 100-400 ms on the 2-core box, several times a minute, and a key pressed
-then waits for it — the largest part of the p99 key latency measured by bench/bench_ui.py.
+walks all of them, several times a minute, and a key pressed then waits for it — the largest part of the p99 key latency measured by bench/bench_ui.py.
 Most garbage is freed by reference counting anyway; the young generations still collect
-cycles automatically (milliseconds). So:
+cycles automatically, and quickly. So:
 
 * what exists once the cockpit is up (modules, classes, CSS) is frozen (``gc.freeze``):
   it is never garbage, and no collection walks it again;

@@ -2,8 +2,7 @@
 
 Textual's ``DataTable`` keys every cached cell, row and line render by the table's update
 count, so after *any* change (each refresh changes a few cells) every visible line is
-rendered again through Rich, cell by cell: 14-19 ms per table at 160x50 on a quiet box,
-2-3x that under load, and a key pressed during that frame waits for it (the largest part
+rendered again through Rich, cell by cell, and a key pressed during that frame waits for it (the largest part
 of the key latency left at scale, see docs/performance.md). Its caches also keep up to
 10,000 cell renders per table that are never read again, which full collections walk.
 
@@ -15,7 +14,7 @@ Here the cell and line renders are keyed by *what they show* instead:
   alarm above it) is not rendered again;
 * a line is reused while its row's values, position, column widths, cursor state and the
   widget's style are the same, so a refresh that changes a few rows renders a few lines;
-* the widget's own style is computed once per paint, not once per line (~0.1 ms each);
+* the widget's own style is computed once per paint, not once per line;
 * a one-line text cell is drawn without Rich's pipeline (:mod:`cockpit.ui.widgets.cells`).
 
 Changes repaint only what they change (:class:`~cockpit.ui.widgets.table_rows.ChangesTable`,
@@ -69,7 +68,7 @@ class LeanTable(ChangesTable):
 
     #: Focus shows in the cursor bar only (bright when focused, dim when not): Textual's DataTable
     #: also tints the whole table and its header, so Tab between two panes repainted every line of
-    #: both (15-40 ms at scale, the largest part of the key latency left; docs/performance.md).
+    #: both (at scale, the largest part of the key latency left; docs/performance.md).
     DEFAULT_CSS = """
     LeanTable:focus {
         background-tint: $foreground 0%;
@@ -241,7 +240,7 @@ class LeanTable(ChangesTable):
         """Textual's row render for a table like the panes' (row cursor, no fixed columns, no labels).
 
         The same cells and padding as ``DataTable._render_line_in_row``, without looking up
-        the header's and stripes' CSS for every line (~0.1 ms each); other tables take
+        the header's and stripes' CSS for every line; other tables take
         Textual's own path.
         """
         if self.cursor_type != "row" or self.fixed_columns or self._should_render_row_labels:

@@ -1,11 +1,11 @@
 """``ChangesTable``: a ``DataTable`` whose changes repaint what they change, and no more.
 
 Textual's ``DataTable`` repaints the whole table on every ``update_cell`` (twenty cells
-changed by a refresh means every visible line, ~0.3 ms each through the compositor), asks
+changed by a refresh means every visible line through the compositor), asks
 for a layout of the whole screen on every ``remove_row`` (which also renumbers every row),
 rebuilds its list of rows in screen order after every change (finding a row's place reads
 it: O(rows) per ``update_cell``), and measures each new cell through Rich after parsing
-strings as markup. At scale these held the event loop 20-100 ms while keys waited (see
+strings as markup. At scale these held the event loop while keys waited (figures in
 docs/performance.md). The same operations here:
 
 * ``update_cell`` repaints its row only, and nothing when the row is scrolled away;
@@ -45,8 +45,7 @@ class ChangesTable(DataTable):
         """Textual's ``update_cell``, repainting only the row changed (and nothing if it is scrolled away).
 
         ``DataTable.update_cell`` repaints the whole table; with twenty cells changed per refresh
-        that is every visible line, each ~0.3 ms through the compositor even when its render is
-        reused.
+        that is every visible line through the compositor, even when its render is reused.
         """
         self._row_only = not update_width  # a new column width repaints everything, as before
         try:
@@ -77,7 +76,7 @@ class ChangesTable(DataTable):
 
         Textual rebuilds this list after every change (its cache is keyed by the update count),
         and finding a row's place on screen reads it: each ``update_cell`` cost O(rows), a
-        refresh that changes a cell in each of 200 rows ~20 ms. The order changes only when
+        refresh that changes a cell in each of 200 rows O(rows²). The order changes only when
         rows are added (the count changes), or removed, sorted or cleared (``_row_locations``
         is replaced).
         """
@@ -92,9 +91,9 @@ class ChangesTable(DataTable):
     def remove_rows(self, row_keys: Iterable[RowKey | str]) -> None:
         """``remove_row`` for many rows at once: one pass over the table instead of one per row.
 
-        Each ``DataTable.remove_row`` renumbers every row and re-checks the cursor (~1 ms in a
-        200-row table), so a sort that drops a hundred rows from a pane's top 200 held the
-        event loop ~100 ms. The same steps, done once.
+        Each ``DataTable.remove_row`` renumbers every row and re-checks the cursor, so a sort
+        that drops a hundred rows from a pane's top 200 held the event loop a hundred times
+        as long. The same steps, done once.
         """
         gone = {key if isinstance(key, RowKey) else RowKey(key) for key in row_keys}
         for key in gone:
@@ -128,8 +127,8 @@ class ChangesTable(DataTable):
         """Textual's column measuring for new rows, without Rich where a cell is plain text.
 
         ``DataTable`` measures every cell of every new row through Rich (and parses each string
-        as markup first): ~30 ms for the 200 rows of a pane refilled after a sort or a filter,
-        in one go on the event loop. A ``Text`` is as wide as its longest line, and so is a
+        as markup first): for the 200 rows of a pane refilled after a sort or a filter, in
+        one go on the event loop. A ``Text`` is as wide as its longest line, and so is a
         string with nothing Rich would interpret (no ``[`` markup, no ``:emoji:``); any other
         row is measured as Textual does. Labelled or auto-height rows take Textual's path.
 
