@@ -171,6 +171,11 @@ async def test_switch_screens_from_the_list(config):
         await wait_for(pilot, lambda: isinstance(app.screen, CockpitScreen) and app.screen.model.name ==
                        "flight-school", what="flight-school screen")
         assert "flight-school" in screen_text(app)
+        old = app.screen
+        app.open_screen("aws-infrastructure")  # and on to a third: each replaces the one on show
+        await wait_for(pilot, lambda: app.screen.model.name == "aws-infrastructure" and not old.is_attached,
+                       what="aws-infrastructure, and the screen it replaced gone")
+        assert app.screen_stack == [app.screen]
 
 
 async def test_playbooks_are_listed_and_picking_one_posts_a_request(config):

@@ -15,10 +15,12 @@ so the pane's recent transitions and the timeline's log cannot disagree on what 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
+
+K = TypeVar("K", bound=Hashable)
 
 
 class AlarmLike(Protocol):
@@ -33,9 +35,11 @@ class AlarmLike(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class AlarmChange:
+class AlarmChange(Generic[K]):
     """An alarm whose state differs from the one last known for it."""
 
+    #: The alarm's key where its state is known (the pane's row key, the timeline's (name, region)).
+    key: K
     #: The alarm as the latest snapshot has it.
     alarm: AlarmLike
     #: Its state last known (None: never seen before).
@@ -52,12 +56,12 @@ class AlarmChange:
         return self.alarm.state == "OK" and self.before == "ALARM"
 
 
-def changes(alarms: Iterable[AlarmLike], known: Callable[[AlarmLike], str | None]) -> list[AlarmChange]:
-    """The alarms of one snapshot whose state is not ``known(alarm)``, the state last known for
-    it (None when unknown), in the snapshot's order."""
+def changes(alarms: Iterable[tuple[K, AlarmLike]], known: Callable[[K], str | None]) -> list[AlarmChange[K]]:
+    """The alarms of one snapshot, as (key, alarm), whose state is not ``known(key)``, the state
+    last known for the alarm (None when unknown), in the snapshot's order."""
     out = []
-    for alarm in alarms:
-        before = known(alarm)
+    for key, alarm in alarms:
+        before = known(key)
         if before != alarm.state:
-            out.append(AlarmChange(alarm, before))
+            out.append(AlarmChange(key, alarm, before))
     return out

@@ -106,13 +106,12 @@ def transitions(incident: Incident, alarms: Iterable[AlarmLike], logged: LoggedA
         return []
     detected = parse_ts(incident.detected_at)
     out = []
-    for change in changes(alarms, lambda alarm: _LOGGED_STATE.get(logged.get((alarm.name, alarm.region)))):
+    for change in changes((((a.name, a.region), a) for a in alarms), lambda key: _LOGGED_STATE.get(logged.get(key))):
         alarm = change.alarm
         at = alarm.updated_at
         if at is None:
             continue
-        key = (alarm.name, alarm.region)
-        ordinal = logged.counts.get(key, 0) + 1
+        ordinal = logged.counts.get(change.key, 0) + 1
         if change.fired and at >= detected:
             out.append(AlarmTransition(alarm.name, alarm.region, "fired", at, alarm.state, alarm.reason,
                                        alarm.severity, ordinal))

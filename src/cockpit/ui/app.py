@@ -43,6 +43,7 @@ from cockpit.ui.incident import INCIDENT_BINDINGS, IncidentActions, IncidentComm
 from cockpit.ui.live import LiveSettings, warm_imports
 from cockpit.ui.playbook.commands import PlaybookCommands
 from cockpit.ui.messages import AlarmsFetched, PlaybookRequested
+from cockpit.ui.modes import COCKPIT_MODE, cockpit_mode
 from cockpit.ui.palette import CockpitPalette, bound_providers
 from cockpit.ui.screens.cockpit import CockpitScreen
 from cockpit.ui.session import Session
@@ -75,6 +76,9 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         Binding("question_mark", "help", "Keys", key_display="?", tooltip="Every key of this screen"),
     ]
     COMMANDS = App.COMMANDS | {IncidentCommands, PlaybookCommands}
+    #: The cockpit screen is the base of a named mode (ui/modes.py), so another screen file
+    #: can replace it through the public mode API.
+    DEFAULT_MODE = COCKPIT_MODE
 
     class EstateStarted(Message):
         """The emulated estate is up; ``env`` points clients at it."""
@@ -116,6 +120,13 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         self._clients_imported = False
         self._connections: Any = None
         self.sub_title = ("demo · emulated estate" if estate else self.model.name) + (" · read-only" if read_only else "")
+        #: Screen files opened after the first (names the mode of the next, see ui/modes.py).
+        self._screens_opened = 0
+        #: The mode whose base is the cockpit screen on show.
+        self.cockpit_mode = COCKPIT_MODE
+        # The cockpit is the first mode's base screen itself: pushing it over Textual's blank
+        # default screen laid out, styled and resized two screens before the first frame.
+        self.add_mode(COCKPIT_MODE, lambda: CockpitScreen(self.model, clock=self.clock))
 
     # The session's settings, read often by the app's own code and its mixins.
     @property
@@ -159,11 +170,6 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         from cockpit.ui.quitting import quit_or_ask  # at quit time: it brings in the playbook screen
 
         await quit_or_ask(self)
-
-    def get_default_screen(self) -> CockpitScreen:
-        """The cockpit is the base screen itself: pushing it over Textual's blank default
-        screen laid out, styled and resized two screens before the first frame (docs/performance.md)."""
-        return CockpitScreen(self.model, clock=self.clock)
 
     def on_mount(self) -> None:
         #: Where worker failures are logged (None: the file could not be opened).
@@ -291,7 +297,18 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         self.model = model
         self.session.alarms_on_screen.clear()  # another screen, other alarms
         self.sub_title = ("demo · emulated estate" if self.estate else model.name) + (" · read-only" if self.read_only else "")
-        self.switch_screen(CockpitScreen(model, clock=self.clock))
+        await self.show_cockpit(CockpitScreen(model, clock=self.clock))
+
+    async def show_cockpit(self, screen: CockpitScreen) -> None:
+        """Make ``screen`` the cockpit on show, in a mode of its own; the old one's mode, and
+        every screen on it, goes (ui/modes.py says why not ``switch_screen``)."""
+        old = self.cockpit_mode
+        self._screens_opened += 1
+        self.cockpit_mode = cockpit_mode(self._screens_opened)
+        self.add_mode(self.cockpit_mode, lambda: screen)
+        if self.current_mode == old:
+            await self.switch_mode(self.cockpit_mode)
+        await self.remove_mode(old)
 
     @on(AlarmsFetched)
     def _alarms_fetched(self, message: AlarmsFetched) -> None:

@@ -22,6 +22,7 @@ from cockpit.content.params import ParameterError, resolve_params
 from cockpit.content.playbook import Playbook
 from cockpit.timeline.model import Incident
 from cockpit.ui.playbook.dialogs import CSS
+from cockpit.ui.modes import is_cockpit_mode
 from cockpit.ui.playbook.screen import GuidedPlaybookScreen
 from cockpit.ui.session import session_of
 from cockpit.ui.widgets.radio import MarkedRadioButton
@@ -110,12 +111,15 @@ def running_screen(app: App[Any]) -> GuidedPlaybookScreen | None:
 
 def _named_mode(app: App[Any]) -> str | None:
     """The mode to flip back to: the current one if the app named it (Textual's ``_default`` cannot be
-    switched back to), or the previous run's when a new run replaces it from the playbook mode."""
+    switched back to), or the previous run's when a new run replaces it from the playbook mode.
+
+    Not a cockpit screen's mode (ui/modes.py): opening another screen file replaces that
+    mode by another, so the run is pushed on the cockpit's stack instead, as on ``_default``."""
     mode = app.current_mode
     if mode == MODE:
         old = running_screen(app)
         return old.return_mode if old else None
-    return None if mode == "_default" else mode
+    return None if mode == "_default" or is_cockpit_mode(mode) else mode
 
 
 def _retire(app: App[Any], old: GuidedPlaybookScreen) -> None:

@@ -129,13 +129,6 @@ class CockpitScreen(Screen[None]):
     #: repainted anyway through their ``:focus`` styles. The same reactive without that repaint.
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
-    def _pop_result_callback(self) -> None:
-        # The cockpit is the app's base screen (CockpitApp.get_default_screen), and Textual's
-        # switch_screen() pops a result callback that a base screen never received
-        # (Textualize/textual#2650): with none to pop there is nothing to do.
-        if self._result_callbacks:
-            super()._pop_result_callback()
-
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     #: What Enter on a row does here (``_row_selected``), for the keys help.
     ENTER_HELP = "Details of the selected row (as d)"

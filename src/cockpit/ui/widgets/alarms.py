@@ -80,12 +80,11 @@ class AlarmsPane(Pane):
         for key in self._cells.keys() - items.keys():
             del self._cells[key]
         if snapshot.fetched_at is not None:
-            for change in changes(items.values(), lambda alarm: _state(before.get(alarm_key(alarm)))):
+            for change in changes(items.items(), lambda key: _state(before.get(key))):
                 item = change.alarm
-                key = alarm_key(item)
-                self.history.setdefault(key, []).append((item.updated_at or now, item.state, item.reason))
+                self.history.setdefault(change.key, []).append((item.updated_at or now, item.state, item.reason))
                 if self._seen_once and change.fired:
-                    self.fired_at[key] = now
+                    self.fired_at[change.key] = now
             if snapshot.ok:
                 self._seen_once = True
         self.remember(snapshot)
