@@ -70,17 +70,22 @@ async def test_keys_are_answered_while_a_big_refresh_is_drawn(config):
     async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
         screen = app.screen
         screen.post_message(fetched("alarms", s.ok("alarms", many_alarms(1000))))
+        await drawn(pilot)
+        # The next refresh is big enough to take more than one slice to draw (10,000 alarms).
+        screen.post_message(fetched("alarms", s.ok("alarms", many_alarms(10_000))))
         screen.post_message(fetched("services", s.ok("kubernetes", many_services(300, broken=250))))
         await pilot.press("down")  # handled between slices, not after the whole refresh
         await drawn(pilot)
         assert any(during), during  # the key travelled while the refresh was still being drawn
         table = screen.query_one("#alarms-table", KeyedTable)
-        assert table.has_focus and table.cursor_row == 1  # the key counted; the refresh did not reset it
+        assert table.has_focus and table.cursor_row != 0  # the key counted; the refresh did not reset it
         assert rows(app, "services")[0][0] == "CRIT" and "svc-250" in rows(app, "services")[0][2]
         assert len(rows(app, "services")) == MAX_ROWS
 
 
 async def test_only_the_newest_of_several_waiting_refreshes_is_drawn(config):
+    """Refreshes that arrive while a big one is still being drawn (each takes several slices):
+    the one in between is never drawn, the newest replaces it."""
     app = app_for(config)
     drawn_names: list[str] = []
     async with app.run_test(size=(120, 40)) as pilot:
@@ -94,7 +99,7 @@ async def test_only_the_newest_of_several_waiting_refreshes_is_drawn(config):
 
         pane.plan = spy
         for tag in ("-a", "-b", "-c"):
-            screen.post_message(fetched("alarms", s.ok("alarms", many_alarms(600, tag=tag))))
+            screen.post_message(fetched("alarms", s.ok("alarms", many_alarms(10_000, tag=tag))))
         await drawn(pilot)
         assert drawn_names[-1].endswith("-c") and len(drawn_names) < 3  # -b never drawn: -c replaced it
         assert all(r[3].endswith("-c") for r in rows(app, "alarms"))

@@ -52,22 +52,9 @@ if TYPE_CHECKING:
 
 #: Longest a refresh holds the event loop in one go: a key press waits at most about this long.
 SLICE_SECONDS = 0.008
-#: Pause between two slices: two frames (Textual paints at most 60 a second, 1/60 s after a
-#: change), so a key travels through the app's queues and each pane's changes are painted in
-#: a frame of their own (repainting a changed table costs ~20-30 ms; all three in one frame
-#: 60-110 ms, which a key would wait for).
+#: Pause between two slices (two frames: Textual paints at most 60 a second), so a key
+#: travels through the app's queues between them.
 YIELD_SECONDS = 2 / 60
-
-#: Longest a refresh waits for the frame that shows a key (see :meth:`CockpitScreen.on_key`):
-#: keys typed without pause must not hold refreshes back for long.
-KEY_FIRST_SECONDS = 0.1
-#: Least a refresh waits after a key: a key bound on the screen (``s``) is acted on after it
-#: bubbled here, so "the next frame" may be one painted before the action changed anything.
-KEY_FIRST_LEAST = 2 / 60
-
-#: Items from which a snapshot's pane is painted in a frame of its own; smaller ones are drawn
-#: as they arrive (so a test, or a quiet estate, sees its rows at once).
-BIG_SNAPSHOT = 100
 
 PANES: dict[str, type[Pane]] = {"alarms": AlarmsPane, "replication": ReplicationPane, "services": ServicesPane}
 
@@ -160,14 +147,8 @@ class CockpitScreen(Screen[None]):
         #: The drawing steps in progress (see :meth:`Pane.plan`) and whose pane they draw.
         self._plan: Iterator[None] | None = None
         self._plan_pane = ""
-        self._plan_big = False
         #: Whether the slice worker runs.
         self._applying = False
-        #: Until when a big pane just drawn should be painted before anything else is drawn.
-        self._paint_first_until = 0.0
-        #: Since when a key waits for its frame (0: none waits); drawing steps wait for it.
-        self._key_waiting_since = 0.0
-        self._key_painted = False
         #: The newest alarms polled (drawn or not): what the response plans are held against.
         self.latest_alarms: tuple[Any, ...] = ()
         #: The newest ``metrics:`` rows polled: the alert matrix holds some rows against them
@@ -351,7 +332,7 @@ class CockpitScreen(Screen[None]):
         """
         if self._applying:
             return  # the worker picks the newest snapshots up
-        if time.perf_counter() < self._paint_first_until or self._key_first() or not self._draw_slice():
+        if not self._draw_slice():
             self._applying = True
             self.run_worker(self._apply_rest(), group="draw-refreshes", exit_on_error=False,
                             description="draw big refreshes in slices")
@@ -360,7 +341,7 @@ class CockpitScreen(Screen[None]):
         try:
             while self.is_attached:
                 await asyncio.sleep(YIELD_SECONDS)
-                if self.is_current and not self._key_first() and self._draw_slice():
+                if self.is_current and self._draw_slice():
                     break
         finally:
             self._applying = False
@@ -380,7 +361,6 @@ class CockpitScreen(Screen[None]):
                         continue
                     self._plan = pane.plan(message.snapshot)
                     self._plan_pane = message.pane
-                    self._plan_big = len(message.snapshot.items) >= BIG_SNAPSHOT
                 elif any(m.pane == self._plan_pane for m in self._pending.values()):
                     # Superseded: a newer snapshot for the same pane waits, and every pane redraws
                     # all its rows from what it knows (its first step has recorded this snapshot).
@@ -390,10 +370,6 @@ class CockpitScreen(Screen[None]):
                     next(self._plan)
                 except StopIteration:
                     self._plan = None
-                    if self._plan_big:
-                        # Let this pane's changes paint before another table changes.
-                        self._paint_first_until = time.perf_counter() + YIELD_SECONDS
-                        return not self._pending
                 if time.perf_counter() >= deadline:
                     return not self._pending and self._plan is None
 
@@ -402,30 +378,8 @@ class CockpitScreen(Screen[None]):
         return found.first() if found else None  # type: ignore[return-value]
 
     def on_key(self) -> None:
-        """Keys bubble here once handled: the collector waits for a quiet moment, and drawing for the key's frame.
-
-        A drawing step run between a key and its frame changes a table, and that frame then
-        repaints the table too (10-30 ms at scale) before the responder sees the key's effect.
-        """
+        """Keys bubble here once handled: the collector waits for a quiet moment."""
         COLLECTOR.key_pressed()
-        if not self._key_waiting_since:
-            self._key_waiting_since = time.perf_counter()
-        self._key_painted = False
-        self.call_after_refresh(self._key_shown)
-
-    def _key_shown(self) -> None:
-        self._key_painted = True
-
-    def _key_first(self) -> bool:
-        """Whether drawing waits for a key's frame (:data:`KEY_FIRST_LEAST` to :data:`KEY_FIRST_SECONDS`)."""
-        since = self._key_waiting_since
-        if not since:
-            return False
-        waited = time.perf_counter() - since
-        if waited < KEY_FIRST_LEAST or (waited < KEY_FIRST_SECONDS and not self._key_painted):
-            return True
-        self._key_waiting_since = 0.0
-        return False
 
     def _tick(self) -> None:
         COLLECTOR.tick()
