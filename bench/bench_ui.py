@@ -182,7 +182,7 @@ async def at_scale(presses: int = 200) -> dict[str, float]:
                 await asyncio.sleep(rng.uniform(0.03, 0.12))
             await asyncio.sleep(0.5)
             feeder.cancel()
-            rows = screen.query_one("#alarms DataTable").row_count
+            rows = screen.query_one("#alarms-table").row_count
             objects = len(gc.get_objects())
     finally:
         gc.callbacks.remove(gc_watch)

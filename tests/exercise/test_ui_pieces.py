@@ -7,17 +7,25 @@ from pathlib import Path
 import pytest
 from textual.app import App, ComposeResult
 
+from cockpit.config import Config
 from cockpit.content.scenario import find_scenario
 from cockpit.exercise.control import EstateControl
 from cockpit.exercise.session import Exercise
 from cockpit.timeline.aio import AsyncTimeline
 from cockpit.ui.exercise import EXERCISE_BINDINGS, ExerciseActions, ExerciseBanner
+from cockpit.ui.session import Session
 
 pytestmark = pytest.mark.slow  # rehearses on an emulated estate (its own, or in-process), or runs cockpit exercise
 
 
 class ExerciseApp(ExerciseActions, App):
+    """A host app, as the exercise keys need one: it owns a session (the exercise is kept there)."""
+
     BINDINGS = [*EXERCISE_BINDINGS]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.session = Session(config=Config())
 
     def compose(self) -> ComposeResult:
         yield ExerciseBanner()

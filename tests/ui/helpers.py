@@ -70,10 +70,10 @@ async def settle(pilot) -> None:
 
 def rows(app: App, pane_id: str) -> list[list[str]]:
     """The rows of a pane's table as displayed (plain text), top to bottom."""
-    from textual.widgets import DataTable
+    from cockpit.ui.widgets.keyed_table import KeyedTable
 
-    table = app.screen.query_one(f"#{pane_id} DataTable", DataTable)
-    return [[getattr(cell, "plain", str(cell)) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    table = app.screen.query_one(f"#{pane_id} KeyedTable", KeyedTable)
+    return [[getattr(cell, "plain", str(cell)) for cell in table.row(i)] for i in range(table.row_count)]
 
 
 def row(app: App, pane_id: str, *needles: str) -> list[str] | None:

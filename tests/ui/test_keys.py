@@ -18,6 +18,7 @@ from cockpit.ui.screens.choose import ChooseScreen
 from cockpit.ui.screens.cockpit import CockpitScreen
 from cockpit.ui.incident import DeclareDialog
 from cockpit.ui.screens.detail import DetailScreen
+from cockpit.ui.widgets.keyed_table import KeyedTable
 
 from . import synthetic as s
 from .helpers import pane_error, row, rows, screen_text, wait_for, wait_for_text
@@ -104,7 +105,7 @@ async def test_replication_detail_plots_the_lag_against_the_rpo_on_a_time_axis(c
     async with app.run_test(size=(80, 24)) as pilot:
         feed(app)
         await pilot.pause()
-        app.screen.query_one("#replication DataTable").focus()
+        app.screen.query_one("#replication-table").focus()
         await pilot.press("enter")
         assert isinstance(app.screen, DetailScreen)
         assert "past RPO 900s" in screen_text(app)
@@ -263,9 +264,7 @@ async def test_a_cursor_left_at_the_top_stays_on_the_worst_row(config):
         firing = (*quiet[:-1], s.alarm("greenlang-s3-alarm-7", state="ALARM"))
         app.screen.post_message(fetched("alarms", s.ok("alarms", firing)))
         await pilot.pause()
-        from textual.widgets import DataTable
-
-        table = app.screen.query_one("#alarms DataTable", DataTable)
+        table = app.screen.query_one("#alarms-table", KeyedTable)
         assert table.cursor_row == 0 and table.scroll_y == 0
         assert rows(app, "alarms")[0][3] == "greenlang-s3-alarm-7"
 
@@ -276,9 +275,7 @@ async def test_a_cursor_the_responder_moved_follows_its_alarm(config):
     async with app.run_test(size=(80, 24)) as pilot:
         app.screen.post_message(fetched("alarms", s.ok("alarms", quiet)))
         await pilot.pause()
-        from textual.widgets import DataTable
-
-        table = app.screen.query_one("#alarms DataTable", DataTable)
+        table = app.screen.query_one("#alarms-table", KeyedTable)
         table.focus()
         await pilot.press("down")  # now on greenlang-s3-alarm-1
         firing = (*quiet[:-1], s.alarm("greenlang-s3-alarm-3", state="ALARM"))

@@ -194,7 +194,7 @@ async def test_demo_at_80x24_declaring_keeps_every_pane_on_screen(tmp_path, monk
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, lambda: "eu-west-1 S3 outage" in screen_text(app), timeout=60, what="estate strip")
-            await wait_for(pilot, lambda: len(app.screen.query_one("#services-table").rows) >= 1, what="services")
+            await wait_for(pilot, lambda: app.screen.query_one("#services-table").row_count >= 1, what="services")
             await pilot.press("i")
             await pilot.pause(0.3)
             await pilot.press(*"S3 outage", "enter")

@@ -13,6 +13,7 @@ import pytest
 from kubernetes_asyncio import client as k8s, config as k8s_config
 
 from cockpit.ui.app import CockpitApp
+from cockpit.ui.widgets.keyed_table import KeyedTable
 
 from .conftest import FAST, apply_env, play_to
 from .helpers import pane_error, row, rows, screen_text, wait_for
@@ -195,10 +196,10 @@ async def test_alarm_detail_plots_the_metric_against_its_threshold(firing_5xx, m
     app = CockpitApp(config=config, live=FAST)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: row(app, "alarms", "greenlang-s3-5xx-errors-critical"), what="the 5xx alarm")
-        table = app.screen.query_one("#alarms DataTable")
+        table = app.screen.query_one("#alarms-table", KeyedTable)
         table.focus()
         names = [" ".join(cells) for cells in rows(app, "alarms")]
-        table.move_cursor(row=next(i for i, n in enumerate(names) if "greenlang-s3-5xx-errors-critical" in n))
+        table.move_cursor(next(i for i, n in enumerate(names) if "greenlang-s3-5xx-errors-critical" in n))
         await pilot.pause()
         await pilot.press("d")
         assert isinstance(app.screen, DetailScreen)

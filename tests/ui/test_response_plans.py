@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from textual.widgets import DataTable, OptionList
+from textual.widgets import OptionList
 
 from cockpit.sources.snapshot import utcnow
 from cockpit.ui.app import CockpitApp
@@ -24,6 +24,7 @@ from cockpit.ui.incident.dialogs import DeclareDialog
 from cockpit.ui.incident.form import SeverityList
 from cockpit.ui.screens.choose import ChooseScreen
 from cockpit.ui.screens.detail import DetailScreen
+from cockpit.ui.widgets.keyed_table import KeyedTable
 
 from .conftest import FAST, apply_env, play_to
 from .helpers import row, rows, screen_text, wait_for, wait_for_text
@@ -92,11 +93,11 @@ async def test_declare_and_playbooks_follow_the_response_matrix(outage, monkeypa
         await pilot.press("escape")
 
         # The 5xx alarm's detail lists its playbooks, with the criterion.
-        table = app.screen.query_one("#alarms DataTable", DataTable)
+        table = app.screen.query_one("#alarms-table", KeyedTable)
         index = next(i for i, cells in enumerate(rows(app, "alarms"))
                      if any("greenlang-s3-5xx-errors-critical" in c for c in cells))
         table.focus()
-        table.move_cursor(row=index)
+        table.move_cursor(index)
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="the alarm detail")
         detail = app.screen.query_one("#detail-text").render()

@@ -9,12 +9,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from textual.widgets import DataTable
 
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.messages import fetched
 from cockpit.ui.widgets.pane import MAX_ROWS
 from cockpit.ui.widgets.quiet_gc import QuietCollector
+from cockpit.ui.widgets.keyed_table import KeyedTable
 
 from . import synthetic as s
 from .helpers import rows, wait_for
@@ -74,7 +74,7 @@ async def test_keys_are_answered_while_a_big_refresh_is_drawn(config):
         await pilot.press("down")  # handled between slices, not after the whole refresh
         await drawn(pilot)
         assert any(during), during  # the key travelled while the refresh was still being drawn
-        table = screen.query_one("#alarms DataTable", DataTable)
+        table = screen.query_one("#alarms-table", KeyedTable)
         assert table.has_focus and table.cursor_row == 1  # the key counted; the refresh did not reset it
         assert rows(app, "services")[0][0] == "CRIT" and "svc-250" in rows(app, "services")[0][2]
         assert len(rows(app, "services")) == MAX_ROWS

@@ -105,7 +105,6 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         #: What this cockpit holds for its responder (ui/session.py): the settings below, the
         #: timeline and its feed, the run on show, the palette's catalog.
         self.session = Session(config=config, read_only=read_only, estate=estate, exercise_setup=exercise_setup)
-        self._drill_meter: Any = None
         #: The screen file opened first (loading it may raise ContentError).
         self.session.screen_model = screen or _find_screen(config.screen, config)
         #: The estate's environment once it is up; its start-up error if it failed.
@@ -185,9 +184,10 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
 
     async def on_unmount(self) -> None:
         COLLECTOR.uninstall()
-        if self._drill_meter is not None and not self.exercise.ended:
-            await self._drill_meter.finish()
-            await self._drill_meter.record(await self._drill_meter.metrics())
+        meter = self.session.drill_meter
+        if meter is not None and not self.exercise.ended:
+            await meter.finish()
+            await meter.record(await meter.metrics())
         if self.exercise is not None and not self.exercise.ended:
             from cockpit.exercise.control import ControlError
 
@@ -271,8 +271,8 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
 
             # The meter times the cut-over and validation steps of the run the team starts,
             # and probes availability meanwhile: seed 003's DR test metrics.
-            self._drill_meter = DrillMeter(exercise)
-            self.session.run_listeners.append(self._drill_meter.on_event)
+            self.session.drill_meter = DrillMeter(exercise)
+            self.session.run_listeners.append(self.session.drill_meter.on_event)
         self.attach_exercise(exercise)
         self.notify(f"{exercise.mode.upper()} {exercise.incident_id}: "
                     + ("nothing that writes is executed." if exercise.mode == "tabletop"

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from cockpit.config import Config
     from cockpit.content.screen import Screen as ScreenModel
     from cockpit.content.playbooks import Catalog
+    from cockpit.exercise.drill import DrillMeter
+    from cockpit.exercise.session import Exercise
     from cockpit.sources.response import Suggestion
     from cockpit.timeline.aio import AsyncTimeline
     from cockpit.ui.incident.feed import IncidentFeed
@@ -62,6 +64,10 @@ class Session:
     feed: IncidentFeed | None = None
     #: The escalation reminders (``incident.reminders.reminders_of``).
     reminders: EscalationReminders | None = None
+    #: The exercise followed, once started (``ExerciseActions.attach_exercise``), and a drill's
+    #: meter of RTO/RPO (``CockpitApp.start_exercise``).
+    exercise: Exercise | None = None
+    drill_meter: DrillMeter | None = None
     #: The guided run shown or kept alive behind the cockpit (``playbook.start``).
     run_screen: GuidedPlaybookScreen | None = None
     #: The palette's read of the playbook catalog (in flight or done), and the last good one.

@@ -26,6 +26,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
 from cockpit.ui.exercise.banner import ExerciseBanner
+from cockpit.ui.session import session_of
 from cockpit.ui.exercise.report import AfterActionScreen, ConfirmEndScreen
 
 
@@ -74,7 +75,15 @@ class ExerciseActions:
     """Mix into the App *before* ``App``; needs an :class:`ExerciseBanner` in the DOM and
     :data:`EXERCISE_BINDINGS` in the App's ``BINDINGS``."""
 
-    exercise: Any = None
+    @property
+    def exercise(self) -> Any:
+        """The exercise followed (the session's; None until one starts)."""
+        return session_of(self).exercise  # type: ignore[arg-type]
+
+    @exercise.setter
+    def exercise(self, exercise: Any) -> None:
+        session_of(self).exercise = exercise  # type: ignore[arg-type]
+
     #: Where the after-action report's export is written (default: the working directory).
     report_dir: Path | None = None
 

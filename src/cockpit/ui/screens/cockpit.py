@@ -37,6 +37,7 @@ from cockpit.ui.widgets.estate_panel import EstateStrip
 from cockpit.ui.widgets.filter_bar import FilterBar
 from cockpit.ui.widgets.footer import KeysFooter
 from cockpit.ui.widgets.header import CockpitHeader
+from cockpit.ui.widgets.keyed_table import KeyedTable
 from cockpit.ui.widgets.pane import Pane
 from cockpit.ui.widgets.quiet_gc import COLLECTOR
 from cockpit.ui.widgets.replication import ReplicationPane
@@ -116,7 +117,7 @@ class Body(Container):
         self._replication_most = most
         pane = replication.first()
         pane.styles.max_height = most
-        for table in pane.query(DataTable):
+        for table in pane.query(KeyedTable):
             table.styles.max_height = None if most is None else most - 2  # inside the border
 
 
@@ -202,7 +203,7 @@ class CockpitScreen(Screen[None]):
         # mode (a playbook run's screen too), so the session holds the screen that answers.
         self.cockpit.session.severity_suggestion = self.severity_suggestion
         self.set_interval(1.0, self._tick, name="clock")
-        tables = self.query(DataTable)
+        tables = self.query(KeyedTable)
         if tables:
             tables.first().focus()
         app = self.cockpit
@@ -482,6 +483,7 @@ class CockpitScreen(Screen[None]):
         if isinstance(pane, AlarmsPane):
             self.query_one(FilterBar).open(pane)
 
+    @on(KeyedTable.RowSelected)
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
         self.action_detail()

@@ -24,6 +24,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
+from cockpit.ui.widgets.keyed_table import KeyedTable
+
 
 class KeyHelp(NamedTuple):
     """One key as the help screen lists it."""
@@ -52,7 +54,7 @@ def _group_name(node: DOMNode) -> str:
     named = getattr(node, "HELP_NAME", None)
     if named:
         return named
-    return "In the list" if isinstance(node, DataTable) else re.sub(r"(?<!^)(?=[A-Z])", " ", type(node).__name__).capitalize()
+    return "In the list" if isinstance(node, (DataTable, KeyedTable)) else re.sub(r"(?<!^)(?=[A-Z])", " ", type(node).__name__).capitalize()
 
 
 def _textuals(node: DOMNode) -> set[tuple[str, str]]:
@@ -80,10 +82,10 @@ def key_groups(screen: Screen[Any]) -> list[tuple[str, list[KeyHelp]]]:
         if not binding.show and (id(namespace), binding.action) in shown:
             continue
         description = _describe(binding, tooltip)
-        if (binding.key, binding.action) in textuals.setdefault(id(namespace), _textuals(namespace)):
-            if binding.action == "select_cursor":
-                description = getattr(screen, "ENTER_HELP", ENTER_DEFAULT)
-            elif binding.action in TEXTUAL_KEYS:
+        if binding.action == "select_cursor":  # a list's Enter (Textual's or KeyedTable's): the screen says what it does
+            description = getattr(screen, "ENTER_HELP", ENTER_DEFAULT)
+        elif (binding.key, binding.action) in textuals.setdefault(id(namespace), _textuals(namespace)):
+            if binding.action in TEXTUAL_KEYS:
                 description = TEXTUAL_KEYS[binding.action]
             else:
                 continue

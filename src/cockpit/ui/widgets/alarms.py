@@ -16,15 +16,14 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable
 
 from cockpit.sources.alarm_changes import changes
 from cockpit.sources.alarms import AlarmItem, worst_first
 from cockpit.sources.snapshot import Snapshot, utcnow
 from cockpit.textsafe import sanitize
 from cockpit.ui.format import age, mark, one_line
-from cockpit.ui.widgets.table import LeanTable
-from cockpit.ui.widgets.pane import MAX_ROWS, KeyCell, Pane, Row, cursor_key, keeping_cursor, shown_count, sync_steps, top
+from cockpit.ui.widgets.keyed_table import KeyedTable
+from cockpit.ui.widgets.pane import MAX_ROWS, Pane, Row, shown_count, top
 
 COLUMNS = ["sev", "state", "age", "name", "region", "reason"]
 SORTS = ("severity", "age", "name", "region")
@@ -59,8 +58,6 @@ class AlarmsPane(Pane):
         self.fired_at: dict[str, datetime] = {}
         #: Every state change this cockpit saw: key -> [(when, state, reason)].
         self.history: dict[str, list[tuple[datetime, str, str]]] = {}
-        #: What the table holds, in table order.
-        self._shown: dict[str, Row] = {}
         #: Most rows the table holds (the top of the sort in force; the title counts the rest).
         self.max_rows = MAX_ROWS
         #: Alarms the filter lets through (the table holds the first ``max_rows`` of them).
@@ -73,10 +70,7 @@ class AlarmsPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_error()
-        table: DataTable = LeanTable(id="alarms-table", cursor_type="row")
-        for column in COLUMNS:
-            table.add_column(column, key=column)
-        yield table
+        yield KeyedTable(COLUMNS, id="alarms-table")
 
     def plan(self, snapshot: Snapshot[AlarmItem]) -> Iterator[None]:
         """Redraw from ``snapshot`` in steps (the pane is a function of it, plus what was seen)."""
@@ -103,7 +97,7 @@ class AlarmsPane(Pane):
             pass
 
     def _redraw_steps(self) -> Iterator[None]:
-        """Rank every alarm, then bring the table's top rows in line a chunk at a time.
+        """Rank every alarm (one step), then show the top rows (the next).
 
         A later redraw (a key, or a newer snapshot) supersedes this one: it stops at its
         next step rather than overwrite newer rows with its older ranking.
@@ -118,12 +112,7 @@ class AlarmsPane(Pane):
         rows = {key: self._row(key, self.items[key], now) for key in top(ranked, self.max_rows)}
         self._highlighted = {key for key in rows if self.is_new(key, now)}
         self._matched = len(ranked)
-        table = self.table
-        for _ in keeping_cursor(table, sync_steps(table, rows, COLUMNS, self._shown)):
-            self._title()
-            yield
-            if mine != self._generation:
-                return
+        self.table.set_rows(rows)
         self._title()
 
     def _ranked(self) -> list[str]:
@@ -169,8 +158,7 @@ class AlarmsPane(Pane):
                             "bold reverse" if new else ("bold" if item.state == "ALARM" else ""))
         name = Text.styled(sanitize(item.name, newlines=False), "bold" if new else "")
         # The reason is AWS's text, shown as it is: a Text is never read as markup or :emoji:
-        # (and the table measures it without Rich).
-        return (KeyCell(mark(item.level), key), state, shown_age, name, item.region,
+        return (mark(item.level), state, shown_age, name, item.region,
                 Text(one_line(item.reason, 90), end=""))
 
     def _order_key(self) -> Callable[[AlarmItem], Any]:
@@ -196,7 +184,7 @@ class AlarmsPane(Pane):
             parts.append(f"by {self.sort}")
         if self.filter:
             parts.append(f"filter “{self.filter}” {self._matched}/{len(self.items)}")
-        self.set_border_title(" · ".join(parts) + shown_count(len(self._shown), self._matched, " (/ filters, s sorts)"))
+        self.set_border_title(" · ".join(parts) + shown_count(self.table.row_count, self._matched, " (/ filters, s sorts)"))
 
     # -- keys (bound on the screen, which calls these) ------------------------------------
 
@@ -221,5 +209,5 @@ class AlarmsPane(Pane):
         self.set_filter("")
 
     def selected(self) -> AlarmItem | None:
-        key = cursor_key(self.table)
+        key = self.table.cursor_key
         return self.items.get(key) if key else None

@@ -15,13 +15,12 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable
 
 from cockpit.sources.replication import ReplicationItem
 from cockpit.sources.snapshot import Snapshot, utcnow
 from cockpit.ui.format import age, count, lag, mark, rpo_bar, size, sparkline
-from cockpit.ui.widgets.table import LeanTable
-from cockpit.ui.widgets.pane import KeyCell, Pane, Row, cursor_key, keeping_cursor, sync_steps
+from cockpit.ui.widgets.keyed_table import KeyedTable
+from cockpit.ui.widgets.pane import Pane, Row
 
 COLUMNS = ["lvl", "pair", "lag/RPO", "budget", "pending", "failed", "bytes", "trend"]
 #: A lag datapoint this old is shown with its age. S3 publishes every minute and a
@@ -40,26 +39,21 @@ class ReplicationPane(Pane):
         super().__init__(clock=clock, id=id)
         #: Pairs by id, from the latest snapshot, in screen order.
         self.items: dict[str, ReplicationItem] = {}
-        #: What the table holds, in table order.
-        self._shown: dict[str, Row] = {}
 
     def compose(self) -> ComposeResult:
         yield from self.compose_error()
-        table: DataTable = LeanTable(id="replication-table", cursor_type="row")
-        for column in COLUMNS:
-            table.add_column(column, key=column)
-        yield table
+        yield KeyedTable(COLUMNS, id="replication-table")
 
     def plan(self, snapshot: Snapshot[ReplicationItem]) -> Iterator[None]:
-        """Redraw every pair from ``snapshot``, in screen order, a chunk at a time."""
+        """Redraw every pair from ``snapshot``, in screen order."""
         self.items = {item.id: item for item in snapshot.items}
         self.remember(snapshot)
         past = sum(1 for i in self.items.values() if i.rpo_used is not None and i.rpo_used >= 1 and not i.stale)
         self.set_border_title(f"Replication · {len(self.items)} pairs" + (f" · {past} past RPO" if past else ""))
         now = self.clock()
         rows = {key: self._row(key, item, now) for key, item in self.items.items()}
-        table = self.table
-        yield from keeping_cursor(table, sync_steps(table, rows, COLUMNS, self._shown))
+        self.table.set_rows(rows)
+        yield
 
     @staticmethod
     def _row(key: str, item: ReplicationItem, now: datetime) -> Row:
@@ -69,10 +63,10 @@ class ReplicationPane(Pane):
         when = item.latency_age(now)
         if item.stale or (when is not None and when >= OLD_AFTER_S):
             lag_text.append(f" · {age(when)} ago", "bold magenta" if item.stale else "dim")
-        return (KeyCell(mark(item.level), key), item.id, lag_text, rpo_bar(item.rpo_used),
+        return (mark(item.level), item.id, lag_text, rpo_bar(item.rpo_used),
                 count(item.pending_operations), count(item.failed_operations), size(item.pending_bytes),
                 sparkline(item.history))
 
     def selected(self) -> ReplicationItem | None:
-        key = cursor_key(self.table)
+        key = self.table.cursor_key
         return self.items.get(key) if key else None

@@ -12,14 +12,13 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable
 
 from cockpit.sources.services import ServiceItem
 from cockpit.sources.snapshot import Level, Snapshot, utcnow
 from cockpit.textsafe import sanitize
 from cockpit.ui.format import mark, one_line
-from cockpit.ui.widgets.table import LeanTable
-from cockpit.ui.widgets.pane import MAX_ROWS, KeyCell, Pane, Row, cursor_key, keeping_cursor, shown_count, sync_steps, top
+from cockpit.ui.widgets.keyed_table import KeyedTable
+from cockpit.ui.widgets.pane import MAX_ROWS, Pane, Row, shown_count, top
 
 COLUMNS = ["lvl", "kind", "name", "status", "ready", "note"]
 _KIND = {"deployment": "deploy", "ecs-service": "ecs", "target-group": "targets", "endpoint": "http"}
@@ -53,8 +52,6 @@ class ServicesPane(Pane):
         #: Items by row key, from the latest snapshot of each source.
         self.items: dict[str, ServiceItem] = {}
         self._by_source: dict[str, dict[str, ServiceItem]] = {}
-        #: What the table holds, in table order.
-        self._shown: dict[str, Row] = {}
         #: Most rows the table holds (the worst first; the title counts the rest).
         self.max_rows = MAX_ROWS
         #: Bumped by every redraw, so an older one still in progress stops.
@@ -62,13 +59,10 @@ class ServicesPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_error()
-        table: DataTable = LeanTable(id="services-table", cursor_type="row")
-        for column in COLUMNS:
-            table.add_column(column, key=column)
-        yield table
+        yield KeyedTable(COLUMNS, id="services-table")
 
     def plan(self, snapshot: Snapshot[ServiceItem]) -> Iterator[None]:
-        """Replace ``snapshot.source``'s rows, worst first, a chunk at a time."""
+        """Replace ``snapshot.source``'s rows, worst first."""
         self._by_source[snapshot.source] = {service_key(snapshot.source, i): i for i in snapshot.items}
         self.items = {k: i for items in self._by_source.values() for k, i in items.items()}
         self.remember(snapshot)
@@ -81,13 +75,8 @@ class ServicesPane(Pane):
         if mine != self._generation:
             return  # a newer snapshot of another source is being drawn: it holds these items too
         rows = {key: self._row(key, self.items[key]) for key in top(ranked, self.max_rows)}
-        table = self.table
-        for _ in keeping_cursor(table, sync_steps(table, rows, COLUMNS, self._shown)):
-            self.set_border_title(summary + shown_count(len(self._shown), len(ranked)))
-            yield
-            if mine != self._generation:
-                return
-        self.set_border_title(summary + shown_count(len(self._shown), len(ranked)))
+        self.table.set_rows(rows)
+        self.set_border_title(summary + shown_count(len(rows), len(ranked)))
 
     @staticmethod
     def _row(key: str, item: ServiceItem) -> Row:
@@ -96,12 +85,12 @@ class ServicesPane(Pane):
         ready = f"{item.ready}/{item.desired}" if item.desired is not None else ""
         status = Text.styled(sanitize(item.status, newlines=False), "bold" if item.level != Level.OK else "")
         # Names and problems come from the estate (URLs, error messages): Text shows them as they
-        # are, never read as markup or :emoji:, and the table measures them without Rich.
-        return (KeyCell(mark(item.level), key), _KIND.get(item.kind, item.kind), Text(name, end=""), status, ready,
+        # are, never read as markup or :emoji:.
+        return (mark(item.level), _KIND.get(item.kind, item.kind), Text(name, end=""), status, ready,
                 Text(note(item), end=""))
 
     def selected(self) -> tuple[str, ServiceItem] | None:
-        key = cursor_key(self.table)
+        key = self.table.cursor_key
         if key is None or key not in self.items:
             return None
         return key.split("|", 1)[0], self.items[key]
