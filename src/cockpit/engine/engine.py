@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from cockpit.content import templating
@@ -28,9 +28,11 @@ from cockpit.content.playbook import END, Playbook, Risk, StepBase
 from cockpit.engine import person
 from cockpit.engine.calls import check_inputs, execute, render_call
 from cockpit.engine.context import OutputNotProduced, incident_view, preview_context, strict_context
+from cockpit.content.event_kinds import EventKind
 from cockpit.engine.events import (
     EngineEvent, RunFinished, RunStarted, StepFinished, StepOutput, StepStarted, StepWaiting,
 )
+from cockpit.engine.host import Origin
 from cockpit.engine.measures import readings
 from cockpit.engine.operator import NeedsPerson, Operator
 from cockpit.engine.policy import PERSON_KINDS, Policy
@@ -81,6 +83,7 @@ class Engine:
         #: Origins of the emulated estate that proved itself to this run (estate_proof.py).
         self.proven_estate: set[tuple[str, str, int]] | None = None
         self._recorded_running = False  # this attempt's `running` is in the timeline: it may have executed
+        self._host = EngineHost(self)
 
     # -- creating ------------------------------------------------------------------------
     @classmethod
@@ -351,7 +354,7 @@ class Engine:
         return self.status
 
     # -- one step ------------------------------------------------------------------------
-    async def _ask(self, step: StepBase, question: str, answer: Any) -> Any:
+    async def _ask(self, step: StepBase, question: str, answer: Awaitable[Any]) -> Any:
         self._emit(StepWaiting(self.run_id, step.id, question))
         try:
             return await answer
@@ -363,7 +366,7 @@ class Engine:
         self._task = asyncio.current_task()
         self._cancelled = False
         try:
-            state = await person.run_step(self, step)
+            state = await person.run_step(self._host, step)
         finally:
             self._task = None
             self._running = None
@@ -472,3 +475,63 @@ class Engine:
             return jsonable(render_call(step, self.context(preview=True))), lines, problem, missing
         except (*_ERRORS, AttributeError):
             return None, lines, problem, missing
+
+
+class EngineHost:
+    """The run as the gates see it (:class:`~cockpit.engine.host.StepHost`): the engine's
+    transactions under public names, without widening what a UI may call on :class:`Engine`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self.run_id, self.playbook, self.operator = engine.run_id, engine.playbook, engine.operator
+        self.policy, self.runtime, self.incident = engine.policy, engine.runtime, engine.incident
+
+    @property
+    def proven_estate(self) -> set[Origin] | None:
+        return self._engine.proven_estate
+
+    @proven_estate.setter
+    def proven_estate(self, origins: set[Origin] | None) -> None:
+        self._engine.proven_estate = origins
+
+    def context(self, preview: bool = False) -> dict[str, Any]:
+        return self._engine.context(preview)
+
+    def preview(self, step: StepBase) -> list[str]:
+        return self._engine.preview(step)
+
+    def title(self, step: StepBase) -> str:
+        return self._engine.title(step)
+
+    def render(self, step: StepBase) -> tuple[dict[str, Any] | None, list[str], str | None, bool]:
+        return self._engine.render(step)
+
+    async def set_state(self, step: StepBase, state: StepState, message: str) -> None:
+        await self._engine._set(step, state, message)
+
+    async def finish_step(self, step: StepBase, state: StepState, message: str, started: float, *,
+                          call: list[str], outputs: dict[str, Any] | None = None, error: str | None = None,
+                          data: dict[str, Any] | None = None) -> None:
+        await self._engine._finish_step(step, state, message, started, call=call, outputs=outputs, error=error,
+                                        data=data)
+
+    async def execute(self, step: StepBase, call: dict[str, Any] | None, lines: list[str]) -> str:
+        return await self._engine._execute(step, call, lines)
+
+    async def skip_to(self, origin: StepBase, target: str) -> None:
+        await self._engine._skip_to(origin, target)
+
+    async def ask(self, step: StepBase, question: str, answer: Awaitable[Any]) -> Any:
+        return await self._engine._ask(step, question, answer)
+
+    def emit(self, event: EngineEvent) -> None:
+        self._engine._emit(event)
+
+    async def record_event(self, kind: str, message: str, data: dict[str, Any]) -> None:
+        tl = self._engine.tl
+        await tl.call(self._engine.recorder.event, tl.sync, self.incident["id"], EventKind(kind), message, data)
+
+    async def record_approval(self, by: str, prompt: str, step: StepBase, **decision: Any) -> None:
+        tl = self._engine.tl
+        await tl.call(tl.sync.approval, self.incident["id"], by, prompt, run_id=self.run_id, step_id=step.id,
+                      **decision)

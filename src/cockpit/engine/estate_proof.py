@@ -32,14 +32,12 @@ import hmac
 import json
 import os
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from cockpit.content import templating
 from cockpit.content.playbook import AwsCall, HttpCall, K8sCall, NotifyStep, ShellStep, StepBase, WaitStep
-
-if TYPE_CHECKING:
-    from cockpit.engine.engine import Engine
+from cockpit.engine.host import StepHost
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -93,7 +91,7 @@ def _checks(step: StepBase) -> list[Any]:
     return [step.check] if isinstance(step, WaitStep) else [step]
 
 
-async def _endpoints(engine: Engine, step: StepBase) -> list[tuple[str, str]]:
+async def _endpoints(engine: StepHost, step: StepBase) -> list[tuple[str, str]]:
     """(what, URL) for every endpoint ``step`` will use, resolved as the executors do."""
     rt, ctx = engine.runtime, engine.context(preview=True)
     found: list[tuple[str, str]] = []
@@ -115,7 +113,7 @@ async def _endpoints(engine: Engine, step: StepBase) -> list[tuple[str, str]]:
     return found
 
 
-async def refusal(engine: Engine, confirming: StepBase) -> str | None:
+async def refusal(engine: StepHost, confirming: StepBase) -> str | None:
     """None when every endpoint of ``engine``'s run is the proven estate; else why not."""
     try:
         if engine.proven_estate is None:

@@ -9,18 +9,15 @@ is recorded, with the exact call, before the engine moves on.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cockpit.content import templating
 from cockpit.content.playbook import ApproveStep, ChooseStep, ManualStep, NotifyStep, Risk, StepBase
 from cockpit.engine import estate_proof
 from cockpit.engine.events import StepOutput, StepStarted
+from cockpit.engine.host import StepHost
 from cockpit.engine.operator import NeedsPerson, OptionState, Refused, Rejection
 from cockpit.timeline import EventKind, StepState
-
-if TYPE_CHECKING:
-    from cockpit.engine.engine import Engine
-
 
 _RENDER_ERRORS = (templating.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError)
 
@@ -76,14 +73,14 @@ def option_states(step: ChooseStep, ctx: dict[str, Any]) -> list[OptionState]:
     return states
 
 
-async def run_step(engine: Engine, step: StepBase) -> str:
+async def run_step(engine: StepHost, step: StepBase) -> str:
     started = time.monotonic()
     ctx = engine.context()
     if step.when and not engine.policy.dry_run:
         held, error = _truth(step.when, ctx)
         if not held:
             why = "does not hold" if held is False else f"cannot be evaluated ({error})"
-            await engine._finish_step(step, StepState.SKIPPED, f"Step {{title}} skipped: when {step.when} {why}",
+            await engine.finish_step(step, StepState.SKIPPED, f"Step {{title}} skipped: when {step.when} {why}",
                                       started, call=engine.preview(step), data={"reason": f"when {why}"})
             return "skipped"
 
@@ -97,10 +94,10 @@ async def run_step(engine: Engine, step: StepBase) -> str:
         problem = f"cannot run: {problem}"
     if refusal is not None:
         data = {"call": call, "not_executed": refusal, "mode": engine.policy.label}
-        await engine._finish_step(step, StepState.SKIPPED, f"Step {{title}} {refusal}", started, call=lines, data=data)
+        await engine.finish_step(step, StepState.SKIPPED, f"Step {{title}} {refusal}", started, call=lines, data=data)
         return "skipped"
     if problem:
-        await engine._finish_step(step, StepState.FAILED, f"Step {{title}} failed: {problem}", started, call=lines,
+        await engine.finish_step(step, StepState.FAILED, f"Step {{title}} failed: {problem}", started, call=lines,
                                   error=problem)
         return "failed"
 
@@ -114,30 +111,30 @@ async def run_step(engine: Engine, step: StepBase) -> str:
             expected = str(templating.render_value(step.confirm or step.id, ctx)).strip()
         except _RENDER_ERRORS as exc:
             error = f"cannot render the confirmation text: {exc}"
-            await engine._finish_step(step, StepState.FAILED, f"Step {{title}} failed: {error}", started,
+            await engine.finish_step(step, StepState.FAILED, f"Step {{title}} failed: {error}", started,
                                       call=lines, error=error)
             return "failed"
         typed = await _confirm_destructive(engine, step, expected)
         if str(typed).strip() != expected:
             error = f"confirmation text did not match (expected {expected!r})"
-            await engine._finish_step(step, StepState.FAILED, f"Step {{title}} refused: {error}", started,
+            await engine.finish_step(step, StepState.FAILED, f"Step {{title}} refused: {error}", started,
                                       call=lines, error=error)
             return "failed"
     elif step.risk is Risk.write:
-        if not await engine._ask(step, "run this write step?", op.confirm_write(step, lines)):
-            await engine._finish_step(step, StepState.SKIPPED, "Step {title} skipped: not confirmed", started,
+        if not await engine.ask(step, "run this write step?", op.confirm_write(step, lines)):
+            await engine.finish_step(step, StepState.SKIPPED, "Step {title} skipped: not confirmed", started,
                                       call=lines, data={"reason": "write not confirmed"})
             return "skipped"
-    state = await engine._execute(step, call, lines)
+    state = await engine.execute(step, call, lines)
     if state == "succeeded" and isinstance(step, NotifyStep) and call:
-        await engine.tl.call(engine.recorder.event, engine.tl.sync, engine.incident["id"], EventKind.NOTIFICATION,
-                             f"Notified {call.get('channel') or 'the webhook'}: {call['text'].splitlines()[0]}",
-                             {"run_id": engine.run_id, "step_id": step.id, "channel": call.get("channel"),
-                              "text": call["text"]})
+        await engine.record_event(EventKind.NOTIFICATION,
+                                  f"Notified {call.get('channel') or 'the webhook'}: {call['text'].splitlines()[0]}",
+                                  {"run_id": engine.run_id, "step_id": step.id, "channel": call.get("channel"),
+                                   "text": call["text"]})
     return state
 
 
-async def _confirm_destructive(engine: Engine, step: StepBase, expected: str) -> str:
+async def _confirm_destructive(engine: StepHost, step: StepBase, expected: str) -> str:
     """The typed text; a drill's --yes stands in for it only on the proven emulated estate."""
     op = engine.operator
     why_not = None
@@ -145,13 +142,13 @@ async def _confirm_destructive(engine: Engine, step: StepBase, expected: str) ->
         why_not = await estate_proof.refusal(engine, step)
         if why_not is None:
             note = "confirmed by --yes: a drill, and every endpoint of this run is the proven emulated estate"
-            engine._emit(StepOutput(engine.run_id, step.id, note, "stdout"))
-            await engine.tl.call(engine.recorder.event, engine.tl.sync, engine.incident["id"], EventKind.NOTE,
-                                 f"Step {step.id}: {note}", {"run_id": engine.run_id, "step_id": step.id,
-                                                             "confirmed_by": "drill --yes on the proven estate"})
+            engine.emit(StepOutput(engine.run_id, step.id, note, "stdout"))
+            await engine.record_event(EventKind.NOTE, f"Step {step.id}: {note}",
+                                      {"run_id": engine.run_id, "step_id": step.id,
+                                       "confirmed_by": "drill --yes on the proven estate"})
             return expected
     try:
-        return str(await engine._ask(step, f"type {expected!r} to confirm", op.confirm_destructive(step, expected)))
+        return str(await engine.ask(step, f"type {expected!r} to confirm", op.confirm_destructive(step, expected)))
     except NeedsPerson as exc:
         if why_not is None:
             raise
@@ -159,16 +156,16 @@ async def _confirm_destructive(engine: Engine, step: StepBase, expected: str) ->
                           f"and {why_not}") from None
 
 
-async def _person(engine: Engine, step: StepBase, ctx: dict[str, Any], call: dict[str, Any], lines: list[str],
+async def _person(engine: StepHost, step: StepBase, ctx: dict[str, Any], call: dict[str, Any], lines: list[str],
                   started: float) -> str:
     """Ask the operator what ``call`` (the rendered checklist or prompt) asks; record the answer."""
-    op, incident = engine.operator, engine.incident["id"]
-    await engine._set(step, StepState.WAITING, "Step {title} waiting")
-    engine._emit(StepStarted(engine.run_id, step.id, engine.title(step), lines))
+    op = engine.operator
+    await engine.set_state(step, StepState.WAITING, "Step {title} waiting")
+    engine.emit(StepStarted(engine.run_id, step.id, engine.title(step), lines))
     try:
         if isinstance(step, ManualStep):
             items = call["checklist"]
-            ticked = await engine._ask(step, "tick every item", op.confirm_checklist(step, items))
+            ticked = await engine.ask(step, "tick every item", op.confirm_checklist(step, items))
             missing = [i for i in items if i not in ticked]
             if missing:
                 raise Refused(f"not ticked: {'; '.join(missing)}")
@@ -176,47 +173,45 @@ async def _person(engine: Engine, step: StepBase, ctx: dict[str, Any], call: dic
             summary = f"checklist confirmed ({len(items)} items)"
         elif isinstance(step, ApproveStep):
             prompt = call["prompt"]
-            answer = await engine._ask(step, prompt, op.approve(step, prompt))
+            answer = await engine.ask(step, prompt, op.approve(step, prompt))
             if isinstance(answer, Rejection):
                 await _rejected(engine, step, prompt, answer)
             name = str(answer).strip()
             if not name:
                 raise Refused("no approver name given")
-            await engine.tl.call(engine.tl.sync.approval, incident, name, prompt, run_id=engine.run_id,
-                                 step_id=step.id)
+            await engine.record_approval(name, prompt, step)
             outputs, summary = {"approver": name}, f"approved by {name} ({step.approver})"
         else:
             assert isinstance(step, ChooseStep)
             prompt = call["prompt"]
             suggested = suggestion(step, ctx)
             states = option_states(step, ctx)
-            choice = await engine._ask(step, prompt, op.choose(step, prompt, states, suggested))
+            choice = await engine.ask(step, prompt, op.choose(step, prompt, states, suggested))
             chosen = next((o for o in states if o.id == choice), None)
             if chosen is None:
                 raise Refused(f"{choice!r} is not an option of {step.id} "
                               f"({', '.join(o.id for o in step.options)})")
             how = "condition held" if choice == suggested else "chosen by the responder"
             why = f": {chosen.evidence}" if chosen.evidence else ""
-            await engine.tl.call(engine.recorder.event, engine.tl.sync, incident, EventKind.DECISION,
-                                 f"Decision {step.id}: {chosen.label} ({how}{why})",
-                                 {"run_id": engine.run_id, "step_id": step.id, "choice": chosen.id, "how": how,
-                                  "options": [{"id": o.id, "label": o.label, "met": o.met, "evidence": o.evidence}
-                                              for o in states]})
+            await engine.record_event(EventKind.DECISION, f"Decision {step.id}: {chosen.label} ({how}{why})",
+                                      {"run_id": engine.run_id, "step_id": step.id, "choice": chosen.id, "how": how,
+                                       "options": [{"id": o.id, "label": o.label, "met": o.met,
+                                                    "evidence": o.evidence} for o in states]})
             outputs, summary = {"choice": chosen.id}, f"{chosen.label} ({how})"
     except Refused as exc:
-        await engine._finish_step(step, StepState.FAILED, f"Step {{title}} failed: {exc}", started, call=lines,
+        await engine.finish_step(step, StepState.FAILED, f"Step {{title}} failed: {exc}", started, call=lines,
                                   error=str(exc))
         return "failed"
-    await engine._finish_step(step, StepState.SUCCEEDED, f"Step {{title}} succeeded: {summary}", started,
+    await engine.finish_step(step, StepState.SUCCEEDED, f"Step {{title}} succeeded: {summary}", started,
                               call=lines, outputs=outputs, data={"result": summary})
     if isinstance(step, ChooseStep):
         goto = next(o.goto for o in step.options if o.id == outputs["choice"])
         if goto:
-            await engine._skip_to(step, goto)
+            await engine.skip_to(step, goto)
     return "succeeded"
 
 
-async def _rejected(engine: Engine, step: ApproveStep, prompt: str, rejection: Rejection) -> None:
+async def _rejected(engine: StepHost, step: ApproveStep, prompt: str, rejection: Rejection) -> None:
     """Record who said no and why (an ``approval`` event, decision ``rejected``), then fail the step.
 
     The step fails like any failed step, so its ``on_failure`` decides: abort (the default)
@@ -225,6 +220,5 @@ async def _rejected(engine: Engine, step: ApproveStep, prompt: str, rejection: R
     by, reason = rejection.by.strip(), " ".join(rejection.reason.split())
     if not by or not reason:
         raise Refused("a rejection needs the name of who rejects and the reason")
-    await engine.tl.call(engine.tl.sync.approval, engine.incident["id"], by, prompt, decision="rejected",
-                         reason=reason, run_id=engine.run_id, step_id=step.id)
+    await engine.record_approval(by, prompt, step, decision="rejected", reason=reason)
     raise Refused(f"rejected by {by}: {reason}")
