@@ -212,6 +212,6 @@ def render_playbook(playbook: Playbook, assignments: tuple[str, ...] | list[str]
     for number, step in enumerate(playbook.steps, 1):
         phase = f"  ({step.phase})" if step.phase else ""
         risk = step.risk.value if step.risk else "read"
-        out.append(f"{number:>3}. {step.id}  [{step.kind}, {risk}]  {templating.preview_value(step.title, ctx)}{phase}")  # type: ignore[attr-defined]
+        out.append(f"{number:>3}. {step.id}  [{step.kind}, {risk}]  {templating.preview_value(step.title, ctx)}{phase}")
         out += [f"       {line}" for line in describe_step(step, ctx)]
     return "\n".join(out)

@@ -39,14 +39,14 @@ REQUEST_TIMEOUT = 20.0
 
 def waits(step: StepBase) -> bool:
     """True when the step's ``timeout`` is how long to wait for a condition, not a bound on a call."""
-    return step.kind == "wait" or (step.kind == "k8s" and getattr(step, "action", "") == "rollout_status")  # type: ignore[attr-defined]
+    return step.kind == "wait" or (step.kind == "k8s" and getattr(step, "action", "") == "rollout_status")
 
 
 def step_bound(step: StepBase) -> float:
     """Seconds one attempt of ``step`` may run before the engine stops it."""
     if waits(step):
         return float(step.timeout or WAIT_DEFAULT) + REQUEST_TIMEOUT
-    return float(step.timeout or DEFAULT_TIMEOUT[step.kind])  # type: ignore[attr-defined]
+    return float(step.timeout or DEFAULT_TIMEOUT[step.kind])
 
 
 def what(call: dict[str, Any] | None) -> str:

@@ -172,4 +172,4 @@ async def _perform(step: StepBase, call: dict[str, Any], ctx: dict[str, Any], rt
         return await run_wait(step, ctx, rt, once=guarded, call=call)
     if isinstance(step, NotifyStep):
         return await run_notify(step, call, rt, bound)
-    raise StepFailure(f"step kind {step.kind} does not execute")  # type: ignore[attr-defined]
+    raise StepFailure(f"step kind {step.kind} does not execute")

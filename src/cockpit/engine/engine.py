@@ -19,7 +19,7 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, TypedDict
 
 from cockpit.content import templating
 from cockpit.content.describe import describe_step
@@ -45,6 +45,24 @@ from cockpit.timeline.aio import AsyncTimeline
 _ERRORS = (StepFailure, ArithmeticError, LookupError, TypeError, ValueError, templating.TemplateError)
 
 
+class StepProgress(TypedDict, total=False):
+    """What the run knows of one step (``Engine.records``), as templates read it (``steps.ID``).
+
+    Rebuilt from the timeline on resume (``status``, ``outputs``, ``attempt``; ``not_executed``
+    from the step's ``step_skipped`` event), so it is a plain mapping a template can read.
+    """
+
+    status: str  # a StepState value
+    outputs: dict[str, Any]  # the last succeeded or failed attempt's
+    attempt: int
+    error: str | None
+    not_executed: str | None  # why the guard did not execute it (dry run, read-only…)
+
+
+def _pending() -> StepProgress:
+    return {"status": "pending", "outputs": {}}
+
+
 class EngineError(Exception):
     """A control used at the wrong moment (retry with nothing failed...); one line for the user."""
 
@@ -63,7 +81,7 @@ class Engine:
 
     def __init__(self, playbook: Playbook, timeline: AsyncTimeline, run_id: str, incident: Any,
                  params: dict[str, Any], *, operator: Operator, policy: Policy, runtime: Runtime | None = None,
-                 screen: Any = None, records: dict[str, dict[str, Any]] | None = None,
+                 screen: Any = None, records: dict[str, StepProgress] | None = None,
                  listeners: list[Callable[[EngineEvent], Any]] | None = None) -> None:
         self.playbook, self.tl, self.run_id = playbook, timeline, run_id
         self.incident = incident_view(incident)
@@ -74,7 +92,7 @@ class Engine:
         self._secret_names = [n for n, p in playbook.parameters.items() if p.secret]
         secrets = secret_values(params, self._secret_names)
         self.recorder = Recorder(secrets + ([self.runtime.webhook_url] if self.runtime.webhook_url else []))
-        self.records: dict[str, dict[str, Any]] = records or {}
+        self.records: dict[str, StepProgress] = records or {}
         self.status = "running"  # running | waiting | halted | succeeded | failed | aborted
         self._listeners: list[Callable[[EngineEvent], Any]] = list(listeners or [])
         self._running: StepBase | None = None
@@ -97,7 +115,7 @@ class Engine:
                                      mode=incident.mode, dry_run=policy.dry_run, read_only=policy.read_only)
         engine = cls(playbook, timeline, run_id, incident, params, **kwargs)
         await timeline.call(engine.recorder.pending, timeline.sync, run_id, [s.id for s in playbook.steps])
-        engine.records = {s.id: {"status": "pending", "outputs": {}} for s in playbook.steps}
+        engine.records = {s.id: _pending() for s in playbook.steps}
         engine._emit(RunStarted(run_id, playbook.id, False, engine.current.id if engine.current else None))
         return engine
 
@@ -110,9 +128,9 @@ class Engine:
             raise EngineError(f"run {run_id} already {run.status}")
         incident = await timeline.incident(run.incident_id)
         states = await timeline.call(timeline.sync.step_states, run_id)
-        records = {s.id: {"status": "pending", "outputs": {}} for s in playbook.steps}
+        records = {s.id: _pending() for s in playbook.steps}
         for st in states:
-            records[st.step_id] = {"status": st.state, "outputs": st.outputs, "attempt": st.attempt}
+            records[st.step_id] = StepProgress(status=st.state, outputs=st.outputs, attempt=st.attempt)
         # Why a step was not executed lives in its step_skipped event (written with the state).
         for event in await timeline.call(timeline.sync.events, run.incident_id, kinds=["step_skipped"]):
             if event.data.get("run_id") == run_id and event.data.get("step_id") in records:
@@ -223,7 +241,7 @@ class Engine:
                     if state == StepState.SUCCEEDED and not (data or {}).get("not_executed") else [])
         await self.tl.call(self.recorder.step, self.tl.sync, self.run_id, self.incident["id"], step.id, state,
                            message=text, attempt=attempt, outputs=outputs, error=error,
-                           data={"kind": step.kind, "risk": step.risk.value, **(data or {})},  # type: ignore[attr-defined, union-attr]
+                           data={"kind": step.kind, "risk": step.risk.value, **(data or {})},  # type: ignore[union-attr]
                            playbook_id=self.playbook.id, measured=measured)
         rec = self.records.setdefault(step.id, {})
         rec["status"], rec["attempt"], rec["error"] = state.value, attempt, error
@@ -455,7 +473,7 @@ class Engine:
             return "failed"
 
     def is_person_step(self, step: StepBase) -> bool:
-        return step.kind in PERSON_KINDS  # type: ignore[attr-defined]
+        return step.kind in PERSON_KINDS
 
     def render(self, step: StepBase) -> tuple[dict[str, Any] | None, list[str], str | None, bool]:
         """(call, preview lines, why it cannot render, whether that is an output an earlier step

@@ -48,6 +48,6 @@ class Policy:
             return "not executed: dry run"
         if self.guarded and step.risk is not Risk.read:
             return f"not executed: {'tabletop' if self.tabletop else 'read-only'} ({step.risk.value} step)"  # type: ignore[union-attr]
-        if self.unattended and step.kind in UNATTENDED_SKIPS:  # type: ignore[attr-defined]
+        if self.unattended and step.kind in UNATTENDED_SKIPS:
             return "not executed: a person's step (check run)"
         return None
