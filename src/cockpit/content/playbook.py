@@ -596,18 +596,6 @@ Step = Annotated[
 ]
 STEP_KINDS = ("manual", "aws", "k8s", "http", "shell", "wait", "approve", "choose", "notify")
 
-#: Outputs every step of a kind has without declaring them (besides its `outputs:`).
-IMPLICIT_OUTPUTS: dict[str, tuple[str, ...]] = {
-    "manual": ("checked",),
-    "aws": ("response",),
-    "k8s": ("object",),
-    "http": ("status", "body"),
-    "shell": ("exit_code", "stdout", "stderr", "seconds", "argv"),
-    "wait": ("result", "attempts"),
-    "approve": ("approver",),
-    "choose": ("choice",),
-    "notify": (),
-}
 
 
 class Playbook(Strict):
@@ -638,15 +626,6 @@ class Playbook(Strict):
             if step.id == step_id:
                 return step
         raise KeyError(step_id)
-
-    def outputs_of(self, step: StepBase) -> tuple[str, ...]:
-        """Every output name a step offers: declared and implicit."""
-        declared: tuple[str, ...] = tuple(getattr(step, "outputs", {}) or ())
-        if isinstance(step, WaitStep):
-            declared += tuple(step.check.outputs)
-        if isinstance(step, AwsStep) and step.presign:
-            declared += ("url",)
-        return declared + IMPLICIT_OUTPUTS[step.kind]
 
 
 def json_schema() -> dict[str, Any]:

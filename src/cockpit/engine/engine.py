@@ -21,12 +21,12 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypedDict
 
-from cockpit.content import templating
+from cockpit.content import step_kinds, templating
 from cockpit.content.describe import describe_step
 from cockpit.content.params import shown_value
 from cockpit.content.playbook import END, Playbook, Risk, StepBase
 from cockpit.engine import person
-from cockpit.engine.calls import check_inputs, execute, render_call
+from cockpit.engine.calls import check_inputs
 from cockpit.engine.context import OutputNotProduced, incident_view, preview_context, strict_context
 from cockpit.content.event_kinds import EventKind
 from cockpit.engine.events import (
@@ -35,10 +35,11 @@ from cockpit.engine.events import (
 from cockpit.engine.host import Origin
 from cockpit.engine.measures import readings
 from cockpit.engine.operator import NeedsPerson, Operator
-from cockpit.engine.policy import PERSON_KINDS, Policy
+from cockpit.engine.policy import Policy
 from cockpit.engine.record import Recorder, secret_values
 from cockpit.engine.results import CheckFailed, NotStarted, StepFailure, StepResult, TimedOut, Unmet, jsonable
 from cockpit.engine.runtime import Runtime
+from cockpit.engine.step_kinds import execute, render_call
 from cockpit.timeline import StepState, TimelineError
 from cockpit.timeline.aio import AsyncTimeline
 
@@ -473,7 +474,7 @@ class Engine:
             return "failed"
 
     def is_person_step(self, step: StepBase) -> bool:
-        return step.kind in PERSON_KINDS
+        return step_kinds.of(step).person
 
     def render(self, step: StepBase) -> tuple[dict[str, Any] | None, list[str], str | None, bool]:
         """(call, preview lines, why it cannot render, whether that is an output an earlier step

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from cockpit.content import templating
+from cockpit.content import step_kinds as kinds, templating
 from cockpit.content.playbook import ApproveStep, ChooseStep, ManualStep, NotifyStep, Risk, StepBase
 from cockpit.engine import estate_proof
 from cockpit.engine.events import StepOutput, StepStarted
@@ -102,7 +102,7 @@ async def run_step(engine: StepHost, step: StepBase) -> str:
         return "failed"
 
     op = engine.operator
-    if isinstance(step, (ManualStep, ApproveStep, ChooseStep)):
+    if kinds.of(step).person:
         assert call is not None
         return await _person(engine, step, ctx, call, lines, started)
 
