@@ -3,8 +3,9 @@
 Keyed by the same ``kind`` as the content side (``content/step_kinds.py``: description,
 outputs, person or not, hints for the guided screen). The engine asks :func:`of` instead of
 ``isinstance`` chains: :func:`render_call` and :func:`execute` here, the bound of an attempt
-(:func:`step_bound`), the endpoints a drill's ``--yes`` must prove (``estate_proof.py``), and
-what a person step asks (``person.py``). A new kind registers one :class:`Executor`.
+(:func:`step_bound`), the endpoints a drill's ``--yes`` must prove (``estate_proof.py``),
+what a person step asks and what follows a success (``person.py``). A new kind registers
+one :class:`Executor`.
 
 Person steps (manual, approve, choose) do not execute: the engine asks the
 :class:`~cockpit.engine.operator.Operator`; their "call" is what the person is asked
@@ -23,10 +24,14 @@ from cockpit.content.playbook import (
 )
 from cockpit.engine.bounds import REQUEST_TIMEOUT, WAIT_DEFAULT, what
 from cockpit.engine.calls import render_check, run_check, run_notify, run_wait
+from cockpit.engine.conditions import option_states, suggestion
+from cockpit.engine.host import StepHost
+from cockpit.engine.operator import Refused, Rejection
 from cockpit.engine.ownership import check_created_by
 from cockpit.engine.results import StepFailure, StepResult, TimedOut
 from cockpit.engine.runtime import Runtime
 from cockpit.engine.shell import render_shell, run_shell
+from cockpit.timeline import EventKind
 
 S = TypeVar("S", bound=StepBase)
 
@@ -57,6 +62,16 @@ class Executor(Generic[S]):
                       bound: float) -> StepResult:
         """Perform the call (``guarded``: a read-only or tabletop run looks once instead of waiting)."""
         raise StepFailure(f"step kind {step.kind} does not execute")
+
+    async def answer(self, host: StepHost, step: S, ctx: dict[str, Any],
+                     call: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """A person's step: ask the operator what ``call`` asks; (outputs, summary). Raises
+        :class:`~cockpit.engine.operator.Refused` when the answer does not do."""
+        raise Refused(f"step kind {step.kind} is not answered by a person")
+
+    async def after(self, host: StepHost, step: S, call: dict[str, Any], outputs: dict[str, Any]) -> None:
+        """What follows the step's success, once it is recorded (``outputs``: a person's answer;
+        empty for an executing step): a decision's goto, a notification's event."""
 
     async def endpoints(self, step: S, rt: Runtime, ctx: dict[str, Any]) -> list[tuple[str, str]]:
         """(what, URL) for every endpoint ``step`` will use, resolved as :meth:`execute` resolves them.
@@ -212,6 +227,12 @@ class Notify(Executor[NotifyStep]):
                       guarded: bool, bound: float) -> StepResult:
         return await run_notify(step, call, rt, bound)
 
+    async def after(self, host: StepHost, step: NotifyStep, call: dict[str, Any], outputs: dict[str, Any]) -> None:
+        await host.record_event(EventKind.NOTIFICATION,
+                                f"Notified {call.get('channel') or 'the webhook'}: {call['text'].splitlines()[0]}",
+                                {"run_id": host.run_id, "step_id": step.id, "channel": call.get("channel"),
+                                 "text": call["text"]})
+
     async def endpoints(self, step: NotifyStep, rt: Runtime, ctx: dict[str, Any]) -> list[tuple[str, str]]:
         hook = rt.webhook(str(templating.preview_value(step.webhook, ctx)) if step.webhook else None)
         return [(f"step {step.id}'s webhook", hook)] if hook else []
@@ -223,6 +244,15 @@ class Manual(Executor[ManualStep]):
     def render(self, step: ManualStep, ctx: dict[str, Any]) -> dict[str, Any] | None:
         return {"kind": "manual", "checklist": [str(templating.render_value(i, ctx)) for i in step.checklist]}
 
+    async def answer(self, host: StepHost, step: ManualStep, ctx: dict[str, Any],
+                     call: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        items = call["checklist"]
+        ticked = await host.ask(step, "tick every item", host.operator.confirm_checklist(step, items))
+        missing = [i for i in items if i not in ticked]
+        if missing:
+            raise Refused(f"not ticked: {'; '.join(missing)}")
+        return {"checked": list(ticked)}, f"checklist confirmed ({len(items)} items)"
+
 
 class Approve(Executor[ApproveStep]):
     kind = "approve"
@@ -230,12 +260,59 @@ class Approve(Executor[ApproveStep]):
     def render(self, step: ApproveStep, ctx: dict[str, Any]) -> dict[str, Any] | None:
         return {"kind": "approve", "prompt": str(templating.render_value(step.prompt, ctx))}
 
+    async def answer(self, host: StepHost, step: ApproveStep, ctx: dict[str, Any],
+                     call: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        prompt = call["prompt"]
+        answer = await host.ask(step, prompt, host.operator.approve(step, prompt))
+        if isinstance(answer, Rejection):
+            await self._rejected(host, step, prompt, answer)
+        name = str(answer).strip()
+        if not name:
+            raise Refused("no approver name given")
+        await host.record_approval(name, prompt, step)
+        return {"approver": name}, f"approved by {name} ({step.approver})"
+
+    @staticmethod
+    async def _rejected(host: StepHost, step: ApproveStep, prompt: str, rejection: Rejection) -> None:
+        """Record who said no and why (an ``approval`` event, decision ``rejected``), then fail the step.
+
+        The step fails like any failed step, so its ``on_failure`` decides: abort (the default)
+        stops the run, continue or goto move on.
+        """
+        by, reason = rejection.by.strip(), " ".join(rejection.reason.split())
+        if not by or not reason:
+            raise Refused("a rejection needs the name of who rejects and the reason")
+        await host.record_approval(by, prompt, step, decision="rejected", reason=reason)
+        raise Refused(f"rejected by {by}: {reason}")
+
 
 class Choose(Executor[ChooseStep]):
     kind = "choose"
 
     def render(self, step: ChooseStep, ctx: dict[str, Any]) -> dict[str, Any] | None:
         return {"kind": "choose", "prompt": " ".join(str(templating.render_value(step.prompt, ctx)).split())}
+
+    async def answer(self, host: StepHost, step: ChooseStep, ctx: dict[str, Any],
+                     call: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        prompt = call["prompt"]
+        suggested = suggestion(step, ctx)
+        states = option_states(step, ctx)
+        choice = await host.ask(step, prompt, host.operator.choose(step, prompt, states, suggested))
+        chosen = next((o for o in states if o.id == choice), None)
+        if chosen is None:
+            raise Refused(f"{choice!r} is not an option of {step.id} ({', '.join(o.id for o in step.options)})")
+        how = "condition held" if choice == suggested else "chosen by the responder"
+        why = f": {chosen.evidence}" if chosen.evidence else ""
+        await host.record_event(EventKind.DECISION, f"Decision {step.id}: {chosen.label} ({how}{why})",
+                                {"run_id": host.run_id, "step_id": step.id, "choice": chosen.id, "how": how,
+                                 "options": [{"id": o.id, "label": o.label, "met": o.met, "evidence": o.evidence}
+                                             for o in states]})
+        return {"choice": chosen.id}, f"{chosen.label} ({how})"
+
+    async def after(self, host: StepHost, step: ChooseStep, call: dict[str, Any], outputs: dict[str, Any]) -> None:
+        goto = next(o.goto for o in step.options if o.id == outputs["choice"])
+        if goto:
+            await host.skip_to(step, goto)
 
 
 for _executor in (Manual, Aws, K8s, Http, Shell, Wait, Approve, Choose, Notify):
