@@ -15,6 +15,7 @@ registry, keyed by the same ``kind``.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 from cockpit.content import templating
@@ -25,6 +26,7 @@ from cockpit.content.playbook import (
 )
 
 S = TypeVar("S", bound=StepBase)
+T = TypeVar("T")
 
 
 class StepKind(Generic[S]):
@@ -61,11 +63,16 @@ def register(kind: StepKind[Any]) -> StepKind[Any]:
 
 def of(step: StepBase | str) -> StepKind[Any]:
     """The home of ``step``'s kind (or of the kind named)."""
+    return lookup(KINDS, step, "step kind")
+
+
+def lookup(table: Mapping[str, T], step: StepBase | str, what: str) -> T:
+    """``table``'s entry for ``step``'s kind (or the kind named): this registry's and the engine's."""
     name = step if isinstance(step, str) else step.kind
     try:
-        return KINDS[name]
+        return table[name]
     except KeyError:
-        raise LookupError(f"no step kind {name!r} is registered") from None
+        raise LookupError(f"no {what} {name!r} is registered") from None
 
 
 class _Call(StepKind[Any]):

@@ -19,6 +19,7 @@ import asyncio
 from typing import Any, ClassVar, Generic, TypeVar
 
 from cockpit.content import templating
+from cockpit.content.step_kinds import lookup
 from cockpit.content.playbook import (
     ApproveStep, AwsStep, ChooseStep, HttpStep, K8sStep, ManualStep, NotifyStep, ShellStep, StepBase, WaitStep,
 )
@@ -90,11 +91,8 @@ def register(executor: Executor[Any]) -> Executor[Any]:
 
 
 def of(step: StepBase | str) -> Executor[Any]:
-    name = step if isinstance(step, str) else step.kind
-    try:
-        return EXECUTORS[name]
-    except KeyError:
-        raise LookupError(f"no executor for step kind {name!r} is registered") from None
+    """What the engine does with ``step``'s kind (or the kind named)."""
+    return lookup(EXECUTORS, step, "executor for step kind")
 
 
 # -- what every kind goes through ------------------------------------------------------------
