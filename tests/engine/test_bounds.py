@@ -65,12 +65,12 @@ def test_every_executing_kind_has_a_default_bound():
     from typing import get_args
 
     from cockpit.content.playbook import Step
-    from cockpit.engine.bounds import step_bound
-    from cockpit.engine.policy import PERSON_KINDS
+    from cockpit.content import step_kinds
+    from cockpit.engine.step_kinds import step_bound
 
     for cls in get_args(get_args(Step)[0]):
         kind = get_args(cls.model_fields["kind"].annotation)[0]
-        if kind in PERSON_KINDS:
+        if step_kinds.of(kind).person:
             continue
         fields = {"id": "s", "title": "t", "kind": kind, "risk": "destructive", "confirm": "yes", "argv": ["true"], "service": "sts",
                   "operation": "GetCallerIdentity", "url": "http://x", "action": "get", "resource": "pod",

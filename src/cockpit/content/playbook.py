@@ -400,6 +400,11 @@ class StepBase(Strict):
     report: bool = Field(False, description="This step's output is what the procedure produces (a filled-in "
                          "report, a forecast): a check run prints it under its checks, and `--json` has it "
                          "under `reports`.")
+    #: Which kind of step this is: each step model narrows it to its own ``Literal`` (the
+    #: discriminator of :data:`Step`), and the per-kind homes (``content/step_kinds.py``,
+    #: ``engine/step_kinds.py``) are keyed by it. Declared last so that the fields keep
+    #: their order in the published schema.
+    kind: str
 
     _line: int | None = PrivateAttr(None)
 
@@ -463,6 +468,7 @@ class CreatedBy(Strict):
 
 
 class AwsStep(StepBase, AwsCall):
+    kind: Literal["aws"]  # narrowed again: StepBase.kind (str) would otherwise win over the call's
     created_by: CreatedBy | None = Field(None, description="Act only on what this run created: `param` must "
                                          "equal `output` of the succeeded step `step`, or the call is refused.")
 
@@ -471,6 +477,7 @@ class AwsStep(StepBase, AwsCall):
 
 
 class K8sStep(StepBase, K8sCall):
+    kind: Literal["k8s"]  # narrowed again: StepBase.kind (str) would otherwise win over the call's
     timeout: Duration | None = Field(None, description="rollout_status: how long to wait for the rollout.")
 
     def inferred_risk(self) -> Risk:
@@ -478,6 +485,7 @@ class K8sStep(StepBase, K8sCall):
 
 
 class HttpStep(StepBase, HttpCall):
+    kind: Literal["http"]  # narrowed again: StepBase.kind (str) would otherwise win over the call's
     def inferred_risk(self) -> Risk:
         # A POST may be a query (seed 004's explain-match), so only PUT/PATCH/DELETE imply a write;
         # a POST left without `risk` is taken as a write (see below).
@@ -588,18 +596,6 @@ Step = Annotated[
 ]
 STEP_KINDS = ("manual", "aws", "k8s", "http", "shell", "wait", "approve", "choose", "notify")
 
-#: Outputs every step of a kind has without declaring them (besides its `outputs:`).
-IMPLICIT_OUTPUTS: dict[str, tuple[str, ...]] = {
-    "manual": ("checked",),
-    "aws": ("response",),
-    "k8s": ("object",),
-    "http": ("status", "body"),
-    "shell": ("exit_code", "stdout", "stderr", "seconds", "argv"),
-    "wait": ("result", "attempts"),
-    "approve": ("approver",),
-    "choose": ("choice",),
-    "notify": (),
-}
 
 
 class Playbook(Strict):
@@ -630,15 +626,6 @@ class Playbook(Strict):
             if step.id == step_id:
                 return step
         raise KeyError(step_id)
-
-    def outputs_of(self, step: StepBase) -> tuple[str, ...]:
-        """Every output name a step offers: declared and implicit."""
-        declared: tuple[str, ...] = tuple(getattr(step, "outputs", {}) or ())
-        if isinstance(step, WaitStep):
-            declared += tuple(step.check.outputs)
-        if isinstance(step, AwsStep) and step.presign:
-            declared += ("url",)
-        return declared + IMPLICIT_OUTPUTS[step.kind]  # type: ignore[attr-defined]
 
 
 def json_schema() -> dict[str, Any]:

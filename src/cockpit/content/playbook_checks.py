@@ -17,7 +17,7 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError
 
-from cockpit.content import argv_rules, templating, urls
+from cockpit.content import argv_rules, step_kinds, templating, urls
 from cockpit.content.errors import Problem
 from cockpit.content.regions import region_problem
 from cockpit.content.playbook import END, OBJECTIVES, argv_index, AwsCall, Risk, ChooseStep, HttpCall, Playbook, ShellStep, StepBase, WaitStep
@@ -136,7 +136,7 @@ class _Checker:
                 self.report(where, f"measures.{name}: unknown step {step_id!r}{_suggest(step_id, list(self.index))}")
                 continue
             if measure.output is not None:
-                offered = list(self.pb.outputs_of(self.pb.steps[self.index[step_id]]))
+                offered = list(step_kinds.outputs_of(self.pb.steps[self.index[step_id]]))
                 if measure.output not in offered:
                     self.report(where, f"measures.{name}: step {step_id!r} has no output {measure.output!r}"
                                 f"{_suggest(measure.output, offered)}")
@@ -163,7 +163,7 @@ class _Checker:
         if not isinstance(creator, AwsCall) or creator.risk is Risk.read:
             self.report(where + ("step",), f"created_by: step {guard.step!r} is not an aws call that creates "
                         "something (it only reads)")
-        offered = list(self.pb.outputs_of(creator))
+        offered = list(step_kinds.outputs_of(creator))
         if guard.output not in offered:
             self.report(where + ("output",), f"created_by: step {guard.step!r} has no output {guard.output!r}"
                         f"{_suggest(guard.output, offered)}")
@@ -225,7 +225,7 @@ class _Checker:
             if len(chain) > 2 and chain[2] not in templating.STEP_FIELDS:
                 return f"steps.{target} has no {chain[2]!r} (use steps.{target}.outputs.NAME or .status)"
             if len(chain) > 3 and chain[2] == "outputs":
-                offered = list(self.pb.outputs_of(self.pb.steps[self.index[target]]))
+                offered = list(step_kinds.outputs_of(self.pb.steps[self.index[target]]))
                 if chain[3] not in offered:
                     return f"step {target!r} has no output {chain[3]!r}{_suggest(chain[3], offered)}"
         return None

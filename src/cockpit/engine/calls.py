@@ -1,10 +1,7 @@
-"""One place that knows every step kind: render its exact call, and execute it.
+"""The calls the executing kinds share: render and run one AWS, Kubernetes or HTTP call, poll a
+wait, post a notification, and find an output an earlier step did not produce.
 
-``render_call`` gives the values the call will use (for the timeline, redacted there);
-``execute`` performs it. Person steps (manual, approve, choose) do not execute here: the
-engine asks the :class:`~cockpit.engine.operator.Operator`; their "call" is what the person
-is asked (checklist, prompt), rendered here with the rest so that every template a step
-needs is rendered, and can be found wanting, before anything is asked or called.
+Which of these a step uses is its kind's to say (``engine/step_kinds.py``).
 """
 
 from __future__ import annotations
@@ -14,18 +11,14 @@ import time
 from typing import Any
 
 from cockpit.content import templating
-from cockpit.content.playbook import (
-    ApproveStep, AwsCall, AwsStep, ChooseStep, HttpCall, K8sCall, ManualStep, NotifyStep, ShellStep, StepBase, WaitStep,
-)
+from cockpit.content.playbook import AwsCall, HttpCall, K8sCall, NotifyStep, StepBase, WaitStep
 from cockpit.engine.aws import render_aws, run_aws
 from cockpit.engine.context import OutputNotProduced
 from cockpit.engine.http import post_webhook, render_http, run_http
+from cockpit.engine.bounds import REQUEST_TIMEOUT, what
 from cockpit.engine.k8s import render_k8s, run_k8s
-from cockpit.engine.ownership import check_created_by
-from cockpit.engine.bounds import REQUEST_TIMEOUT, step_bound, waits, what
 from cockpit.engine.results import StepFailure, StepResult, TimedOut, Unmet
 from cockpit.engine.runtime import Runtime
-from cockpit.engine.shell import render_shell, run_shell
 
 
 def render_check(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any]) -> dict[str, Any]:
@@ -34,27 +27,6 @@ def render_check(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any]) -> dic
     if isinstance(call, K8sCall):
         return {"kind": "k8s", **render_k8s(call, ctx)}
     return {"kind": "http", **render_http(call, ctx)}
-
-
-def render_call(step: StepBase, ctx: dict[str, Any]) -> dict[str, Any] | None:
-    """The rendered call of a step (for a person step: what is asked). Raises template errors."""
-    if isinstance(step, (AwsCall, HttpCall, K8sCall)):
-        return render_check(step, ctx)
-    if isinstance(step, ShellStep):
-        return {"kind": "shell", **render_shell(step, ctx)}
-    if isinstance(step, WaitStep):
-        return {"kind": "wait", "check": render_check(step.check, ctx), "until": step.until,
-                "interval": step.interval, "timeout": step.timeout}
-    if isinstance(step, NotifyStep):
-        return {"kind": "notify", "channel": templating.render_value(step.channel, ctx) if step.channel else None,
-                "text": templating.render_text(step.text, ctx),
-                "webhook": templating.render_value(step.webhook, ctx) if step.webhook else None}
-    if isinstance(step, ManualStep):
-        return {"kind": "manual", "checklist": [str(templating.render_value(i, ctx)) for i in step.checklist]}
-    if isinstance(step, (ApproveStep, ChooseStep)):
-        prompt = str(templating.render_value(step.prompt, ctx))
-        return {"kind": step.kind, "prompt": " ".join(prompt.split()) if isinstance(step, ChooseStep) else prompt}
-    return None
 
 
 def check_inputs(step: StepBase, ctx: dict[str, Any]) -> None:
@@ -140,36 +112,3 @@ async def run_notify(step: NotifyStep, call: dict[str, Any], rt: Runtime, timeou
         payload["channel"] = call["channel"]
     status = await post_webhook(url, payload, rt, timeout)
     return StepResult({}, f"posted to {call['channel'] or 'the webhook'} (HTTP {status})")
-
-
-async def execute(step: StepBase, call: dict[str, Any], ctx: dict[str, Any], rt: Runtime,
-                  guarded: bool = False) -> StepResult:
-    """Run one executing step (``call`` is its :func:`render_call`) within its bound.
-
-    Raises :class:`TimedOut` when the step runs past :func:`step_bound`; a shell step stops
-    its own process group at the bound (SIGTERM, then SIGKILL), so it is given the bound.
-    """
-    bound = step_bound(step)
-    if isinstance(step, (AwsStep, ShellStep)):
-        check_created_by(step, call, ctx)  # before any request: a clean-up reaches only what the run made
-    if isinstance(step, ShellStep):
-        return await run_shell(step, ctx, rt, bound)
-    try:
-        async with asyncio.timeout(bound) as limit:
-            return await _perform(step, call, ctx, rt, guarded, bound)
-    except TimeoutError:
-        if not limit.expired():  # a client's own timeout inside the bound, not ours
-            raise StepFailure(f"{what(call)}: no answer (timed out)") from None
-        raise TimedOut(f"timed out after {bound:g}s: {what(call)}", bound) from None
-
-
-async def _perform(step: StepBase, call: dict[str, Any], ctx: dict[str, Any], rt: Runtime, guarded: bool,
-                   bound: float) -> StepResult:
-    if isinstance(step, (AwsCall, HttpCall, K8sCall)):
-        # a rollout_status polls: each read is one request; any other call is one request in the bound
-        return await run_check(step, ctx, rt, once=guarded, request_timeout=REQUEST_TIMEOUT if waits(step) else bound)
-    if isinstance(step, WaitStep):
-        return await run_wait(step, ctx, rt, once=guarded, call=call)
-    if isinstance(step, NotifyStep):
-        return await run_notify(step, call, rt, bound)
-    raise StepFailure(f"step kind {step.kind} does not execute")  # type: ignore[attr-defined]

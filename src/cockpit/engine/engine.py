@@ -18,29 +18,50 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypedDict
 
-from cockpit.content import templating
+from cockpit.content import step_kinds, templating
 from cockpit.content.describe import describe_step
 from cockpit.content.params import shown_value
 from cockpit.content.playbook import END, Playbook, Risk, StepBase
 from cockpit.engine import person
-from cockpit.engine.calls import check_inputs, execute, render_call
+from cockpit.engine.calls import check_inputs
 from cockpit.engine.context import OutputNotProduced, incident_view, preview_context, strict_context
+from cockpit.content.event_kinds import EventKind
 from cockpit.engine.events import (
     EngineEvent, RunFinished, RunStarted, StepFinished, StepOutput, StepStarted, StepWaiting,
 )
+from cockpit.engine.host import Origin
 from cockpit.engine.measures import readings
 from cockpit.engine.operator import NeedsPerson, Operator
-from cockpit.engine.policy import PERSON_KINDS, Policy
+from cockpit.engine.policy import Policy
 from cockpit.engine.record import Recorder, secret_values
 from cockpit.engine.results import CheckFailed, NotStarted, StepFailure, StepResult, TimedOut, Unmet, jsonable
 from cockpit.engine.runtime import Runtime
+from cockpit.engine.step_kinds import execute, render_call
 from cockpit.timeline import StepState, TimelineError
 from cockpit.timeline.aio import AsyncTimeline
 
 _ERRORS = (StepFailure, ArithmeticError, LookupError, TypeError, ValueError, templating.TemplateError)
+
+
+class StepProgress(TypedDict, total=False):
+    """What the run knows of one step (``Engine.records``), as templates read it (``steps.ID``).
+
+    Rebuilt from the timeline on resume (``status``, ``outputs``, ``attempt``; ``not_executed``
+    from the step's ``step_skipped`` event), so it is a plain mapping a template can read.
+    """
+
+    status: str  # a StepState value
+    outputs: dict[str, Any]  # the last succeeded or failed attempt's
+    attempt: int
+    error: str | None
+    not_executed: str | None  # why the guard did not execute it (dry run, read-only…)
+
+
+def _pending() -> StepProgress:
+    return {"status": "pending", "outputs": {}}
 
 
 class EngineError(Exception):
@@ -61,7 +82,7 @@ class Engine:
 
     def __init__(self, playbook: Playbook, timeline: AsyncTimeline, run_id: str, incident: Any,
                  params: dict[str, Any], *, operator: Operator, policy: Policy, runtime: Runtime | None = None,
-                 screen: Any = None, records: dict[str, dict[str, Any]] | None = None,
+                 screen: Any = None, records: dict[str, StepProgress] | None = None,
                  listeners: list[Callable[[EngineEvent], Any]] | None = None) -> None:
         self.playbook, self.tl, self.run_id = playbook, timeline, run_id
         self.incident = incident_view(incident)
@@ -72,7 +93,7 @@ class Engine:
         self._secret_names = [n for n, p in playbook.parameters.items() if p.secret]
         secrets = secret_values(params, self._secret_names)
         self.recorder = Recorder(secrets + ([self.runtime.webhook_url] if self.runtime.webhook_url else []))
-        self.records: dict[str, dict[str, Any]] = records or {}
+        self.records: dict[str, StepProgress] = records or {}
         self.status = "running"  # running | waiting | halted | succeeded | failed | aborted
         self._listeners: list[Callable[[EngineEvent], Any]] = list(listeners or [])
         self._running: StepBase | None = None
@@ -81,6 +102,7 @@ class Engine:
         #: Origins of the emulated estate that proved itself to this run (estate_proof.py).
         self.proven_estate: set[tuple[str, str, int]] | None = None
         self._recorded_running = False  # this attempt's `running` is in the timeline: it may have executed
+        self._host = EngineHost(self)
 
     # -- creating ------------------------------------------------------------------------
     @classmethod
@@ -94,7 +116,7 @@ class Engine:
                                      mode=incident.mode, dry_run=policy.dry_run, read_only=policy.read_only)
         engine = cls(playbook, timeline, run_id, incident, params, **kwargs)
         await timeline.call(engine.recorder.pending, timeline.sync, run_id, [s.id for s in playbook.steps])
-        engine.records = {s.id: {"status": "pending", "outputs": {}} for s in playbook.steps}
+        engine.records = {s.id: _pending() for s in playbook.steps}
         engine._emit(RunStarted(run_id, playbook.id, False, engine.current.id if engine.current else None))
         return engine
 
@@ -107,9 +129,9 @@ class Engine:
             raise EngineError(f"run {run_id} already {run.status}")
         incident = await timeline.incident(run.incident_id)
         states = await timeline.call(timeline.sync.step_states, run_id)
-        records = {s.id: {"status": "pending", "outputs": {}} for s in playbook.steps}
+        records = {s.id: _pending() for s in playbook.steps}
         for st in states:
-            records[st.step_id] = {"status": st.state, "outputs": st.outputs, "attempt": st.attempt}
+            records[st.step_id] = StepProgress(status=st.state, outputs=st.outputs, attempt=st.attempt)
         # Why a step was not executed lives in its step_skipped event (written with the state).
         for event in await timeline.call(timeline.sync.events, run.incident_id, kinds=["step_skipped"]):
             if event.data.get("run_id") == run_id and event.data.get("step_id") in records:
@@ -220,7 +242,7 @@ class Engine:
                     if state == StepState.SUCCEEDED and not (data or {}).get("not_executed") else [])
         await self.tl.call(self.recorder.step, self.tl.sync, self.run_id, self.incident["id"], step.id, state,
                            message=text, attempt=attempt, outputs=outputs, error=error,
-                           data={"kind": step.kind, "risk": step.risk.value, **(data or {})},  # type: ignore[attr-defined, union-attr]
+                           data={"kind": step.kind, "risk": step.risk.value, **(data or {})},  # type: ignore[union-attr]
                            playbook_id=self.playbook.id, measured=measured)
         rec = self.records.setdefault(step.id, {})
         rec["status"], rec["attempt"], rec["error"] = state.value, attempt, error
@@ -351,7 +373,7 @@ class Engine:
         return self.status
 
     # -- one step ------------------------------------------------------------------------
-    async def _ask(self, step: StepBase, question: str, answer: Any) -> Any:
+    async def _ask(self, step: StepBase, question: str, answer: Awaitable[Any]) -> Any:
         self._emit(StepWaiting(self.run_id, step.id, question))
         try:
             return await answer
@@ -363,7 +385,7 @@ class Engine:
         self._task = asyncio.current_task()
         self._cancelled = False
         try:
-            state = await person.run_step(self, step)
+            state = await person.run_step(self._host, step)
         finally:
             self._task = None
             self._running = None
@@ -452,7 +474,7 @@ class Engine:
             return "failed"
 
     def is_person_step(self, step: StepBase) -> bool:
-        return step.kind in PERSON_KINDS  # type: ignore[attr-defined]
+        return step_kinds.of(step).person
 
     def render(self, step: StepBase) -> tuple[dict[str, Any] | None, list[str], str | None, bool]:
         """(call, preview lines, why it cannot render, whether that is an output an earlier step
@@ -472,3 +494,63 @@ class Engine:
             return jsonable(render_call(step, self.context(preview=True))), lines, problem, missing
         except (*_ERRORS, AttributeError):
             return None, lines, problem, missing
+
+
+class EngineHost:
+    """The run as the gates see it (:class:`~cockpit.engine.host.StepHost`): the engine's
+    transactions under public names, without widening what a UI may call on :class:`Engine`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self.run_id, self.playbook, self.operator = engine.run_id, engine.playbook, engine.operator
+        self.policy, self.runtime, self.incident = engine.policy, engine.runtime, engine.incident
+
+    @property
+    def proven_estate(self) -> set[Origin] | None:
+        return self._engine.proven_estate
+
+    @proven_estate.setter
+    def proven_estate(self, origins: set[Origin] | None) -> None:
+        self._engine.proven_estate = origins
+
+    def context(self, preview: bool = False) -> dict[str, Any]:
+        return self._engine.context(preview)
+
+    def preview(self, step: StepBase) -> list[str]:
+        return self._engine.preview(step)
+
+    def title(self, step: StepBase) -> str:
+        return self._engine.title(step)
+
+    def render(self, step: StepBase) -> tuple[dict[str, Any] | None, list[str], str | None, bool]:
+        return self._engine.render(step)
+
+    async def set_state(self, step: StepBase, state: StepState, message: str) -> None:
+        await self._engine._set(step, state, message)
+
+    async def finish_step(self, step: StepBase, state: StepState, message: str, started: float, *,
+                          call: list[str], outputs: dict[str, Any] | None = None, error: str | None = None,
+                          data: dict[str, Any] | None = None) -> None:
+        await self._engine._finish_step(step, state, message, started, call=call, outputs=outputs, error=error,
+                                        data=data)
+
+    async def execute(self, step: StepBase, call: dict[str, Any] | None, lines: list[str]) -> str:
+        return await self._engine._execute(step, call, lines)
+
+    async def skip_to(self, origin: StepBase, target: str) -> None:
+        await self._engine._skip_to(origin, target)
+
+    async def ask(self, step: StepBase, question: str, answer: Awaitable[Any]) -> Any:
+        return await self._engine._ask(step, question, answer)
+
+    def emit(self, event: EngineEvent) -> None:
+        self._engine._emit(event)
+
+    async def record_event(self, kind: str, message: str, data: dict[str, Any]) -> None:
+        tl = self._engine.tl
+        await tl.call(self._engine.recorder.event, tl.sync, self.incident["id"], EventKind(kind), message, data)
+
+    async def record_approval(self, by: str, prompt: str, step: StepBase, **decision: Any) -> None:
+        tl = self._engine.tl
+        await tl.call(tl.sync.approval, self.incident["id"], by, prompt, run_id=self.run_id, step_id=step.id,
+                      **decision)

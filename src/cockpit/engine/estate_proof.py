@@ -32,14 +32,12 @@ import hmac
 import json
 import os
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
-from cockpit.content import templating
-from cockpit.content.playbook import AwsCall, HttpCall, K8sCall, NotifyStep, ShellStep, StepBase, WaitStep
-
-if TYPE_CHECKING:
-    from cockpit.engine.engine import Engine
+from cockpit.content.playbook import StepBase
+from cockpit.engine import step_kinds
+from cockpit.engine.host import StepHost
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -88,34 +86,15 @@ async def challenge(runtime: Any, timeout: float = 5.0) -> set[tuple[str, str, i
     return origins
 
 
-def _checks(step: StepBase) -> list[Any]:
-    """The calls a step makes (a wait step's check; the step itself otherwise)."""
-    return [step.check] if isinstance(step, WaitStep) else [step]
-
-
-async def _endpoints(engine: Engine, step: StepBase) -> list[tuple[str, str]]:
+async def _endpoints(engine: StepHost, step: StepBase) -> list[tuple[str, str]]:
     """(what, URL) for every endpoint ``step`` will use, resolved as the executors do."""
-    rt, ctx = engine.runtime, engine.context(preview=True)
-    found: list[tuple[str, str]] = []
-    if isinstance(step, ShellStep):
-        raise NotProven(f"step {step.id} runs a program ({step.argv[0]}): what it talks to cannot be proven")
-    if isinstance(step, NotifyStep):
-        hook = rt.webhook(str(templating.preview_value(step.webhook, ctx)) if step.webhook else None)
-        return [(f"step {step.id}'s webhook", hook)] if hook else []
-    for call in _checks(step):
-        if isinstance(call, AwsCall):
-            region = str(templating.preview_value(call.region, ctx)) if call.region else rt.default_region
-            client = await rt.connections.aws(call.service, region)
-            found.append((f"step {step.id}'s AWS endpoint ({call.service}, {region})", client.meta.endpoint_url))
-        elif isinstance(call, K8sCall):
-            api = await rt.connections.kube(rt.kube_context)
-            found.append((f"step {step.id}'s Kubernetes API server", api.configuration.host))
-        elif isinstance(call, HttpCall):
-            found.append((f"step {step.id}'s URL", str(templating.preview_value(call.url, ctx))))
-    return found
+    try:
+        return await step_kinds.of(step).endpoints(step, engine.runtime, engine.context(preview=True))
+    except step_kinds.EndpointsUnknown as exc:
+        raise NotProven(str(exc)) from None
 
 
-async def refusal(engine: Engine, confirming: StepBase) -> str | None:
+async def refusal(engine: StepHost, confirming: StepBase) -> str | None:
     """None when every endpoint of ``engine``'s run is the proven estate; else why not."""
     try:
         if engine.proven_estate is None:

@@ -25,7 +25,7 @@ Met = Literal["met", "not met", "unknown"]
 class OptionState:
     """A decision option as a person reads it: its label and why it does or does not apply now.
 
-    The engine renders it (``engine/person.py:option_states``) so that no dialog or flag ever
+    The engine renders it (``engine/conditions.py:option_states``) so that no dialog or flag ever
     shows a raw condition: ``evidence`` is the option's ``evidence:`` template rendered with
     the run's values (or, when it cannot be, why not).
     """

@@ -16,12 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cockpit.content import step_kinds
 from cockpit.content.playbook import Risk, StepBase
 
-PERSON_KINDS = ("manual", "approve", "choose")
-#: Person steps a check run cannot hold for (a decision whose one condition holds still
-#: decides itself; one that needs a person fails the check as unknown).
-UNATTENDED_SKIPS = ("manual", "approve")
 
 
 @dataclass(frozen=True)
@@ -48,6 +45,8 @@ class Policy:
             return "not executed: dry run"
         if self.guarded and step.risk is not Risk.read:
             return f"not executed: {'tabletop' if self.tabletop else 'read-only'} ({step.risk.value} step)"  # type: ignore[union-attr]
-        if self.unattended and step.kind in UNATTENDED_SKIPS:  # type: ignore[attr-defined]
+        # A person's step a check run cannot hold for (a decision whose one condition holds
+        # still decides itself; one that needs a person fails the check as unknown).
+        if self.unattended and step_kinds.of(step).skipped_unattended:
             return "not executed: a person's step (check run)"
         return None

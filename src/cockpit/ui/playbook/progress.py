@@ -119,7 +119,7 @@ class RunProgress:
         self.finished_at: datetime | None = None
         self.status = "running"
         self.steps: dict[str, StepView] = {
-            s.id: StepView(s.id, n, sanitize(s.title), s.kind, s.risk.value if s.risk else "read", s.phase)  # type: ignore[attr-defined]
+            s.id: StepView(s.id, n, sanitize(s.title), s.kind, s.risk.value if s.risk else "read", s.phase)
             for n, s in enumerate(playbook.steps, 1)
         }
         self.phases = {p.id: p for p in playbook.targets.phases}

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Markdown, Static
 
+from cockpit.content import step_kinds
 from cockpit.textsafe import sanitize
 from cockpit.ui.playbook.progress import STATE_LABELS, RunProgress, StepView, took
 
@@ -120,17 +121,7 @@ def _is_expectation(line: str) -> bool:
 
 
 def _expected_for(view: StepView) -> list[str]:
-    if view.kind == "manual":
-        return ["every item ticked"]
-    if view.kind == "approve":
-        return ["an approver's name, typed"]
-    if view.kind == "choose":
-        return ["one option picked"]
-    if view.kind in ("aws", "k8s", "notify"):
-        return ["the call succeeds"]
-    if view.kind == "shell":
-        return ["exit status 0"]
-    return []
+    return list(step_kinds.of(view.kind).expected)
 
 
 def _section(name: str, lines: list[str]) -> Text:
