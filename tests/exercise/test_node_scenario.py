@@ -15,10 +15,12 @@ it happen.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +107,12 @@ reactions:
 """
 
 
-async def test_a_k8s_condition_counts_once_it_was_seen_not_holding(tmp_path: Path) -> None:
-    """The state the cluster starts in never fires a reaction; a cordon someone makes does."""
+CORDONED = "ip-10-0-3-13.eu-west-1.compute.internal"
+
+
+@contextlib.asynccontextmanager
+async def cordon_watch(tmp_path: Path) -> AsyncIterator[tuple[ScenarioDriver, Path]]:
+    """The cordon-watch scenario's driver on a cluster of its own, ticked once, and a kubeconfig."""
     path = tmp_path / "cordon-watch.yaml"
     path.write_text(SCENARIO)
     scenario: Scenario = load_scenario_file(path)
@@ -114,16 +120,7 @@ async def test_a_k8s_condition_counts_once_it_was_seen_not_holding(tmp_path: Pat
     async with KubeEstate(RequestLog(), clock=clock, restart_seconds=0.5) as kube:
         driver = ScenarioDriver(scenario, EstateState(), aws=None, kube=kube, clock=clock)  # type: ignore[arg-type]
         await driver.tick()
-        assert driver.status()["reactions_fired"] == []
-        config = kube.write_kubeconfig(tmp_path / "kubeconfig")
-        proc = await asyncio.create_subprocess_exec("kubectl", "--kubeconfig", str(config), "cordon",
-                                                    "ip-10-0-3-13.eu-west-1.compute.internal",
-                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        out, err = await asyncio.wait_for(proc.communicate(), 30)
-        assert proc.returncode == 0, err
-        await driver.tick()
-        await driver.tick()
-        assert driver.status()["reactions_fired"] == ["cordoned"]
+        yield driver, kube.write_kubeconfig(tmp_path / "kubeconfig")
 
 
 async def _kubectl_async(config: Path, *args: str) -> None:
@@ -133,21 +130,23 @@ async def _kubectl_async(config: Path, *args: str) -> None:
     assert proc.returncode == 0, err
 
 
+async def test_a_k8s_condition_counts_once_it_was_seen_not_holding(tmp_path: Path) -> None:
+    """The state the cluster starts in never fires a reaction; a cordon someone makes does."""
+    async with cordon_watch(tmp_path) as (driver, config):
+        assert driver.status()["reactions_fired"] == []
+        await _kubectl_async(config, "cordon", CORDONED)
+        await driver.tick()
+        await driver.tick()
+        assert driver.status()["reactions_fired"] == ["cordoned"]
+
+
 async def test_a_cordon_undone_before_the_next_tick_still_counts(tmp_path: Path) -> None:
     """A responder's drill cordons the node and deletes it a moment later: the cordon was seen by
     the cluster, so the reaction fires even when no tick ran while the node was cordoned (under
     load, the drill's steps can come faster than the driver's ticks; CI saw the reaction missed)."""
-    path = tmp_path / "cordon-watch.yaml"
-    path.write_text(SCENARIO)
-    scenario: Scenario = load_scenario_file(path)
-    clock = ScenarioClock()
-    async with KubeEstate(RequestLog(), clock=clock, restart_seconds=0.5) as kube:
-        driver = ScenarioDriver(scenario, EstateState(), aws=None, kube=kube, clock=clock)  # type: ignore[arg-type]
-        await driver.tick()
-        config = kube.write_kubeconfig(tmp_path / "kubeconfig")
-        node = "ip-10-0-3-13.eu-west-1.compute.internal"
-        await _kubectl_async(config, "cordon", node)
-        await _kubectl_async(config, "delete", "node", node)
+    async with cordon_watch(tmp_path) as (driver, config):
+        await _kubectl_async(config, "cordon", CORDONED)
+        await _kubectl_async(config, "delete", "node", CORDONED)
         await driver.tick()
         assert driver.status()["reactions_fired"] == ["cordoned"]
 
