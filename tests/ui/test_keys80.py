@@ -264,3 +264,18 @@ async def test_keys_that_need_an_incident_are_listed_only_with_one(config):
         assert incident.acknowledged_at and incident.mitigated_at and incident.status == "open"
         assert "acknowledged" in kinds and "mitigated" in kinds
         assert "Acknowledge the page" not in await help_text()
+
+
+async def test_clicking_a_footer_key_presses_it(config):
+    """The footer's keys are buttons too: a click on `? Keys` opens the keys help, a click on
+    `i Declare` the declare dialog."""
+    app = CockpitApp(config=config, poll=False, clock=s.clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        await wait_for(pilot, lambda: "i Declare" in footer_line(app), timeout=5, what="the footer's keys")
+        await pilot.click("KeysFooter .-help")
+        await wait_for(pilot, lambda: isinstance(app.screen, KeysScreen), timeout=5, what="the keys help")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, CockpitScreen), timeout=5, what="back")
+        await pilot.click("KeysFooter FooterKeyLabel")  # the first key: i Declare
+        await wait_for(pilot, lambda: "Declare" in type(app.screen).__name__, timeout=5, what="the declare dialog")

@@ -14,6 +14,9 @@ It also recomposes only when what it would show changes: Textual's ``Footer`` re
 mounts all its keys again whenever the screen's bindings *may* have changed, which includes
 every focus change (Tab between the cockpit's panes rebuilt ten widgets and ran a layout of
 the whole screen for the same keys).
+
+The keys are :class:`FooterKeyLabel` widgets of our own, drawn as Textual's footer keys are
+(the same ``$footer-*`` theme variables): the one Textual composes is private to its module.
 """
 
 from __future__ import annotations
@@ -21,12 +24,13 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey  # noqa: PLC2701 - the widget Footer itself composes
 
 #: The action of the key that opens the help screen (kept at the right edge).
 HELP_ACTION = "help"
@@ -80,11 +84,67 @@ def footer_plan(screen: Screen[Any], width: int) -> tuple[tuple[Shown, ...], Sho
     return tuple(keys), help_key
 
 
+class FooterKeyLabel(Widget):
+    """One key of the footer: `` key `` then ``description ``; a click presses the key."""
+
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"footer-key--key", "footer-key--description"}
+
+    DEFAULT_CSS = """
+    FooterKeyLabel {
+        width: auto;
+        height: 1;
+        text-wrap: nowrap;
+        background: $footer-item-background;
+        .footer-key--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .footer-key--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        &:hover {
+            pointer: pointer;
+            color: $footer-key-foreground;
+            background: $block-hover-background;
+        }
+        &.-disabled { text-style: dim; }
+    }
+    """
+
+    def __init__(self, shown: Shown, *, compact: bool = False, classes: str = "") -> None:
+        super().__init__(classes=f"{classes} -disabled" if not shown.enabled else classes)
+        self.shown = shown
+        #: ``? Keys`` rather than `` ? Keys ``: the help key, behind its bar, needs no padding.
+        self.compact = compact
+        if shown.tooltip:
+            self.tooltip = shown.tooltip
+
+    def render(self) -> Text:
+        key, description = self.shown.display, self.shown.description
+        if self.compact:
+            key, description = key, f" {description}" if description else ""
+        else:
+            key, description = f" {key} ", f"{description} " if description else ""
+        text = Text.assemble((key, self.get_component_rich_style("footer-key--key")),
+                             (description, self.get_component_rich_style("footer-key--description")))
+        text.stylize_before(self.rich_style)
+        return text
+
+    def on_mouse_down(self) -> None:
+        if self.shown.enabled:
+            self.app.simulate_key(self.shown.key)
+        else:
+            self.app.bell()
+
+
 class KeysFooter(Footer):
     """The footer of the cockpit's screens (see the module docstring)."""
 
     DEFAULT_CSS = """
-    KeysFooter FooterKey.-help {
+    KeysFooter FooterKeyLabel.-help {
         dock: right;
         padding-right: 1;
         border-left: vkey $foreground 20%;
@@ -92,6 +152,9 @@ class KeysFooter(Footer):
     """
 
     _drawn: tuple[Any, ...] | None = None
+    #: Whether the screen's bindings have been announced once (before that, there is nothing
+    #: to show: composing then would show an empty footer and compose again at once).
+    bindings_known = False
 
     def __init__(self, **kwargs: Any) -> None:
         # The palette is one key of the help screen: at 80 columns its room is worth more to `? Keys`.
@@ -101,24 +164,23 @@ class KeysFooter(Footer):
         return footer_plan(self.screen, self.size.width or self.app.size.width)
 
     def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
+        if not self.bindings_known:
             return
         keys, help_key = self._plan()
         self._drawn = (keys, help_key)
         for key in keys:
-            yield FooterKey(key.key, key.display, key.description, key.action, disabled=not key.enabled,
-                            tooltip=key.tooltip).data_bind(compact=Footer.compact)
+            yield FooterKeyLabel(key)
         if help_key is not None:
-            yield FooterKey(help_key.key, help_key.display, help_key.description, help_key.action,
-                            disabled=not help_key.enabled, tooltip=help_key.tooltip, classes="-help")
+            yield FooterKeyLabel(help_key, compact=True, classes="-help")
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
-        if self._bindings_ready and screen.app.app_focus and self.is_attached and screen is self.screen:
+        if self.bindings_known and screen.app.app_focus and self.is_attached and screen is self.screen:
             if self._plan() == self._drawn:
                 return
+        self.bindings_known = True
         super().bindings_changed(screen)
 
     def on_resize(self, event: Resize) -> None:
         """A wider or narrower terminal fits more or fewer keys."""
-        if self._bindings_ready and self._plan() != self._drawn:
+        if self.bindings_known and self._plan() != self._drawn:
             self.call_after_refresh(self.recompose)
