@@ -85,7 +85,9 @@ async def test_a_key_typed_while_the_palette_reads_the_playbooks_does_not_lose_t
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+p", "m")  # before the catalog is in memory
         assert app.session.catalog is None, "the catalog was read before the key: nothing tested"
-        await wait_for(pilot, lambda: app.session.catalog is not None, what="the catalog read")
+        # Generous waits: 150 files are validated on a thread, slowly on a loaded box; the defect
+        # was that the playbooks were never found, not found late.
+        await wait_for(pilot, lambda: app.session.catalog is not None, timeout=90, what="the catalog read")
         await pilot.pause(0.3)
         await type_text(pilot, "orning-health")
-        await wait_text(pilot, "Run playbook morning-health-check", timeout=10)
+        await wait_text(pilot, "Run playbook morning-health-check", timeout=30)
