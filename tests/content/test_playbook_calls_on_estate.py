@@ -17,7 +17,8 @@ from jinja2 import UndefinedError
 
 from cockpit.content import templating
 from cockpit.content.params import resolve_params
-from cockpit.content.playbook import AwsStep, Risk
+from cockpit.content.step_base import Risk
+from cockpit.content.steps import AwsStep
 from cockpit.content.playbooks import find_playbook
 
 

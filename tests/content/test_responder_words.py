@@ -59,7 +59,7 @@ def test_the_guided_screens_preview_of_a_decision_shows_evidence_not_conditions(
     """The step detail behind the decision dialog (and `cockpit run`'s output) reads like the
     dialog: each option's label and what it rests on, never the template condition."""
     from cockpit.content.describe import describe_step
-    from cockpit.content.playbook import ChooseStep
+    from cockpit.content.steps import ChooseStep
     from cockpit.engine.context import preview_context
 
     for playbook in load_catalog().playbooks.values():

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from cockpit.content.paths import content_files
-from cockpit.content.playbook import AwsStep, ChooseStep, HttpStep, K8sStep, Risk, ShellStep, WaitStep
+from cockpit.content.step_base import Risk
+from cockpit.content.steps import AwsStep, ChooseStep, HttpStep, K8sStep, ShellStep, WaitStep
 from cockpit.content.playbooks import find_playbook, load_catalog, load_playbook
 
 SHIPPED = content_files("playbooks")

@@ -18,7 +18,8 @@ import pytest
 from cockpit.content import templating
 from cockpit.content.describe import describe_step
 from cockpit.content.params import ParameterError, resolve_params
-from cockpit.content.playbook import AwsStep, K8sStep, Risk
+from cockpit.content.step_base import Risk
+from cockpit.content.steps import AwsStep, K8sStep
 from cockpit.content.playbooks import load_catalog
 
 needs_kubectl = pytest.mark.skipif(not shutil.which("kubectl"), reason="kubectl is needed to run the shown commands")

@@ -64,13 +64,13 @@ def test_every_executing_kind_has_a_default_bound():
     """A step kind added without a default would run unbounded (or crash on a KeyError)."""
     from typing import get_args
 
-    from cockpit.content.playbook import Step
-    from cockpit.content import step_kinds
-    from cockpit.engine.step_kinds import step_bound
+    from cockpit.content.steps import Step
+    from cockpit.content import steps as kinds
+    from cockpit.engine.steps import step_bound
 
     for cls in get_args(get_args(Step)[0]):
         kind = get_args(cls.model_fields["kind"].annotation)[0]
-        if step_kinds.of(kind).person:
+        if kinds.of(kind).person:
             continue
         fields = {"id": "s", "title": "t", "kind": kind, "risk": "destructive", "confirm": "yes", "argv": ["true"], "service": "sts",
                   "operation": "GetCallerIdentity", "url": "http://x", "action": "get", "resource": "pod",

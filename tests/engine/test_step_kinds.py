@@ -3,7 +3,7 @@
 The toy kind ``echo`` (repeat a rendered word N times) is declared only in this file, and
 the engine previews it for a dry run, guards it, executes it, records its outputs and lets
 a later step read them, with no branch for it anywhere in ``cockpit``. Built-in kinds are
-registered the same way (``content/step_kinds.py``, ``engine/step_kinds.py``).
+registered the same way, one module each in ``content/steps/`` and ``engine/steps/``.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from typing import Any, ClassVar, Literal
 
 import pytest
 
-from cockpit.content import step_kinds as kinds, templating
+from cockpit.content import steps as kinds, templating
 from cockpit.content.describe import describe_step
-from cockpit.content.playbook import Playbook, StepBase
+from cockpit.content.playbook import Playbook
+from cockpit.content.step_base import StepBase
 from cockpit.engine import Engine, HeadlessOperator, Policy
-from cockpit.engine import step_kinds as executors
+from cockpit.engine import steps as executors
 from cockpit.engine.results import StepResult
 from cockpit.timeline import Timeline
 from cockpit.timeline.aio import AsyncTimeline

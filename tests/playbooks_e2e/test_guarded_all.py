@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from cockpit.content.params import resolve_params
-from cockpit.content.playbook import Risk
+from cockpit.content.step_base import Risk
 from cockpit.content.playbooks import load_catalog
 from cockpit.content.screen import screen_for_playbook
 from cockpit.engine import Engine, Policy, Runtime

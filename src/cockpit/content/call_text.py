@@ -3,7 +3,7 @@
 ``cockpit playbook show``, dry runs and the guided screen print the same lines: the AWS call
 with its equivalent ``aws`` CLI command, the ``kubectl`` command, the HTTP request. The step
 kinds that make these calls (aws, k8s, http, wait) describe themselves with it
-(``content/step_kinds.py``).
+(``content/steps/``).
 Values are rendered with what is known (parameters); what is not known yet (an earlier
 step's output) shows as ``<steps.find_hc.outputs.id>``.
 """
@@ -15,7 +15,7 @@ import shlex
 from typing import Any
 
 from cockpit.content import templating, urls
-from cockpit.content.playbook import AwsCall, HttpCall, K8sCall, sent_headers
+from cockpit.content.step_base import AwsCall, HttpCall, K8sCall, sent_headers
 
 _CLI_SERVICE = {"s3": "s3api"}
 

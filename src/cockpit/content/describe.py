@@ -4,16 +4,17 @@
 with its equivalent ``aws`` CLI command, the ``kubectl`` command, the HTTP request, the argv.
 Values are rendered with what is known (parameters); what is not known yet (an earlier
 step's output) shows as ``<steps.find_hc.outputs.id>``. What each kind says is its own
-(``content/step_kinds.py``); this module adds what every step says (when, confirm, on failure).
+(``content/steps/``); this module adds what every step says (when, confirm, on failure).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from cockpit.content import step_kinds, templating
+from cockpit.content import steps as kinds, templating
 from cockpit.content.durations import format_duration
-from cockpit.content.playbook import Playbook, StepBase
+from cockpit.content.playbook import Playbook
+from cockpit.content.step_base import StepBase
 
 
 def describe_step(step: StepBase, ctx: dict[str, Any], responder: bool = False) -> list[str]:
@@ -27,7 +28,7 @@ def describe_step(step: StepBase, ctx: dict[str, Any], responder: bool = False) 
     lines: list[str] = []
     if step.when:
         lines.append(f"only when: {step.when}")
-    lines += step_kinds.of(step).describe(step, ctx, responder)
+    lines += kinds.of(step).describe(step, ctx, responder)
     if step.confirm:
         lines.append(f"confirm by typing: {render(step.confirm, ctx)}")
     if step.on_failure != "abort":

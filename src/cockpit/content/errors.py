@@ -7,6 +7,7 @@ these messages and exits non-zero; nothing about them is a traceback.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,3 +47,11 @@ class NotFound(ContentError):
 
     def __str__(self) -> str:  # a NotFound has no file to point at
         return self.problems[0].message
+
+
+def did_you_mean(name: str, known: list[str]) -> str:
+    """The hint after an unknown name: the closest of ``known``, else the short list of them, else nothing."""
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f" (known: {', '.join(known)})" if known and len(known) <= 12 else ""

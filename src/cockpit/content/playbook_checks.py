@@ -4,12 +4,13 @@ pydantic validates each field on its own; these checks relate fields to each oth
 are unique, every ``goto`` names a step further down (a playbook only runs forward, so it can
 never loop forever: to repeat something, use a ``wait`` step), templates parse and name only
 parameters that exist and steps that run earlier, AWS operations and their parameter names
-exist in botocore's service model, and a shell step's templates fill no element a program reads as code (``argv_rules``).
+exist in botocore's service model, and each kind's own checks hold (``StepKind.problems`` in
+``content/steps/``: a shell step's templates fill no element a program reads as code, a
+``created_by`` names the step that created the resource, a decision's option ids are unique).
 """
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,10 +18,11 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError
 
-from cockpit.content import argv_rules, step_kinds, templating, urls
-from cockpit.content.errors import Problem
+from cockpit.content import steps as kinds, templating, urls
+from cockpit.content.errors import Problem, did_you_mean
+from cockpit.content.playbook import OBJECTIVES, Playbook
 from cockpit.content.regions import region_problem
-from cockpit.content.playbook import END, OBJECTIVES, argv_index, AwsCall, Risk, ChooseStep, HttpCall, Playbook, ShellStep, StepBase, WaitStep
+from cockpit.content.step_base import END, AwsCall, HttpCall, StepBase
 from cockpit.content.yamlfile import Loc, line_for
 
 #: Step keys whose strings are names, not templates.
@@ -29,13 +31,6 @@ _PLAIN_KEYS = {"id", "kind", "phase", "on_failure", "service", "operation", "act
                "retries", "retry_delay", "presign", "expires_in", "status", "exit_codes", "severity",
                "error_severity", "created_by"}
 _EXPRESSION_KEYS = {"when", "until"}
-
-
-def _suggest(name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
-    if close:
-        return f" (did you mean {close[0]!r}?)"
-    return f" (known: {', '.join(known)})" if known and len(known) <= 12 else ""
 
 
 class _Checker:
@@ -53,22 +48,17 @@ class _Checker:
         self.check_measures()
         for i, step in enumerate(self.pb.steps):
             loc: Loc = ("steps", i)
+            kind = kinds.of(step)
             self.check_phase(step, loc)
             self.check_jumps(i, step, loc)
             self.check_templates(i, step, loc)
-            if isinstance(step, AwsCall):
-                self.check_aws(step, loc)
-            if getattr(step, "created_by", None) is not None:
-                self.check_created_by(i, step, loc)
-            if isinstance(step, WaitStep) and isinstance(step.check, AwsCall):
-                self.check_aws(step.check, loc + ("check",))
-            if isinstance(step, ShellStep):
-                self.check_shell(step, loc)
-            for call, where in ((step, loc), (getattr(step, "check", None), loc + ("check",))):
-                if isinstance(call, HttpCall):
-                    message = urls.problem(call.url)
-                    if message:
-                        self.report(where + ("url",), f"url: {message}")
+            for where, call in kind.calls(step):
+                self.check_call(call, loc + where)
+            earlier: dict[str, StepBase] = {}
+            for before in self.pb.steps[:i]:
+                earlier.setdefault(before.id, before)
+            for where, message in kind.problems(step, earlier):
+                self.report(loc + where, message)
         return sorted(self.problems, key=lambda p: p.line or 0)
 
     # -- structure -------------------------------------------------------------------------
@@ -79,12 +69,6 @@ class _Checker:
             if step.id in seen:
                 self.report(("steps", i, "id"), f"duplicate step id {step.id!r} (first used by step {seen[step.id] + 1})")
             seen.setdefault(step.id, i)
-            if isinstance(step, ChooseStep):
-                option_ids: set[str] = set()
-                for j, option in enumerate(step.options):
-                    if option.id in option_ids:
-                        self.report(("steps", i, "options", j, "id"), f"duplicate option id {option.id!r}")
-                    option_ids.add(option.id)
         phase_ids: set[str] = set()
         for j, phase in enumerate(self.pb.targets.phases):
             if phase.id in phase_ids:
@@ -94,20 +78,19 @@ class _Checker:
     def check_phase(self, step: StepBase, loc: Loc) -> None:
         phases = [p.id for p in self.pb.targets.phases]
         if step.phase is not None and step.phase not in phases:
-            where = _suggest(step.phase, phases) if phases else " (targets.phases declares none)"
+            where = did_you_mean(step.phase, phases) if phases else " (targets.phases declares none)"
             self.report(loc + ("phase",), f"unknown phase {step.phase!r}{where}")
 
     def check_jumps(self, i: int, step: StepBase, loc: Loc) -> None:
         jumps: list[tuple[Loc, str]] = []
         if step.on_failure_goto is not None:
             jumps.append((loc + ("on_failure",), step.on_failure_goto))
-        if isinstance(step, ChooseStep):
-            jumps += [(loc + ("options", j, "goto"), o.goto) for j, o in enumerate(step.options) if o.goto]
+        jumps += [(loc + where, target) for where, target in kinds.of(step).jumps(step)]
         for where, target in jumps:
             if target == END:
                 continue
             if target not in self.index:
-                self.report(where, f"goto {target!r}: no such step{_suggest(target, list(self.index))}")
+                self.report(where, f"goto {target!r}: no such step{did_you_mean(target, list(self.index))}")
             elif self.index[target] <= i:
                 self.report(where, f"goto {target!r} jumps back to step {self.index[target] + 1}: a playbook only "
                             "runs forward, so it can never loop (to repeat a check, use a wait step)")
@@ -133,57 +116,18 @@ class _Checker:
             step_id = measure.step_id
             where = loc + ("until" if measure.until is not None else "value",)
             if step_id not in self.index:
-                self.report(where, f"measures.{name}: unknown step {step_id!r}{_suggest(step_id, list(self.index))}")
+                self.report(where, f"measures.{name}: unknown step {step_id!r}{did_you_mean(step_id, list(self.index))}")
                 continue
             if measure.output is not None:
-                offered = list(step_kinds.outputs_of(self.pb.steps[self.index[step_id]]))
+                offered = list(kinds.outputs_of(self.pb.steps[self.index[step_id]]))
                 if measure.output not in offered:
                     self.report(where, f"measures.{name}: step {step_id!r} has no output {measure.output!r}"
-                                f"{_suggest(measure.output, offered)}")
+                                f"{did_you_mean(measure.output, offered)}")
             if name in OBJECTIVES:
                 if measure.target is not None:
                     self.report(loc + ("target",), f"measures.{name}: the target is targets.{name}, not set here")
                 elif getattr(self.pb.targets, name) is None:
                     self.report(loc, f"measures.{name}: targets.{name} is not set, so there is nothing to compare with")
-
-    def check_created_by(self, i: int, step: Any, loc: Loc) -> None:
-        """``created_by`` names an earlier aws step that writes (it created the resource), an
-        output it offers, and a parameter this step passes: else the guard could never hold."""
-        guard = step.created_by
-        where = loc + ("created_by",)
-        origin = self.index.get(guard.step)
-        if origin is None or origin >= i:
-            self.report(where + ("step",), f"created_by: {guard.step!r} is not an earlier step"
-                        f"{_suggest(guard.step, [s.id for s in self.pb.steps[:i]])}")
-            return
-        creator = self.pb.steps[origin]
-        if isinstance(step, ShellStep):  # a program's arguments name what it made and what it acts on
-            self.check_shell_created_by(step, creator, where)
-            return
-        if not isinstance(creator, AwsCall) or creator.risk is Risk.read:
-            self.report(where + ("step",), f"created_by: step {guard.step!r} is not an aws call that creates "
-                        "something (it only reads)")
-        offered = list(step_kinds.outputs_of(creator))
-        if guard.output not in offered:
-            self.report(where + ("output",), f"created_by: step {guard.step!r} has no output {guard.output!r}"
-                        f"{_suggest(guard.output, offered)}")
-        if guard.param not in step.params:
-            self.report(where + ("param",), f"created_by: this step passes no parameter {guard.param!r}"
-                        f"{_suggest(guard.param, list(step.params))}")
-
-    def check_shell_created_by(self, step: ShellStep, creator: Any, where: Loc) -> None:
-        """On a shell step both ends are arguments: ``param: argv[N]`` of this step, ``output:
-        argv[M]`` of an earlier shell step that writes (``createdb NAME`` -> ``dropdb NAME``)."""
-        guard = step.created_by
-        if not isinstance(creator, ShellStep) or creator.risk is Risk.read:
-            self.report(where + ("step",), f"created_by: step {guard.step!r} is not a shell step that creates "
-                        "something (it only reads)")
-            return
-        for field, ref, argv in (("output", guard.output, creator.argv), ("param", guard.param, step.argv)):
-            index = argv_index(ref)
-            if index is None or not -len(argv) <= index < len(argv):
-                self.report(where + (field,), f"created_by: {field} {ref!r} must be argv[N], an argument of the "
-                            f"{'creating' if field == 'output' else 'this'} step (it has {len(argv)})")
 
     # -- templates -------------------------------------------------------------------------
 
@@ -213,24 +157,33 @@ class _Checker:
             hint = " (environment variables are not available to templates)" if root == "env" else ""
             return f"unknown name {root!r}: templates see {names}{hint}"
         if root == "params" and len(chain) > 1 and chain[1] not in self.pb.parameters:
-            return f"unknown parameter {chain[1]!r}{_suggest(chain[1], list(self.pb.parameters))}"
+            return f"unknown parameter {chain[1]!r}{did_you_mean(chain[1], list(self.pb.parameters))}"
         if root == "incident" and len(chain) > 1 and chain[1] not in templating.INCIDENT_FIELDS:
-            return f"incident has no field {chain[1]!r}{_suggest(chain[1], list(templating.INCIDENT_FIELDS))}"
+            return f"incident has no field {chain[1]!r}{did_you_mean(chain[1], list(templating.INCIDENT_FIELDS))}"
         if root == "steps" and len(chain) > 1:
             target = chain[1]
             if target not in self.index:
-                return f"unknown step {target!r}{_suggest(target, list(self.index))}"
+                return f"unknown step {target!r}{did_you_mean(target, list(self.index))}"
             if self.index[target] >= i:
                 return f"step {target!r} does not run before this step, so it has no outputs yet"
             if len(chain) > 2 and chain[2] not in templating.STEP_FIELDS:
                 return f"steps.{target} has no {chain[2]!r} (use steps.{target}.outputs.NAME or .status)"
             if len(chain) > 3 and chain[2] == "outputs":
-                offered = list(step_kinds.outputs_of(self.pb.steps[self.index[target]]))
+                offered = list(kinds.outputs_of(self.pb.steps[self.index[target]]))
                 if chain[3] not in offered:
-                    return f"step {target!r} has no output {chain[3]!r}{_suggest(chain[3], offered)}"
+                    return f"step {target!r} has no output {chain[3]!r}{did_you_mean(chain[3], offered)}"
         return None
 
-    # -- AWS and shell ---------------------------------------------------------------------
+    # -- calls -----------------------------------------------------------------------------
+
+    def check_call(self, call: AwsCall | HttpCall | Any, loc: Loc) -> None:
+        """An AWS operation and its parameters exist in botocore's model; a URL is one."""
+        if isinstance(call, AwsCall):
+            self.check_aws(call, loc)
+        elif isinstance(call, HttpCall):
+            message = urls.problem(call.url)
+            if message:
+                self.report(loc + ("url",), f"url: {message}")
 
     def check_aws(self, call: AwsCall, loc: Loc) -> None:
         if call.region is not None and not templating.has_template(call.region):
@@ -240,20 +193,15 @@ class _Checker:
         model = _service_model(call.service)
         if model is None:
             self.report(loc + ("service",), f"unknown AWS service {call.service!r}"
-                        f"{_suggest(call.service, list(_service_names()))}")
+                        f"{did_you_mean(call.service, list(_service_names()))}")
             return
         if call.operation not in model.operation_names:
             self.report(loc + ("operation",), f"{call.service} has no operation {call.operation!r}"
-                        f"{_suggest(call.operation, list(model.operation_names))}")
+                        f"{did_you_mean(call.operation, list(model.operation_names))}")
             return
         shape = model.operation_model(call.operation).input_shape
         for where, message in _check_shape(shape, call.params, loc + ("params",), top=True):
             self.report(where, message)
-
-    def check_shell(self, step: ShellStep, loc: Loc) -> None:
-        """The argv rule of :mod:`cockpit.content.argv_rules`, which the engine applies again before a run."""
-        for j, message in argv_rules.problems(list(step.argv)):
-            self.report(loc + ("argv", j), f"argv[{j}]: {message}")
 
 
 def _template_values(value: Any, loc: Loc, key: Any = None, extra: frozenset[str] = frozenset()
@@ -325,7 +273,7 @@ def _check_shape(shape: Any, value: Any, loc: Loc, top: bool = False) -> Iterato
         members = list(shape.members)
         for name, sub in value.items():
             if name not in shape.members:
-                yield loc + (name,), f"unknown parameter {name!r} for this operation{_suggest(str(name), members)}"
+                yield loc + (name,), f"unknown parameter {name!r} for this operation{did_you_mean(str(name), members)}"
             else:
                 yield from _check_shape(shape.members[name], sub, loc + (name,))
         if top:

@@ -21,7 +21,9 @@ from cockpit.content.errors import ContentError, NotFound, Problem
 from cockpit.content.paths import content_files
 from pydantic import ValidationError
 
-from cockpit.content.playbook import STEP_KINDS, Playbook
+from cockpit.content.playbook import Playbook
+
+from cockpit.content.steps import STEP_KINDS
 from cockpit.content.playbook_checks import check_playbook
 from cockpit.content.yamlfile import Loc, describe_error, line_for, load_yaml, read_content, resolve_loc
 

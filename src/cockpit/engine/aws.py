@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cockpit.content.playbook import AwsCall
+from cockpit.content.step_base import AwsCall
 from cockpit.content import templating
 from cockpit.engine.results import StepFailure, StepResult, judge, jsonable
 from cockpit.engine.runtime import Runtime

@@ -5,7 +5,7 @@ load balancer) must cost a responder a known number of seconds, not a hung termi
 layers, each derived from the step's data:
 
 * **the step**: ``timeout:`` in the playbook, else its kind's ``default_timeout``
-  (``engine/step_kinds.py``, which also works out the bound: ``step_bound``).
+  (``engine/steps/``, which also works out the bound: ``step_bound``).
   The engine stops an attempt that runs past it and records the step failed ("timed out
   after N s"). For ``wait`` and ``k8s rollout_status``, ``timeout`` means how long to wait
   for the condition, so their bound is that plus one request: the last check may start

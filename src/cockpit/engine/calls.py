@@ -1,17 +1,19 @@
 """The calls the executing kinds share: render and run one AWS, Kubernetes or HTTP call, poll a
 wait, post a notification, and find an output an earlier step did not produce.
 
-Which of these a step uses is its kind's to say (``engine/step_kinds.py``).
+Which of these a step uses is its kind's to say (``engine/steps/``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from cockpit.content import templating
-from cockpit.content.playbook import AwsCall, HttpCall, K8sCall, NotifyStep, StepBase, WaitStep
+from cockpit.content.step_base import AwsCall, HttpCall, K8sCall
+from cockpit.content.steps import NotifyStep, WaitStep
 from cockpit.engine.aws import render_aws, run_aws
 from cockpit.engine.context import OutputNotProduced
 from cockpit.engine.http import post_webhook, render_http, run_http
@@ -29,29 +31,31 @@ def render_check(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any]) -> dic
     return {"kind": "http", **render_http(call, ctx)}
 
 
-def check_inputs(step: StepBase, ctx: dict[str, Any]) -> None:
-    """Render what ``step`` reads besides its call (expectation operands and JMESPath templates,
-    a wait's ``until``) so that an output an earlier step did not produce is found before
-    anything is called: raises :class:`OutputNotProduced`. Any other problem is the
-    executor's to report, with the answer in hand (``until`` reads ``result``, unknown here)."""
-    check = step.check if isinstance(step, WaitStep) else step
-    texts: list[Any] = []
-    if isinstance(check, (AwsCall, HttpCall, K8sCall)):
-        texts = [*(e.jmespath for e in check.expect), *(e.test[1] for e in check.expect), *check.outputs.values()]
-    for text in texts:
-        try:
-            templating.render_value(text, ctx)
-        except OutputNotProduced:
-            raise
-        except (templating.TemplateError, ArithmeticError, LookupError, TypeError, ValueError):
-            continue  # not a missing output: the step reports it when it runs
-    if isinstance(step, WaitStep) and step.until:
-        try:
-            templating.evaluate(step.until, {**ctx, "result": templating.Placeholder("result")})
-        except OutputNotProduced:
-            raise
-        except (templating.TemplateError, ArithmeticError, LookupError, TypeError, ValueError):
-            pass  # comparing with the unknown ``result``: only the answer can say
+def check_inputs(calls: Iterable[AwsCall | HttpCall | K8sCall], ctx: dict[str, Any]) -> None:
+    """Render what ``calls`` read besides the call itself (expectation operands, JMESPath
+    templates) so that an output an earlier step did not produce is found before anything is
+    called: raises :class:`OutputNotProduced`. Any other problem is the executor's to report,
+    with the answer in hand."""
+    for call in calls:
+        texts = [*(e.jmespath for e in call.expect), *(e.test[1] for e in call.expect), *call.outputs.values()]
+        for text in texts:
+            try:
+                templating.render_value(text, ctx)
+            except OutputNotProduced:
+                raise
+            except (templating.TemplateError, ArithmeticError, LookupError, TypeError, ValueError):
+                continue  # not a missing output: the step reports it when it runs
+
+
+def check_until(until: str, ctx: dict[str, Any]) -> None:
+    """A wait's ``until`` names no output an earlier step did not produce (raises
+    :class:`OutputNotProduced`); it reads ``result``, which only the answer can give."""
+    try:
+        templating.evaluate(until, {**ctx, "result": templating.Placeholder("result")})
+    except OutputNotProduced:
+        raise
+    except (templating.TemplateError, ArithmeticError, LookupError, TypeError, ValueError):
+        pass  # comparing with the unknown ``result``: only the answer can say
 
 
 async def run_check(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any], rt: Runtime,

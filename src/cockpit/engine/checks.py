@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from cockpit.content.playbook import Playbook, Risk
+from cockpit.content.playbook import Playbook
+
+from cockpit.content.step_base import Risk
 from cockpit.engine.events import EngineEvent, StepFinished
 from cockpit.engine.results import LEVELS, worst
 from cockpit.timeline.redact import redact

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cockpit.content import templating
-from cockpit.content.playbook import ChooseStep
+from cockpit.content.steps import ChooseStep
 from cockpit.engine.operator import OptionState
 
 RENDER_ERRORS = (templating.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError)

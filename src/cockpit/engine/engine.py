@@ -21,12 +21,13 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypedDict
 
-from cockpit.content import step_kinds, templating
+from cockpit.content import steps as kinds, templating
 from cockpit.content.describe import describe_step
 from cockpit.content.params import shown_value
-from cockpit.content.playbook import END, Playbook, Risk, StepBase
+from cockpit.content.playbook import Playbook
+from cockpit.content.step_base import END, Risk, StepBase
 from cockpit.engine import person
-from cockpit.engine.calls import check_inputs
+
 from cockpit.engine.context import OutputNotProduced, incident_view, preview_context, strict_context
 from cockpit.content.event_kinds import EventKind
 from cockpit.engine.events import (
@@ -39,7 +40,8 @@ from cockpit.engine.policy import Policy
 from cockpit.engine.record import Recorder, secret_values
 from cockpit.engine.results import CheckFailed, NotStarted, StepFailure, StepResult, TimedOut, Unmet, jsonable
 from cockpit.engine.runtime import Runtime
-from cockpit.engine.step_kinds import execute, render_call
+from cockpit.engine import steps as executors
+from cockpit.engine.steps import execute, render_call
 from cockpit.timeline import StepState, TimelineError
 from cockpit.timeline.aio import AsyncTimeline
 
@@ -474,7 +476,7 @@ class Engine:
             return "failed"
 
     def is_person_step(self, step: StepBase) -> bool:
-        return step_kinds.of(step).person
+        return kinds.of(step).person
 
     def render(self, step: StepBase) -> tuple[dict[str, Any] | None, list[str], str | None, bool]:
         """(call, preview lines, why it cannot render, whether that is an output an earlier step
@@ -484,7 +486,7 @@ class Engine:
         try:
             ctx = self.context()
             call = render_call(step, ctx)
-            check_inputs(step, ctx)
+            executors.of(step).check_inputs(step, ctx)
             return call, lines, None, False
         except OutputNotProduced as exc:
             problem, missing = str(exc), True

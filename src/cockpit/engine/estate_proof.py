@@ -35,8 +35,8 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from cockpit.content.playbook import StepBase
-from cockpit.engine import step_kinds
+from cockpit.content.step_base import StepBase
+from cockpit.engine import steps as executors
 from cockpit.engine.host import StepHost
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -89,8 +89,8 @@ async def challenge(runtime: Any, timeout: float = 5.0) -> set[tuple[str, str, i
 async def _endpoints(engine: StepHost, step: StepBase) -> list[tuple[str, str]]:
     """(what, URL) for every endpoint ``step`` will use, resolved as the executors do."""
     try:
-        return await step_kinds.of(step).endpoints(step, engine.runtime, engine.context(preview=True))
-    except step_kinds.EndpointsUnknown as exc:
+        return await executors.of(step).endpoints(step, engine.runtime, engine.context(preview=True))
+    except executors.EndpointsUnknown as exc:
         raise NotProven(str(exc)) from None
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Mapping
 from typing import Any, Protocol
 
-from cockpit.content.playbook import Playbook, StepBase
+from cockpit.content.playbook import Playbook
+
+from cockpit.content.step_base import StepBase
 from cockpit.engine.events import EngineEvent
 from cockpit.engine.operator import Operator
 from cockpit.engine.policy import Policy

@@ -16,7 +16,7 @@ import json
 from typing import Any
 
 from cockpit.content import templating, urls
-from cockpit.content.playbook import HttpCall, sent_headers
+from cockpit.content.step_base import HttpCall, sent_headers
 from cockpit.engine.results import StepFailure, StepResult, judge
 from cockpit.engine.runtime import Runtime
 

@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from cockpit.content import templating
-from cockpit.content.playbook import K8sCall
+from cockpit.content.step_base import K8sCall
 from cockpit.engine.bounds import REQUEST_TIMEOUT, WAIT_DEFAULT
 from cockpit.engine.results import StepFailure, StepResult, TimedOut, judge
 from cockpit.engine.runtime import Runtime

@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
-from cockpit.content.playbook import ApproveStep, ChooseStep, ManualStep, StepBase
+from cockpit.content.step_base import StepBase
+
+from cockpit.content.steps import ApproveStep, ChooseStep, ManualStep
 
 Verdict = Literal["done", "rerun", "skip"]
 #: An option's condition, judged on the run's values: "unknown" when it cannot be evaluated

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cockpit.content.playbook import AwsStep, ShellStep, argv_index
+from cockpit.content.step_base import argv_index
+from cockpit.content.steps import AwsStep, ShellStep
 from cockpit.engine.results import StepFailure
 
 
@@ -37,7 +38,8 @@ def check_created_by(step: AwsStep | ShellStep, call: dict[str, Any], ctx: dict[
     guard = step.created_by
     if guard is None:
         return
-    wanted = _pick(call if isinstance(step, ShellStep) else call.get("params") or {}, guard.param)
+    # ``argv[N]`` names an argument of the rendered call (a program's); any other name a parameter.
+    wanted = _pick(call if argv_index(guard.param) is not None else call.get("params") or {}, guard.param)
     record = ctx["steps"].get(guard.step) or {}
     status = record.get("status")
     outputs = record.get("outputs")

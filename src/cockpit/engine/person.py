@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from cockpit.content import step_kinds as kinds, templating
-from cockpit.content.playbook import Risk, StepBase
+from cockpit.content import steps as kinds, templating
+from cockpit.content.step_base import Risk, StepBase
 from cockpit.engine import estate_proof
-from cockpit.engine import step_kinds as executors
+from cockpit.engine import steps as executors
 from cockpit.engine.conditions import RENDER_ERRORS, truth
 from cockpit.engine.events import StepOutput, StepStarted
 from cockpit.engine.host import StepHost
@@ -104,7 +104,7 @@ async def _confirm_destructive(engine: StepHost, step: StepBase, expected: str) 
 async def _person(engine: StepHost, step: StepBase, ctx: dict[str, Any], call: dict[str, Any], lines: list[str],
                   started: float) -> str:
     """Ask the operator what ``call`` (the rendered checklist or prompt) asks (the kind's
-    :meth:`~cockpit.engine.step_kinds.Executor.answer`); record the answer."""
+    :meth:`~cockpit.engine.steps.executor.Executor.answer`); record the answer."""
     op = engine.operator
     await engine.set_state(step, StepState.WAITING, "Step {title} waiting")
     engine.emit(StepStarted(engine.run_id, step.id, engine.title(step), lines))

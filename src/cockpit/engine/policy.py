@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cockpit.content import step_kinds
-from cockpit.content.playbook import Risk, StepBase
+from cockpit.content import steps as kinds
+from cockpit.content.step_base import Risk, StepBase
 
 
 
@@ -47,6 +47,6 @@ class Policy:
             return f"not executed: {'tabletop' if self.tabletop else 'read-only'} ({step.risk.value} step)"  # type: ignore[union-attr]
         # A person's step a check run cannot hold for (a decision whose one condition holds
         # still decides itself; one that needs a person fails the check as unknown).
-        if self.unattended and step_kinds.of(step).skipped_unattended:
+        if self.unattended and kinds.of(step).skipped_unattended:
             return "not executed: a person's step (check run)"
         return None

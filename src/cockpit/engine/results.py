@@ -17,7 +17,7 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 
 from cockpit.content import templating
-from cockpit.content.playbook import Expectation
+from cockpit.content.step_base import Expectation
 
 
 class StepFailure(Exception):

@@ -22,7 +22,7 @@ import time
 from typing import Any
 
 from cockpit.content import argv_rules, templating
-from cockpit.content.playbook import ShellStep
+from cockpit.content.steps import ShellStep
 from cockpit.engine.deathsig import die_with_parent
 from cockpit.engine.results import NotStarted, StepFailure, StepResult
 from cockpit.engine.runtime import Runtime

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from cockpit.content.playbook import ApproveStep, ChooseStep, ManualStep, StepBase
+from cockpit.content.step_base import StepBase
+
+from cockpit.content.steps import ApproveStep, ChooseStep, ManualStep
 from cockpit.engine.operator import NeedsPerson, OptionState, Rejection, Verdict
 from cockpit.ui.playbook.dialogs import (
     ApprovalDialog, ChecklistDialog, ConfirmDestructiveDialog, DecisionDialog, PlaybookDialog, VerifyUnknownDialog,

@@ -25,7 +25,7 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from cockpit.content import templating
-from cockpit.content.playbook import Risk, StepBase
+from cockpit.content.step_base import Risk, StepBase
 from cockpit.engine import Engine, EngineError, NeedsPerson, RunFinished, Runtime, StepFinished, StepStarted, \
     StepWaiting
 from cockpit.engine.events import EngineEvent

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Markdown, Static
 
-from cockpit.content import step_kinds
+from cockpit.content import steps as kinds
 from cockpit.textsafe import sanitize
 from cockpit.ui.playbook.progress import STATE_LABELS, RunProgress, StepView, took
 
@@ -121,7 +121,7 @@ def _is_expectation(line: str) -> bool:
 
 
 def _expected_for(view: StepView) -> list[str]:
-    return list(step_kinds.of(view.kind).expected)
+    return list(kinds.of(view.kind).expected)
 
 
 def _section(name: str, lines: list[str]) -> Text:
