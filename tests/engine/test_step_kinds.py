@@ -1,13 +1,15 @@
 """A new step kind is one module: its model, its content-side home and its executor, all here.
 
-The toy kind ``echo`` (repeat a rendered word N times) is declared only in this file, and
-the engine previews it for a dry run, guards it, executes it, records its outputs and lets
-a later step read them, with no branch for it anywhere in ``cockpit``. Built-in kinds are
+The toy kind ``echo`` (repeat a rendered word N times) is declared only in this file and
+registered; from then on a playbook file may name it (checked at its line like any step),
+and the engine previews it for a dry run, guards it, executes it, records its outputs and
+lets a later step read them, with no branch for it anywhere in ``cockpit``. Built-in kinds are
 registered the same way, one module each in ``content/steps/`` and ``engine/steps/``.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -15,7 +17,9 @@ import pytest
 
 from cockpit.content import steps as kinds, templating
 from cockpit.content.describe import describe_step
-from cockpit.content.playbook import Playbook
+from cockpit.content.playbook import json_schema
+from cockpit.content.playbooks import parse_playbook
+from cockpit.content.errors import ContentError
 from cockpit.content.step_base import StepBase
 from cockpit.engine import Engine, HeadlessOperator, Policy
 from cockpit.engine import steps as executors
@@ -54,21 +58,37 @@ class EchoExecutor(executors.Executor[EchoStep]):
 
 
 @pytest.fixture
-def echo_kind(monkeypatch):
-    monkeypatch.setitem(kinds.KINDS, "echo", Echo())
-    monkeypatch.setitem(executors.EXECUTORS, "echo", EchoExecutor())
+def echo_kind():
+    kinds.register(Echo())
+    executors.register(EchoExecutor())
+    yield
+    kinds.unregister("echo")
+    executors.unregister("echo")
 
 
 # -- running it -----------------------------------------------------------------------------------
 
+TOY = """\
+id: toy
+title: Toy
+parameters:
+  word: {default: hello}
+steps:
+  - id: greet
+    kind: echo
+    title: Greet
+    word: "{{ params.word }}"
+    times: 3
+  - id: after
+    kind: manual
+    title: After
+    checklist: ["heard {{ steps.greet.outputs.said }}"]
+"""
+
+
 def _playbook() -> Any:
-    """A playbook whose first step is an echo (files cannot name it: it is not in the `Step` union)."""
-    playbook = Playbook.model_validate({
-        "id": "toy", "title": "Toy", "parameters": {"word": {"default": "hello"}},
-        "steps": [{"id": "after", "kind": "manual", "title": "After",
-                   "checklist": ["heard {{ steps.greet.outputs.said }}"]}]})
-    greet = EchoStep(id="greet", title="Greet", kind="echo", word="{{ params.word }}", times=3)
-    return playbook.model_copy(update={"steps": [greet, *playbook.steps]})
+    """The toy playbook, read as a playbook file is."""
+    return parse_playbook(TOY, "toy.yaml")
 
 
 async def _run(tmp_path: Path, policy: Policy) -> tuple[Engine, list[str], str]:
@@ -110,3 +130,25 @@ def test_the_new_kind_describes_itself_and_offers_its_outputs(echo_kind):
     assert describe_step(step, ctx) == ["echo hi x3"]
     assert kinds.outputs_of(step) == ("said",)
     assert executors.step_bound(step) == 5.0
+
+
+def test_a_file_naming_the_new_kind_is_checked_at_its_lines(echo_kind):
+    with pytest.raises(ContentError) as caught:
+        parse_playbook(TOY.replace("times: 3", "times: many"), "toy.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "toy.yaml:10: steps.0.times: Input should be a valid integer, unable to parse string as an integer"]
+    with pytest.raises(ContentError) as caught:  # its outputs are known to the checks of later steps
+        parse_playbook(TOY.replace("outputs.said", "outputs.sung"), "toy.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "toy.yaml:14: steps.1.checklist.0: step 'greet' has no output 'sung' (known: said)"]
+
+
+def test_once_the_kind_is_forgotten_a_file_naming_it_is_wrong(echo_kind):
+    kinds.unregister("echo")
+    with pytest.raises(ContentError) as caught:
+        parse_playbook(TOY, "toy.yaml")
+    message = str(caught.value.problems[0])
+    assert message.startswith("toy.yaml:7: steps.0.kind: unknown step kind 'echo' (kinds: manual, aws,"), message
+    assert "echo" not in json.dumps(json_schema())
+    kinds.register(Echo())
+    assert '"echo"' in json.dumps(json_schema())

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from cockpit.content.playbook import Playbook
 
-from cockpit.content.steps import STEP_KINDS
+from cockpit.content import steps as step_kinds
 from cockpit.content.playbook_checks import check_playbook
 from cockpit.content.yamlfile import Loc, describe_error, line_for, load_yaml, read_content, resolve_loc
 
@@ -63,7 +63,7 @@ def _problems(exc: ValidationError, lines: dict[Loc, int], path: Path | str) -> 
     problems = []
     for err in exc.errors():
         loc = resolve_loc(tuple(err.get("loc", ())), lines)
-        kinds = "aws, http, k8s" if "check" in loc else ", ".join(STEP_KINDS)
+        kinds = "aws, http, k8s" if "check" in loc else ", ".join(step_kinds.names())
         if err.get("type") == "union_tag_invalid" and "kind" in str(err.get("ctx", {}).get("discriminator", "")):
             loc += ("kind",)
             message = f"{_dotted(loc)}: unknown step kind {err['ctx'].get('tag')!r} (kinds: {kinds})"

@@ -10,7 +10,7 @@ it: content cannot import the engine.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 from cockpit.content.call_text import call_lines
@@ -91,12 +91,32 @@ def creator_of(step: Any, earlier: Mapping[str, StepBase], model: type, what: st
 
 
 KINDS: dict[str, StepKind[Any]] = {}
+#: Called after the kinds change (the playbook model takes the new ones in, see playbook.py).
+_listeners: list[Callable[[], None]] = []
 
 
 def register(kind: StepKind[Any]) -> StepKind[Any]:
-    """Make ``kind`` the home of its steps (replacing an earlier one of the same name)."""
+    """Make ``kind`` the home of its steps (replacing an earlier one of the same name): from
+    now on playbook files may name it."""
     KINDS[kind.kind] = kind
+    _changed()
     return kind
+
+
+def unregister(name: str) -> None:
+    """Forget the kind ``name``: playbook files naming it are wrong again."""
+    if KINDS.pop(name, None) is not None:
+        _changed()
+
+
+def listen(callback: Callable[[], None]) -> None:
+    """Call ``callback`` whenever a kind is registered or forgotten."""
+    _listeners.append(callback)
+
+
+def _changed() -> None:
+    for callback in _listeners:
+        callback()
 
 
 def of(step: StepBase | str) -> StepKind[Any]:

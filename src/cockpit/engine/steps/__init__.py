@@ -12,7 +12,7 @@ from cockpit.engine.steps.approve import Approve
 from cockpit.engine.steps.aws import Aws
 from cockpit.engine.steps.choose import Choose
 from cockpit.engine.steps.executor import (
-    EXECUTORS, EndpointsUnknown, Executor, execute, of, register, render_call, step_bound,
+    EXECUTORS, EndpointsUnknown, Executor, execute, of, register, render_call, step_bound, unregister,
 )
 from cockpit.engine.steps.http import Http
 from cockpit.engine.steps.k8s import K8s
@@ -27,4 +27,4 @@ for _executor in EXECUTOR_CLASSES:
     register(_executor())
 
 __all__ = ["EXECUTORS", "EXECUTOR_CLASSES", "EndpointsUnknown", "Executor", "execute", "of", "register",
-           "render_call", "step_bound"]
+           "render_call", "step_bound", "unregister"]

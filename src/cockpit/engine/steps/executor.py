@@ -88,6 +88,11 @@ def register(executor: Executor[Any]) -> Executor[Any]:
     return executor
 
 
+def unregister(name: str) -> None:
+    """Forget the executor of the kind ``name``."""
+    EXECUTORS.pop(name, None)
+
+
 def of(step: StepBase | str) -> Executor[Any]:
     """What the engine does with ``step``'s kind (or the kind named)."""
     return kinds.lookup(EXECUTORS, step, "executor for step kind")
