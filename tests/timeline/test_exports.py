@@ -78,6 +78,22 @@ def test_json_round_trip_is_lossless_and_import_is_idempotent(tl: Timeline, tmp_
                                                                                 "restart": "succeeded"}
 
 
+def test_the_json_export_holds_one_event_a_line_and_says_what_the_document_says(tl: Timeline) -> None:
+    """An export is read with grep as often as with a program: `grep step_failed export.json`
+    must give whole events, one a line (they were spread over a dozen indented lines each)."""
+    incident_id = _drill(tl)
+    text = export_json(tl, incident_id)
+    events = tl.events(incident_id)
+    lines = [line for line in text.splitlines() if '"uid": ' in line]
+    assert len(lines) == len(events)
+    assert [json.loads(line.strip().rstrip(",")) for line in lines] == [e.to_json() for e in events]
+    document, expected = json.loads(text), export_document(tl, incident_id)
+    for doc in (document, expected):
+        doc.pop("exported_at")
+    assert document == expected
+    assert document["figures"]["seconds_to"]["acknowledge"] >= 50 * 60  # detected 50 min before
+
+
 def test_import_never_merges_into_a_different_incident_with_the_same_number(tl: Timeline, tmp_path: Path) -> None:
     ours = tl.declare("Ours", "P2")
     path = tmp_path / "theirs.json"

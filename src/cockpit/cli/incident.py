@@ -273,10 +273,19 @@ def export(ctx: click.Context, incident_id: str, fmt: str, output: Path | None, 
             from cockpit.exports.postmortem import render_markdown
 
             text = sanitize(render_markdown(tl, incident_id))  # a file is read on a terminal too
-        elif fmt == "json":
-            from cockpit.exports.transfer import export_json
+        elif fmt == "json":  # written as it is read: an incident of any size in bounded memory
+            from cockpit.exports.files import open_private
+            from cockpit.exports.transfer import write_json
 
-            text = export_json(tl, incident_id)
+            if output is None:
+                write_json(tl, incident_id, click.get_text_stream("stdout"))
+                return
+            try:
+                with open_private(output) as f:  # 0600: an export holds what the timeline holds
+                    write_json(tl, incident_id, f)
+            except OSError as exc:
+                fail(f"cannot write {output}: {exc.strerror or exc}")
+            return
         else:
             from cockpit.timeline.comms import render_comms
 

@@ -41,9 +41,15 @@ def _phases(playbook_id: str) -> tuple[dict[str, Any], dict[str, str]]:
     return phases, {s.id: s.phase for s in playbook.steps if s.phase}
 
 
-def summary(tl: Any, incident_id: str) -> dict[str, Any] | None:
-    """The exercise's report as data; None when the incident is not an exercise."""
-    events: list[Event] = tl.events(incident_id)
+def summary(tl: Any, incident_id: str, events: list[Event] | None = None) -> dict[str, Any] | None:
+    """The exercise's report as data; None when the incident is not an exercise. ``events``:
+    the incident's events, when the caller has read them already (read here otherwise)."""
+    if events is None:
+        # Whether it is an exercise is in its first inject: ask for injects alone first, so an
+        # ordinary incident's export does not read (and decode) every event once more.
+        if not any(e.data.get("exercise") == "start" for e in tl.events(incident_id, kinds=[EventKind.INJECT])):
+            return None
+        events = tl.events(incident_id)
     start = next((e for e in events if e.data.get("exercise") == "start"), None)
     if start is None:
         return None
@@ -127,9 +133,10 @@ def _how(v: dict[str, Any]) -> str:
     return "<br>".join(_cell(f"{'met' if c['met'] else 'missed'}: {c['detail']}") for c in checks)
 
 
-def render_section(tl: Any, incident_id: str) -> list[str]:
-    """Markdown lines of the after-action / drill report ([] for an ordinary incident)."""
-    s = summary(tl, incident_id)
+def render_section(tl: Any, incident_id: str, events: list[Event] | None = None) -> list[str]:
+    """Markdown lines of the after-action / drill report ([] for an ordinary incident);
+    ``events`` as for :func:`summary`."""
+    s = summary(tl, incident_id, events)
     if s is None:
         return []
     drill = s["mode"] == "drill"

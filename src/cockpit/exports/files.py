@@ -8,22 +8,31 @@ export key and the after-action screen all write through :func:`write_private`.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` readable by its owner only (0600, like the timeline file).
-    An existing file is tightened too. Raises OSError like ``Path.write_text``."""
+@contextmanager
+def open_private(path: Path) -> Iterator[TextIO]:
+    """``path`` opened for writing text, readable by its owner only (0600, like the timeline
+    file); an existing file is tightened too. Raises OSError like ``Path.open``."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            fd = -1
-            f.write(text)
-    finally:
-        if fd >= 0:
-            os.close(fd)
+        f = os.fdopen(fd, "w", encoding="utf-8")
+    except BaseException:
+        os.close(fd)
+        raise
+    with f:
+        yield f
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by its owner only (see :func:`open_private`)."""
+    with open_private(path) as f:
+        f.write(text)
 
 
 def postmortem_path(db: Path | str | None, incident_id: str) -> Path:

@@ -259,7 +259,7 @@ def render_markdown(tl: Timeline, incident_id: str) -> str:
         out.append("")
 
     if incident.mode in ("drill", "tabletop"):
-        out += render_section(tl, incident.id)  # the drill / after-action report
+        out += render_section(tl, incident.id, events)  # the drill / after-action report
 
     out += ["## Timeline", "", clock.caption, "", "| Time | Actor | Kind | Event |", "| --- | --- | --- | --- |"]
     for ts, actor, kind, text in timeline_rows(events):

@@ -13,14 +13,15 @@ everything imported goes through redaction, like every other write.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cockpit.exports.after_action import summary
-from cockpit.timeline.figures import figures
+from cockpit.timeline.figures import FIGURE_KINDS, figures
 from cockpit.timeline.lifecycle import Timeline
 from cockpit.timeline.model import Incident, TimelineError, iso, parse_ts, utc_now
 from cockpit.timeline.schema import LATEST
@@ -104,18 +105,22 @@ class _Document(_Strict):
     figures: dict[str, Any] | None = None
 
 
-def export_document(tl: Timeline, incident_id: str) -> dict[str, Any]:
-    incident = tl.incident(incident_id)
+#: Stands for the events while the rest of the document is formatted (see :func:`write_json`).
+_EVENTS = "\x00events\x00"
+
+
+def _document(tl: Timeline, incident: Incident, events: Any) -> dict[str, Any]:
+    """The export document of ``incident``, with ``events`` in the events' place."""
     runs = []
     for run in tl.runs(incident.id):
         steps = [{k: v for k, v in s.to_json().items() if k != "run_id"} for s in tl.step_states(run.id)]
         runs.append({**run.to_json(), "steps": steps})
-    events = tl.events(incident.id)
     document = {
         "format": FORMAT, "version": VERSION, "schema_version": LATEST, "exported_at": iso(utc_now()),
         "incident": incident.to_json(),
-        "figures": figures(incident, events).to_json(),  # what the postmortem says, for machines
-        "events": [e.to_json() for e in events],
+        # What the postmortem says, for machines; read in one pass over the kinds it needs.
+        "figures": figures(incident, tl.iter_events(incident.id, kinds=FIGURE_KINDS)).to_json(),
+        "events": events,
         "runs": runs,
     }
     if incident.mode in ("drill", "tabletop"):
@@ -125,8 +130,32 @@ def export_document(tl: Timeline, incident_id: str) -> dict[str, Any]:
     return document
 
 
+def export_document(tl: Timeline, incident_id: str) -> dict[str, Any]:
+    """The export document as data, every event in memory (what :func:`write_json` writes)."""
+    incident = tl.incident(incident_id)
+    return _document(tl, incident, [e.to_json() for e in tl.iter_events(incident.id)])
+
+
+def write_json(tl: Timeline, incident_id: str, out: TextIO) -> None:
+    """Write the export document to ``out``: the events one per line as SQLite reads them, so
+    an incident of any size is exported holding one event at a time (an exercise's report
+    still reads them all: its scoring needs them), the rest indented."""
+    incident = tl.incident(incident_id)
+    head, tail = json.dumps(_document(tl, incident, _EVENTS), indent=2, ensure_ascii=False).split(
+        json.dumps(_EVENTS), 1)
+    out.write(head + "[")
+    separator = "\n    "
+    for event in tl.iter_events(incident.id):
+        out.write(separator + json.dumps(event.to_json(), ensure_ascii=False))
+        separator = ",\n    "
+    out.write(("]" if separator == "\n    " else "\n  ]") + tail + "\n")
+
+
 def export_json(tl: Timeline, incident_id: str) -> str:
-    return json.dumps(export_document(tl, incident_id), indent=2, ensure_ascii=False) + "\n"
+    """:func:`write_json` into a string (``incident show --json``; tests)."""
+    out = io.StringIO()
+    write_json(tl, incident_id, out)
+    return out.getvalue()
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from collections.abc import Iterable
 from typing import Any
 
 from cockpit.timeline.model import Event, EventKind, Incident, parse_ts
@@ -155,30 +156,42 @@ class Figures:
         }
 
 
-def _detected_by(incident: Incident, events: list[Event]) -> str:
-    for e in events:
-        if e.kind == EventKind.ALARM_FIRED and e.ts == incident.detected_at and e.ts <= incident.declared_at:
-            where = f" ({e.data['region']})" if e.data.get("region") else ""
-            return f"alarm {e.data.get('alarm')}{where} fired"
-    declared = next((e for e in events if e.kind == EventKind.DECLARED), None)
-    if incident.detected_at != incident.declared_at:
-        return "given when it was declared" if declared is not None else "recorded"
-    return "when declared: no alarm had fired on the screen"
+#: The kinds :func:`figures` reads: an export asks the database for these alone.
+FIGURE_KINDS = frozenset({EventKind.METRIC, EventKind.ALARM_FIRED, EventKind.DECLARED, *RESPONSES})
 
 
-def figures(incident: Incident, events: list[Event]) -> Figures:
-    """The figures of ``incident`` from its row and its events (in commit order)."""
+def figures(incident: Incident, events: Iterable[Event]) -> Figures:
+    """The figures of ``incident`` from its row and its events (in commit order), read in one
+    pass: an export feeds them from the database cursor, one at a time."""
     measurements: dict[str, Measurement] = {}
+    first: Event | None = None
+    alarm: Event | None = None
+    declared = False
     for e in events:
         if e.kind == EventKind.METRIC and "name" in e.data and (m := Measurement.of(e)) is not None:
             measurements[m.name] = m
-    first = min((e for e in events if e.kind in RESPONSES), key=lambda e: (e.ts, e.seq), default=None)
-    return Figures(detected_at=incident.detected_at, detected_by=_detected_by(incident, events),
+        if e.kind in RESPONSES and (first is None or (e.ts, e.seq) < (first.ts, first.seq)):
+            first = e
+        if (alarm is None and e.kind == EventKind.ALARM_FIRED and e.ts == incident.detected_at
+                and e.ts <= incident.declared_at):
+            alarm = e
+        declared = declared or e.kind == EventKind.DECLARED
+    return Figures(detected_at=incident.detected_at, detected_by=_detected_by(incident, alarm, declared),
                    declared_at=incident.declared_at, acknowledged_at=incident.acknowledged_at,
                    first_response=first, mitigated_at=incident.mitigated_at, resolved_at=incident.resolved_at,
                    measurements=measurements)
 
 
+def _detected_by(incident: Incident, alarm: Event | None, declared: bool) -> str:
+    """How the incident was detected: the alarm that fired at its detection time, if any."""
+    if alarm is not None:
+        where = f" ({alarm.data['region']})" if alarm.data.get("region") else ""
+        return f"alarm {alarm.data.get('alarm')}{where} fired"
+    if incident.detected_at != incident.declared_at:
+        return "given when it was declared" if declared else "recorded"
+    return "when declared: no alarm had fired on the screen"
+
+
 def of(tl: Any, incident_id: str) -> Figures:
     incident = tl.incident(incident_id)
-    return figures(incident, tl.events(incident.id))
+    return figures(incident, tl.iter_events(incident.id, kinds=FIGURE_KINDS))

@@ -115,6 +115,12 @@ class TimelineStore:
     def events(self, incident_id: str, kinds: Iterable[str] | None = None,
                actors: Iterable[str] | None = None) -> list[Event]:
         """An incident's events in commit order, optionally filtered by kind and actor."""
+        return list(self.iter_events(incident_id, kinds, actors))
+
+    def iter_events(self, incident_id: str, kinds: Iterable[str] | None = None,
+                    actors: Iterable[str] | None = None) -> Iterator[Event]:
+        """:meth:`events`, one at a time as SQLite reads them: an export of any size holds one
+        event in memory, not all of them. Raises :class:`UnknownIncident` before the first."""
         incident = self.incident(incident_id)
         sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = ?"
         params: list[Any] = [incident.id]
@@ -123,7 +129,7 @@ class TimelineStore:
                 values = list(values)
                 sql += f" AND {column} IN ({','.join('?' * len(values))})"
                 params += values
-        return [Event.from_row(dict(r)) for r in self.conn.execute(sql + " ORDER BY seq", params)]
+        return (Event.from_row(dict(r)) for r in self.conn.execute(sql + " ORDER BY seq", params))
 
     def events_after(self, after_seq: int = 0, incident_id: str | None = None, limit: int = 1000) -> list[Event]:
         """Events committed after ``after_seq`` (any incident unless given): the UI's poll."""
