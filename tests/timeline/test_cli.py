@@ -55,6 +55,13 @@ def test_errors_are_one_line_on_stderr_with_a_nonzero_exit(env: dict[str, str], 
     assert "Traceback" not in result.stderr
 
 
+def test_exporting_an_unknown_incident_leaves_no_empty_file(env: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "inc.json"
+    result = cockpit(env, "incident", "export", "INC-20000101-0009", "--format", "json", "-o", str(out))
+    assert result.returncode != 0 and "unknown incident 'INC-20000101-0009'" in result.stderr
+    assert not out.exists()
+
+
 def test_lifecycle_and_exports_through_the_cli(tmp_path: Path) -> None:
     db = str(tmp_path / "t.db")
     runner = CliRunner()

@@ -277,6 +277,7 @@ def export(ctx: click.Context, incident_id: str, fmt: str, output: Path | None, 
             from cockpit.exports.files import open_private
             from cockpit.exports.transfer import write_json
 
+            tl.incident(incident_id)  # an unknown id is said before any file is made
             if output is None:
                 write_json(tl, incident_id, click.get_text_stream("stdout"))
                 return
