@@ -8,17 +8,33 @@ middleware sits in front of moto and slices its full answer into pages.
 Only the JSON protocol (``X-Amz-Target: GraniteServiceVersion20100801.DescribeAlarms``,
 what aiobotocore speaks) is paged; the rpc-v2-cbor path that newer synchronous botocore
 uses (the estate's own seeding) passes through whole.
+
+moto builds its whole answer on every call, so slicing a fresh answer for each page made
+reading N alarms cost N/100 whole answers (quadratic: a 10,000-alarm account took minutes
+to read). A paging sequence is now answered from the answer its first page got: the
+``NextToken`` names that answer and the offset in it, as an AWS token names a position in
+one listing. The answers are kept for a few minutes, a few at a time; a token whose answer
+is gone is refused as AWS refuses an expired one.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import secrets
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 100
+#: How long, and how many, first-page answers are kept for the pages that follow them.
+SEQUENCE_SECONDS = 300.0
+SEQUENCES = 32
+
+Listing = list[tuple[str, dict[str, Any]]]
 
 
 class DescribeAlarmsPaging:
@@ -26,6 +42,25 @@ class DescribeAlarmsPaging:
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
+        self._sequences: OrderedDict[str, tuple[float, Listing]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _keep(self, alarms: Listing) -> str:
+        """Keep a first page's whole answer for the pages after it; the key its tokens name."""
+        key = secrets.token_hex(8)
+        with self._lock:
+            self._sequences[key] = (time.monotonic(), alarms)
+            while len(self._sequences) > SEQUENCES:
+                self._sequences.popitem(last=False)
+        return key
+
+    def _kept(self, key: str) -> Listing | None:
+        with self._lock:
+            now = time.monotonic()
+            for old in [k for k, (at, _) in self._sequences.items() if now - at > SEQUENCE_SECONDS]:
+                del self._sequences[old]
+            kept = self._sequences.get(key)
+        return kept[1] if kept else None
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if not environ.get("HTTP_X_AMZ_TARGET", "").endswith(".DescribeAlarms"):
@@ -41,32 +76,40 @@ class DescribeAlarmsPaging:
 
     def _paged(self, environ: dict[str, Any], start_response: Callable[..., Any],
                request: dict[str, Any]) -> Iterable[bytes]:
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
-            captured.update(status=status, headers=headers)
-            return lambda data: None
-
-        raw = b"".join(self.app(environ, capture))
-        if not captured.get("status", "").startswith("200"):
-            start_response(captured.get("status", "500 Internal Server Error"), captured.get("headers", []))
-            return [raw]
-        answer = json.loads(raw)
-        alarms = [("MetricAlarms", a) for a in answer.get("MetricAlarms", [])] + \
-                 [("CompositeAlarms", a) for a in answer.get("CompositeAlarms", [])]
         size = min(int(request.get("MaxRecords") or DEFAULT_PAGE), MAX_PAGE)
-        try:
-            start = int(request.get("NextToken") or 0)
-        except ValueError:
-            return _invalid_token(start_response)
+        token = request.get("NextToken")
+        if token:  # a later page: from the answer the first page got
+            key, _, offset = str(token).partition(".")
+            alarms = self._kept(key) if key else None
+            if alarms is None or not offset.isdigit():
+                return _invalid_token(start_response)
+            start = int(offset)
+            status = "200 OK"
+            headers = [("Content-Type", "application/x-amz-json-1.0")]
+        else:
+            captured: dict[str, Any] = {}
+
+            def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+                captured.update(status=status, headers=headers)
+                return lambda data: None
+
+            raw = b"".join(self.app(environ, capture))
+            if not captured.get("status", "").startswith("200"):
+                start_response(captured.get("status", "500 Internal Server Error"), captured.get("headers", []))
+                return [raw]
+            answer = json.loads(raw)
+            alarms = [("MetricAlarms", a) for a in answer.get("MetricAlarms", [])] + \
+                     [("CompositeAlarms", a) for a in answer.get("CompositeAlarms", [])]
+            start, status = 0, captured["status"]
+            headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+            key = self._keep(alarms) if len(alarms) > size else ""
         page = alarms[start:start + size]
         out: dict[str, Any] = {"MetricAlarms": [a for kind, a in page if kind == "MetricAlarms"],
                                "CompositeAlarms": [a for kind, a in page if kind == "CompositeAlarms"]}
         if start + size < len(alarms):
-            out["NextToken"] = str(start + size)
+            out["NextToken"] = f"{key}.{start + size}"
         data = json.dumps(out).encode()
-        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
-        start_response(captured["status"], headers + [("Content-Length", str(len(data)))])
+        start_response(status, headers + [("Content-Length", str(len(data)))])
         return [data]
 
 
