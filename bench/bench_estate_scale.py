@@ -27,7 +27,7 @@ BASELINE = "ac464b7"
 
 
 def child(alarms: int, pairs: int) -> None:
-    """Seed an estate and time two refreshes of each source; print {source: [s, s]} as JSON."""
+    """Seed an estate and time two refreshes of each source; print {source: [[s, items, error], ...]}."""
     sys.path.insert(0, str(Path(__file__).parent))
     from bench_api_economy import screen, seed
 
@@ -36,14 +36,16 @@ def child(alarms: int, pairs: int) -> None:
     from cockpit.sources.board import build_sources
     from cockpit.sources.connections import Connections
 
-    async def refreshes() -> dict[str, list[float]]:
-        out: dict[str, list[float]] = {}
+    async def refreshes() -> dict[str, list[list[object]]]:
+        out: dict[str, list[list[object]]] = {}
         async with Connections() as conn:
             for source in build_sources(screen(pairs), conn):
                 for _ in range(2):
                     start = time.perf_counter()
-                    await source.refresh()
-                    out.setdefault(type(source).__name__, []).append(time.perf_counter() - start)
+                    snap = await source.refresh()
+                    took = time.perf_counter() - start
+                    error = str(snap.error) if snap.error else ""
+                    out.setdefault(type(source).__name__, []).append([took, len(snap.items), error])
         return out
 
     with tempfile.TemporaryDirectory(), AwsEstate(RequestLog()) as aws:
@@ -61,7 +63,7 @@ def baseline_tree(commit: str, into: Path) -> Path:
     return into / "src"
 
 
-def run(src: Path, alarms: int, pairs: int) -> dict[str, list[float]]:
+def run(src: Path, alarms: int, pairs: int) -> dict[str, list[list[object]]]:
     env = {**os.environ, "PYTHONPATH": str(src)}
     done = subprocess.run([sys.executable, __file__, "--child", str(alarms), str(pairs)], env=env, check=True,
                           capture_output=True, text=True)
@@ -81,14 +83,17 @@ def main() -> None:
         trees = {"old": baseline_tree(args.baseline, Path(tmp)), "new": ROOT / "src"}
         print(f"one refresh on the estate: {args.baseline} (old) against this tree (new); "
               "first and second refresh, seconds")
-        print(f"{'alarms':>7} {'pairs':>6} {'source':<18} {'old':>14} {'new':>14} {'old/new':>8}")
+        print(f"{'alarms':>7} {'pairs':>6} {'source':<18} {'old':>14} {'new':>14} {'old/new':>8}  read")
         for size in args.sizes.split(","):
             alarms, pairs = (int(n) for n in size.split(":"))
             got = {side: run(src, alarms, pairs) for side, src in trees.items()}
             for source in got["new"]:
                 old, new = got["old"][source], got["new"][source]
-                print(f"{alarms:>7} {pairs:>6} {source:<18} {old[0]:>6.2f} {old[1]:>6.2f}  {new[0]:>6.2f} "
-                      f"{new[1]:>6.2f}  {old[1] / new[1]:>6.1f}x")
+                # A refresh that failed (the source's read timed out) read nothing: say so.
+                read = "; ".join(f"{side} {r[1]} items" + (f", FAILED: {r[2]}" if r[2] else "")
+                                 for side, r in (("old", old[1]), ("new", new[1])))
+                print(f"{alarms:>7} {pairs:>6} {source:<18} {old[0][0]:>6.2f} {old[1][0]:>6.2f}  {new[0][0]:>6.2f} "
+                      f"{new[1][0]:>6.2f}  {old[1][0] / new[1][0]:>6.1f}x  {read}")
 
 
 if __name__ == "__main__":
