@@ -213,10 +213,19 @@ def _response_class(world: CloudWatchWorld) -> type:
             world.evaluator.evaluate_due()  # an alarm put a moment ago is answered evaluated
             result = super().describe_alarms()
             offset = world.offset()
+            # moto applies one filter (the first of ActionPrefix, AlarmNamePrefix, AlarmNames,
+            # StateValue); AWS applies them all, and AlarmTypes too.
+            state = self._get_param("StateValue")
+            types = self._get_param("AlarmTypes", []) or []
             out = {}
             for kind, alarms in result.result.items():
                 moved = []
+                if types and kind.removesuffix("s") not in types:
+                    out[kind] = moved
+                    continue
                 for alarm in alarms:
+                    if state and alarm.state_value != state:
+                        continue
                     view = copy.copy(alarm)
                     view.state_updated_timestamp = to_wall(epoch_of(alarm.state_updated_timestamp), offset)
                     view.state_reason, view.state_reason_data = _wall_reason(alarm, offset)

@@ -1,11 +1,17 @@
 """CloudWatch alarms of a screen: firing, insufficient data, and recently back to OK.
 
-API economy: one paginated ``DescribeAlarms`` listing per region per refresh, *not* one per
-state: AWS's ``StateValue`` filter takes a single state, so asking for ALARM and
-INSUFFICIENT_DATA (and recent OK transitions) separately would triple the calls. The
-listing covers metric and composite alarms (``AlarmTypes``) and is narrowed server-side
-with ``AlarmNamePrefix`` when the screen filters on exactly one prefix. Regions are listed
-in parallel. Severity comes from the screen's rules (the runbooks' response matrices).
+API economy. A small account is read as one paginated ``DescribeAlarms`` listing per
+region (metric and composite alarms, narrowed server-side with ``AlarmNamePrefix`` when the
+screen filters on exactly one prefix): one call answers every state at once. A big account,
+whose listing runs past :data:`LISTING_PAGES` pages, is mostly alarms that are OK and that
+the pane does not show, so from then on that region is read *by state*: a listing filtered
+server-side with ``StateValue`` for each state the pane shows, and, for the alarms back to
+OK recently, ``DescribeAlarmHistory`` since the cutoff, whose alarms are then described by
+name. At 10,000 alarms with a few dozen firing that is a handful of calls instead of a
+hundred pages, and the calls of one region run together. Where the history cannot be read
+(no permission for it; an emulator without it) the region goes back to the listing, which
+answers everything. Regions are read in parallel. Severity comes from the screen's rules
+(the runbooks' response matrices).
 """
 
 from __future__ import annotations
@@ -18,8 +24,14 @@ from typing import Any
 from cockpit.content.screen import Alarms, Screen
 from cockpit.sources.base import Source
 from cockpit.sources.connections import Connections
-from cockpit.sources.errors import require
-from cockpit.sources.snapshot import Level, utcnow
+from cockpit.sources.errors import classify, require
+from cockpit.sources.snapshot import ErrorKind, Level, utcnow
+
+#: A region whose whole listing takes more pages than this is read by state (module docstring).
+LISTING_PAGES = 3
+#: At most this many names in one ``DescribeAlarms`` ``AlarmNames`` (AWS's limit).
+NAMES_PER_CALL = 100
+_TYPES = ["MetricAlarm", "CompositeAlarm"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,9 @@ class AlarmsSource(Source[AlarmItem]):
         self.regions = screen.alarm_regions
         self.conn = conn
         self.page_size = page_size
+        #: Regions read by state, and regions read as a listing whatever their size.
+        self._by_state: set[str] = set()
+        self._listing_only: set[str] = set()
 
     async def fetch(self) -> tuple[AlarmItem, ...]:
         per_region = await asyncio.gather(*(self._region(r) for r in self.regions))
@@ -91,30 +106,120 @@ class AlarmsSource(Source[AlarmItem]):
 
     async def _region(self, region: str) -> list[AlarmItem]:
         client = await self.conn.aws("cloudwatch", region)
-        params: dict[str, Any] = {"AlarmTypes": ["MetricAlarm", "CompositeAlarm"], "MaxRecords": self.page_size}
+        if region in self._by_state:
+            read = await self._read_by_state(client, region)
+            if read is not None:
+                return read
+        items = await self._listing(client, region, pages=None if region in self._listing_only else LISTING_PAGES)
+        if items is not None:
+            return items
+        self._by_state.add(region)
+        read = await self._read_by_state(client, region)
+        if read is not None:
+            return read
+        return await self._listing(client, region, pages=None) or []
+
+    def _base_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {"AlarmTypes": _TYPES, "MaxRecords": self.page_size}
         if len(self.rules.prefixes) == 1 and not self.rules.patterns:
             params["AlarmNamePrefix"] = self.rules.prefixes[0]
-        cutoff = utcnow() - timedelta(minutes=self.rules.recent_ok_minutes)
-        wanted = set(self.rules.states)
-        items: list[AlarmItem] = []
-        seen: set[str] = set()
+        return params
+
+    def _cutoff(self) -> datetime | None:
+        if self.rules.recent_ok_minutes <= 0:
+            return None
+        return utcnow() - timedelta(minutes=self.rules.recent_ok_minutes)
+
+    def _shown(self, item: AlarmItem, cutoff: datetime | None) -> bool:
+        """The pane shows it: a state it shows, or back to OK since the cutoff."""
+        if item.state in self.rules.states:
+            return True
+        return cutoff is not None and item.state == "OK" and item.updated_at is not None \
+            and item.updated_at >= cutoff
+
+    async def _pages(self, client: Any, region: str, params: dict[str, Any],
+                     pages: int | None) -> tuple[list[AlarmItem], bool]:
+        """Every alarm a paginated DescribeAlarms answers that this screen's rules match, and
+        whether it stopped after ``pages`` pages with more to read."""
+        params = dict(params)
+        out: list[AlarmItem] = []
+        read = 0
         while True:
             self.calls += 1
+            read += 1
             page = await client.describe_alarms(**params)
             require(page, "MetricAlarms", "DescribeAlarms")
             for kind, key in (("metric", "MetricAlarms"), ("composite", "CompositeAlarms")):
                 for raw in page.get(key) or ():
                     item = self._item(raw, kind, region)
-                    if item.name in seen or not self.rules.matches(item.name):
-                        continue
-                    recent_ok = item.state == "OK" and item.updated_at is not None and item.updated_at >= cutoff \
-                        and self.rules.recent_ok_minutes > 0
-                    if item.state in wanted or recent_ok:
-                        seen.add(item.name)
-                        items.append(item)
+                    if self.rules.matches(item.name):
+                        out.append(item)
             token = page.get("NextToken")
             if not token:
-                return items
+                return out, False
+            if pages is not None and read >= pages:
+                return out, True
+            params["NextToken"] = token
+
+    async def _listing(self, client: Any, region: str, pages: int | None) -> list[AlarmItem] | None:
+        """The shown alarms of the region's whole listing; None when it is longer than ``pages``."""
+        every, more = await self._pages(client, region, self._base_params(), pages)
+        if more:
+            return None
+        cutoff = self._cutoff()
+        return _unique(item for item in every if self._shown(item, cutoff))
+
+    async def _read_by_state(self, client: Any, region: str) -> list[AlarmItem] | None:
+        """The shown alarms, asked for by state (module docstring); None when the region's
+        alarm history cannot be read, so that it is read as a listing again."""
+        if "OK" in self.rules.states:  # everything is shown: the listing is the cheapest read
+            self._by_state.discard(region)
+            self._listing_only.add(region)
+            return None
+        cutoff = self._cutoff()
+        reads = [self._pages(client, region, {**self._base_params(), "StateValue": state}, None)
+                 for state in self.rules.states]
+        if cutoff is None:
+            by_state = await asyncio.gather(*reads)
+            return _unique(item for items, _ in by_state for item in items)
+        *by_state, changed = await asyncio.gather(*reads, self._changed_since(client, cutoff),
+                                                  return_exceptions=True)
+        for result in by_state:
+            if isinstance(result, BaseException):
+                raise result
+        if isinstance(changed, BaseException):
+            if classify(changed).kind in (ErrorKind.CREDENTIALS, ErrorKind.ERROR):
+                # No permission for the history, or an endpoint without it: read the listing.
+                self._by_state.discard(region)
+                self._listing_only.add(region)
+                return None
+            raise changed
+        # An alarm that changed since the cutoff is described by name, after the state
+        # listings: its answer is the latest, even if it moved between two of them.
+        names = sorted(n for n in changed if self.rules.matches(n))
+        described = await asyncio.gather(*(
+            self._pages(client, region, {"AlarmTypes": _TYPES, "AlarmNames": names[i:i + NAMES_PER_CALL]}, None)
+            for i in range(0, len(names), NAMES_PER_CALL)))
+        latest = {item.name: item for items, _ in described for item in items}
+        every = [latest.get(item.name, item) for items, _ in by_state for item in items]  # type: ignore[union-attr]
+        every += [item for item in latest.values()]
+        return _unique(item for item in every if self._shown(item, cutoff))
+
+    async def _changed_since(self, client: Any, cutoff: datetime) -> set[str]:
+        """Names of the alarms whose state changed since ``cutoff`` (DescribeAlarmHistory)."""
+        params: dict[str, Any] = {"HistoryItemType": "StateUpdate", "StartDate": cutoff, "AlarmTypes": _TYPES,
+                                  "MaxRecords": self.page_size}
+        names: set[str] = set()
+        while True:
+            self.calls += 1
+            page = await client.describe_alarm_history(**params)
+            for entry in require(page, "AlarmHistoryItems", "DescribeAlarmHistory") or ():  # type: ignore[union-attr]
+                name = entry.get("AlarmName") if isinstance(entry, dict) else None
+                if isinstance(name, str):
+                    names.add(name)
+            token = page.get("NextToken")
+            if not token:
+                return names
             params["NextToken"] = token
 
     def _item(self, raw: dict[str, Any], kind: str, region: str) -> AlarmItem:
@@ -130,3 +235,14 @@ class AlarmsSource(Source[AlarmItem]):
             statistic=str(raw.get("Statistic") or raw.get("ExtendedStatistic") or ""),
             period=raw.get("Period"),
         )
+
+
+def _unique(items: Any) -> list[AlarmItem]:
+    """The first of each name (a listing may repeat an alarm that moved while it was read)."""
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        if item.name not in seen:
+            seen.add(item.name)
+            out.append(item)
+    return out

@@ -1,0 +1,114 @@
+"""A big account's alarms are asked for by state, not listed whole, and nothing shown is lost.
+
+On the emulated estate (it keeps alarm history and applies ``StateValue`` with a prefix, as
+AWS does), with plain moto (no alarm history: the source reads the listing instead).
+"""
+
+from __future__ import annotations
+
+import time
+
+import boto3
+import pytest
+
+from cockpit.sources.alarms import LISTING_PAGES, AlarmsSource
+from cockpit.sources.connections import Connections
+
+from .conftest import screen
+
+OK_ALARMS = 420  # more than LISTING_PAGES pages of 100
+
+
+def _put(cw, name: str, missing: str) -> None:
+    cw.put_metric_alarm(AlarmName=name, MetricName=name, Namespace="Big", Statistic="Sum", Period=60,
+                        EvaluationPeriods=1, Threshold=10, ComparisonOperator="GreaterThanThreshold",
+                        TreatMissingData=missing)
+
+
+def _seed(cw) -> None:
+    """A mostly-OK account: 420 quiet alarms, 3 firing, 1 without data, 1 back to OK just now,
+    and one firing alarm of another team."""
+    for i in range(OK_ALARMS):
+        _put(cw, f"big-quiet-{i:04d}", "notBreaching")  # no data is good: OK
+    for name, state in (("big-fire-a", "ALARM"), ("big-fire-b", "ALARM"), ("big-fire-c", "ALARM"),
+                        ("big-blind", "INSUFFICIENT_DATA"), ("big-recovered", "ALARM"), ("other-fire", "ALARM")):
+        _put(cw, name, "ignore")  # keeps what SetAlarmState gives it
+        cw.set_alarm_state(AlarmName=name, StateValue=state, StateReason="test")
+    cw.set_alarm_state(AlarmName="big-recovered", StateValue="OK", StateReason="recovered")
+
+
+SHOWN = {"big-fire-a", "big-fire-b", "big-fire-c", "big-blind", "big-recovered"}
+
+
+@pytest.fixture(scope="module")
+def big(start_estate):
+    handle = start_estate()
+    cw = boto3.client("cloudwatch", region_name="eu-west-1", endpoint_url=handle.env["AWS_ENDPOINT_URL"],
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    _seed(cw)
+    return handle, cw
+
+
+def _calls(handle, since: float) -> dict[str, int]:
+    served = handle.control("requests", since=str(since))["by_operation"]
+    return {op.rsplit(":", 1)[-1]: n for op, n in served.items() if op.startswith("aws:cloudwatch:")}
+
+
+async def test_a_big_account_is_read_by_state_and_shows_the_same_alarms(big, monkeypatch):
+    handle, cw = big
+    for key, value in handle.env.items():
+        monkeypatch.setenv(key, value)
+    s = screen(regions=["eu-west-1"], alarms={"prefixes": ["big-"]})
+    async with Connections() as conn:
+        source = AlarmsSource(s, conn)
+        first = await source.refresh()
+        assert first.error is None, first.error
+        assert {a.name for a in first.items} == SHOWN
+        assert {a.name: a.state for a in first.items}["big-recovered"] == "OK"
+
+        since = time.time()
+        second = await source.refresh()
+        calls = _calls(handle, since)
+    assert {a.name for a in second.items} == SHOWN
+    # By state: ALARM, INSUFFICIENT_DATA, the history since the cutoff and one lookup by name,
+    # where the listing takes 5 pages (and 100 at 10,000 alarms).
+    assert calls.get("DescribeAlarmHistory") == 1, calls
+    assert calls.get("DescribeAlarms", 0) <= 3, calls
+    assert second.calls == calls["DescribeAlarms"] + calls["DescribeAlarmHistory"]
+
+
+async def test_an_alarm_that_recovers_between_refreshes_is_shown_back_to_ok(big, monkeypatch):
+    handle, cw = big
+    for key, value in handle.env.items():
+        monkeypatch.setenv(key, value)
+    s = screen(regions=["eu-west-1"], alarms={"prefixes": ["big-"]})
+    async with Connections() as conn:
+        source = AlarmsSource(s, conn)
+        await source.refresh()
+        cw.set_alarm_state(AlarmName="big-fire-c", StateValue="OK", StateReason="fixed")
+        cw.set_alarm_state(AlarmName="big-quiet-0007", StateValue="ALARM", StateReason="new fire")
+        snap = await source.refresh()
+    states = {a.name: a.state for a in snap.items}
+    assert states["big-fire-c"] == "OK" and states["big-quiet-0007"] == "ALARM"
+    assert "big-quiet-0008" not in states
+
+
+async def test_without_alarm_history_a_big_account_is_read_as_a_listing(aws, conn):
+    """Plain moto has no DescribeAlarmHistory (as an account whose role may not read it):
+    the region goes back to the listing, which shows everything, rather than failing."""
+    cw = aws.client("cloudwatch", "eu-west-1")
+    _seed(cw)
+    s = screen(regions=["eu-west-1"], alarms={"prefixes": ["big-"]})
+    source = AlarmsSource(s, conn)
+    first = await source.refresh()
+    second = await source.refresh()
+    # Plain moto stamps an alarm's creation as its state change, so every quiet alarm has
+    # just "returned to OK": the listing shows them all, and so must the source.
+    everything = [a for page in cw.get_paginator("describe_alarms").paginate() for a in page["MetricAlarms"]]
+    expected = {a["AlarmName"] for a in everything if a["AlarmName"].startswith("big-")}
+    assert SHOWN < expected
+    for snap in (first, second):
+        assert snap.error is None, snap.error
+        assert {a.name for a in snap.items} == expected
+    assert second.calls == -(-(OK_ALARMS + 6) // 100)  # the listing's pages, no more tries
+    assert LISTING_PAGES < second.calls
