@@ -38,6 +38,7 @@ class Connections:
         self._aws: dict[tuple[str, str], Any] = {}
         self._aws_session: Any = None
         self._kube: dict[str | None, Any] = {}
+        self._readers: dict[str | None, Any] = {}
         self._http: Any = None
         self._lock = asyncio.Lock()
 
@@ -51,6 +52,7 @@ class Connections:
         await self._stack.aclose()
         self._aws.clear()
         self._kube.clear()
+        self._readers.clear()
         self._http = None
 
     async def aws(self, service: str, region: str) -> Any:
@@ -106,6 +108,16 @@ class Connections:
                     self._stack.push_async_callback(client.close)
                     self._kube[context] = client
         return self._kube[context]
+
+    async def kube_reader(self, context: str | None = None) -> Any:
+        """The lean reader of the sources (``sources/kube_reader.py``) for ``context``, made once."""
+        context = context or self.kube_context
+        if context not in self._readers:
+            from cockpit.sources.kube_reader import KubeReader
+
+            self._readers[context] = await asyncio.to_thread(
+                KubeReader, context, connect_timeout=self.connect_timeout, read_timeout=self.read_timeout)
+        return self._readers[context]
 
     async def http(self) -> Any:
         """The shared aiohttp ClientSession (per-request timeouts are set by the caller)."""

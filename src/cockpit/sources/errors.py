@@ -1,7 +1,8 @@
 """Turn any failure of a provider call into a :class:`SourceError` a responder can act on.
 
-The classes come from three client libraries (botocore, aiohttp, kubernetes-asyncio). None
-is imported here for its own sake: botocore inside :func:`classify` (importing the sources
+The classes come from three client libraries (botocore, aiohttp, kubernetes-asyncio) and
+from the sources' own Kubernetes reader (:class:`KubeConfigError`, :class:`KubeApiError`,
+stdlib ``http.client`` and ``ssl``). None of the libraries is imported here for its own sake: botocore inside :func:`classify` (importing the sources
 package stays cheap, the UI paints its first frame before the heavy clients load), aiohttp and
 kubernetes-asyncio only if they are already loaded — an exception of theirs cannot exist
 otherwise, and ``cockpit status`` on an AWS-only screen never loads them.
@@ -10,6 +11,7 @@ otherwise, and ``cockpit status`` on an AWS-only screen never loads them.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import sys
 
@@ -65,10 +67,20 @@ def classify(exc: BaseException) -> SourceError:
         return SourceError(ErrorKind.UNREACHABLE, _short(exc))
     if isinstance(exc, MalformedAnswer):
         return SourceError(ErrorKind.MALFORMED, _short(exc))
-    if isinstance(exc, (ResponseParserError, json.JSONDecodeError, *aio_malformed, UnicodeDecodeError)):
+    if isinstance(exc, (ResponseParserError, json.JSONDecodeError, *aio_malformed, UnicodeDecodeError,
+                        http.client.HTTPException)):
         return SourceError(ErrorKind.MALFORMED, _short(exc))
     if isinstance(exc, (bex.NoRegionError, bex.ProfileNotFound, bex.InvalidEndpointConfigurationError)):
         return SourceError(ErrorKind.CONFIG, _short(exc))
+    if isinstance(exc, KubeConfigError):
+        return SourceError(ErrorKind.CONFIG, _short(exc))
+    if isinstance(exc, KubeApiError):
+        message = _short(f"HTTP {exc.status} {exc.reason}".strip() + (f": {exc.message}" if exc.message else ""))
+        if exc.status in (401, 403):
+            return SourceError(ErrorKind.CREDENTIALS, message)
+        if exc.status == 429:
+            return SourceError(ErrorKind.THROTTLED, message)
+        return SourceError(ErrorKind.ERROR, message)
     k8s = _classify_kubernetes(exc)
     if k8s is not None:
         return k8s
@@ -96,6 +108,18 @@ def _classify_kubernetes(exc: BaseException) -> SourceError | None:
             return SourceError(ErrorKind.THROTTLED, message)
         return SourceError(ErrorKind.ERROR, message)
     return None
+
+
+class KubeConfigError(Exception):
+    """The kubeconfig cannot give a way to the cluster (no file, no context, a bad plugin)."""
+
+
+class KubeApiError(Exception):
+    """The API server answered, but not 2xx."""
+
+    def __init__(self, status: int, reason: str, message: str = "") -> None:
+        super().__init__(f"HTTP {status} {reason}".strip() + (f": {message}" if message else ""))
+        self.status, self.reason, self.message = status, reason, message
 
 
 class MalformedAnswer(ValueError):

@@ -1,16 +1,18 @@
 """Kubernetes health: deployments (ready/desired, rollout), pods in trouble, nodes not Ready.
 
-Lists are read raw (``_preload_content=False``) and parsed as JSON: a screen with hundreds
-of workloads would spend most of a refresh building client model objects, and raw JSON is
-also what any conforming API server (or emulator) returns, kind or no kind. One list per
-namespace for deployments and for pods, one for nodes: calls grow with namespaces only.
+Lists are read as raw JSON through the lean reader (``sources/kube_reader.py``), in the
+running cockpit and in ``cockpit status`` alike: a screen with hundreds of workloads would
+spend most of a refresh building client model objects, and importing kubernetes-asyncio
+costs more than the three GETs. Raw JSON is also what any conforming API server (or
+emulator) returns. One list per namespace for deployments and for pods, one for nodes:
+calls grow with namespaces only.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
+from urllib.parse import quote
 
 from cockpit.content.screen import Kubernetes, Screen
 from cockpit.sources.base import Source
@@ -83,24 +85,16 @@ class KubernetesSource(Source[ServiceItem]):
         self.restarts_warning = screen.thresholds.pod_restarts_warning
         self.conn = conn
 
-    async def _list(self, call: Any, what: str) -> list[dict[str, Any]]:
-        """Await one raw list call and return its items (ValueError when it is not a list)."""
+    async def _list(self, api: Any, path: str, what: str) -> list[dict[str, Any]]:
+        """One list's items (ValueError when the answer is not a list)."""
         self.calls += 1
-        response = await call
-        try:
-            body = await response.read()
-        finally:
-            response.release()
-        data = json.loads(body)
+        data = await api.get_json(path)
         if not isinstance(data, dict) or not isinstance(data.get("items"), list):
             raise ValueError(f"unexpected answer listing {what}")
         return data["items"]
 
-    def _raw(self) -> dict[str, Any]:
-        return {"_preload_content": False, "_request_timeout": self.timeout}
-
     async def fetch(self) -> tuple[ServiceItem, ...]:
-        api = await self.conn.kube(self.spec.context)
+        api = await self.conn.kube_reader(self.spec.context)
         jobs = []
         for ns in self.spec.namespaces:
             jobs.append(self._deployments(api, ns))
@@ -112,9 +106,8 @@ class KubernetesSource(Source[ServiceItem]):
         return tuple(item for group in groups for item in group)
 
     async def _deployments(self, api: Any, ns: str) -> list[ServiceItem]:
-        from kubernetes_asyncio.client import AppsV1Api
-
-        raw = await self._list(AppsV1Api(api).list_namespaced_deployment(ns, **self._raw()), f"deployments in {ns}")
+        raw = await self._list(api, f"/apis/apps/v1/namespaces/{quote(ns, safe='')}/deployments",
+                               f"deployments in {ns}")
         found = {obj["metadata"]["name"]: deployment_item(obj) for obj in raw}
         if self.spec.deployments == "all":
             return sorted(found.values(), key=lambda i: i.name)
@@ -125,16 +118,12 @@ class KubernetesSource(Source[ServiceItem]):
         return items
 
     async def _pods(self, api: Any, ns: str) -> list[ServiceItem]:
-        from kubernetes_asyncio.client import CoreV1Api
-
-        raw = await self._list(CoreV1Api(api).list_namespaced_pod(ns, **self._raw()), f"pods in {ns}")
+        raw = await self._list(api, f"/api/v1/namespaces/{quote(ns, safe='')}/pods", f"pods in {ns}")
         items = [pod_item(obj, self.restarts_warning) for obj in raw]
         return sorted((i for i in items if i is not None), key=lambda i: (-i.level, i.name))
 
     async def _nodes(self, api: Any) -> list[ServiceItem]:
-        from kubernetes_asyncio.client import CoreV1Api
-
-        nodes = [node_item(obj) for obj in await self._list(CoreV1Api(api).list_node(**self._raw()), "nodes")]
+        nodes = [node_item(obj) for obj in await self._list(api, "/api/v1/nodes", "nodes")]
         return sorted((n for n in nodes if n.level != Level.OK), key=lambda n: n.name) + \
             [ServiceItem("nodes", "all nodes", "", f"{sum(n.level == Level.OK for n in nodes)}/{len(nodes)} Ready",
                          Level.OK if all(n.level == Level.OK for n in nodes) else Level.WARNING, "",

@@ -49,5 +49,4 @@ def warm_imports(kubernetes: bool) -> None:
     import cockpit.sources.replication  # noqa: F401
 
     if kubernetes:
-        import kubernetes_asyncio.client  # noqa: F401
-        import kubernetes_asyncio.config  # noqa: F401
+        import cockpit.sources.kube_reader  # noqa: F401  (kubernetes-asyncio waits for a playbook's k8s step)

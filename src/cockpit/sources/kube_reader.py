@@ -1,0 +1,284 @@
+"""Read Kubernetes lists as raw JSON over HTTPS, without kubernetes-asyncio.
+
+The health pane and ``cockpit status`` only GET three kinds of list (deployments, pods,
+nodes) and read the raw JSON. kubernetes-asyncio imports about 860 modules to do that
+(its package imports every API and model class), which made ``cockpit status`` on a
+Kubernetes screen slower than the runbook's three ``kubectl get``. This reader is the
+one way the sources talk to a cluster, in the running cockpit and headless alike: the
+kubeconfig as kubectl reads it (``KUBECONFIG``, merged, first file wins; a named or the
+current context), stdlib ``http.client`` in a daemon thread per GET (the event loop never
+waits on a socket; a hung server costs the source's timeout, not a thread the caller
+joins). Playbook steps that change a cluster still use kubernetes-asyncio
+(``engine/k8s.py``), which is loaded when such a step runs.
+
+Authentication, as kubectl: bearer ``token`` / ``tokenFile``, client certificate and key
+(files or ``-data``), basic auth, and ``exec`` credential plugins (``aws eks get-token``:
+client.authentication.k8s.io v1 and v1beta1; the token is kept until its
+``expirationTimestamp``). The legacy ``auth-provider`` plugins are refused with a line
+that says so. Not read: ``proxy-url`` and ``tls-server-name``.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import ssl
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from cockpit.sources.aws_threads import in_daemon_thread
+from cockpit.sources.errors import KubeApiError, KubeConfigError
+
+#: An exec plugin that has not answered in this long is given up (kubectl waits as long).
+EXEC_TIMEOUT = 30.0
+
+
+def kubeconfig_paths() -> list[Path]:
+    value = os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
+    return [Path(p) for p in value.split(os.pathsep) if p]
+
+
+def _merged(paths: list[Path]) -> tuple[dict[str, Any], dict[str, Path]]:
+    """The kubeconfig files merged as kubectl merges them (the first to name a thing wins),
+    and the folder each named cluster and user came from (relative paths are read from it)."""
+    import yaml
+
+    merged: dict[str, Any] = {"clusters": {}, "users": {}, "contexts": {}, "current-context": None}
+    origin: dict[str, Path] = {}
+    found = False
+    for path in paths:
+        if not path.is_file():
+            continue
+        found = True
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise KubeConfigError(f"{path}: cannot read the kubeconfig: {' '.join(str(exc).split())[:200]}") from None
+        if not isinstance(doc, dict):
+            raise KubeConfigError(f"{path}: not a kubeconfig (a mapping is expected)")
+        for section, inner in (("clusters", "cluster"), ("users", "user"), ("contexts", "context")):
+            for entry in doc.get(section) or ():
+                if isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"] not in merged[section]:
+                    merged[section][entry["name"]] = entry.get(inner) or {}
+                    origin[f"{section}/{entry['name']}"] = path.parent
+        if merged["current-context"] is None and doc.get("current-context"):
+            merged["current-context"] = str(doc["current-context"])
+    if not found:
+        raise KubeConfigError(f"no kubeconfig found at {os.pathsep.join(map(str, paths))} (set KUBECONFIG)")
+    return merged, origin
+
+
+@dataclass
+class _Auth:
+    """What a request carries to prove who it is."""
+
+    header: str | None = None
+    cert: tuple[str, str] | None = None  # (certificate PEM, key PEM)
+    expires: float | None = None  # an exec plugin's token, until then
+    renew_at: float = 0.0
+    exec_spec: dict[str, Any] | None = None
+    folder: Path = field(default_factory=Path)
+
+
+class KubeReader:
+    """GET JSON from one kubeconfig context's API server."""
+
+    def __init__(self, context: str | None = None, *, connect_timeout: float = 3.0, read_timeout: float = 8.0) -> None:
+        merged, origin = _merged(kubeconfig_paths())
+        name = context or merged["current-context"]
+        if not name:
+            raise KubeConfigError("the kubeconfig has no current-context (pass --context)")
+        ctx = merged["contexts"].get(name)
+        if ctx is None:
+            raise KubeConfigError(f"context {name!r} is not in the kubeconfig (known: "
+                                  f"{', '.join(sorted(merged['contexts'])) or 'none'})")
+        cluster = merged["clusters"].get(ctx.get("cluster"))
+        if not cluster or not cluster.get("server"):
+            raise KubeConfigError(f"context {name!r}: cluster {ctx.get('cluster')!r} has no server")
+        self.context = name
+        self.server = str(cluster["server"]).rstrip("/")
+        parts = urlsplit(self.server)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise KubeConfigError(f"context {name!r}: server {self.server!r} is not an http(s) URL")
+        self._scheme, self._host, self._port = parts.scheme, parts.hostname, parts.port
+        self._prefix = parts.path.rstrip("/")
+        self.timeout = (connect_timeout, read_timeout)
+        user = merged["users"].get(ctx.get("user")) or {}
+        self._auth = self._user(user, origin.get(f"users/{ctx.get('user')}", Path()), name)
+        self._cluster_folder = origin.get(f"clusters/{ctx.get('cluster')}", Path())
+        self._cluster = cluster
+        self._ssl: ssl.SSLContext | None = None
+        self._lock = threading.Lock()
+
+    # -- configuration ---------------------------------------------------------------
+
+    @staticmethod
+    def _user(user: dict[str, Any], folder: Path, context: str) -> _Auth:
+        if user.get("auth-provider"):
+            provider = (user["auth-provider"] or {}).get("name", "?")
+            raise KubeConfigError(f"context {context!r}: the {provider!r} auth-provider is not supported "
+                                  "(kubectl dropped it too); use an exec credential plugin")
+        auth = _Auth(folder=folder)
+        if user.get("exec"):
+            auth.exec_spec = user["exec"]
+        elif user.get("token"):
+            auth.header = f"Bearer {user['token']}"
+        elif user.get("tokenFile"):
+            auth.header = f"Bearer {_read(folder, user['tokenFile'], context).strip()}"
+        elif user.get("username") is not None:
+            pair = f"{user.get('username')}:{user.get('password') or ''}".encode()
+            auth.header = f"Basic {base64.b64encode(pair).decode()}"
+        cert = _pem(user, "client-certificate", folder, context)
+        key = _pem(user, "client-key", folder, context)
+        if cert and key:
+            auth.cert = (cert, key)
+        return auth
+
+    def _context_ssl(self, cert: tuple[str, str] | None) -> ssl.SSLContext:
+        cluster = self._cluster
+        if cluster.get("insecure-skip-tls-verify"):
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        else:
+            ca = _pem(cluster, "certificate-authority", self._cluster_folder, self.context)
+            ctx = ssl.create_default_context(cadata=ca) if ca else ssl.create_default_context()
+        if cert is not None:
+            # ssl loads a certificate chain from files only: a private folder, removed at once.
+            with tempfile.TemporaryDirectory(prefix="cockpit-kube-") as tmp:
+                cert_path, key_path = Path(tmp, "cert.pem"), Path(tmp, "key.pem")
+                for path, text in ((cert_path, cert[0]), (key_path, cert[1])):
+                    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+                        out.write(text)
+                ctx.load_cert_chain(str(cert_path), str(key_path))
+        return ctx
+
+    def _credentials(self) -> tuple[str | None, ssl.SSLContext | None]:
+        """The Authorization header and TLS context for a request now (an exec plugin is run
+        when its token is missing or expired). Runs in the request's thread."""
+        with self._lock:
+            auth = self._auth
+            if auth.exec_spec is not None and (auth.header is None and auth.cert is None
+                                               or auth.expires is not None and time.time() >= auth.renew_at):
+                auth.header, cert, auth.expires = _run_exec(auth.exec_spec, auth.folder, self.context)
+                if auth.expires is not None:  # renewed a little before it expires (10 s; half a short life)
+                    auth.renew_at = auth.expires - min(10.0, max(0.0, auth.expires - time.time()) / 2)
+                if cert != auth.cert:
+                    auth.cert = cert
+                    self._ssl = None
+            if self._scheme == "https" and self._ssl is None:
+                self._ssl = self._context_ssl(auth.cert)
+            return auth.header, self._ssl
+
+    # -- requests ----------------------------------------------------------------------
+
+    async def get_json(self, path: str) -> Any:
+        """``GET path`` decoded (KubeApiError for an answer that is not 2xx)."""
+        return await in_daemon_thread(self._get, path)
+
+    def _get(self, path: str) -> Any:
+        header, context = self._credentials()
+        connect, read = self.timeout
+        if self._scheme == "https":
+            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+                self._host, self._port, timeout=connect, context=context)
+        else:
+            conn = http.client.HTTPConnection(self._host, self._port, timeout=connect)
+        try:
+            conn.connect()
+            if conn.sock is not None:
+                conn.sock.settimeout(read)
+            headers = {"Accept": "application/json", "User-Agent": "cockpit-health/1"}
+            if header:
+                headers["Authorization"] = header
+            conn.request("GET", self._prefix + path, headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+        finally:
+            conn.close()
+        if not 200 <= response.status < 300:
+            raise KubeApiError(response.status, response.reason or "", _status_message(body))
+        return json.loads(body)
+
+
+def _status_message(body: bytes) -> str:
+    """The message of a Kubernetes ``Status`` answer, if it is one."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return ""
+    return str(data.get("message") or "") if isinstance(data, dict) else ""
+
+
+def _read(folder: Path, name: str, context: str) -> str:
+    path = Path(os.path.expanduser(name))
+    path = path if path.is_absolute() else folder / path
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KubeConfigError(f"context {context!r}: cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _pem(section: dict[str, Any], key: str, folder: Path, context: str) -> str | None:
+    """A PEM given inline (``key-data``, base64) or as a file (``key``), else None."""
+    if section.get(f"{key}-data"):
+        try:
+            return base64.b64decode(section[f"{key}-data"]).decode("ascii")
+        except (ValueError, UnicodeDecodeError):
+            raise KubeConfigError(f"context {context!r}: {key}-data is not base64 PEM") from None
+    if section.get(key):
+        return _read(folder, str(section[key]), context)
+    return None
+
+
+def _run_exec(spec: dict[str, Any], folder: Path, context: str) -> tuple[str | None, tuple[str, str] | None,
+                                                                          float | None]:
+    """Run an exec credential plugin; its token (as a header), certificate, and expiry."""
+    command = spec.get("command")
+    if not command:
+        raise KubeConfigError(f"context {context!r}: exec has no command")
+    api_version = str(spec.get("apiVersion") or "client.authentication.k8s.io/v1beta1")
+    env = dict(os.environ)
+    for pair in spec.get("env") or ():
+        if isinstance(pair, dict) and "name" in pair:
+            env[str(pair["name"])] = str(pair.get("value", ""))
+    env["KUBERNETES_EXEC_INFO"] = json.dumps({"apiVersion": api_version, "kind": "ExecCredential",
+                                              "spec": {"interactive": False}})
+    argv = [str(command), *(str(a) for a in spec.get("args") or ())]
+    if "/" in argv[0] and not os.path.isabs(argv[0]):
+        argv[0] = str(folder / argv[0])
+    try:
+        done = subprocess.run(argv, env=env, capture_output=True, timeout=EXEC_TIMEOUT, stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        raise KubeConfigError(f"context {context!r}: exec plugin {argv[0]!r} not found") from None
+    except subprocess.TimeoutExpired:
+        raise KubeConfigError(f"context {context!r}: exec plugin {argv[0]!r} gave no credential "
+                              f"within {EXEC_TIMEOUT:.0f} s") from None
+    if done.returncode != 0:
+        last = (done.stderr.decode(errors="replace").strip().splitlines() or [""])[-1][:200]
+        raise KubeConfigError(f"context {context!r}: exec plugin {argv[0]!r} failed "
+                              f"(exit {done.returncode}){': ' + last if last else ''}")
+    try:
+        status = json.loads(done.stdout)["status"]
+    except (ValueError, KeyError, TypeError):
+        raise KubeConfigError(f"context {context!r}: exec plugin {argv[0]!r} did not print an ExecCredential") \
+            from None
+    token = status.get("token")
+    cert = (status["clientCertificateData"], status["clientKeyData"]) \
+        if status.get("clientCertificateData") and status.get("clientKeyData") else None
+    expires = None
+    if status.get("expirationTimestamp"):
+        try:
+            expires = datetime.fromisoformat(str(status["expirationTimestamp"]).replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            expires = None
+    return (f"Bearer {token}" if token else None), cert, expires

@@ -1,0 +1,249 @@
+"""The sources' own way to a cluster: a kubeconfig read as kubectl reads it, lists over HTTP(S).
+
+Against aiohttp servers that play an API server and record what each request carried
+(kmock's emulator does not check credentials): bearer tokens from a token file and from
+an exec plugin (renewed when it expires), TLS with the cluster's CA and a client
+certificate given inline, and the one-line failures of a kubeconfig that cannot work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import json
+import os
+import ssl
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from cockpit.sources.connections import Connections
+from cockpit.sources.kubernetes import KubernetesSource
+from cockpit.sources.snapshot import ErrorKind, Level
+
+from .conftest import screen
+
+NODE = {"metadata": {"name": "node-1"}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}}
+DEPLOYMENT = {"metadata": {"name": "api", "namespace": "greenlang", "generation": 1},
+              "spec": {"replicas": 2}, "status": {"replicas": 2, "readyReplicas": 2, "updatedReplicas": 2,
+                                                  "observedGeneration": 1}}
+K8S_SCREEN = dict(kubernetes={"namespaces": ["greenlang"], "deployments": "all", "pods": True, "nodes": True})
+
+
+class ApiServer:
+    """Lists for the three paths the source reads; records every Authorization header."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.auth: list[str | None] = []
+        self.status = status
+        self.app = web.Application()
+        self.app.router.add_get("/{path:.*}", self.handle)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.auth.append(request.headers.get("Authorization"))
+        if self.status != 200:
+            return web.json_response({"kind": "Status", "message": "Unauthorized"}, status=self.status)
+        items = {"api/v1/nodes": [NODE], "apis/apps/v1/namespaces/greenlang/deployments": [DEPLOYMENT],
+                 "api/v1/namespaces/greenlang/pods": []}.get(request.match_info["path"])
+        if items is None:
+            return web.json_response({"kind": "Status", "message": "not found"}, status=404)
+        return web.json_response({"kind": "List", "items": items})
+
+
+async def _serve(api: ApiServer, context: ssl.SSLContext | None = None) -> TestServer:
+    server = TestServer(api.app, host="127.0.0.1")
+    await server.start_server(ssl=context)
+    return server
+
+
+def _kubeconfig(path: Path, server: str, user: dict, cluster: dict | None = None) -> Path:
+    path.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "prod",
+        "clusters": [{"name": "prod", "cluster": {"server": server, **(cluster or {})}}],
+        "users": [{"name": "sre", "user": user}],
+        "contexts": [{"name": "prod", "context": {"cluster": "prod", "user": "sre"}}],
+    }))
+    return path
+
+
+async def _refresh(**conn_args):
+    async with Connections(connect_timeout=1, read_timeout=3, max_attempts=1, **conn_args) as conn:
+        return await KubernetesSource(screen(**K8S_SCREEN), conn, timeout=20).refresh()
+
+
+@pytest.mark.parametrize("backend", ["aio", "threads"])
+async def test_a_token_file_is_read_beside_the_kubeconfig(tmp_path, monkeypatch, backend):
+    api = ApiServer()
+    server = await _serve(api)
+    try:
+        (tmp_path / "token").write_text("from-the-file\n")
+        monkeypatch.setenv("KUBECONFIG", str(_kubeconfig(tmp_path / "config", str(server.make_url("")).rstrip("/"),
+                                                          {"tokenFile": "token"})))
+        snap = await _refresh(aws_backend=backend)
+    finally:
+        await server.close()
+    assert snap.error is None, snap.error
+    assert {i.name for i in snap.items} >= {"api", "all nodes"}
+    assert api.auth == ["Bearer from-the-file"] * 3
+
+
+def _exec_plugin(tmp_path: Path, expires_in: float) -> Path:
+    """A credential plugin as `aws eks get-token` is one: counts its runs, prints a token."""
+    script = tmp_path / "get-token.py"
+    script.write_text(textwrap.dedent(f"""
+        import datetime, json, os, pathlib
+        runs = pathlib.Path({str(tmp_path / 'runs')!r})
+        n = len(runs.read_text().splitlines()) + 1 if runs.exists() else 1
+        runs.write_text("x\\n" * n)
+        assert json.loads(os.environ["KUBERNETES_EXEC_INFO"])["kind"] == "ExecCredential"
+        expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds={expires_in})
+        print(json.dumps({{"apiVersion": "client.authentication.k8s.io/v1beta1", "kind": "ExecCredential",
+                          "status": {{"token": "eks-" + os.environ["CLUSTER"] + "-" + str(n),
+                                     "expirationTimestamp": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}}}}))
+    """))
+    return script
+
+
+@pytest.mark.parametrize("expires_in, tokens", [(3600, ["Bearer eks-prod-1"] * 6),
+                                                (4, ["Bearer eks-prod-1"] * 3 + ["Bearer eks-prod-2"] * 3)])
+async def test_an_exec_plugin_gives_the_token_and_is_run_again_when_it_expires(tmp_path, monkeypatch, expires_in,
+                                                                               tokens):
+    api = ApiServer()
+    server = await _serve(api)
+    try:
+        plugin = _exec_plugin(tmp_path, expires_in)
+        monkeypatch.setenv("KUBECONFIG", str(_kubeconfig(tmp_path / "config", str(server.make_url("")).rstrip("/"), {
+            "exec": {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": sys.executable,
+                     "args": [str(plugin)], "env": [{"name": "CLUSTER", "value": "prod"}]}})))
+        async with Connections(connect_timeout=1, read_timeout=3, max_attempts=1) as conn:
+            source = KubernetesSource(screen(**K8S_SCREEN), conn, timeout=20)
+            first = await source.refresh()
+            await asyncio.sleep(2.2)  # past the renewal point of a 4 s token (half its life), before it expires
+            second = await source.refresh()
+    finally:
+        await server.close()
+    assert first.error is None and second.error is None, (first.error, second.error)
+    # One run for the three lists of a refresh; a token about to expire is renewed before a
+    # request, not after a 401.
+    assert api.auth == tokens
+
+
+def _pki(tmp_path: Path) -> dict[str, bytes]:
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, as PEM."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import ipaddress
+
+    now = dt.datetime.now(dt.timezone.utc)
+
+    def cert(name, key, issuer_name, issuer_key, *, ca=False, san=None):
+        builder = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+                   .issuer_name(issuer_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=1))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if san:
+            builder = builder.add_extension(x509.SubjectAlternativeName(san), critical=False)
+        return builder.sign(issuer_key, hashes.SHA256())
+
+    def pem_key(key):
+        return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption())
+
+    ca_key, server_key, client_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test-ca")])
+    ca = cert("test-ca", ca_key, ca_name, ca_key, ca=True)
+    server = cert("127.0.0.1", server_key, ca_name, ca_key, san=[x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
+    client = cert("sre", client_key, ca_name, ca_key)
+    out = {"ca": ca.public_bytes(serialization.Encoding.PEM), "server": server.public_bytes(serialization.Encoding.PEM),
+           "server_key": pem_key(server_key), "client": client.public_bytes(serialization.Encoding.PEM),
+           "client_key": pem_key(client_key)}
+    for name, data in out.items():
+        (tmp_path / f"{name}.pem").write_bytes(data)
+    return out
+
+
+@pytest.mark.parametrize("backend", ["aio", "threads"])
+async def test_tls_with_the_clusters_ca_and_an_inline_client_certificate(tmp_path, monkeypatch, backend):
+    pki = _pki(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(tmp_path / "ca.pem"))
+    context.load_cert_chain(str(tmp_path / "server.pem"), str(tmp_path / "server_key.pem"))
+    context.verify_mode = ssl.CERT_REQUIRED  # no client certificate, no answer
+    api = ApiServer()
+    server = await _serve(api, context)
+    url = f"https://127.0.0.1:{server.port}"
+    b64 = {k: base64.b64encode(v).decode() for k, v in pki.items()}
+    try:
+        monkeypatch.setenv("KUBECONFIG", str(_kubeconfig(
+            tmp_path / "config", url, {"client-certificate-data": b64["client"], "client-key-data": b64["client_key"]},
+            {"certificate-authority-data": b64["ca"]})))
+        good = await _refresh(aws_backend=backend)
+        monkeypatch.setenv("KUBECONFIG", str(_kubeconfig(
+            tmp_path / "config-no-ca", url, {"client-certificate": "client.pem", "client-key": "client_key.pem"})))
+        untrusted = await _refresh(aws_backend=backend)
+    finally:
+        await server.close()
+    assert good.error is None, good.error
+    assert [i for i in good.items if i.kind == "nodes"][0].level == Level.OK
+    assert untrusted.error is not None and untrusted.error.kind == ErrorKind.UNREACHABLE
+    assert "CERTIFICATE_VERIFY_FAILED" in untrusted.error.message
+    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("cockpit-kube-*"))  # the key left no file
+
+
+async def test_a_kubeconfig_that_cannot_work_says_why_in_one_line(tmp_path, monkeypatch):
+    api = ApiServer(status=401)
+    server = await _serve(api)
+    url = str(server.make_url("")).rstrip("/")
+    failing = tmp_path / "fail.py"
+    failing.write_text("import sys\nprint('token expired: run aws sso login', file=sys.stderr)\nsys.exit(1)\n")
+    cases = {
+        "auth-provider": ({"auth-provider": {"name": "gcp"}}, ErrorKind.CONFIG, "'gcp' auth-provider is not supported"),
+        "exec fails": ({"exec": {"command": sys.executable, "args": [str(failing)]}}, ErrorKind.CONFIG,
+                       "failed (exit 1): token expired: run aws sso login"),
+        "no plugin": ({"exec": {"command": "no-such-get-token"}}, ErrorKind.CONFIG, "'no-such-get-token' not found"),
+        "refused token": ({"token": "old"}, ErrorKind.CREDENTIALS, "HTTP 401 Unauthorized: Unauthorized"),
+    }
+    try:
+        for case, (user, kind, words) in cases.items():
+            monkeypatch.setenv("KUBECONFIG", str(_kubeconfig(tmp_path / f"{case}.yaml", url, user)))
+            snap = await _refresh()
+            assert snap.error is not None and snap.error.kind == kind, (case, snap.error)
+            assert words in snap.error.message and "\n" not in snap.error.message, (case, snap.error.message)
+    finally:
+        await server.close()
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "refused token.yaml"))
+    async with Connections(kube_context="staging") as conn:
+        snap = await KubernetesSource(screen(**K8S_SCREEN), conn).refresh()
+    assert snap.error.kind == ErrorKind.CONFIG and "context 'staging' is not in the kubeconfig (known: prod)" \
+        in snap.error.message
+
+
+async def test_status_reads_a_cluster_without_loading_kubernetes_asyncio_or_aiohttp(kube):
+    """What makes `cockpit status` on a Kubernetes screen cost less than importing a client."""
+    code = textwrap.dedent("""
+        import asyncio, sys
+        from cockpit.content.screen import Screen
+        from cockpit.sources.connections import Connections
+        from cockpit.sources.kubernetes import KubernetesSource
+
+        async def main():
+            screen = Screen.model_validate({"name": "k", "title": "k", "kubernetes": {"namespaces": ["greenlang"]}})
+            async with Connections(aws_backend="threads") as conn:
+                snap = await KubernetesSource(screen, conn).refresh()
+            print(snap.error, "kubernetes_asyncio" in sys.modules, "aiohttp" in sys.modules)
+        asyncio.run(main())
+    """)
+    # The emulator answers on this test's loop: the child runs beside it, not blocking it.
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")})
+    out, err = await asyncio.wait_for(child.communicate(), 60)
+    assert out.decode().split() == ["None", "False", "False"], err.decode()
