@@ -6,9 +6,8 @@ nodes) and read the raw JSON. kubernetes-asyncio imports about 860 modules to do
 Kubernetes screen slower than the runbook's three ``kubectl get``. This reader is the
 one way the sources talk to a cluster, in the running cockpit and headless alike: the
 kubeconfig as kubectl reads it (``KUBECONFIG``, merged, first file wins; a named or the
-current context), stdlib ``http.client`` in a daemon thread per GET (the event loop never
-waits on a socket; a hung server costs the source's timeout, not a thread the caller
-joins). Playbook steps that change a cluster still use kubernetes-asyncio
+current context), one GET at a time through ``plain_http`` (stdlib, a daemon thread per
+request: the event loop never waits on a socket). Playbook steps that change a cluster still use kubernetes-asyncio
 (``engine/k8s.py``), which is loaded when such a step runs.
 
 Authentication, as kubectl: bearer ``token`` / ``tokenFile``, client certificate and key
@@ -21,7 +20,6 @@ that says so. Not read: ``proxy-url`` and ``tls-server-name``.
 from __future__ import annotations
 
 import base64
-import http.client
 import json
 import os
 import ssl
@@ -35,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cockpit.sources import plain_http
 from cockpit.sources.aws_threads import in_daemon_thread
 from cockpit.sources.errors import KubeApiError, KubeConfigError
 
@@ -109,8 +108,7 @@ class KubeReader:
         parts = urlsplit(self.server)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise KubeConfigError(f"context {name!r}: server {self.server!r} is not an http(s) URL")
-        self._scheme, self._host, self._port = parts.scheme, parts.hostname, parts.port
-        self._prefix = parts.path.rstrip("/")
+        self._scheme = parts.scheme
         self.timeout = (connect_timeout, read_timeout)
         user = merged["users"].get(ctx.get("user")) or {}
         self._auth = self._user(user, origin.get(f"users/{ctx.get('user')}", Path()), name)
@@ -188,26 +186,14 @@ class KubeReader:
     def _get(self, path: str) -> Any:
         header, context = self._credentials()
         connect, read = self.timeout
-        if self._scheme == "https":
-            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-                self._host, self._port, timeout=connect, context=context)
-        else:
-            conn = http.client.HTTPConnection(self._host, self._port, timeout=connect)
-        try:
-            conn.connect()
-            if conn.sock is not None:
-                conn.sock.settimeout(read)
-            headers = {"Accept": "application/json", "User-Agent": "cockpit-health/1"}
-            if header:
-                headers["Authorization"] = header
-            conn.request("GET", self._prefix + path, headers=headers)
-            response = conn.getresponse()
-            body = response.read()
-        finally:
-            conn.close()
-        if not 200 <= response.status < 300:
-            raise KubeApiError(response.status, response.reason or "", _status_message(body))
-        return json.loads(body)
+        headers = {"Accept": "application/json"}
+        if header:
+            headers["Authorization"] = header
+        answer = plain_http.request("GET", self.server + path, headers=headers, connect_timeout=connect,
+                                    read_timeout=read, context=context)
+        if not 200 <= answer.status < 300:
+            raise KubeApiError(answer.status, answer.reason, _status_message(answer.body))
+        return json.loads(answer.body)
 
 
 def _status_message(body: bytes) -> str:
