@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-#: The last commit before the estate answered a paging sequence from its first page's listing.
-BASELINE = "ac464b7"
+#: The last commit before a big account's alarms were asked for by state (it lists them whole).
+BASELINE = "66b9365"
 
 
 def child(alarms: int, pairs: int) -> None:
