@@ -93,6 +93,29 @@ async def test_an_alarm_that_recovers_between_refreshes_is_shown_back_to_ok(big,
     assert "big-quiet-0008" not in states
 
 
+async def test_a_storm_of_changes_is_read_as_the_listing_for_that_refresh(big, monkeypatch):
+    """Alarms flapping by the hundred make the history long: past HISTORY_PAGES pages that
+    refresh reads the listing (bounded by the account), and shows every change."""
+    from cockpit.sources import alarms
+
+    handle, cw = big
+    for key, value in handle.env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(alarms, "HISTORY_PAGES", 1)
+    s = screen(regions=["eu-west-1"], alarms={"prefixes": ["big-"]})
+    async with Connections() as conn:
+        source = AlarmsSource(s, conn, page_size=2)  # the history of this module is pages of 2
+        await source.refresh()
+        cw.set_alarm_state(AlarmName="big-quiet-0100", StateValue="ALARM", StateReason="flap")
+        since = time.time()
+        snap = await source.refresh()
+        calls = _calls(handle, since)
+    states = {a.name: a.state for a in snap.items}
+    assert states["big-quiet-0100"] == "ALARM"
+    assert calls["DescribeAlarmHistory"] == 1  # one page, then given up
+    assert calls["DescribeAlarms"] > (OK_ALARMS + 6) // 2  # the whole listing, in pages of 2
+
+
 async def test_without_alarm_history_a_big_account_is_read_as_a_listing(aws, conn):
     """Plain moto has no DescribeAlarmHistory (as an account whose role may not read it):
     the region goes back to the listing, which shows everything, rather than failing."""

@@ -31,6 +31,9 @@ from cockpit.sources.snapshot import ErrorKind, Level, utcnow
 LISTING_PAGES = 3
 #: At most this many names in one ``DescribeAlarms`` ``AlarmNames`` (AWS's limit).
 NAMES_PER_CALL = 100
+#: A history longer than this many pages since the cutoff is a storm (alarms flapping by
+#: the hundred): that refresh reads the listing, whose cost does not grow with the flapping.
+HISTORY_PAGES = 5
 _TYPES = ["MetricAlarm", "CompositeAlarm"]
 
 
@@ -194,6 +197,8 @@ class AlarmsSource(Source[AlarmItem]):
                 self._listing_only.add(region)
                 return None
             raise changed
+        if changed is None:  # a storm: this refresh reads the listing (HISTORY_PAGES)
+            return await self._listing(client, region, pages=None) or []
         # An alarm that changed since the cutoff is described by name, after the state
         # listings: its answer is the latest, even if it moved between two of them.
         names = sorted(n for n in changed if self.rules.matches(n))
@@ -205,13 +210,16 @@ class AlarmsSource(Source[AlarmItem]):
         every += [item for item in latest.values()]
         return _unique(item for item in every if self._shown(item, cutoff))
 
-    async def _changed_since(self, client: Any, cutoff: datetime) -> set[str]:
-        """Names of the alarms whose state changed since ``cutoff`` (DescribeAlarmHistory)."""
+    async def _changed_since(self, client: Any, cutoff: datetime) -> set[str] | None:
+        """Names of the alarms whose state changed since ``cutoff`` (DescribeAlarmHistory);
+        None when the history runs past :data:`HISTORY_PAGES` pages."""
         params: dict[str, Any] = {"HistoryItemType": "StateUpdate", "StartDate": cutoff, "AlarmTypes": _TYPES,
                                   "MaxRecords": self.page_size}
         names: set[str] = set()
+        pages = 0
         while True:
             self.calls += 1
+            pages += 1
             page = await client.describe_alarm_history(**params)
             for entry in require(page, "AlarmHistoryItems", "DescribeAlarmHistory") or ():  # type: ignore[union-attr]
                 name = entry.get("AlarmName") if isinstance(entry, dict) else None
@@ -220,6 +228,8 @@ class AlarmsSource(Source[AlarmItem]):
             token = page.get("NextToken")
             if not token:
                 return names
+            if pages >= HISTORY_PAGES:
+                return None
             params["NextToken"] = token
 
     def _item(self, raw: dict[str, Any], kind: str, region: str) -> AlarmItem:
