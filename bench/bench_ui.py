@@ -4,6 +4,7 @@
     python bench/bench_ui.py --no-demo  # skip the demo measurement
     python bench/bench_ui.py --demo-only --baseline 6750473   # cold demo, old and new alternating
     python bench/bench_ui.py --no-demo --baseline 236f3ca   # the old drawing path too, alternating
+    python bench/bench_ui.py --no-demo --alarms 10000      # keys at 10,000 alarms (a regional outage)
 
 At scale = 2,000 alarms, 500 services and 100 replication pairs, fed as snapshots through
 the app's own messages (AlarmsFetched, …) every 2 s with values changing, as a refresh of
@@ -77,7 +78,7 @@ def first_frame(runs: int = 5, tree: Path | None = None) -> list[float]:
     return times
 
 
-def scale_snapshots(tick: int):
+def scale_snapshots(tick: int, alarm_count: int = 2000):
     from cockpit.sources.alarms import AlarmItem
     from cockpit.sources.replication import ReplicationItem
     from cockpit.sources.services import ServiceItem
@@ -89,7 +90,7 @@ def scale_snapshots(tick: int):
         name=f"prod-service-{i:04d}-{'5xx' if i % 3 == 0 else 'latency'}", region=("eu-west-1", "us-east-1")[i % 2],
         state=states[(i + tick) % 3 if i % 50 == 0 else i % 3], severity="critical" if i % 3 == 0 else "warning",
         level=Level((2 - i % 3) if i % 3 != 2 else 0), reason=f"Threshold Crossed: datapoint [{i + (tick if i % 50 == 0 else 0)}.0]",
-        updated_at=now - timedelta(seconds=i * 7), type="metric") for i in range(2000))
+        updated_at=now - timedelta(seconds=i * 7), type="metric") for i in range(alarm_count))
     pairs = tuple(ReplicationItem(
         id=f"pair-{i:03d}", source_bucket=f"src-{i}", destination_bucket=f"dst-{i}", region="eu-west-1",
         rule_id="r", rpo_seconds=900, latency_seconds=float((i * 13 + tick * 5) % 1400),
@@ -104,7 +105,7 @@ def scale_snapshots(tick: int):
             ("services", Snapshot("kubernetes", services, fetched, attempted_at=fetched))]
 
 
-async def at_scale(presses: int = 200) -> dict[str, float]:
+async def at_scale(presses: int = 200, alarm_count: int = 2000) -> dict[str, float]:
     """Keys pressed while refreshes arrive every 2 s, timed from the key to the frame showing it.
 
     Wall clock, not Pilot: a key is posted to the app as a terminal's would be, at a random
@@ -141,7 +142,7 @@ async def at_scale(presses: int = 200) -> dict[str, float]:
         elif info["generation"] == 2:
             full_gcs.append(time.perf_counter() - started_gc[0])
 
-    ring = [scale_snapshots(tick) for tick in range(6)]
+    ring = [scale_snapshots(tick, alarm_count) for tick in range(6)]
     seen: dict[int, float] = {}
 
     def hook(message) -> None:
@@ -228,10 +229,11 @@ def baseline_tree(rev: str) -> Path:
     return tree
 
 
-def baseline(tree: Path, presses: int) -> str:
+def baseline(tree: Path, presses: int, alarm_count: int) -> str:
     """Run the same measurement on the code in ``tree`` (an older revision, a separate process)."""
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
-    out = subprocess.run([sys.executable, __file__, "--scale-only", "--presses", str(presses)], env=env,
+    out = subprocess.run([sys.executable, __file__, "--scale-only", "--presses", str(presses),
+                          "--alarms", str(alarm_count)], env=env,
                          capture_output=True, text=True, timeout=600)
     return next((line for line in out.stdout.splitlines() if line.startswith("at scale")), out.stderr[-500:])
 
@@ -314,6 +316,7 @@ def main() -> None:
     parser.add_argument("--no-demo", action="store_true")
     parser.add_argument("--demo-only", action="store_true", help="only the demo's first live data")
     parser.add_argument("--presses", type=int, default=200)
+    parser.add_argument("--alarms", type=int, default=2000, help="alarms in the scale measurement (default 2,000)")
     parser.add_argument("--baseline", metavar="REV", help="also measure git revision REV (e.g. 236f3ca), "
                         "alternating with this tree, in one run")
     parser.add_argument("--rounds", type=int, default=2, help="alternations with --baseline")
@@ -322,7 +325,7 @@ def main() -> None:
     os.environ.pop("NO_COLOR", None)
 
     if args.scale_only:
-        print(scale_line("at scale", asyncio.run(at_scale(args.presses))), flush=True)
+        print(scale_line("at scale", asyncio.run(at_scale(args.presses, args.alarms))), flush=True)
         return
 
     compiled(Path(__file__).resolve().parent.parent / "src")
@@ -338,11 +341,12 @@ def main() -> None:
         if old_frames:
             print(f"  [{args.baseline}] median {statistics.median(old_frames):.3f} s, max {max(old_frames):.3f} s")
 
-        print("at scale = 2,000 alarms, 500 services, 100 pairs, refresh every 2 s, 160x50")
+        print(f"at scale = {args.alarms:,} alarms, 500 services, 100 pairs, refresh every 2 s, 160x50")
         for _ in range(args.rounds if args.baseline else 1):
             if args.baseline:
-                print(f"  [{args.baseline}] {baseline(old_tree, args.presses)}", flush=True)
-            out = subprocess.run([sys.executable, __file__, "--scale-only", "--presses", str(args.presses)],
+                print(f"  [{args.baseline}] {baseline(old_tree, args.presses, args.alarms)}", flush=True)
+            out = subprocess.run([sys.executable, __file__, "--scale-only", "--presses", str(args.presses),
+                                  "--alarms", str(args.alarms)],
                                  capture_output=True, text=True, timeout=600)
             print(f"  [this tree] {out.stdout.strip() or out.stderr[-500:]}", flush=True)
 
