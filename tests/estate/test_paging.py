@@ -28,6 +28,27 @@ async def test_describe_alarms_comes_in_pages_of_max_records(estate):
     assert served["aws:cloudwatch:DescribeAlarms"] == 1 + len(pages)
 
 
+
+async def test_the_estate_refuses_a_token_it_did_not_give(estate):
+    """The estate's CloudWatch pages its own answers (it serialises only the page): a forged
+    or expired token is refused in AWS's words, not answered with a first page again."""
+    import botocore.exceptions
+    import pytest
+
+    env = estate.env
+    async with get_session().create_client(
+            "cloudwatch", region_name="us-east-1", endpoint_url=env["AWS_ENDPOINT_URL"],
+            aws_access_key_id="testing", aws_secret_access_key="testing") as cw:
+        first = await cw.describe_alarms(MaxRecords=1)
+        assert first.get("NextToken") and len(first["MetricAlarms"]) == 1
+        second = await cw.describe_alarms(MaxRecords=1, NextToken=first["NextToken"])
+        assert second["MetricAlarms"][0]["AlarmName"] != first["MetricAlarms"][0]["AlarmName"]
+        for bad in ("nonsense", "0123456789abcdef.1"):
+            with pytest.raises(botocore.exceptions.ClientError) as refused:
+                await cw.describe_alarms(MaxRecords=1, NextToken=bad)
+            assert refused.value.response["Error"]["Code"] == "InvalidNextToken"
+
+
 class _Listing:
     """A WSGI app answering DescribeAlarms with ``count`` alarms, counting how often it is asked
     (moto builds its whole answer on every call: this is what the paging must not repeat)."""

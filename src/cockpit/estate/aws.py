@@ -59,7 +59,6 @@ from cockpit.estate.wsgi_s3_archive import ArchivedObjectMetadata
 from cockpit.estate.wsgi_s3_multipart import MultipartInitiated
 from cockpit.estate.s3_replicator import Replicator
 from cockpit.estate.wsgi_s3_replication import ReplicationStatus
-from cockpit.estate.wsgi_paging import DescribeAlarmsPaging
 
 #: Credentials the estate accepts (moto accepts any); printed into ``cockpit demo`` env files.
 ACCESS_KEY_ID = "testing"
@@ -157,7 +156,7 @@ class AwsEstate:
                 DomainDispatcherApplication(create_backend_app))), self.replicator)
             moto_app = PointInTimeWindows(EcsServices(s3_fixes, self.ecs, ecs_seeded=self._ecs_seeded), self.clock)
             world = CloudWatchWorld(LongOperations(moto_app, self.clock), self.metrics, self.alarms, self.clock)
-            answers = EstateAnswers(OutageMiddleware(DescribeAlarmsPaging(world), self.outages), self.log,
+            answers = EstateAnswers(OutageMiddleware(world, self.outages), self.log,
                                     self._client, self.world_now, outages=self.outages)
             answers = LogsInsights(answers, self._client)  # Insights queries run on the groups' events
             self.keys = AccessKeyPolicy(answers, self.clock)  # dead keys refused, IAM dates in world time

@@ -2,8 +2,9 @@
 
 moto stores metrics and alarms but never evaluates alarms, and stamps everything with the
 wall clock. This middleware answers GetMetricStatistics, GetMetricData, ListMetrics and
-PutMetricData from the estate's :class:`MetricStore`, and DescribeAlarms,
-DescribeAlarmHistory and SetAlarmState with the :class:`AlarmEvaluator`'s state; every other
+PutMetricData from the estate's :class:`MetricStore`, and DescribeAlarms (paged as AWS
+pages it, for the JSON protocol), DescribeAlarmHistory and SetAlarmState with the
+:class:`AlarmEvaluator`'s state; every other
 CloudWatch operation (PutMetricAlarm, DeleteAlarms, tags, dashboards) goes on to moto.
 
 Clients compare timestamps with their own wall clock, so the estate translates at this
@@ -34,6 +35,7 @@ from cockpit.estate.clock import ScenarioClock
 from cockpit.estate.metric_math import bucket, is_statistic, statistic
 from cockpit.estate.metrics import MetricStore, series_key
 from cockpit.estate.wsgi_counter import credential_scope, operation_of
+from cockpit.estate.wsgi_paging import Sequences, page_size
 
 OPERATIONS = frozenset({"GetMetricStatistics", "GetMetricData", "ListMetrics", "PutMetricData", "DescribeAlarms",
                         "DescribeAlarmHistory", "SetAlarmState"})
@@ -47,6 +49,7 @@ class CloudWatchWorld:
                  clock: ScenarioClock) -> None:
         self.app = app
         self.store, self.evaluator, self.clock = store, evaluator, clock
+        self.sequences = Sequences()  # DescribeAlarms paging sequences under way
         self._response_cls = _response_class(self)
 
     def offset(self) -> float:
@@ -99,7 +102,7 @@ def _check_statistics(stats: list[str], extended: list[str]) -> None:
 
 
 def _response_class(world: CloudWatchWorld) -> type:
-    from moto.cloudwatch.exceptions import ResourceNotFound, ValidationError
+    from moto.cloudwatch.exceptions import CloudWatchException, ResourceNotFound, ValidationError
     from moto.cloudwatch.responses import CloudWatchResponse
     from moto.core.responses import ActionResult, EmptyResult
 
@@ -112,6 +115,12 @@ def _response_class(world: CloudWatchWorld) -> type:
 
     def to_wall(at: float, offset: float) -> datetime:
         return datetime.fromtimestamp(at - offset, timezone.utc)
+
+    class InvalidNextToken(CloudWatchException):  # type: ignore[misc, valid-type]
+        code = "InvalidNextToken"
+
+        def __init__(self) -> None:
+            super().__init__("The NextToken is not valid.")
 
     class WorldCloudWatchResponse(CloudWatchResponse):  # type: ignore[misc, valid-type]
         """moto's CloudWatch answers, with the estate's metrics, alarm states and world time."""
@@ -210,28 +219,46 @@ def _response_class(world: CloudWatchWorld) -> type:
             return ActionResult({"Metrics": metrics})
 
         def describe_alarms(self) -> Any:
+            # Paged as AWS pages it (MaxRecords, NextToken) for the JSON protocol, as the
+            # estate always paged it; the listing is kept for the pages after the first and
+            # only the page is copied and serialised: serialising a whole 10,000-alarm listing
+            # for every first page was most of a big account's refresh.
+            paged = bool(self.headers.get("X-Amz-Target"))
+            size = page_size(self._get_param("MaxRecords"))
+            token = self._get_param("NextToken")
+            if paged and token:
+                resumed = world.sequences.resume(token)
+                if resumed is None:
+                    raise InvalidNextToken()
+                key, listing, start = resumed
+            else:
+                listing, key, start = self._alarm_listing(), "", 0
+                if paged and len(listing) > size:
+                    key = world.sequences.keep(listing)
+            page = listing[start:start + size] if paged else listing
+            offset = world.offset()
+            out: dict[str, Any] = {"MetricAlarms": [], "CompositeAlarms": []}
+            for kind, alarm in page:
+                view = copy.copy(alarm)
+                view.state_updated_timestamp = to_wall(epoch_of(alarm.state_updated_timestamp), offset)
+                view.state_reason, view.state_reason_data = _wall_reason(alarm, offset)
+                out[kind].append(view)
+            if paged and start + size < len(listing):
+                out["NextToken"] = f"{key}.{start + size}"
+            return ActionResult(out)
+
+        def _alarm_listing(self) -> list[tuple[str, Any]]:
+            """Every alarm the request's filters select, metric alarms first, as (kind, alarm)."""
             world.evaluator.evaluate_due()  # an alarm put a moment ago is answered evaluated
             result = super().describe_alarms()
-            offset = world.offset()
             # moto applies one filter (the first of ActionPrefix, AlarmNamePrefix, AlarmNames,
             # StateValue); AWS applies them all, and AlarmTypes too.
             state = self._get_param("StateValue")
             types = self._get_param("AlarmTypes", []) or []
-            out = {}
-            for kind, alarms in result.result.items():
-                moved = []
-                if types and kind.removesuffix("s") not in types:
-                    out[kind] = moved
-                    continue
-                for alarm in alarms:
-                    if state and alarm.state_value != state:
-                        continue
-                    view = copy.copy(alarm)
-                    view.state_updated_timestamp = to_wall(epoch_of(alarm.state_updated_timestamp), offset)
-                    view.state_reason, view.state_reason_data = _wall_reason(alarm, offset)
-                    moved.append(view)
-                out[kind] = moved
-            return ActionResult(out)
+            return [(kind, alarm) for kind in ("MetricAlarms", "CompositeAlarms")
+                    if not types or kind.removesuffix("s") in types
+                    for alarm in result.result.get(kind, ())
+                    if not state or alarm.state_value == state]
 
         def describe_alarm_history(self) -> Any:
             name = self._get_param("AlarmName")

@@ -2,8 +2,11 @@
 
 AWS returns at most ``MaxRecords`` alarms (default 50, at most 100) and a ``NextToken``.
 moto ignores both, so against plain moto a client that forgot to paginate would look
-correct, and "one DescribeAlarms page per 100 alarms" could never be measured. This
-middleware sits in front of moto and slices its full answer into pages.
+correct, and "one DescribeAlarms page per 100 alarms" could never be measured.
+:class:`DescribeAlarmsPaging` sits in front of plain moto (the source tests' server) and
+slices its full answer into pages. The estate's CloudWatch (``wsgi_cloudwatch.py``) pages
+its own answers with the same :class:`Sequences`, serialising only the page: moto's
+serialiser is most of the cost of a big listing.
 
 Only the JSON protocol (``X-Amz-Target: GraniteServiceVersion20100801.DescribeAlarms``,
 what aiobotocore speaks) is paged; the rpc-v2-cbor path that newer synchronous botocore
@@ -34,7 +37,45 @@ MAX_PAGE = 100
 SEQUENCE_SECONDS = 300.0
 SEQUENCES = 32
 
-Listing = list[tuple[str, dict[str, Any]]]
+class Sequences:
+    """The listings of running paging sequences, named by the keys their tokens carry.
+
+    A ``NextToken`` is ``KEY.OFFSET``: the listing the first page got and where the next
+    page starts in it. Listings are kept :data:`SEQUENCE_SECONDS`, the last
+    :data:`SEQUENCES` of them; a token whose listing is gone is refused, as AWS refuses an
+    expired token. Shared by this middleware and the estate's CloudWatch
+    (``wsgi_cloudwatch.py``), which pages its own answers.
+    """
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[str, tuple[float, list[Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def keep(self, listing: list[Any]) -> str:
+        """Keep a first page's whole listing for the pages after it; the key its tokens name."""
+        key = secrets.token_hex(8)
+        with self._lock:
+            self._kept[key] = (time.monotonic(), listing)
+            while len(self._kept) > SEQUENCES:
+                self._kept.popitem(last=False)
+        return key
+
+    def resume(self, token: object) -> tuple[str, list[Any], int] | None:
+        """(key, listing, offset) a token names, or None when it names nothing kept."""
+        key, _, offset = str(token).partition(".")
+        if not key or not offset.isdigit():
+            return None
+        with self._lock:
+            now = time.monotonic()
+            for old in [k for k, (at, _) in self._kept.items() if now - at > SEQUENCE_SECONDS]:
+                del self._kept[old]
+            kept = self._kept.get(key)
+        return (key, kept[1], int(offset)) if kept else None
+
+
+def page_size(requested: object) -> int:
+    """``MaxRecords`` as AWS takes it: 50 when absent, at most 100."""
+    return min(int(requested or DEFAULT_PAGE), MAX_PAGE)  # type: ignore[call-overload]
 
 
 class DescribeAlarmsPaging:
@@ -42,25 +83,7 @@ class DescribeAlarmsPaging:
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
-        self._sequences: OrderedDict[str, tuple[float, Listing]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def _keep(self, alarms: Listing) -> str:
-        """Keep a first page's whole answer for the pages after it; the key its tokens name."""
-        key = secrets.token_hex(8)
-        with self._lock:
-            self._sequences[key] = (time.monotonic(), alarms)
-            while len(self._sequences) > SEQUENCES:
-                self._sequences.popitem(last=False)
-        return key
-
-    def _kept(self, key: str) -> Listing | None:
-        with self._lock:
-            now = time.monotonic()
-            for old in [k for k, (at, _) in self._sequences.items() if now - at > SEQUENCE_SECONDS]:
-                del self._sequences[old]
-            kept = self._sequences.get(key)
-        return kept[1] if kept else None
+        self.sequences = Sequences()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if not environ.get("HTTP_X_AMZ_TARGET", "").endswith(".DescribeAlarms"):
@@ -76,14 +99,13 @@ class DescribeAlarmsPaging:
 
     def _paged(self, environ: dict[str, Any], start_response: Callable[..., Any],
                request: dict[str, Any]) -> Iterable[bytes]:
-        size = min(int(request.get("MaxRecords") or DEFAULT_PAGE), MAX_PAGE)
+        size = page_size(request.get("MaxRecords"))
         token = request.get("NextToken")
         if token:  # a later page: from the answer the first page got
-            key, _, offset = str(token).partition(".")
-            alarms = self._kept(key) if key else None
-            if alarms is None or not offset.isdigit():
+            resumed = self.sequences.resume(token)
+            if resumed is None:
                 return _invalid_token(start_response)
-            start = int(offset)
+            key, alarms, start = resumed
             status = "200 OK"
             headers = [("Content-Type", "application/x-amz-json-1.0")]
         else:
@@ -102,7 +124,7 @@ class DescribeAlarmsPaging:
                      [("CompositeAlarms", a) for a in answer.get("CompositeAlarms", [])]
             start, status = 0, captured["status"]
             headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
-            key = self._keep(alarms) if len(alarms) > size else ""
+            key = self.sequences.keep(alarms) if len(alarms) > size else ""
         page = alarms[start:start + size]
         out: dict[str, Any] = {"MetricAlarms": [a for kind, a in page if kind == "MetricAlarms"],
                                "CompositeAlarms": [a for kind, a in page if kind == "CompositeAlarms"]}
