@@ -29,6 +29,14 @@ from cockpit.sources.connections import Connections
 REGIONS = ("eu-west-1", "us-east-1")
 
 
+def settle(aws: AwsEstate, minutes: float = 20) -> None:
+    """Move the estate's world past the screen's recent-OK window (15 minutes): the account as
+    it is once its alarms were set up a while ago, nothing having changed recently. Without
+    it every alarm would count as just returned to OK (moto stamps an alarm's creation as
+    its last state change)."""
+    aws.clock.jump_to(aws.clock.now() + minutes * 60)
+
+
 def seed(aws: AwsEstate, alarms: int, pairs: int) -> None:
     """Add ``alarms`` alarms and ``pairs`` pairs' metrics, split over the two regions.
 
@@ -43,6 +51,7 @@ def seed(aws: AwsEstate, alarms: int, pairs: int) -> None:
             TreatMissingData="ignore" if firing else "notBreaching")
         if firing:
             aws.set_alarm_state(f"bench-alarm-{i:04d}", "ALARM", "bench", region=region)
+    settle(aws)
     for p in range(pairs):
         region = REGIONS[p % 2]
         dims = {"SourceBucket": f"bench-src-{p}", "DestinationBucket": f"bench-dst-{p}", "RuleId": "rule"}

@@ -32,6 +32,7 @@ def _seed(cw) -> None:
         _put(cw, f"big-quiet-{i:04d}", "notBreaching")  # no data is good: OK
     for name in ("big-spare-1", "big-spare-2"):  # OK, and whatever a test sets stays (no evaluation undoes it)
         _put(cw, name, "ignore")
+        cw.set_alarm_state(AlarmName=name, StateValue="OK", StateReason="test")
     for name, state in (("big-fire-a", "ALARM"), ("big-fire-b", "ALARM"), ("big-fire-c", "ALARM"),
                         ("big-blind", "INSUFFICIENT_DATA"), ("big-recovered", "ALARM"), ("other-fire", "ALARM")):
         _put(cw, name, "ignore")  # keeps what SetAlarmState gives it
@@ -48,6 +49,13 @@ def big(start_estate):
     cw = boto3.client("cloudwatch", region_name="eu-west-1", endpoint_url=handle.env["AWS_ENDPOINT_URL"],
                       aws_access_key_id="testing", aws_secret_access_key="testing")
     _seed(cw)
+    # A new alarm's first evaluation is a state change (INSUFFICIENT_DATA to OK, as in AWS):
+    # 20 world minutes at 600x put the account's set-up out of the recent-OK window (15 min).
+    handle.control("speed", x="600")
+    time.sleep(2.2)
+    handle.control("speed", x="1")
+    cw.set_alarm_state(AlarmName="big-recovered", StateValue="ALARM", StateReason="test")
+    cw.set_alarm_state(AlarmName="big-recovered", StateValue="OK", StateReason="recovered")  # just now
     return handle, cw
 
 

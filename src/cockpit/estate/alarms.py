@@ -155,9 +155,13 @@ class AlarmEvaluator:
         rule = AlarmRule.from_describe(describe_entry(alarm))
         if rule is None:
             return  # metric math and anomaly alarms: left as they are
+        if first:
+            # An alarm starts in INSUFFICIENT_DATA, as in AWS (moto says OK): its first
+            # evaluation is then a transition like any other, kept in its history, so that
+            # "changed state recently" reads the same from DescribeAlarms and from the history.
+            alarm.state_value, alarm.state_reason = "INSUFFICIENT_DATA", "Unchecked: Initial alarm creation"
         result = evaluate(rule, self.periods(region, rule, now), alarm.state_value, now)
         if first and result.state == alarm.state_value:
-            # moto's "Unchecked: Initial alarm creation": the first evaluation explains the state.
             alarm.state_reason, alarm.state_reason_data = result.reason, json.dumps(result.reason_data)
             alarm.state_updated_timestamp = world_datetime(now)
             return
