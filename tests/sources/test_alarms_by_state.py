@@ -126,6 +126,29 @@ async def test_a_storm_of_changes_is_read_as_the_listing_for_that_refresh(big, m
     assert calls["DescribeAlarms"] > (OK_ALARMS + 8) // 2  # the whole listing, in pages of 2
 
 
+async def test_alarms_created_just_now_are_back_to_ok_in_both_reads(big, monkeypatch):
+    """A new alarm goes from INSUFFICIENT_DATA to OK at its first evaluation, as in AWS, and
+    both reads say so: the listing by its timestamp, the by-state read by its history (the
+    estate used to start alarms OK with no history: the two reads disagreed)."""
+    handle, cw = big
+    for key, value in handle.env.items():
+        monkeypatch.setenv(key, value)
+    for i in range(5):
+        _put(cw, f"fresh-{i}", "notBreaching")
+    from cockpit.sources import alarms
+
+    monkeypatch.setattr(alarms, "HISTORY_PAGES", 1000)  # pages of 1: not a storm
+    s = screen(regions=["eu-west-1"], alarms={"prefixes": ["fresh-"]})
+    async with Connections() as conn:
+        since = time.time()
+        by_state = await AlarmsSource(s, conn, page_size=1).refresh()  # 5 pages of 1: read by state
+        assert _calls(handle, since).get("DescribeAlarmHistory", 0) >= 1
+        listing = await AlarmsSource(s, conn).refresh()  # one page: the listing
+    expected = {(f"fresh-{i}", "OK") for i in range(5)}
+    assert {(a.name, a.state) for a in listing.items} == expected
+    assert {(a.name, a.state) for a in by_state.items} == expected
+
+
 async def test_without_alarm_history_a_big_account_is_read_as_a_listing(aws, conn):
     """Plain moto has no DescribeAlarmHistory (as an account whose role may not read it):
     the region goes back to the listing, which shows everything, rather than failing."""
