@@ -59,18 +59,26 @@ def big(start_estate):
     return handle, cw
 
 
+def _use(big, monkeypatch):
+    """The module's estate, this test's environment pointing at it."""
+    handle, cw = big
+    for key, value in handle.env.items():
+        monkeypatch.setenv(key, value)
+    return handle, cw
+
+
+BIG_SCREEN = dict(regions=["eu-west-1"], alarms={"prefixes": ["big-"]})
+
+
 def _calls(handle, since: float) -> dict[str, int]:
     served = handle.control("requests", since=str(since))["by_operation"]
     return {op.rsplit(":", 1)[-1]: n for op, n in served.items() if op.startswith("aws:cloudwatch:")}
 
 
 async def test_a_big_account_is_read_by_state_and_shows_the_same_alarms(big, monkeypatch):
-    handle, cw = big
-    for key, value in handle.env.items():
-        monkeypatch.setenv(key, value)
-    s = screen(regions=["eu-west-1"], alarms={"prefixes": ["big-"]})
+    handle, cw = _use(big, monkeypatch)
     async with Connections() as conn:
-        source = AlarmsSource(s, conn)
+        source = AlarmsSource(screen(**BIG_SCREEN), conn)
         first = await source.refresh()
         assert first.error is None, first.error
         assert {a.name for a in first.items} == SHOWN
@@ -88,12 +96,9 @@ async def test_a_big_account_is_read_by_state_and_shows_the_same_alarms(big, mon
 
 
 async def test_an_alarm_that_recovers_between_refreshes_is_shown_back_to_ok(big, monkeypatch):
-    handle, cw = big
-    for key, value in handle.env.items():
-        monkeypatch.setenv(key, value)
-    s = screen(regions=["eu-west-1"], alarms={"prefixes": ["big-"]})
+    handle, cw = _use(big, monkeypatch)
     async with Connections() as conn:
-        source = AlarmsSource(s, conn)
+        source = AlarmsSource(screen(**BIG_SCREEN), conn)
         await source.refresh()
         cw.set_alarm_state(AlarmName="big-fire-c", StateValue="OK", StateReason="fixed")
         cw.set_alarm_state(AlarmName="big-spare-1", StateValue="ALARM", StateReason="new fire")
@@ -108,11 +113,9 @@ async def test_a_storm_of_changes_is_read_as_the_listing_for_that_refresh(big, m
     refresh reads the listing (bounded by the account), and shows every change."""
     from cockpit.sources import alarms
 
-    handle, cw = big
-    for key, value in handle.env.items():
-        monkeypatch.setenv(key, value)
+    handle, cw = _use(big, monkeypatch)
     monkeypatch.setattr(alarms, "HISTORY_PAGES", 1)
-    s = screen(regions=["eu-west-1"], alarms={"prefixes": ["big-"]})
+    s = screen(**BIG_SCREEN)
     async with Connections() as conn:
         source = AlarmsSource(s, conn, page_size=2)  # the history of this module is pages of 2
         await source.refresh()
@@ -130,9 +133,7 @@ async def test_alarms_created_just_now_are_back_to_ok_in_both_reads(big, monkeyp
     """A new alarm goes from INSUFFICIENT_DATA to OK at its first evaluation, as in AWS, and
     both reads say so: the listing by its timestamp, the by-state read by its history (the
     estate used to start alarms OK with no history: the two reads disagreed)."""
-    handle, cw = big
-    for key, value in handle.env.items():
-        monkeypatch.setenv(key, value)
+    handle, cw = _use(big, monkeypatch)
     for i in range(5):
         _put(cw, f"fresh-{i}", "notBreaching")
     from cockpit.sources import alarms
@@ -154,7 +155,7 @@ async def test_without_alarm_history_a_big_account_is_read_as_a_listing(aws, con
     the region goes back to the listing, which shows everything, rather than failing."""
     cw = aws.client("cloudwatch", "eu-west-1")
     _seed(cw)
-    s = screen(regions=["eu-west-1"], alarms={"prefixes": ["big-"]})
+    s = screen(**BIG_SCREEN)
     source = AlarmsSource(s, conn)
     first = await source.refresh()
     second = await source.refresh()
