@@ -17,6 +17,8 @@ answers everything. Regions are read in parallel. Severity comes from the screen
 from __future__ import annotations
 
 import asyncio
+import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -140,29 +142,38 @@ class AlarmsSource(Source[AlarmItem]):
         return cutoff is not None and item.state == "OK" and item.updated_at is not None \
             and item.updated_at >= cutoff
 
-    async def _pages(self, client: Any, region: str, params: dict[str, Any],
-                     pages: int | None) -> tuple[list[AlarmItem], bool]:
-        """Every alarm a paginated DescribeAlarms answers that this screen's rules match, and
-        whether it stopped after ``pages`` pages with more to read."""
+    async def _paged(self, client: Any, operation: str, params: dict[str, Any], key: str,
+                     pages: int | None) -> AsyncIterator[dict[str, Any]]:
+        """The pages of a paginated ``operation`` (``NextToken``), each checked for ``key``
+        (:func:`require`), at most ``pages`` of them: the last one yielded still has a
+        ``NextToken`` when it stopped there with more to read."""
+        call = getattr(client, _method(operation))
         params = dict(params)
-        out: list[AlarmItem] = []
         read = 0
         while True:
             self.calls += 1
             read += 1
-            page = await client.describe_alarms(**params)
-            require(page, "MetricAlarms", "DescribeAlarms")
+            page = await call(**params)
+            require(page, key, operation)
+            yield page
+            token = page.get("NextToken")
+            if not token or pages is not None and read >= pages:
+                return
+            params["NextToken"] = token
+
+    async def _pages(self, client: Any, region: str, params: dict[str, Any],
+                     pages: int | None) -> tuple[list[AlarmItem], bool]:
+        """Every alarm a paginated DescribeAlarms answers that this screen's rules match, and
+        whether it stopped after ``pages`` pages with more to read."""
+        out: list[AlarmItem] = []
+        page: dict[str, Any] = {}
+        async for page in self._paged(client, "DescribeAlarms", params, "MetricAlarms", pages):
             for kind, key in (("metric", "MetricAlarms"), ("composite", "CompositeAlarms")):
                 for raw in page.get(key) or ():
                     item = self._item(raw, kind, region)
                     if self.rules.matches(item.name):
                         out.append(item)
-            token = page.get("NextToken")
-            if not token:
-                return out, False
-            if pages is not None and read >= pages:
-                return out, True
-            params["NextToken"] = token
+        return out, bool(page.get("NextToken"))
 
     async def _listing(self, client: Any, region: str, pages: int | None) -> list[AlarmItem] | None:
         """The shown alarms of the region's whole listing; None when it is longer than ``pages``."""
@@ -216,21 +227,13 @@ class AlarmsSource(Source[AlarmItem]):
         params: dict[str, Any] = {"HistoryItemType": "StateUpdate", "StartDate": cutoff, "AlarmTypes": _TYPES,
                                   "MaxRecords": self.page_size}
         names: set[str] = set()
-        pages = 0
-        while True:
-            self.calls += 1
-            pages += 1
-            page = await client.describe_alarm_history(**params)
-            for entry in require(page, "AlarmHistoryItems", "DescribeAlarmHistory") or ():  # type: ignore[union-attr]
+        page: dict[str, Any] = {}
+        async for page in self._paged(client, "DescribeAlarmHistory", params, "AlarmHistoryItems", HISTORY_PAGES):
+            for entry in page["AlarmHistoryItems"] or ():
                 name = entry.get("AlarmName") if isinstance(entry, dict) else None
                 if isinstance(name, str):
                     names.add(name)
-            token = page.get("NextToken")
-            if not token:
-                return names
-            if pages >= HISTORY_PAGES:
-                return None
-            params["NextToken"] = token
+        return None if page.get("NextToken") else names
 
     def _item(self, raw: dict[str, Any], kind: str, region: str) -> AlarmItem:
         name = raw["AlarmName"]
@@ -245,6 +248,11 @@ class AlarmsSource(Source[AlarmItem]):
             statistic=str(raw.get("Statistic") or raw.get("ExtendedStatistic") or ""),
             period=raw.get("Period"),
         )
+
+
+def _method(operation: str) -> str:
+    """The client's method for an API operation: ``DescribeAlarmHistory`` → ``describe_alarm_history``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
 def _unique(items: Any) -> list[AlarmItem]:
