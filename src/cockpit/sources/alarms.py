@@ -8,10 +8,12 @@ the pane does not show, so from then on that region is read *by state*: a listin
 server-side with ``StateValue`` for each state the pane shows, and, for the alarms back to
 OK recently, ``DescribeAlarmHistory`` since the cutoff, whose alarms are then described by
 name. At 10,000 alarms with a few dozen firing that is a handful of calls instead of a
-hundred pages, and the calls of one region run together. Where the history cannot be read
-(no permission for it; an emulator without it) the region goes back to the listing, which
-answers everything. Regions are read in parallel. Severity comes from the screen's rules
-(the runbooks' response matrices).
+hundred pages, and the calls of one region run together. Where the history is not available
+to the caller (no permission for it; an emulator without it) the region goes back to the
+listing, which answers everything, for good; where reading it failed otherwise (throttled, a
+5xx, a timeout) that refresh reads the listing and the next one asks for the history again.
+Regions are read in parallel. Severity comes from the screen's rules (the runbooks' response
+matrices).
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from typing import Any
 from cockpit.content.screen import Alarms, Screen
 from cockpit.sources.base import Source
 from cockpit.sources.connections import Connections
-from cockpit.sources.errors import classify, require
-from cockpit.sources.snapshot import ErrorKind, Level, utcnow
+from cockpit.sources.errors import require, unavailable
+from cockpit.sources.snapshot import Level, utcnow
 
 #: A region whose whole listing takes more pages than this is read by state (module docstring).
 LISTING_PAGES = 3
@@ -184,8 +186,9 @@ class AlarmsSource(Source[AlarmItem]):
         return _unique(item for item in every if self._shown(item, cutoff))
 
     async def _read_by_state(self, client: Any, region: str) -> list[AlarmItem] | None:
-        """The shown alarms, asked for by state (module docstring); None when the region's
-        alarm history cannot be read, so that it is read as a listing again."""
+        """The shown alarms, asked for by state (module docstring); None when the region is
+        to be read as a listing from now on (everything is shown, or the history is not
+        available to the caller)."""
         if "OK" in self.rules.states:  # everything is shown: the listing is the cheapest read
             self._by_state.discard(region)
             self._listing_only.add(region)
@@ -202,12 +205,14 @@ class AlarmsSource(Source[AlarmItem]):
             if isinstance(result, BaseException):
                 raise result
         if isinstance(changed, BaseException):
-            if classify(changed).kind in (ErrorKind.CREDENTIALS, ErrorKind.ERROR):
-                # No permission for the history, or an endpoint without it: read the listing.
+            if not isinstance(changed, Exception):  # cancelled: not an answer about the history
+                raise changed
+            if unavailable(changed):  # no permission for the history, or an endpoint without it
                 self._by_state.discard(region)
                 self._listing_only.add(region)
                 return None
-            raise changed
+            # Throttled, a 5xx, a timeout: this refresh reads the listing, the next asks again.
+            return await self._listing(client, region, pages=None) or []
         if changed is None:  # a storm: this refresh reads the listing (HISTORY_PAGES)
             return await self._listing(client, region, pages=None) or []
         # An alarm that changed since the cutoff is described by name, after the state
