@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from cockpit.sources.connections import Connections
+from cockpit.sources.http import HttpSource
 from cockpit.sources.kubernetes import KubernetesSource
 from cockpit.sources.snapshot import ErrorKind, Level
 
@@ -39,16 +41,19 @@ K8S_SCREEN = dict(kubernetes={"namespaces": ["greenlang"], "deployments": "all",
 
 
 class ApiServer:
-    """Lists for the three paths the source reads; records every Authorization header."""
+    """Lists for the three paths the source reads; records every Authorization header, and
+    the names of the test process's threads while a request waits for its answer."""
 
     def __init__(self, status: int = 200) -> None:
         self.auth: list[str | None] = []
+        self.threads: set[str] = set()
         self.status = status
         self.app = web.Application()
         self.app.router.add_get("/{path:.*}", self.handle)
 
     async def handle(self, request: web.Request) -> web.Response:
         self.auth.append(request.headers.get("Authorization"))
+        self.threads.update(t.name for t in threading.enumerate())
         if self.status != 200:
             return web.json_response({"kind": "Status", "message": "Unauthorized"}, status=self.status)
         items = {"api/v1/nodes": [NODE], "apis/apps/v1/namespaces/greenlang/deployments": [DEPLOYMENT],
@@ -93,6 +98,26 @@ async def test_a_token_file_is_read_beside_the_kubeconfig(tmp_path, monkeypatch,
     assert snap.error is None, snap.error
     assert {i.name for i in snap.items} >= {"api", "all nodes"}
     assert api.auth == ["Bearer from-the-file"] * 3
+
+
+async def test_requests_run_in_threads_named_for_what_they_wait_on(tmp_path, monkeypatch):
+    """A thread dump of a hung cockpit says which provider each request thread waits on:
+    ``kube-…`` for a cluster's lists, ``http-…`` for a health check (both were ``aws-…``)."""
+    api = ApiServer()
+    server = await _serve(api)
+    try:
+        url = str(server.make_url("")).rstrip("/")
+        monkeypatch.setenv("KUBECONFIG", str(_kubeconfig(tmp_path / "config", url, {"token": "t"})))
+        assert (await _refresh()).error is None
+        kube_threads, api.threads = api.threads, set()
+        async with Connections(connect_timeout=1, read_timeout=3, max_attempts=1) as conn:
+            await HttpSource(screen(endpoints=[{"name": "api", "url": f"{url}/healthz"}]), conn).refresh()
+        http_threads = api.threads
+    finally:
+        await server.close()
+    # (Only what must be there: threads that other tests abandoned may still be alive.)
+    assert "kube-get" in kube_threads, kube_threads
+    assert "http-request" in http_threads, http_threads
 
 
 def _exec_plugin(tmp_path: Path, expires_in: float) -> Path:

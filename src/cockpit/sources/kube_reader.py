@@ -223,7 +223,7 @@ class KubeReader:
 
     async def get_json(self, path: str) -> Any:
         """``GET path`` decoded (KubeApiError for an answer that is not 2xx)."""
-        return await in_daemon_thread(self._get, path)
+        return await in_daemon_thread("kube", self._get, path)
 
     def _get(self, path: str) -> Any:
         header, context = self._credentials()
