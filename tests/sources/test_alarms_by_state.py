@@ -1,7 +1,8 @@
 """A big account's alarms are asked for by state, not listed whole, and nothing shown is lost.
 
 On the emulated estate (it keeps alarm history and applies ``StateValue`` with a prefix, as
-AWS does), with plain moto (no alarm history: the source reads the listing instead).
+AWS does), with plain moto (no alarm history: the source reads the listing instead), and
+with a fault proxy in front of the estate that fails the history alone.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pytest
 
 from cockpit.sources.alarms import LISTING_PAGES, AlarmsSource
 from cockpit.sources.connections import Connections
+from tests.ui.faultproxy import FaultProxy
 
 from .conftest import screen
 
@@ -148,6 +150,52 @@ async def test_alarms_created_just_now_are_back_to_ok_in_both_reads(big, monkeyp
     expected = {(f"fresh-{i}", "OK") for i in range(5)}
     assert {(a.name, a.state) for a in listing.items} == expected
     assert {(a.name, a.state) for a in by_state.items} == expected
+
+
+@pytest.mark.parametrize("fault", ["throttle", "internal", "slow"])
+async def test_a_history_that_fails_in_passing_is_asked_for_again_at_the_next_refresh(big, monkeypatch, fault):
+    """Throttled, a 500 with AWS's own error code, no answer in time: that refresh reads the
+    listing, so nothing shown is lost, and the next one is by state again (the source used to
+    fail the refresh, or go back to the listing for good on a coded 5xx)."""
+    handle, cw = _use(big, monkeypatch)
+    async with FaultProxy(handle.env["AWS_ENDPOINT_URL"], slow_seconds=6) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+        async with Connections(read_timeout=1, max_attempts=1) as conn:
+            source = AlarmsSource(screen(**BIG_SCREEN), conn)
+            await proxy.set(fault, only="DescribeAlarmHistory")
+            since = time.time()
+            failed = await source.refresh()
+            failed_calls = _calls(handle, since)
+            await proxy.set("pass")
+            since = time.time()
+            again = await source.refresh()
+            calls = _calls(handle, since)
+    assert set(proxy.faulted) == {(fault, "DescribeAlarmHistory")}  # (botocore's retry included)
+    assert failed.error is None and again.error is None, (failed.error, again.error)
+    assert {(a.name, a.state) for a in failed.items} == {(a.name, a.state) for a in again.items}
+    assert {"big-fire-a", "big-blind", "big-recovered"} <= {a.name for a in failed.items}
+    pages = -(-(OK_ALARMS + 8) // 100)
+    assert failed_calls["DescribeAlarms"] >= LISTING_PAGES + pages  # first pages, by state, the listing
+    assert calls.get("DescribeAlarmHistory") == 1 and calls.get("DescribeAlarms", 0) <= 3, calls
+
+
+async def test_a_role_that_may_not_read_the_history_is_read_as_a_listing_from_then_on(big, monkeypatch):
+    """Access denied to DescribeAlarmHistory will not pass: it is asked once, then the region
+    is the listing's."""
+    handle, cw = _use(big, monkeypatch)
+    async with FaultProxy(handle.env["AWS_ENDPOINT_URL"]) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+        await proxy.set("denied", only="DescribeAlarmHistory")
+        async with Connections(max_attempts=1) as conn:
+            source = AlarmsSource(screen(**BIG_SCREEN), conn)
+            first = await source.refresh()
+            since = time.time()
+            second = await source.refresh()
+            calls = _calls(handle, since)
+    assert set(proxy.faulted) == {("denied", "DescribeAlarmHistory")}
+    assert first.error is None and second.error is None, (first.error, second.error)
+    assert {(a.name, a.state) for a in first.items} == {(a.name, a.state) for a in second.items}
+    assert calls == {"DescribeAlarms": -(-(OK_ALARMS + 8) // 100)}, calls  # the listing's pages, no more
 
 
 async def test_without_alarm_history_a_big_account_is_read_as_a_listing(aws, conn):

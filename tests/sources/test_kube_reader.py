@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from cockpit.sources.connections import Connections
+from cockpit.sources.http import HttpSource
 from cockpit.sources.kubernetes import KubernetesSource
 from cockpit.sources.snapshot import ErrorKind, Level
 
@@ -39,16 +41,19 @@ K8S_SCREEN = dict(kubernetes={"namespaces": ["greenlang"], "deployments": "all",
 
 
 class ApiServer:
-    """Lists for the three paths the source reads; records every Authorization header."""
+    """Lists for the three paths the source reads; records every Authorization header, and
+    the names of the test process's threads while a request waits for its answer."""
 
     def __init__(self, status: int = 200) -> None:
         self.auth: list[str | None] = []
+        self.threads: set[str] = set()
         self.status = status
         self.app = web.Application()
         self.app.router.add_get("/{path:.*}", self.handle)
 
     async def handle(self, request: web.Request) -> web.Response:
         self.auth.append(request.headers.get("Authorization"))
+        self.threads.update(t.name for t in threading.enumerate())
         if self.status != 200:
             return web.json_response({"kind": "Status", "message": "Unauthorized"}, status=self.status)
         items = {"api/v1/nodes": [NODE], "apis/apps/v1/namespaces/greenlang/deployments": [DEPLOYMENT],
@@ -93,6 +98,26 @@ async def test_a_token_file_is_read_beside_the_kubeconfig(tmp_path, monkeypatch,
     assert snap.error is None, snap.error
     assert {i.name for i in snap.items} >= {"api", "all nodes"}
     assert api.auth == ["Bearer from-the-file"] * 3
+
+
+async def test_requests_run_in_threads_named_for_what_they_wait_on(tmp_path, monkeypatch):
+    """A thread dump of a hung cockpit says which provider each request thread waits on:
+    ``kube-…`` for a cluster's lists, ``http-…`` for a health check (both were ``aws-…``)."""
+    api = ApiServer()
+    server = await _serve(api)
+    try:
+        url = str(server.make_url("")).rstrip("/")
+        monkeypatch.setenv("KUBECONFIG", str(_kubeconfig(tmp_path / "config", url, {"token": "t"})))
+        assert (await _refresh()).error is None
+        kube_threads, api.threads = api.threads, set()
+        async with Connections(connect_timeout=1, read_timeout=3, max_attempts=1) as conn:
+            await HttpSource(screen(endpoints=[{"name": "api", "url": f"{url}/healthz"}]), conn).refresh()
+        http_threads = api.threads
+    finally:
+        await server.close()
+    # (Only what must be there: threads that other tests abandoned may still be alive.)
+    assert "kube-get" in kube_threads, kube_threads
+    assert "http-request" in http_threads, http_threads
 
 
 def _exec_plugin(tmp_path: Path, expires_in: float) -> Path:
@@ -227,6 +252,63 @@ async def test_a_kubeconfig_that_cannot_work_says_why_in_one_line(tmp_path, monk
         snap = await KubernetesSource(screen(**K8S_SCREEN), conn).refresh()
     assert snap.error.kind == ErrorKind.CONFIG and "context 'staging' is not in the kubeconfig (known: prod)" \
         in snap.error.message
+
+
+def _entry_mistakes(doc: dict) -> dict[str, tuple[dict, str]]:
+    """Kubeconfigs whose clusters, users or contexts are not what kubectl reads, and the words
+    that must say where (the file is named by the test)."""
+    def changed(section: str, value) -> dict:
+        return {**doc, section: value}
+
+    def inner(section: str, key: str, value) -> dict:
+        return changed(section, [{**doc[section][0], key: value}])
+
+    return {
+        "user is a number": (inner("users", "user", 5), "user 'sre': user is 5, not a mapping"),
+        "users holds a string": (changed("users", ["x"]), "users[0] is 'x', not a mapping with a name and a user"),
+        "cluster is a string": (inner("clusters", "cluster", "https://x"),
+                                "cluster 'prod': cluster is 'https://x', not a mapping"),
+        "contexts is a mapping": (changed("contexts", {"prod": {}}), "contexts is {'prod': {}}, not a list"),
+        "context names a list": (inner("contexts", "context", {"cluster": ["prod"], "user": "sre"}),
+                                 "context 'prod': cluster is ['prod'], not a name"),
+        "exec is a string": (inner("users", "user", {"exec": "aws eks get-token"}),
+                             "user 'sre': exec is 'aws eks get-token', not a mapping"),
+    }
+
+
+async def test_a_wrong_certificate_or_entry_is_a_config_error_naming_the_file_and_field(tmp_path, monkeypatch):
+    """A certificate ssl cannot read used to read as an unreachable cluster (ssl's error is an
+    OSError), an entry that is not a mapping as a malformed answer (an AttributeError) or not
+    at all (a string in ``users`` was skipped): all are the kubeconfig's mistake, said in one
+    line with the file and the field."""
+    pki = _pki(tmp_path)
+    b64 = {k: base64.b64encode(v).decode() for k, v in pki.items()}
+    garbage = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n").decode()
+    url = "https://127.0.0.1:9"  # the TLS context is made before connecting: no server needed
+    client = {"client-certificate-data": b64["client"], "client-key-data": b64["client_key"]}
+    (tmp_path / "bad.pem").write_text("not a certificate either\n")
+    pem_cases = {
+        "CA data": ({}, {"certificate-authority-data": garbage},
+                    "cluster 'prod': certificate-authority-data is not a PEM certificate"),
+        "CA file": ({}, {"certificate-authority": "bad.pem"},
+                    "cluster 'prod': certificate-authority (bad.pem) is not a PEM certificate"),
+        "client certificate": ({**client, "client-certificate-data": garbage}, {"certificate-authority-data": b64["ca"]},
+                               "user 'sre': client-certificate-data is not a PEM certificate"),
+        "client key": ({**client, "client-key-data": b64["ca"]}, {"certificate-authority-data": b64["ca"]},
+                       "user 'sre': client-key-data is not the PEM private key of the client certificate"),
+    }
+    configs = {case: (_kubeconfig(tmp_path / f"{case}.yaml", url, user, cluster), words)
+               for case, (user, cluster, words) in pem_cases.items()}
+    good = yaml.safe_load(_kubeconfig(tmp_path / "good.yaml", url, {"token": "t"}).read_text())
+    for case, (doc, words) in _entry_mistakes(good).items():
+        (tmp_path / f"{case}.yaml").write_text(yaml.safe_dump(doc))
+        configs[case] = (tmp_path / f"{case}.yaml", words)
+    for case, (path, words) in configs.items():
+        monkeypatch.setenv("KUBECONFIG", str(path))
+        snap = await _refresh()
+        assert snap.error is not None and snap.error.kind == ErrorKind.CONFIG, (case, snap.error)
+        assert snap.error.message.startswith(f"{path}: ") and words in snap.error.message, (case, snap.error.message)
+        assert "\n" not in snap.error.message, (case, snap.error.message)
 
 
 async def test_status_reads_a_cluster_without_loading_kubernetes_asyncio_or_aiohttp(kube):

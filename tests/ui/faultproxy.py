@@ -8,6 +8,8 @@ refresh as it does in production. Modes:
 - ``slow``: hold the request for ``slow_seconds`` (longer than the cockpit's timeout);
 - ``throttle``: 400 ``ThrottlingException``; ``throttle429``: 429 ``TooManyRequestsException``;
 - ``expired``: 403 ``ExpiredTokenException``;
+- ``internal``: 500 ``InternalFailure`` (AWS's own error, coded: a passing failure);
+- ``denied``: 403 ``AccessDeniedException``, the caller's role may not call the operation;
 - ``malformed``: 200 with a body no AWS parser can read.
 
 ``only`` limits the fault to requests for one AWS operation (``DescribeAlarms``,
@@ -23,7 +25,7 @@ import aiohttp
 from aiohttp import web
 
 _JSON = "application/x-amz-json-1.0"
-MODES = ("pass", "down", "slow", "throttle", "throttle429", "expired", "malformed")
+MODES = ("pass", "down", "slow", "throttle", "throttle429", "expired", "internal", "denied", "malformed")
 
 
 def _operation(request: web.Request, body: bytes) -> str:
@@ -110,6 +112,13 @@ class FaultProxy:
             return web.json_response({"__type": "ExpiredTokenException",
                                       "message": "The security token included in the request is expired"},
                                      status=403, content_type=_JSON)
+        elif mode == "internal":
+            return web.json_response({"__type": "InternalFailure", "message": "An internal error occurred"},
+                                     status=500, content_type=_JSON)
+        elif mode == "denied":
+            return web.json_response({"__type": "AccessDeniedException", "message": (
+                "User: arn:aws:sts::123456789012:assumed-role/oncall/sre is not authorized to perform: "
+                f"cloudwatch:{operation}")}, status=403, content_type=_JSON)
         elif mode == "malformed":
             return web.Response(status=200, body=b"\x00<html>captive portal</html>", content_type=_JSON)
         return await self._forward(request, body)

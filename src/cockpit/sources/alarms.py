@@ -8,15 +8,19 @@ the pane does not show, so from then on that region is read *by state*: a listin
 server-side with ``StateValue`` for each state the pane shows, and, for the alarms back to
 OK recently, ``DescribeAlarmHistory`` since the cutoff, whose alarms are then described by
 name. At 10,000 alarms with a few dozen firing that is a handful of calls instead of a
-hundred pages, and the calls of one region run together. Where the history cannot be read
-(no permission for it; an emulator without it) the region goes back to the listing, which
-answers everything. Regions are read in parallel. Severity comes from the screen's rules
-(the runbooks' response matrices).
+hundred pages, and the calls of one region run together. Where the history is not available
+to the caller (no permission for it; an emulator without it) the region goes back to the
+listing, which answers everything, for good; where reading it failed otherwise (throttled, a
+5xx, a timeout) that refresh reads the listing and the next one asks for the history again.
+Regions are read in parallel. Severity comes from the screen's rules (the runbooks' response
+matrices).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -24,8 +28,8 @@ from typing import Any
 from cockpit.content.screen import Alarms, Screen
 from cockpit.sources.base import Source
 from cockpit.sources.connections import Connections
-from cockpit.sources.errors import classify, require
-from cockpit.sources.snapshot import ErrorKind, Level, utcnow
+from cockpit.sources.errors import require, unavailable
+from cockpit.sources.snapshot import Level, utcnow
 
 #: A region whose whole listing takes more pages than this is read by state (module docstring).
 LISTING_PAGES = 3
@@ -140,29 +144,38 @@ class AlarmsSource(Source[AlarmItem]):
         return cutoff is not None and item.state == "OK" and item.updated_at is not None \
             and item.updated_at >= cutoff
 
-    async def _pages(self, client: Any, region: str, params: dict[str, Any],
-                     pages: int | None) -> tuple[list[AlarmItem], bool]:
-        """Every alarm a paginated DescribeAlarms answers that this screen's rules match, and
-        whether it stopped after ``pages`` pages with more to read."""
+    async def _paged(self, client: Any, operation: str, params: dict[str, Any], key: str,
+                     pages: int | None) -> AsyncIterator[dict[str, Any]]:
+        """The pages of a paginated ``operation`` (``NextToken``), each checked for ``key``
+        (:func:`require`), at most ``pages`` of them: the last one yielded still has a
+        ``NextToken`` when it stopped there with more to read."""
+        call = getattr(client, _method(operation))
         params = dict(params)
-        out: list[AlarmItem] = []
         read = 0
         while True:
             self.calls += 1
             read += 1
-            page = await client.describe_alarms(**params)
-            require(page, "MetricAlarms", "DescribeAlarms")
+            page = await call(**params)
+            require(page, key, operation)
+            yield page
+            token = page.get("NextToken")
+            if not token or pages is not None and read >= pages:
+                return
+            params["NextToken"] = token
+
+    async def _pages(self, client: Any, region: str, params: dict[str, Any],
+                     pages: int | None) -> tuple[list[AlarmItem], bool]:
+        """Every alarm a paginated DescribeAlarms answers that this screen's rules match, and
+        whether it stopped after ``pages`` pages with more to read."""
+        out: list[AlarmItem] = []
+        page: dict[str, Any] = {}
+        async for page in self._paged(client, "DescribeAlarms", params, "MetricAlarms", pages):
             for kind, key in (("metric", "MetricAlarms"), ("composite", "CompositeAlarms")):
                 for raw in page.get(key) or ():
                     item = self._item(raw, kind, region)
                     if self.rules.matches(item.name):
                         out.append(item)
-            token = page.get("NextToken")
-            if not token:
-                return out, False
-            if pages is not None and read >= pages:
-                return out, True
-            params["NextToken"] = token
+        return out, bool(page.get("NextToken"))
 
     async def _listing(self, client: Any, region: str, pages: int | None) -> list[AlarmItem] | None:
         """The shown alarms of the region's whole listing; None when it is longer than ``pages``."""
@@ -173,8 +186,9 @@ class AlarmsSource(Source[AlarmItem]):
         return _unique(item for item in every if self._shown(item, cutoff))
 
     async def _read_by_state(self, client: Any, region: str) -> list[AlarmItem] | None:
-        """The shown alarms, asked for by state (module docstring); None when the region's
-        alarm history cannot be read, so that it is read as a listing again."""
+        """The shown alarms, asked for by state (module docstring); None when the region is
+        to be read as a listing from now on (everything is shown, or the history is not
+        available to the caller)."""
         if "OK" in self.rules.states:  # everything is shown: the listing is the cheapest read
             self._by_state.discard(region)
             self._listing_only.add(region)
@@ -191,12 +205,14 @@ class AlarmsSource(Source[AlarmItem]):
             if isinstance(result, BaseException):
                 raise result
         if isinstance(changed, BaseException):
-            if classify(changed).kind in (ErrorKind.CREDENTIALS, ErrorKind.ERROR):
-                # No permission for the history, or an endpoint without it: read the listing.
+            if not isinstance(changed, Exception):  # cancelled: not an answer about the history
+                raise changed
+            if unavailable(changed):  # no permission for the history, or an endpoint without it
                 self._by_state.discard(region)
                 self._listing_only.add(region)
                 return None
-            raise changed
+            # Throttled, a 5xx, a timeout: this refresh reads the listing, the next asks again.
+            return await self._listing(client, region, pages=None) or []
         if changed is None:  # a storm: this refresh reads the listing (HISTORY_PAGES)
             return await self._listing(client, region, pages=None) or []
         # An alarm that changed since the cutoff is described by name, after the state
@@ -216,21 +232,13 @@ class AlarmsSource(Source[AlarmItem]):
         params: dict[str, Any] = {"HistoryItemType": "StateUpdate", "StartDate": cutoff, "AlarmTypes": _TYPES,
                                   "MaxRecords": self.page_size}
         names: set[str] = set()
-        pages = 0
-        while True:
-            self.calls += 1
-            pages += 1
-            page = await client.describe_alarm_history(**params)
-            for entry in require(page, "AlarmHistoryItems", "DescribeAlarmHistory") or ():  # type: ignore[union-attr]
+        page: dict[str, Any] = {}
+        async for page in self._paged(client, "DescribeAlarmHistory", params, "AlarmHistoryItems", HISTORY_PAGES):
+            for entry in page["AlarmHistoryItems"] or ():
                 name = entry.get("AlarmName") if isinstance(entry, dict) else None
                 if isinstance(name, str):
                     names.add(name)
-            token = page.get("NextToken")
-            if not token:
-                return names
-            if pages >= HISTORY_PAGES:
-                return None
-            params["NextToken"] = token
+        return None if page.get("NextToken") else names
 
     def _item(self, raw: dict[str, Any], kind: str, region: str) -> AlarmItem:
         name = raw["AlarmName"]
@@ -245,6 +253,11 @@ class AlarmsSource(Source[AlarmItem]):
             statistic=str(raw.get("Statistic") or raw.get("ExtendedStatistic") or ""),
             period=raw.get("Period"),
         )
+
+
+def _method(operation: str) -> str:
+    """The client's method for an API operation: ``DescribeAlarmHistory`` → ``describe_alarm_history``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
 def _unique(items: Any) -> list[AlarmItem]:

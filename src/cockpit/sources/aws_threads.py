@@ -30,8 +30,12 @@ def _settle(future: asyncio.Future, result: Any, error: BaseException | None) ->
         future.set_result(result)
 
 
-def in_daemon_thread(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> asyncio.Future:
-    """Run ``fn(*args, **kwargs)`` in a new daemon thread; the future settles on the caller's loop."""
+def in_daemon_thread(prefix: str, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> asyncio.Future:
+    """Run ``fn(*args, **kwargs)`` in a new daemon thread; the future settles on the caller's loop.
+
+    The thread is named ``{prefix}-{fn's name}`` (``aws-describe_alarms``, ``kube-get``,
+    ``http-request``), so a thread dump of a hung process says what each thread waits on.
+    The prefix comes before ``fn`` and positionally, so it never takes a keyword of ``fn``'s."""
     loop = asyncio.get_running_loop()
     future = loop.create_future()
 
@@ -46,7 +50,8 @@ def in_daemon_thread(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> as
         except RuntimeError:  # the loop has closed: the command is over
             pass
 
-    threading.Thread(target=run, name=f"aws-{getattr(fn, '__name__', 'call')}", daemon=True).start()
+    name = getattr(fn, "__name__", "call").lstrip("_") or "call"
+    threading.Thread(target=run, name=f"{prefix}-{name}", daemon=True).start()
     return future
 
 
@@ -67,7 +72,7 @@ class ThreadedClient:
             return attr
 
         async def call(*args: Any, **kwargs: Any) -> Any:
-            return await in_daemon_thread(attr, *args, **kwargs)
+            return await in_daemon_thread("aws", attr, *args, **kwargs)
 
         call.__name__ = name
         return call

@@ -17,11 +17,17 @@ import sys
 
 from cockpit.sources.snapshot import ErrorKind, SourceError
 
-_CREDENTIAL_CODES = {
+#: The caller may not call the operation at all (IAM): asking again will not help.
+_DENIED_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
+_CREDENTIAL_CODES = _DENIED_CODES | {
     "ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId",
     "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch",
-    "AccessDenied", "AccessDeniedException", "AuthFailure", "UnauthorizedOperation",
-    "InvalidAccessKeyId", "MissingAuthenticationToken",
+    "AuthFailure", "InvalidAccessKeyId", "MissingAuthenticationToken",
+}
+#: The endpoint does not have the operation (an emulator, a partial implementation).
+_NOT_IMPLEMENTED_CODES = {
+    "NotImplemented", "NotImplementedException", "InvalidAction", "UnknownOperationException",
+    "UnsupportedOperation", "UnsupportedOperationException",
 }
 _THROTTLE_CODES = {
     "Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded",
@@ -90,6 +96,27 @@ def classify(exc: BaseException) -> SourceError:
         # Raised while reading an answer that lacks what every real answer has.
         return SourceError(ErrorKind.MALFORMED, _short(f"{type(exc).__name__}: {exc}"))
     return SourceError(ErrorKind.ERROR, _short(f"{type(exc).__name__}: {exc}"))
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says that the AWS operation is not available to this caller, so that
+    asking again cannot help: access denied, or an endpoint that does not implement it
+    (one of :data:`_NOT_IMPLEMENTED_CODES`, or a 501: the estate's answer for what moto lacks).
+
+    Anything else may pass and is worth asking again: throttling, a 5xx (plain moto's server
+    answers an operation it lacks with a bare HTML 500, which looks like any passing 500),
+    a timeout, expired credentials that the chain renews.
+    """
+    import botocore.exceptions as bex
+
+    if not isinstance(exc, bex.ClientError):
+        return False
+    err = exc.response.get("Error", {})
+    code = str(err.get("Code", ""))
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if code in _DENIED_CODES or "not authorized" in str(err.get("Message", "")).lower():
+        return True
+    return code in _NOT_IMPLEMENTED_CODES or status == 501
 
 
 def _classify_kubernetes(exc: BaseException) -> SourceError | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import ssl
 import subprocess
 import tempfile
@@ -48,7 +49,8 @@ def kubeconfig_paths() -> list[Path]:
 
 def _merged(paths: list[Path]) -> tuple[dict[str, Any], dict[str, Path]]:
     """The kubeconfig files merged as kubectl merges them (the first to name a thing wins),
-    and the folder each named cluster and user came from (relative paths are read from it)."""
+    and the file each named cluster, user and context came from (relative paths are read
+    beside it; a mistake is reported with it)."""
     import yaml
 
     merged: dict[str, Any] = {"clusters": {}, "users": {}, "contexts": {}, "current-context": None}
@@ -65,10 +67,21 @@ def _merged(paths: list[Path]) -> tuple[dict[str, Any], dict[str, Path]]:
         if not isinstance(doc, dict):
             raise KubeConfigError(f"{path}: not a kubeconfig (a mapping is expected)")
         for section, inner in (("clusters", "cluster"), ("users", "user"), ("contexts", "context")):
-            for entry in doc.get(section) or ():
-                if isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"] not in merged[section]:
-                    merged[section][entry["name"]] = entry.get(inner) or {}
-                    origin[f"{section}/{entry['name']}"] = path.parent
+            entries = doc.get(section) or []
+            if not isinstance(entries, list):
+                raise KubeConfigError(f"{path}: {section} is {_shown(entries)}, not a list")
+            for i, entry in enumerate(entries):
+                if not isinstance(entry, dict):
+                    raise KubeConfigError(f"{path}: {section}[{i}] is {_shown(entry)}, not a mapping "
+                                          f"with a name and a {inner}")
+                name = entry.get("name")
+                if not isinstance(name, str) or name in merged[section]:
+                    continue
+                value = entry.get(inner) or {}
+                if not isinstance(value, dict):
+                    raise KubeConfigError(f"{path}: {inner} {name!r}: {inner} is {_shown(value)}, not a mapping")
+                merged[section][name] = value
+                origin[f"{section}/{name}"] = path
         if merged["current-context"] is None and doc.get("current-context"):
             merged["current-context"] = str(doc["current-context"])
     if not found:
@@ -82,6 +95,7 @@ class _Auth:
 
     header: str | None = None
     cert: tuple[str, str] | None = None  # (certificate PEM, key PEM)
+    cert_from: tuple[str, str] = ("", "")  # where each came from, for a line that says which is wrong
     expires: float | None = None  # an exec plugin's token, until then
     renew_at: float = 0.0
     exec_spec: dict[str, Any] | None = None
@@ -100,6 +114,10 @@ class KubeReader:
         if ctx is None:
             raise KubeConfigError(f"context {name!r} is not in the kubeconfig (known: "
                                   f"{', '.join(sorted(merged['contexts'])) or 'none'})")
+        for ref in ("cluster", "user"):
+            if not isinstance(ctx.get(ref), (str, type(None))):
+                raise KubeConfigError(f"{origin[f'contexts/{name}']}: context {name!r}: {ref} is "
+                                      f"{_shown(ctx[ref])}, not a name")
         cluster = merged["clusters"].get(ctx.get("cluster"))
         if not cluster or not cluster.get("server"):
             raise KubeConfigError(f"context {name!r}: cluster {ctx.get('cluster')!r} has no server")
@@ -111,8 +129,11 @@ class KubeReader:
         self._scheme = parts.scheme
         self.timeout = (connect_timeout, read_timeout)
         user = merged["users"].get(ctx.get("user")) or {}
-        self._auth = self._user(user, origin.get(f"users/{ctx.get('user')}", Path()), name)
-        self._cluster_folder = origin.get(f"clusters/{ctx.get('cluster')}", Path())
+        user_file = origin.get(f"users/{ctx.get('user')}", Path())
+        self._auth = self._user(user, user_file, f"{user_file}: user {ctx.get('user')!r}", name)
+        cluster_file = origin[f"clusters/{ctx.get('cluster')}"]
+        self._cluster_folder = cluster_file.parent
+        self._cluster_where = f"{cluster_file}: cluster {ctx.get('cluster')!r}"
         self._cluster = cluster
         self._ssl: ssl.SSLContext | None = None
         self._lock = threading.Lock()
@@ -120,7 +141,13 @@ class KubeReader:
     # -- configuration ---------------------------------------------------------------
 
     @staticmethod
-    def _user(user: dict[str, Any], folder: Path, context: str) -> _Auth:
+    def _user(user: dict[str, Any], file: Path, where: str, context: str) -> _Auth:
+        """How requests of ``context`` authenticate, from the kubeconfig ``user`` (read from
+        ``file``; ``where`` names it in a line about a mistake)."""
+        for spec in ("auth-provider", "exec"):
+            if user.get(spec) and not isinstance(user[spec], dict):
+                raise KubeConfigError(f"{where}: {spec} is {_shown(user[spec])}, not a mapping")
+        folder = file.parent
         if user.get("auth-provider"):
             provider = (user["auth-provider"] or {}).get("name", "?")
             raise KubeConfigError(f"context {context!r}: the {provider!r} auth-provider is not supported "
@@ -139,9 +166,14 @@ class KubeReader:
         key = _pem(user, "client-key", folder, context)
         if cert and key:
             auth.cert = (cert, key)
+            auth.cert_from = (f"{where}: {_pem_field(user, 'client-certificate')}",
+                              f"{where}: {_pem_field(user, 'client-key')}")
         return auth
 
-    def _context_ssl(self, cert: tuple[str, str] | None) -> ssl.SSLContext:
+    def _context_ssl(self, cert: tuple[str, str] | None, cert_from: tuple[str, str]) -> ssl.SSLContext:
+        """The TLS context of a request: the cluster's CA and the client certificate, each
+        that ssl refuses named in a KubeConfigError (ssl's own error is an OSError, which
+        would read as an unreachable cluster)."""
         cluster = self._cluster
         if cluster.get("insecure-skip-tls-verify"):
             ctx = ssl.create_default_context()
@@ -149,15 +181,23 @@ class KubeReader:
             ctx.verify_mode = ssl.CERT_NONE
         else:
             ca = _pem(cluster, "certificate-authority", self._cluster_folder, self.context)
-            ctx = ssl.create_default_context(cadata=ca) if ca else ssl.create_default_context()
+            if ca:
+                ctx = _trusting(ca, f"{self._cluster_where}: {_pem_field(cluster, 'certificate-authority')}")
+            else:
+                ctx = ssl.create_default_context()
         if cert is not None:
+            _trusting(cert[0], cert_from[0])  # ssl's error for a chain does not say which half is wrong
             # ssl loads a certificate chain from files only: a private folder, removed at once.
             with tempfile.TemporaryDirectory(prefix="cockpit-kube-") as tmp:
                 cert_path, key_path = Path(tmp, "cert.pem"), Path(tmp, "key.pem")
                 for path, text in ((cert_path, cert[0]), (key_path, cert[1])):
                     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
                         out.write(text)
-                ctx.load_cert_chain(str(cert_path), str(key_path))
+                try:
+                    ctx.load_cert_chain(str(cert_path), str(key_path))
+                except (ssl.SSLError, ValueError) as exc:
+                    raise KubeConfigError(f"{cert_from[1]} is not the PEM private key of the client "
+                                          f"certificate ({_ssl_reason(exc)})") from None
         return ctx
 
     def _credentials(self) -> tuple[str | None, ssl.SSLContext | None]:
@@ -168,20 +208,22 @@ class KubeReader:
             if auth.exec_spec is not None and (auth.header is None and auth.cert is None
                                                or auth.expires is not None and time.time() >= auth.renew_at):
                 auth.header, cert, auth.expires = _run_exec(auth.exec_spec, auth.folder, self.context)
+                plugin = f"context {self.context!r}: exec plugin {auth.exec_spec.get('command')!r}"
+                auth.cert_from = (f"{plugin}: clientCertificateData", f"{plugin}: clientKeyData")
                 if auth.expires is not None:  # renewed a little before it expires (10 s; half a short life)
                     auth.renew_at = auth.expires - min(10.0, max(0.0, auth.expires - time.time()) / 2)
                 if cert != auth.cert:
                     auth.cert = cert
                     self._ssl = None
             if self._scheme == "https" and self._ssl is None:
-                self._ssl = self._context_ssl(auth.cert)
+                self._ssl = self._context_ssl(auth.cert, auth.cert_from)
             return auth.header, self._ssl
 
     # -- requests ----------------------------------------------------------------------
 
     async def get_json(self, path: str) -> Any:
         """``GET path`` decoded (KubeApiError for an answer that is not 2xx)."""
-        return await in_daemon_thread(self._get, path)
+        return await in_daemon_thread("kube", self._get, path)
 
     def _get(self, path: str) -> Any:
         header, context = self._credentials()
@@ -224,6 +266,31 @@ def _pem(section: dict[str, Any], key: str, folder: Path, context: str) -> str |
     if section.get(key):
         return _read(folder, str(section[key]), context)
     return None
+
+
+def _pem_field(section: dict[str, Any], key: str) -> str:
+    """Which field :func:`_pem` read: ``key-data``, or ``key`` and its file."""
+    return f"{key}-data" if section.get(f"{key}-data") else f"{key} ({section.get(key)})"
+
+
+def _trusting(pem: str, where: str) -> ssl.SSLContext:
+    """A TLS client context trusting the certificates of ``pem``; KubeConfigError naming
+    ``where`` if ``pem`` holds none or one ssl cannot read."""
+    try:
+        return ssl.create_default_context(cadata=pem)
+    except (ssl.SSLError, ValueError) as exc:
+        raise KubeConfigError(f"{where} is not a PEM certificate ({_ssl_reason(exc)})") from None
+
+
+def _ssl_reason(exc: Exception) -> str:
+    text = getattr(exc, "strerror", None) or str(exc)
+    return " ".join(re.sub(r"\s*\(_ssl\.c:\d+\)\s*$", "", str(text)).split())[:160]
+
+
+def _shown(value: object) -> str:
+    """A YAML value as a mistake's line quotes it."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _run_exec(spec: dict[str, Any], folder: Path, context: str) -> tuple[str | None, tuple[str, str] | None,

@@ -70,4 +70,4 @@ def request(method: str, url: str, *, headers: dict[str, str] | None = None, jso
 
 async def send(method: str, url: str, **kwargs: Any) -> Answer:
     """:func:`request`, awaited from the event loop without blocking it."""
-    return await in_daemon_thread(request, method, url, **kwargs)
+    return await in_daemon_thread("http", request, method, url, **kwargs)
