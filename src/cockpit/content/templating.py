@@ -120,12 +120,17 @@ def parse_expression(source: str) -> nodes.Expr:
 def checked(source: str, expression: bool = False) -> tuple[nodes.Node | None, str | None]:
     """``source`` parsed once for the checks: (tree, None), or (None, a one-line description
     of what is wrong with it). Remembered per source: the catalog repeats the same templates
-    (``{{ params.region }}``) across steps and playbooks, and the checks only read trees."""
-    return _checked(source, expression)
+    (``{{ params.region }}``) across steps and playbooks, and the checks only read trees.
+    Only short sources are remembered, so what is kept stays small whatever the files hold."""
+    if len(source) > _REMEMBERED_CHARS:
+        return _parse_checked(source, expression)
+    return _remembered(source, expression)
 
 
-@lru_cache(maxsize=4096)
-def _checked(source: str, expression: bool) -> tuple[nodes.Node | None, str | None]:
+_REMEMBERED_CHARS = 400
+
+
+def _parse_checked(source: str, expression: bool) -> tuple[nodes.Node | None, str | None]:
     try:
         return (parse_expression(source) if expression else parse_template(source)), None
     except TemplateSyntaxError as exc:
@@ -133,6 +138,9 @@ def _checked(source: str, expression: bool) -> tuple[nodes.Node | None, str | No
         return None, f"{exc.message}{where}"
     except RecursionError:
         return None, "template is nested too deeply"
+
+
+_remembered = lru_cache(maxsize=2048)(_parse_checked)  # the shipped catalog has ~1,100 distinct ones
 
 
 def syntax_error(source: str, expression: bool = False) -> str | None:
