@@ -101,6 +101,16 @@ def test_pathological_files_are_content_errors(text: str) -> None:
     _check(text)
 
 
+def test_a_terminal_escape_in_a_file_is_one_line_at_its_line() -> None:
+    """A control character (here the start of an escape that clears the screen) is refused
+    with the line it is on, in one line that carries no copy of the character."""
+    with pytest.raises(ContentError) as caught:
+        parse_playbook("id: x\ntitle: \"a\x1b[2Jb\"\nsteps: []\n", "esc.yaml")
+    message = str(caught.value)
+    assert message.startswith("esc.yaml:2: not valid YAML: character U+001B is not allowed"), message
+    assert "\n" not in message and "\x1b" not in message
+
+
 def test_a_file_that_is_not_utf8_is_a_content_error(tmp_path: Path) -> None:
     from cockpit.content.playbooks import load_playbook
 

@@ -70,10 +70,11 @@ async def test_each_service_is_answered_once_it_is_seeded_not_before(held_soon) 
     estate = AwsEstate(RequestLog())
     estate.start(defer_rest=True)
     try:
-        async with outside(estate, "cloudwatch", cat.US_REGION) as cloudwatch, outside(estate, "ecs") as ecs:
-            # The alarms are ready: answered while ECS is still to come.
-            alarms = await asyncio.wait_for(cloudwatch.describe_alarms(AlarmNames=["prod-rds-high-cpu"]), 10)
-            assert [a["AlarmName"] for a in alarms["MetricAlarms"]] == ["prod-rds-high-cpu"]
+        async with outside(estate, "cloudwatch", cat.PRIMARY_REGION) as cloudwatch, outside(estate, "ecs") as ecs:
+            # The storage screen's alarms are ready: answered while ECS is still to come.
+            alarms = await asyncio.wait_for(cloudwatch.describe_alarms(), 10)
+            expected = sorted(a.name for a in cat.ALARMS if a.region == cat.PRIMARY_REGION)
+            assert sorted(a["AlarmName"] for a in alarms["MetricAlarms"]) == expected
             described = asyncio.ensure_future(ecs.describe_services(cluster=cat.ECS.cluster,
                                                                     services=[cat.ECS.service]))
             done, _ = await asyncio.wait({described}, timeout=0.5)
@@ -82,6 +83,29 @@ async def test_each_service_is_answered_once_it_is_seeded_not_before(held_soon) 
             release.set()
             service = (await asyncio.wait_for(described, 30))["services"][0]
         assert (service["desiredCount"], service["runningCount"]) == (3, 3)  # never a false 0/3
+    finally:
+        estate.stop()
+
+
+async def test_a_region_whose_alarms_watch_the_alb_is_answered_whole_once_the_alb_exists(held_soon) -> None:
+    """Ready comes before the network and the ALB are seeded; the US region's alarms include
+    one on the ALB, so a request for them waits, then sees every one of them: never the
+    region's alarms without the ALB's."""
+    release = held_soon
+    estate = AwsEstate(RequestLog())
+    estate.start(defer_rest=True)
+    try:
+        async with outside(estate, "cloudwatch", cat.US_REGION) as cloudwatch:
+            described = asyncio.ensure_future(cloudwatch.describe_alarms())
+            done, _ = await asyncio.wait({described}, timeout=0.5)
+            assert not done, "the US alarms were answered before the ALB and its alarm existed"
+            release.set()
+            alarms = (await asyncio.wait_for(described, 30))["MetricAlarms"]
+        assert sorted(a["AlarmName"] for a in alarms) == sorted(a.name for a in cat.ALARMS
+                                                                if a.region == cat.US_REGION)
+        alb = next(a for a in alarms if a["AlarmName"] == "prod-alb-unhealthy-targets")
+        assert alb["Dimensions"][0]["Value"].startswith("app/production-alb/")
+        assert alb["StateValue"] == "OK"  # evaluated before anyone could read it
     finally:
         estate.stop()
 

@@ -16,8 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateSyntaxError
-
 from cockpit.content import steps as kinds, templating, urls
 from cockpit.content.errors import Problem, did_you_mean
 from cockpit.content.playbook import OBJECTIVES, Playbook
@@ -100,11 +98,11 @@ class _Checker:
             if param.default_from is None:
                 continue
             loc = ("parameters", name, "default_from")
-            error = templating.syntax_error(param.default_from, expression=True)
-            if error:
+            tree, error = templating.checked(param.default_from, expression=True)
+            if tree is None:
                 self.report(loc, f"default_from: {error}")
                 continue
-            roots = templating.free_names(templating.parse_expression(param.default_from))
+            roots = templating.free_names(tree)
             if roots - {"screen"}:
                 self.report(loc, f"default_from may only read `screen`, not {', '.join(sorted(roots - {'screen'}))}")
 
@@ -135,13 +133,9 @@ class _Checker:
         raw = self.data["steps"][i]
         for where, source, expression, extra in _template_values(raw, loc):
             field = ".".join(str(p) for p in where)
-            error = templating.syntax_error(source, expression)
-            if error:
+            tree, error = templating.checked(source, expression)
+            if tree is None:
                 self.report(where, f"{field}: template error: {error}")
-                continue
-            try:
-                tree = templating.parse_expression(source) if expression else templating.parse_template(source)
-            except (TemplateSyntaxError, RecursionError):
                 continue
             messages = {self.check_reference(i, chain, extra) for chain in templating.references(tree)}
             messages |= {f"unknown {what}" for what in templating.unknown_filters(tree)}

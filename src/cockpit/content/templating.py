@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import TemplateError, TemplateSyntaxError, Undefined, nodes
@@ -116,16 +117,35 @@ def parse_expression(source: str) -> nodes.Expr:
     return expr
 
 
-def syntax_error(source: str, expression: bool = False) -> str | None:
-    """A one-line description of what is wrong with ``source``, or None when it parses."""
+def checked(source: str, expression: bool = False) -> tuple[nodes.Node | None, str | None]:
+    """``source`` parsed once for the checks: (tree, None), or (None, a one-line description
+    of what is wrong with it). Remembered per source: the catalog repeats the same templates
+    (``{{ params.region }}``) across steps and playbooks, and the checks only read trees.
+    Only short sources are remembered, so what is kept stays small whatever the files hold."""
+    if len(source) > _REMEMBERED_CHARS:
+        return _parse_checked(source, expression)
+    return _remembered(source, expression)
+
+
+_REMEMBERED_CHARS = 400
+
+
+def _parse_checked(source: str, expression: bool) -> tuple[nodes.Node | None, str | None]:
     try:
-        parse_expression(source) if expression else parse_template(source)
+        return (parse_expression(source) if expression else parse_template(source)), None
     except TemplateSyntaxError as exc:
         where = f" (line {exc.lineno} of the template)" if exc.lineno and exc.lineno > 1 else ""
-        return f"{exc.message}{where}"
+        return None, f"{exc.message}{where}"
     except RecursionError:
-        return "template is nested too deeply"
-    return None
+        return None, "template is nested too deeply"
+
+
+_remembered = lru_cache(maxsize=2048)(_parse_checked)  # the shipped catalog has ~1,100 distinct ones
+
+
+def syntax_error(source: str, expression: bool = False) -> str | None:
+    """A one-line description of what is wrong with ``source``, or None when it parses."""
+    return checked(source, expression)[1]
 
 
 def references(tree: nodes.Node) -> list[tuple[str, ...]]:

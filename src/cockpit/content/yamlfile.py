@@ -11,6 +11,13 @@ a YAML alias repeats the value it points at, and ten lines of aliases ("billion 
 stand for a billion values. The composer shares the aliased node, so composing is cheap;
 counting each node's *expanded* size as it is composed catches the bomb at the line that
 sets it off, before a single Python object is built.
+
+The text is scanned and parsed into events by libyaml (PyYAML's ``CParser``) when PyYAML was
+built with it, and by PyYAML's pure-Python parser otherwise; the events are composed into
+nodes by PyYAML's Python composer in both cases, so the bounds above hold either way. The
+pure-Python scanner was most of the cost of reading the playbook catalog, which the
+cockpit reads while its panes come up (``docs/performance.md``). libyaml's parser keeps its
+nesting on the heap, not the C stack, and the file's size is bounded before it is parsed.
 """
 
 from __future__ import annotations
@@ -20,6 +27,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 from pydantic import BaseModel, ValidationError
 
 from cockpit.content.errors import ContentError, Problem
@@ -38,8 +51,26 @@ MAX_DEPTH = 64
 MAX_VALUES = 50_000
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that bounds the document it composes: depth, and size once aliases expand.
+class _PyParser(Reader, Scanner, Parser):
+    """PyYAML's pure-Python reader, scanner and parser: text in, events out."""
+
+    def __init__(self, text: str) -> None:
+        Reader.__init__(self, text)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+
+
+#: libyaml's event parser if PyYAML was built with it (scanner and parser in C), else PyYAML's own.
+_Parser: type = _PyParser
+if yaml.__with_libyaml__:
+    from yaml.cyaml import CParser as _Parser
+
+
+class _Loader(Composer, _Parser, SafeConstructor, Resolver):  # type: ignore[misc, valid-type]
+    """A safe loader that bounds the document it composes: depth, and size once aliases expand.
+
+    Composer comes first so that its Python ``compose_*`` (and the hook below) compose the
+    events of ``_Parser``, whatever parser that is; the constructor is the SafeLoader's.
 
     ``sizes`` holds each finished node's expanded size and height; an alias adds the size of
     the node it names. An alias to a node still being composed (``a: &a [*a]``) is refused:
@@ -47,7 +78,10 @@ class _Loader(yaml.SafeLoader):
     """
 
     def __init__(self, text: str, path: Path | str):
-        super().__init__(text)
+        _Parser.__init__(self, text)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
         self.path = path
         self.depth = 0
         self.sizes: dict[yaml.Node, tuple[int, int]] = {}  # node -> (values, height) once expanded
@@ -114,24 +148,38 @@ def _construct(node: yaml.Node, loc: Loc, lines: dict[Loc, int], loader: _Loader
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, OverflowError, yaml.YAMLError) as exc:  # e.g. a timestamp like 2024-13-45
-        raise ContentError.single(path, node.start_mark.line + 1, f"cannot read value {node.value!r}: {exc}") from None
+        reason = exc.problem if isinstance(exc, yaml.MarkedYAMLError) and exc.problem else exc
+        raise ContentError.single(path, node.start_mark.line + 1, f"cannot read value {node.value!r}: {reason}") from None
 
 
 def too_big(size: int) -> str:
     return f"the file is {size:,} bytes; content files are limited to {MAX_BYTES // 1024} KiB (split it up)"
 
 
+#: libyaml's own bound on nesting, met while it scans (deeper than :data:`MAX_DEPTH`).
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
+
+
 def load_yaml(text: str, path: Path | str) -> tuple[Any, dict[Loc, int]]:
     """Parse one YAML document; return the data and its path→line map."""
     if len(text) > MAX_BYTES:
         raise ContentError.single(path, None, too_big(len(text.encode("utf-8"))))
-    loader = _Loader(text, path)
+    loader = None
     try:
+        loader = _Loader(text, path)  # PyYAML's own reader checks the characters here
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:  # a control character: no mark, a position
+        line = text.count("\n", 0, exc.position) + 1
+        raise ContentError.single(path, line, f"not valid YAML: character U+{exc.character:04X} is not allowed "
+                                              f"({exc.reason})") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise ContentError.single(path, line, f"not valid YAML: {exc.problem or exc}") from None
+        problem = exc.problem or str(exc)
+        if problem == _LIBYAML_TOO_DEEP:
+            problem = f"nested more than {MAX_DEPTH} levels deep"
+        raise ContentError.single(path, line, problem if problem.startswith("nested") else
+                                  f"not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise ContentError.single(path, None, f"not valid YAML: {exc}") from None
     if node is None:

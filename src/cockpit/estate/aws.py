@@ -37,11 +37,11 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from cockpit.estate import catalogue as cat
 from cockpit.estate import moto_boot, moto_iam
-from cockpit.estate.aws_seed import (READY_SERVICES, REST_SERVICES, SeedResult, late_steps, pane_steps,
-                                     replication_data, rest_steps, run_steps, soon_steps)
+from cockpit.estate.aws_seed import (HELD_AT_READY, READY_SERVICES, REST_SERVICES, SeedResult, late_steps,
+                                     pane_steps, replication_data, rest_steps, run_steps, soon_steps)
 from cockpit.estate.alarms import AlarmEvaluator
 from cockpit.estate.clock import ScenarioClock
-from cockpit.estate.metric_series import REPLICATION_BASELINE, baseline_series, replication_keys
+from cockpit.estate.metric_series import REPLICATION_BASELINE, alb_series, baseline_series, replication_keys
 from cockpit.estate.metrics import MetricStore, series_key
 from cockpit.estate.ecs_scheduler import EcsScheduler
 from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
@@ -161,7 +161,7 @@ class AwsEstate:
             answers = LogsInsights(answers, self._client)  # Insights queries run on the groups' events
             self.keys = AccessKeyPolicy(answers, self.clock)  # dead keys refused, IAM dates in world time
             self._undo_iam_clock = moto_iam.world_clock(self.world_now)
-            self._gate = SeedGate(self.keys, READY_SERVICES)
+            self._gate = SeedGate(self.keys, READY_SERVICES, held_regions=HELD_AT_READY)
             app = CountingMiddleware(self._gate, self.log)
             self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_quiet_handler())
             self._server.daemon_threads = True
@@ -173,7 +173,7 @@ class AwsEstate:
             self._reset_moto()
             self.seed = SeedResult()
             run_steps(pane_steps(self._client, self.seed), self.seed, time.perf_counter)
-            for key, baseline in baseline_series(self.seed.alb_dimension):
+            for key, baseline in baseline_series():
                 self.metrics.define(key, baseline)
             self.alarms.evaluate_due(force=True)
             self.alarms.start()
@@ -199,6 +199,10 @@ class AwsEstate:
         try:
             for name, step, services in soon_steps(self._client, self.seed):
                 run_steps([(name, step)], self.seed, time.perf_counter)
+                if "elbv2" in services:  # the ALB exists: its metrics have a history from now on
+                    for key, baseline in alb_series(self.seed.alb_dimension):
+                        self.metrics.define(key, baseline)
+                self.alarms.evaluate_due()  # the step's new alarms are evaluated before anyone reads them
                 if "ecs" in services:
                     self.ecs.steady()  # the seeded service has been running a while: tasks healthy
                 if self._gate is not None:
@@ -332,9 +336,9 @@ class AwsEstate:
         that is still being created.
         """
         gate = self._gate
-        if gate is not None and self.endpoint_url and not gate.seeded(service):
-            gate.wait_ready(service)  # returns at once once the whole seed is over
-            if self._seed_error is not None or not gate.is_ready(service):
+        if gate is not None and self.endpoint_url and not gate.seeded(service, region):
+            gate.wait_ready(service, region=region)  # returns at once once the whole seed is over
+            if self._seed_error is not None or not gate.is_ready(service, region):
                 self.wait_seeded()  # raises: what failed, or that it never ended
         return self._client(service, region)
 

@@ -315,9 +315,22 @@ def seed_logs(clients: Clients) -> None:
             for i, line in enumerate(group.baseline)])
 
 
-def seed_cloudwatch(clients: Clients, result: SeedResult) -> None:
-    """Every runbook alarm (state OK) and one baseline datapoint per metric they watch."""
+def on_alb(alarm: cat.Alarm) -> bool:
+    """Whether the alarm watches the ALB, by the ALB's real id (known once the ALB exists)."""
+    return any(value == cat.ALB_DIMENSION_PLACEHOLDER for _, value in alarm.dimensions)
+
+
+#: Regions whose alarms include one on the ALB: their CloudWatch is complete only once the ALB
+#: exists, so an outside request to it waits for the network step (``soon_steps``).
+ALB_ALARM_REGIONS = frozenset(alarm.region for alarm in cat.ALARMS if on_alb(alarm))
+
+
+def seed_cloudwatch(clients: Clients, result: SeedResult, *, alb: bool = False) -> None:
+    """Every runbook alarm (state OK) and one baseline datapoint per metric they watch;
+    ``alb``: only those on the ALB (seeded after it), else all the others."""
     for alarm in cat.ALARMS:
+        if on_alb(alarm) != alb:
+            continue
         clients("cloudwatch", alarm.region).put_metric_alarm(
             AlarmName=alarm.name, AlarmDescription=alarm.description, MetricName=alarm.metric,
             Namespace=alarm.namespace, Dimensions=_alarm_dimensions(alarm, result), Statistic=alarm.statistic,
@@ -326,7 +339,7 @@ def seed_cloudwatch(clients: Clients, result: SeedResult) -> None:
             Tags=[{"Key": "severity", "Value": alarm.severity}, {"Key": "runbook", "Value": alarm.runbook}])
     now = _now()
     batches: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (region, namespace) -> data
-    for pair in cat.REPLICATION_PAIRS:
+    for pair in cat.REPLICATION_PAIRS if not alb else ():
         batches.setdefault((pair.source_region, "AWS/S3"), []).extend(
             replication_data(pair, now, latency_seconds=45.0, pending_operations=10.0,
                               failed_operations=0.0, bytes_pending=20480.0))
@@ -336,6 +349,8 @@ def seed_cloudwatch(clients: Clients, result: SeedResult) -> None:
     }
     for name, value in baseline.items():
         alarm = cat.ALARMS_BY_NAME[name]
+        if on_alb(alarm) != alb:
+            continue
         batches.setdefault((alarm.region, alarm.namespace), []).append(
             {"MetricName": alarm.metric, "Dimensions": _alarm_dimensions(alarm, result), "Value": value,
              "Timestamp": now})
@@ -367,26 +382,35 @@ def replication_data(pair: cat.ReplicationPair, at: datetime, *, latency_seconds
 Step = tuple[str, Callable[[], None]]
 
 #: Seeded before the estate says it is ready: what the default screen (greenlang-storage)
-#: reads from AWS, alarms and replication metrics, with EC2 and the ALB under the alarms
-#: (their dimension is the ALB's real id). Named as ``wsgi_counter.credential_scope`` names
-#: services. Everything else is seeded just after, service by service (``soon_steps``,
-#: then ``rest_steps``), while the server holds outside requests to each until it is done
-#: (``wsgi_gate.SeedGate``): nobody ever reads a half-built service, a false "0/3".
-READY_SERVICES = frozenset({"cloudwatch", "ec2", "elbv2"})
+#: reads from AWS, alarms and replication metrics. Named as ``wsgi_counter.credential_scope``
+#: names services; ``service@region`` is one region of it. Everything else is seeded just
+#: after, service by service (``soon_steps``, then ``rest_steps``), while the server holds
+#: outside requests to each until it is done (``wsgi_gate.SeedGate``): nobody ever reads a
+#: half-built service, a false "0/3" or a region's alarms without the one on the ALB.
+READY_SERVICES = frozenset({"cloudwatch"})
+#: Regions of READY_SERVICES still held at ready: CloudWatch where an alarm watches the ALB
+#: (EC2 and the ALB are a third of the AWS seed, and the default screen reads neither).
+HELD_AT_READY = {"cloudwatch": ALB_ALARM_REGIONS}
 
 
 def pane_steps(clients: Clients, result: SeedResult) -> list[Step]:
-    """Resources of READY_SERVICES; alarms after the ALB."""
-    return [
-        ("network", lambda: seed_network(clients, result)),
-        ("alb-rule", lambda: ops.seed_alb_rule(clients, result)),  # blue-green's rule, with its listener
-        ("cloudwatch", lambda: seed_cloudwatch(clients, result)),
-    ]
+    """Resources of READY_SERVICES: the alarms, but for those on the ALB."""
+    return [("cloudwatch", lambda: seed_cloudwatch(clients, result))]
+
+
+def seed_alb(clients: Clients, result: SeedResult) -> None:
+    """The network, the ALB with blue-green's rule on its listener, then the alarms on it."""
+    seed_network(clients, result)
+    ops.seed_alb_rule(clients, result)
+    seed_cloudwatch(clients, result, alb=True)
 
 
 def soon_steps(clients: Clients, result: SeedResult) -> list[tuple[str, Callable[[], None], frozenset[str]]]:
-    """What other screens' panes read, first after ready; each with the services it completes."""
+    """What other screens' panes read, first after ready; each with the services (or
+    ``service@region``) it completes. The network first: ECS runs on its hosts."""
     return [
+        ("network", lambda: seed_alb(clients, result),
+         frozenset({"ec2", "elbv2", *(f"cloudwatch@{region}" for region in ALB_ALARM_REGIONS)})),
         ("ecs", lambda: seed_ecs(clients, result), frozenset({"ecs"})),
         ("rds", lambda: seed_rds(clients), frozenset({"rds"})),
         ("flight-school-table", lambda: seed_flight_school_table(clients), frozenset({"dynamodb"})),

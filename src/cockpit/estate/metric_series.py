@@ -37,8 +37,21 @@ def replication_keys(pair: cat.ReplicationPair, metric: str) -> list[SeriesKey]:
     return [series_key(pair.source_region, "AWS/S3", metric, d) for d in dims]
 
 
-def baseline_series(alb_dimension: str) -> list[tuple[SeriesKey, Baseline]]:
-    """Every series with generated history; ``alb_dimension`` is the ALB's real ``app/production-alb/<id>``."""
+def alb_series(alb_dimension: str) -> list[tuple[SeriesKey, Baseline]]:
+    """The ALB's series; ``alb_dimension`` is its real ``app/production-alb/<id>`` (known once it exists)."""
+    alb = {"LoadBalancer": alb_dimension}
+    us = cat.US_REGION
+    return [
+        (series_key(us, "AWS/ApplicationELB", "RequestCount", alb), Baseline(900.0, "Count", daily=0.5, whole=True)),
+        (series_key(us, "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", alb), Baseline(0.0, "Count", whole=True)),
+        (series_key(us, "AWS/ApplicationELB", "UnHealthyHostCount", alb), Baseline(0.0, "Count", whole=True)),
+        (series_key(us, "AWS/ApplicationELB", "HealthyHostCount", alb),
+         Baseline(float(cat.ALB.targets_per_group), "Count", daily=0.0, noise=0.0, whole=True)),
+    ]
+
+
+def baseline_series() -> list[tuple[SeriesKey, Baseline]]:
+    """Every series with generated history but the ALB's (:func:`alb_series`)."""
     us = cat.US_REGION
     out: list[tuple[SeriesKey, Baseline]] = []
 
@@ -75,12 +88,6 @@ def baseline_series(alb_dimension: str) -> list[tuple[SeriesKey, Baseline]]:
         add(us, "AWS/DynamoDB", "ThrottledRequests", dims, Baseline(0.0, "Count", whole=True))
     for dims in ({"Currency": "USD"}, {}):  # the month's bill so far, published every few hours
         add(us, "AWS/Billing", "EstimatedCharges", dims, Baseline(42.0, "None", period=21600, daily=0.0, noise=0.05))
-    alb = {"LoadBalancer": alb_dimension}
-    add(us, "AWS/ApplicationELB", "RequestCount", alb, Baseline(900.0, "Count", daily=0.5, whole=True))
-    add(us, "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", alb, Baseline(0.0, "Count", whole=True))
-    add(us, "AWS/ApplicationELB", "UnHealthyHostCount", alb, Baseline(0.0, "Count", whole=True))
-    add(us, "AWS/ApplicationELB", "HealthyHostCount", alb, Baseline(float(cat.ALB.targets_per_group), "Count",
-                                                                    daily=0.0, noise=0.0, whole=True))
     for bucket in cat.BUCKETS:
         b = {"BucketName": bucket.name}
         size = 3 * GIB if "data-lake" in bucket.name else 0.4 * GIB

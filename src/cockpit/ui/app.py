@@ -208,11 +208,20 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         used too, so nothing depends on this having finished)."""
         for name in PRELOAD:
             import_module(name)
-        # The palette's playbooks, read now so its first opening answers from memory; the
-        # palette awaits this same read if it opens sooner.
+        if not self.poll:  # nothing to wait for (panes fed by their snapshots' messages)
+            self.call_from_thread(self.read_catalog_soon)
+
+    def read_catalog_soon(self) -> None:
+        """Read the palette's playbooks now, so that its first opening answers from memory.
+
+        Called once every pane has had its first answer (``CockpitScreen``), not at start:
+        reading and checking the catalog takes the CPU for a large part of a second, which
+        the first refresh of the panes would otherwise share. The palette awaits this same
+        read if it opens sooner."""
         from cockpit.ui.playbook.commands import read_catalog
 
-        self.call_from_thread(read_catalog, self)
+        if self.session.catalog_read is None:
+            read_catalog(self)
 
     @work(thread=True, exclusive=True, group="clients", exit_on_error=False,
           description="import the AWS and Kubernetes client libraries")

@@ -55,6 +55,8 @@ SLICE_SECONDS = 0.008
 #: Pause between two slices (two frames: Textual paints at most 60 a second), so a key
 #: travels through the app's queues between them.
 YIELD_SECONDS = 2 / 60
+#: Longest the palette's catalog read waits for every pane's first answer once polling starts.
+CATALOG_AFTER = 3.0
 
 PANES: dict[str, type[Pane]] = {"alarms": AlarmsPane, "replication": ReplicationPane, "services": ServicesPane}
 
@@ -144,6 +146,8 @@ class CockpitScreen(Screen[None]):
         self.paused = False
         #: The newest undrawn refresh of each source.
         self._pending: dict[str, SourceFetched] = {}
+        #: Panes polled that have not had their first answer yet.
+        self._unanswered: set[str] = set()
         #: The drawing steps in progress (see :meth:`Pane.plan`) and whose pane they draw.
         self._plan: Iterator[None] | None = None
         self._plan_pane = ""
@@ -250,6 +254,10 @@ class CockpitScreen(Screen[None]):
                 poller.pause()
             self.pollers[source.name] = poller
             by_pane.setdefault(source.pane, []).append(poller)
+        self._unanswered = set(by_pane)
+        # The palette's catalog is read once every pane has answered, or after a while if one
+        # is slow to (a host that does not answer): it waits for nothing else.
+        self.set_timer(CATALOG_AFTER, app.read_catalog_soon)
         if "alarms" in by_pane:
             self.poll_alarms(by_pane["alarms"])
         if "replication" in by_pane:
@@ -308,6 +316,10 @@ class CockpitScreen(Screen[None]):
         drawing a refresh that is already out of date would only delay the keys.
         """
         self._pending[message.source] = message
+        if self._unanswered:
+            self._unanswered.discard(message.pane)
+            if not self._unanswered:  # every pane has had its first answer: the catalog's turn
+                self.cockpit.read_catalog_soon()
         if message.pane == "alarms":
             self.latest_alarms = message.snapshot.items
         elif message.source == "metrics":
