@@ -101,6 +101,22 @@ async def test_each_fault_keeps_the_last_good_alarms_marked_stale(aws, monkeypat
 
 
 @BACKENDS
+async def test_max_attempts_counts_the_first_try(aws, monkeypatch, tmp_path, backend):
+    """``max_attempts=2`` is two requests in all, as its name says (botocore's own
+    ``max_attempts`` counts retries after the first: it would have been three)."""
+    from tests.ui.faultproxy import FaultProxy
+
+    seed_alarm(aws.client("cloudwatch", "us-east-1"))
+    async with FaultProxy(aws.url) as proxy:
+        aws_env(monkeypatch, proxy.url, tmp_path)
+        await proxy.set("throttle", only="DescribeAlarms")
+        async with Connections(connect_timeout=1, read_timeout=2, max_attempts=2, aws_backend=backend) as conn:
+            snap = await AlarmsSource(screen(**ALARM_SCREEN), conn, timeout=15).refresh()
+    assert snap.error is not None and snap.error.kind == ErrorKind.THROTTLED, snap.error
+    assert proxy.faulted == [("throttle", "DescribeAlarms")] * 2
+
+
+@BACKENDS
 async def test_a_stopped_server_is_unreachable_and_the_snapshot_survives(monkeypatch, tmp_path, backend):
     own = CountingMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     own.start()

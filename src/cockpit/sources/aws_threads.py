@@ -83,7 +83,7 @@ def create_client(session: Any, service: str, region: str, *, connect_timeout: f
     """A botocore client for ``service`` in ``region`` with Cockpit's retry and timeout settings."""
     from botocore.config import Config
 
-    config = Config(retries={"mode": "standard", "max_attempts": max_attempts}, connect_timeout=connect_timeout,
+    config = Config(retries={"mode": "standard", "total_max_attempts": max_attempts}, connect_timeout=connect_timeout,
                     read_timeout=read_timeout, user_agent_extra="cockpit")
     return ThreadedClient(session.create_client(service, region_name=region, config=config))
 

@@ -81,7 +81,7 @@ class Connections:
         if self._aws_session is None:
             self._aws_session = get_session()
         config = AioConfig(
-            retries={"mode": "standard", "max_attempts": self.max_attempts},
+            retries={"mode": "standard", "total_max_attempts": self.max_attempts},
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
             user_agent_extra="cockpit",
