@@ -17,7 +17,6 @@ from __future__ import annotations
 import getpass
 import os
 import socket
-import tomllib
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -95,6 +94,8 @@ def load_config(explicit: Path | None = None) -> Config:
         raise ContentError.single(path, None, f"cannot read config: {exc}") from None
     if len(raw) > MAX_CONFIG_BYTES:
         raise ContentError.single(path, None, f"config file is larger than {MAX_CONFIG_BYTES // 1024} KiB")
+    import tomllib  # here, not at import: without a config file nothing is parsed
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -38,17 +38,23 @@ async def _collect(screen: Any, timeout: float, kube_context: str | None,
 
     from cockpit.sources.board import build_sources, refresh_all
     from cockpit.sources.connections import Connections
-    from cockpit.timeline.recovery import resolved_since
 
     started = time.perf_counter()
     # One shot: botocore in threads, not aiobotocore (see cockpit.sources.aws_threads for why).
     # ``timeout`` bounds the whole check, not each source: what has not answered by then is
     # reported as timed out (a hung call in a daemon thread is abandoned, never awaited).
     async with Connections(kube_context=kube_context, aws_backend="threads") as conn:
-        recoveries = partial(resolved_since, db) if db is not None else None
+        recoveries = partial(_resolved_since, db) if db is not None else None
         sources = build_sources(screen, conn, timeout=timeout, within=timeout, recoveries=recoveries)
         snapshots = await refresh_all(sources, within=timeout)
     return [(src.pane, snap) for src, snap in zip(sources, snapshots)], time.perf_counter() - started
+
+
+def _resolved_since(db: Any, since: Any) -> Any:
+    """The timeline's recoveries, read (and its modules imported) only by a screen that measures MTTR."""
+    from cockpit.timeline.recovery import resolved_since
+
+    return resolved_since(db, since)
 
 
 @click.command("status", cls=_StatusCommand)
