@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-#: The last commit before the exports read each event once and streamed the JSON.
-OLD_COMMIT = "ac464b7"
+#: The last commit before the Markdown postmortem was streamed too.
+OLD_COMMIT = "49e4c8a"
 
 
 def _peak_mb() -> float:
@@ -34,16 +34,19 @@ def _peak_mb() -> float:
 
 def child(kind: str, db: str, incident_id: str, out: str) -> None:
     """Run one export in this process; print {"seconds", "grew_mb"} as JSON."""
-    from cockpit.exports import transfer
-    from cockpit.exports.postmortem import render_markdown
+    from cockpit.exports import postmortem, transfer
+    from cockpit.textsafe import sanitize
     from cockpit.timeline import Timeline
 
     with Timeline(Path(db), "bench@host") as tl:
         tl.incident(incident_id)
         before, start = _peak_mb(), time.perf_counter()
-        if kind == "md":
-            text = render_markdown(tl, incident_id)
-            Path(out).write_text(text, encoding="utf-8")
+        # What ``incident export`` does: the Markdown sanitised for a terminal, the JSON lossless.
+        if kind == "md" and hasattr(postmortem, "write_markdown"):
+            with open(out, "w", encoding="utf-8") as f:
+                postmortem.write_markdown(tl, incident_id, f, sanitized=True)
+        elif kind == "md":  # the old code: the whole postmortem as one string
+            Path(out).write_text(sanitize(postmortem.render_markdown(tl, incident_id)), encoding="utf-8")
         elif hasattr(transfer, "write_json"):
             with open(out, "w", encoding="utf-8") as f:
                 transfer.write_json(tl, incident_id, f)

@@ -170,3 +170,37 @@ def test_a_burst_in_one_transaction_is_all_or_nothing(tl: Timeline) -> None:
             tl.note(inc.id, "first")
             tl.note("INC-20000101-0001", "second fails")
     assert tl.events(inc.id, kinds=["note"]) == []
+
+
+def test_a_snapshot_reads_the_file_as_it_was_at_its_first_read(tl: Timeline, db_path: Path) -> None:
+    incident = tl.declare("S3 5xx", "P2")
+    with tl.snapshot():
+        before = tl.events(incident.id)
+        with Timeline(db_path, actor="bob@bastion") as other:
+            other.note(incident.id, "committed meanwhile")
+        assert tl.events(incident.id) == before  # every pass of an export sees the same events
+    assert tl.events(incident.id)[-1].message == "committed meanwhile"
+    with tl.transaction(), tl.snapshot():  # inside a write, the write's own view
+        tl.note(incident.id, "mine")
+        assert tl.events(incident.id)[-1].message == "mine"
+
+
+def test_events_by_time_by_data_and_as_rows(tl: Timeline) -> None:
+    incident = tl.declare("S3 5xx", "P2")
+    tl.note(incident.id, "impact", kind="impact")
+    tl.append(incident.id, "note", "logged late", {"kind": "key"}, ts="2020-01-01T00:00:00Z")
+    tl.note(incident.id, "plain")
+    declared = tl.events(incident.id)[0].message
+    by_time = [e.message for e in tl.iter_events(incident.id, by_time=True)]
+    assert by_time == ["logged late", declared, "impact", "plain"]  # ties in commit order
+    assert [e.message for e in tl.iter_events(incident.id, kinds=["note"], data={"kind": ["impact", "key"]})] == \
+        ["impact", "logged late"]
+    assert [e.message for e in tl.iter_events(incident.id, by_time=True, limit=1)] == ["logged late"]
+    rows = list(tl.iter_event_rows(incident.id, by_time=True))
+    assert [r[4] for r in rows] == by_time and rows[0][5] == '{"kind":"key"}'  # data as stored
+    assert tl.event_span(incident.id) == (rows[0][1], rows[-1][1])
+    run = tl.create_run(incident.id, "dr-failover", {}, "incident", False)
+    tl.set_step_state(run, "restart", "running")
+    tl.set_step_state(run, "restart", "succeeded")
+    assert [k[1:] for k in tl.step_event_keys(incident.id)] == [
+        ("step_started", run, "restart", 1), ("step_succeeded", run, "restart", 1)]

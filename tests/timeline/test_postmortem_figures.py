@@ -13,6 +13,7 @@ from cockpit.content.playbooks import load_playbook
 from cockpit.timeline import Timeline, TimelineError
 from cockpit.timeline.alarm_log import AlarmTransition
 from cockpit.timeline.comms import render_comms
+from cockpit.timeline.figures import figures, of
 from cockpit.exports.postmortem import render_markdown
 from cockpit.exports.transfer import export_json
 
@@ -113,3 +114,17 @@ def test_a_measure_that_cannot_be_taken_is_refused_at_load(tmp_path: Path, measu
     with pytest.raises(ContentError, match=message) as info:
         load_playbook(path)
     assert "\n" not in str(info.value)
+
+
+def test_the_figures_read_from_the_file_are_those_of_every_event(tl: Timeline) -> None:
+    # ``of`` reads the metrics, alarms and declaration, and the earliest response alone.
+    incident = tl.declare("Figures", "P1", detected_at="2026-11-23T09:50:00Z")
+    tl.record_alarm_transition(incident.id, "s3-5xx", "fired", "2026-11-23T09:50:00Z", region="eu-west-1")
+    tl.note(incident.id, "looking")
+    tl.append(incident.id, "note", "an earlier note, logged late", {}, ts="2026-11-23T09:55:00Z")
+    tl.record_metric(incident.id, "rpo", 1500, target=900, unit="s")
+    tl.record_metric(incident.id, "rpo", 600, target=900, unit="s")
+    read = of(tl, incident.id)
+    assert read == figures(tl.incident(incident.id), tl.events(incident.id))
+    assert read.first_response is not None and read.first_response.message == "an earlier note, logged late"
+    assert read.measurements["rpo"].value == 600 and read.detected_by == "alarm s3-5xx (eu-west-1) fired"

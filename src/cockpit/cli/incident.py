@@ -11,13 +11,13 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import click
 
 from cockpit.cli.common import echo, fail, settings, write_private
-from cockpit.textsafe import sanitize
 from cockpit.timeline import Timeline, TimelineError
 from cockpit.timeline.model import NOTE_KINDS, Incident, UnknownIncident
 
@@ -60,9 +60,9 @@ def _open(config: Any, reading: bool) -> Timeline:
     return Timeline(config.db, config.actor, secrets=secrets)
 
 
-def _write(text: str, output: Path | None, raw: bool = False) -> None:
+def _write(text: str, output: Path | None) -> None:
     if output is None:
-        (click.echo if raw else echo)(text, nl=not text.endswith("\n"))  # JSON stays lossless
+        echo(text, nl=not text.endswith("\n"))
         return
     try:
         write_private(output, text)  # 0600: an export holds what the timeline holds
@@ -269,21 +269,22 @@ def export(ctx: click.Context, incident_id: str, fmt: str, output: Path | None, 
             fail(f"--var {item!r}: expected KEY=VALUE")
         values[key] = value
     with _timeline(ctx, reading=True) as tl:
-        if fmt == "md":
-            from cockpit.exports.postmortem import render_markdown
-
-            text = sanitize(render_markdown(tl, incident_id))  # a file is read on a terminal too
-        elif fmt == "json":  # written as it is read: an incident of any size in bounded memory
+        if fmt in ("md", "json"):  # written as it is read: an incident of any size in bounded memory
             from cockpit.exports.files import open_private
+            from cockpit.exports.postmortem import write_markdown
             from cockpit.exports.transfer import write_json
 
+            # The Markdown without what a terminal would act on (a file is read on a terminal
+            # too); the JSON lossless (it escapes control characters itself).
+            write = partial(write_markdown, sanitized=True) if fmt == "md" else write_json
             tl.incident(incident_id)  # an unknown id is said before any file is made
             if output is None:
-                write_json(tl, incident_id, click.get_text_stream("stdout"))
+                with click.open_file("-", "w") as out:  # stdout, left open (get_text_stream is deprecated)
+                    write(tl, incident_id, out)
                 return
             try:
                 with open_private(output) as f:  # 0600: an export holds what the timeline holds
-                    write_json(tl, incident_id, f)
+                    write(tl, incident_id, f)
             except OSError as exc:
                 fail(f"cannot write {output}: {exc.strerror or exc}")
             return
@@ -291,7 +292,7 @@ def export(ctx: click.Context, incident_id: str, fmt: str, output: Path | None, 
             from cockpit.timeline.comms import render_comms
 
             text = render_comms(tl, incident_id, fmt.removeprefix("comms-"), values)
-    _write(text, output, raw=fmt == "json")
+    _write(text, output)
 
 
 @incident.command("import")

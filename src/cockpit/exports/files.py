@@ -2,7 +2,7 @@
 
 An export holds everything the timeline holds; a file made with the umask's 0644 on a
 shared bastion is readable by every account on it. The CLI's ``-o``, the cockpit's
-export key and the after-action screen all write through :func:`write_private`.
+export key and the after-action screen all write through :func:`open_private`.
 """
 
 from __future__ import annotations
@@ -44,14 +44,14 @@ def postmortem_path(db: Path | str | None, incident_id: str) -> Path:
 
 
 def write_postmortem(tl: Any, incident_id: str, path: Path) -> Path:
-    """Render the Markdown postmortem (escape sequences removed, as on ``export --format md``)
-    and write it to ``path`` (0600, in a 0700 folder made if missing). Returns the path."""
-    from cockpit.textsafe import sanitize
-    from cockpit.exports.postmortem import render_markdown
+    """Write the Markdown postmortem (escape sequences removed, as on ``export --format md``)
+    to ``path`` as it is read (0600, in a 0700 folder made if missing). Returns the path."""
+    from cockpit.exports.postmortem import write_markdown
 
-    text = sanitize(render_markdown(tl, incident_id))
+    tl.incident(incident_id)  # an unknown id is said before any file is made
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_private(path, text)
+    with open_private(path) as f:
+        write_markdown(tl, incident_id, f, sanitized=True)
     return path
 
 
@@ -59,9 +59,10 @@ def export_markdown(tl: Any, incident_id: str, path: Path | str) -> Path:
     """Write the postmortem (with the after-action report) to ``path``, owner-only, into a
     folder that must exist; returns the path. For the cockpit's after-action screen, which
     offers what ``cockpit incident export ID --format md -o FILE`` writes."""
-    from cockpit.textsafe import sanitize
-    from cockpit.exports.postmortem import render_markdown
+    from cockpit.exports.postmortem import write_markdown
 
     path = Path(path)
-    write_private(path, sanitize(render_markdown(tl, incident_id)))
+    tl.incident(incident_id)  # an unknown id is said before any file is made
+    with open_private(path) as f:
+        write_markdown(tl, incident_id, f, sanitized=True)
     return path

@@ -7,6 +7,10 @@ the header, summary, impact, key events, durations against the severity's target
 against the playbook's targets, root cause, contributing factors, what went well and badly,
 action items, approvals, playbook runs, and the timeline.
 
+It is written as it is read (:func:`write_markdown`), never held whole: the sections above
+the timeline read the few events they need, and the timeline is written row by row as SQLite
+reads the events in time order, so a 100,000-event incident is exported in a few MB.
+
 Every figure comes from :mod:`cockpit.timeline.figures` (the same figures the JSON export
 and the notifications state). The narrative sections are notes filed under a kind
 (``cockpit incident note ID --kind root-cause TEXT``; ``model.NOTE_KINDS``): a section with no
@@ -16,16 +20,22 @@ outcome are one row, with how long it took.
 
 from __future__ import annotations
 
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TextIO
 
 from cockpit.exports.after_action import render_section
-from cockpit.timeline.figures import Figures, Measurement, figures, human
+from cockpit.textsafe import sanitize
+from cockpit.timeline.figures import Figures, Measurement, human
+from cockpit.timeline.figures import of as figures_of
 from cockpit.timeline.lifecycle import Timeline
 from cockpit.timeline.model import NOTE_KINDS, Event, EventKind, Incident, parse_ts
 from cockpit.timeline.severity import escalation_status, severity
 
-__all__ = ["cell", "human", "render_markdown"]
+__all__ = ["cell", "human", "render_markdown", "write_markdown"]
 
 _STEP_ENDS = {EventKind.STEP_SUCCEEDED, EventKind.STEP_FAILED, EventKind.STEP_SKIPPED, EventKind.STEP_CANCELLED,
               EventKind.STEP_UNKNOWN}
@@ -46,10 +56,6 @@ def _within(achieved: timedelta | None, target: timedelta | None) -> bool | None
     return None if achieved is None or target is None else achieved <= target
 
 
-def _notes(events: list[Event], kind: str) -> list[Event]:
-    return [e for e in events if e.kind == EventKind.NOTE and e.data.get("kind") == kind]
-
-
 def _bullets(notes: list[Event], kind: str, incident_id: str) -> list[str]:
     if notes:
         return [f"- {' '.join(n.message.splitlines())} ({n.actor}, {n.ts[11:19]})" for n in notes] + [""]
@@ -60,8 +66,10 @@ def _bullets(notes: list[Event], kind: str, incident_id: str) -> list[str]:
 class _Clock:
     """Times shown as ``HH:MM:SS`` when the whole incident fits in one UTC day, else ``MM-DD HH:MM:SS``."""
 
-    def __init__(self, stamps: list[str]) -> None:
-        self.days = sorted({s[:10] for s in stamps})
+    def __init__(self, span: tuple[str, str] | None) -> None:
+        """``span``: the first and last events' times (text sorts as time, so their days are the
+        first and last days)."""
+        self.days = [] if span is None else sorted({span[0][:10], span[1][:10]})
 
     @property
     def caption(self) -> str:
@@ -73,43 +81,103 @@ class _Clock:
         return ts[11:19] if len(self.days) == 1 else f"{ts[5:10]} {ts[11:19]}"
 
 
+# -- what the sections read -----------------------------------------------------------------------
+#: The note kinds with a section of their own (``action`` notes join the action items).
+_SECTION_NOTES = ("impact", "key", "root-cause", "contributing", "went-well", "went-badly", "action")
+#: The other kinds the sections above the timeline read.
+_SECTION_KINDS = (EventKind.DECLARED, EventKind.STATUS_UPDATE, EventKind.RESOLVED, EventKind.ALARM_FIRED,
+                  EventKind.ACTION_ITEM, EventKind.APPROVAL)
+
+
+@dataclass
+class _Record:
+    """What the sections above the timeline say, read in two passes over the few events they
+    need (not every note and step): the notes filed under a section's kind, the approvals and
+    action items (all written by people, a few dozen), the alarms that fired (each once), and
+    the first declaration, the last status update and the last resolution."""
+
+    first_severity: Any = None
+    last_status: Event | None = None
+    resolution: Event | None = None
+    alarms: set[tuple[Any, Any]] = field(default_factory=set)
+    action_items: list[Event] = field(default_factory=list)
+    approvals: list[Event] = field(default_factory=list)
+    notes: dict[str, list[Event]] = field(default_factory=lambda: {kind: [] for kind in _SECTION_NOTES})
+
+    @classmethod
+    def read(cls, tl: Timeline, incident_id: str) -> _Record:
+        record, declared = cls(), False
+        for e in tl.iter_events(incident_id, kinds=_SECTION_KINDS):
+            if e.kind == EventKind.DECLARED and not declared:
+                record.first_severity, declared = e.data.get("severity"), True
+            elif e.kind == EventKind.STATUS_UPDATE:
+                record.last_status = e
+            elif e.kind == EventKind.RESOLVED:
+                record.resolution = e
+            elif e.kind == EventKind.ALARM_FIRED:
+                record.alarms.add((e.data.get("alarm"), e.data.get("region")))
+            elif e.kind == EventKind.ACTION_ITEM:
+                record.action_items.append(e)
+            elif e.kind == EventKind.APPROVAL:
+                record.approvals.append(e)
+        for e in tl.iter_events(incident_id, kinds=[EventKind.NOTE], data={"kind": _SECTION_NOTES}):
+            if e.data.get("kind") in _SECTION_NOTES:
+                record.notes[e.data["kind"]].append(e)
+        return record
+
+
 # -- the timeline rows --------------------------------------------------------------------------
-def timeline_rows(events: list[Event]) -> list[tuple[str, str, str, str]]:
+def _pairs(keys: Iterable[tuple[int, str, Any, Any, Any]]) -> dict[int, int]:
+    """Which outcome each step start is shown with: start seq → outcome seq, from the step
+    events' ``(seq, kind, run_id, step_id, attempt)`` in commit order. A start goes with the
+    first outcome of its run, step and attempt when that outcome came after it."""
+    first_outcome: set[tuple[Any, Any, Any]] = set()
+    waiting: dict[tuple[Any, Any, Any], list[int]] = {}  # starts before their key's first outcome
+    pairs: dict[int, int] = {}
+    for seq, kind, *key in keys:
+        step = (key[0], key[1], key[2])
+        if kind == EventKind.STEP_STARTED:
+            if step not in first_outcome:
+                waiting.setdefault(step, []).append(seq)
+        elif kind in _STEP_ENDS and step not in first_outcome:
+            first_outcome.add(step)
+            for start in waiting.pop(step, ()):
+                pairs[start] = seq
+    return pairs
+
+
+def timeline_rows(tl: Timeline, incident_id: str) -> Iterator[tuple[str, str, str, str]]:
     """(ts, actor, kind, text) by time; a step's start and its outcome are one row at the start,
-    saying how it ended and how long it took. A start with no outcome says so."""
-    ends: dict[tuple[Any, Any, Any], Event] = {}
-    for e in events:
-        if e.kind in _STEP_ENDS:
-            ends.setdefault((e.data.get("run_id"), e.data.get("step_id"), e.data.get("attempt")), e)
-    used: set[str] = set()
-    rows: list[tuple[str, str, str, str, int]] = []
-    for e in events:
-        if e.kind == EventKind.STEP_STARTED:
-            end = ends.get((e.data.get("run_id"), e.data.get("step_id"), e.data.get("attempt")))
-            if end is not None and end.seq > e.seq:
-                used.add(end.uid)
-                took = end.data.get("duration_s")
-                seconds = float(took) if isinstance(took, (int, float)) else \
-                    (parse_ts(end.ts) - parse_ts(e.ts)).total_seconds()
-                kind = "step " + end.kind.removeprefix("step_")
-                rows.append((e.ts, e.actor, kind, f"{end.message} (took {human(timedelta(seconds=seconds))})", e.seq))
-            else:
-                rows.append((e.ts, e.actor, "step started", f"{e.message} (no outcome recorded)", e.seq))
-    for e in events:
-        if e.kind == EventKind.STEP_STARTED or e.uid in used:
-            continue
-        kind = e.kind.replace("_", " ")
-        if e.kind == EventKind.NOTE and e.data.get("kind"):
-            kind = f"note ({e.data['kind']})"
-        rows.append((e.ts, e.actor, kind, e.message, e.seq))
-    rows.sort(key=lambda r: (r[0], r[4]))
-    return [r[:4] for r in rows]
+    saying how it ended and how long it took. A start with no outcome says so.
+
+    Streamed as SQLite reads the events in time order, one at a time, their data decoded only
+    for a note (its kind) and a paired step (its outcome, read when its start is reached). What
+    is held is which start goes with which outcome: a few numbers a step attempt, read first
+    from the step events' keys alone (:meth:`step_event_keys`)."""
+    pairs = _pairs(tl.step_event_keys(incident_id))
+    shown = set(pairs.values())  # outcomes shown in their start's row
+    for seq, ts, actor, kind, message, data in tl.iter_event_rows(incident_id, by_time=True):
+        if kind == EventKind.STEP_STARTED:
+            if seq not in pairs:
+                yield ts, actor, "step started", f"{message} (no outcome recorded)"
+                continue
+            end = tl.events_after(pairs[seq] - 1, incident_id, limit=1)[0]  # the outcome itself
+            took = end.data.get("duration_s")
+            seconds = float(took) if isinstance(took, (int, float)) else \
+                (parse_ts(end.ts) - parse_ts(ts)).total_seconds()
+            yield (ts, actor, "step " + end.kind.removeprefix("step_"),
+                   f"{end.message} (took {human(timedelta(seconds=seconds))})")
+        elif seq not in shown:
+            label = kind.replace("_", " ")
+            # The data is JSON written by ``store.dumps``: a note with no "kind" key has no kind.
+            if kind == EventKind.NOTE and '"kind"' in data and (note_kind := json.loads(data).get("kind")):
+                label = f"note ({note_kind})"
+            yield ts, actor, label, message
 
 
 # -- sections -----------------------------------------------------------------------------------
-def _header(incident: Incident, fig: Figures, events: list[Event]) -> list[str]:
+def _header(incident: Incident, fig: Figures, first_severity: Any) -> list[str]:
     sev = severity(incident.severity)
-    first_severity = next((e.data.get("severity") for e in events if e.kind == EventKind.DECLARED), None)
     changed = f" (declared {first_severity})" if first_severity and first_severity != sev.level else ""
     rows = [
         ("Incident", incident.id), ("Mode", incident.mode), ("Status", incident.status),
@@ -174,28 +242,26 @@ def _objectives(fig: Figures) -> list[str]:
     return out
 
 
-def _impact(incident: Incident, events: list[Event]) -> list[str]:
+def _impact(incident: Incident, record: _Record) -> list[str]:
     out = ["## Impact", ""]
-    notes = _notes(events, "impact")
+    notes = record.notes["impact"]
     if notes:
         out += _bullets(notes, "impact", incident.id)
     else:
-        statuses = [e for e in events if e.kind == EventKind.STATUS_UPDATE]
-        last = f" Last status update: {statuses[-1].message}" if statuses else ""
+        last = f" Last status update: {record.last_status.message}" if record.last_status else ""
         out += [f"Not recorded beyond the title ({incident.title}).{last} Add it with "
                 f"`cockpit incident note {incident.id} --kind impact TEXT`.", ""]
-    alarms = sorted({(e.data.get("alarm"), e.data.get("region")) for e in events if e.kind == EventKind.ALARM_FIRED},
-                    key=lambda a: (str(a[0]), str(a[1])))
+    alarms = sorted(record.alarms, key=lambda a: (str(a[0]), str(a[1])))
     if alarms:
         out += ["Alarms that fired:", ""]
         out += [f"- {name}" + (f" ({region})" if region else "") for name, region in alarms] + [""]
     return out
 
 
-def _actions(events: list[Event]) -> list[str]:
+def _actions(record: _Record) -> list[str]:
     out = ["## Action items", ""]
-    rows = [(e.message, e.data.get("owner"), e.data.get("due")) for e in events if e.kind == EventKind.ACTION_ITEM]
-    rows += [(e.message, e.actor, None) for e in _notes(events, "action")]
+    rows = [(e.message, e.data.get("owner"), e.data.get("due")) for e in record.action_items]
+    rows += [(e.message, e.actor, None) for e in record.notes["action"]]
     if rows:
         out += ["| Action | Owner | Due |", "| --- | --- | --- |"]
         out += [f"| {cell(text)} | {cell(owner)} | {cell(due)} |" for text, owner, due in rows]
@@ -205,25 +271,23 @@ def _actions(events: list[Event]) -> list[str]:
     return out
 
 
-def render_markdown(tl: Timeline, incident_id: str) -> str:
-    incident = tl.incident(incident_id)
-    events = tl.events(incident.id)
-    fig = figures(incident, events)
-    clock = _Clock([e.ts for e in events])
-    out: list[str] = [f"# Postmortem: {incident.title}", ""]
-    out += _header(incident, fig, events)
+def _lines(tl: Timeline, incident: Incident) -> Iterator[str]:
+    """The postmortem, line by line (each is written with its newline)."""
+    record = _Record.read(tl, incident.id)
+    fig = figures_of(tl, incident.id)
+    clock = _Clock(tl.event_span(incident.id))
+    yield from [f"# Postmortem: {incident.title}", ""]
+    yield from _header(incident, fig, record.first_severity)
 
-    out += ["## Summary", "", incident.title + ".", ""]
-    statuses = [e for e in events if e.kind == EventKind.STATUS_UPDATE]
-    if statuses:
-        out += [f"Last status update ({clock(statuses[-1].ts)}): {statuses[-1].message}", ""]
-    resolution = next((e for e in reversed(events) if e.kind == EventKind.RESOLVED), None)
-    if resolution:
-        out += [f"Resolution ({clock(resolution.ts)}): {resolution.message}", ""]
+    out = ["## Summary", "", incident.title + ".", ""]
+    if record.last_status:
+        out += [f"Last status update ({clock(record.last_status.ts)}): {record.last_status.message}", ""]
+    if record.resolution:
+        out += [f"Resolution ({clock(record.resolution.ts)}): {record.resolution.message}", ""]
 
-    out += _impact(incident, events)
+    out += _impact(incident, record)
 
-    key = _notes(events, "key")
+    key = record.notes["key"]
     out += ["## Key events", ""]
     if key:
         out += [f"- {clock(e.ts)} {' '.join(e.message.splitlines())} ({e.actor})" for e in key] + [""]
@@ -233,15 +297,14 @@ def render_markdown(tl: Timeline, incident_id: str) -> str:
     out += _durations(incident, fig)
     out += _objectives(fig)
     for kind in ("root-cause", "contributing", "went-well", "went-badly"):
-        out += [f"## {NOTE_KINDS[kind]}", ""] + _bullets(_notes(events, kind), kind, incident.id)
-    out += _actions(events)
+        out += [f"## {NOTE_KINDS[kind]}", ""] + _bullets(record.notes[kind], kind, incident.id)
+    out += _actions(record)
 
-    approvals = [e for e in events if e.kind == EventKind.APPROVAL]
     out += ["## Approvals", ""]
-    if approvals:
+    if record.approvals:
         out += ["| Time | Approver | Subject | Decision |", "| --- | --- | --- | --- |"]
         out += [f"| {clock(e.ts)} | {cell(e.data.get('approver'))} | {cell(e.data.get('subject'))} "
-                f"| {cell(e.data.get('decision'))} |" for e in approvals]
+                f"| {cell(e.data.get('decision'))} |" for e in record.approvals]
     else:
         out.append("None recorded.")
     out.append("")
@@ -259,10 +322,31 @@ def render_markdown(tl: Timeline, incident_id: str) -> str:
         out.append("")
 
     if incident.mode in ("drill", "tabletop"):
-        out += render_section(tl, incident.id, events)  # the drill / after-action report
+        # The drill / after-action report; an exercise's scoring reads every event (an
+        # ordinary incident declared as a drill, only its injects).
+        out += render_section(tl, incident.id)
+    yield from out
 
-    out += ["## Timeline", "", clock.caption, "", "| Time | Actor | Kind | Event |", "| --- | --- | --- | --- |"]
-    for ts, actor, kind, text in timeline_rows(events):
-        out.append(f"| {clock(ts)} | {cell(actor)} | {cell(kind)} | {cell(text)} |")
-    out.append("")
-    return "\n".join(out)
+    yield from ["## Timeline", "", clock.caption, "", "| Time | Actor | Kind | Event |", "| --- | --- | --- | --- |"]
+    for ts, actor, kind, text in timeline_rows(tl, incident.id):
+        yield f"| {clock(ts)} | {cell(actor)} | {cell(kind)} | {cell(text)} |"
+
+
+def write_markdown(tl: Timeline, incident_id: str, out: TextIO, *, sanitized: bool = False) -> None:
+    """Write the postmortem to ``out`` as it is read: the sections above the timeline from the
+    few events they need, then the timeline as SQLite reads it in time order, so an incident of
+    any size is written in bounded memory. Every read sees the file as it was when the export
+    began (``snapshot``). ``sanitized``: each line without what a terminal would act on
+    (``textsafe.sanitize``), as every display channel shows it; an escape sequence is cut at
+    the end of its line and never eats the lines after it."""
+    clean = sanitize if sanitized else None
+    with tl.snapshot():
+        for line in _lines(tl, tl.incident(incident_id)):
+            out.write((clean(line) if clean else line) + "\n")
+
+
+def render_markdown(tl: Timeline, incident_id: str) -> str:
+    """:func:`write_markdown` into a string (tests; short incidents)."""
+    out = io.StringIO()
+    write_markdown(tl, incident_id, out)
+    return out.getvalue()

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from collections.abc import Iterable
+from itertools import chain
 from typing import Any
 
 from cockpit.timeline.model import Event, EventKind, Incident, parse_ts
@@ -192,6 +193,14 @@ def _detected_by(incident: Incident, alarm: Event | None, declared: bool) -> str
     return "when declared: no alarm had fired on the screen"
 
 
+#: What :func:`figures` reads every one of: the rest (the responses) counts only by its earliest.
+_EVERY = frozenset({EventKind.METRIC, EventKind.ALARM_FIRED, EventKind.DECLARED})
+
+
 def of(tl: Any, incident_id: str) -> Figures:
+    """:func:`figures` of an incident, reading only the events that decide them: the metrics,
+    alarms and declaration in commit order, and of the responses (every note and step start
+    of a long incident) the earliest alone, found by SQLite."""
     incident = tl.incident(incident_id)
-    return figures(incident, tl.iter_events(incident.id, kinds=FIGURE_KINDS))
+    earliest = tl.iter_events(incident.id, kinds=RESPONSES, by_time=True, limit=1)
+    return figures(incident, chain(tl.iter_events(incident.id, kinds=_EVERY), earliest))

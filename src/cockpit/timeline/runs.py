@@ -13,6 +13,7 @@ across kill -9.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -119,6 +120,19 @@ class RunsMixin(_Base):
         if row is None:
             raise TimelineError(f"run {run_id} has no step {step_id!r}")
         return StepRecord.from_row(row)
+
+    def step_event_keys(self, incident_id: str) -> Iterator[tuple[int, str, Any, Any, Any]]:
+        """``(seq, kind, run_id, step_id, attempt)`` of the incident's step events (started and
+        every outcome) in commit order, read out of their data by SQLite: what pairs a step's
+        start with its outcome, without decoding every event of a long run."""
+        incident = self.incident(incident_id)
+        kinds = sorted(set(STEP_EVENT.values()))
+        cursor = self.conn.cursor()
+        cursor.row_factory = None  # plain tuples
+        return cursor.execute(
+            "SELECT seq, kind, json_extract(data, '$.run_id'), json_extract(data, '$.step_id'), "
+            "json_extract(data, '$.attempt') FROM events "
+            f"WHERE incident_id = ? AND kind IN ({','.join('?' * len(kinds))}) ORDER BY seq", (incident.id, *kinds))
 
     def step_states(self, run_id: str) -> list[StepRecord]:
         """In the order the steps were first recorded (the engine records them in playbook order)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -91,6 +91,21 @@ class TimelineStore:
             finally:
                 self._depth = 0
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see the file as it was at the first of them, whatever other connections
+        commit meanwhile (a deferred transaction: in WAL mode nobody waits for it). For a
+        reader that makes several passes, like an export: every pass sees the same events.
+        Inside a transaction already, it is that transaction's view. Write nothing inside."""
+        if self._depth or self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")
+
     # -- reads -------------------------------------------------------------------------------
     def _row(self, sql: str, params: tuple = ()) -> dict[str, Any] | None:
         row = self.conn.execute(sql, params).fetchone()
@@ -118,9 +133,15 @@ class TimelineStore:
         return list(self.iter_events(incident_id, kinds, actors))
 
     def iter_events(self, incident_id: str, kinds: Iterable[str] | None = None,
-                    actors: Iterable[str] | None = None) -> Iterator[Event]:
+                    actors: Iterable[str] | None = None, *, data: Mapping[str, Iterable[Any]] | None = None,
+                    by_time: bool = False, limit: int | None = None) -> Iterator[Event]:
         """:meth:`events`, one at a time as SQLite reads them: an export of any size holds one
-        event in memory, not all of them. Raises :class:`UnknownIncident` before the first."""
+        event in memory, not all of them. Raises :class:`UnknownIncident` before the first.
+
+        ``data``: only events whose data holds one of the given values under each key (notes
+        filed under some kinds: ``data={"kind": ["impact", "key"]}``), chosen by SQLite before
+        anything is decoded. ``by_time``: in time order, ties in commit order (a timeline's
+        order; alarms logged at the declaration fired before it). ``limit``: the first so many."""
         incident = self.incident(incident_id)
         sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = ?"
         params: list[Any] = [incident.id]
@@ -129,7 +150,33 @@ class TimelineStore:
                 values = list(values)
                 sql += f" AND {column} IN ({','.join('?' * len(values))})"
                 params += values
-        return (Event.from_row(dict(r)) for r in self.conn.execute(sql + " ORDER BY seq", params))
+        for key, values in (data or {}).items():
+            values = list(values)
+            sql += f" AND json_extract(data, ?) IN ({','.join('?' * len(values))})"
+            params += [f'$."{key}"', *values]
+        sql += " ORDER BY ts, seq" if by_time else " ORDER BY seq"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return (Event.from_row(dict(r)) for r in self.conn.execute(sql, params))
+
+    def iter_event_rows(self, incident_id: str, *,
+                        by_time: bool = False) -> Iterator[tuple[int, str, str, str, str, str]]:
+        """Every event of the incident as ``(seq, ts, actor, kind, message, data)`` tuples, its
+        data still JSON text, one at a time (``by_time`` as for :meth:`iter_events`): for a
+        reader of every event that decodes the data of only a few (the postmortem's timeline;
+        decoding is most of the cost of reading an event)."""
+        incident = self.incident(incident_id)
+        cursor = self.conn.cursor()
+        cursor.row_factory = None  # plain tuples
+        return cursor.execute("SELECT seq, ts, actor, kind, message, data FROM events WHERE incident_id = ? "
+                              + ("ORDER BY ts, seq" if by_time else "ORDER BY seq"), (incident.id,))
+
+    def event_span(self, incident_id: str) -> tuple[str, str] | None:
+        """The times of the incident's first and last events (None when it has none)."""
+        incident = self.incident(incident_id)
+        first, last = self.conn.execute("SELECT MIN(ts), MAX(ts) FROM events WHERE incident_id = ?",
+                                        (incident.id,)).fetchone()
+        return None if first is None else (first, last)
 
     def events_after(self, after_seq: int = 0, incident_id: str | None = None, limit: int = 1000) -> list[Event]:
         """Events committed after ``after_seq`` (any incident unless given): the UI's poll."""
