@@ -105,6 +105,8 @@ class Engine:
         self.proven_estate: set[tuple[str, str, int]] | None = None
         self._recorded_running = False  # this attempt's `running` is in the timeline: it may have executed
         self._host = EngineHost(self)
+        #: This process's hold on the run (``timeline/run_hold.py``), taken by start/resume.
+        self._hold: Any = None
 
     # -- creating ------------------------------------------------------------------------
     @classmethod
@@ -116,7 +118,13 @@ class Engine:
         clean = Recorder(secret_values(params, [n for n, p in playbook.parameters.items() if p.secret]))
         run_id = await timeline.call(timeline.sync.create_run, incident.id, playbook.id, clean.clean(params),
                                      mode=incident.mode, dry_run=policy.dry_run, read_only=policy.read_only)
-        engine = cls(playbook, timeline, run_id, incident, params, **kwargs)
+        hold = await _hold(timeline, run_id)  # before any step can run: nobody else may drive it
+        try:
+            engine = cls(playbook, timeline, run_id, incident, params, **kwargs)
+        except BaseException:
+            hold.release()
+            raise
+        engine._hold = hold
         await timeline.call(engine.recorder.pending, timeline.sync, run_id, [s.id for s in playbook.steps])
         engine.records = {s.id: _pending() for s in playbook.steps}
         engine._emit(RunStarted(run_id, playbook.id, False, engine.current.id if engine.current else None))
@@ -125,10 +133,18 @@ class Engine:
     @classmethod
     async def resume(cls, playbook: Playbook, timeline: AsyncTimeline, run_id: str, params: dict[str, Any],
                      **kwargs: Any) -> Engine:
-        """Reopen a run: finished steps stay finished; a step found running becomes unknown."""
-        run = await timeline.call(timeline.sync.run, run_id)
-        if run.status != "running":
-            raise EngineError(f"run {run_id} already {run.status}")
+        """Reopen a run: finished steps stay finished; a step found running becomes unknown.
+
+        Refused (:class:`EngineError` naming who) while another process drives the run: its
+        running step is running, not unknown, and the next step is that process's to run."""
+        hold = await _hold(timeline, run_id)
+        try:
+            run = await timeline.call(timeline.sync.run, run_id)
+            if run.status != "running":
+                raise EngineError(f"run {run_id} already {run.status}")
+        except BaseException:
+            hold.release()
+            raise
         incident = await timeline.incident(run.incident_id)
         states = await timeline.call(timeline.sync.step_states, run_id)
         records = {s.id: _pending() for s in playbook.steps}
@@ -143,6 +159,7 @@ class Engine:
         given: Policy = kwargs.pop("policy")
         policy = dataclasses.replace(given, dry_run=given.dry_run or run.dry_run, read_only=given.read_only or run.read_only)
         engine = cls(playbook, timeline, run_id, incident, params, records=records, policy=policy, **kwargs)
+        engine._hold = hold
         for step in playbook.steps:
             if records[step.id]["status"] == StepState.RUNNING:
                 await engine._set(step, StepState.UNKNOWN, "Step {title} was running when the last session ended: "
@@ -268,6 +285,8 @@ class Engine:
     async def _finish_run(self, status: str, reason: str = "") -> None:
         await self.tl.call(self.tl.sync.finish_run, self.run_id, status)
         self.status = status
+        if self._hold is not None:
+            self._hold.release()  # ended: there is nothing left to drive
         self._emit(RunFinished(self.run_id, status, reason))
 
     # -- moving on -----------------------------------------------------------------------
@@ -556,3 +575,15 @@ class EngineHost:
         tl = self._engine.tl
         await tl.call(tl.sync.approval, self.incident["id"], by, prompt, run_id=self.run_id, step_id=step.id,
                       **decision)
+
+
+async def _hold(timeline: AsyncTimeline, run_id: str) -> Any:
+    """This process's hold on ``run_id``, or :class:`EngineError` saying who drives it."""
+    from cockpit.timeline.run_hold import RunHeld
+
+    try:
+        return await timeline.call(timeline.sync.hold_run, run_id)
+    except RunHeld as exc:
+        raise EngineError(f"{exc}: follow it there, or reopen it once that cockpit has stopped") from None
+    except OSError as exc:  # without the hold nothing proves no other cockpit drives the run
+        raise EngineError(f"run {run_id} cannot be held for this cockpit: {exc}") from None

@@ -21,6 +21,7 @@ from cockpit.timeline.model import STEP_EVENT, EventKind, Mode, Run, StepRecord,
     normalise_ts, utc_now
 
 if TYPE_CHECKING:
+    from cockpit.timeline.run_hold import RunHold
     from cockpit.timeline.store import TimelineStore
 
     _Base = TimelineStore
@@ -31,6 +32,13 @@ _TERMINAL = {StepState.SUCCEEDED, StepState.FAILED, StepState.SKIPPED, StepState
 
 
 class RunsMixin(_Base):
+    def hold_run(self, run_id: str) -> RunHold:
+        """Drive ``run_id`` from this process only (:mod:`cockpit.timeline.run_hold`); raises
+        :class:`~cockpit.timeline.run_hold.RunHeld` naming who drives it when another process does."""
+        from cockpit.timeline.run_hold import hold_run
+
+        return hold_run(self.path, run_id, self.actor)
+
     def create_run(self, incident_id: str, playbook_id: str, params: dict[str, Any] | None = None,
                    mode: str = "incident", dry_run: bool = False, *, read_only: bool = False,
                    run_id: str | None = None) -> str:
