@@ -41,8 +41,8 @@ class RunHeld(Exception):
 class RunHold:
     """This process drives ``run_id`` until :meth:`release` (or until it exits)."""
 
-    def __init__(self, key: tuple[str, str]) -> None:
-        self._key: tuple[str, str] | None = key
+    def __init__(self, key: tuple[str, str] | None) -> None:
+        self._key = key
 
     @property
     def held(self) -> bool:
@@ -71,6 +71,8 @@ def _folder(db_path: Path | str) -> Path:
 def hold_run(db_path: Path | str, run_id: str, actor: str) -> RunHold:
     """Take ``run_id`` of the timeline at ``db_path`` for this process; raise :class:`RunHeld`
     naming the holder when another process drives it."""
+    if str(db_path) == ":memory:":  # a timeline no other process can open: nothing to share
+        return RunHold(None)
     folder = _folder(db_path)
     key = (str(folder), run_id)
     with _lock:
