@@ -143,11 +143,6 @@ def _parse_checked(source: str, expression: bool) -> tuple[nodes.Node | None, st
 _remembered = lru_cache(maxsize=2048)(_parse_checked)  # the shipped catalog has ~1,100 distinct ones
 
 
-def syntax_error(source: str, expression: bool = False) -> str | None:
-    """A one-line description of what is wrong with ``source``, or None when it parses."""
-    return checked(source, expression)[1]
-
-
 def references(tree: nodes.Node) -> list[tuple[str, ...]]:
     """Attribute chains rooted at a free name: ``steps.a.outputs.b`` -> ("steps", "a", "outputs", "b").
 

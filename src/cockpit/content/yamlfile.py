@@ -176,10 +176,9 @@ def load_yaml(text: str, path: Path | str) -> tuple[Any, dict[Loc, int]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or str(exc)
-        if problem == _LIBYAML_TOO_DEEP:
-            problem = f"nested more than {MAX_DEPTH} levels deep"
-        raise ContentError.single(path, line, problem if problem.startswith("nested") else
-                                  f"not valid YAML: {problem}") from None
+        message = (f"nested more than {MAX_DEPTH} levels deep" if problem == _LIBYAML_TOO_DEEP
+                   else f"not valid YAML: {problem}")
+        raise ContentError.single(path, line, message) from None
     except yaml.YAMLError as exc:
         raise ContentError.single(path, None, f"not valid YAML: {exc}") from None
     if node is None:

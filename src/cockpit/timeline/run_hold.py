@@ -44,10 +44,6 @@ class RunHold:
     def __init__(self, key: tuple[str, str] | None) -> None:
         self._key = key
 
-    @property
-    def held(self) -> bool:
-        return self._key is not None
-
     def release(self) -> None:
         """Let another process drive the run once no engine of this one does (idempotent)."""
         key, self._key = self._key, None

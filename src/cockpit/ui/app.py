@@ -220,8 +220,7 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         read if it opens sooner."""
         from cockpit.ui.playbook.commands import read_catalog
 
-        if self.session.catalog_read is None:
-            read_catalog(self)
+        read_catalog(self)  # the read in flight or done, if there is one: never a second
 
     @work(thread=True, exclusive=True, group="clients", exit_on_error=False,
           description="import the AWS and Kubernetes client libraries")
