@@ -469,7 +469,27 @@ def main() -> None:
               f"({PEERS[s][1]}{shown})")
         for diff in next((d for d in reversed(same[s]) if d), []):
             print(f"      differs: {diff}")
+    print_floor(args.rounds)
     old_tmp.cleanup()
+
+
+#: What any process that asks CloudWatch through botocore pays before its first request and
+#: before any of the cockpit's code: the floor under a screen with metric rows.
+FLOOR = ("import time; t = time.perf_counter(); import asyncio, pydantic, click, botocore.session; "
+         "botocore.session.get_session().create_client('cloudwatch', region_name='eu-west-1'); "
+         "print(time.perf_counter() - t)")
+
+
+def print_floor(rounds: int) -> None:
+    """The floor (:data:`FLOOR`), measured in fresh interpreters: their start plus the imports and one client."""
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+    walls = []
+    for _ in range(max(rounds, 3)):
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-c", FLOOR], env=env, check=True, capture_output=True)
+        walls.append(time.perf_counter() - began)
+    print(f"floor: a fresh python importing asyncio, pydantic, click and botocore and building one CloudWatch "
+          f"client, no request: median {statistics.median(walls):.2f} s ({len(walls)} runs)")
 
 
 if __name__ == "__main__":
