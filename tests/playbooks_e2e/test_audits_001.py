@@ -181,7 +181,9 @@ async def test_capacity_monitoring_reads_storage_tasks_and_cpu_against_the_runbo
     # to 5 GiB free, the service's CPU runs hot.
     aws(module_estate, "ecs").update_service(cluster=cat.ECS.cluster, service=cat.ECS.service, desiredCount=5)
     cloudwatch = aws(module_estate, "cloudwatch")
-    now = datetime.now(timezone.utc)
+    # A few seconds back: the playbook's window ends at now() to the second, so a datapoint put
+    # in the same second as the run starts (microseconds after it) would fall past its end.
+    now = datetime.now(timezone.utc) - timedelta(seconds=5)
     cloudwatch.put_metric_data(Namespace="AWS/RDS", MetricData=[{
         "MetricName": "FreeStorageSpace", "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": cat.RDS.instance}],
         "Timestamp": now, "Value": 5.0 * 2**30, "Unit": "Bytes"}])

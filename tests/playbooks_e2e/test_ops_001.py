@@ -20,6 +20,13 @@ pytestmark = pytest.mark.usefixtures("module_estate")
 ESTATE_SPEED = 120  # an ECS deployment of seven more tasks takes scenario minutes: seconds here
 
 
+def _after_the_second_of(snapshot: str) -> None:
+    """The runbook names a snapshot to the second (prod-manual-YYYYMMDD-HHMMSS): a person's
+    next run starts in a later second, and so does the test's, or AWS refuses the name."""
+    while dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S") <= snapshot[12:]:
+        time.sleep(0.05)
+
+
 async def test_manual_backup_snapshots_production_db_and_exports_it(module_estate, tmp_path):
     rds, s3 = aws(module_estate, "rds"), aws(module_estate, "s3")
     s3.create_bucket(Bucket="production-db-exports")  # the runbook's export bucket (the team's)
@@ -44,9 +51,11 @@ async def test_manual_backup_snapshots_production_db_and_exports_it(module_estat
 
     # The runbook's export name is one a day: a second export that day is refused by AWS,
     # after the second snapshot is taken, unless it is given its own name.
+    _after_the_second_of(name)
     same_day = await run_playbook("rds-manual-backup", tmp_path / "u.db", yes=True)
     assert same_day.state("wait_snapshot") == "succeeded" and same_day.state("start_export") == "failed"
     assert "ExportTaskAlreadyExists" in same_day.error("start_export")
+    _after_the_second_of(same_day.outputs("create_snapshot")["snapshot"])
     named = await run_playbook("rds-manual-backup", tmp_path / "v.db", {"export_id": "prod-export-second"}, yes=True)
     assert named.status == "succeeded", named.engine.records
     assert rds.describe_export_tasks(ExportTaskIdentifier="prod-export-second")["ExportTasks"][0]["SourceArn"] == \
