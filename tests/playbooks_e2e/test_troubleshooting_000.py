@@ -44,7 +44,9 @@ def test_slow_uploads_calm_then_latency_throttling_and_no_endpoint(handle, tmp_p
     assert "status=" in checks["transfer_acceleration"]["finding"]
 
     # Uploads crawl: requests take seconds, the first byte 900 ms, 40 are throttled, and the S3 endpoint is gone.
-    now = datetime.now(timezone.utc)
+    # Seconds back: the checks' windows end at now() to the second, and a datapoint put in the
+    # check's own second would fall past that end.
+    now = datetime.now(timezone.utc) - timedelta(seconds=5)
     dims = [{"Name": "BucketName", "Value": LAKE}]
     aws(handle, "cloudwatch", "eu-west-1").put_metric_data(Namespace="AWS/S3", MetricData=[
         *({"MetricName": "TotalRequestLatency", "Dimensions": dims, "Timestamp": now - timedelta(seconds=n),
