@@ -74,8 +74,13 @@ def open_connection(path: Path | str, synchronous: str = "FULL") -> sqlite3.Conn
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             # Create the file ourselves so it is never world-readable, not even for a moment;
-            # SQLite gives the -wal and -shm files the database file's permissions.
-            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            # SQLite gives the -wal and -shm files the database file's permissions. Only if it
+            # is new: closing any descriptor of a file drops every POSIX lock this process holds
+            # on it, so opening and closing a file another connection here has open would leave
+            # that connection unlocked (tests/timeline/test_second_connection.py).
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
         except OSError as exc:
             why = "disk full" if exc.errno == errno.ENOSPC else exc.strerror or exc
             raise TimelineError(f"cannot open timeline database {path}: {why}") from None
