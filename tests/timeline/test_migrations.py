@@ -47,3 +47,27 @@ def test_reopening_a_current_file_changes_nothing(db_path: Path) -> None:
         inc = tl.declare("x", "P2")
     with Timeline(db_path) as tl:
         assert current_version(tl.conn) == LATEST and len(tl.events(inc.id)) == 1
+
+
+def test_a_v5_file_sorts_exactly_as_before_and_its_clock_goes_on_from_there(db_path: Path) -> None:
+    """Schema 6 orders events by clock stamps. A file written before them keeps its order
+    (commit order), even where times run backwards (an alarm that fired before the
+    declaration that logged it) or lie in the future (a host's clock that was ahead)."""
+    conn = open_connection(db_path)
+    migrate(conn, target=5)
+    conn.execute("INSERT INTO incidents (id, title, severity, mode, status, detected_at, declared_at, updated_at, "
+                 "created_by) VALUES ('INC-20250101-0001', 'Old', 'P2', 'incident', 'open', "
+                 "'2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', 'x@y')")
+    times = ["2025-01-01T00:05:00.000Z", "2025-01-01T00:01:00.000Z", "2025-01-01T00:05:00.000Z",
+             "2099-01-01T00:00:00.000Z", "2025-01-01T00:06:00.000Z"]
+    for n, ts in enumerate(times):
+        conn.execute("INSERT INTO events (uid, incident_id, ts, actor, kind, message, data) VALUES "
+                     "(?, 'INC-20250101-0001', ?, 'x@y', 'note', ?, '{}')", (f"u{n}", ts, f"n{n}"))
+    conn.close()
+
+    with Timeline(db_path, actor="new@host") as tl:
+        assert [e.message for e in tl.events("INC-20250101-0001")] == ["n0", "n1", "n2", "n3", "n4"]
+        tl.note("INC-20250101-0001", "after the upgrade")
+        assert tl.events("INC-20250101-0001")[-1].message == "after the upgrade"
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):  # v3 triggers still hold
+        sqlite3.connect(db_path).execute("UPDATE events SET message = 'x'")

@@ -109,3 +109,27 @@ async def test_an_unreadable_timeline_is_shown_in_the_pane_not_a_crash(tmp_path:
         await settle(pilot)
         assert app.is_running
         assert any(n.severity == "error" and "not a database" in n.message for n in app._notifications)
+
+
+async def test_an_event_imported_in_the_past_is_shown_in_its_place_not_last(config: Config, db_path: Path,
+                                                                            tmp_path: Path):
+    """A colleague worked the incident from an export of it on their own host; their note
+    came before ours. Once their export is imported here (by another process, while this
+    cockpit shows the incident), the pane lists their note before ours, as every file does."""
+    from cockpit.exports.transfer import _Document, export_document, import_document, write_json
+
+    with Timeline(db_path, actor="alice@a") as here, Timeline(tmp_path / "b.db", actor="bob@b") as there:
+        incident_id = here.declare("Replication lag", "P2").id
+        import_document(there, _Document.model_validate(export_document(here, incident_id)))
+        there.note(incident_id, "bob: replica checked")
+        app = IncidentTestApp(config)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: incident_id in screen_text(app))
+            await cockpit(db_path, "note", incident_id, "alice: batch job paused")
+            await wait_for(pilot, lambda: "alice: batch job paused" in messages(app))
+            with open(tmp_path / "b.json", "w") as out:
+                write_json(there, incident_id, out)
+            await cockpit(db_path, "import", str(tmp_path / "b.json"))
+            await wait_for(pilot, lambda: len(messages(app)) == 3)
+            assert messages(app) == ["Declared P2 incident: Replication lag", "bob: replica checked",
+                                     "alice: batch job paused"]

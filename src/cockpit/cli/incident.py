@@ -247,7 +247,7 @@ def show(ctx: click.Context, incident_id: str, as_json: bool) -> None:
             if value:
                 echo(f"  {label}: {value}")
         # In the order things happened: alarms logged at the declaration fired before it.
-        for e in sorted(tl.events(i.id), key=lambda e: (e.ts, e.seq)):
+        for e in sorted(tl.events(i.id), key=lambda e: (e.ts, e.place)):
             echo(f"{e.ts}  {e.actor}  {e.kind}  {e.message}")
 
 

@@ -155,7 +155,7 @@ class DrillMeter:
         events = await ex.timeline.call(ex.timeline.sync.events, ex.incident_id)
         first_inject, actions = next(iter(injects(events)), None), team_actions(events)
         if first_inject is not None:
-            after = [e for e in actions if e.seq > first_inject.seq]
+            after = [e for e in actions if e.place > first_inject.place]
             if after:
                 took = max(0.0, clock.at_ts(after[0].ts) - float(first_inject.data.get("at", 0)))
                 out.append(Metric(TEAM_RESPONSE, _minutes(took), _minutes(targets.team_response), "min",

@@ -250,7 +250,7 @@ def _approval_before(r: dict[str, Any], team: list[Event], clock: ClockMap) -> C
         return Check("approval_before", False, f"step {step} was never reached")
     first = reached[0]
     text = (r.get("approval") or "").lower()
-    approvals = [e for e in team if e.kind == EventKind.APPROVAL and e.seq < first.seq
+    approvals = [e for e in team if e.kind == EventKind.APPROVAL and e.place < first.place
                  and e.data.get("decision", "approved") == "approved"
                  and text in str(e.data.get("subject", "")).lower()]
     at = clock.at_ts(first.ts)

@@ -60,7 +60,7 @@ def summary(tl: Any, incident_id: str, events: list[Event] | None = None) -> dic
     actions = team_actions(events)
     relayed = []
     for inj in injects(events):
-        answer = next((a for a in actions if a.seq > inj.seq), None)
+        answer = next((a for a in actions if a.place > inj.place), None)
         at = float(inj.data.get("at", 0.0))
         relayed.append({"id": inj.data.get("id"), "at": at, "title": inj.data.get("title"),
                         "audience": inj.data.get("audience"), "adhoc": bool(inj.data.get("adhoc")),

@@ -5,6 +5,8 @@ id and each step its ``(run_id, step_id)``. Importing is a merge keyed on those,
 transaction: importing the same file twice adds nothing, and importing a later export of
 the same incident adds only the new events. ``seq`` is *not* exported: it is this file's
 commit order, and forcing foreign numbers into it would break "events after N" polling.
+Each event's clock stamp (``hlc``) *is* exported and kept on import: the imported events
+keep their order among themselves and against the events of the file they come back to.
 
 The document is validated with pydantic before anything is written, so a hand-edited or
 truncated file gets a one-line message with the offending field, never a traceback; and
@@ -18,9 +20,10 @@ import json
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cockpit.exports.after_action import summary
+from cockpit.timeline import hlc
 from cockpit.timeline.figures import FIGURE_KINDS, figures
 from cockpit.timeline.lifecycle import Timeline
 from cockpit.timeline.model import Incident, TimelineError, iso, parse_ts, utc_now
@@ -37,6 +40,9 @@ class _Strict(BaseModel):
 
 class _Event(_Strict):
     uid: str
+    #: Its place in the order (``timeline/hlc.py``); exports before schema 6 have none, and
+    #: their events are stamped on import, in the document's order.
+    hlc: str | None = Field(default=None, pattern=f"^{hlc.PATTERN.pattern}$")
     ts: str
     actor: str
     kind: str
@@ -229,7 +235,7 @@ def import_document(tl: Timeline, doc: _Document, renumber: bool = False) -> tup
                          (*inc.values(), inc["id"]))
         for event in doc.events:
             _, inserted = tl._append(inc["id"], event.kind, event.message, event.data, uid=event.uid,
-                                     ts=event.ts, actor=event.actor)
+                                     ts=event.ts, actor=event.actor, stamp=event.hlc)
             added += inserted
         for run in doc.runs:
             conn.execute(

@@ -68,7 +68,7 @@ class LoggedAlarms(dict[tuple[str, str], str]):
 def last_logged(events: Iterable[Event]) -> LoggedAlarms:
     """(alarm, region) → its last transition on the timeline ("fired" or "cleared"), with counts."""
     last = LoggedAlarms()
-    for event in sorted(events, key=lambda e: e.seq):
+    for event in sorted(events, key=lambda e: e.place):
         if event.kind in ("alarm_fired", "alarm_cleared"):
             key = (event.data.get("alarm", ""), event.data.get("region") or "")
             last[key] = event.kind.removeprefix("alarm_")
@@ -81,7 +81,7 @@ def still_firing(events: Iterable[Event]) -> list[str]:
     in the order they fired: what resolving would leave burning. Read from the timeline, so
     the headless CLI knows as much as the cockpit that logged them."""
     last: dict[tuple[str, str], str] = {}
-    for event in sorted(events, key=lambda e: e.seq):
+    for event in sorted(events, key=lambda e: e.place):
         if event.kind in ("alarm_fired", "alarm_cleared"):
             key = (event.data.get("alarm", ""), event.data.get("region") or "")
             last.pop(key, None)  # re-insert: the order is the latest firing's

@@ -171,7 +171,7 @@ def figures(incident: Incident, events: Iterable[Event]) -> Figures:
     for e in events:
         if e.kind == EventKind.METRIC and "name" in e.data and (m := Measurement.of(e)) is not None:
             measurements[m.name] = m
-        if e.kind in RESPONSES and (first is None or (e.ts, e.seq) < (first.ts, first.seq)):
+        if e.kind in RESPONSES and (first is None or (e.ts, e.place) < (first.ts, first.place)):
             first = e
         if (alarm is None and e.kind == EventKind.ALARM_FIRED and e.ts == incident.detected_at
                 and e.ts <= incident.declared_at):

@@ -112,7 +112,8 @@ def normalise_ts(value: datetime | str) -> str:
 @dataclass(frozen=True)
 class Event:
     """One timeline entry. ``seq`` is this file's commit order (poll with ``events_after``);
-    ``uid`` is the event's identity everywhere (exports, imports, retries)."""
+    ``uid`` is the event's identity everywhere (exports, imports, retries); ``hlc`` its place
+    in the incident's order, which reads follow."""
 
     seq: int
     uid: str
@@ -122,15 +123,23 @@ class Event:
     kind: str
     message: str
     data: dict[str, Any] = field(default_factory=dict)
+    #: Its place in the incident's order on every host (``hlc.py``); ``ts`` is the time shown.
+    hlc: str = ""
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Event:
         return cls(seq=row["seq"], uid=row["uid"], incident_id=row["incident_id"], ts=row["ts"],
                    actor=row["actor"], kind=row["kind"], message=row["message"],
-                   data=json.loads(row["data"]) if row["data"] else {})
+                   data=json.loads(row["data"]) if row["data"] else {}, hlc=row.get("hlc") or "")
+
+    @property
+    def place(self) -> tuple[str, int]:
+        """Where it sorts in its incident's timeline: before and after are this, not ``seq``
+        (a file's arrival order) nor ``ts`` (the time shown)."""
+        return self.hlc, self.seq
 
     def to_json(self) -> dict[str, Any]:
-        return {"uid": self.uid, "ts": self.ts, "actor": self.actor, "kind": self.kind,
+        return {"uid": self.uid, "hlc": self.hlc, "ts": self.ts, "actor": self.actor, "kind": self.kind,
                 "message": self.message, "data": self.data}
 
 

@@ -131,7 +131,7 @@ class RunsMixin(_Base):
 
     def step_event_keys(self, incident_id: str) -> Iterator[tuple[int, str, Any, Any, Any]]:
         """``(seq, kind, run_id, step_id, attempt)`` of the incident's step events (started and
-        every outcome) in commit order, read out of their data by SQLite: what pairs a step's
+        every outcome) in timeline order, read out of their data by SQLite: what pairs a step's
         start with its outcome, without decoding every event of a long run."""
         incident = self.incident(incident_id)
         kinds = sorted(set(STEP_EVENT.values()))
@@ -139,8 +139,9 @@ class RunsMixin(_Base):
         cursor.row_factory = None  # plain tuples
         return cursor.execute(
             "SELECT seq, kind, json_extract(data, '$.run_id'), json_extract(data, '$.step_id'), "
-            "json_extract(data, '$.attempt') FROM events "
-            f"WHERE incident_id = ? AND kind IN ({','.join('?' * len(kinds))}) ORDER BY seq", (incident.id, *kinds))
+            "json_extract(data, '$.attempt') FROM events JOIN event_order USING (seq) "
+            f"WHERE event_order.incident_id = ? AND kind IN ({','.join('?' * len(kinds))}) "
+            "ORDER BY event_order.hlc, seq", (incident.id, *kinds))
 
     def step_states(self, run_id: str) -> list[StepRecord]:
         """In the order the steps were first recorded (the engine records them in playbook order)."""

@@ -17,7 +17,8 @@ from collections.abc import Callable
 import sqlite_utils
 
 from cockpit.timeline import db as dbmod
-from cockpit.timeline.model import TimelineError
+from cockpit.timeline import hlc
+from cockpit.timeline.model import TimelineError, parse_ts
 
 
 def _v1_incidents_and_events(db: sqlite_utils.Database) -> None:
@@ -78,12 +79,49 @@ def _v5_response_target(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE incidents ADD COLUMN response_target_seconds INTEGER")
 
 
+def _v6_event_order(db: sqlite_utils.Database) -> None:
+    """An order for events that hosts sharing an incident can agree on (``hlc.py``).
+
+    It lives beside ``events``, not in it: ``events`` stays append-only, while a stamp may
+    be lowered once (two hosts logged one event; every host keeps the smaller stamp), and
+    the triggers allow exactly that. Events already in the file are stamped in ``seq`` order
+    from the running maximum of their times, a counter breaking ties, so an old file sorts
+    exactly as it did; the clock goes on from the last stamp."""
+    conn = db.conn
+    conn.execute("CREATE TABLE hlc_clock (node TEXT NOT NULL, wall_ms INTEGER NOT NULL, logical INTEGER NOT NULL)")
+    conn.execute("""
+        CREATE TABLE event_order (
+            seq INTEGER PRIMARY KEY REFERENCES events(seq),
+            incident_id TEXT NOT NULL,
+            hlc TEXT NOT NULL
+        )""")
+    conn.execute("CREATE INDEX event_order_incident_hlc ON event_order (incident_id, hlc)")
+    conn.execute("""CREATE TRIGGER event_order_no_delete BEFORE DELETE ON event_order
+                    BEGIN SELECT RAISE(ABORT, 'timeline events are append-only'); END""")
+    conn.execute("""CREATE TRIGGER event_order_only_earlier BEFORE UPDATE ON event_order
+                    WHEN NEW.seq IS NOT OLD.seq OR NEW.incident_id IS NOT OLD.incident_id OR NEW.hlc > OLD.hlc
+                    BEGIN SELECT RAISE(ABORT, 'an event''s place in the timeline can only move earlier'); END""")
+    stamp = hlc.Stamp(0, 0, hlc.new_node())
+    rows = []
+    for seq, incident_id, ts in conn.execute("SELECT seq, incident_id, ts FROM events ORDER BY seq"):
+        try:
+            wall = int(parse_ts(ts).timestamp() * 1000)
+        except TimelineError:
+            wall = 0  # unreadable time (never written by a cockpit): keep its commit place
+        stamp = hlc.tick(stamp, wall)
+        rows.append((seq, incident_id, str(stamp)))
+    conn.executemany("INSERT INTO event_order (seq, incident_id, hlc) VALUES (?, ?, ?)", rows)
+    conn.execute("INSERT INTO hlc_clock (node, wall_ms, logical) VALUES (?, ?, ?)",
+                 (stamp.node, stamp.wall_ms, stamp.logical))
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1_incidents_and_events,
     2: _v2_runs_and_steps,
     3: _v3_append_only,
     4: _v4_run_guard,
     5: _v5_response_target,
+    6: _v6_event_order,
 }
 LATEST = max(MIGRATIONS)
 

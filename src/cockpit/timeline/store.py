@@ -3,6 +3,9 @@
 ``append`` is the only way an event gets in: it redacts, validates the kind, and inserts
 inside a ``BEGIN IMMEDIATE`` transaction, so that when it returns the event is committed.
 An optional client-generated ``uid`` makes a retried write a no-op instead of a duplicate.
+The same transaction stamps the event with the file's hybrid logical clock (``hlc.py``):
+reads return an incident's events in that order, which on one host is commit order and
+which every host sharing the incident agrees on.
 
 For a UI, polling is cheap: :meth:`changed` reads ``PRAGMA data_version`` (no table access;
 it changes when *another* connection commits) and this connection's ``total_changes`` (it
@@ -26,12 +29,19 @@ import sqlite_utils
 
 from cockpit.config import default_actor
 from cockpit.timeline import db as dbmod
+from cockpit.timeline import hlc
 from cockpit.timeline.model import Event, EventKind, Incident, TimelineError, UnknownIncident, normalise_ts, \
     iso, utc_now
 from cockpit.timeline.redact import Redactor
 from cockpit.timeline.schema import check_current, migrate
 
-_EVENT_COLUMNS = "seq, uid, incident_id, ts, actor, kind, message, data"
+_EVENT_COLUMNS = "e.seq, e.uid, e.incident_id, e.ts, e.actor, e.kind, e.message, e.data, o.hlc"
+#: Every read of events joins their place in the order (``hlc.py``; schema v6).
+_EVENTS = "events e JOIN event_order o ON o.seq = e.seq"
+#: Timeline order: the clock's (a file's own events in commit order); ``seq`` only breaks
+#: the tie of a copied file's events, whose stamps share its node.
+_ORDER = " ORDER BY o.hlc, e.seq"
+_ORDER_BY_TIME = " ORDER BY e.ts, o.hlc, e.seq"
 
 
 def new_uid() -> str:
@@ -129,7 +139,8 @@ class TimelineStore:
 
     def events(self, incident_id: str, kinds: Iterable[str] | None = None,
                actors: Iterable[str] | None = None) -> list[Event]:
-        """An incident's events in commit order, optionally filtered by kind and actor."""
+        """An incident's events in timeline order (their clock stamps: on one host, commit
+        order), optionally filtered by kind and actor."""
         return list(self.iter_events(incident_id, kinds, actors))
 
     def iter_events(self, incident_id: str, kinds: Iterable[str] | None = None,
@@ -140,21 +151,21 @@ class TimelineStore:
 
         ``data``: only events whose data holds one of the given values under each key (notes
         filed under some kinds: ``data={"kind": ["impact", "key"]}``), chosen by SQLite before
-        anything is decoded. ``by_time``: in time order, ties in commit order (a timeline's
-        order; alarms logged at the declaration fired before it). ``limit``: the first so many."""
+        anything is decoded. ``by_time``: in time order, ties in timeline order (alarms logged
+        at the declaration fired before it). ``limit``: the first so many."""
         incident = self.incident(incident_id)
-        sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = ?"
+        sql = f"SELECT {_EVENT_COLUMNS} FROM {_EVENTS} WHERE o.incident_id = ?"
         params: list[Any] = [incident.id]
-        for column, values in (("kind", kinds), ("actor", actors)):
+        for column, values in (("e.kind", kinds), ("e.actor", actors)):
             if values is not None:
                 values = list(values)
                 sql += f" AND {column} IN ({','.join('?' * len(values))})"
                 params += values
         for key, values in (data or {}).items():
             values = list(values)
-            sql += f" AND json_extract(data, ?) IN ({','.join('?' * len(values))})"
+            sql += f" AND json_extract(e.data, ?) IN ({','.join('?' * len(values))})"
             params += [f'$."{key}"', *values]
-        sql += " ORDER BY ts, seq" if by_time else " ORDER BY seq"
+        sql += _ORDER_BY_TIME if by_time else _ORDER
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return (Event.from_row(dict(r)) for r in self.conn.execute(sql, params))
@@ -168,8 +179,8 @@ class TimelineStore:
         incident = self.incident(incident_id)
         cursor = self.conn.cursor()
         cursor.row_factory = None  # plain tuples
-        return cursor.execute("SELECT seq, ts, actor, kind, message, data FROM events WHERE incident_id = ? "
-                              + ("ORDER BY ts, seq" if by_time else "ORDER BY seq"), (incident.id,))
+        return cursor.execute(f"SELECT e.seq, e.ts, e.actor, e.kind, e.message, e.data FROM {_EVENTS} "
+                              "WHERE o.incident_id = ?" + (_ORDER_BY_TIME if by_time else _ORDER), (incident.id,))
 
     def event_span(self, incident_id: str) -> tuple[str, str] | None:
         """The times of the incident's first and last events (None when it has none)."""
@@ -179,13 +190,14 @@ class TimelineStore:
         return None if first is None else (first, last)
 
     def events_after(self, after_seq: int = 0, incident_id: str | None = None, limit: int = 1000) -> list[Event]:
-        """Events committed after ``after_seq`` (any incident unless given): the UI's poll."""
-        sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE seq > ?"
+        """Events committed after ``after_seq`` (any incident unless given), in commit order,
+        not timeline order: the UI's poll, which must not miss one that sorts earlier."""
+        sql = f"SELECT {_EVENT_COLUMNS} FROM {_EVENTS} WHERE e.seq > ?"
         params: list[Any] = [after_seq]
         if incident_id is not None:
-            sql += " AND incident_id = ?"
+            sql += " AND e.incident_id = ?"
             params.append(incident_id.strip().upper())
-        sql += " ORDER BY seq LIMIT ?"
+        sql += " ORDER BY e.seq LIMIT ?"
         params.append(limit)
         return [Event.from_row(dict(r)) for r in self.conn.execute(sql, params)]
 
@@ -193,7 +205,7 @@ class TimelineStore:
         return int(self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0])
 
     def event(self, uid: str) -> Event | None:
-        row = self._row(f"SELECT {_EVENT_COLUMNS} FROM events WHERE uid = ?", (uid,))
+        row = self._row(f"SELECT {_EVENT_COLUMNS} FROM {_EVENTS} WHERE e.uid = ?", (uid,))
         return Event.from_row(row) if row else None
 
     def changed(self) -> bool:
@@ -217,10 +229,33 @@ class TimelineStore:
             event, _ = self._append(incident_id, kind, message, data, uid=uid, ts=ts, actor=actor)
         return event
 
+    # -- the clock (hlc.py): its state is in the file, advanced in the event's transaction --
+    def clock(self) -> hlc.Stamp:
+        """The clock's last stamp (read inside the write transaction that advances it)."""
+        node, wall, logical = self.conn.execute("SELECT node, wall_ms, logical FROM hlc_clock").fetchone()
+        return hlc.Stamp(wall, logical, node)
+
+    def _set_clock(self, stamp: hlc.Stamp) -> None:
+        self.conn.execute("UPDATE hlc_clock SET wall_ms = ?, logical = ?", (stamp.wall_ms, stamp.logical))
+
+    def _stamp(self, given: hlc.Stamp | None) -> str:
+        """Inside a transaction: the stamp of an event being inserted. A local event ticks the
+        clock; one that carries a stamp (an import, another host's) keeps it, and the clock
+        receives it, so what this host writes next sorts after it."""
+        last = self.clock()
+        if given is None:
+            given = last = hlc.tick(last, hlc.now_ms())
+        else:
+            last = hlc.receive(last, given, hlc.now_ms())
+        self._set_clock(last)
+        return str(given)
+
     def _append(self, incident_id: str, kind: EventKind | str, message: str, data: dict[str, Any] | None = None,
                 *, uid: str | None = None, ts: datetime | str | None = None,
-                actor: str | None = None) -> tuple[Event, bool]:
-        """Inside a transaction: insert; return (event, inserted)."""
+                actor: str | None = None, stamp: str | None = None) -> tuple[Event, bool]:
+        """Inside a transaction: insert; return (event, inserted). ``stamp``: the clock stamp
+        the event already has elsewhere (an import, another host); for an event this file
+        already holds, the smaller of the two is kept, so every host settles on one order."""
         try:
             kind = EventKind(kind)
         except ValueError:
@@ -230,6 +265,10 @@ class TimelineStore:
             raise UnknownIncident(incident_id)
         if not isinstance(message, str):
             raise TimelineError("event message must be text")
+        try:
+            given = hlc.Stamp.parse(stamp) if stamp is not None else None
+        except ValueError as exc:
+            raise TimelineError(str(exc)) from None
         record = {
             "uid": uid or new_uid(),
             "incident_id": incident_id,
@@ -245,9 +284,16 @@ class TimelineStore:
             record)
         inserted = cursor.rowcount == 1
         if inserted:
-            return Event.from_row({**record, "seq": cursor.lastrowid}), True
-        existing = self._row(f"SELECT {_EVENT_COLUMNS} FROM events WHERE uid = ?", (record["uid"],))
+            placed = self._stamp(given)
+            self.conn.execute("INSERT INTO event_order (seq, incident_id, hlc) VALUES (?, ?, ?)",
+                              (cursor.lastrowid, incident_id, placed))
+            return Event.from_row({**record, "seq": cursor.lastrowid, "hlc": placed}), True
+        existing = self._row(f"SELECT {_EVENT_COLUMNS} FROM {_EVENTS} WHERE e.uid = ?", (record["uid"],))
         assert existing is not None
         if existing["incident_id"] != incident_id:
             raise TimelineError(f"event uid {record['uid']} already belongs to incident {existing['incident_id']}")
+        if given is not None and stamp < existing["hlc"]:
+            self._stamp(given)  # received by the clock
+            self.conn.execute("UPDATE event_order SET hlc = ? WHERE seq = ?", (stamp, existing["seq"]))
+            existing["hlc"] = stamp
         return Event.from_row(existing), False

@@ -89,11 +89,12 @@ class FeedUpdate:
 
     #: The current incident (None: no open incident and none pinned).
     incident: Incident | None
-    #: Every event of the current incident, in commit order.
+    #: Every event of the current incident, in timeline order (``Event.place``).
     events: tuple[Event, ...]
     #: The events that arrived with this update (all of them when ``reset``).
     new_events: tuple[Event, ...]
-    #: True when the current incident changed: widgets start over from ``events``.
+    #: True when the current incident changed, or an event arrived that sorts before the last
+    #: shown: widgets start over from ``events``.
     reset: bool
     #: Open incidents, newest first (for the picker).
     open_incidents: tuple[Incident, ...] = ()
@@ -198,9 +199,15 @@ class IncidentFeed:
             events = tuple(await tl.call(tl.sync.events, current.id))
             return FeedUpdate(current, events, events, True, open_, self._pinned is not None)
         # Same incident: append what is new. ``events`` may already hold some of these
-        # (read after ``last_seq``), hence the comparison on seq.
-        last = before.events[-1].seq if before.events else 0
+        # (read after ``last_seq``), hence the comparison on seq (the largest shown: events
+        # are in timeline order, not seq order).
+        last = max((e.seq for e in before.events), default=0)
         new = tuple(e for e in fresh if e.incident_id == current.id and e.seq > last)
+        if new and before.events and min(e.place for e in new) < before.events[-1].place:
+            # One arrived that sorts before what is shown (an import, or a host's backlog):
+            # the incident is read again in its order rather than the event shown last.
+            events = tuple(await tl.call(tl.sync.events, current.id))
+            return FeedUpdate(current, events, events, True, open_, self._pinned is not None)
         return FeedUpdate(current, before.events + new, new, False, open_, self._pinned is not None)
 
     async def _events_since(self, tl: AsyncTimeline) -> list[Event]:
