@@ -3,8 +3,9 @@
 Run: ``python bench/bench_exports.py [--old COMMIT] [--events 10000,100000] [--rounds 3]``
 from a git checkout. One timeline file per size holds a drill incident of N events (notes
 and step results, as a long drill writes them). For each size, each round runs four child
-processes in turn on that same file: the Markdown postmortem and the JSON export, by the old
-commit's code (``git archive`` into a temporary folder) and by this tree's. Each child
+processes in turn: the Markdown postmortem and the JSON export, by the old commit's code
+(``git archive`` into a temporary folder) and by this tree's, each on a file of the same
+events written by its own code (a newer schema is one an older cockpit refuses to read). Each child
 prints the export's wall time and how much its peak RSS grew during the export (so what the
 interpreter and the imports take is left out). Medians per measure, and old/new ratios.
 """
@@ -79,6 +80,13 @@ def old_tree(commit: str, into: Path) -> Path:
     return into / "src"
 
 
+def run_make(src: Path, db: Path, count: int) -> str:
+    """The incident of ``count`` events, written into ``db`` by the code in ``src``."""
+    done = subprocess.run([sys.executable, __file__, "--make", str(db), str(count)],
+                          env={**os.environ, "PYTHONPATH": str(src)}, check=True, capture_output=True, text=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
 def run_child(src: Path, kind: str, db: Path, incident_id: str, out: Path) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(src)}
     done = subprocess.run([sys.executable, __file__, "--child", kind, str(db), incident_id, str(out)], env=env,
@@ -92,9 +100,13 @@ def main() -> None:
     parser.add_argument("--events", default="10000,100000", help="incident sizes, comma-separated")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--child", nargs=4, metavar=("KIND", "DB", "ID", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--make", nargs=2, metavar=("DB", "COUNT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
+        return
+    if args.make:
+        print(make_incident(Path(args.make[0]), int(args.make[1])))
         return
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
@@ -104,13 +116,13 @@ def main() -> None:
         print(f"{'events':>8} {'export':<9} {'old s':>8} {'new s':>8} {'old/new':>8} "
               f"{'old +MB':>8} {'new +MB':>8} {'old/new':>8}")
         for count in (int(n) for n in args.events.split(",")):
-            db = base / f"export-{count}.db"
-            incident_id = make_incident(db, count)
+            made = {side: (base / f"export-{count}-{side}.db",) for side in trees}
+            made = {side: (db, run_make(trees[side], db, count)) for side, (db,) in made.items()}
             for kind in ("md", "json"):
                 got: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
                 for _ in range(args.rounds):
                     for side in ("old", "new"):
-                        got[side].append(run_child(trees[side], kind, db, incident_id, base / f"out.{kind}"))
+                        got[side].append(run_child(trees[side], kind, *made[side], base / f"out.{kind}"))
                 med = {side: {m: statistics.median(r[m] for r in rows) for m in ("seconds", "grew_mb")}
                        for side, rows in got.items()}
                 old, new = med["old"], med["new"]
