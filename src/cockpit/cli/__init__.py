@@ -29,6 +29,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "playbook": "cockpit.cli.playbook:playbook",
     "run": "cockpit.cli.run:run",
     "exercise": "cockpit.cli.exercise:exercise",
+    "share": "cockpit.cli.share:share",
 }
 
 

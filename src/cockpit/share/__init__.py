@@ -6,6 +6,7 @@ The design, and the order it is built in, is docs/sharing-design.md. Built so fa
   (config ``share``, the global ``--share``).
 * ``table.py`` — the table's key scheme (design 3.2) and the DynamoDB operations Cockpit
   calls, from which ``cockpit share policy`` writes its IAM policy.
+* ``admin.py`` — ``cockpit share init`` (create or check the table) and the IAM policies.
 
 Import from the submodules: the package itself imports nothing.
 """
