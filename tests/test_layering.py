@@ -77,6 +77,7 @@ HEADLESS = [
     ["incident", "--help"],
     ["playbook", "list"],
     ["run", "--help"],
+    ["share", "--help"],
 ]
 
 #: Headless commands that do their work, on no estate at all: none may need the ``demo`` extra.

@@ -4,8 +4,9 @@ Connection settings are *not* here: AWS follows its own chain (``AWS_PROFILE``,
 ``AWS_REGION``, ``AWS_ENDPOINT_URL``, ``~/.aws/config``) and Kubernetes follows
 ``KUBECONFIG``. This file holds only what is Cockpit's: the default screen, where the
 timeline database lives (and the demo's and the exercises' own, kept apart from it), who
-the responder is, the notification webhook, and extra content folders. Nothing secret belongs here; the webhook URL is the one thing that may carry a
-token, and it is redacted wherever it is written.
+the responder is, the notification webhook, extra content folders, and the table incidents
+are shared through (``share``; unset, nothing is shared). Nothing secret belongs here; the
+webhook URL is the one thing that may carry a token, and it is redacted wherever it is written.
 
 Lookup order: ``--config PATH``, then ``$COCKPIT_CONFIG``, then
 ``$XDG_CONFIG_HOME/cockpit/config.toml`` (``~/.config/cockpit/config.toml``). A missing
@@ -17,9 +18,11 @@ from __future__ import annotations
 import getpass
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from cockpit.content.errors import ContentError, Problem
 
@@ -61,6 +64,22 @@ class Config(BaseModel):
     playbooks_dirs: list[Path] = Field(default_factory=list, description="Extra folders of playbook files.")
     scenarios_dirs: list[Path] = Field(default_factory=list, description="Extra folders of scenario files.")
     kube_context: str | None = Field(None, description="Kubernetes context; default: the current one.")
+    share: str | None = Field(None, description="The table incidents are shared through, "
+                              "dynamodb://TABLE?region=R[&profile=P] (`cockpit share init` prints the line); "
+                              "unset: nothing is shared.")
+
+    @field_validator("share")
+    @classmethod
+    def _share_uri(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Checked by the parser the caller hands in (``share/uri.py`` sits layers above this
+        module), so a mistake is reported at its line like any other."""
+        check = (info.context or {}).get("share")
+        if value is not None and check is not None:
+            try:
+                check(value)
+            except ValueError as exc:
+                raise PydanticCustomError("share_uri", "{reason}", {"reason": str(exc)}) from None
+        return value
 
 
 def config_path(explicit: Path | None = None) -> tuple[Path, bool]:
@@ -77,8 +96,10 @@ def config_path(explicit: Path | None = None) -> tuple[Path, bool]:
 MAX_CONFIG_BYTES = 64 * 1024
 
 
-def load_config(explicit: Path | None = None) -> Config:
-    """Read the config file; raise ContentError (file:line) when it is malformed."""
+def load_config(explicit: Path | None = None, *, check_share: Callable[[str], object] | None = None) -> Config:
+    """Read the config file; raise ContentError (file:line) when it is malformed.
+
+    ``check_share`` parses ``share`` (``cockpit.share.uri.parse``), raising ValueError."""
     path, required = config_path(explicit)
     try:
         if path.is_file() and path.stat().st_size > MAX_CONFIG_BYTES:
@@ -104,7 +125,7 @@ def load_config(explicit: Path | None = None) -> Config:
     except RecursionError:  # tomllib parses nested arrays and inline tables recursively
         raise ContentError.single(path, None, "not valid TOML: arrays or inline tables nested too deeply") from None
     try:
-        config = Config.model_validate(data)
+        config = Config.model_validate(data, context={"share": check_share})
     except ValidationError as exc:
         raise ContentError([
             Problem(path, _toml_line(raw, err["loc"]), f"{'.'.join(map(str, err['loc']))}: {err['msg']}")

@@ -1,10 +1,11 @@
 """Real servers for the source tests: moto over HTTP, kmock's Kubernetes emulator, aiohttp.
 
 Nothing is mocked inside aiobotocore, kubernetes-asyncio or aiohttp: the sources talk HTTP
-to these servers exactly as they talk to AWS and a cluster. Two things moto lacks are added
+to these servers exactly as they talk to AWS and a cluster. Three things moto lacks are added
 in front of its WSGI app (:class:`AwsFront`): a count of every request by operation and
-region (so "one GetMetricData per region" is measured where it arrives), and AWS's
-``DescribeAlarms`` pagination (moto ignores ``MaxRecords``/``NextToken``).
+region (so "one GetMetricData per region" is measured where it arrives), AWS's
+``DescribeAlarms`` pagination (moto ignores ``MaxRecords``/``NextToken``), and DynamoDB's
+atomic conditional writes (``estate/wsgi_dynamodb_serial.py``).
 """
 
 from __future__ import annotations
@@ -26,17 +27,19 @@ from werkzeug.serving import make_server
 from cockpit.content.screen import Screen
 from cockpit.estate.requestlog import RequestLog
 from cockpit.estate.wsgi_counter import CountingMiddleware
+from cockpit.estate.wsgi_dynamodb_serial import SerialDynamoDbWrites
 from cockpit.estate.wsgi_paging import DescribeAlarmsPaging
 from cockpit.sources.connections import Connections
 
 
 
 class AwsFront:
-    """What stands before moto in the estate: request counting, and AWS-style DescribeAlarms paging."""
+    """What stands before moto in the estate: request counting, AWS-style DescribeAlarms paging, and
+    DynamoDB writes one at a time (conditional writes atomic, as in AWS)."""
 
     def __init__(self, app: Any) -> None:
         self.log = RequestLog()
-        self.app = CountingMiddleware(DescribeAlarmsPaging(app), self.log)
+        self.app = CountingMiddleware(DescribeAlarmsPaging(SerialDynamoDbWrites(app)), self.log)
         self._since = 0.0
 
     def count(self, operation: str, region: str | None = None) -> int:

@@ -29,6 +29,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "playbook": "cockpit.cli.playbook:playbook",
     "run": "cockpit.cli.run:run",
     "exercise": "cockpit.cli.exercise:exercise",
+    "share": "cockpit.cli.share:share",
 }
 
 
@@ -55,9 +56,12 @@ def _available(name: str) -> bool:
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Config file (default: $COCKPIT_CONFIG, else the XDG config path).")
 @click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False), help="Timeline database file (SQLite).")
 @click.option("--read-only", is_flag=True, help="Execute nothing: every step that writes is refused (k9s-style).")
+@click.option("--share", "share", metavar="URI",
+              help="The table incidents are shared through, dynamodb://TABLE?region=R[&profile=P] (default: config share).")
 @click.version_option(package_name="cockpit-sre", prog_name="cockpit")
 @click.pass_context
-def cli(ctx: click.Context, screen: str | None, config_path: Path | None, db: Path | None, read_only: bool) -> None:
+def cli(ctx: click.Context, screen: str | None, config_path: Path | None, db: Path | None, read_only: bool,
+        share: str | None) -> None:
     """Cockpit: what is on fire, and the runbook to put it out.
 
     With no command, opens the cockpit on the configured screen. `cockpit demo` opens it
@@ -65,7 +69,7 @@ def cli(ctx: click.Context, screen: str | None, config_path: Path | None, db: Pa
     """
     from cockpit.cli.common import Settings
 
-    ctx.obj = Settings(screen=screen, config_path=config_path, db=db, read_only=read_only)
+    ctx.obj = Settings(screen=screen, config_path=config_path, db=db, read_only=read_only, share=share)
     if ctx.invoked_subcommand is None:
         from cockpit.cli.open import open_cockpit
 

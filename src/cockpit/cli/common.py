@@ -7,13 +7,16 @@ import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from cockpit.config import Config, load_config
 from cockpit.content.errors import ContentError
 from cockpit.textsafe import sanitize
+
+if TYPE_CHECKING:
+    from cockpit.share.uri import ShareUri
 
 
 def echo(text: object = "", err: bool = False, nl: bool = True) -> None:
@@ -85,14 +88,18 @@ class Settings:
     config_path: Path | None = None
     db: Path | None = None
     read_only: bool = False
+    #: ``--share URI``: the shared incident table, over config ``share``.
+    share: str | None = None
     #: Exit code of a bad config (a command whose exit codes mean something else sets it).
     error_code: int = 2
     _config: Config | None = field(default=None, repr=False)
 
     @cached_property
     def config(self) -> Config:
+        from cockpit.share.uri import ShareUriError, parse as parse_share  # on use: `--help` stays lean
+
         try:
-            config = load_config(self.config_path)
+            config = load_config(self.config_path, check_share=parse_share)
         except ContentError as exc:
             fail(str(exc), self.error_code)
         warn_missing_dirs(config)
@@ -100,7 +107,21 @@ class Settings:
             config.db = self.db
         if self.screen is not None:
             config.screen = self.screen
+        if self.share is not None:
+            try:
+                parse_share(self.share)
+            except ShareUriError as exc:
+                fail(str(ContentError.single("--share", None, str(exc))), self.error_code)
+            config.share = self.share
         return config
+
+    @cached_property
+    def share_uri(self) -> ShareUri | None:
+        """The share (``--share``, else config ``share``), checked; None: nothing is shared."""
+        from cockpit.share.uri import parse as parse_share
+
+        text = self.config.share
+        return parse_share(text) if text is not None else None
 
     def rehearsal(self, kind: str, db: Path | None = None, read_only: bool = False) -> Settings:
         """``cockpit demo`` / ``cockpit exercise``: the rehearsal's own timeline (config

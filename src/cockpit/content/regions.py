@@ -22,18 +22,31 @@ from pathlib import Path
 
 
 @functools.lru_cache(maxsize=1)
-def known_regions() -> frozenset[str]:
-    """Every region of every partition in the installed botocore (empty if it cannot be read)."""
+def _partitions() -> dict[str, str]:
+    """Every region of every partition in the installed botocore -> its partition (``aws``,
+    ``aws-cn``, ``aws-us-gov``, …); empty if the data cannot be read."""
     spec = importlib.util.find_spec("botocore")
     if spec is None or not spec.submodule_search_locations:
-        return frozenset()
+        return {}
     path = Path(next(iter(spec.submodule_search_locations))) / "data" / "partitions.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return frozenset()
-    return frozenset(region for partition in data.get("partitions", ())
-                     for region in partition.get("regions", {}) if not region.endswith("-global"))
+        return {}
+    return {region: str(partition.get("id", "aws")) for partition in data.get("partitions", ())
+            for region in partition.get("regions", {}) if not region.endswith("-global")}
+
+
+@functools.lru_cache(maxsize=1)
+def known_regions() -> frozenset[str]:
+    """Every region of every partition in the installed botocore (empty if it cannot be read)."""
+    return frozenset(_partitions())
+
+
+def partition_of(region: str) -> str:
+    """The partition an ARN in ``region`` names: ``aws``, ``aws-cn``, ``aws-us-gov``, … (``aws``
+    for a region botocore does not list)."""
+    return _partitions().get(region, "aws")
 
 
 def region_problem(name: str) -> str | None:

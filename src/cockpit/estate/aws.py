@@ -48,6 +48,7 @@ from cockpit.estate.requestlog import INTERNAL_MARKER, RequestLog
 from cockpit.estate.wsgi_cloudwatch import CloudWatchWorld
 from cockpit.estate.wsgi_counter import CountingMiddleware
 from cockpit.estate.wsgi_dynamodb_pitr import PointInTimeWindows
+from cockpit.estate.wsgi_dynamodb_serial import SerialDynamoDbWrites
 from cockpit.estate.wsgi_answers import EstateAnswers
 from cockpit.estate.wsgi_ecs import EcsServices
 from cockpit.estate.wsgi_gate import SeedGate
@@ -154,7 +155,9 @@ class AwsEstate:
             self.replicator = Replicator(self._client, lambda: self._gate is not None and self._gate.seeded("s3"))
             s3_fixes = ReplicationStatus(ArchivedObjectMetadata(MultipartInitiated(
                 DomainDispatcherApplication(create_backend_app))), self.replicator)
-            moto_app = PointInTimeWindows(EcsServices(s3_fixes, self.ecs, ecs_seeded=self._ecs_seeded), self.clock)
+            # DynamoDB writes one at a time: a conditional write is atomic, as in AWS (wsgi_dynamodb_serial)
+            ecs = EcsServices(s3_fixes, self.ecs, ecs_seeded=self._ecs_seeded)
+            moto_app = PointInTimeWindows(SerialDynamoDbWrites(ecs), self.clock)
             world = CloudWatchWorld(LongOperations(moto_app, self.clock), self.metrics, self.alarms, self.clock)
             answers = EstateAnswers(OutageMiddleware(world, self.outages), self.log,
                                     self._client, self.world_now, outages=self.outages)

@@ -81,15 +81,24 @@ class ThreadedClient:
 def create_client(session: Any, service: str, region: str, *, connect_timeout: float, read_timeout: float,
                   max_attempts: int) -> ThreadedClient:
     """A botocore client for ``service`` in ``region`` with Cockpit's retry and timeout settings."""
+    return ThreadedClient(plain_client(session, service, region, connect_timeout=connect_timeout,
+                                       read_timeout=read_timeout, max_attempts=max_attempts))
+
+
+def plain_client(session: Any, service: str, region: str, *, connect_timeout: float, read_timeout: float,
+                 max_attempts: int) -> Any:
+    """The same botocore client, its calls plain and blocking: for a command that makes a few
+    calls one after another (``cockpit share init``)."""
     from botocore.config import Config
 
     config = Config(retries={"mode": "standard", "total_max_attempts": max_attempts}, connect_timeout=connect_timeout,
                     read_timeout=read_timeout, user_agent_extra="cockpit")
-    return ThreadedClient(session.create_client(service, region_name=region, config=config))
+    return session.create_client(service, region_name=region, config=config)
 
 
-def new_session() -> Any:
-    """A botocore session following the usual chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, …)."""
+def new_session(profile: str | None = None) -> Any:
+    """A botocore session following the usual chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, …);
+    ``profile`` names the profile of the shared config and credentials files instead of AWS_PROFILE."""
     import botocore.session
 
-    return botocore.session.get_session()
+    return botocore.session.Session(profile=profile) if profile else botocore.session.get_session()

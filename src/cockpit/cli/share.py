@@ -1,0 +1,110 @@
+"""``cockpit share``: the DynamoDB table incidents are shared through (docs/sharing-design.md).
+
+``share init`` makes the table, or checks the one there, and prints the config line that
+joins it, alone on stdout, so ``cockpit share init >> ~/.config/cockpit/config.toml``
+works; what it did goes to stderr. ``share policy`` prints the IAM policy responders need
+(``--admin``: the one ``share init`` needs). Both name the table as ``--share`` or config
+``share`` do, else ``cockpit-share`` in the AWS default region; ``--table`` and ``--region``
+choose another. Every failure is one line on stderr and exit code 2. Nothing here imports
+Textual or boto3.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING
+
+import click
+
+from cockpit.cli.common import echo, fail, settings
+
+if TYPE_CHECKING:
+    from cockpit.share.uri import ShareUri
+
+DEFAULT_TABLE = "cockpit-share"
+
+_table_option = click.option("--table", metavar="NAME",
+                             help=f"Table name (default: the share's, else {DEFAULT_TABLE}).")
+_region_option = click.option("--region", metavar="REGION",
+                              help="The table's region (default: the share's, else the AWS default region).")
+
+
+@click.group()
+def share() -> None:
+    """The table incidents are shared through across hosts: make it, and the IAM policy for it."""
+
+
+def _target(ctx: click.Context, table: str | None, region: str | None) -> ShareUri:
+    """The share to act on: --table/--region over the configured share, over the defaults."""
+    from cockpit.share.uri import ShareUri, ShareUriError, check_region, check_table
+
+    configured = settings(ctx).share_uri
+    profile = configured.profile if configured else None
+    for option, value, check in (("--table", table, check_table), ("--region", region, check_region)):
+        try:
+            if value is not None:
+                check(value)
+        except ShareUriError as exc:
+            fail(f"{option}: {exc}")
+    region = region or (configured.region if configured else None) or _default_region(profile)
+    try:
+        return ShareUri(table or (configured.table if configured else DEFAULT_TABLE), region, profile)
+    except ShareUriError as exc:  # only the AWS default region is unchecked by now
+        fail(f"the AWS default region: {exc}")
+
+
+def _default_region(profile: str | None) -> str:
+    """The AWS default region: botocore's (AWS_DEFAULT_REGION, the profile's), else AWS_REGION
+    (which the other SDKs and aws-cli v2 read, and botocore does not)."""
+    import botocore.exceptions as bex
+
+    from cockpit.sources.aws_threads import new_session
+
+    try:
+        region = new_session(profile).get_config_variable("region") or os.environ.get("AWS_REGION")
+    except bex.BotoCoreError as exc:
+        fail(f"cannot read the AWS default region: {exc}")
+    if not region:
+        fail("no region: give --region REGION, or --share dynamodb://TABLE?region=REGION, or set AWS_REGION")
+    return str(region)
+
+
+@share.command()
+@_table_option
+@_region_option
+@click.pass_context
+def init(ctx: click.Context, table: str | None, region: str | None) -> None:
+    """Make the share table (or check the one there) and print the config line that joins it.
+
+    On demand, deletion protection, point-in-time recovery for 35 days, tagged
+    cockpit:share=1. Run again on the same table: changes nothing it need not, same line.
+    """
+    from cockpit.share.admin import ShareAdminError, init_table
+
+    uri = _target(ctx, table, region)
+    try:
+        result = init_table(uri, settings(ctx).config.actor)
+    except ShareAdminError as exc:
+        fail(str(exc))
+    echo(f"cockpit: {result.summary()}", err=True)
+    click.echo(f'share = "{uri}"')
+
+
+@share.command()
+@click.option("--admin", is_flag=True, help="The policy `cockpit share init` needs, instead of responders'.")
+@click.option("--account", metavar="ID", help="The table's AWS account (default: your credentials', from STS).")
+@_table_option
+@_region_option
+@click.pass_context
+def policy(ctx: click.Context, admin: bool, account: str | None, table: str | None, region: str | None) -> None:
+    """Print the IAM policy (JSON) that reaches the share table and nothing else."""
+    from cockpit.share.admin import ShareAdminError, caller_account
+    from cockpit.share.admin import policy as iam_policy
+
+    uri = _target(ctx, table, region)
+    try:
+        document = iam_policy(uri, account or caller_account(uri), admin=admin)
+    except ShareAdminError as exc:
+        fail(str(exc))
+    click.echo(json.dumps(document, indent=2))
