@@ -21,6 +21,9 @@ def test_older_file_is_migrated_forward_keeping_its_timeline(db_path: Path, old_
                  "'2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', 'x@y')")
     conn.execute("INSERT INTO events (uid, incident_id, ts, actor, kind, message, data) VALUES "
                  "('u1', 'INC-20250101-0001', '2025-01-01T00:00:00.000Z', 'x@y', 'declared', 'Declared', '{}')")
+    if old_version >= 6:  # from v6 on, an event is written with its place in the order
+        conn.execute("INSERT INTO event_order (seq, incident_id, hlc) SELECT seq, incident_id, "
+                     "'0194a2a0bc00.0000.0123456789' FROM events")
     conn.close()
 
     with Timeline(db_path, actor="new@host") as tl:

@@ -41,3 +41,4 @@ class EventKind(StrEnum):
     ACTION_ITEM = "action_item"
     RESOLVED = "resolved"
     REOPENED = "reopened"
+    SHARED = "shared"

@@ -580,9 +580,12 @@ class EngineHost:
 async def _hold(timeline: AsyncTimeline, run_id: str) -> Any:
     """This process's hold on ``run_id``, or :class:`EngineError` saying who drives it."""
     from cockpit.timeline.run_hold import RunHeld
+    from cockpit.timeline.runs import RunElsewhere
 
     try:
         return await timeline.call(timeline.sync.hold_run, run_id)
+    except RunElsewhere as exc:
+        raise EngineError(str(exc)) from None
     except RunHeld as exc:
         raise EngineError(f"{exc}: follow it there, or reopen it once that cockpit has stopped") from None
     except OSError as exc:  # without the hold nothing proves no other cockpit drives the run

@@ -16,8 +16,10 @@ them, to :data:`ADMIN_OPERATIONS`.
 
 from __future__ import annotations
 
-#: The partition of the share's directory, numbers, nodes and presence.
-SHARE_PK = "SHARE"
+# The two partitions of the log are named by the timeline, which queues events for them
+# (outbox.py); re-exported here with the rest of the key scheme.
+from cockpit.timeline.outbox import SHARE_PK, incident_pk  # noqa: F401
+
 #: ``SHARE``'s first item: share_id, format, created_by (written once, by ``share init``).
 META_SK = "#META"
 #: The version of the items' format; a cockpit refuses a share of a format it does not know.
@@ -27,11 +29,6 @@ NEW_ONLY = "attribute_not_exists(sk)"
 
 #: Slots are numbered from 1 to this (12 digits).
 MAX_SLOT = 10**12 - 1
-
-
-def incident_pk(incident_id: str) -> str:
-    """The partition of one incident: ``INC#INC-20261123-0004``."""
-    return f"INC#{incident_id}"
 
 
 def slot_sk(n: int) -> str:

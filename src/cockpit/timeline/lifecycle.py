@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from cockpit.timeline import outbox
 from cockpit.timeline.alarm_log import AlarmTransition
 from cockpit.timeline.escalation_log import DuePoint
 from cockpit.timeline.figures import human
@@ -97,14 +98,14 @@ class Timeline(RunsMixin, TimelineStore):
             if uid is not None and (earlier := self.event(uid)) is not None:
                 return self.incident(earlier.incident_id)
             incident_id = self._next_id(now)
-            conn.execute(
-                "INSERT INTO incidents (id, title, severity, mode, status, commander, detected_at, declared_at, "
-                "next_update_due, updated_at, created_by, response_target_seconds) "
-                "VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)",
-                (incident_id, title, sev.level, mode_.value, commander, detected, declared,
-                 iso(now + sev.update_every) if sev.update_every else None, declared, self.actor, target))
+            row = {"title": title, "severity": sev.level, "mode": mode_.value, "status": "open",
+                   "commander": commander, "detected_at": detected, "declared_at": declared,
+                   "next_update_due": iso(now + sev.update_every) if sev.update_every else None,
+                   "updated_at": declared, "created_by": self.actor, "response_target_seconds": target}
+            conn.execute(f"INSERT INTO incidents (id, {', '.join(row)}) VALUES (?{', ?' * len(row)})",
+                         (incident_id, *row.values()))
             data = {"title": title, "severity": sev.level, "mode": mode_.value, "commander": commander,
-                    "detected_at": detected}
+                    "detected_at": detected, "set": row}
             if target is not None:
                 data.update(response_target_seconds=target, response_because=because)
             self._append(incident_id, EventKind.DECLARED, f"Declared {sev.level} {mode_.value}: {title}",
@@ -116,11 +117,13 @@ class Timeline(RunsMixin, TimelineStore):
     # -- changing the incident ---------------------------------------------------------------
     def _update(self, incident_id: str, kind: EventKind, message: str, data: dict[str, Any],
                 fields: dict[str, Any], *, uid: str | None = None, ts: str | None = None) -> Event:
-        """Append and update the incident row together; a duplicate uid changes nothing."""
+        """Append and update the incident row together; a duplicate uid changes nothing. The
+        event carries what it set (``data["set"]``): a host that receives it sets the same
+        (``project.py``)."""
+        fields = {**fields, "updated_at": iso(utc_now())}
         with self.transaction() as conn:
-            event, inserted = self._append(incident_id, kind, message, data, uid=uid, ts=ts)
+            event, inserted = self._append(incident_id, kind, message, {**data, "set": fields}, uid=uid, ts=ts)
             if inserted:
-                fields = {**fields, "updated_at": iso(utc_now())}
                 conn.execute(f"UPDATE incidents SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?",
                              (*fields.values(), event.incident_id))
         return event
@@ -207,6 +210,24 @@ class Timeline(RunsMixin, TimelineStore):
         return self._update(incident.id, EventKind.REOPENED, reason, {"was_resolved_at": incident.resolved_at},
                             {"status": "open", "resolved_at": None,
                              "next_update_due": iso(utc_now() + every) if every else None}, uid=uid)
+
+    # -- sharing -------------------------------------------------------------------------
+    def share(self, incident_id: str) -> Event:
+        """Share an incident with the hosts of the share: its whole history is queued for the
+        shared log in timeline order, then a ``shared`` event carrying the incident as it
+        stands, from which every host builds its row. From now on each of its events is queued
+        in the transaction that commits it (``outbox.py``)."""
+        with self.transaction() as conn:
+            incident = self.incident(incident_id)
+            if outbox.is_shared(conn, incident.id):
+                raise TimelineError(f"{incident.id} is already shared")
+            conn.execute("INSERT INTO share_incidents (incident_id, state, since) VALUES (?, 'shared', ?)",
+                         (incident.id, iso(utc_now())))
+            conn.execute("INSERT INTO share_outbox (seq, pk) SELECT seq, ? FROM event_order WHERE incident_id = ? "
+                         "ORDER BY hlc, seq", (outbox.incident_pk(incident.id), incident.id))
+            row = {k: v for k, v in incident.to_json().items() if k != "id"}
+            event, _ = self._append(incident.id, EventKind.SHARED, f"Shared {incident.id}", {"set": row})
+        return event
 
     # -- facts recorded by panes, the engine and drills --------------------------------------
     def record_alarm_transition(self, incident_id: str, alarm: str, transition: str, at: datetime | str, *,

@@ -31,12 +31,22 @@ else:
 _TERMINAL = {StepState.SUCCEEDED, StepState.FAILED, StepState.SKIPPED, StepState.CANCELLED}
 
 
+class RunElsewhere(TimelineError):
+    """The run belongs to a cockpit on another host (its events came through a share)."""
+
+
 class RunsMixin(_Base):
     def hold_run(self, run_id: str) -> RunHold:
         """Drive ``run_id`` from this process only (:mod:`cockpit.timeline.run_hold`); raises
-        :class:`~cockpit.timeline.run_hold.RunHeld` naming who drives it when another process does."""
+        :class:`~cockpit.timeline.run_hold.RunHeld` naming who drives it when another process
+        does, and :class:`RunElsewhere` for a run another host's cockpit started (a shared
+        incident's): only that cockpit may drive it, or a step could run on two hosts."""
         from cockpit.timeline.run_hold import hold_run
 
+        row = self._row("SELECT node, actor FROM runs WHERE id = ?", (run_id,))
+        if row is not None and row["node"] is not None and row["node"] != self.node():
+            raise RunElsewhere(f"run {run_id} is driven from another host, by {row['actor']} (node {row['node']}): "
+                               "follow it there")
         return hold_run(self.path, run_id, self.actor)
 
     def create_run(self, incident_id: str, playbook_id: str, params: dict[str, Any] | None = None,
@@ -57,7 +67,7 @@ class RunsMixin(_Base):
                 incident_id, EventKind.RUN_STARTED,
                 f"Playbook {playbook_id} started" + (" (dry run)" if dry_run else ""),
                 {"run_id": run_id, "playbook_id": playbook_id, "params": params, "dry_run": dry_run,
-                 "read_only": read_only},
+                 "read_only": read_only, "mode": mode},
                 uid=f"{run_id}-started", ts=now)
             if inserted:
                 conn.execute("INSERT INTO runs (id, incident_id, playbook_id, params, mode, dry_run, read_only, "

@@ -115,6 +115,35 @@ def _v6_event_order(db: sqlite_utils.Database) -> None:
                  (stamp.node, stamp.wall_ms, stamp.logical))
 
 
+def _v7_share(db: sqlite_utils.Database) -> None:
+    """What sharing an incident with other hosts keeps in the file (docs/sharing-design.md).
+
+    ``share_incidents``: the incidents this file shares (``shared``: shared from here;
+    ``remote``: followed, declared elsewhere). ``share_outbox``: events committed here that
+    have not yet reached the shared log, written in the event's own transaction, so an event
+    and its way out exist together or not at all. ``share_cursor``: per log, the last slot
+    applied here. ``share_binding``: the share this file joined. ``runs.node``: the clock
+    node of the file whose engine drives a run (NULL: this one); only that file may drive it."""
+    conn = db.conn
+    conn.execute("""
+        CREATE TABLE share_incidents (
+            incident_id TEXT PRIMARY KEY REFERENCES incidents(id),
+            state TEXT NOT NULL CHECK (state IN ('shared', 'remote')),
+            since TEXT NOT NULL
+        )""")
+    conn.execute("""
+        CREATE TABLE share_outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            seq INTEGER NOT NULL REFERENCES events(seq),
+            pk TEXT NOT NULL,
+            UNIQUE (seq, pk)
+        )""")
+    conn.execute("CREATE INDEX share_outbox_pk ON share_outbox (pk, id)")
+    conn.execute("CREATE TABLE share_cursor (pk TEXT PRIMARY KEY, slot INTEGER NOT NULL)")
+    conn.execute("CREATE TABLE share_binding (uri TEXT NOT NULL, share_id TEXT NOT NULL, joined_at TEXT NOT NULL)")
+    conn.execute("ALTER TABLE runs ADD COLUMN node TEXT")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _v1_incidents_and_events,
     2: _v2_runs_and_steps,
@@ -122,6 +151,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     4: _v4_run_guard,
     5: _v5_response_target,
     6: _v6_event_order,
+    7: _v7_share,
 }
 LATEST = max(MIGRATIONS)
 

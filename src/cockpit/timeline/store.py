@@ -29,7 +29,7 @@ import sqlite_utils
 
 from cockpit.config import default_actor
 from cockpit.timeline import db as dbmod
-from cockpit.timeline import hlc
+from cockpit.timeline import hlc, outbox
 from cockpit.timeline.model import Event, EventKind, Incident, TimelineError, UnknownIncident, normalise_ts, \
     iso, utc_now
 from cockpit.timeline.redact import Redactor
@@ -100,6 +100,20 @@ class TimelineStore:
                 yield conn
             finally:
                 self._depth = 0
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside a transaction: a part that is undone alone if it raises (the rest stays)."""
+        if not self.conn.in_transaction:
+            raise RuntimeError("a savepoint needs a transaction")
+        self.conn.execute("SAVEPOINT part")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO part")
+            self.conn.execute("RELEASE part")
+            raise
+        self.conn.execute("RELEASE part")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -235,6 +249,10 @@ class TimelineStore:
         node, wall, logical = self.conn.execute("SELECT node, wall_ms, logical FROM hlc_clock").fetchone()
         return hlc.Stamp(wall, logical, node)
 
+    def node(self) -> str:
+        """This file's clock node: who wrote an event, in its stamp; who drives a run."""
+        return str(self.conn.execute("SELECT node FROM hlc_clock").fetchone()[0])
+
     def _set_clock(self, stamp: hlc.Stamp) -> None:
         self.conn.execute("UPDATE hlc_clock SET wall_ms = ?, logical = ?", (stamp.wall_ms, stamp.logical))
 
@@ -252,10 +270,13 @@ class TimelineStore:
 
     def _append(self, incident_id: str, kind: EventKind | str, message: str, data: dict[str, Any] | None = None,
                 *, uid: str | None = None, ts: datetime | str | None = None,
-                actor: str | None = None, stamp: str | None = None) -> tuple[Event, bool]:
+                actor: str | None = None, stamp: str | None = None,
+                remote: bool = False) -> tuple[Event, bool]:
         """Inside a transaction: insert; return (event, inserted). ``stamp``: the clock stamp
         the event already has elsewhere (an import, another host); for an event this file
-        already holds, the smaller of the two is kept, so every host settles on one order."""
+        already holds, the smaller of the two is kept, so every host settles on one order.
+        An event of a shared incident is queued for the shared log (``outbox.py``) in this
+        same transaction, unless it is ``remote``: it came from that log."""
         try:
             kind = EventKind(kind)
         except ValueError:
@@ -287,6 +308,8 @@ class TimelineStore:
             placed = self._stamp(given)
             self.conn.execute("INSERT INTO event_order (seq, incident_id, hlc) VALUES (?, ?, ?)",
                               (cursor.lastrowid, incident_id, placed))
+            if not remote:
+                outbox.enqueue(self.conn, cursor.lastrowid, incident_id, kind.value)
             return Event.from_row({**record, "seq": cursor.lastrowid, "hlc": placed}), True
         existing = self._row(f"SELECT {_EVENT_COLUMNS} FROM {_EVENTS} WHERE e.uid = ?", (record["uid"],))
         assert existing is not None
