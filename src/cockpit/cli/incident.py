@@ -90,6 +90,25 @@ def declare(ctx: click.Context, title: str, level: str, mode: str, commander: st
         click.echo(tl.declare(title, level, mode=mode, commander=commander, detected_at=detected_at, uid=uid).id)
 
 
+@incident.command("share")
+@click.argument("incident_id", metavar="ID")
+@click.pass_context
+def share_cmd(ctx: click.Context, incident_id: str) -> None:
+    """Share an incident with the other hosts of the share (config share, or --share): its
+    whole timeline, then every event as it is written. Sends what it can now; the rest
+    leaves with the next `cockpit share sync` on this file."""
+    from cockpit.share import sync
+    from cockpit.share.log import TableLog
+
+    uri = settings(ctx).share_uri
+    if uri is None:
+        fail("no share configured: `cockpit share init` prints the line for config.toml (or give --share URI)")
+    with _timeline(ctx) as tl:
+        tl.share(incident_id)
+        outcome = sync.sync_once(tl, TableLog(uri, tl.node()))
+    echo(f"{incident_id.strip().upper()}: {outcome.line()}", err=outcome.error is not None)
+
+
 @incident.command()
 @click.argument("incident_id", metavar="ID")
 @click.argument("text")

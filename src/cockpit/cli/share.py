@@ -108,3 +108,49 @@ def policy(ctx: click.Context, admin: bool, account: str | None, table: str | No
     except ShareAdminError as exc:
         fail(str(exc))
     click.echo(json.dumps(document, indent=2))
+
+
+def _configured(ctx: click.Context) -> ShareUri:
+    uri = settings(ctx).share_uri
+    if uri is None:
+        fail("no share configured: `cockpit share init` prints the line for config.toml (or give --share URI)")
+    return uri
+
+
+@share.command("sync")
+@click.option("--watch", is_flag=True, help="Go on: a round every second, until interrupted.")
+@click.pass_context
+def sync_cmd(ctx: click.Context, watch: bool) -> None:
+    """Exchange this timeline's shared incidents with the share: pull what other hosts wrote,
+    push what this host wrote. One round, or --watch to keep this file in step (beside a
+    cockpit on the same file, whose panes then show the other hosts' events)."""
+    from cockpit.share import sync
+    from cockpit.share.log import TableLog
+    from cockpit.timeline import Timeline, TimelineError
+
+    uri, config = _configured(ctx), settings(ctx).config
+    if watch:
+        last = [""]
+
+        def report(outcome: sync.Outcome) -> None:
+            line = outcome.line()
+            if line != last[0] or outcome.round and (outcome.round.sent or any(
+                    a.added for a in outcome.round.pulled.values())):
+                echo(line, err=outcome.error is not None)
+                last[0] = line
+
+        try:
+            sync.watch(config.db, config.actor, uri, report)
+        except KeyboardInterrupt:
+            return
+        except TimelineError as exc:
+            fail(str(exc))
+        return
+    try:
+        with Timeline(config.db, config.actor) as tl:
+            outcome = sync.sync_once(tl, TableLog(uri, tl.node()))
+    except TimelineError as exc:
+        fail(str(exc))
+    if outcome.error is not None:
+        fail(outcome.line(), 3)
+    echo(outcome.line())

@@ -1,0 +1,81 @@
+"""The shared log in the share table: what ``timeline.exchange`` reads and writes.
+
+Slot ``n`` of a partition is the item ``(pk, E#<n, 12 digits>)`` holding its events as JSON
+text (``body``). Writing is one ``PutItem`` with ``attribute_not_exists(sk)``: DynamoDB
+makes it atomic, so of two hosts writing slot ``n`` one wins and the other is told, and
+pulls. Reading is one consistent ``Query`` from the cursor's next slot (following
+``LastEvaluatedKey`` within a page budget): its cost follows what changed, never how many
+events the incident has.
+
+This is the only code that builds log items, and it passes events through the redactor
+once more before they leave: they were redacted when committed, this is the belt to those
+braces (design section 6).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from cockpit.share.table import NEW_ONLY, slot_sk
+from cockpit.share.uri import ShareUri
+from cockpit.timeline.mirror import Slot
+from cockpit.timeline.redact import Redactor
+
+#: The last slot a query asks for (the range's end): ``E#`` + twelve nines.
+_LAST = slot_sk(10**12 - 1)
+
+
+def _client(uri: ShareUri) -> Any:
+    from cockpit.sources.aws_threads import new_session, plain_client
+
+    # One attempt: the sync loop retries (and backs off) itself, and sees each failure.
+    return plain_client(new_session(uri.profile), "dynamodb", uri.region, connect_timeout=1.0, read_timeout=3.0,
+                        max_attempts=1)
+
+
+class TableLog:
+    """:class:`cockpit.timeline.exchange.Log` on the share table (blocking: run it in a thread)."""
+
+    def __init__(self, uri: ShareUri, node: str = "", client: Any = None) -> None:
+        self.uri, self.node = uri, node
+        self.client = client if client is not None else _client(uri)
+        self._redactor = Redactor()
+        self.requests = 0  # for the bench and the status line: requests made so far
+
+    def read(self, pk: str, after: int) -> Sequence[Slot]:
+        self.requests += 1
+        answer = self.client.query(
+            TableName=self.uri.table, ConsistentRead=True,
+            KeyConditionExpression="pk = :p AND sk BETWEEN :first AND :last",
+            ExpressionAttributeValues={":p": {"S": pk}, ":first": {"S": slot_sk(after + 1)}, ":last": {"S": _LAST}})
+        return [self._slot(item) for item in answer.get("Items", [])]
+
+    @staticmethod
+    def _slot(item: dict[str, Any]) -> Slot:
+        n = int(item["sk"]["S"][2:])
+        try:
+            events = json.loads(item["body"]["S"])
+            if not isinstance(events, list):
+                raise ValueError("not a list")
+        except (KeyError, ValueError) as exc:
+            # Unreadable: the slot stops its log here (mirror), skipping nothing.
+            return Slot(n, ({"unreadable": f"slot {n} body: {exc}"},))
+        return Slot(n, tuple(e if isinstance(e, dict) else {"unreadable": repr(e)[:80]} for e in events))
+
+    def write(self, pk: str, slot: Slot) -> bool:
+        events = self._redactor.value(list(slot.events))
+        stamps = [str(e.get("hlc", "")) for e in events]
+        item = {"pk": {"S": pk}, "sk": {"S": slot_sk(slot.n)}, "node": {"S": self.node or "-"},
+                "n": {"N": str(len(events))}, "first_hlc": {"S": min(stamps, default="")},
+                "last_hlc": {"S": max(stamps, default="")},
+                "body": {"S": json.dumps(events, separators=(",", ":"), default=str)}}
+        self.requests += 1
+        try:
+            self.client.put_item(TableName=self.uri.table, Item=item, ConditionExpression=NEW_ONLY)
+        except Exception as exc:  # botocore's ClientError, told apart by its code
+            if getattr(exc, "response", {}).get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

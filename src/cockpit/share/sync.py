@@ -1,0 +1,73 @@
+"""Keeping a timeline file in step with the share: rounds of ``timeline.exchange`` over the table.
+
+One round pulls every followed log and pushes what this file has queued
+(``timeline/exchange.py``; the safety is there and in SQLite). This module adds what a loop
+around it needs: the table log, a line saying what a round did or why it failed (one line:
+the table unreachable, throttled, credentials expired; ``sources/errors.classify``), and a
+loop that backs off on failure and comes back within two seconds of a heal.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cockpit.share.log import TableLog
+from cockpit.share.uri import ShareUri
+from cockpit.timeline import Timeline
+from cockpit.timeline.exchange import Round, exchange
+
+#: Between rounds when all is well (the issue's two seconds, host to host), and at most
+#: after failures (a heal is then seen within this).
+INTERVAL, MAX_BACKOFF = 1.0, 2.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A round's result as the status line says it."""
+
+    round: Round | None
+    error: str | None = None
+
+    def line(self) -> str:
+        if self.error is not None:
+            queued = f" · {self.round.queued} queued" if self.round else ""
+            return f"share offline: {self.error}{queued}"
+        assert self.round is not None
+        pulled = sum(a.added for a in self.round.pulled.values())
+        stopped = [a.stopped for a in self.round.pulled.values() if a.stopped]
+        parts = [f"{pulled} in", f"{self.round.sent} out", f"{self.round.queued} queued"]
+        return "shared · " + ", ".join(parts) + ("".join(f" · stopped at {s}" for s in stopped))
+
+
+def sync_once(tl: Timeline, log: TableLog) -> Outcome:
+    """One round; a failure of the table is an :class:`Outcome` with its one line, never raised."""
+    from cockpit.sources.errors import classify
+    from cockpit.timeline import outbox
+
+    from cockpit.timeline.model import TimelineError
+
+    try:
+        return Outcome(exchange(tl, log))
+    except TimelineError as exc:  # this file refused a write (disk full, locked too long)
+        return Outcome(Round(queued=outbox.queued(tl.conn)), f"timeline: {exc}")
+    except Exception as exc:  # botocore's errors and the network's: said in one line
+        return Outcome(Round(queued=outbox.queued(tl.conn)), str(classify(exc)))
+
+
+def watch(db: Path, actor: str, uri: ShareUri, report: Callable[[Outcome], None],
+          stop: Callable[[], bool] = lambda: False) -> None:
+    """Rounds until ``stop()``: every :data:`INTERVAL`, backing off (with jitter) up to
+    :data:`MAX_BACKOFF` while the table fails. Its own connection to the file: another
+    writer, like a second cockpit."""
+    delay = INTERVAL
+    with Timeline(db, actor) as tl:
+        log = TableLog(uri, tl.node())
+        while not stop():
+            outcome = sync_once(tl, log)
+            report(outcome)
+            delay = INTERVAL if outcome.error is None else min(MAX_BACKOFF, delay * 2)
+            time.sleep(delay * random.uniform(0.8, 1.0))
