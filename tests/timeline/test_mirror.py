@@ -199,6 +199,22 @@ def test_an_unshared_incident_with_the_same_id_is_not_merged(tmp_path: Path) -> 
         assert cursor(b.conn, outbox.incident_pk(theirs.id)) == 0
 
 
+def test_two_shared_incidents_of_one_number_are_not_merged(tmp_path: Path) -> None:
+    """Numbers are reserved in the share (share/log.py); should two files share their own
+    -0001 anyway, neither takes in the other's log: its declaration is another incident's."""
+    log = MemoryLog()
+    a, b = hosts(tmp_path, 2)
+    with a, b:
+        theirs, mine = a.declare("theirs", "P2"), b.declare("mine", "P3")
+        a.share(theirs.id)
+        exchange(a, log)
+        b.share(mine.id)
+        done = pull(b, log, outbox.incident_pk(mine.id))
+        assert "declared elsewhere as another incident" in done.stopped
+        assert [e.message for e in b.events(mine.id)][0] == "Declared P3 incident: mine"
+        assert b.incident(mine.id).title == "mine"
+
+
 def test_secrets_never_reach_the_log(tmp_path: Path) -> None:
     log = MemoryLog()
     (a,) = hosts(tmp_path, 1)

@@ -104,9 +104,12 @@ def share_cmd(ctx: click.Context, incident_id: str) -> None:
     if uri is None:
         fail("no share configured: `cockpit share init` prints the line for config.toml (or give --share URI)")
     with _timeline(ctx) as tl:
-        tl.share(incident_id)
-        outcome = sync.sync_once(tl, TableLog(uri, tl.node()))
-    echo(f"{incident_id.strip().upper()}: {outcome.line()}", err=outcome.error is not None)
+        try:
+            outcome = sync.share_incident(tl, TableLog(uri, tl.node()), incident_id)
+        except sync.ShareRefused as exc:
+            fail(str(exc), 3 if exc.offline else 2)
+        incident = tl.incident(incident_id)
+    echo(f"{incident.id}: {outcome.line()}", err=outcome.error is not None)
 
 
 @incident.command()

@@ -58,6 +58,38 @@ def sync_once(tl: Timeline, log: TableLog) -> Outcome:
         return Outcome(Round(queued=outbox.queued(tl.conn)), str(classify(exc)))
 
 
+class ShareRefused(Exception):
+    """The incident cannot be shared (its number is another's, the table cannot be reached); one line."""
+
+    def __init__(self, message: str, offline: bool = False) -> None:
+        super().__init__(message)
+        self.offline = offline
+
+
+def share_incident(tl: Timeline, log: TableLog, incident_id: str) -> Outcome:
+    """Share an incident: reserve its number in the share (``TableLog.claim_number``), then
+    queue it (``Timeline.share``) and send what can be sent now. Raises :class:`ShareRefused`
+    when the number is another incident's, or cannot be reserved: nothing is shared then."""
+    from cockpit.share.log import NumberTaken
+    from cockpit.sources.errors import classify
+    from cockpit.timeline import outbox
+    from cockpit.timeline.model import EventKind
+
+    incident = tl.incident(incident_id)
+    if outbox.is_shared(tl.conn, incident.id):
+        raise ShareRefused(f"{incident.id} is already shared")
+    declared = [*tl.iter_events(incident.id, kinds=[EventKind.DECLARED], limit=1)]
+    try:
+        log.claim_number(incident.id, declared[0].uid if declared else incident.id, tl.actor)
+    except NumberTaken as exc:
+        raise ShareRefused(str(exc)) from None
+    except Exception as exc:  # the table: unreachable, denied, throttled
+        raise ShareRefused(f"share offline: {classify(exc)}; nothing shared (the number could not be "
+                           "reserved)", offline=True) from None
+    tl.share(incident.id)
+    return sync_once(tl, log)
+
+
 def watch(db: Path, actor: str, uri: ShareUri, report: Callable[[Outcome], None],
           stop: Callable[[], bool] = lambda: False) -> None:
     """Rounds until ``stop()``: every :data:`INTERVAL`, backing off (with jitter) up to

@@ -108,6 +108,15 @@ def _apply(tl: TimelineStore, pk: str, wire: Mapping[str, Any], done: Applied) -
             return
         raise TimelineError(f"{incident_id} in this file is another incident, never shared: the shared "
                             f"{incident_id} cannot be applied here until one of them is renumbered")
+    elif kind == EventKind.DECLARED and (mine := conn.execute(
+            "SELECT uid FROM events WHERE incident_id = ? AND kind = ? ORDER BY seq LIMIT 1",
+            (incident_id, EventKind.DECLARED.value)).fetchone()) is not None and mine[0] != uid:
+        # Two incidents of one number, both shared (before numbers were reserved in the share,
+        # or by a host that did not): never merged into one timeline.
+        if pk == outbox.SHARE_PK:
+            return
+        raise TimelineError(f"{incident_id} in the share was declared elsewhere as another incident than this "
+                            f"file's {incident_id}: not merged")
     _, inserted = tl._append(incident_id, kind, message, data, uid=uid, ts=ts, actor=actor, stamp=stamp,
                              remote=True)
     if inserted:
