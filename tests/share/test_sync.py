@@ -125,3 +125,26 @@ def test_three_hosts_writing_a_thousand_events_each_end_alike(table: Any, tmp_pa
         in_log += [e["uid"] for s in slots for e in s.events]
         after = slots[-1].n
     assert len(in_log) == len(set(in_log)) == len(uids) >= 3000
+
+
+def test_a_note_from_the_command_line_leaves_at_once_or_says_it_waits(table: Any, tmp_path: Path) -> None:
+    env = share_env(table.env, tmp_path / "erin", "erin@bastion-3")
+    db, share = tmp_path / "erin.db", ["--share", table.uri]
+    incident_id = cockpit(["incident", "declare", "--title", "Lag", "--severity", "P2"], env, db).stdout.strip()
+    assert cockpit([*share, "incident", "share", incident_id], env, db).returncode == 0
+    noted = cockpit([*share, "incident", "note", incident_id, "sent before the command exits"], env, db)
+    assert noted.returncode == 0 and noted.stderr == ""
+    log = TableLog(parse(table.uri), "", looking_client(table, "dynamodb", REGION))
+
+    def in_log() -> list[str]:
+        return [e["message"] for s in log.read(outbox.incident_pk(incident_id), 0) for e in s.events]
+
+    assert "sent before the command exits" in in_log()
+    offline = cockpit([*share, "incident", "note", incident_id, "written with the share away"],
+                      {**env, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}, db)
+    assert offline.returncode == 0  # noted here: the note is the timeline's, the share's is a copy
+    assert offline.stderr.startswith("share offline: unreachable: ") and "1 queued" in offline.stderr
+    assert len(offline.stderr.splitlines()) == 1
+    assert "written with the share away" not in in_log()
+    assert cockpit([*share, "share", "sync"], env, db).returncode == 0
+    assert "written with the share away" in in_log()

@@ -31,12 +31,31 @@ def _timeline(ctx: click.Context, reading: bool = False) -> Iterator[Timeline]:
     try:
         with _open(config, reading) as tl:
             yield tl
+            if not reading:
+                _drain(ctx, tl)
     except UnknownIncident as exc:
         fail(f"{exc}{_rehearsal_hint(config)}")
     except TimelineError as exc:
         fail(str(exc))
     except sqlite3.DatabaseError as exc:
         fail(f"timeline database {config.db}: {exc}")
+
+
+def _drain(ctx: click.Context, tl: Timeline) -> None:
+    """What this command wrote on a shared incident leaves now (up to 3 s), not with the next
+    round of a cockpit on this file; if the share is away, one line says what waits."""
+    uri = settings(ctx).share_uri
+    if uri is None:
+        return
+    from cockpit.timeline import outbox
+
+    if not outbox.queued(tl.conn):
+        return
+    from cockpit.share.sync import drain
+
+    outcome = drain(tl, uri)
+    if outcome.error is not None or (outcome.round and outcome.round.queued):
+        echo(f"{outcome.line()} (they leave with the next `cockpit share sync` or cockpit on this file)", err=True)
 
 
 def _rehearsal_hint(config: Any) -> str:

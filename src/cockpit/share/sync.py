@@ -58,6 +58,20 @@ def sync_once(tl: Timeline, log: TableLog) -> Outcome:
         return Outcome(Round(queued=outbox.queued(tl.conn)), str(classify(exc)))
 
 
+def drain(tl: Timeline, uri: ShareUri, seconds: float = 3.0) -> Outcome:
+    """Rounds until this file's queue is empty, for at most ``seconds``: what a one-shot
+    command (``incident note``) does before it exits, so that its event reaches the other
+    hosts without waiting for a cockpit's next round. The last outcome says what is left."""
+    log = TableLog(uri, tl.node())
+    deadline = time.monotonic() + seconds
+    while True:
+        outcome = sync_once(tl, log)
+        if (outcome.error is None and outcome.round is not None and not outcome.round.queued) \
+                or time.monotonic() >= deadline:
+            return outcome
+        time.sleep(0.3)
+
+
 class ShareRefused(Exception):
     """The incident cannot be shared (its number is another's, the table cannot be reached); one line."""
 
