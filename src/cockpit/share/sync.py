@@ -32,6 +32,12 @@ class Outcome:
     round: Round | None
     error: str | None = None
 
+    def short(self) -> str:
+        """For the cockpit's header: ``shared``, ``shared · 3 queued``, ``share offline · 12 queued``."""
+        queued = self.round.queued if self.round else 0
+        state = "share offline" if self.error is not None else "shared"
+        return f"{state} · {queued} queued" if queued or self.error is not None else state
+
     def line(self) -> str:
         if self.error is not None:
             queued = f" · {self.round.queued} queued" if self.round else ""

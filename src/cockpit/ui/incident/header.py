@@ -22,13 +22,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
+from textual.worker import Worker
 
 from cockpit.exercise.clock import incident_elapsed
 from cockpit.timeline.escalation_log import owed
 from cockpit.timeline.model import utc_now
+from cockpit.ui.failures import forward_failure
 from cockpit.ui.incident.feed import FeedUpdate
 from cockpit.ui.incident.reminders import reminders_of
 from cockpit.ui.incident.session import feed_of
+from cockpit.ui.incident.sharing import ShareSynced, share_configured, start_sharing
 from cockpit.ui.incident.text import NO_INCIDENT, clock_line, shapes_clock_line, title_line
 
 if TYPE_CHECKING:
@@ -39,7 +42,9 @@ class IncidentHeader(Vertical, can_focus=False):
     """Incident id, severity, mode, title; elapsed, response target, escalation, updates due."""
 
     DEFAULT_CSS = """
-    IncidentHeader { height: auto; max-height: 3; padding: 0 1; background: $panel; }
+    IncidentHeader { height: auto; max-height: 4; padding: 0 1; background: $panel; }
+    IncidentHeader > .incident-share { height: 1; color: $text-muted; }
+    IncidentHeader > .incident-share.-offline { color: $error; }
     IncidentHeader > Static { height: auto; }
     IncidentHeader > .incident-title { height: 1; }
     IncidentHeader.-none { color: $text-muted; }
@@ -71,10 +76,28 @@ class IncidentHeader(Vertical, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Static(NO_INCIDENT, classes="incident-title")
         yield Static("", classes="incident-clock")
+        yield Static("", classes="incident-share")
 
     def on_mount(self) -> None:
         feed_of(self.app).subscribe(self, self.show)
         self.set_interval(1.0, self.tick)
+        share = self.query_one(".incident-share", Static)
+        share.display = share_configured(self)
+        if share.display:
+            share.update("share: connecting…")
+            start_sharing(self)
+
+    def on_share_synced(self, message: ShareSynced) -> None:
+        """A round with the share ended: its state, and what waits to leave."""
+        share = self.query_one(".incident-share", Static)
+        share.set_class(message.outcome.error is not None, "-offline")
+        share.update(Text(message.outcome.short() if message.outcome.error is None
+                          else f"{message.outcome.short()} · {message.outcome.error}", no_wrap=True,
+                          overflow="ellipsis"))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The share worker's failure (the file unusable) goes to the App, which says it."""
+        forward_failure(self, event)
 
     def show(self, update: FeedUpdate) -> None:
         fresh = tuple(e for e in (update.events if update.reset else update.new_events) if shapes_clock_line(e))
@@ -85,7 +108,9 @@ class IncidentHeader(Vertical, can_focus=False):
     @property
     def text(self) -> str:
         """Both lines as plain text (what a screen reader or a test reads)."""
-        return "\n".join(str(s.render()) for s in self.query(Static))
+        lines = [str(self.query_one(f".incident-{which}", Static).render()) for which in ("title", "clock")]
+        share = self.query_one(".incident-share", Static)
+        return "\n".join(lines + ([str(share.render())] if share.display else []))
 
     def tick(self) -> None:
         """Redraw; the clock line changes every second."""

@@ -1,0 +1,54 @@
+"""The cockpit's share: its timeline file kept in step with the other hosts', and the header told how.
+
+With ``share`` configured (not in a demo or an exercise: a rehearsal's incidents never
+reach the team's share, nor theirs the rehearsal's file), one thread worker runs
+``cockpit.share.sync.watch`` on its own connection to the file: a round a second, pulling
+what other hosts wrote (the feed then shows it, as it shows another process's writes) and
+pushing what this cockpit wrote. Each round's outcome comes back as :class:`ShareSynced`,
+whose one short line the header shows (``shared · 2 queued``, ``share offline · 12 queued``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+from textual.worker import get_current_worker
+
+from cockpit.ui.session import session_of
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+    from cockpit.share.sync import Outcome
+
+
+class ShareSynced(Message):
+    """A round with the share ended (or failed: ``outcome.error``)."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
+def share_configured(node: DOMNode) -> bool:
+    session = session_of(node.app)
+    return bool(session.config.share) and not session.rehearsal
+
+
+def start_sharing(node: DOMNode) -> None:
+    """Run the share's rounds as ``node``'s worker, reporting to it (if a share is configured)."""
+    if not share_configured(node):
+        return
+    config = session_of(node.app).config
+    node.run_worker(lambda: _rounds(node, config), thread=True, exclusive=True, group="share", name="share-sync",
+                    exit_on_error=False, description="keep the timeline in step with the share")
+
+
+def _rounds(node: DOMNode, config: Any) -> None:
+    from cockpit.share.sync import watch
+    from cockpit.share.uri import parse
+
+    worker = get_current_worker()
+    watch(config.db, config.actor, parse(config.share), lambda outcome: node.post_message(ShareSynced(outcome)),
+          stop=lambda: worker.is_cancelled)
