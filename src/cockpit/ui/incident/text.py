@@ -136,9 +136,15 @@ def event_cells(event: Event) -> tuple[Text, Text, Text, Text]:
             Text(" ".join(event.message.split())))
 
 
+#: Data an event carries for other hosts, not for reading: what it set on the incident row
+#: (``timeline/project.py``), which its message already says.
+_NOT_SHOWN = frozenset({"set"})
+
+
 def event_detail(event: Event) -> str:
     """The whole of one event (the table cuts long messages): when, who, what, data."""
-    data = " ".join(f"{k}={v}" for k, v in event.data.items() if v not in (None, "", {}, []))
+    data = " ".join(f"{k}={v}" for k, v in event.data.items()
+                    if v not in (None, "", {}, []) and k not in _NOT_SHOWN)
     return f"{event.ts} {event.actor} {event.kind}: {event.message}" + (f"  [{data}]" if data else "")
 
 
