@@ -12,7 +12,7 @@ import pytest
 
 from cockpit.config import Config
 from cockpit.share.log import TableLog
-from cockpit.share.sync import share_incident, sync_once
+from cockpit.share.sync import Beats, share_incident, sync_once
 from cockpit.share.uri import parse
 from cockpit.timeline import Timeline
 from cockpit.ui.incident import IncidentHeader, TimelinePane
@@ -60,7 +60,17 @@ async def test_another_hosts_incident_and_notes_show_here_and_ours_reach_it(shar
                 assert time.monotonic() < deadline, "the cockpit's share worker did not send alice's note"
                 sync_once(bob, log)
                 await pilot.pause(0.3)
-            assert app.query_one(IncidentHeader).text.splitlines()[-1] == "shared"
+            header = app.query_one(IncidentHeader)
+            assert header.text.splitlines()[-1] == "shared · 1 responder"
+            beats = Beats(log, "bob@laptop-2")  # bob opens the incident in his cockpit
+            beats.after(sync_once(bob, log), (incident_id,))
+            await wait_for(pilot, lambda: header.text.splitlines()[-1] == "shared · 2 responders", timeout=4)
+            beats.after(sync_once(bob, log), ())  # bob turns to another incident
+            await wait_for(pilot, lambda: header.text.splitlines()[-1] == "shared · 1 responder", timeout=4)
+            beats.after(sync_once(bob, log), (incident_id,))
+            await wait_for(pilot, lambda: header.text.splitlines()[-1] == "shared · 2 responders", timeout=4)
+            beats.leave()  # bob quits
+            await wait_for(pilot, lambda: header.text.splitlines()[-1] == "shared · 1 responder", timeout=4)
 
 
 async def test_the_header_says_when_the_share_is_away(share_estate: Any, tmp_path: Path, monkeypatch) -> None:

@@ -148,3 +148,38 @@ def test_a_note_from_the_command_line_leaves_at_once_or_says_it_waits(table: Any
     assert "written with the share away" not in in_log()
     assert cockpit([*share, "share", "sync"], env, db).returncode == 0
     assert "written with the share away" in in_log()
+
+
+def test_share_status_names_who_is_on_the_share_and_drops_who_quit(table: Any, tmp_path: Path) -> None:
+    """``share status`` lists the live responders (bob's ``share sync --watch`` beats), says
+    what this host has queued, and stops listing bob once he quits; with the share away it
+    says so in one line and exits 3."""
+    import signal
+    import time
+
+    alice, bob = share_env(table.env, tmp_path / "alice", "alice@bastion-1"), share_env(
+        table.env, tmp_path / "bob", "bob@laptop-2")
+    a, b, share = tmp_path / "alice.db", tmp_path / "bob.db", ["--share", table.uri]
+    incident_id = cockpit(["incident", "declare", "--title", "Lag", "--severity", "P2"], alice, a).stdout.strip()
+    assert cockpit([*share, "incident", "share", incident_id], alice, a).returncode == 0
+    watching = subprocess.Popen([sys.executable, "-m", "cockpit", "--db", str(b), *share, "share", "sync", "--watch"],
+                                env=bob, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, listed = time.monotonic() + 15, []
+        while not listed:
+            assert time.monotonic() < deadline, "bob's beat never showed in alice's share status"
+            seen = cockpit([*share, "share", "status", "--json"], alice, a)
+            assert seen.returncode == 0, seen.stderr
+            listed = [r for r in json.loads(seen.stdout)["responders"] if r["actor"] == "bob@laptop-2"]
+        assert listed[0]["following"] == [] and listed[0]["beat_age_s"] < 5
+        text = cockpit([*share, "share", "status"], alice, a).stdout
+        assert "responders (1 live):" in text and "  bob@laptop-2 on " in text
+        assert f"  {incident_id} (shared from here) · log at slot " in text
+    finally:
+        watching.send_signal(signal.SIGINT)  # Ctrl-C: bob's cockpit leaves the share
+        watching.communicate(timeout=20)
+    after = json.loads(cockpit([*share, "share", "status", "--json"], alice, a).stdout)
+    assert after["responders"] == [] and after["reachable"]
+    away = cockpit([*share, "share", "status"], {**alice, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}, a)
+    assert away.returncode == 3 and away.stdout.splitlines()[0].startswith(
+        f"share: {table.uri} · offline: unreachable: ")

@@ -154,3 +154,29 @@ def sync_cmd(ctx: click.Context, watch: bool) -> None:
     if outcome.error is not None:
         fail(outcome.line(), 3)
     echo(outcome.line())
+
+
+@share.command("status")
+@click.option("--json", "as_json", is_flag=True, help="The status as JSON.")
+@click.pass_context
+def status_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Whether the share answers, who is on it (live responders and the incident each
+    shows), what this host still has to send, and how far its clock is from AWS's. A look:
+    nothing is written. Exit code 3 when the share cannot be reached."""
+    from cockpit.share.log import TableLog
+    from cockpit.share.status import status
+    from cockpit.timeline import Timeline, TimelineError
+
+    uri, config = _configured(ctx), settings(ctx).config
+    try:
+        with Timeline(config.db, config.actor) as tl:
+            seen = status(tl, TableLog(uri, tl.node()), str(uri))
+    except TimelineError as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(seen.as_dict(), indent=2))
+    else:
+        for line in seen.lines():
+            echo(line)
+    if not seen.reachable:
+        ctx.exit(3)

@@ -14,11 +14,15 @@ braces (design section 6).
 
 from __future__ import annotations
 
+import email.utils
 import json
+import time
 from collections.abc import Sequence
 from typing import Any
 
-from cockpit.share.table import NEW_ONLY, SHARE_PK, number_sk, slot_sk
+from cockpit.share.presence import Presence
+from cockpit.share.presence import parse as parse_presence
+from cockpit.share.table import NEW_ONLY, SHARE_PK, number_sk, presence_sk, slot_sk
 from cockpit.share.uri import ShareUri
 from cockpit.timeline.mirror import Slot
 from cockpit.timeline.redact import Redactor
@@ -48,14 +52,56 @@ class TableLog:
         self._redactor = Redactor()
         self.requests = 0  # for the bench and the status line: requests made so far
         self.writes = 0  # of which PutItem (a slot written, or found taken)
+        #: The presence items of the last read of ``SHARE`` (None: not read yet).
+        self.presence: list[Presence] | None = None
+        #: This host's clock against AWS's, in seconds (+7: seven ahead), from the last answer.
+        self.offset_s: float | None = None
 
     def read(self, pk: str, after: int) -> Sequence[Slot]:
+        """The slots after ``after``. Of ``SHARE`` it asks for every key from there on, so the
+        presence items (``P#``, sorting after the slots) come with the same request and are
+        kept in :attr:`presence`."""
         self.requests += 1
-        answer = self.client.query(
-            TableName=self.uri.table, ConsistentRead=True,
-            KeyConditionExpression="pk = :p AND sk BETWEEN :first AND :last",
-            ExpressionAttributeValues={":p": {"S": pk}, ":first": {"S": slot_sk(after + 1)}, ":last": {"S": _LAST}})
-        return [self._slot(item) for item in answer.get("Items", [])]
+        sent = time.time()
+        if pk == SHARE_PK:
+            condition, values = "pk = :p AND sk >= :first", {":p": {"S": pk}, ":first": {"S": slot_sk(after + 1)}}
+        else:
+            condition = "pk = :p AND sk BETWEEN :first AND :last"
+            values = {":p": {"S": pk}, ":first": {"S": slot_sk(after + 1)}, ":last": {"S": _LAST}}
+        answer = self.client.query(TableName=self.uri.table, ConsistentRead=True, KeyConditionExpression=condition,
+                                   ExpressionAttributeValues=values)
+        self._measure_clock(answer, sent)
+        items = answer.get("Items", [])
+        if pk == SHARE_PK:
+            self.presence = [p for p in (parse_presence(i) for i in items
+                                         if str(i.get("sk", {}).get("S", "")).startswith("P#")) if p is not None]
+        return [self._slot(item) for item in items if str(item.get("sk", {}).get("S", "")).startswith("E#")]
+
+    def _measure_clock(self, answer: dict[str, Any], sent: float) -> None:
+        """This host's clock against AWS's, from the answer's ``Date`` (whole seconds, so the
+        figure is good to about a second: enough to say "clock +7 s")."""
+        received = time.time()
+        try:
+            date = answer["ResponseMetadata"]["HTTPHeaders"]["date"]
+            server = email.utils.parsedate_to_datetime(date).timestamp() + 0.5
+        except (KeyError, TypeError, ValueError, IndexError):
+            return
+        self.offset_s = round((sent + received) / 2 - server, 1)
+
+    def beat(self, presence: Presence) -> None:
+        """Write this host's presence item (no condition: no other host writes it)."""
+        item = presence.item()
+        for name in ("actor", "host", "following"):
+            item[name] = {"S": self._redactor.text(item[name]["S"])}
+        self.requests += 1
+        self.writes += 1
+        self.client.put_item(TableName=self.uri.table, Item=item)
+
+    def leave(self) -> None:
+        """Delete this host's presence item: it stops being counted at once, not after a silence."""
+        self.requests += 1
+        self.client.delete_item(TableName=self.uri.table,
+                                Key={"pk": {"S": SHARE_PK}, "sk": {"S": presence_sk(self.node or "-")}})
 
     @staticmethod
     def _slot(item: dict[str, Any]) -> Slot:

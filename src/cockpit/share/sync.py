@@ -10,12 +10,14 @@ loop that backs off on failure and comes back within two seconds of a heal.
 from __future__ import annotations
 
 import random
+import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cockpit.share.log import TableLog
+from cockpit.share.presence import BEAT, Liveness, Presence
 from cockpit.share.uri import ShareUri
 from cockpit.timeline import Timeline
 from cockpit.timeline.exchange import Round, exchange
@@ -23,6 +25,9 @@ from cockpit.timeline.exchange import Round, exchange
 #: Between rounds when all is well (the issue's two seconds, host to host), and at most
 #: after failures (a heal is then seen within this).
 INTERVAL, MAX_BACKOFF = 1.0, 2.0
+#: A clock this far from AWS's (seconds) is said in the header: the order is the hybrid
+#: clock's and stays right, but the times shown on other hosts' events would look off.
+CLOCK_OFF = 5.0
 
 
 @dataclass(frozen=True)
@@ -31,12 +36,32 @@ class Outcome:
 
     round: Round | None
     error: str | None = None
+    #: The hosts alive on the share (this one included once its beat is in), when known.
+    responders: tuple[Presence, ...] = ()
+    #: This host's clock against AWS's, in seconds, when measured.
+    offset_s: float | None = None
+    #: This host's node, which counts as a responder to the incident it shows.
+    node: str = ""
 
-    def short(self) -> str:
-        """For the cockpit's header: ``shared``, ``shared · 3 queued``, ``share offline · 12 queued``."""
+    def responding(self, incident_id: str | None) -> int:
+        """How many live hosts show ``incident_id`` (None: how many are live), this one included."""
+        nodes = {p.node for p in self.responders if incident_id is None or incident_id in p.following}
+        return len(nodes | ({self.node} if self.node else set()))
+
+    def short(self, incident_id: str | None = None) -> str:
+        """For the cockpit's header: ``shared · 3 responders``, ``shared · 1 responder · 3 queued``,
+        ``share offline · 12 queued``; ``· clock +7 s`` when this host's clock is off."""
         queued = self.round.queued if self.round else 0
-        state = "share offline" if self.error is not None else "shared"
-        return f"{state} · {queued} queued" if queued or self.error is not None else state
+        if self.error is not None:
+            parts = ["share offline", f"{queued} queued"]
+        else:
+            count = self.responding(incident_id)
+            parts = ["shared", f"{count} responder{'s' if count != 1 else ''}"]
+            if queued:
+                parts.append(f"{queued} queued")
+        if self.offset_s is not None and abs(self.offset_s) >= CLOCK_OFF:
+            parts.append(f"clock {self.offset_s:+.0f} s")
+        return " · ".join(parts)
 
     def line(self) -> str:
         if self.error is not None:
@@ -110,16 +135,59 @@ def share_incident(tl: Timeline, log: TableLog, incident_id: str) -> Outcome:
     return sync_once(tl, log)
 
 
+class Beats:
+    """This host's presence: written when it starts, when what it shows changes, and every
+    :data:`~cockpit.share.presence.BEAT` seconds; deleted when it stops."""
+
+    def __init__(self, log: TableLog, actor: str) -> None:
+        self.log, self.actor, self.host = log, actor, socket.gethostname()
+        self.beat = 0
+        self.liveness = Liveness()
+        self._sent: tuple[float, tuple[str, ...]] | None = None
+
+    def after(self, outcome: Outcome, following: tuple[str, ...]) -> Outcome:
+        """After a round: beat if due, and the outcome with who is alive and the clock's offset."""
+        if outcome.error is not None:
+            self._sent = None  # back online, beat at once: the others have counted this host gone
+            return outcome
+        now = time.monotonic()
+        if self._sent is None or self._sent[1] != following or now - self._sent[0] >= BEAT:
+            self.beat += 1
+            offset = self.log.offset_s or 0.0
+            try:
+                self.log.beat(Presence(self.log.node, self.actor, self.host, following, self.beat, time.time(),
+                                       outcome.round.queued if outcome.round else 0, offset))
+                self._sent = (now, following)
+            except Exception:  # the table went away since the round: the next round says so
+                pass
+        if self.log.presence is not None:
+            self.liveness.observe(self.log.presence, self.log.offset_s or 0.0)
+        return replace(outcome, responders=tuple(self.liveness.live()), offset_s=self.log.offset_s,
+                       node=self.log.node)
+
+    def leave(self) -> None:
+        if self._sent is not None:
+            try:
+                self.log.leave()
+            except Exception:  # gone anyway: the others count it out after its silence
+                pass
+
+
 def watch(db: Path, actor: str, uri: ShareUri, report: Callable[[Outcome], None],
-          stop: Callable[[], bool] = lambda: False) -> None:
+          stop: Callable[[], bool] = lambda: False,
+          following: Callable[[], tuple[str, ...]] = lambda: ()) -> None:
     """Rounds until ``stop()``: every :data:`INTERVAL`, backing off (with jitter) up to
-    :data:`MAX_BACKOFF` while the table fails. Its own connection to the file: another
-    writer, like a second cockpit."""
+    :data:`MAX_BACKOFF` while the table fails, with this host's presence beating (it shows
+    ``following()``). Its own connection to the file: another writer, like a second cockpit."""
     delay = INTERVAL
     with Timeline(db, actor) as tl:
         log = TableLog(uri, tl.node())
-        while not stop():
-            outcome = sync_once(tl, log)
-            report(outcome)
-            delay = INTERVAL if outcome.error is None else min(MAX_BACKOFF, delay * 2)
-            time.sleep(delay * random.uniform(0.8, 1.0))
+        beats = Beats(log, actor)
+        try:
+            while not stop():
+                outcome = beats.after(sync_once(tl, log), following())
+                report(outcome)
+                delay = INTERVAL if outcome.error is None else min(MAX_BACKOFF, delay * 2)
+                time.sleep(delay * random.uniform(0.8, 1.0))
+        finally:
+            beats.leave()

@@ -85,14 +85,15 @@ class IncidentHeader(Vertical, can_focus=False):
         share.display = share_configured(self)
         if share.display:
             share.update("share: connecting…")
-            start_sharing(self)
+            start_sharing(self, lambda: (self.incident.id,) if self.incident is not None else ())
 
     def on_share_synced(self, message: ShareSynced) -> None:
         """A round with the share ended: its state, and what waits to leave."""
         share = self.query_one(".incident-share", Static)
         share.set_class(message.outcome.error is not None, "-offline")
-        share.update(Text(message.outcome.short() if message.outcome.error is None
-                          else f"{message.outcome.short()} · {message.outcome.error}", no_wrap=True,
+        shown = self.incident.id if self.incident is not None else None
+        share.update(Text(message.outcome.short(shown) if message.outcome.error is None
+                          else f"{message.outcome.short(shown)} · {message.outcome.error}", no_wrap=True,
                           overflow="ellipsis"))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -10,6 +10,7 @@ whose one short line the header shows (``shared Â· 2 queued``, ``share offline Â
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
@@ -36,19 +37,21 @@ def share_configured(node: DOMNode) -> bool:
     return bool(session.config.share) and not session.rehearsal
 
 
-def start_sharing(node: DOMNode) -> None:
-    """Run the share's rounds as ``node``'s worker, reporting to it (if a share is configured)."""
+def start_sharing(node: DOMNode, following: Callable[[], tuple[str, ...]]) -> None:
+    """Run the share's rounds as ``node``'s worker, reporting to it (if a share is configured).
+    ``following()`` names the incident this cockpit shows: the other hosts count it a
+    responder to that one."""
     if not share_configured(node):
         return
     config = session_of(node.app).config
-    node.run_worker(lambda: _rounds(node, config), thread=True, exclusive=True, group="share", name="share-sync",
+    node.run_worker(lambda: _rounds(node, config, following), thread=True, exclusive=True, group="share", name="share-sync",
                     exit_on_error=False, description="keep the timeline in step with the share")
 
 
-def _rounds(node: DOMNode, config: Any) -> None:
+def _rounds(node: DOMNode, config: Any, following: Callable[[], tuple[str, ...]]) -> None:
     from cockpit.share.sync import watch
     from cockpit.share.uri import parse
 
     worker = get_current_worker()
     watch(config.db, config.actor, parse(config.share), lambda outcome: node.post_message(ShareSynced(outcome)),
-          stop=lambda: worker.is_cancelled)
+          stop=lambda: worker.is_cancelled, following=following)
