@@ -22,6 +22,7 @@ read, for the incident's mode (a tabletop's guard).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,9 @@ class Printer:
               help="Typed confirmation of a destructive step (the text it asks for).")
 @click.option("--resolve", "verdicts", multiple=True, metavar="STEP=done|rerun|skip",
               help="Verdict on a step whose outcome is unknown after a crash.")
+@click.option("--take-over", "take_over", is_flag=True,
+              help="With --incident of a shared incident: drive its unfinished run, started on a host that is gone "
+                   "(refused while that host's cockpit is on the share).")
 @click.option("--again", is_flag=True,
               help="With --incident: start a new run even though this playbook already ran to the end there.")
 @click.option("--dir", "dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
@@ -115,8 +119,8 @@ class Printer:
 @click.pass_context
 def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: str | None, severity: str | None,
         mode: str, params: tuple[str, ...], dry_run: bool, read_only: bool, yes: bool, approve_as: str | None,
-        rejections: tuple[str, ...], choices: tuple[str, ...], confirms: tuple[str, ...], verdicts: tuple[str, ...], again: bool,
-        dirs: tuple[Path, ...], as_json: bool, timeout: float | None) -> None:
+        rejections: tuple[str, ...], choices: tuple[str, ...], confirms: tuple[str, ...], verdicts: tuple[str, ...],
+        take_over: bool, again: bool, dirs: tuple[Path, ...], as_json: bool, timeout: float | None) -> None:
     """Run PLAYBOOK_ID headless against the estate, logging every step to the timeline.
 
     \b
@@ -186,7 +190,10 @@ def run(ctx: click.Context, playbook_id: str, incident_id: str | None, title: st
     if dry_run:
         status = asyncio.run(_dry_run(config, playbook, given, incident_id, title, severity, mode, operator, policy))
     else:
-        status = asyncio.run(_run(config, playbook, given, incident_id, title, severity, mode, operator, policy, again))
+        if take_over and not incident_id:
+            fail("--take-over takes over a run of --incident ID")
+        status = asyncio.run(_run(config, playbook, given, incident_id, title, severity, mode, operator, policy, again,
+                                  take_over=take_over))
     raise SystemExit(0 if status == "succeeded" else 1)
 
 
@@ -284,7 +291,7 @@ async def _dry_run(config: Any, playbook: Any, given: dict[str, str], incident_i
 
 async def _run(config: Any, playbook: Any, given: dict[str, str], incident_id: str | None, title: str | None,
                severity: str | None, mode: str, operator: Any, policy: Any, again: bool = False,
-               quiet_declare: bool = False) -> str:
+               quiet_declare: bool = False, take_over: bool = False) -> str:
     from cockpit.content.params import ParameterError, resolve_params
     from cockpit.content.screen import screen_for_playbook
     from cockpit.engine import EngineError, NeedsPerson, NotRecorded, Runtime
@@ -320,16 +327,20 @@ async def _run(config: Any, playbook: Any, given: dict[str, str], incident_id: s
             # Re-running the resume command after the end must not execute every step again.
             fail(f"{playbook.id} already ran to the end in {incident.id} (run {ended[-1].id} {ended[-1].status}); "
                  f"nothing to resume — to run it again on purpose, add --again")
-        kwargs = dict(operator=operator, policy=policy, runtime=runtime, screen=screen)
+        if take_over:
+            await _take_over(config, timeline, open_runs)
+        kwargs = dict(operator=operator, policy=policy, runtime=runtime, screen=screen,
+                      claims=await _claims(config, timeline, incident.id))
         try:
-            if open_runs:
-                previous = open_runs[-1]
-                values = _resume_params(playbook, previous.params, given)
-                engine = await _resume(playbook, timeline, previous.id, values, printer, kwargs)
-            else:
-                values = resolve_params(playbook, given, screen)
-                engine = await _start(playbook, timeline, incident.id, values, printer, kwargs)
-            return await engine.run_to_end()
+            with await _beside_share(config, timeline, incident.id):
+                if open_runs:
+                    previous = open_runs[-1]
+                    values = _resume_params(playbook, previous.params, given)
+                    engine = await _resume(playbook, timeline, previous.id, values, printer, kwargs)
+                else:
+                    values = resolve_params(playbook, given, screen)
+                    engine = await _start(playbook, timeline, incident.id, values, printer, kwargs)
+                return await engine.run_to_end()
         except ParameterError as exc:
             fail(str(exc))
         except NeedsPerson as exc:
@@ -343,6 +354,48 @@ async def _run(config: Any, playbook: Any, given: dict[str, str], incident_id: s
     finally:
         await runtime.close()
         await timeline.close()
+
+
+async def _claims(config: Any, timeline: Any, incident_id: str) -> Any:
+    """The share's step claims for a run of this incident (None without a share: a run of a
+    shared incident then refuses its writing steps, engine/claims.py)."""
+    if not config.share:
+        return None
+    from cockpit.share.claims import claims_for
+
+    return claims_for(config.share, incident_id, await timeline.call(timeline.sync.node), config.actor)
+
+
+async def _beside_share(config: Any, timeline: Any, incident_id: str) -> Any:
+    """While a run of a shared incident goes, the file is kept in step with the share
+    (``share.sync.beside``); any other run, nothing."""
+    if not config.share or config.db == SCRATCH or not await timeline.call(timeline.sync.is_shared, incident_id):
+        return contextlib.nullcontext()
+    from cockpit.share import sync
+    from cockpit.share.uri import parse
+
+    return sync.beside(config.db, config.actor, parse(config.share), (incident_id,))
+
+
+async def _take_over(config: Any, timeline: Any, open_runs: list[Any]) -> None:
+    """--take-over: the incident's unfinished run becomes this file's to drive, or one line why not."""
+    from cockpit.share.runs import TakeOverRefused, take_over
+    from cockpit.share.uri import parse
+    from cockpit.timeline import TimelineError
+
+    if not config.share:
+        fail("--take-over needs the share (config share, or --share): only it can tell whether the run's host is gone")
+    if not open_runs:
+        fail("--take-over: this incident has no unfinished run of this playbook")
+    run = open_runs[-1]
+    node, _ = await timeline.call(timeline.sync.run_driver, run.id)
+    if node is None:
+        return  # this file drives it already: resume it
+    try:
+        taken_from = await timeline.call(take_over, timeline.sync, parse(config.share), run.id)
+    except (TakeOverRefused, TimelineError) as exc:
+        fail(str(exc))
+    echo(f"run {run.id} taken over from {taken_from}")
 
 
 def _resume_params(playbook: Any, stored: dict[str, Any], given: dict[str, str]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ class EventKind(StrEnum):
     ALARM_CLEARED = "alarm_cleared"
     RUN_STARTED = "run_started"
     RUN_FINISHED = "run_finished"
+    RUN_TAKEN_OVER = "run_taken_over"
     STEP_STARTED = "step_started"
     STEP_SUCCEEDED = "step_succeeded"
     STEP_FAILED = "step_failed"

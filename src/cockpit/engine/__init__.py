@@ -6,7 +6,7 @@ No Textual here: the headless ``cockpit run`` and the guided screen drive the sa
 
 from cockpit.engine.engine import Engine, EngineError, NotRecorded
 from cockpit.engine.events import (
-    EngineEvent, RunFinished, RunStarted, StepFinished, StepOutput, StepStarted, StepWaiting,
+    EngineEvent, RunFinished, RunStarted, StepFinished, StepHeld, StepOutput, StepStarted, StepWaiting,
 )
 from cockpit.engine.operator import HeadlessOperator, NeedsPerson, Operator, OptionState, Refused, Rejection
 from cockpit.engine.policy import Policy
@@ -15,5 +15,5 @@ from cockpit.engine.runtime import Runtime
 __all__ = [
     "Engine", "EngineError", "EngineEvent", "HeadlessOperator", "NeedsPerson", "NotRecorded", "Operator",
     "OptionState", "Policy", "Refused", "Rejection", "RunFinished", "RunStarted", "Runtime", "StepFinished",
-    "StepOutput", "StepStarted", "StepWaiting",
+    "StepHeld", "StepOutput", "StepStarted", "StepWaiting",
 ]

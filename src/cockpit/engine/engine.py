@@ -27,11 +27,12 @@ from cockpit.content.params import shown_value
 from cockpit.content.playbook import Playbook
 from cockpit.content.step_base import END, Risk, StepBase
 from cockpit.engine import person
+from cockpit.engine.claims import Held, NoClaims, StepClaims, Unavailable
 
 from cockpit.engine.context import OutputNotProduced, incident_view, preview_context, strict_context
 from cockpit.content.event_kinds import EventKind
 from cockpit.engine.events import (
-    EngineEvent, RunFinished, RunStarted, StepFinished, StepOutput, StepStarted, StepWaiting,
+    EngineEvent, RunFinished, RunStarted, StepFinished, StepHeld, StepOutput, StepStarted, StepWaiting,
 )
 from cockpit.engine.host import Origin
 from cockpit.engine.measures import readings
@@ -85,8 +86,12 @@ class Engine:
     def __init__(self, playbook: Playbook, timeline: AsyncTimeline, run_id: str, incident: Any,
                  params: dict[str, Any], *, operator: Operator, policy: Policy, runtime: Runtime | None = None,
                  screen: Any = None, records: dict[str, StepProgress] | None = None,
-                 listeners: list[Callable[[EngineEvent], Any]] | None = None) -> None:
+                 listeners: list[Callable[[EngineEvent], Any]] | None = None,
+                 claims: StepClaims | None = None) -> None:
         self.playbook, self.tl, self.run_id = playbook, timeline, run_id
+        #: Who may execute a writing step of a shared incident's run (claims.py); None gives
+        #: :class:`~cockpit.engine.claims.NoClaims`: such steps are refused.
+        self.claims = claims
         self.incident = incident_view(incident)
         self.params, self.operator, self.screen = params, operator, screen
         self.policy = dataclasses.replace(policy, tabletop=policy.tabletop or incident.mode == "tabletop")
@@ -428,20 +433,52 @@ class Engine:
         whether the step may have executed (its ``running`` state was recorded) or not.
         """
         self._recorded_running = False
+        self._claimed = None
         try:
-            return await self._attempts(step, call, lines)
+            state = await self._attempts(step, call, lines)
         except TimelineError as exc:
             if not self._recorded_running:
                 raise NotRecorded(f"step {step.id} not started: {exc}") from None
             raise NotRecorded(f"step {step.id} executed, outcome not recorded — verify on resume: {exc}; "
                               f"it resumes as unknown (--resolve {step.id}=done|rerun|skip)") from None
+        if self._claimed is not None:  # its outcome is committed here: the claim says it to the others
+            await asyncio.to_thread(self._claims().settle, self.run_id, step.id, self._claimed, state)
+        return state
+
+    def _claims(self) -> StepClaims:
+        return self.claims if self.claims is not None else NoClaims()
+
+    async def _claim(self, step: StepBase, attempt: int, after_verdict: bool) -> None:
+        """Before an attempt of a step that writes, in a run of a shared incident: claim it in
+        the share (claims.py), or raise :class:`EngineError` saying who has it or why nobody
+        can say; nothing is executed or recorded then."""
+        if step.risk is Risk.read or self.policy.guarded:
+            return
+        if not await self.tl.call(self.tl.sync.is_shared, self.incident["id"]):
+            return
+        node, actor = await self.tl.call(self.tl.sync.run_driver, self.run_id)
+        if node is not None:
+            raise EngineError(f"run {self.run_id} was taken over by {actor} (node {node}) and is driven from there "
+                              "now: nothing was executed here; follow it there")
+        got = await asyncio.to_thread(self._claims().claim, self.run_id, step.id, attempt,
+                                      after_verdict=after_verdict)
+        name = f"step {step.id} {self.title(step)!r}"
+        if isinstance(got, Held):
+            self._emit(StepHeld(self.run_id, step.id, got.actor, got.attempt, got.state, got.outcome))
+            raise EngineError(got.line(name))
+        if isinstance(got, Unavailable):
+            raise EngineError(f"{name} writes, and only the share can make sure no other host runs it too: "
+                              f"{got.why}. Nothing was executed; run it again once the share answers")
+        self._claimed = attempt
 
     async def _attempts(self, step: StepBase, call: dict[str, Any] | None, lines: list[str]) -> str:
         previous = self.records.get(step.id, {})
         attempt = 1 if previous.get("status", "pending") == "pending" else int(previous.get("attempt") or 1) + 1
         first = attempt
         started = time.monotonic()
+        judged = previous.get("status") in ("unknown", "failed", "cancelled")  # a person chose to run it again
         while True:
+            await self._claim(step, attempt, after_verdict=judged or attempt > first)
             self._recorded_running = False
             await self._set(step, StepState.RUNNING, f"Step {{title}} started (attempt {attempt})" if attempt > 1
                             else "Step {title} started", attempt=attempt, data={"call": call, "call_preview": lines})

@@ -51,6 +51,17 @@ class StepWaiting(EngineEvent):
 
 
 @dataclass(frozen=True)
+class StepHeld(EngineEvent):
+    """Another host holds the step (engine/claims.py): nothing was executed here."""
+
+    step_id: str
+    holder: str
+    attempt: int
+    state: str  # claimed | settled
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
 class StepFinished(EngineEvent):
     step_id: str
     state: str  # succeeded | failed | skipped | cancelled | unknown

@@ -107,3 +107,17 @@ class Liveness:
         """Seconds since ``node``'s beat last moved (None: never seen)."""
         seen = self._seen.get(node)
         return None if seen is None else self._clock() - seen[1]
+
+
+def fetch(client: Any, table: str, node: str) -> Presence | None:
+    """``node``'s presence item, read consistently (None: it has none: never beat, or left)."""
+    answer = client.get_item(TableName=table, ConsistentRead=True,
+                             Key={"pk": {"S": SHARE_PK}, "sk": {"S": presence_sk(node)}})
+    return parse(answer["Item"]) if "Item" in answer else None
+
+
+def is_live(beat: Presence | None, wall: float | None = None) -> bool:
+    """Whether a host that beat ``beat`` counts as there, by its age alone (for a look once:
+    a running cockpit judges by beats moving, :class:`Liveness`)."""
+    now = time.time() if wall is None else wall
+    return beat is not None and now - (beat.at - beat.offset_s) < SILENT_AFTER

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import random
 import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -191,3 +193,23 @@ def watch(db: Path, actor: str, uri: ShareUri, report: Callable[[Outcome], None]
                 time.sleep(delay * random.uniform(0.8, 1.0))
         finally:
             beats.leave()
+
+
+@contextmanager
+def beside(db: Path, actor: str, uri: ShareUri, following: tuple[str, ...]) -> Iterator[None]:
+    """Keep the file in step with the share while the block runs (a headless ``cockpit run``
+    on a shared incident): its steps reach the others as they happen, a take-over of its run
+    reaches it, and its presence beats, so nobody takes its run over while it drives it.
+    On the way out, what is still queued is sent (up to 3 s)."""
+    done = threading.Event()
+    thread = threading.Thread(target=watch, args=(db, actor, uri, lambda outcome: None),
+                              kwargs={"stop": done.is_set, "following": lambda: following},
+                              name="share-sync", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join(timeout=5)
+        with Timeline(db, actor) as tl:
+            drain(tl, uri)

@@ -212,6 +212,10 @@ class Timeline(RunsMixin, TimelineStore):
                              "next_update_due": iso(utc_now() + every) if every else None}, uid=uid)
 
     # -- sharing -------------------------------------------------------------------------
+    def is_shared(self, incident_id: str) -> bool:
+        """Whether the incident is in the share (shared from here, or followed from another host)."""
+        return outbox.is_shared(self.conn, self.incident(incident_id).id)
+
     def share(self, incident_id: str) -> Event:
         """Share an incident with the hosts of the share: its whole history is queued for the
         shared log in timeline order, then a ``shared`` event carrying the incident as it

@@ -11,7 +11,7 @@ with the same rows whatever order the events arrived in:
   the later one, on every host;
 - **a run driven on another host**: from its ``run_started``, ``run_finished`` and step
   events. A run this file drives is never rebuilt: its engine wrote states (pending,
-  waiting) that no event carries.
+  waiting) that no event carries. Which host drives a run can change: ``run_taken_over``.
 """
 
 from __future__ import annotations
@@ -70,20 +70,40 @@ def fold_incident(conn: Any, incident_id: str) -> bool:
 
 
 def fold_runs(conn: Any, incident_id: str, own_node: str) -> None:
-    """Inside a transaction: rebuild the runs of the incident that another file drives (the
-    node in their ``run_started`` stamp), with their step states, from their events."""
-    started = [(json.loads(data or "{}"), ts, actor, stamp) for data, ts, actor, stamp in _rows(
-        conn, "SELECT e.data, e.ts, e.actor, o.hlc FROM events e JOIN event_order o ON o.seq = e.seq "
-              "WHERE o.incident_id = ? AND e.kind = ? ORDER BY o.hlc", (incident_id, EventKind.RUN_STARTED))]
-    mode = conn.execute("SELECT mode FROM incidents WHERE id = ?", (incident_id,)).fetchone()[0]
-    for data, ts, actor, stamp in started:
-        run_id, node = data.get("run_id"), hlc.Stamp.parse(stamp).node
-        if not run_id or node == own_node:
+    """Inside a transaction: rebuild the runs of the incident that another file drives, with
+    their step states, from their events. A run's driver is the node stamped on its latest
+    ``run_started`` or ``run_taken_over``: a run taken over from here stops being this file's
+    to drive, and one taken over by this file becomes its own."""
+    started: dict[str, tuple[dict[str, Any], str, str]] = {}
+    drivers: dict[str, tuple[str, str]] = {}
+    for kind, data, ts, actor, stamp in _rows(
+            conn, "SELECT e.kind, e.data, e.ts, e.actor, o.hlc FROM events e JOIN event_order o ON o.seq = e.seq "
+                  "WHERE o.incident_id = ? AND e.kind IN (?, ?) ORDER BY o.hlc, e.seq",
+            (incident_id, EventKind.RUN_STARTED, EventKind.RUN_TAKEN_OVER)):
+        given = json.loads(data or "{}")
+        run_id = given.get("run_id")
+        if not run_id:
             continue
+        if kind == EventKind.RUN_STARTED:
+            started[run_id] = (given, ts, actor)
+        drivers[run_id] = (hlc.Stamp.parse(stamp).node, actor)
+    mode = conn.execute("SELECT mode FROM incidents WHERE id = ?", (incident_id,)).fetchone()[0]
+    for run_id, (data, ts, _) in started.items():
+        node, actor = drivers[run_id]
         mine = conn.execute("SELECT node FROM runs WHERE id = ?", (run_id,)).fetchone()
-        if mine is not None and mine[0] is None:
-            continue  # started here (before the file's node was known to the log): ours
+        if node == own_node:
+            if mine is not None and mine[0] is not None:  # taken over by this file (or back)
+                conn.execute("UPDATE runs SET node = NULL, actor = ? WHERE id = ?", (actor, run_id))
+            continue
+        if mine is not None and mine[0] is None and node == _starter_node(conn, run_id):
+            continue  # started here (before the file's node was known to the log) and never taken over: ours
         _fold_run(conn, incident_id, run_id, data, ts, actor, node, data.get("mode") or mode)
+
+
+def _starter_node(conn: Any, run_id: str) -> str:
+    row = conn.execute("SELECT o.hlc FROM events e JOIN event_order o ON o.seq = e.seq WHERE e.uid = ?",
+                       (f"{run_id}-started",)).fetchone()
+    return hlc.Stamp.parse(row[0]).node if row else ""
 
 
 def _fold_run(conn: Any, incident_id: str, run_id: str, data: dict[str, Any], ts: str, actor: str, node: str,
@@ -110,7 +130,7 @@ def _fold_run(conn: Any, incident_id: str, run_id: str, data: dict[str, Any], ts
     conn.execute(
         "INSERT INTO runs (id, incident_id, playbook_id, params, mode, dry_run, read_only, status, actor, started_at, "
         "finished_at, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-        "status = excluded.status, finished_at = excluded.finished_at, node = excluded.node",
+        "status = excluded.status, finished_at = excluded.finished_at, node = excluded.node, actor = excluded.actor",
         (run_id, incident_id, data.get("playbook_id") or "?", params, mode, int(bool(data.get("dry_run"))),
          int(bool(data.get("read_only"))), status, actor, ts, finished, node))
     conn.execute("DELETE FROM step_states WHERE run_id = ?", (run_id,))

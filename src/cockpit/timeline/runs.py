@@ -43,11 +43,38 @@ class RunsMixin(_Base):
         incident's): only that cockpit may drive it, or a step could run on two hosts."""
         from cockpit.timeline.run_hold import hold_run
 
-        row = self._row("SELECT node, actor FROM runs WHERE id = ?", (run_id,))
-        if row is not None and row["node"] is not None and row["node"] != self.node():
-            raise RunElsewhere(f"run {run_id} is driven from another host, by {row['actor']} (node {row['node']}): "
-                               "follow it there")
+        node, actor = self.run_driver(run_id)
+        if node is not None and node != self.node():
+            raise RunElsewhere(f"run {run_id} is driven from another host, by {actor} (node {node}): follow it "
+                               "there, or take it over (--take-over) once that host is gone")
         return hold_run(self.path, run_id, self.actor)
+
+    def run_driver(self, run_id: str) -> tuple[str | None, str]:
+        """``(node, actor)`` of the cockpit driving ``run_id``: node None when it is this file's."""
+        row = self._row("SELECT node, actor FROM runs WHERE id = ?", (run_id,))
+        if row is None:
+            raise TimelineError(f"unknown run {run_id!r}")
+        return row["node"], row["actor"]
+
+    def take_over_run(self, run_id: str) -> None:
+        """Drive from this file a run of a shared incident that another host's cockpit drove.
+
+        The caller has made sure that cockpit is gone (``share/runs.py``: its presence is
+        silent). The ``run_taken_over`` event tells every host (``project.fold_runs``: the
+        driver of a run is the node of its latest ``run_started`` or ``run_taken_over``), so
+        the old driver's cockpit stops at its next step. Should both still execute one step,
+        the step claims in the share let one of them (``engine/claims.py``)."""
+        node, actor = self.run_driver(run_id)
+        run = self.run(run_id)
+        if node is None:
+            raise TimelineError(f"run {run_id} is already driven from this file")
+        if run.status != "running":
+            raise TimelineError(f"run {run_id} already {run.status}")
+        with self.transaction() as conn:
+            self._append(run.incident_id, EventKind.RUN_TAKEN_OVER,
+                         f"Playbook {run.playbook_id} taken over from {actor} by {self.actor}",
+                         {"run_id": run_id, "playbook_id": run.playbook_id, "from_node": node, "from_actor": actor})
+            conn.execute("UPDATE runs SET node = NULL, actor = ? WHERE id = ?", (self.actor, run_id))
 
     def create_run(self, incident_id: str, playbook_id: str, params: dict[str, Any] | None = None,
                    mode: str = "incident", dry_run: bool = False, *, read_only: bool = False,

@@ -32,6 +32,7 @@ from cockpit.engine.events import EngineEvent
 from cockpit.textsafe import sanitize
 from cockpit.timeline.model import TimelineError
 from cockpit.ui.failures import log_failure
+from cockpit.ui.session import session_of
 from cockpit.ui.playbook.dialogs import CSS, PlaybookDialog, ReasonDialog
 from cockpit.ui.playbook.messages import RunOpened, RunOpenFailed, RunProgressed
 from cockpit.ui.playbook.operator import UiOperator
@@ -102,6 +103,7 @@ class GuidedPlaybookScreen(Screen[str]):
         kwargs: dict[str, Any] = dict(operator=self.operator, policy=plan.policy, runtime=self.runtime,
                                       screen=plan.screen_model, listeners=[self._heard, *plan.listeners])
         try:
+            kwargs["claims"] = await self._claims(plan)
             if plan.run_id:
                 engine = await Engine.resume(plan.playbook, tl, plan.run_id, plan.params, **kwargs)
             else:
@@ -114,6 +116,18 @@ class GuidedPlaybookScreen(Screen[str]):
             self.post_message(RunOpenFailed(str(exc)))
             return
         self.post_message(RunOpened(engine, run.started_at, records, events))
+
+    async def _claims(self, plan: Any) -> Any:
+        """The share's step claims for this run (None without a share, or in a rehearsal, whose
+        incidents are never shared: a shared incident's writing steps are then refused)."""
+        session = session_of(self.app)
+        if not session.config.share or session.rehearsal:
+            return None
+        from cockpit.share.claims import claims_for
+
+        tl = plan.timeline
+        incident_id = plan.incident_id
+        return claims_for(session.config.share, incident_id, await tl.call(tl.sync.node), session.config.actor)
 
     @on(RunOpened)
     def _opened(self, message: RunOpened) -> None:
