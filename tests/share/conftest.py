@@ -12,13 +12,27 @@ from typing import Any
 import pytest
 
 from cockpit.estate.requestlog import INTERNAL_MARKER
-from tests.engine.conftest import cli_env
+from tests.engine.conftest import cli_env, cockpit
+
+#: The region of the tests' share tables.
+REGION = "eu-central-1"
 
 
 @pytest.fixture(scope="module")
 def share_estate(start_estate: Any) -> Any:
     """An estate of this module's own (no scenario)."""
     return start_estate()
+
+
+@pytest.fixture
+def table(share_estate: Any, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    """A share table of the test's own (incident numbers are per share), its URI as ``table.uri``."""
+    name = "share-" + request.node.name.removeprefix("test_")[:40]
+    done = cockpit(["share", "init", "--region", REGION, "--table", name], share_env(share_estate.env, tmp_path / "i"),
+                   tmp_path / "init.db", timeout=120)
+    assert done.returncode == 0, done.stderr
+    share_estate.uri = f"dynamodb://{name}?region={REGION}"
+    return share_estate
 
 
 def looking_client(handle: Any, service: str, region: str) -> Any:

@@ -30,17 +30,6 @@ REGION = "eu-central-1"
 HOST = Path(__file__).with_name("table_host.py")
 
 
-@pytest.fixture
-def table(share_estate: Any, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
-    """A share table of the test's own (incident numbers are per share), its URI as ``table.uri``."""
-    name = "share-" + request.node.name.removeprefix("test_")[:40]
-    done = cockpit(["share", "init", "--region", REGION, "--table", name], share_env(share_estate.env, tmp_path / "i"),
-                   tmp_path / "init.db", timeout=120)
-    assert done.returncode == 0, done.stderr
-    share_estate.uri = f"dynamodb://{name}?region={REGION}"
-    return share_estate
-
-
 def _order(db: Path, incident_id: str) -> list[tuple[str, str]]:
     with Timeline(db, actor="check@host") as tl:
         return [(e.uid, e.hlc) for e in tl.events(incident_id)]

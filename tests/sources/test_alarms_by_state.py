@@ -14,7 +14,7 @@ import pytest
 
 from cockpit.sources.alarms import LISTING_PAGES, AlarmsSource
 from cockpit.sources.connections import Connections
-from tests.ui.faultproxy import FaultProxy
+from tests.faultproxy import FaultProxy
 
 from .conftest import screen
 

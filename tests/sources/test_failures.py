@@ -104,7 +104,7 @@ async def test_each_fault_keeps_the_last_good_alarms_marked_stale(aws, monkeypat
 async def test_max_attempts_counts_the_first_try(aws, monkeypatch, tmp_path, backend):
     """``max_attempts=2`` is two requests in all, as its name says (botocore's own
     ``max_attempts`` counts retries after the first: it would have been three)."""
-    from tests.ui.faultproxy import FaultProxy
+    from tests.faultproxy import FaultProxy
 
     seed_alarm(aws.client("cloudwatch", "us-east-1"))
     async with FaultProxy(aws.url) as proxy:

@@ -1,6 +1,6 @@
 """Provider faults on the screen: each lands in the right pane, keys keep working, recovery follows.
 
-A fault-injecting proxy (tests/ui/faultproxy.py) sits between the cockpit and the estate's
+A fault-injecting proxy (tests/faultproxy.py) sits between the cockpit and the estate's
 AWS endpoint. Faults aimed at DescribeAlarms must show in the alarms pane (stale, the error
 named) and nowhere else; GetMetricData faults in the replication pane. While a fault is on,
 key presses are answered at once; after it clears, the pane is fresh again within two
@@ -22,7 +22,7 @@ from cockpit.ui.app import CockpitApp
 from cockpit.ui.messages import AlarmsFetched, ReplicationFetched, SourceFetched
 
 from .conftest import FAST, apply_env
-from .faultproxy import FaultProxy
+from tests.faultproxy import FaultProxy
 from .helpers import pane_error, row, rows, seconds_to_answer, wait_for
 
 pytestmark = pytest.mark.slow  # Textual Pilot: seconds a test, the app driven key by key

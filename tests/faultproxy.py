@@ -14,12 +14,23 @@ refresh as it does in production. Modes:
 
 ``only`` limits the fault to requests for one AWS operation (``DescribeAlarms``,
 ``GetMetricData``), which is how a test shows that a fault lands in the right pane.
+
+``hold(operation)`` forwards the next request for that operation, and holds its answer once
+upstream has applied it (HTTP 200) until ``release()``: the window in which a client is
+killed after its write took effect and before it heard so. ``held`` is set from then on
+(until the next ``hold``).
+
+:class:`ProxyThread` runs a proxy on an event loop of its own, in a thread, for synchronous
+tests whose clients are other processes (``tests/share``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import threading
+from collections.abc import Coroutine
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -54,6 +65,12 @@ class FaultProxy:
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self.port = 0
+        self._hold: str | None = None
+        self._release: asyncio.Event | None = None
+        #: Set once an answer is held, until the next hold (by the proxy's loop; a thread may wait on it).
+        self.held = threading.Event()
+        #: The operations whose answers were held, in order.
+        self.holds: list[str] = []
 
     @property
     def url(self) -> str:
@@ -90,6 +107,18 @@ class FaultProxy:
             await self._listen()
         self.mode, self.only = mode, only
 
+    async def hold(self, operation: str) -> None:
+        """Hold the answer to the next applied (HTTP 200) ``operation`` until :meth:`release`."""
+        self.held.clear()
+        self._release = asyncio.Event()
+        self._hold = operation
+
+    async def release(self) -> None:
+        """Let a held answer go (to whoever still listens), and hold nothing more."""
+        self._hold = None
+        if self._release is not None:
+            self._release.set()
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         if self.mode == "down":  # a kept-alive connection from before: drop it, as a dead host would
             assert request.transport is not None
@@ -121,9 +150,9 @@ class FaultProxy:
                 f"cloudwatch:{operation}")}, status=403, content_type=_JSON)
         elif mode == "malformed":
             return web.Response(status=200, body=b"\x00<html>captive portal</html>", content_type=_JSON)
-        return await self._forward(request, body)
+        return await self._forward(request, body, operation)
 
-    async def _forward(self, request: web.Request, body: bytes) -> web.StreamResponse:
+    async def _forward(self, request: web.Request, body: bytes, operation: str = "") -> web.StreamResponse:
         assert self._session
         headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
         async with self._session.request(request.method, self.upstream + request.path_qs, headers=headers,
@@ -131,4 +160,54 @@ class FaultProxy:
             payload = await answer.read()
             keep = {k: v for k, v in answer.headers.items()
                     if k.lower() not in ("content-length", "transfer-encoding", "connection", "date", "server")}
-            return web.Response(status=answer.status, body=payload, headers=keep)
+        if self._hold is not None and self._hold == operation and answer.status == 200:
+            release, self._hold = self._release, None
+            assert release is not None
+            self.holds.append(operation)
+            self.held.set()
+            await release.wait()
+        return web.Response(status=answer.status, body=payload, headers=keep)
+
+
+class ProxyThread:
+    """``with ProxyThread(upstream) as proxy:`` then ``proxy.set("down")``, ``proxy.hold("PutItem")``:
+    a :class:`FaultProxy` on its own event loop in a daemon thread, driven from synchronous code."""
+
+    def __init__(self, upstream: str, **options: Any) -> None:
+        self.proxy = FaultProxy(upstream, **options)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="fault-proxy", daemon=True)
+
+    def _run(self, coro: Coroutine[Any, Any, Any], timeout: float = 10.0) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    @property
+    def url(self) -> str:
+        return self.proxy.url
+
+    @property
+    def held(self) -> threading.Event:
+        return self.proxy.held
+
+    def __enter__(self) -> "ProxyThread":
+        self._thread.start()
+        self._run(self.proxy.__aenter__())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._run(self.proxy.release())
+            self._run(self.proxy.__aexit__(None, None, None))
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+            self._loop.close()
+
+    def set(self, mode: str, *, only: str | None = None) -> None:
+        self._run(self.proxy.set(mode, only=only))
+
+    def hold(self, operation: str) -> None:
+        self._run(self.proxy.hold(operation))
+
+    def release(self) -> None:
+        self._run(self.proxy.release())
