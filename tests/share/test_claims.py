@@ -32,7 +32,6 @@ from cockpit.share.uri import parse
 from cockpit.timeline import Timeline
 from cockpit.timeline.aio import AsyncTimeline
 from tests.engine.conftest import write_playbook
-from tests.share.test_sync import REGION, table  # noqa: F401  (the per-test share table)
 
 pytestmark = pytest.mark.slow
 HOST = Path(__file__).with_name("claim_host.py")
@@ -89,7 +88,7 @@ steps:
 
 
 @pytest.fixture
-def aws(table: Any, monkeypatch: pytest.MonkeyPatch) -> Any:  # noqa: F811
+def aws(table: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     for key, value in table.env.items():
         if key.startswith("AWS_"):
             monkeypatch.setenv(key, value)
