@@ -169,9 +169,34 @@ def status(ctx: click.Context, incident_id: str, text: str) -> None:
 @click.argument("name")
 @click.pass_context
 def role(ctx: click.Context, incident_id: str, role: str, name: str) -> None:
-    """Assign a role."""
+    """Assign a role. On a shared incident the share decides first (one conditional write):
+    if another responder took the role since this host last heard, nothing changes and the
+    command says who holds it (exit 2); with the share away, nothing changes (exit 3)."""
     with _timeline(ctx) as tl:
+        if tl.is_shared(incident_id):
+            _take_shared_role(ctx, tl, incident_id, role, name)
         tl.assign_role(incident_id, role, name)
+
+
+def _take_shared_role(ctx: click.Context, tl: Timeline, incident_id: str, role: str, name: str) -> None:
+    from cockpit.share.roles import RoleTaken, RoleUndecided, take_role
+    from cockpit.timeline.model import Role
+
+    try:
+        role = Role(role.strip().lower()).value
+    except ValueError:
+        return  # assign_role says what is wrong with it
+    uri = settings(ctx).share_uri
+    if uri is None:
+        fail(f"{incident_id} is shared: its roles are decided by the share, and this cockpit has none configured "
+             "(config share, or --share)", 3)
+    incident = tl.incident(incident_id)
+    try:
+        take_role(uri, incident.id, role, name.strip(), getattr(incident, role), node=tl.node())
+    except RoleTaken as exc:
+        fail(str(exc))
+    except RoleUndecided as exc:
+        fail(str(exc), 3)
 
 
 @incident.command()
