@@ -189,16 +189,20 @@ class Run:
     finished_at: str | None
     #: Started read-only: stays read-only when reopened, whoever reopens it.
     read_only: bool = False
+    #: The clock node of the file whose cockpit drives the run; None: this file's (a run
+    #: another host started reaches this file through a share: it can be followed, not driven).
+    node: str | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Run:
         return cls(id=row["id"], incident_id=row["incident_id"], playbook_id=row["playbook_id"],
                    params=json.loads(row["params"] or "{}"), mode=row["mode"], dry_run=bool(row["dry_run"]),
                    status=row["status"], actor=row["actor"], started_at=row["started_at"],
-                   finished_at=row["finished_at"], read_only=bool(row.get("read_only", 0)))
+                   finished_at=row["finished_at"], read_only=bool(row.get("read_only", 0)), node=row.get("node"))
 
     def to_json(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        """The run as exported: ``node`` names a file, which means nothing in another one."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "node"}
 
 
 @dataclass(frozen=True)

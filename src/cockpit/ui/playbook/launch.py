@@ -5,7 +5,10 @@ takes the current incident (or asks to declare one first, with the incident pack
 dialog), and then either reopens this playbook's unfinished run in that incident (a crash
 or a dropped SSH session must never start a second run) or asks for the parameters and
 the mode in :class:`~cockpit.ui.playbook.start.StartDialog`, defaults from the cockpit's
-screen. Every failure ends here with one notification; nothing is swallowed.
+screen. An unfinished run that another host's cockpit drives (a shared incident's) is not
+reopened but followed, read-only, in :class:`~cockpit.ui.playbook.follow.FollowedRunScreen`;
+following needs no run of this cockpit's to be finished first. Every failure ends here with
+one notification; nothing is swallowed.
 """
 
 from __future__ import annotations
@@ -22,10 +25,13 @@ from cockpit.content.params import ParameterError, default_of
 from cockpit.content.playbook import Playbook
 from cockpit.engine.policy import Policy
 from cockpit.timeline.model import Incident, Run, TimelineError
+from cockpit.textsafe import sanitize
 from cockpit.timeline.redact import MARK
+from cockpit.ui.playbook.follow import FollowedRunScreen
 from cockpit.ui.playbook.plan import RunPlan
 from cockpit.ui.playbook.screen import GuidedPlaybookScreen
 from cockpit.ui.playbook.start import StartDialog, _named_mode, flip_to_run, running_screen, show_run
+from cockpit.ui.incident.session import feed_of, timeline_of
 from cockpit.ui.session import session_of
 
 _EXPECTED = (ContentError, TimelineError, ParameterError, sqlite3.Error, OSError)
@@ -55,28 +61,35 @@ async def _launch(app: App[Any], playbook_id: str, screen_model: Any, read_only:
 async def _plan(app: App[Any], playbook_id: str, screen_model: Any, read_only: bool,
                 extra_dirs: tuple[Path, ...]) -> RunPlan | None:
     from cockpit.content.playbooks import find_playbook
-    from cockpit.ui.incident.session import timeline_of
 
     current = running_screen(app)
-    if current is not None and current.engine is not None and not current.engine.finished:
-        app.notify(f"A run of {current.plan.playbook.id} is in progress: finish or abort it first.",
-                   title="Playbook", severity="warning")
-        flip_to_run(app)
-        return None
+    busy = current is not None and current.engine is not None and not current.engine.finished
     session = session_of(app)
     config = session.config
     playbook = await asyncio.to_thread(find_playbook, playbook_id, [*config.playbooks_dirs,
                                                                     *extra_dirs])
     tl = await timeline_of(app)
-    incident = await _incident(app, tl, config)
+    # While a run of ours is in progress nothing new starts, so no incident is declared for one.
+    incident = (await feed_of(app).refresh()).incident if busy else await _incident(app, tl, config)
+    runs: list[Run] = await tl.call(tl.sync.runs, incident.id) if incident is not None else []
+    unfinished = [r for r in runs if r.playbook_id == playbook.id and r.status == "running"]
+    node = await tl.call(tl.sync.node)
+    ours = [r for r in unfinished if r.node in (None, node)]
+    theirs = [r for r in unfinished if r.node not in (None, node)]
+    if incident is not None and theirs and not ours:  # driven on another host: follow it, never drive it
+        _follow(app, tl, playbook, incident, theirs[-1])
+        return None
+    if busy and current is not None:
+        app.notify(f"A run of {current.plan.playbook.id} is in progress: finish or abort it first.",
+                   title="Playbook", severity="warning")
+        flip_to_run(app)
+        return None
     if incident is None:
         return None
-    runs = await tl.call(tl.sync.runs, incident.id)
     common: dict[str, Any] = dict(screen_model=screen_model, webhook_url=config.webhook_url,
                                   kube_context=config.kube_context)
-    unfinished = [r for r in runs if r.playbook_id == playbook.id and r.status == "running"]
-    if unfinished:
-        return await _reopen(app, tl, playbook, incident, unfinished[-1], read_only, common)
+    if ours:
+        return await _reopen(app, tl, playbook, incident, ours[-1], read_only, common)
     defaults = {name: default_of(p, screen_model) for name, p in playbook.parameters.items()}
     request = await app.push_screen_wait(StartDialog(playbook, incident, defaults, screen_model=screen_model,
                                                      read_only=read_only))
@@ -89,7 +102,6 @@ async def _plan(app: App[Any], playbook_id: str, screen_model: Any, read_only: b
 async def _incident(app: App[Any], tl: Any, config: Any) -> Incident | None:
     """The current incident (the one the incident panes show), or one declared now."""
     from cockpit.ui.incident.dialogs import DeclareDialog
-    from cockpit.ui.incident.session import feed_of
 
     incident = (await feed_of(app).refresh()).incident
     if incident is not None:
@@ -125,6 +137,16 @@ async def _reopen(app: App[Any], tl: Any, playbook: Playbook, incident: Incident
     app.notify(f"Reopening run {run.id} of {playbook.id} in {incident.id}.", title="Playbook")
     return RunPlan(playbook, tl, incident.id, params, Policy(dry_run=run.dry_run, read_only=read_only or run.read_only), listeners=_listeners(app),
                    run_id=run.id, **common)
+
+
+def _follow(app: App[Any], tl: Any, playbook: Playbook, incident: Incident, run: Run) -> None:
+    """Show ``run``, which another host's cockpit drives, read-only (unless it is shown already)."""
+    shown = app.screen
+    if isinstance(shown, FollowedRunScreen) and shown.run_id == run.id:
+        return
+    app.notify(f"Run {run.id} of {playbook.id} is driven from another host, by {sanitize(run.actor)}: "
+               "following it, read-only.", title="Playbook", markup=False)
+    app.push_screen(FollowedRunScreen(playbook, tl, run, incident))
 
 
 def _listeners(app: App[Any]) -> tuple[Any, ...]:

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from cockpit.content.durations import format_duration
+from cockpit.content.event_kinds import EventKind
 from cockpit.content.playbook import Playbook
 from cockpit.engine.events import EngineEvent, StepFinished, StepOutput, StepStarted, StepWaiting
 from cockpit.textsafe import sanitize
@@ -141,6 +142,8 @@ class RunProgress:
             if view is None:
                 continue
             data = event.data
+            if event.kind == EventKind.STEP_STARTED:  # a new attempt: what the last one said is history
+                view.summary = ""
             view.summary = sanitize(str(data.get("not_executed") or data.get("result") or data.get("reason")
                                         or data.get("error") or view.summary))
             if data.get("duration_s") is not None:
@@ -190,6 +193,22 @@ class RunProgress:
         status = getattr(event, "status", None)
         if status is not None:  # RunFinished
             self.status, self.finished_at = status, now
+        return None
+
+    def at(self, guarded: bool = False) -> str | None:
+        """The id of the step the run is at, from the states alone (None: every step is done).
+
+        For a run with no engine here (followed from another host); the engine's own answer
+        is ``Engine.current``, by the same rule: succeeded and skipped steps are behind the
+        run, and a failed one too unless it aborts the run (a guarded run never aborts).
+        """
+        for step in self.playbook.steps:
+            state = self.steps[step.id].state
+            if state in ("succeeded", "skipped"):
+                continue
+            if state == "failed" and (step.on_failure != "abort" or guarded):
+                continue
+            return step.id
         return None
 
     def not_answered(self, step_id: str) -> None:

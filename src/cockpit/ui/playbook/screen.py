@@ -38,7 +38,7 @@ from cockpit.ui.playbook.messages import RunOpened, RunOpenFailed, RunProgressed
 from cockpit.ui.playbook.operator import UiOperator
 from cockpit.ui.playbook.plan import RunPlan
 from cockpit.ui.playbook.progress import STATE_LABELS, RunProgress, parse_ts
-from cockpit.ui.playbook.widgets import StepDetail, StepList
+from cockpit.ui.playbook.widgets import RunClock, StepDetail, StepList, run_title
 
 STEP_GROUP = "playbook-step"
 
@@ -78,7 +78,7 @@ class GuidedPlaybookScreen(Screen[str]):
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(id="pb-title")
-        yield Static(id="pb-clock")
+        yield RunClock(id="pb-clock")
         with Horizontal(id="pb-body"):
             yield StepList(self.progress, id="pb-steps")
             yield StepDetail(id="pb-detail")
@@ -426,46 +426,16 @@ class GuidedPlaybookScreen(Screen[str]):
         self._shown = step_id
 
     def _draw_title(self) -> None:
-        playbook = self.plan.playbook
-        label = (self.engine.policy.label if self.engine else self.plan.policy.label).upper()
-        title = Text()
-        if label:  # first, so a long title never pushes it off the screen
-            title.append(f" {label} ", style="bold reverse magenta")
-            title.append(" ")
-        title.append(playbook.title, style="bold")
-        title.append(f"  · {self.plan.incident_id}", style="dim")
-        self.query_one("#pb-title", Static).update(title)
+        label = self.engine.policy.label if self.engine else self.plan.policy.label
+        self.query_one("#pb-title", Static).update(run_title(label, self.plan.playbook.title, self.plan.incident_id))
         self._tick()
 
     def _tick(self) -> None:
         if not self.is_current:
             return  # nobody sees it: skip drawing
-        progress, engine = self.progress, self.engine
-        rto, over = progress.rto_text()
-        phase_part = Text()
-        current = engine.current if engine else None
-        phase = current.phase if current else None
-        if phase and phase in progress.phases:
-            spent, late = progress.phase_text(phase)
-            phase_part.append(f"{progress.phases[phase].title} {spent}", style="bold red" if late else "")
-        run_part = Text(rto, style="bold red" if over else "")
-        done = sum(1 for v in progress.steps.values() if v.finished_state)
-        run_part.append(f" · {done}/{len(progress.steps)} steps · {progress.status}")
-        self.query_one("#pb-clock", Static).update(self._clock_lines(phase_part, run_part))
+        current = self.engine.current if self.engine else None
+        self.query_one(RunClock).show(self.progress, current.phase if current else None)
         self.query_one(StepList).refresh_clocks()
-
-    def _clock_lines(self, phase_part: Text, run_part: Text) -> Text:
-        """One line when the phase and the run's clock fit the width, else two (phase first):
-        at 80 columns a long phase title would otherwise push the step count off the line."""
-        clock = self.query_one("#pb-clock", Static)
-        width = clock.size.width or max(1, self.size.width - 2)
-        if not phase_part:
-            return run_part
-        if phase_part.cell_len + 3 + run_part.cell_len <= width:
-            return Text.assemble(phase_part, " · ", run_part)
-        phase_part.truncate(width, overflow="ellipsis")
-        run_part.truncate(width, overflow="ellipsis")
-        return Text.assemble(phase_part, "\n", run_part)
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.query_one("#pb-status", Static).update(Text(text, style="bold red" if error else ""))
