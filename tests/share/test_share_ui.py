@@ -86,3 +86,52 @@ async def test_the_header_says_when_the_share_is_away(share_estate: Any, tmp_pat
         await wait_for(pilot, lambda: "share offline" in app.query_one(IncidentHeader).text, timeout=5)
         assert app.query_one(IncidentHeader).text.splitlines()[-1].startswith(
             "share offline · 0 queued · unreachable: ")
+
+
+async def test_a_followed_run_is_taken_over_only_once_its_driver_has_left(share_estate: Any, tmp_path: Path,
+                                                                         monkeypatch) -> None:
+    """Bob follows alice's run; `t` twice asks the share: refused while alice's cockpit beats,
+    granted once it has left, and then bob's cockpit drives the run on its guided screen."""
+    from cockpit.share.sync import drain
+    from cockpit.ui.playbook import GuidedPlaybookScreen
+    from cockpit.ui.playbook.follow import FollowedRunScreen
+    from tests.ui_playbook.conftest import HostApp, wait_screen, wait_text
+    from tests.ui_playbook.test_follow_run import write_playbook
+
+    done = cockpit(["share", "init", "--region", REGION, "--table", "share-take"], share_env(share_estate.env, tmp_path),
+                   tmp_path / "init.db", timeout=120)
+    assert done.returncode == 0, done.stderr
+    uri = f"dynamodb://share-take?region={REGION}"
+    for key, value in share_estate.env.items():
+        if key.startswith("AWS_"):
+            monkeypatch.setenv(key, value)
+    folder = write_playbook(tmp_path, tmp_path / "drained")
+    with Timeline(tmp_path / "alice.db", actor="alice@bastion-1") as alice, \
+            Timeline(tmp_path / "bob.db", actor="bob@laptop-2") as bob:
+        alice_log, bob_log = TableLog(parse(uri), alice.node()), TableLog(parse(uri), bob.node())
+        incident_id = alice.declare("Node 7 is failing", "P2").id
+        share_incident(alice, alice_log, incident_id)
+        run_id = alice.create_run(incident_id, "ui-follow-test", {"node": "node-7"})
+        alice.set_step_state(run_id, "look", "succeeded")
+        beats = Beats(alice_log, "alice@bastion-1")
+        beats.after(sync_once(alice, alice_log), (incident_id,))
+        sync_once(bob, bob_log)
+
+        app = HostApp(tmp_path / "bob.db", "ui-follow-test", playbooks_dirs=[folder])
+        app.session.config = app.session.config.model_copy(update={"share": uri, "actor": "bob@laptop-2"})
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("p")
+            await wait_screen(pilot, FollowedRunScreen)
+            await wait_text(pilot, "alice@bastion-1 drives this run", "Take over")
+            await pilot.press("t")
+            await wait_text(pilot, "t again to take it over")
+            await pilot.press("t")
+            await wait_text(pilot, "alice@bastion-1 is still on the share", timeout=10)
+            assert bob.run_driver(run_id)[0] is not None
+            beats.leave()
+            await pilot.press("t", "t")
+            await wait_screen(pilot, GuidedPlaybookScreen, timeout=10)
+            assert bob.run_driver(run_id)[0] is None
+        drain(bob, parse(uri))
+        sync_once(alice, alice_log)
+        assert alice.run_driver(run_id)[1] == "bob@laptop-2"

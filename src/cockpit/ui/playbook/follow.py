@@ -46,6 +46,7 @@ from cockpit.ui.incident.session import feed_of
 from cockpit.ui.playbook.dialogs import CSS
 from cockpit.ui.playbook.progress import STATE_LABELS, RunProgress, parse_ts
 from cockpit.ui.playbook.widgets import RunClock, StepDetail, StepList, run_title
+from cockpit.ui.session import session_of
 
 if TYPE_CHECKING:
     from cockpit.timeline.aio import AsyncTimeline
@@ -85,6 +86,8 @@ class FollowedRunScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", tooltip="Back to where you were; the run goes on on its host"),
         Binding("f", "follow", "Current step", tooltip="Show the step the run is at"),
+        Binding("t", "take_over", "Take over", tooltip="Drive this run from here: only once its host is gone "
+                "(the share says whether it is)"),
     ]
 
     class RunRead(Message):
@@ -109,6 +112,7 @@ class FollowedRunScreen(Screen[None]):
         self._shown: str | None = None
         self._read_once = False
         self._wake = asyncio.Event()
+        self._confirming = False
 
     @property
     def driver(self) -> str:
@@ -196,6 +200,57 @@ class FollowedRunScreen(Screen[None]):
 
     def action_follow(self) -> None:
         self._follow()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "take_over":  # only with the share, which alone can say the driver is gone
+            session = session_of(self.app)
+            return bool(session.config.share) and not session.rehearsal and self.run.status == "running" \
+                and self.run.node is not None
+        return True
+
+    def action_take_over(self) -> None:
+        """Take the run over: asked twice, since its driver may be alive behind a partition
+        (the share refuses while its cockpit beats; the step claims still hold if it is)."""
+        if not self._confirming:
+            self._confirming = True
+            self._say(Text.assemble(("Take over", "bold"), f" run {self.run_id} from {self.driver}? Only if their "
+                                    "cockpit is gone. t again to take it over, esc to stay."))
+            self.set_timer(8, self._unconfirm)
+            return
+        self._confirming = False
+        self._say(Text("Asking the share whether the run's host is gone…"))
+        self._take_over()
+
+    def _unconfirm(self) -> None:
+        if self._confirming:
+            self._confirming = False
+            self._say_where()
+
+    @work(group="follow-take-over", exclusive=True, exit_on_error=False, thread=True,
+          description="take a run over from a host that is gone")
+    def _take_over(self) -> None:
+        from cockpit.share.runs import TakeOverRefused, take_over
+        from cockpit.share.uri import parse
+        from cockpit.timeline.lifecycle import Timeline
+
+        config = session_of(self.app).config
+        try:
+            with Timeline(config.db, config.actor) as tl:
+                taken_from = take_over(tl, parse(config.share), self.run_id)
+        except (TakeOverRefused, TimelineError) as exc:
+            self.app.call_from_thread(self._say, Text(sanitize(str(exc), newlines=False), style="bold red"))
+            return
+        self.app.call_from_thread(self._taken_over, taken_from)
+
+    def _taken_over(self, taken_from: str) -> None:
+        from cockpit.ui.playbook.launch import drive_taken_over
+
+        self.app.notify(f"Run {self.run_id} taken over from {sanitize(taken_from)}: this cockpit drives it now.",
+                        title="Playbook", markup=False)
+        app, tl, playbook, incident, run_id = self.app, self.timeline, self.playbook, self.incident, self.run_id
+        self.dismiss()
+        app.run_worker(drive_taken_over(app, tl, playbook, incident, run_id), group="playbook-launch",
+                       exclusive=True, exit_on_error=False, description=f"drive run {run_id}")
 
     # -- drawing -------------------------------------------------------------------------
     def _template_context(self, snapshot: RunSnapshot | None) -> dict[str, Any]:

@@ -149,6 +149,20 @@ def _follow(app: App[Any], tl: Any, playbook: Playbook, incident: Incident, run:
     app.push_screen(FollowedRunScreen(playbook, tl, run, incident))
 
 
+async def drive_taken_over(app: App[Any], tl: Any, playbook: Playbook, incident: Incident, run_id: str) -> None:
+    """Open the guided screen on a run this cockpit has just taken over (``follow.py``)."""
+    config = session_of(app).config
+    common: dict[str, Any] = dict(screen_model=None, webhook_url=config.webhook_url, kube_context=config.kube_context)
+    try:
+        run = await tl.call(tl.sync.run, run_id)
+        plan = await _reopen(app, tl, playbook, incident, run, False, common)
+    except _EXPECTED as exc:
+        app.notify(str(exc), title=f"Cannot open {playbook.id}", severity="error", timeout=15, markup=False)
+        return
+    if plan is not None:
+        show_run(app, GuidedPlaybookScreen(plan, return_mode=_named_mode(app)))
+
+
 def _listeners(app: App[Any]) -> tuple[Any, ...]:
     """Engine listeners the app asks every run to carry (the session's: a drill's meter)."""
     return tuple(session_of(app).run_listeners)
