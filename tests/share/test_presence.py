@@ -74,3 +74,17 @@ def test_the_header_counts_responders_to_the_incident_shown_this_host_among_them
     assert skewed.short("INC-1") == "shared · 1 responder · clock +7 s"
     assert Outcome(Round(queued=12), "unreachable: x", node="me", offset_s=-0.4).short("INC-1") == \
         "share offline · 12 queued"
+
+
+def test_the_header_names_what_failed_in_the_words_a_responder_acts_on() -> None:
+    def short(error: str, silent: float | None = None) -> str:
+        return Outcome(Round(queued=12), error, node="me", silent_s=silent).short("INC-1")
+
+    assert short("unreachable: connection refused", 41) == "share offline · 12 queued · last contact 0:41 ago"
+    assert short("timeout: no answer in 3 s", 3) == "share offline · 12 queued"
+    assert short("throttled: ProvisionedThroughputExceededException") == "share throttled · 12 queued"
+    assert short("credentials: ExpiredTokenException: the token expired") == "share: credentials expired · 12 queued"
+    assert short("credentials: AccessDeniedException: not authorized") == "share: access denied · 12 queued"
+    line = Outcome(Round(queued=2), "credentials: ExpiredTokenException: the token expired").line()
+    assert line == "share: credentials expired: ExpiredTokenException: the token expired · 2 queued"
+    assert Outcome(Round(queued=0), "unreachable: refused").line() == "share offline: unreachable: refused · 0 queued"

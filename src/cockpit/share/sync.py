@@ -27,6 +27,10 @@ from cockpit.timeline.exchange import Round, exchange
 #: Between rounds when all is well (the issue's two seconds, host to host), and at most
 #: after failures (a heal is then seen within this).
 INTERVAL, MAX_BACKOFF = 1.0, 2.0
+#: Longest wait between rounds by what failed: throttling asks for less (DynamoDB's advice is
+#: to back off), a refused credential will not heal by itself (a login will); anything
+#: else is a network that may heal at any moment.
+_BACKOFF = {"share throttled": 30.0, "share: credentials expired": 10.0, "share: access denied": 10.0}
 #: A clock this far from AWS's (seconds) is said in the header: the order is the hybrid
 #: clock's and stays right, but the times shown on other hosts' events would look off.
 CLOCK_OFF = 5.0
@@ -45,6 +49,25 @@ class Outcome:
     #: This host's node, which counts as a responder to the incident it shows.
     node: str = ""
 
+    #: Seconds since the share last answered (None: it has not failed, or never answered).
+    silent_s: float | None = None
+
+    def state(self) -> str:
+        """What is wrong, in the words a responder acts on: waiting it out is not logging in again."""
+        kind = (self.error or "").split(":", 1)[0]
+        if kind == "throttled":
+            return "share throttled"
+        if kind == "timeline":  # this file refused (disk full, locked): the share is not the one away
+            return "share paused"
+        if kind == "credentials":
+            return "share: access denied" if "denied" in (self.error or "").lower() else "share: credentials expired"
+        return "share offline"
+
+    def why(self) -> str:
+        """The failure's own words (its kind left out where :meth:`state` already says it)."""
+        error = self.error or ""
+        return error if self.state() == "share offline" else error.partition(": ")[2] or error
+
     def responding(self, incident_id: str | None) -> int:
         """How many live hosts show ``incident_id`` (None: how many are live), this one included."""
         nodes = {p.node for p in self.responders if incident_id is None or incident_id in p.following}
@@ -55,7 +78,10 @@ class Outcome:
         ``share offline · 12 queued``; ``· clock +7 s`` when this host's clock is off."""
         queued = self.round.queued if self.round else 0
         if self.error is not None:
-            parts = ["share offline", f"{queued} queued"]
+            parts = [self.state(), f"{queued} queued"]
+            if self.silent_s is not None and self.silent_s >= 10:
+                minutes, seconds = divmod(int(self.silent_s), 60)
+                parts.append(f"last contact {minutes}:{seconds:02d} ago")
         else:
             count = self.responding(incident_id)
             parts = ["shared", f"{count} responder{'s' if count != 1 else ''}"]
@@ -68,7 +94,7 @@ class Outcome:
     def line(self) -> str:
         if self.error is not None:
             queued = f" · {self.round.queued} queued" if self.round else ""
-            return f"share offline: {self.error}{queued}"
+            return f"{self.state()}: {self.why()}{queued}"
         assert self.round is not None
         pulled = sum(a.added for a in self.round.pulled.values())
         stopped = [a.stopped for a in self.round.pulled.values() if a.stopped]
@@ -84,11 +110,11 @@ def sync_once(tl: Timeline, log: TableLog) -> Outcome:
     from cockpit.timeline.model import TimelineError
 
     try:
-        return Outcome(exchange(tl, log))
+        return Outcome(exchange(tl, log), node=log.node)
     except TimelineError as exc:  # this file refused a write (disk full, locked too long)
-        return Outcome(Round(queued=outbox.queued(tl.conn)), f"timeline: {exc}")
+        return Outcome(Round(queued=outbox.queued(tl.conn)), f"timeline: {exc}", node=log.node)
     except Exception as exc:  # botocore's errors and the network's: said in one line
-        return Outcome(Round(queued=outbox.queued(tl.conn)), str(classify(exc)))
+        return Outcome(Round(queued=outbox.queued(tl.conn)), str(classify(exc)), node=log.node)
 
 
 def drain(tl: Timeline, uri: ShareUri, seconds: float = 3.0) -> Outcome:
@@ -185,12 +211,19 @@ def watch(db: Path, actor: str, uri: ShareUri, report: Callable[[Outcome], None]
     with Timeline(db, actor) as tl:
         log = TableLog(uri, tl.node())
         beats = Beats(log, actor)
+        answered = time.monotonic()
         try:
             while not stop():
                 outcome = beats.after(sync_once(tl, log), following())
+                if outcome.error is None:
+                    answered, delay = time.monotonic(), INTERVAL
+                else:
+                    outcome = replace(outcome, silent_s=time.monotonic() - answered)
+                    delay = min(_BACKOFF.get(outcome.state(), MAX_BACKOFF), delay * 2)
                 report(outcome)
-                delay = INTERVAL if outcome.error is None else min(MAX_BACKOFF, delay * 2)
-                time.sleep(delay * random.uniform(0.8, 1.0))
+                deadline = time.monotonic() + delay * random.uniform(0.8, 1.0)
+                while not stop() and time.monotonic() < deadline:  # a cockpit quitting is not kept waiting
+                    time.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
         finally:
             beats.leave()
 

@@ -93,7 +93,7 @@ class IncidentHeader(Vertical, can_focus=False):
         share.set_class(message.outcome.error is not None, "-offline")
         shown = self.incident.id if self.incident is not None else None
         share.update(Text(message.outcome.short(shown) if message.outcome.error is None
-                          else f"{message.outcome.short(shown)} · {message.outcome.error}", no_wrap=True,
+                          else f"{message.outcome.short(shown)} · {message.outcome.why()}", no_wrap=True,
                           overflow="ellipsis"))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
