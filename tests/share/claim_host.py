@@ -1,6 +1,6 @@
 """A host driving shared runs, as a process (the claim race of test_claims.py).
 
-Usage: claim_host.py DB URI PLAYBOOK_DIR. Reads commands on stdin, one a line:
+Usage: claim_host.py DB URI PLAYBOOK_DIR [PLAYBOOK]. Reads commands on stdin, one a line:
 ``prep RUN`` reopens run RUN (its engine claims through the share table) and prints
 ``ready RUN``; ``go RUN`` runs its current step and prints ``done RUN <state>`` or
 ``refused RUN <the engine's one line>``. The AWS endpoint is the environment's.
@@ -18,13 +18,14 @@ from cockpit.share.claims import claims_for  # noqa: E402
 from cockpit.timeline.aio import AsyncTimeline  # noqa: E402
 
 db, uri, folder = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+playbook_id = sys.argv[4] if len(sys.argv) > 4 else "claim-race"
 
 
 async def main() -> None:
     actor = "host@" + Path(db).stem
     tl = AsyncTimeline(db, actor)
     await tl.open()
-    playbook = find_playbook("claim-race", [folder])
+    playbook = find_playbook(playbook_id, [folder])
     node = await tl.call(tl.sync.node)
     engines: dict[str, Engine] = {}
     loop = asyncio.get_running_loop()
@@ -33,7 +34,7 @@ async def main() -> None:
         if verb == "prep":
             run = await tl.call(tl.sync.run, run_id)
             engines[run_id] = await Engine.resume(
-                playbook, tl, run_id, dict(run.params), operator=HeadlessOperator(yes=True), policy=Policy(),
+                playbook, tl, run_id, dict(run.params), operator=HeadlessOperator(yes=True, approver=actor), policy=Policy(),
                 runtime=Runtime(), claims=claims_for(uri, run.incident_id, node, actor))
             print(f"ready {run_id}", flush=True)
         else:

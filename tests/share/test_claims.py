@@ -84,6 +84,18 @@ steps:
     title: Look at it
     url: "{{ params.url }}"
 """)
+    write_playbook(folder, """
+id: approve-race
+title: Approve race
+parameters:
+  url: {}
+steps:
+  - id: go
+    kind: approve
+    title: Go ahead with the failover
+    approver: the incident commander
+    prompt: Fail over to eu-central-1?
+""")
     return folder
 
 
@@ -95,14 +107,15 @@ def aws(table: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     return table
 
 
-def _shared_runs(tmp_path: Path, uri: str, urls: list[str]) -> tuple[Path, Path, str, list[str]]:
+def _shared_runs(tmp_path: Path, uri: str, urls: list[str], playbook_id: str = "claim-race"
+                 ) -> tuple[Path, Path, str, list[str]]:
     """Alice's file with a shared incident and a run per url; bob's file, which took every run over
     (and has not told alice yet: she still drives them, as behind a partition)."""
     a, b = tmp_path / "alice.db", tmp_path / "bob.db"
     with Timeline(a, actor="alice@bastion-1") as alice, Timeline(b, actor="bob@laptop-2") as bob:
         incident = alice.declare("Replica lag", "P1")
         share_incident(alice, TableLog(parse(uri), alice.node()), incident.id)
-        runs = [alice.create_run(incident.id, "claim-race", {"url": url}) for url in urls]
+        runs = [alice.create_run(incident.id, playbook_id, {"url": url}) for url in urls]
         assert drain(alice, parse(uri), seconds=30).round.queued == 0
         assert sync_once(bob, TableLog(parse(uri), bob.node())).error is None
         for run_id in runs:
@@ -110,27 +123,36 @@ def _shared_runs(tmp_path: Path, uri: str, urls: list[str]) -> tuple[Path, Path,
     return a, b, incident.id, runs
 
 
+def _race(hosts: list[subprocess.Popen], run_id: str) -> list[str]:
+    """Both hosts reopen ``run_id``, then run its current step at the same moment: what each said."""
+    for host in hosts:
+        host.stdin.write(f"prep {run_id}\n")
+        host.stdin.flush()
+    for host in hosts:
+        line = host.stdout.readline()
+        assert line == f"ready {run_id}\n", line + host.stderr.read() if not line else line
+    for host in hosts:  # as close together as two processes can be told
+        host.stdin.write(f"go {run_id}\n")
+    for host in hosts:
+        host.stdin.flush()
+    return sorted(host.stdout.readline().rstrip("\n") for host in hosts)
+
+
+def _hosts(aws: Any, dbs: tuple[Path, Path], playbooks: Path, playbook_id: str) -> list[subprocess.Popen]:
+    return [subprocess.Popen([sys.executable, str(HOST), str(db), aws.uri, str(playbooks), playbook_id],
+                             env=aws.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for db in dbs]
+
+
 def test_two_hosts_running_one_write_step_at_once_execute_it_once(aws: Any, tmp_path: Path, server: Any,
                                                                  playbooks: Path) -> None:
     base, hits = server
     a, b, _, runs = _shared_runs(tmp_path, aws.uri, [f"{base}/trial/{k}" for k in range(TRIALS)])
-    hosts = [subprocess.Popen([sys.executable, str(HOST), str(db), aws.uri, str(playbooks)], env=aws.env,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for db in (a, b)]
+    hosts = _hosts(aws, (a, b), playbooks, "claim-race")
     outcomes: Counter[str] = Counter()
     try:
         for k, run_id in enumerate(runs):
-            for host in hosts:
-                host.stdin.write(f"prep {run_id}\n")
-                host.stdin.flush()
-            for host in hosts:
-                line = host.stdout.readline()
-                assert line == f"ready {run_id}\n", line + host.stderr.read() if not line else line
-            for host in hosts:  # as close together as two processes can be told
-                host.stdin.write(f"go {run_id}\n")
-            for host in hosts:
-                host.stdin.flush()
-            said = sorted(host.stdout.readline().rstrip("\n") for host in hosts)
+            said = _race(hosts, run_id)
             assert hits[f"/trial/{k}"] == 1, (k, said)
             assert said[0] == f"done {run_id} succeeded", said
             refused = said[1]
@@ -277,3 +299,27 @@ def test_a_verdict_takes_a_dead_hosts_step_over_once_and_never_a_live_ones(
     beats.leave()
     assert rerun() == "succeeded"
     assert hits["/rerun"] == 1
+
+
+def test_two_hosts_answering_one_approval_at_once_make_one_decision(aws: Any, tmp_path: Path, server: Any,
+                                                                    playbooks: Path) -> None:
+    """An approval is held by one person at a time: of two hosts approving the same step at
+    once, one decision is recorded and the other host is told whose it is."""
+    base, _ = server
+    a, b, incident_id, runs = _shared_runs(tmp_path, aws.uri, [base] * 20, "approve-race")
+    hosts = _hosts(aws, (a, b), playbooks, "approve-race")
+    try:
+        for run_id in runs:
+            said = _race(hosts, run_id)
+            assert said[0] == f"done {run_id} succeeded", said
+            assert said[1].startswith(f"refused {run_id} step go 'Go ahead with the failover' was already approved "
+                                      "by host@"), said
+    finally:
+        for host in hosts:
+            host.stdin.close()
+            host.wait(timeout=30)
+    approvals: Counter[str] = Counter()
+    for db in (a, b):
+        with Timeline(db) as tl:
+            approvals.update(e.data["run_id"] for e in tl.events(incident_id) if e.kind == "approval")
+    assert approvals == Counter(runs)  # one approval per run, on one of the two files

@@ -7,7 +7,8 @@ same step. So every attempt of an executing step that is not read-only, in a run
 shared incident, is first claimed in the share by a conditional write
 (``share/claims.py``): of two hosts claiming one attempt, one is granted and the other is
 told who holds it, and executes nothing. The claim is settled with the outcome once it
-is committed here.
+is committed here. An approval in such a run is decided the same way: one host's decision
+stands (:meth:`StepClaims.decide`).
 
 The engine asks; what answers is given to it (:class:`StepClaims`). A run of a shared
 incident given no claims refuses its writing steps (:class:`NoClaims`): the default is the
@@ -32,7 +33,7 @@ class Held:
     actor: str
     node: str
     attempt: int
-    state: str  # "claimed" (running, or died running) | "settled" (its outcome is known)
+    state: str  # "claimed" (running, or died running) | "settled" (its outcome is known) | "decided" (an approval)
     outcome: str | None = None
     since: str = ""
     live: bool | None = None  # its presence beats (None: not known)
@@ -40,6 +41,9 @@ class Held:
     def line(self, step: str) -> str:
         """``step 4 "Promote replica" is being run by alice@bastion-1 (attempt 1, since 10:03:12)``."""
         since = f", since {self.since[11:19]}" if len(self.since) >= 19 else ""
+        if self.state == "decided":
+            return (f"{step} was already {self.outcome or 'decided'} by {self.actor} on another host{since}: one "
+                    "decision stands; this host's copy of the run follows it with the next round of the share")
         if self.state == "settled":
             return (f"{step} was already run by {self.actor} (attempt {self.attempt}: {self.outcome or 'done'}); "
                     "this host has not seen it yet: its events arrive with the next round of the share")
@@ -70,6 +74,10 @@ class StepClaims(Protocol):
         """Record the attempt's outcome on the claim (best effort: a claim left unsettled
         only makes the others wait for a verdict)."""
 
+    def decide(self, run_id: str, step_id: str, by: str, decision: str) -> Claim:
+        """Record an approval's decision (approved, rejected) before it is committed: one host's
+        decision stands; this host may decide again (after a rejection, a retry)."""
+
 
 class NoClaims:
     """What a run of a shared incident gets when nobody gave the engine claims."""
@@ -82,3 +90,6 @@ class NoClaims:
 
     def settle(self, run_id: str, step_id: str, attempt: int, outcome: str) -> None:
         return None
+
+    def decide(self, run_id: str, step_id: str, by: str, decision: str) -> Claim:
+        return Unavailable(self.why)

@@ -448,18 +448,36 @@ class Engine:
     def _claims(self) -> StepClaims:
         return self.claims if self.claims is not None else NoClaims()
 
-    async def _claim(self, step: StepBase, attempt: int, after_verdict: bool) -> None:
-        """Before an attempt of a step that writes, in a run of a shared incident: claim it in
-        the share (claims.py), or raise :class:`EngineError` saying who has it or why nobody
-        can say; nothing is executed or recorded then."""
-        if step.risk is Risk.read or self.policy.guarded:
+    async def _decide(self, step: StepBase, by: str, decision: str) -> None:
+        """Before an approval of a shared incident's run is recorded: the share decides that
+        this host's decision is the one (claims.py), or :class:`EngineError` says whose is."""
+        if not await self._shared_here():
             return
+        got = await asyncio.to_thread(self._claims().decide, self.run_id, step.id, by, decision)
+        name = f"step {step.id} {self.title(step)!r}"
+        if isinstance(got, Held):
+            self._emit(StepHeld(self.run_id, step.id, got.actor, got.attempt, got.state, got.outcome))
+            raise EngineError(got.line(name))
+        if isinstance(got, Unavailable):
+            raise EngineError(f"{name} is an approval, and only the share can make sure one decision stands: "
+                              f"{got.why}. Nothing was recorded; answer it again once the share answers")
+
+    async def _shared_here(self) -> bool:
+        """Whether this run's incident is shared, refusing (EngineError) if another host took the run over."""
         if not await self.tl.call(self.tl.sync.is_shared, self.incident["id"]):
-            return
+            return False
         node, actor = await self.tl.call(self.tl.sync.run_driver, self.run_id)
         if node is not None:
             raise EngineError(f"run {self.run_id} was taken over by {actor} (node {node}) and is driven from there "
                               "now: nothing was executed here; follow it there")
+        return True
+
+    async def _claim(self, step: StepBase, attempt: int, after_verdict: bool) -> None:
+        """Before an attempt of a step that writes, in a run of a shared incident: claim it in
+        the share (claims.py), or raise :class:`EngineError` saying who has it or why nobody
+        can say; nothing is executed or recorded then."""
+        if step.risk is Risk.read or self.policy.guarded or not await self._shared_here():
+            return
         got = await asyncio.to_thread(self._claims().claim, self.run_id, step.id, attempt,
                                       after_verdict=after_verdict)
         name = f"step {step.id} {self.title(step)!r}"
@@ -609,6 +627,7 @@ class EngineHost:
         await tl.call(self._engine.recorder.event, tl.sync, self.incident["id"], EventKind(kind), message, data)
 
     async def record_approval(self, by: str, prompt: str, step: StepBase, **decision: Any) -> None:
+        await self._engine._decide(step, by, str(decision.get("decision") or "approved"))
         tl = self._engine.tl
         await tl.call(tl.sync.approval, self.incident["id"], by, prompt, run_id=self.run_id, step_id=step.id,
                       **decision)

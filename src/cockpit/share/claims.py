@@ -12,7 +12,9 @@ second read:
 - **take over** a claim whose holder went silent, only after a person judged the attempt
   (its outcome unknown: a verdict), only for the exact attempt they judged, and only if its
   holder's presence has stopped beating: two verdicts make one;
-- **settle** attempt ``n`` with its outcome: only by its holder.
+- **settle** attempt ``n`` with its outcome: only by its holder;
+- **decide** an approval (``D#<run>#<step>``): the first host's decision stands; the same
+  host may decide again (a retry after a rejection).
 
 No clock decides anything: a claim never expires. A step whose outcome is unknown is never
 run again without a person saying so, on any host.
@@ -25,7 +27,7 @@ from typing import Any
 
 from cockpit.engine.claims import Claim, Granted, Held, Unavailable
 from cockpit.share.presence import fetch, is_live
-from cockpit.share.table import claim_sk, incident_pk
+from cockpit.share.table import claim_sk, decision_sk, incident_pk
 from cockpit.share.uri import ShareUri
 from cockpit.timeline.model import iso, utc_now
 from cockpit.timeline.redact import Redactor
@@ -124,6 +126,26 @@ class TableClaims:
                           ":o": {"S": outcome}})
         except Exception:  # unsettled, the claim stays this host's: the others wait for a verdict
             pass
+
+
+    def decide(self, run_id: str, step_id: str, by: str, decision: str) -> Claim:
+        from cockpit.sources.errors import classify
+
+        redact = Redactor().text
+        try:
+            self.client.put_item(
+                TableName=self.uri.table, ConditionExpression="attribute_not_exists(sk) OR node = :me",
+                ExpressionAttributeValues={":me": {"S": self.node}}, ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                Item={"pk": {"S": self.pk}, "sk": {"S": decision_sk(run_id, step_id)}, "node": {"S": self.node},
+                      "actor": {"S": redact(by) or self.actor}, "decision": {"S": decision},
+                      "since": {"S": iso(utc_now())}})
+        except Exception as exc:
+            old = _failed_check(exc)
+            if old is None:
+                return Unavailable(f"share offline: {classify(exc)}")
+            return Held(old.get("actor", {}).get("S", "another host"), old.get("node", {}).get("S", ""), 0,
+                        "decided", old.get("decision", {}).get("S") or None, old.get("since", {}).get("S", ""))
+        return Granted()
 
 
 def claims_for(share: str | None, incident_id: str, node: str, actor: str) -> TableClaims | None:
