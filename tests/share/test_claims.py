@@ -84,7 +84,7 @@ steps:
     title: Look at it
     url: "{{ params.url }}"
 """)
-    write_playbook(folder, """
+    (folder / "approve-race.yaml").write_text("""
 id: approve-race
 title: Approve race
 parameters:
@@ -95,7 +95,7 @@ steps:
     title: Go ahead with the failover
     approver: the incident commander
     prompt: Fail over to eu-central-1?
-""")
+""", encoding="utf-8")
     return folder
 
 
