@@ -172,3 +172,31 @@ def test_share_status_names_who_is_on_the_share_and_drops_who_quit(table: Any, t
     away = cockpit([*share, "share", "status"], {**alice, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}, a)
     assert away.returncode == 3 and away.stdout.splitlines()[0].startswith(
         f"share: {table.uri} · offline: unreachable: ")
+
+
+def test_incidents_declared_at_once_on_two_hosts_get_two_numbers_and_reach_both(table: Any, tmp_path: Path) -> None:
+    """With a share configured, declaring shares: two hosts declaring at the same moment get
+    different numbers (the share reserves them), and each sees both incidents. The share
+    away, the incident is declared here, and one line says it is not shared yet."""
+    import concurrent.futures
+
+    envs = [share_env(table.env, tmp_path / name, f"{name}@host") for name in ("alice", "bob")]
+    dbs, share = [tmp_path / "alice.db", tmp_path / "bob.db"], ["--share", table.uri]
+    for env, db in zip(envs, dbs):  # each file's own last incident of today is -0001
+        assert cockpit(["incident", "declare", "--title", "local only", "--severity", "P4"], env, db).returncode == 0
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        declared = list(pool.map(lambda i: cockpit([*share, "incident", "declare", "--title", f"outage seen by {i}",
+                                                    "--severity", "P1"], envs[i], dbs[i]), (0, 1)))
+    assert all(d.returncode == 0 and d.stderr == "" for d in declared), [d.stderr for d in declared]
+    ids = [d.stdout.strip() for d in declared]
+    assert len(set(ids)) == 2 and all(i.endswith(("-0002", "-0003")) for i in ids), ids
+    for env, db in zip(envs, dbs):
+        assert cockpit([*share, "share", "sync"], env, db).returncode == 0
+        listed = cockpit(["incident", "list"], env, db).stdout
+        assert "outage seen by 0" in listed and "outage seen by 1" in listed, listed
+    away = cockpit([*share, "incident", "declare", "--title", "declared offline", "--severity", "P2"],
+                   {**envs[0], "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}, dbs[0])
+    assert away.returncode == 0 and away.stdout.strip().startswith("INC-")
+    line = away.stderr.strip()
+    assert "\n" not in line and line.startswith(f"{away.stdout.strip()} is not shared yet (share offline: unreachable: ")
+    assert line.endswith(f"`cockpit incident share {away.stdout.strip()}` shares it once the share answers")

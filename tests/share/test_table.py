@@ -52,7 +52,7 @@ def test_partitions_and_item_keys_are_the_designs() -> None:
 
 
 def test_responders_call_no_scan_batch_transaction_or_table_deletion() -> None:
-    assert table.OPERATIONS == {"DescribeTable", "Query", "GetItem", "PutItem", "UpdateItem", "DeleteItem"}
+    assert table.OPERATIONS == {"Query", "GetItem", "PutItem", "UpdateItem", "DeleteItem"}
     forbidden = {"Scan", "BatchWriteItem", "TransactWriteItems", "ConditionCheckItem", "DeleteTable",
                  "RestoreTableToPointInTime", "RestoreTableFromBackup"}
     assert not forbidden & (table.OPERATIONS | table.ADMIN_OPERATIONS)

@@ -104,9 +104,22 @@ def incident() -> None:
 @click.pass_context
 def declare(ctx: click.Context, title: str, level: str, mode: str, commander: str | None,
             detected_at: str | None, uid: str | None) -> None:
-    """Declare an incident; prints its id alone on stdout."""
+    """Declare an incident; prints its id alone on stdout. With a share configured, an
+    incident (not a drill or tabletop) is shared at once under a number the share reserves,
+    so the other hosts see it; with the share away, one line says it is not shared yet."""
+    uri = settings(ctx).share_uri
     with _timeline(ctx) as tl:
-        click.echo(tl.declare(title, level, mode=mode, commander=commander, detected_at=detected_at, uid=uid).id)
+        if uri is None or mode.strip().lower() != "incident":
+            click.echo(tl.declare(title, level, mode=mode, commander=commander, detected_at=detected_at, uid=uid).id)
+            return
+        from cockpit.share.declare import declare_shared
+        from cockpit.share.log import TableLog
+
+        done = declare_shared(tl, TableLog(uri, tl.node()), title, level, mode=mode, commander=commander,
+                              detected_at=detected_at, uid=uid)
+        click.echo(done.incident.id)
+        if done.warning:
+            echo(done.warning, err=True)
 
 
 @incident.command("share")
@@ -194,7 +207,10 @@ def _take_shared_role(ctx: click.Context, tl: Timeline, incident_id: str, role: 
     try:
         take_role(uri, incident.id, role, name.strip(), getattr(incident, role), node=tl.node())
     except RoleTaken as exc:
-        fail(str(exc))
+        from cockpit.share.sync import drain
+
+        drain(tl, uri, seconds=2)  # this host now shows the holder: the same command again takes it from them
+        fail(f"{exc}; this host has caught up: run the command again to take it from them")
     except RoleUndecided as exc:
         fail(str(exc), 3)
 

@@ -47,9 +47,7 @@ class Held:
         if self.state == "settled":
             return (f"{step} was already run by {self.actor} (attempt {self.attempt}: {self.outcome or 'done'}); "
                     "this host has not seen it yet: its events arrive with the next round of the share")
-        silent = " — that host is silent: if it is gone, its outcome is unknown; verify, then give a verdict" \
-            if self.live is False else ""
-        return f"{step} is being run by {self.actor} (attempt {self.attempt}{since}){silent}"
+        return f"{step} is being run by {self.actor} (attempt {self.attempt}{since})"
 
 
 @dataclass(frozen=True)

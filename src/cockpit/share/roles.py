@@ -53,6 +53,6 @@ def take_role(uri: ShareUri, incident_id: str, role: str, name: str, seen: str |
             since = item.get("since", {}).get("S", "")
             at = f" (since {since[11:19]})" if len(since) >= 19 else ""
             raise RoleTaken(f"{role} is now {holder}{at}, not {seen or 'nobody'} as this host showed: nothing "
-                            f"changed; to take it from them, run the command again") from None
+                            "changed") from None
         raise RoleUndecided(f"share offline: {classify(exc)}; the {role} of a shared incident is decided by the "
                             "share, so it stays as it is") from None

@@ -76,7 +76,7 @@ def run_sk(run_id: str) -> str:
 #: What responders' cockpits call (design section 9): no Scan, no BatchWriteItem, no
 #: transactions (so no ConditionCheckItem), no DeleteTable, no restores.
 OPERATIONS: frozenset[str] = frozenset({
-    "DescribeTable", "Query", "GetItem", "PutItem", "UpdateItem", "DeleteItem",
+    "Query", "GetItem", "PutItem", "UpdateItem", "DeleteItem",
 })
 
 #: What ``cockpit share init`` (``share/admin.py``) calls. ``TagResource`` is here although

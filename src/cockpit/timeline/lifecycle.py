@@ -52,6 +52,10 @@ class Timeline(RunsMixin, TimelineStore):
     small transaction per call); from an event loop use :class:`AsyncTimeline`."""
 
     # -- declaring ---------------------------------------------------------------------------
+    def next_number(self, day: datetime | None = None) -> int:
+        """One past this file's last incident number of ``day`` (today, UTC)."""
+        return int(self._next_id(day or utc_now()).rsplit("-", 1)[1])
+
     def _next_id(self, declared: datetime) -> str:
         prefix = f"INC-{declared:%Y%m%d}-"
         row = self.conn.execute("SELECT MAX(id) FROM incidents WHERE id LIKE ?", (prefix + "%",)).fetchone()
@@ -61,9 +65,13 @@ class Timeline(RunsMixin, TimelineStore):
     def declare(self, title: str, level: str, *, mode: str = "incident", commander: str | None = None,
                 detected_at: datetime | str | None = None, uid: str | None = None,
                 firing: Sequence[AlarmTransition] = (), response_within: float | None = None,
-                response_because: str | None = None) -> Incident:
+                response_because: str | None = None, number: int | None = None) -> Incident:
         """Open an incident. With ``uid`` (e.g. a pager's alert id) a retried declare returns
         the incident the first call created instead of declaring a second one.
+
+        ``number``: today's number to give it (the share reserved it across hosts,
+        ``share/declare.py``), instead of one past this file's last; refused if this file
+        already holds it.
 
         ``firing``: the alarms in ALARM on the responder's screen as they declare. Each is
         logged with its real fired-at time in the same transaction, and the first one that
@@ -97,7 +105,10 @@ class Timeline(RunsMixin, TimelineStore):
         with self.transaction() as conn:
             if uid is not None and (earlier := self.event(uid)) is not None:
                 return self.incident(earlier.incident_id)
-            incident_id = self._next_id(now)
+            incident_id = self._next_id(now) if number is None else f"INC-{now:%Y%m%d}-{number:04d}"
+            if number is not None and (not 0 < number <= 9999 or self._row(
+                    "SELECT 1 FROM incidents WHERE id = ?", (incident_id,)) is not None):
+                raise TimelineError(f"{incident_id} cannot be declared here: the number is taken or out of range")
             row = {"title": title, "severity": sev.level, "mode": mode_.value, "status": "open",
                    "commander": commander, "detected_at": detected, "declared_at": declared,
                    "next_update_due": iso(now + sev.update_every) if sev.update_every else None,

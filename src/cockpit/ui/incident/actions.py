@@ -186,15 +186,16 @@ class IncidentActions:
         if self._incident_busy():
             return
         from cockpit.ui.incident.dialogs import DeclareDialog, DeclareRequest
+        from cockpit.ui.incident.sharing import declare
 
         def declared(request: DeclareRequest | None) -> None:
             if request is not None:
                 firing = self._alarms_firing()  # as the responder declares, not when the write runs
                 self.incident_write(
-                    "declare", lambda tl: tl.declare(request.title, request.severity, mode=request.mode,
-                                                     commander=request.commander, firing=firing,
-                                                     response_within=request.response_within,
-                                                     response_because=request.response_because),
+                    "declare", lambda tl: declare(self, tl, request.title, request.severity, mode=request.mode,
+                                                  commander=request.commander, firing=firing,
+                                                  response_within=request.response_within,
+                                                  response_because=request.response_because),
                     lambda incident: f"Declared {incident.id} ({incident.severity} {incident.mode})", declares=True)
 
         self.push_screen(DeclareDialog(self._incident_actor(), suggestion=self.incident_suggestion()), declared)

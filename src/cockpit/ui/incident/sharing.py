@@ -55,3 +55,25 @@ def _rounds(node: DOMNode, config: Any, following: Callable[[], tuple[str, ...]]
     worker = get_current_worker()
     watch(config.db, config.actor, parse(config.share), lambda outcome: node.post_message(ShareSynced(outcome)),
           stop=lambda: worker.is_cancelled, following=following)
+
+
+async def declare(node: DOMNode, tl: Any, title: str, severity: str, **declare: Any) -> Any:
+    """Declare an incident from the cockpit: with a share configured (not in a rehearsal), an
+    incident is shared at once under a number the share reserves (``share/declare.py``), so
+    the team sees it; the share away, it is declared here and a notification says it is not
+    shared yet. Returns the incident."""
+    if not share_configured(node) or str(declare.get("mode") or "incident") != "incident":
+        return await tl.declare(title, severity, **declare)
+    from cockpit.share.declare import declare_shared
+    from cockpit.share.log import TableLog
+    from cockpit.share.uri import parse
+
+    uri = parse(session_of(node.app).config.share)
+
+    def on_thread(sync: Any) -> Any:
+        return declare_shared(sync, TableLog(uri, sync.node()), title, severity, **declare)
+
+    done = await tl.call(on_thread, tl.sync)
+    if done.warning:
+        node.app.notify(done.warning, title="Not shared yet", severity="warning", timeout=15, markup=False)
+    return done.incident

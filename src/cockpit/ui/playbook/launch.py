@@ -113,7 +113,10 @@ async def _incident(app: App[Any], tl: Any, config: Any) -> Incident | None:
     if request is None:
         app.notify("No incident declared: the playbook was not started.", title="Playbook")
         return None
-    incident = await tl.declare(request.title, request.severity, mode=request.mode, commander=request.commander)
+    from cockpit.ui.incident.sharing import declare
+
+    incident = await declare(app, tl, request.title, request.severity, mode=request.mode,
+                             commander=request.commander)
     await feed_of(app).declared(incident)
     return incident
 
