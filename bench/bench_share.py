@@ -34,7 +34,7 @@ REGION = "eu-central-1"
 def host(db: str, uri: str, incident_id: str, tag: str, write_s: float, idle_s: float) -> None:
     """One host: rounds every second; notes every 2 s, then idle, then a burst. JSON lines out."""
     from cockpit.share.log import TableLog
-    from cockpit.share.sync import INTERVAL, sync_once
+    from cockpit.share.sync import INTERVAL, Beats, sync_once
     from cockpit.share.uri import parse
     from cockpit.timeline import Timeline, outbox
 
@@ -43,10 +43,11 @@ def host(db: str, uri: str, incident_id: str, tag: str, write_s: float, idle_s: 
 
     with Timeline(db, actor=f"{tag}@bench") as tl:
         log = TableLog(parse(uri), tl.node())
+        beats = Beats(log, tl.actor)  # as a cockpit showing the incident: its presence beats too
         seen = {e.uid for e in tl.events(incident_id)} if tl.open_incidents() else set()
 
         def round_() -> None:
-            outcome = sync_once(tl, log)
+            outcome = beats.after(sync_once(tl, log), (incident_id,))
             if outcome.error:
                 say(error=outcome.error)
             now = time.time()

@@ -64,13 +64,13 @@ async def test_another_hosts_incident_and_notes_show_here_and_ours_reach_it(shar
             assert header.text.splitlines()[-1] == "shared · 1 responder"
             beats = Beats(log, "bob@laptop-2")  # bob opens the incident in his cockpit
             beats.after(sync_once(bob, log), (incident_id,))
-            await wait_for(pilot, lambda: header.text.splitlines()[-1] == "shared · 2 responders", timeout=4)
+            await wait_for(pilot, lambda: header.text.splitlines()[-1] == "shared · 2 responders", timeout=8)
             beats.after(sync_once(bob, log), ())  # bob turns to another incident
-            await wait_for(pilot, lambda: header.text.splitlines()[-1] == "shared · 1 responder", timeout=4)
+            await wait_for(pilot, lambda: header.text.splitlines()[-1] == "shared · 1 responder", timeout=8)
             beats.after(sync_once(bob, log), (incident_id,))
-            await wait_for(pilot, lambda: header.text.splitlines()[-1] == "shared · 2 responders", timeout=4)
+            await wait_for(pilot, lambda: header.text.splitlines()[-1] == "shared · 2 responders", timeout=8)
             beats.leave()  # bob quits
-            await wait_for(pilot, lambda: header.text.splitlines()[-1] == "shared · 1 responder", timeout=4)
+            await wait_for(pilot, lambda: header.text.splitlines()[-1] == "shared · 1 responder", timeout=8)
 
 
 async def test_the_header_says_when_the_share_is_away(share_estate: Any, tmp_path: Path, monkeypatch) -> None:

@@ -29,6 +29,10 @@ from cockpit.timeline.redact import Redactor
 
 #: The last slot a query asks for (the range's end): ``E#`` + twelve nines.
 _LAST = slot_sk(10**12 - 1)
+#: Seconds between two reads of the presence items: one directory poll in about five brings
+#: them (each answer then carries every host's), well within the silence a host is counted
+#: gone after (``presence.SILENT_AFTER``).
+PRESENCE_EVERY = 5.0
 
 
 def _client(uri: ShareUri) -> Any:
@@ -56,15 +60,18 @@ class TableLog:
         self.presence: list[Presence] | None = None
         #: This host's clock against AWS's, in seconds (+7: seven ahead), from the last answer.
         self.offset_s: float | None = None
+        self._presence_read = -PRESENCE_EVERY
 
     def read(self, pk: str, after: int) -> Sequence[Slot]:
-        """The slots after ``after``. Of ``SHARE`` it asks for every key from there on, so the
-        presence items (``P#``, sorting after the slots) come with the same request and are
-        kept in :attr:`presence`."""
+        """The slots after ``after``. Of ``SHARE``, every :data:`PRESENCE_EVERY` seconds, it
+        asks for every key from there on, so the presence items (``P#``, sorting after the
+        slots) come with the same request and are kept in :attr:`presence`."""
         self.requests += 1
         sent = time.time()
-        if pk == SHARE_PK:
+        with_presence = pk == SHARE_PK and time.monotonic() - self._presence_read >= PRESENCE_EVERY
+        if with_presence:
             condition, values = "pk = :p AND sk >= :first", {":p": {"S": pk}, ":first": {"S": slot_sk(after + 1)}}
+            self._presence_read = time.monotonic()
         else:
             condition = "pk = :p AND sk BETWEEN :first AND :last"
             values = {":p": {"S": pk}, ":first": {"S": slot_sk(after + 1)}, ":last": {"S": _LAST}}
@@ -72,7 +79,7 @@ class TableLog:
                                    ExpressionAttributeValues=values)
         self._measure_clock(answer, sent)
         items = answer.get("Items", [])
-        if pk == SHARE_PK:
+        if with_presence:
             self.presence = [p for p in (parse_presence(i) for i in items
                                          if str(i.get("sk", {}).get("S", "")).startswith("P#")) if p is not None]
         return [self._slot(item) for item in items if str(item.get("sk", {}).get("S", "")).startswith("E#")]
@@ -93,8 +100,7 @@ class TableLog:
         item = presence.item()
         for name in ("actor", "host", "following"):
             item[name] = {"S": self._redactor.text(item[name]["S"])}
-        self.requests += 1
-        self.writes += 1
+        self.requests += 1  # not a write of the log (:attr:`writes`): presence costs its own, per minute
         self.client.put_item(TableName=self.uri.table, Item=item)
 
     def leave(self) -> None:
