@@ -258,3 +258,34 @@ def test_a_push_from_behind_applies_the_slots_it_missed_first(tmp_path: Path) ->
         assert sorted(log.slots[pk]) == list(range(1, len(log.slots[pk]) + 1))
         exchange(a, log)
         assert [e.message for e in a.events(inc.id)] == [e.message for e in b.events(inc.id)]
+
+
+def test_a_resolved_incident_stops_being_polled_a_day_on_and_a_reopen_brings_it_back(tmp_path: Path,
+                                                                                    monkeypatch) -> None:
+    """A file that shared a hundred incidents must not read a hundred logs every second."""
+    from datetime import timedelta
+
+    from cockpit.timeline import exchange as exchange_module
+    from cockpit.timeline.exchange import followed
+    from cockpit.timeline.model import utc_now
+
+    log = MemoryLog()
+    a, b = hosts(tmp_path, 2)
+    with a, b:
+        inc = a.declare("x", "P3")
+        a.share(inc.id)
+        a.resolve(inc.id, "fixed")
+        exchange(a, log)
+        exchange(b, log)
+        pk = outbox.incident_pk(inc.id)
+        assert pk in followed(b)  # resolved just now: late notes still arrive
+        later = utc_now() + timedelta(hours=25)
+        monkeypatch.setattr(exchange_module, "utc_now", lambda: later)
+        assert followed(b) == [outbox.SHARE_PK] and followed(a) == [outbox.SHARE_PK]
+        a.reopen(inc.id, "it came back")
+        a.note(inc.id, "the 5xx are back")
+        exchange(a, log)  # a's queue leaves whether or not a follows the log
+        exchange(b, log)  # the directory brings the reopen; the incident's log is read again
+        assert pk in followed(b)
+        exchange(b, log)
+        assert [e.message for e in b.events(inc.id)][-1] == "the 5xx are back"

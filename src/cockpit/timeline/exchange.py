@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import timedelta
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cockpit.timeline import mirror, outbox
+from cockpit.timeline.model import iso, utc_now
 from cockpit.timeline.mirror import Applied, Slot
 
 if TYPE_CHECKING:
@@ -52,9 +54,21 @@ class Round:
     queued: int = 0  # events still waiting to leave
 
 
+#: A resolved incident's log is read for this long after it was resolved (late notes, the
+#: postmortem's action items), then no more: a file that shared a hundred incidents does not
+#: poll a hundred logs a second. A ``reopened`` reaches it through the directory, which every
+#: round reads, and makes it followed again.
+FOLLOW_RESOLVED = timedelta(hours=24)
+
+
 def followed(tl: TimelineStore) -> list[str]:
-    """The logs this file reads: the directory, and each shared or followed incident's."""
-    rows = tl.conn.execute("SELECT incident_id FROM share_incidents ORDER BY incident_id")
+    """The logs this file reads: the directory, and each shared or followed incident's that
+    is open or was resolved within :data:`FOLLOW_RESOLVED`."""
+    since = iso(utc_now() - FOLLOW_RESOLVED)
+    rows = tl.conn.execute(
+        "SELECT s.incident_id FROM share_incidents s JOIN incidents i ON i.id = s.incident_id "
+        "WHERE i.status != 'resolved' OR i.resolved_at IS NULL OR i.resolved_at > ? ORDER BY s.incident_id",
+        (since,))
     return [outbox.SHARE_PK, *(outbox.incident_pk(r[0]) for r in rows)]
 
 
