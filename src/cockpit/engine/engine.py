@@ -27,7 +27,7 @@ from cockpit.content.params import shown_value
 from cockpit.content.playbook import Playbook
 from cockpit.content.step_base import END, Risk, StepBase
 from cockpit.engine import person
-from cockpit.engine.claims import Held, NoClaims, StepClaims, Unavailable
+from cockpit.engine.claims import Claim, Held, NoClaims, StepClaims, Unavailable
 
 from cockpit.engine.context import OutputNotProduced, incident_view, preview_context, strict_context
 from cockpit.content.event_kinds import EventKind
@@ -454,13 +454,18 @@ class Engine:
         if not await self._shared_here():
             return
         got = await asyncio.to_thread(self._claims().decide, self.run_id, step.id, by, decision)
+        self._granted(step, got, "is an approval, and only the share can make sure one decision stands",
+                      "Nothing was recorded; answer it again once the share answers")
+
+    def _granted(self, step: StepBase, got: Claim, needs: str, then: str) -> None:
+        """Go on if the share granted ``step`` to this host; else :class:`EngineError` saying
+        who has it (and :class:`StepHeld` for listeners), or why the share cannot say."""
         name = f"step {step.id} {self.title(step)!r}"
         if isinstance(got, Held):
             self._emit(StepHeld(self.run_id, step.id, got.actor, got.attempt, got.state, got.outcome))
             raise EngineError(got.line(name))
         if isinstance(got, Unavailable):
-            raise EngineError(f"{name} is an approval, and only the share can make sure one decision stands: "
-                              f"{got.why}. Nothing was recorded; answer it again once the share answers")
+            raise EngineError(f"{name} {needs}: {got.why}. {then}")
 
     async def _shared_here(self) -> bool:
         """Whether this run's incident is shared, refusing (EngineError) if another host took the run over."""
@@ -480,13 +485,8 @@ class Engine:
             return
         got = await asyncio.to_thread(self._claims().claim, self.run_id, step.id, attempt,
                                       after_verdict=after_verdict)
-        name = f"step {step.id} {self.title(step)!r}"
-        if isinstance(got, Held):
-            self._emit(StepHeld(self.run_id, step.id, got.actor, got.attempt, got.state, got.outcome))
-            raise EngineError(got.line(name))
-        if isinstance(got, Unavailable):
-            raise EngineError(f"{name} writes, and only the share can make sure no other host runs it too: "
-                              f"{got.why}. Nothing was executed; run it again once the share answers")
+        self._granted(step, got, "writes, and only the share can make sure no other host runs it too",
+                      "Nothing was executed; run it again once the share answers")
         self._claimed = attempt
 
     async def _attempts(self, step: StepBase, call: dict[str, Any] | None, lines: list[str]) -> str:
