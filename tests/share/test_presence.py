@@ -88,3 +88,14 @@ def test_the_header_names_what_failed_in_the_words_a_responder_acts_on() -> None
     line = Outcome(Round(queued=2), "credentials: ExpiredTokenException: the token expired").line()
     assert line == "share: credentials expired: ExpiredTokenException: the token expired · 2 queued"
     assert Outcome(Round(queued=0), "unreachable: refused").line() == "share offline: unreachable: refused · 0 queued"
+
+
+def test_a_hostile_claim_item_is_told_in_one_inert_line() -> None:
+    """Another host (or anyone with the table) wrote the claim: its text reaches the screen."""
+    from cockpit.share.claims import TableClaims
+
+    held = TableClaims._held({"actor": {"S": "evil\x1b]52;c;ZXZpbA==\x07\x1b[2J\nnext"}, "attempt": {"N": "many"},
+                              "state": {"S": "claimed"}, "since": {"S": "2026-12-05T10:03:12\x1b[31mZ"}})
+    line = held.line("step promote 'Promote the replica'")
+    assert "\x1b" not in line and "\x07" not in line and "\n" not in line
+    assert line.startswith("step promote 'Promote the replica' is being run by evil") and "attempt 0" in line

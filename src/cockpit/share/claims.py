@@ -29,6 +29,7 @@ from cockpit.engine.claims import Claim, Granted, Held, Unavailable
 from cockpit.share.presence import fetch, is_live
 from cockpit.share.table import claim_sk, decision_sk, incident_pk
 from cockpit.share.uri import ShareUri
+from cockpit.textsafe import sanitize
 from cockpit.timeline.model import iso, utc_now
 from cockpit.timeline.redact import Redactor
 
@@ -102,8 +103,8 @@ class TableClaims:
 
     @staticmethod
     def _held(item: dict[str, Any]) -> Held:
-        def text(name: str) -> str:
-            return str(item.get(name, {}).get("S", ""))
+        def text(name: str) -> str:  # another host wrote it: shown in one safe line
+            return sanitize(str(item.get(name, {}).get("S", ""))[:200], newlines=False)
 
         try:
             attempt = int(item.get("attempt", {}).get("N", "0"))
@@ -143,8 +144,9 @@ class TableClaims:
             old = _failed_check(exc)
             if old is None:
                 return Unavailable(f"share offline: {classify(exc)}")
-            return Held(old.get("actor", {}).get("S", "another host"), old.get("node", {}).get("S", ""), 0,
-                        "decided", old.get("decision", {}).get("S") or None, old.get("since", {}).get("S", ""))
+            held = self._held(old)
+            return Held(held.actor, held.node, 0, "decided", sanitize(str(old.get("decision", {}).get("S", ""))[:40],
+                                                                    newlines=False) or None, held.since)
         return Granted()
 
 

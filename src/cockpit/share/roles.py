@@ -15,6 +15,7 @@ from typing import Any
 
 from cockpit.share.table import incident_pk, role_sk
 from cockpit.share.uri import ShareUri
+from cockpit.textsafe import sanitize
 from cockpit.timeline.model import iso, utc_now
 from cockpit.timeline.redact import Redactor
 
@@ -49,8 +50,8 @@ def take_role(uri: ShareUri, incident_id: str, role: str, name: str, seen: str |
         response = getattr(exc, "response", {})
         if response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
             item = response.get("Item", {})
-            holder = item.get("holder", {}).get("S", "someone else")
-            since = item.get("since", {}).get("S", "")
+            holder = sanitize(str(item.get("holder", {}).get("S", "someone else"))[:200], newlines=False)
+            since = sanitize(str(item.get("since", {}).get("S", ""))[:40], newlines=False)
             at = f" (since {since[11:19]})" if len(since) >= 19 else ""
             raise RoleTaken(f"{role} is now {holder}{at}, not {seen or 'nobody'} as this host showed: nothing "
                             "changed") from None
