@@ -99,3 +99,13 @@ def test_a_hostile_claim_item_is_told_in_one_inert_line() -> None:
     line = held.line("step promote 'Promote the replica'")
     assert "\x1b" not in line and "\x07" not in line and "\n" not in line
     assert line.startswith("step promote 'Promote the replica' is being run by evil") and "attempt 0" in line
+
+
+def test_the_header_says_when_a_log_stopped() -> None:
+    """Events from a newer cockpit, or an incident this file holds under the same number: the
+    log stops there, skipping nothing, and the header says so instead of looking all well."""
+    from cockpit.timeline.mirror import Applied
+
+    stopped = Round(pulled={"INC#INC-1": Applied(4, stopped="slot 5 of INC#INC-1: unknown event kind 'vote'")})
+    assert Outcome(stopped, node="me").short("INC-1") == \
+        "shared · 1 responder · 1 log stopped: slot 5 of INC#INC-1: unknown event kind 'vote'"

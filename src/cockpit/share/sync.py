@@ -87,6 +87,9 @@ class Outcome:
             parts = ["shared", f"{count} responder{'s' if count != 1 else ''}"]
             if queued:
                 parts.append(f"{queued} queued")
+            stopped = [a.stopped for a in self.round.pulled.values() if a.stopped] if self.round else []
+            if stopped:  # events from a newer cockpit, or an incident of this number held here
+                parts.append(f"{len(stopped)} log{'s' if len(stopped) != 1 else ''} stopped: {stopped[0]}")
         if self.offset_s is not None and abs(self.offset_s) >= CLOCK_OFF:
             parts.append(f"clock {self.offset_s:+.0f} s")
         return " · ".join(parts)
