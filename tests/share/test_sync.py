@@ -200,3 +200,18 @@ def test_incidents_declared_at_once_on_two_hosts_get_two_numbers_and_reach_both(
     line = away.stderr.strip()
     assert "\n" not in line and line.startswith(f"{away.stdout.strip()} is not shared yet (share offline: unreachable: ")
     assert line.endswith(f"`cockpit incident share {away.stdout.strip()}` shares it once the share answers")
+
+
+def test_a_hostile_number_in_the_share_does_not_stop_a_declaration(table: Any, tmp_path: Path) -> None:
+    """Whoever can write the table could reserve INC-<today>-99999999: declaring still works,
+    here, and one line says why it is not shared."""
+    from datetime import datetime, timezone
+
+    day = datetime.now(timezone.utc).strftime("%Y%m%d")
+    client = looking_client(table, "dynamodb", REGION)
+    client.put_item(TableName=parse(table.uri).table,
+                    Item={"pk": {"S": "SHARE"}, "sk": {"S": f"A#INC-{day}-99999999"}, "declared": {"S": "x"}})
+    env, db = share_env(table.env, tmp_path / "erin", "erin@bastion-3"), tmp_path / "erin.db"
+    done = cockpit(["--share", table.uri, "incident", "declare", "--title", "Lag", "--severity", "P2"], env, db)
+    assert done.returncode == 0 and done.stdout.strip() == f"INC-{day}-0001", done.stderr
+    assert done.stderr.strip().startswith(f"INC-{day}-0001 is not shared yet (the share's last number today is past")

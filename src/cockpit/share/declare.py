@@ -57,6 +57,8 @@ def declare_shared(tl: Timeline, log: TableLog, title: str, level: str, **declar
     prefix = f"INC-{now:%Y%m%d}-"
     try:
         number = max(tl.next_number(now), _share_last(log, prefix) + 1)
+        if number > 9999:  # a day's numbers have four digits; anything else in the share is not ours to follow
+            raise ShareRefused(f"the share's last number today is past {prefix}9999")
         for _ in range(_TRIES):
             try:
                 log.claim_number(f"{prefix}{number:04d}", uid, tl.actor)
