@@ -11,8 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from cockpit.timeline.model import Mode
-
 Recovery = tuple[datetime, datetime]
 
 
@@ -26,10 +24,11 @@ def resolved_since(path: Path | str, since: datetime) -> list[Recovery]:
     No timeline file yet: none (nothing was ever declared). A file that cannot be read
     raises, and the source that asked shows it as unknown.
     """
+    if not Path(path).exists():  # before any import: a status check on a host that never declared pays nothing
+        return []
+    from cockpit.timeline.model import Mode
     from cockpit.timeline.store import TimelineStore
 
-    if not Path(path).exists():
-        return []
     store = TimelineStore(path, read_only=True)
     try:
         out = []

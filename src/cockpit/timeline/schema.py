@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from cockpit.timeline import db as dbmod
 from cockpit.timeline import hlc
 from cockpit.timeline.model import TimelineError, parse_ts
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def _v1_incidents_and_events(db: sqlite_utils.Database) -> None:
@@ -189,6 +191,8 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
             raise TimelineError(f"timeline database schema version {found} is newer than this "
                                 f"cockpit understands ({LATEST}); upgrade cockpit")
         if found < target:
+            import sqlite_utils  # only a file that is behind pays for it: every open of a current one is plain sqlite3
+
             db = sqlite_utils.Database(conn)
             if found == 0:
                 conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")

@@ -25,8 +25,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from cockpit.config import default_actor
 from cockpit.timeline import db as dbmod
 from cockpit.timeline import hlc, outbox
@@ -68,7 +66,6 @@ class TimelineStore:
         except BaseException:
             self.conn.close()
             raise
-        self.db = sqlite_utils.Database(self.conn, execute_plugins=False)
         self._data_version: tuple[int, int] | None = None
         self._depth = 0  # nesting of transaction()
 
