@@ -315,6 +315,16 @@ def cockpit_status(env: dict[str, str], config: Path, screen: str, pythonpath: s
     return json.loads(out.stdout)
 
 
+def with_history(db: Path) -> None:
+    """A timeline holding one resolved incident, as an SRE's host has: the platform screen's
+    MTTR row then reads a real file, as it would there, not the no-file shortcut."""
+    from cockpit.timeline import Timeline
+
+    with Timeline(db, actor="bench@host") as tl:
+        incident = tl.declare("api-gateway 5xx", "P2")
+        tl.resolve(incident.id)
+
+
 def screen_env(base: dict[str, str], estate_env_file: Path, screen: str) -> dict[str, str]:
     """The bench's env with the screen's estate env sourced over it (the base one for morning-check)."""
     path = estate_env_file.with_name(f"{estate_env_file.name}.{screen}")
@@ -399,6 +409,7 @@ def main() -> None:
         envs = {s: screen_env(dict(os.environ), estate.env_file, s) for s in screens}
         config = Path(tmp) / "config.toml"
         config.write_text(f'screens_dirs = ["{HERE / "screens"}"]\ndb = "{Path(tmp) / "timeline.db"}"\n')
+        with_history(Path(tmp) / "timeline.db")
         status_url = f"{estate_env['COCKPIT_ESTATE_URL']}/_estate/status"
         settled = None
         while True:  # let the outage play out, so there is something in ALARM to find
