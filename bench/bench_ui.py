@@ -374,6 +374,11 @@ def main() -> None:
         subprocess.run(["tmux", "kill-session", "-t", keeper], capture_output=True)
 
 
+def ratio(old: list[float], new: list[float]) -> str:
+    """The baseline's median over this tree's, measured in the same alternating rounds."""
+    return f"; baseline / this tree {statistics.median(old) / statistics.median(new):.2f}x"
+
+
 def run(args: argparse.Namespace, old_tree: Path | None) -> None:
     import shutil
 
@@ -386,7 +391,8 @@ def run(args: argparse.Namespace, old_tree: Path | None) -> None:
         print(f"first frame (process start → first paint, 80x24, {len(frames)} runs): "
               f"median {statistics.median(frames):.3f} s, max {max(frames):.3f} s   (target < 0.5 s)")
         if old_frames:
-            print(f"  [{args.baseline}] median {statistics.median(old_frames):.3f} s, max {max(old_frames):.3f} s")
+            print(f"  [{args.baseline}] median {statistics.median(old_frames):.3f} s, max {max(old_frames):.3f} s"
+                  f"{ratio(old_frames, frames)}")
         if shutil.which("tmux"):
             painted, old_painted = [], []
             for _ in range(5):  # alternating, as above
@@ -396,7 +402,8 @@ def run(args: argparse.Namespace, old_tree: Path | None) -> None:
             for label, runs in (("this tree", painted), (args.baseline, old_painted)):
                 if runs:
                     print(f"`cockpit` launched in tmux (80x24) to first paint [{label}] ({len(runs)} runs): "
-                          f"median {statistics.median(runs):.2f} s, max {max(runs):.2f} s   (target < 0.5 s)")
+                          f"median {statistics.median(runs):.2f} s, max {max(runs):.2f} s   (target < 0.5 s)"
+                          + (ratio(old_painted, painted) if label != "this tree" else ""))
 
         print(f"at scale = {args.alarms:,} alarms, 500 services, 100 pairs, refresh every 2 s, 160x50")
         for _ in range(args.rounds if args.baseline else 1):
@@ -425,7 +432,8 @@ def run(args: argparse.Namespace, old_tree: Path | None) -> None:
                 live = [b for _, b in runs]
                 print(f"cold `cockpit demo` in tmux [{label}] ({len(runs)} runs): first paint median "
                       f"{statistics.median(a for a, _ in runs):.2f} s; every pane live median "
-                      f"{statistics.median(live):.2f} s, max {max(live):.2f} s   (target first live data < 2 s)")
+                      f"{statistics.median(live):.2f} s, max {max(live):.2f} s   (target first live data < 2 s)"
+                      + (ratio([b for _, b in old_cold], [b for _, b in cold]) if label != "this tree" else ""))
 
 
 if __name__ == "__main__":
