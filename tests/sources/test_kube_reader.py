@@ -161,8 +161,9 @@ async def test_an_exec_plugin_gives_the_token_and_is_run_again_when_it_expires(t
     assert api.auth == tokens
 
 
-def _pki(tmp_path: Path) -> dict[str, bytes]:
-    """A CA, a server certificate for 127.0.0.1 and a client certificate, as PEM."""
+def _pki(tmp_path: Path, server_name: str | None = None) -> dict[str, bytes]:
+    """A CA, a server certificate for 127.0.0.1 (or only for ``server_name``) and a client
+    certificate, as PEM."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -187,7 +188,8 @@ def _pki(tmp_path: Path) -> dict[str, bytes]:
     ca_key, server_key, client_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test-ca")])
     ca = cert("test-ca", ca_key, ca_name, ca_key, ca=True)
-    server = cert("127.0.0.1", server_key, ca_name, ca_key, san=[x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
+    server = cert(server_name or "127.0.0.1", server_key, ca_name, ca_key,
+                  san=[x509.DNSName(server_name)] if server_name else [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
     client = cert("sre", client_key, ca_name, ca_key)
     out = {"ca": ca.public_bytes(serialization.Encoding.PEM), "server": server.public_bytes(serialization.Encoding.PEM),
            "server_key": pem_key(server_key), "client": client.public_bytes(serialization.Encoding.PEM),
@@ -332,3 +334,140 @@ async def test_status_reads_a_cluster_without_loading_kubernetes_asyncio_or_aioh
         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")})
     out, err = await asyncio.wait_for(child.communicate(), 60)
     assert out.decode().split() == ["None", "False", "False"], err.decode()
+
+
+#: A name that resolves nowhere (RFC 6761): only a proxy can reach a server named so.
+UNRESOLVABLE = "kube.cluster.invalid"
+
+
+class ConnectProxy:
+    """An http:// proxy that tunnels every ``CONNECT`` to one upstream port, whatever host it
+    names (so a server named :data:`UNRESOLVABLE` is reached), and records each request line
+    with its ``Proxy-Authorization``."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.seen: list[tuple[str, str | None]] = []
+        self.server: asyncio.AbstractServer | None = None
+
+    async def __aenter__(self) -> "ConnectProxy":
+        self.server = await asyncio.start_server(self._client, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.server.close()
+
+    @property
+    def port(self) -> int:
+        return self.server.sockets[0].getsockname()[1]
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        auth = next((line.split(":", 1)[1].strip() for line in head[1:]
+                     if line.lower().startswith("proxy-authorization:")), None)
+        self.seen.append((head[0].rsplit(" ", 1)[0], auth))  # the method and target, not the HTTP version
+        if not head[0].startswith("CONNECT "):
+            writer.write(b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n")
+            writer.close()
+            return
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except ConnectionError:
+                pass
+            finally:
+                dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+async def _tls_api(tmp_path: Path, server_name: str) -> tuple[ApiServer, TestServer, dict[str, str]]:
+    """An API server over TLS on 127.0.0.1 whose certificate names only ``server_name``."""
+    pki = _pki(tmp_path, server_name)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(tmp_path / "server.pem"), str(tmp_path / "server_key.pem"))
+    api = ApiServer()
+    return api, await _serve(api, context), {k: base64.b64encode(v).decode() for k, v in pki.items()}
+
+
+async def test_a_clusters_proxy_url_carries_the_requests_through_a_tunnel(tmp_path, monkeypatch):
+    """A private cluster reached through the bastion's proxy, as kubectl reaches it: the panes
+    used to try the server directly (proxy-url was not read) and showed it unreachable."""
+    api, server, b64 = await _tls_api(tmp_path, UNRESOLVABLE)
+    try:
+        async with ConnectProxy(server.port) as proxy:
+            monkeypatch.setenv("KUBECONFIG", str(_kubeconfig(
+                tmp_path / "config", f"https://{UNRESOLVABLE}:6443", {"token": "t"},
+                {"certificate-authority-data": b64["ca"], "proxy-url": f"http://sre:s3cret@127.0.0.1:{proxy.port}"})))
+            snap = await _refresh()
+    finally:
+        await server.close()
+    assert snap.error is None, snap.error
+    assert {i.name for i in snap.items} >= {"api", "all nodes"}
+    basic = "Basic " + base64.b64encode(b"sre:s3cret").decode()
+    assert proxy.seen == [(f"CONNECT {UNRESOLVABLE}:6443", basic)] * 3
+    assert api.auth == ["Bearer t"] * 3  # the token went to the server, inside the tunnel
+
+
+async def test_the_environments_proxy_is_used_unless_no_proxy_or_loopback_exempts_the_server(tmp_path, monkeypatch):
+    for name in ("https_proxy", "no_proxy", "NO_PROXY"):  # this test's own, whatever the box sets
+        monkeypatch.delenv(name, raising=False)
+    api, server, b64 = await _tls_api(tmp_path, UNRESOLVABLE)
+    try:
+        async with ConnectProxy(server.port) as proxy:
+            monkeypatch.setenv("KUBECONFIG", str(_kubeconfig(tmp_path / "config", f"https://{UNRESOLVABLE}",
+                                                              {"token": "t"}, {"certificate-authority-data": b64["ca"]})))
+            monkeypatch.setenv("HTTPS_PROXY", f"127.0.0.1:{proxy.port}")  # no scheme: http://, as kubectl reads it
+            through = await _refresh()
+            seen = list(proxy.seen)
+            monkeypatch.setenv("NO_PROXY", "localhost,.cluster.invalid")
+            exempted = await _refresh()
+            assert proxy.seen == seen  # not asked again
+            monkeypatch.setenv("NO_PROXY", "")
+            monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # nothing listens: a proxied request fails
+            monkeypatch.setenv("KUBECONFIG", str(_kubeconfig(tmp_path / "loopback", f"https://127.0.0.1:{server.port}",
+                                                              {"token": "t"}, {"insecure-skip-tls-verify": True})))
+            loopback = await _refresh()
+    finally:
+        await server.close()
+    assert through.error is None, through.error
+    assert seen == [(f"CONNECT {UNRESOLVABLE}:443", None)] * 3
+    assert exempted.error is not None and exempted.error.kind == ErrorKind.UNREACHABLE, exempted.error
+    assert loopback.error is None, loopback.error  # kubectl never proxies a loopback server
+
+
+async def test_tls_server_name_is_the_name_the_certificate_is_checked_against(tmp_path, monkeypatch):
+    api, server, b64 = await _tls_api(tmp_path, "kubernetes.default.svc")
+    url = f"https://127.0.0.1:{server.port}"  # dialled by address; the certificate names the service
+    try:
+        monkeypatch.setenv("KUBECONFIG", str(_kubeconfig(tmp_path / "named", url, {"token": "t"}, {
+            "certificate-authority-data": b64["ca"], "tls-server-name": "kubernetes.default.svc"})))
+        named = await _refresh()
+        monkeypatch.setenv("KUBECONFIG", str(_kubeconfig(tmp_path / "unnamed", url, {"token": "t"},
+                                                          {"certificate-authority-data": b64["ca"]})))
+        unnamed = await _refresh()
+    finally:
+        await server.close()
+    assert named.error is None, named.error
+    assert unnamed.error is not None and unnamed.error.kind == ErrorKind.UNREACHABLE
+    assert "CERTIFICATE_VERIFY_FAILED" in unnamed.error.message
+
+
+@pytest.mark.parametrize("proxy, words", [
+    ("socks5://sre:s3cret@bastion:1080", "proxy-url 'socks5://bastion:1080': only an http://host[:port] proxy"),
+    ("https://sre:s3cret@bastion", "proxy-url 'https://bastion': only an http://host[:port] proxy"),
+    ("http://sre:s3cret@bastion:port", "proxy-url 'http://bastion': only an http://host[:port] proxy"),
+])
+async def test_a_proxy_that_cannot_be_used_is_one_line_naming_it_without_its_password(tmp_path, monkeypatch,
+                                                                                      proxy, words):
+    path = _kubeconfig(tmp_path / "config", "https://10.0.0.1", {"token": "t"}, {"proxy-url": proxy})
+    monkeypatch.setenv("KUBECONFIG", str(path))
+    snap = await _refresh()
+    assert snap.error is not None and snap.error.kind == ErrorKind.CONFIG, snap.error
+    assert snap.error.message.startswith(f"{path}: cluster 'prod': ") and words in snap.error.message, snap.error
+    assert "s3cret" not in snap.error.message and "\n" not in snap.error.message

@@ -14,7 +14,13 @@ Authentication, as kubectl: bearer ``token`` / ``tokenFile``, client certificate
 (files or ``-data``), basic auth, and ``exec`` credential plugins (``aws eks get-token``:
 client.authentication.k8s.io v1 and v1beta1; the token is kept until its
 ``expirationTimestamp``). The legacy ``auth-provider`` plugins are refused with a line
-that says so. Not read: ``proxy-url`` and ``tls-server-name``.
+that says so.
+
+The way to the server, as kubectl: the cluster's ``proxy-url``, else ``HTTPS_PROXY`` /
+``HTTP_PROXY`` unless ``NO_PROXY`` names the server (a host, a domain, an address or a
+CIDR range) or the server is a loopback address; and ``tls-server-name``, the name the
+server's certificate is checked against. A proxy must be http:// (an https or socks5 one
+is refused in one line: kubernetes-asyncio, which the panes used before, refused them too).
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from cockpit.sources import plain_http
 from cockpit.sources.aws_threads import in_daemon_thread
@@ -135,6 +141,8 @@ class KubeReader:
         self._cluster_folder = cluster_file.parent
         self._cluster_where = f"{cluster_file}: cluster {ctx.get('cluster')!r}"
         self._cluster = cluster
+        self._tls_name = str(cluster["tls-server-name"]) if cluster.get("tls-server-name") else None
+        self._proxy = _proxy(cluster, parts, self._cluster_where)
         self._ssl: ssl.SSLContext | None = None
         self._lock = threading.Lock()
 
@@ -232,10 +240,61 @@ class KubeReader:
         if header:
             headers["Authorization"] = header
         answer = plain_http.request("GET", self.server + path, headers=headers, connect_timeout=connect,
-                                    read_timeout=read, context=context)
+                                    read_timeout=read, context=context, proxy=self._proxy,
+                                    server_hostname=self._tls_name)
         if not 200 <= answer.status < 300:
             raise KubeApiError(answer.status, answer.reason, _status_message(answer.body))
         return json.loads(answer.body)
+
+
+def _proxy(cluster: dict[str, Any], server: SplitResult, where: str) -> str | None:
+    """The proxy requests to ``server`` go through, chosen as kubectl chooses it; None for none.
+
+    A KubeConfigError names where an unusable proxy came from, never its password."""
+    url = cluster.get("proxy-url")
+    origin = f"{where}: proxy-url"
+    if not url:
+        variable = "HTTPS_PROXY" if server.scheme == "https" else "HTTP_PROXY"
+        url = os.environ.get(variable) or os.environ.get(variable.lower())
+        if not url or _exempt(server.hostname or ""):
+            return None
+        url = url if "://" in url else f"http://{url}"  # as kubectl: a bare host:port is an http proxy
+        origin = f"{variable} (from the environment)"
+    parts = urlsplit(str(url))
+    try:
+        port, port_ok = parts.port, True
+    except ValueError:
+        port, port_ok = None, False
+    if parts.scheme != "http" or not parts.hostname or not port_ok:
+        shown = f"{parts.scheme}://{parts.hostname or ''}" + (f":{port}" if port else "")  # never the password
+        raise KubeConfigError(f"{origin} {shown!r}: only an http://host[:port] proxy can be used to read the cluster")
+    return str(url)
+
+
+def _exempt(host: str) -> bool:
+    """Whether a request to ``host`` goes direct though a proxy is set: a loopback address
+    (kubectl never proxies those), or one ``NO_PROXY`` names."""
+    import ipaddress
+
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if host == "localhost" or address is not None and address.is_loopback:
+        return True
+    listed = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""
+    if not listed.strip():
+        return False
+    for entry in (e.strip() for e in listed.split(",")):
+        if address is not None and "/" in entry:
+            try:
+                if address in ipaddress.ip_network(entry, strict=False):
+                    return True
+            except ValueError:
+                continue
+    from urllib.request import proxy_bypass_environment
+
+    return bool(proxy_bypass_environment(host, {"no": listed}))
 
 
 def _status_message(body: bytes) -> str:
