@@ -20,9 +20,9 @@ class Alarm:
     severity: str = "critical"
 
 
-def record(tl: Timeline, incident_id: str, alarms) -> None:
+def record(tl: Timeline, incident_id: str, alarms, seen_quiet=()) -> None:
     incident = tl.incident(incident_id)
-    for t in transitions(incident, alarms, last_logged(tl.events(incident_id))):
+    for t in transitions(incident, alarms, last_logged(tl.events(incident_id)), seen_quiet):
         tl.record_alarm_transition(incident_id, t.alarm, t.transition, t.at, **t.as_kwargs())
 
 
@@ -74,3 +74,19 @@ def test_a_firing_whose_time_is_restamped_is_logged_once_and_its_clearing_too(tm
         ("alarm_fired", "greenlang-s3-5xx-errors-critical"),
         ("alarm_cleared", "greenlang-s3-5xx-errors-critical"),
     ]
+
+
+def test_a_firing_the_cockpit_saw_happen_is_logged_though_its_stamp_reads_before_detection(tmp_path: Path):
+    """At --speed 30 the estate stamps a firing seen a second late 30 s in the past: one that
+    came soon after the declaration read as older than the incident and was never logged.
+    An alarm this cockpit saw out of ALARM while the incident was open is news when it
+    fires; one firing since before the incident, never seen quiet, is still old news."""
+    now = datetime.now(timezone.utc)
+    with Timeline(tmp_path / "t.db", actor="a@host") as tl:
+        incident = tl.declare("S3 5xx", "P1", detected_at=now)
+        aged = now - timedelta(seconds=30)  # fired after the declaration, stamped before it
+        record(tl, incident.id, [Alarm("greenlang-s3-5xx-errors-critical", "ALARM", aged),
+                                 Alarm("greenlang-s3-4xx-errors-warning", "ALARM", aged)],
+               seen_quiet={("greenlang-s3-5xx-errors-critical", "eu-west-1")})
+        events = [(e.kind, e.data["alarm"], e.ts) for e in tl.events(incident.id) if e.kind.startswith("alarm_")]
+    assert [(kind, alarm) for kind, alarm, _ in events] == [("alarm_fired", "greenlang-s3-5xx-errors-critical")]

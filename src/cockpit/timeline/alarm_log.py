@@ -4,8 +4,9 @@ During an incident, an alarm that fires or clears is logged automatically (issue
 design: "during an incident, logged to the timeline"). The panes poll snapshots, not
 transitions, so the transitions are read off each snapshot:
 
-- **fired**: in ALARM, its state changed at or after the incident was detected, and the
-  timeline does not already have it firing (its last logged transition is not "fired");
+- **fired**: in ALARM, its state changed at or after the incident was detected (or the
+  cockpit saw it out of ALARM while the incident was open: below), and the timeline does
+  not already have it firing (its last logged transition is not "fired");
 - **cleared**: back to OK while the timeline has it firing (an alarm that was always OK,
   or recovered before the incident, is not news).
 
@@ -13,8 +14,13 @@ Whether a transition is new is decided by the timeline's last logged transition 
 alarm (the state :func:`~cockpit.sources.alarm_changes.changes`, the detector the alarms
 pane shares, compares with), not by comparing state-change times read at different moments: the emulated estate
 stamps times so that *ages* are scenario ages (``estate/wsgi_cloudwatch.py``), so at
-``--speed 30`` the same firing reads 29 seconds earlier every second. A time is only
-compared with another read at the same moment (detection, or "now").
+``--speed 30`` the same firing reads 29 seconds earlier every second. Detection is such a
+time too, read when the incident was declared: a firing seen a second after it happened
+reads 30 s old, and one that came soon after the declaration read as older than the
+incident and was left out (issue found in a drill at x30: four firings missing from the
+timeline and the postmortem). So an alarm the cockpit itself saw out of ALARM while the
+incident was open (``seen_quiet``) is news when it fires, whatever its stamp; the
+detection test still keeps out alarms that were firing before the incident, unseen.
 
 Alarms already firing when an incident is declared on a screen are logged by the declaration
 itself (:func:`firing`, ``Timeline.declare(firing=...)``), with their real fired-at times; the
@@ -31,7 +37,7 @@ one event, even when they read its time at different moments from an estate at `
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -97,11 +103,13 @@ def firing_warning(names: list[str]) -> str | None:
     return f"{len(names)} alarm{'s' if len(names) != 1 else ''} still firing: {', '.join(names)}"
 
 
-def transitions(incident: Incident, alarms: Iterable[AlarmLike], logged: LoggedAlarms
-                ) -> list[AlarmTransition]:
+def transitions(incident: Incident, alarms: Iterable[AlarmLike], logged: LoggedAlarms,
+                seen_quiet: Collection[tuple[str, str]] = ()) -> list[AlarmTransition]:
     """The transitions in ``alarms`` (one snapshot) that the incident's timeline should hold
-    and does not yet: ``logged`` is :func:`last_logged` of its events. Each is numbered after
-    the ones logged (its ``ordinal``: its identity on the timeline, see the module docstring)."""
+    and does not yet: ``logged`` is :func:`last_logged` of its events; ``seen_quiet`` the
+    alarms, as (name, region), seen out of ALARM in an earlier snapshot while the incident
+    was open. Each is numbered after the ones logged (its ``ordinal``: its identity on the
+    timeline, see the module docstring)."""
     if incident.status != "open":
         return []
     detected = parse_ts(incident.detected_at)
@@ -112,7 +120,7 @@ def transitions(incident: Incident, alarms: Iterable[AlarmLike], logged: LoggedA
         if at is None:
             continue
         ordinal = logged.counts.get(change.key, 0) + 1
-        if change.fired and at >= detected:
+        if change.fired and (at >= detected or change.key in seen_quiet):
             out.append(AlarmTransition(alarm.name, alarm.region, "fired", at, alarm.state, alarm.reason,
                                        alarm.severity, ordinal))
         elif change.cleared:

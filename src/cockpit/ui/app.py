@@ -324,10 +324,15 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         self.session.alarms_on_screen[message.source] = message.snapshot.items
         incident = self.current_incident
         if incident is not None and incident.status == "open" and message.snapshot.items:
-            self.log_alarm_transitions(incident, message.snapshot.items)
+            quiet = self.session.seen_quiet.setdefault(incident.id, set())
+            if len(self.session.seen_quiet) > 1:  # only the incident followed now
+                self.session.seen_quiet = {incident.id: quiet}
+            self.log_alarm_transitions(incident, message.snapshot.items, frozenset(quiet))
+            quiet.update((a.name, a.region) for a in message.snapshot.items if a.state != "ALARM")
 
     @work(exclusive=True, group="alarm-log", exit_on_error=False, description="log alarm transitions")
-    async def log_alarm_transitions(self, incident: Any, alarms: tuple[Any, ...]) -> None:
+    async def log_alarm_transitions(self, incident: Any, alarms: tuple[Any, ...],
+                                    seen_quiet: frozenset[tuple[str, str]] = frozenset()) -> None:
         from cockpit.timeline.alarm_log import last_logged, record_all, transitions
 
         timeline = await self.incident_timeline()
@@ -335,7 +340,7 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         # rewritten every refresh, and a firing whose time the estate re-stamps is one event).
         logged = last_logged(await timeline.call(timeline.sync.events, incident.id,
                                                  kinds=["alarm_fired", "alarm_cleared"]))
-        new = transitions(incident, alarms, logged)
+        new = transitions(incident, alarms, logged, seen_quiet)
         if new:
             await timeline.call(record_all, timeline.sync, incident.id, new)
 

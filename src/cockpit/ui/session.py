@@ -80,6 +80,9 @@ class Session:
     #: Each alarm source of the screen shown → its last snapshot's alarms: what a
     #: declaration logs as already firing.
     alarms_on_screen: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    #: The open incident followed → the alarms (name, region) this cockpit saw out of ALARM
+    #: since: a firing it then sees is news whatever its stamp (``alarm_log.transitions``).
+    seen_quiet: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     #: The severity the response matrices give for what fires now (the cockpit screen's).
     severity_suggestion: Callable[[], Suggestion | None] | None = None
 
