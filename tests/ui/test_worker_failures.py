@@ -92,3 +92,15 @@ async def test_alarm_logging_on_an_unusable_timeline_is_said(tmp_path, state_hom
         assert "[" not in shown.split("failed: ", 1)[1][:1]  # plain text, not markup
         assert app.is_running
     assert "log alarm transitions failed" in state_home.read_text(encoding="utf-8")
+
+
+async def test_a_notification_carrying_brackets_is_shown_as_text(config):
+    """Notifications carry data (an incident title, an exception, a path, an inject): a "[/]"
+    in one stopped the cockpit with a MarkupError, and "[b]" restyled it. The app's notify
+    is plain text for every caller, a widget's or a screen's included."""
+    app = CockpitApp(config=config, poll=False)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        app.screen.notify("Export failed: /tmp/[/] [b]x[/b]", severity="error")
+        app.notify("Inject: api [/] down", title="Inject")
+        await _wait_for_toast(pilot, app, "Export failed: /tmp/[/] [b]x[/b]")
+        await _wait_for_toast(pilot, app, "Inject: api [/] down")

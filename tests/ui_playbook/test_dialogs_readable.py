@@ -130,3 +130,19 @@ async def test_checklist_decision_and_rejected_approval_read_without_colour(tmp_
         ("rejected", "Dana Lead", "AWS expects recovery in 10 min")]
     assert "5xx alarm in ALARM" in decision.message
     assert checked.data["outputs"]["checked"] == ["Stakeholders notified", "DR bucket verified", "Comms drafted"]
+
+
+async def test_an_incident_title_with_brackets_is_shown_as_typed_not_as_markup(tmp_path):
+    """A pager hook declared 'api [/] down': opening a playbook for it stopped the cockpit
+    with a MarkupError, and '[b]x[/b]' showed as a bold x."""
+    folder = tmp_path / "playbooks"
+    folder.mkdir()
+    (folder / "ui-dialogs-test.yaml").write_text(PLAYBOOK, encoding="utf-8")
+    db = tmp_path / "timeline.db"
+    with Timeline(db, "alice@test") as tl:
+        tl.declare("api [/] down [b]x[/b]", "P2")
+    app = HostApp(db, "ui-dialogs-test", playbooks_dirs=[folder])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("p")
+        await wait_screen(pilot, StartDialog)
+        await wait_text(pilot, "api [/] down [b]x[/b]")

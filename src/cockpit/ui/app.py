@@ -31,6 +31,7 @@ from textual.app import App
 from textual.command import CommandPalette
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from cockpit.config import Config
@@ -169,6 +170,14 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
         from cockpit.ui.quitting import quit_or_ask  # at quit time: it brings in the playbook screen
 
         await quit_or_ask(self)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification is plain text, whoever asks (a screen's or widget's ``notify``
+        lands here too): what they carry is data (an incident title, an exception, a
+        scenario's inject, a path), and a ``[/]`` in it would stop the cockpit with a
+        MarkupError, a ``[b]`` restyle it."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         #: Where worker failures are logged (None: the file could not be opened).

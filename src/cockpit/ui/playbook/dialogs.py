@@ -49,7 +49,7 @@ class PlaybookDialog(TypedText, ModalScreen[T], Generic[T]):
         with Vertical(classes="pb-dialog"):
             yield Static(Text(self.step_title, style="bold"), classes="pb-dialog-step")
             yield from self.compose_body()
-            yield Static("", classes="pb-dialog-error")
+            yield Static("", classes="pb-dialog-error", markup=False)
             yield Static(self.HINT, classes="pb-dialog-hint")
 
     def compose_body(self) -> ComposeResult:  # pragma: no cover - abstract
@@ -86,8 +86,8 @@ class ApprovalDialog(PlaybookDialog[str | Rejection]):
         self.approver, self.prompt = approver, prompt
 
     def compose_body(self) -> ComposeResult:
-        yield Static(self.prompt, classes="pb-dialog-prompt")
-        yield Static(f"Approver ({self.approver}), type your name:")
+        yield Static(self.prompt, classes="pb-dialog-prompt", markup=False)
+        yield Static(f"Approver ({self.approver}), type your name:", markup=False)
         yield Input(placeholder="name of the person approving or rejecting", id="approver")
         yield Static("To reject instead, say why (the run then stops at this step):")
         yield Input(placeholder="reason for rejecting (empty: approve)", id="reason")
@@ -148,7 +148,7 @@ class DecisionDialog(PlaybookDialog[str]):
         self.prompt, self.options, self.suggested = prompt, options, suggested
 
     def compose_body(self) -> ComposeResult:
-        yield Static(self.prompt, classes="pb-dialog-prompt")
+        yield Static(self.prompt, classes="pb-dialog-prompt", markup=False)
         yield OptionList(*(ListOption(option_text(o, o.id == self.suggested), id=o.id) for o in self.options),
                          id="options")
 
@@ -296,7 +296,7 @@ class ReasonDialog(PlaybookDialog[str]):
         self.TITLE, self.question, self.value = title, question, value
 
     def compose_body(self) -> ComposeResult:
-        yield Static(self.question, classes="pb-dialog-prompt")
+        yield Static(self.question, classes="pb-dialog-prompt", markup=False)
         yield Input(value=self.value, placeholder="reason", id="reason")
 
     @on(Input.Submitted, "#reason")

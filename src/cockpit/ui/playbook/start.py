@@ -61,7 +61,7 @@ class StartDialog(ModalScreen[RunRequest]):
         with Vertical(classes="pb-dialog"):
             yield Static(Text(self.playbook.title, style="bold"))
             yield Static(f"Incident {self.incident.id} ({self.incident.severity} {self.incident.mode}): "
-                         f"{self.incident.title}")
+                         f"{self.incident.title}", markup=False)  # a title is as typed: "[/]" is text
             with VerticalScroll(id="pb-form", can_focus=False):
                 for name, param in self.playbook.parameters.items():
                     value = self.defaults.get(name)
@@ -76,7 +76,7 @@ class StartDialog(ModalScreen[RunRequest]):
                                   disabled=self.forced_read_only)
                 yield MarkedRadioButton("read-only", id="mode-read-only", value=self.forced_read_only)
                 yield MarkedRadioButton("dry run", id="mode-dry-run")
-            yield Static("", classes="pb-dialog-error")
+            yield Static("", classes="pb-dialog-error", markup=False)
             yield Static("enter: start · tab: next field · ←→ space: mode · esc: cancel", classes="pb-dialog-hint")
 
     def on_mount(self) -> None:
