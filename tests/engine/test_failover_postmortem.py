@@ -67,6 +67,15 @@ def test_notifications_say_the_measured_data_loss_not_the_plan(exported) -> None
     assert f"Data loss: Up to {spoken}" in out["comms-resolution"]
 
 
+def test_the_postmortem_says_all_that_each_notification_said(exported) -> None:
+    """A notification's first line ("DR FAILOVER INITIATED - Phase 1 complete (INC-…)") was all
+    the postmortem kept: the numbers stakeholders were given were only in the JSON export."""
+    db, iid, out = exported
+    spoken = f"Replication latency at cut-over: {_lag(db, iid)}"
+    row = next(line for line in out["md"].splitlines() if "DR FAILOVER INITIATED" in line)
+    assert "Primary region eu-west-1 storage is unavailable" in row and spoken in row, row
+
+
 def test_each_step_is_one_row_with_its_outcome_and_duration(exported) -> None:
     _, _, out = exported
     timeline = out["md"].split("## Timeline")[1]

@@ -26,8 +26,10 @@ class Notify(Executor[NotifyStep]):
         return await run_notify(step, call, rt, bound)
 
     async def after(self, host: StepHost, step: NotifyStep, call: dict[str, Any], outputs: dict[str, Any]) -> None:
-        await host.record_event(EventKind.NOTIFICATION,
-                                f"Notified {call.get('channel') or 'the webhook'}: {call['text'].splitlines()[0]}",
+        # The whole text, its lines joined: what stakeholders were told is evidence, and its
+        # first line alone ("DR FAILOVER INITIATED (INC-…)") said none of the numbers.
+        said = " / ".join(line.strip() for line in call["text"].splitlines() if line.strip())
+        await host.record_event(EventKind.NOTIFICATION, f"Notified {call.get('channel') or 'the webhook'}: {said}",
                                 {"run_id": host.run_id, "step_id": step.id, "channel": call.get("channel"),
                                  "text": call["text"]})
 
