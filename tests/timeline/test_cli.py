@@ -84,6 +84,7 @@ def test_lifecycle_and_exports_through_the_cli(tmp_path: Path) -> None:
     shown = run("show", incident_id)
     assert "severity_changed  Severity P2 → P1: RPO breached" in shown and "scribe: carol" in shown
     assert run("export", incident_id, "--format", "md").startswith("# Postmortem: Replication lag")
+    assert run("export", incident_id, "--format", "markdown") == run("export", incident_id, "--format", "md")
     assert "Incident Commander: alice" in run("export", incident_id, "--format", "comms-initial")
     out = tmp_path / "inc.json"
     assert run("export", incident_id, "--format", "json", "-o", str(out)) == ""

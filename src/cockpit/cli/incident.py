@@ -334,16 +334,19 @@ def show(ctx: click.Context, incident_id: str, as_json: bool) -> None:
 
 
 FORMATS = ("md", "json", "comms-initial", "comms-resolution")
+#: Names a responder types for a format, beside its own (``--format markdown`` was refused).
+FORMAT_ALIASES = {"markdown": "md"}
 
 
 @incident.command()
 @click.argument("incident_id", metavar="ID")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice((*FORMATS, *FORMAT_ALIASES)), default="md", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE, not stdout.")
 @click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Fill a comms template field.")
 @click.pass_context
 def export(ctx: click.Context, incident_id: str, fmt: str, output: Path | None, variables: tuple[str, ...]) -> None:
     """Export as a Markdown postmortem, JSON, or a seed 003 notification."""
+    fmt = FORMAT_ALIASES.get(fmt, fmt)
     values = {}
     for item in variables:
         key, sep, value = item.partition("=")
