@@ -68,6 +68,10 @@ def test_missing_answers_stop_the_run_with_the_flag_to_add(estate, env_for, tmp_
     base = ["run", "dr-failover", "--choose", "failover_decision=s3_unavailable", "--yes"]
     first = cockpit([*base, "--title", "t", "--severity", "P1"], env_for, db)
     assert first.returncode == 3
+    # The decision is printed whole: every option, not the prompt and the first (was call[:3]).
+    for label in ("Fail over: S3 API failing", "Fail over: AWS region declared down",
+                  "Fail over: data corruption detected", "Fail over: security breach confirmed"):
+        assert label in first.stdout, first.stdout
     assert "needs approval by engineering-leadership: give --approve-as NAME" in first.stderr
     incident = incident_id(first.stdout)
     with Timeline(db) as tl:

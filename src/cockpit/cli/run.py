@@ -48,6 +48,10 @@ def parse_step_answers(values: tuple[str, ...], flag: str, step_ids: set[str], a
     return out
 
 
+#: Lines of a step's call printed when it starts.
+CALL_LINES = 16
+
+
 class Printer:
     """Each step's progress as readable lines (no colour, fits a narrow terminal)."""
 
@@ -65,8 +69,12 @@ class Printer:
         elif isinstance(event, StepStarted):
             again = f" (attempt {event.attempt})" if event.attempt > 1 else ""
             echo(f"[{self.numbers[event.step_id]}/{self.total}] {event.step_id}: {event.title}{again}")
-            for line in event.call[:3]:
+            # The call whole up to a screenful: a decision's every option with its evidence (its
+            # first three lines showed the prompt and one option of four).
+            for line in event.call[:CALL_LINES]:
                 echo(f"      {line}")
+            if len(event.call) > CALL_LINES:
+                echo(f"      … {len(event.call) - CALL_LINES} more lines (cockpit playbook show)")
         elif isinstance(event, StepOutput):
             echo(f"      | {event.line}")
         elif isinstance(event, StepWaiting):
