@@ -74,6 +74,27 @@ async def test_filters_by_kind_actor_and_text(config: Config, db_path: Path):
         assert not isinstance(app.screen, TimelineScreen)
 
 
+async def test_end_goes_to_the_newest_event_and_home_to_the_first(config: Config, db_path: Path):
+    """End scrolled to the tail of the longest message instead, leaving every row blank."""
+    incident = seed(db_path)
+    with Timeline(db_path, actor=ACTOR) as tl:
+        for i in range(40):
+            tl.note(incident, f"note {i:02d} " + ("long words " * 20 if i == 3 else ""))
+    app = IncidentTestApp(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.incident_feed.pin(incident)
+        await wait_for(pilot, lambda: app.current_incident is not None)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: len(shown(app)) == 45)
+        await pilot.press("end")
+        await settle(pilot)
+        table = app.screen.query_one("#timeline-table", DataTable)
+        assert table.cursor_row == 44 and "note 39" in screen_text(app) and table.scroll_x == 0
+        await pilot.press("home")
+        await settle(pilot)
+        assert table.cursor_row == 0 and "Storage 5xx in eu-west-1" in screen_text(app)
+
+
 async def test_the_picker_switches_the_current_incident(config: Config, db_path: Path):
     with Timeline(db_path, actor="bob@other") as tl:
         older = tl.declare("Older: API latency", "P3").id

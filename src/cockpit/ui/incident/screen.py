@@ -129,6 +129,17 @@ class IncidentPicker(FormDialog[str]):
 NO_INCIDENT_HERE = "no incident · i: pick one · esc: cockpit, where i declares"
 
 
+class TimelineTable(DataTable):
+    """The events, one a row: Home and End go to the first and the newest event, as in a pager
+    (a DataTable's own go to its first and last column; End scrolled to the tail of the
+    longest message and left every row looking blank)."""
+
+    BINDINGS = [
+        Binding("home", "scroll_top", "First event", show=False),
+        Binding("end", "scroll_bottom", "Newest event", show=False),
+    ]
+
+
 class TimelineScreen(Screen[None]):
     """The current incident's whole timeline, with filters and the incident summary."""
 
@@ -157,7 +168,7 @@ class TimelineScreen(Screen[None]):
         yield Input(placeholder="/ filter: words in the message, kind:note, actor:alice", id="timeline-filter",
                     compact=True)
         yield Static("", id="timeline-filter-state")
-        table: DataTable = DataTable(cursor_type="row", id="timeline-table")
+        table: DataTable = TimelineTable(cursor_type="row", id="timeline-table")
         for column in COLUMNS:
             table.add_column(column, key=column)
         yield table
