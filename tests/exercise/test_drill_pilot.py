@@ -100,3 +100,49 @@ async def test_a_drill_run_in_the_cockpit_is_measured(tmp_path: Path, monkeypatc
     assert {FAILOVER, DATA_LOSS, TEAM_RESPONSE} <= set(metrics), metrics
     assert metrics[DATA_LOSS]["value"] == 10.0  # lag at cut-over: the scenario's 600 s, in minutes
     assert 0 < metrics[FAILOVER]["value"] < 60  # the fault at T+30s to validation, in scenario minutes
+
+
+async def test_a_drill_is_ended_with_f9_once_its_run_is_done_and_its_report_shown(tmp_path: Path, monkeypatch):
+    """A drill had no key to end it: only quitting, which scored it out of sight. When the run
+    finishes the cockpit says so and how to end the drill; F9 ends it after a confirmation and
+    shows the after-action report, as a tabletop's."""
+    from cockpit.ui.exercise import AfterActionScreen, ConfirmEndScreen
+
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    (tmp_path / "playbooks").mkdir()
+    (tmp_path / "playbooks" / "tiny-failover.yaml").write_text(PLAYBOOK)
+    scenario_file = tmp_path / "tiny-outage.yaml"
+    scenario_file.write_text(SCENARIO)
+    scenario = load_scenario_file(scenario_file)
+    config = Config(db=tmp_path / "timeline.db", actor="ic@bridge", playbooks_dirs=[tmp_path / "playbooks"])
+    estate = EstateProcess(scenario=str(scenario_file), speed=60, timeout=60)
+    app = CockpitApp(config=config, estate=estate, exercise_setup=starter(scenario, "drill", config.db, config.actor))
+    try:
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await wait_for(pilot, lambda: app.exercise is not None and app.exercise.injects)
+            assert app.check_action("exercise_end", ()) and not app.check_action("exercise_pause", ())
+            app.post_message(PlaybookRequested("tiny-failover"))
+            await wait_for(pilot, lambda: isinstance(app.screen, StartDialog))
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, GuidedPlaybookScreen)
+                           and app.screen.engine is not None)
+            screen = app.screen
+            for _ in range(2):
+                await pilot.press("enter")
+                await pilot.pause()
+                await wait_for(pilot, lambda: not screen._busy())
+            await wait_for(pilot, lambda: screen.engine.status == "succeeded")
+            await wait_for(pilot, lambda: any("F9 ends the drill" in str(t.render()) for t in app.screen.query("Toast")))
+            assert not app.exercise.ended  # the drill goes on until someone ends it
+            await pilot.press("c", "f9")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmEndScreen))
+            await pilot.press("y")
+            await wait_for(pilot, lambda: isinstance(app.screen, AfterActionScreen))
+            report = app.screen.report
+            assert app.exercise.ended and "## Drill report" in report
+            # Measured before it was scored: the lag at cut-over, the failover time, against target.
+            assert "| Data loss (replication lag at cut-over) (RPO) | 10 min | ≤ 15 min | PASS |" in report, report
+            assert "not measured" not in report.split("### DR test metrics")[1].split("###")[0], report
+            await pilot.press("escape", "q")
+    finally:
+        estate.stop()

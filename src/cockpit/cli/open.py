@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import click
+
 from cockpit.cli.common import Settings, fail
 from cockpit.content.errors import ContentError
 
@@ -95,3 +97,14 @@ def open_exercise(settings: Settings, *, scenario, scenario_path, mode: str, spe
         estate.stop()
     if app.startup_error:
         fail(app.startup_error)
+    _say_how_it_ended(app.session.exercise, config.db)
+
+
+def _say_how_it_ended(exercise, db) -> None:
+    """Quitting scores an exercise still running (``CockpitApp.on_unmount``), out of sight:
+    its verdict and where its report is, once the terminal is back."""
+    if exercise is None or exercise.verdicts is None:
+        return
+    met = sum(v.met for v in exercise.verdicts)
+    click.echo(f"{exercise.mode.capitalize()} {exercise.incident_id} ended: {met} of {len(exercise.verdicts)} "
+               f"expectations met. Its report: cockpit --db {db} incident export {exercise.incident_id}")

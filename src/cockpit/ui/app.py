@@ -290,10 +290,20 @@ class CockpitApp(ExerciseActions, IncidentActions, App[None]):
             # and probes availability meanwhile: seed 003's DR test metrics.
             self.session.drill_meter = DrillMeter(exercise)
             self.session.run_listeners.append(self.session.drill_meter.on_event)
+            self.session.run_listeners.append(self._drill_run_finished)
         self.attach_exercise(exercise)
         self.notify(f"{exercise.mode.upper()} {exercise.incident_id}: "
                     + ("nothing that writes is executed." if exercise.mode == "tabletop"
                        else "playbooks execute against the emulated estate."), timeout=10)
+
+    def _drill_run_finished(self, event: Any) -> None:
+        """An engine listener: when a drill's run ends, say how to end the drill and see its
+        verdict (the drill goes on until then: the team may run another playbook)."""
+        from cockpit.engine import RunFinished
+
+        if isinstance(event, RunFinished) and self.exercise is not None and not self.exercise.ended:
+            self.notify(f"The drill's run {event.status}. F9 ends the drill: it is scored and its report shown.",
+                        title="Drill", timeout=30)
 
     @on(EstateFailed)
     def _estate_failed(self, message: EstateFailed) -> None:

@@ -1,7 +1,7 @@
 """The facilitator's keys, as a mixin for the cockpit App (bindings in ``BINDINGS``).
 
-F6 pause/resume the scenario clock, F7 fire the next inject now, F8 an ad-hoc inject, F9 end
-the exercise (after a confirmation). Each runs in a worker (the estate answers over HTTP)
+F6 pause/resume the scenario clock, F7 fire the next inject now, F8 an ad-hoc inject (a
+tabletop's), F9 end the exercise after a confirmation (a tabletop or a drill). Each runs in a worker (the estate answers over HTTP)
 and the result reaches the banner as a message; failures go to the app's one worker-failure
 handler, never swallowed here.
 
@@ -121,7 +121,12 @@ class ExerciseActions:
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action.startswith("exercise_"):
-            return self.exercise is not None and self.exercise.mode == "tabletop" and not self.exercise.ended
+            if self.exercise is None or self.exercise.ended:
+                return False
+            # Ending is everyone's: a drill had no key to end it, only quitting, which scored it
+            # out of sight. The clock and the injects are the facilitator's, a tabletop's only:
+            # holding or skipping a drill's clock would bend the RTO it measures.
+            return action == "exercise_end" or self.exercise.mode == "tabletop"
         return super().check_action(action, parameters)  # type: ignore[misc]  # the incident keys' checks
 
     @work(exclusive=True, group="exercise-follow", exit_on_error=False, description="following the exercise")
@@ -176,6 +181,10 @@ class ExerciseActions:
         from cockpit.exports.after_action import render_section
 
         exercise = self.exercise
+        meter = session_of(self).drill_meter  # type: ignore[arg-type]
+        if meter is not None and not exercise.ended:  # a drill's RTO/RPO first: the report scores them
+            await meter.finish()
+            await meter.record(await meter.metrics())
         await exercise.end(why)
         lines = await exercise.timeline.call(render_section, exercise.timeline.sync, exercise.incident_id)
         self.post_message(self.Ended(exercise.incident_id, why, "\n".join(lines)))  # type: ignore[attr-defined]
