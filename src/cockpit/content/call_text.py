@@ -26,9 +26,27 @@ def _snake(name: str) -> str:
     return xform_name(name, "-")
 
 
+def quote(text: str) -> str:
+    """``shlex.quote``, or bash's ``$'…'`` with escapes when the text holds a character a
+    terminal acts on or hides (ESC, BEL, a newline, a bidi control): the line shown would
+    lose those (they are stripped before display) and name another value, e.g. another
+    object key. Escaped, the line is printable and pastes as the very value."""
+    if text.isprintable():
+        return shlex.quote(text)
+    out = []
+    for ch in text:
+        if ch in "\\'":
+            out.append("\\" + ch)
+        elif ch.isprintable():
+            out.append(ch)
+        else:  # its UTF-8 bytes: bash's \u depends on the locale, \x does not
+            out.append("".join(f"\\x{byte:02x}" for byte in ch.encode("utf-8", "surrogatepass")))
+    return "$'" + "".join(out) + "'"
+
+
 def _arg(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return shlex.quote(text)
+    return quote(text)
 
 
 def _scalar(value: Any) -> bool:
@@ -41,7 +59,7 @@ def aws_cli(call: AwsCall, params: dict[str, Any], region: Any) -> str:
     A list of plain values is written as aws-cli's own shorthand, one argument each
     (``--alarm-names a b``), as a responder types it; structures stay JSON, which aws-cli
     also reads."""
-    where = f" --region {shlex.quote(str(region))}" if region else ""
+    where = f" --region {quote(str(region))}" if region else ""
     if call.presign:
         bucket, key = params.get("Bucket", "BUCKET"), params.get("Key", "KEY")
         return f"aws s3 presign s3://{bucket}/{key} --expires-in {call.expires_in}{where}"
@@ -53,7 +71,7 @@ def aws_cli(call: AwsCall, params: dict[str, Any], region: Any) -> str:
         elif value is False:
             parts.append(f"--no-{_snake(name)}")
         elif isinstance(value, list) and value and all(_scalar(v) for v in value):
-            parts.append(f"--{_snake(name)} " + " ".join(shlex.quote(str(v)) for v in value))
+            parts.append(f"--{_snake(name)} " + " ".join(quote(str(v)) for v in value))
         else:
             parts.append(f"--{_snake(name)} {_arg(value)}")
     return " ".join(parts) + where
@@ -74,19 +92,21 @@ def call_lines(call: AwsCall | HttpCall | K8sCall, ctx: dict[str, Any]) -> list[
                      + (f" in {region}" if region else " (default region)"))
         lines.append(f"  $ {aws_cli(call, params, region)}")
     elif isinstance(call, K8sCall):
-        ns, name = render(call.namespace, ctx), render(call.name, ctx) if call.name else None
-        target = f"{call.resource}/{name}" if name else call.resource
+        # Every value quoted: a name from a step's output or a parameter is pasted into a shell.
+        ns = quote(str(render(call.namespace, ctx)))
+        name = quote(str(render(call.name, ctx))) if call.name else None
+        target = quote(f"{call.resource}/{render(call.name, ctx)}") if call.name else call.resource
         if call.action == "rollout_restart":
             cmd = f"kubectl -n {ns} rollout restart {target}"
         elif call.action == "rollout_status":
             timeout = getattr(call, "timeout", None)
             cmd = f"kubectl -n {ns} rollout status {target}" + (f" --timeout={int(timeout)}s" if timeout else "")
         elif call.action == "scale":
-            cmd = f"kubectl -n {ns} scale {target} --replicas={render(call.replicas, ctx)}"
+            cmd = f"kubectl -n {ns} scale {target} {quote(f'--replicas={render(call.replicas, ctx)}')}"
         elif call.action == "get":  # nodes belong to no namespace
             cmd = f"kubectl {'' if call.resource == 'node' else f'-n {ns} '}get {target} -o json"
         elif call.action == "apply_configmap":  # create, or replace the data: what the engine does
-            literals = " ".join(shlex.quote(f"--from-literal={k}={v}") for k, v in render(call.data, ctx).items())
+            literals = " ".join(quote(f"--from-literal={k}={v}") for k, v in render(call.data, ctx).items())
             cmd = (f"kubectl -n {ns} create configmap {name} {literals} --dry-run=client -o yaml"
                    f" | kubectl -n {ns} apply -f -")
         elif call.action == "cordon":
