@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from tests.engine.conftest import cockpit, events_of, incident_id, mutating_requests, requests_since, steps_of
+from tests.engine.conftest import cli_env, cockpit, events_of, incident_id, mutating_requests, play_outage_to_the_decision, \
+    requests_since, steps_of, write_playbook
 
 WRITES = ["disable_primary_health_check", "apply_dr_configmap", "restart_storage_service", "restart_api_gateway",
           "upload_validation_object", "notify_phase1", "notify_complete"]
@@ -56,3 +57,36 @@ def test_guarded_run_makes_no_mutating_request(estate, env_for, tmp_path, how):
     assert refusal.data["call"]["operation"] == "UpdateHealthCheck"
     assert refusal.data["call"]["params"]["Disabled"] is True
     assert "UpdateHealthCheck" in proc.stdout or "update-health-check" in proc.stdout
+
+
+ROLLOUT = """
+id: tabletop-rollout
+title: Wait for a rollout
+steps:
+  - id: wait_storage
+    kind: k8s
+    title: Wait for storage-service to roll out
+    risk: read
+    action: rollout_status
+    resource: deployment
+    namespace: greenlang
+    name: storage-service
+    timeout: 60
+"""
+
+
+def test_a_tabletop_skips_a_rollout_wait_it_did_not_cause_instead_of_failing(start_estate, tmp_path):
+    """In a tabletop nothing is restarted, so a rollout wait is checked once and not waited for.
+    On the outage, where storage-service is crashing, that read as a failed step and a failed
+    run, at every rollout of a correct walk-through; a wait step under the guard is skipped."""
+    handle = start_estate(scenario="eu-west-1-storage-outage", speed=600)
+    play_outage_to_the_decision(handle)
+    folder = tmp_path / "pb"
+    write_playbook(folder, ROLLOUT)
+    db = tmp_path / "t.db"
+    proc = cockpit(["run", "tabletop-rollout", "--dir", str(folder), "--title", "t", "--severity", "P2",
+                    "--mode", "tabletop"], cli_env(handle.env, tmp_path), db)
+    _, steps = steps_of(db, incident_id(proc.stdout))
+    assert steps["wait_storage"].state == "skipped", (steps["wait_storage"], proc.stdout)
+    assert "not waiting (read-only): checked once, deployment/storage-service" in proc.stdout
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -25,7 +25,7 @@ from typing import Any
 from cockpit.content import templating
 from cockpit.content.step_base import K8sCall
 from cockpit.engine.bounds import REQUEST_TIMEOUT, WAIT_DEFAULT
-from cockpit.engine.results import StepFailure, StepResult, TimedOut, judge
+from cockpit.engine.results import StepFailure, StepResult, TimedOut, Unmet, judge
 from cockpit.engine.runtime import Runtime
 
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
@@ -135,8 +135,10 @@ async def _status(api: _Api, r: dict[str, Any], rt: Runtime, timeout: float | No
         if done:
             return obj, f"rollout complete: {text}"
         if timeout == 0:  # a guarded run: nothing was restarted, so there is nothing to wait for
-            raise StepFailure(f"not waiting (read-only): checked once, {r['resource']}/{r['name']}: {text}",
-                              {"object": obj})
+            # Not a failure: skipped, as a wait step under the guard is (engine/calls.py): a
+            # tabletop's walk-through read as a failed run at every rollout it did not cause.
+            raise Unmet(f"not waiting (read-only): checked once, {r['resource']}/{r['name']}: {text}",
+                        {"object": obj})
         if time.monotonic() >= deadline:
             raise TimedOut(f"timed out after {timeout or WAIT_DEFAULT:g}s: rollout of {r['resource']}/{r['name']} "
                            f"not complete: {text}", timeout or WAIT_DEFAULT, {"object": obj})
