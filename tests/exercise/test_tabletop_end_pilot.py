@@ -140,3 +140,22 @@ async def test_a_tabletop_ends_by_itself_once_the_last_inject_is_a_linger_behind
         resolved = tl.events(incident_id, kinds=["resolved"])
     assert incident.status == "resolved" and incident.severity == "P2"
     assert resolved[0].message == "Exercise ended: the scenario played out: 1 of 2 expectations met"
+
+
+async def test_an_inject_fired_with_f7_is_announced_once(tmp_path: Path, monkeypatch):
+    """F7 announced the inject it fired, then the follower announced it again: two toasts and
+    two banner lines for one inject."""
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    app, estate, config = _app(tmp_path, linger=3600)
+    try:
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await wait_for(pilot, lambda: app.exercise is not None and app.exercise.injects)
+            await pilot.press("f6")  # hold the clock: the second inject comes only from F7
+            await wait_for(pilot, lambda: app.exercise.last_status.get("paused"))
+            await pilot.press("f7")
+            await wait_for(pilot, lambda: len(app.exercise.injects) == 2)
+            await pilot.pause(2.0)  # the follower polls four times a second meanwhile
+            toasts = [str(t.render()) for t in app.screen.query("Toast")]
+            assert sum("The CTO asks for an update" in t for t in toasts) == 1, toasts
+    finally:
+        estate.stop()

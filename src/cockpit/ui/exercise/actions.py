@@ -129,22 +129,29 @@ class ExerciseActions:
             return action == "exercise_end" or self.exercise.mode == "tabletop"
         return super().check_action(action, parameters)  # type: ignore[misc]  # the incident keys' checks
 
+    #: How many of the exercise's injects have been announced: the follower and the keys
+    #: (F7, F8, F6) each announce the new ones, and each inject must be announced once (with
+    #: a count of its own, the follower announced again what a key had just announced).
+    _injects_announced: int = 0
+
     @work(exclusive=True, group="exercise-follow", exit_on_error=False, description="following the exercise")
     async def _follow_exercise(self) -> None:
-        seen = 0
+        self._injects_announced = 0
         while self.exercise is not None and not self.exercise.ended:
             await self.exercise.poll()
-            self._publish(seen)
-            seen = len(self.exercise.injects)
+            self._publish()
             if self.exercise.mode == "tabletop" and self.exercise.played_out:
                 # The last inject is behind by the linger: nothing more will happen.
                 await self._end("exercise ended: the scenario played out")
                 return
             await asyncio.sleep(0.25)
 
-    def _publish(self, seen: int) -> None:
-        for event in self.exercise.injects[seen:]:
+    def _publish(self) -> None:
+        """Announce the injects not announced yet, and the clock (on the event loop: no race)."""
+        injects = self.exercise.injects
+        for event in injects[self._injects_announced:]:
             self.post_message(self.InjectArrived(event.data))  # type: ignore[attr-defined]
+        self._injects_announced = len(injects)
         self.post_message(self.ClockChanged(self.exercise.last_status))  # type: ignore[attr-defined]
 
     def on_exercise_actions_inject_arrived(self, message: InjectArrived) -> None:
@@ -158,15 +165,13 @@ class ExerciseActions:
 
     @work(group="exercise-control", exit_on_error=False, description="pausing or resuming the scenario clock")
     async def action_exercise_pause(self) -> None:
-        seen = len(self.exercise.injects)
         await (self.exercise.resume() if self.exercise.last_status.get("paused") else self.exercise.pause())
-        self._publish(seen)
+        self._publish()
 
     @work(group="exercise-control", exit_on_error=False, description="firing the next inject")
     async def action_exercise_next(self) -> None:
-        seen = len(self.exercise.injects)
         await self.exercise.next_inject()
-        self._publish(seen)
+        self._publish()
 
     def action_exercise_end(self) -> None:
         self.push_screen(ConfirmEndScreen(self.exercise.scenario.title), self._end_confirmed)  # type: ignore[attr-defined]
@@ -209,6 +214,5 @@ class ExerciseActions:
     @work(group="exercise-control", exit_on_error=False, description="writing an ad-hoc inject")
     async def _adhoc_given(self, result: tuple[str, str] | None) -> None:
         if result:
-            seen = len(self.exercise.injects)
             await self.exercise.adhoc_inject(*result)
-            self._publish(seen)
+            self._publish()
