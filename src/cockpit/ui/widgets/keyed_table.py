@@ -283,7 +283,7 @@ class KeyedTable(ScrollView, can_focus=True):
         self._header = None
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width  # not size: the vertical scrollbar covers a column
         scroll_x, scroll_y = self.scroll_offset
         base = self._current_look()[0]  # the widget's style walks every ancestor: once per style change
         if y == 0:
@@ -293,7 +293,14 @@ class KeyedTable(ScrollView, can_focus=True):
             if not 0 <= index < len(self._keys):
                 return Strip.blank(width, base)
             strip = self._row_line(index)
-        return strip.crop_extend(scroll_x, scroll_x + width, base)
+        end = scroll_x + width
+        if strip.cell_length > end and strip.crop(end).text.strip():
+            # Text goes on past the pane's edge: say so where it is cut. Cut bare, "line > 100
+            # ms" read "line > 10", another threshold.
+            shown = strip.crop(scroll_x, end - 1)
+            style = next((segment.style for segment in reversed(list(shown)) if segment.text.strip()), base)
+            return Strip.join([shown, Strip([Segment("…", style)], 1)])
+        return strip.crop_extend(scroll_x, end, base)
 
     def _current_look(self) -> tuple[Style, ...]:
         """(base, header, cursor, focused cursor) as CSS has them now."""
