@@ -66,8 +66,8 @@ async def wait_for(pilot, predicate, timeout: float = 60.0) -> None:
         await pilot.pause(0.1)
 
 
-async def test_a_drill_run_in_the_cockpit_is_measured(tmp_path: Path, monkeypatch):
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+def _drill(tmp_path: Path) -> tuple[CockpitApp, EstateProcess, Config]:
+    """The cockpit on the tiny outage at x60, a drill of it, the tiny failover playbook at hand."""
     (tmp_path / "playbooks").mkdir()
     (tmp_path / "playbooks" / "tiny-failover.yaml").write_text(PLAYBOOK)
     scenario_file = tmp_path / "tiny-outage.yaml"
@@ -76,21 +76,31 @@ async def test_a_drill_run_in_the_cockpit_is_measured(tmp_path: Path, monkeypatc
     config = Config(db=tmp_path / "timeline.db", actor="ic@bridge", playbooks_dirs=[tmp_path / "playbooks"])
     estate = EstateProcess(scenario=str(scenario_file), speed=60, timeout=60)
     app = CockpitApp(config=config, estate=estate, exercise_setup=starter(scenario, "drill", config.db, config.actor))
+    return app, estate, config
+
+
+async def _run_the_failover(pilot, app: CockpitApp) -> None:
+    """Open tiny-failover from the cockpit and run its two steps to success."""
+    app.post_message(PlaybookRequested("tiny-failover"))
+    await wait_for(pilot, lambda: isinstance(app.screen, StartDialog))
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, GuidedPlaybookScreen) and app.screen.engine is not None)
+    screen = app.screen
+    for _ in range(2):
+        await pilot.press("enter")
+        await pilot.pause()
+        await wait_for(pilot, lambda: not screen._busy())
+    await wait_for(pilot, lambda: screen.engine.status == "succeeded")
+
+
+async def test_a_drill_run_in_the_cockpit_is_measured(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    app, estate, config = _drill(tmp_path)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, lambda: app.exercise is not None and app.exercise.injects)  # paged
             incident_id = app.exercise.incident_id
-            app.post_message(PlaybookRequested("tiny-failover"))
-            await wait_for(pilot, lambda: isinstance(app.screen, StartDialog))
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, GuidedPlaybookScreen)
-                           and app.screen.engine is not None)
-            screen = app.screen
-            for _ in range(2):
-                await pilot.press("enter")
-                await pilot.pause()
-                await wait_for(pilot, lambda: not screen._busy())
-            await wait_for(pilot, lambda: screen.engine.status == "succeeded")
+            await _run_the_failover(pilot, app)
             await pilot.press("c")  # back to the cockpit, then quit: the drill is measured and scored
             await pilot.press("q")
     finally:
@@ -109,29 +119,12 @@ async def test_a_drill_is_ended_with_f9_once_its_run_is_done_and_its_report_show
     from cockpit.ui.exercise import AfterActionScreen, ConfirmEndScreen
 
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    (tmp_path / "playbooks").mkdir()
-    (tmp_path / "playbooks" / "tiny-failover.yaml").write_text(PLAYBOOK)
-    scenario_file = tmp_path / "tiny-outage.yaml"
-    scenario_file.write_text(SCENARIO)
-    scenario = load_scenario_file(scenario_file)
-    config = Config(db=tmp_path / "timeline.db", actor="ic@bridge", playbooks_dirs=[tmp_path / "playbooks"])
-    estate = EstateProcess(scenario=str(scenario_file), speed=60, timeout=60)
-    app = CockpitApp(config=config, estate=estate, exercise_setup=starter(scenario, "drill", config.db, config.actor))
+    app, estate, config = _drill(tmp_path)
     try:
         async with app.run_test(size=(80, 24), notifications=True) as pilot:
             await wait_for(pilot, lambda: app.exercise is not None and app.exercise.injects)
             assert app.check_action("exercise_end", ()) and not app.check_action("exercise_pause", ())
-            app.post_message(PlaybookRequested("tiny-failover"))
-            await wait_for(pilot, lambda: isinstance(app.screen, StartDialog))
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, GuidedPlaybookScreen)
-                           and app.screen.engine is not None)
-            screen = app.screen
-            for _ in range(2):
-                await pilot.press("enter")
-                await pilot.pause()
-                await wait_for(pilot, lambda: not screen._busy())
-            await wait_for(pilot, lambda: screen.engine.status == "succeeded")
+            await _run_the_failover(pilot, app)
             await wait_for(pilot, lambda: any("F9 ends the drill" in str(t.render()) for t in app.screen.query("Toast")))
             assert not app.exercise.ended  # the drill goes on until someone ends it
             await pilot.press("c", "f9")
