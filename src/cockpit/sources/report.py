@@ -101,7 +101,12 @@ def _line(item: dict[str, Any]) -> str:
         return f"{mark} {item['id']}: {lag_text} {item['problem']}".rstrip()
     counts = f" {item['ready']}/{item['desired']}" if item.get("desired") is not None else ""
     scope = f"{item['scope']}/" if item.get("scope") and item.get("kind") != "endpoint" else ""
-    return f"{mark} {item['kind']} {scope}{item['name']}: {item['status']}{counts} {item.get('problem', '')}".rstrip()
+    problem = str(item.get("problem") or "")
+    if problem == str(item["status"]):  # a pod's CrashLoopBackOff is its status and its problem: said once
+        problem = ""
+    if counts and problem.startswith(counts.strip()):  # "1/3 ready" says the counts already
+        counts = ""
+    return f"{mark} {item['kind']} {scope}{item['name']}: {item['status']}{counts} {problem}".rstrip()
 
 
 def status_text(doc: dict[str, Any], *, all_items: bool = False) -> str:
