@@ -6,6 +6,7 @@ change it (alarm states, the health check) put it back before they finish.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from collections.abc import Iterator
@@ -67,10 +68,17 @@ async def test_greenlang_buckets_are_versioned_replicated_and_hold_the_runbook_o
 
 
 async def test_every_runbook_alarm_exists_with_its_threshold_action_and_state_ok(estate: AwsEstate) -> None:
-    seen: dict[str, dict] = {}
-    for region in cat.REGIONS:
-        async with aws(estate, "cloudwatch", region) as cw:
-            seen.update({a["AlarmName"]: a for a in (await cw.describe_alarms())["MetricAlarms"]})
+    # An alarm starts in INSUFFICIENT_DATA, as in AWS, until the estate first evaluates it (at
+    # start, then every world minute): on a loaded box a read can come first. OK within that.
+    deadline = time.monotonic() + 75
+    while True:
+        seen: dict[str, dict] = {}
+        for region in cat.REGIONS:
+            async with aws(estate, "cloudwatch", region) as cw:
+                seen.update({a["AlarmName"]: a for a in (await cw.describe_alarms())["MetricAlarms"]})
+        if all(a["StateValue"] != "INSUFFICIENT_DATA" for a in seen.values()) or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(1)
     for alarm in cat.ALARMS:
         got = seen[alarm.name]
         assert (got["Namespace"], got["MetricName"], got["Threshold"], got["ComparisonOperator"]) == (
