@@ -485,23 +485,36 @@ def main() -> None:
 
 
 #: What any process that asks CloudWatch through botocore pays before its first request and
-#: before any of the cockpit's code: the floor under a screen with metric rows.
-FLOOR = ("import time; t = time.perf_counter(); import asyncio, pydantic, click, botocore.session; "
-         "botocore.session.get_session().create_client('cloudwatch', region_name='eu-west-1'); "
-         "print(time.perf_counter() - t)")
+#: before any of the cockpit's code: the floor under a screen with metric rows. Step by step,
+#: each a fresh interpreter importing one thing more (the last is the whole floor).
+CLIENT = ("botocore.session.get_session().create_client('cloudwatch', region_name='eu-west-1', "
+          "aws_access_key_id='x', aws_secret_access_key='x')")
+FLOOR_STEPS = [
+    ("python -c pass", "pass"),
+    ("+ asyncio", "import asyncio"),
+    ("+ pydantic, click", "import asyncio, pydantic, click"),
+    ("+ botocore.session", "import asyncio, pydantic, click, botocore.session"),
+    ("+ one CloudWatch client", f"import asyncio, pydantic, click, botocore.session; {CLIENT}"),
+    ("botocore and one client alone", f"import botocore.session; {CLIENT}"),
+]
 
 
 def print_floor(rounds: int) -> None:
-    """The floor (:data:`FLOOR`), measured in fresh interpreters: their start plus the imports and one client."""
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
-    walls = []
-    for _ in range(max(rounds, 3)):
-        began = time.perf_counter()
-        subprocess.run([sys.executable, "-c", FLOOR], env=env, check=True, capture_output=True)
-        walls.append(time.perf_counter() - began)
+    """The floor, measured in fresh interpreters (alternating the steps, so all see the same
+    load): their start plus the imports and one client, no request."""
+    walls: dict[str, list[float]] = {label: [] for label, _ in FLOOR_STEPS}
+    for _ in range(max(rounds, 5)):
+        for label, code in FLOOR_STEPS:
+            began = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+            walls[label].append(time.perf_counter() - began)
+    runs = len(walls[FLOOR_STEPS[0][0]])
+    print(f"floor, step by step (fresh interpreters, {runs} runs each, medians):")
+    for label, _ in FLOOR_STEPS:
+        print(f"  {label:<32} {statistics.median(walls[label]) * 1000:5.0f} ms")
+    whole = statistics.median(walls[FLOOR_STEPS[4][0]])
     print(f"floor: a fresh python importing asyncio, pydantic, click and botocore and building one CloudWatch "
-          f"client, no request: median {statistics.median(walls):.2f} s ({len(walls)} runs)")
-
+          f"client, no request: median {whole:.2f} s ({runs} runs)")
 
 if __name__ == "__main__":
     main()
